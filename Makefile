@@ -1,0 +1,75 @@
+# Microhypervisor build, run and test.
+#   make            build/hv.elf and build/hv.iso
+#   make run        boot the ISO under QEMU (knobs below), serial on the terminal
+#   make test       host unit tests, fuzz smoke runs, whole-system tests (QEMU and Bochs)
+#   make fuzz       run the fuzzers longer (FUZZ_SECONDS, default 60 each)
+# Knobs for run: CPUS=n MEM=512M UEFI=1 EMU=qemu|bochs ACCEL=tcg|kvm CMDLINE="..."
+
+BUILD   := build
+CC      := gcc
+LD      := ld
+CPUS    ?= 2
+MEM     ?= 512M
+EMU     ?= qemu
+ACCEL   ?= tcg
+UEFI    ?= 0
+CMDLINE ?=
+DEFAULT_CMDLINE := serial=com1,115200 loglvl=info
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+           -Wvla -Wpointer-arith -Wundef -Wformat=2 -Wno-format-nonliteral
+CFLAGS  := -std=c11 -ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-pie \
+           -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-avx -mcmodel=small \
+           -fno-asynchronous-unwind-tables -O2 -g $(WARN) -I. -MMD -MP
+ASFLAGS := -I. -MMD -MP -D__ASSEMBLY__
+LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack -T linker/hv.ld
+
+# Every .c/.S under the hypervisor's folders is part of the image.
+HV_DIRS := arch/x86 arch/x86/boot core drivers partitions vmbus
+HV_SRCS := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
+HV_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(HV_SRCS))
+
+.PHONY: all run test unit system fuzz fuzz-quick deps clean
+all: $(BUILD)/hv.elf $(BUILD)/hv.iso
+
+$(BUILD)/obj/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(ASFLAGS) -c $< -o $@
+
+$(BUILD)/hv.elf: $(HV_OBJS) linker/hv.ld
+	@echo "  LD      $@"
+	@$(LD) $(LDFLAGS) -o $@ $(HV_OBJS)
+	@grub-file --is-x86-multiboot2 $@ || (echo "error: $@ is not Multiboot2" && rm -f $@ && false)
+
+# The ISO's grub.cfg carries the command line, so rebuild it whenever asked.
+$(BUILD)/hv.iso: $(BUILD)/hv.elf FORCE | deps
+	@tests/system/mkiso.sh $< $@ "$(strip $(DEFAULT_CMDLINE) $(CMDLINE))"
+FORCE:
+
+deps:
+	@tests/system/deps.sh
+
+run: $(BUILD)/hv.iso
+	@tests/system/boot.sh --emu $(EMU) --iso $< --cpus $(CPUS) --mem $(MEM) \
+		--uefi $(UEFI) --accel $(ACCEL) --interactive
+
+include tests/unit/unit.mk
+
+system: $(BUILD)/hv.elf | deps
+	@tests/system/run-tests.sh $(BUILD)
+
+test: deps
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory fuzz-quick
+	$(MAKE) --no-print-directory system
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(HV_OBJS:.o=.d)

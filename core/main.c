@@ -1,0 +1,149 @@
+/*
+ * Boot-CPU bring-up, in dependency order: descriptor tables first (so a
+ * fault prints a register dump), then the boot information and options
+ * (which say where the log goes), memory, ACPI, time, the APICs, the
+ * virtualization check, the other CPUs, and finally the one-line summary
+ * documented in docs/boot.md.
+ */
+#include "arch/x86/apic.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/smp.h"
+#include "arch/x86/tsc.h"
+#include "arch/x86/virt_caps.h"
+#include "core/lib.h"
+#include "core/log.h"
+#include "core/mb2.h"
+#include "core/mm.h"
+#include "core/options.h"
+#include "core/panic.h"
+#include "core/percpu.h"
+#include "drivers/acpi.h"
+#include "drivers/pic8259.h"
+
+#define HV_VERSION "0.1"
+
+void hv_main(uint32_t magic, uint32_t mbi_pa);
+
+/* Problems found before the log exists are kept and printed once it does. */
+struct early_notes {
+	char text[8][112];
+	unsigned count, lost;
+};
+
+static struct boot_info boot_info;
+static struct hv_options options;
+static struct early_notes notes;
+
+static void note(const char *text)
+{
+	if (notes.count == ARRAY_SIZE(notes.text)) {
+		notes.lost++;
+		return;
+	}
+	fmt_snprintf(notes.text[notes.count++], sizeof(notes.text[0]), "%s", text);
+}
+
+static void mb2_problem(void *ctx __unused, const char *msg, uint32_t tag, uint64_t off)
+{
+	char text[112];
+
+	fmt_snprintf(text, sizeof(text), "boot info: %s (tag type %u at offset %lu), skipped",
+		     msg, tag, off);
+	note(text);
+}
+
+static void option_problem(void *ctx __unused, const char *msg, const char *what, size_t len)
+{
+	char name[48], text[112];
+
+	len = MIN(len, sizeof(name) - 1);
+	memcpy(name, what, len);
+	name[len] = '\0';
+	fmt_snprintf(text, sizeof(text), "cmdline: %s '%s' ignored", msg, name);
+	note(text);
+}
+
+static void print_boot_info(void)
+{
+	log_info("hv: microhypervisor %s, loaded by %s", HV_VERSION,
+		 boot_info.loader[0] ? boot_info.loader : "an unnamed loader");
+	log_info("hv: command line: '%s'", boot_info.cmdline);
+	for (unsigned i = 0; i < notes.count; i++)
+		log_warn("%s", notes.text[i]);
+	if (notes.lost)
+		log_warn("%u more boot problems not shown", notes.lost);
+	log_info("mem: %u map entries from the %s map", boot_info.mmap_count,
+		 boot_info.mmap_from_efi ? "EFI" : "BIOS");
+	for (unsigned i = 0; i < boot_info.mmap_count; i++)
+		log_debug("mem: %016lx-%016lx type %u", boot_info.mmap[i].base,
+			  boot_info.mmap[i].base + boot_info.mmap[i].len - 1,
+			  boot_info.mmap[i].type);
+	for (unsigned i = 0; i < boot_info.module_count; i++)
+		log_info("module %u: %016lx-%016lx '%s'", i, boot_info.modules[i].start,
+			 boot_info.modules[i].end, boot_info.modules[i].cmdline);
+}
+
+static void crash_on_purpose(enum crash_test what)
+{
+	switch (what) {
+	case CRASH_PAGE_FAULT:
+		log_info("hv: crash=pf: writing to an unmapped address");
+		*(volatile uint64_t *)0x0000700000000000ull = 1;
+		break;
+	case CRASH_INVALID_OPCODE:
+		log_info("hv: crash=ud: executing ud2");
+		__asm__ volatile("ud2");
+		break;
+	case CRASH_PANIC:
+		panic("crash=panic requested on the command line");
+	case CRASH_NONE:
+		break;
+	}
+}
+
+static void print_summary(const struct virt_caps *caps)
+{
+	char virt[64];
+
+	virt_summary(caps, virt, sizeof(virt));
+	log_raw("hv: ready: cpus=%u %s mem_free_mib=%lu", cpu_count, virt,
+		mm_free_pages() >> (20 - PAGE_SHIFT));
+}
+
+void hv_main(uint32_t magic, uint32_t mbi_pa)
+{
+	struct virt_caps caps;
+	bool mbi_ok;
+
+	smp_init_bsp();
+	ASSERT(magic == MB2_BOOT_MAGIC);	/* checked by the entry code */
+	mbi_ok = mb2_parse(phys_to_virt(mbi_pa), MB2_INFO_MAX, mbi_pa, &boot_info,
+			   mb2_problem, NULL);
+	options_defaults(&options);
+	options_parse(&options, boot_info.cmdline, option_problem, NULL);
+	log_init(options.serial_port, options.serial_baud, options.loglvl);
+	print_boot_info();
+	if (!mbi_ok)
+		log_err("hv: the boot information block is malformed; using what could be read");
+
+	mm_init(&boot_info);
+	paging_init(mm_phys_end());
+	if (!acpi_init(&boot_info, paging_mapped_end()))
+		log_warn("acpi: no MADT: running on the boot CPU only");
+	log_info("tsc: %lu kHz", tsc_calibrate());
+	pic_disable();
+	lapic_init_bsp(options.x2apic);
+	virt_detect(&caps);
+	virt_report(&caps);
+	smp_start_aps(acpi_madt(), &options);
+
+	print_summary(&caps);
+	crash_on_purpose(options.crash);
+	if (options.after_boot == AFTER_BOOT_POWEROFF) {
+		log_info("hv: after_boot=poweroff: powering off");
+		acpi_poweroff();
+	}
+	for (;;)
+		__asm__ volatile("sti; hlt" ::: "memory");
+}

@@ -1,0 +1,38 @@
+/* Hypervisor options from the command line (documented in docs/cmdline.md). */
+#ifndef CORE_OPTIONS_H
+#define CORE_OPTIONS_H
+
+#include "core/types.h"
+
+enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+
+enum after_boot { AFTER_BOOT_IDLE, AFTER_BOOT_POWEROFF };
+
+enum crash_test { CRASH_NONE, CRASH_PAGE_FAULT, CRASH_INVALID_OPCODE, CRASH_PANIC };
+
+struct hv_options {
+	uint16_t serial_port;	/* 0: no serial output */
+	uint32_t serial_baud;
+	enum log_level loglvl;
+	bool x2apic;		/* use x2APIC mode when the CPU has it */
+	uint32_t max_cpus;	/* 0: all */
+	uint32_t smp_fake_apic;	/* testing: an APIC id listed but absent (0xffffffff: none) */
+	enum after_boot after_boot;
+	enum crash_test crash;	/* testing: fault on purpose after bring-up */
+};
+
+/* Called for each problem; `what` names the offending option. */
+typedef void (*options_warn_fn)(void *ctx, const char *msg, const char *what, size_t what_len);
+
+void options_defaults(struct hv_options *o);
+
+/*
+ * Apply `cmdline` over the current options. A bad value leaves that option
+ * unchanged; an unknown option is reported and skipped. A first word that
+ * looks like a path (the kernel's own name) is ignored. Returns the number
+ * of problems reported.
+ */
+unsigned options_parse(struct hv_options *o, const char *cmdline,
+		       options_warn_fn warn, void *ctx);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * 16550 UART, polled. Register map from the PC16550D datasheet: THR/RBR 0,
+ * IER 1, FCR 2, LCR 3, MCR 4, LSR 5, SCR 7; DLL/DLM at 0/1 while LCR.DLAB.
+ */
+#include "drivers/uart16550.h"
+#include "arch/x86/cpu.h"
+
+enum { THR = 0, IER = 1, FCR = 2, LCR = 3, MCR = 4, LSR = 5, SCR = 7 };
+#define LSR_THRE	0x20
+#define LCR_DLAB	0x80
+#define LCR_8N1		0x03
+#define UART_CLOCK	115200
+
+bool uart_init(uint16_t port, uint32_t baud)
+{
+	uint16_t div = (uint16_t)(UART_CLOCK / baud);
+
+	/* the scratch register tells whether a UART is there at all */
+	outb((uint16_t)(port + SCR), 0x5a);
+	if (inb((uint16_t)(port + SCR)) != 0x5a)
+		return false;
+	outb((uint16_t)(port + IER), 0);
+	outb((uint16_t)(port + LCR), LCR_DLAB);
+	outb((uint16_t)(port + THR), (uint8_t)div);
+	outb((uint16_t)(port + IER), (uint8_t)(div >> 8));
+	outb((uint16_t)(port + LCR), LCR_8N1);
+	outb((uint16_t)(port + FCR), 0x07);	/* enable and clear FIFOs */
+	outb((uint16_t)(port + MCR), 0x03);	/* DTR, RTS */
+	return true;
+}
+
+void uart_putc(uint16_t port, char c)
+{
+	/* bounded wait: a wedged UART must not hang the hypervisor */
+	for (unsigned spin = 0; spin < 100000; spin++)
+		if (inb((uint16_t)(port + LSR)) & LSR_THRE)
+			break;
+	outb((uint16_t)(port + THR), (uint8_t)c);
+}
+
+void uart_write(uint16_t port, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n')
+			uart_putc(port, '\r');
+		uart_putc(port, s[i]);
+	}
+}
