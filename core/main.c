@@ -123,6 +123,7 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
 	options_defaults(&options);
 	options_parse(&options, boot_info.cmdline, option_problem, NULL);
 	log_init(options.serial_port, options.serial_baud, options.loglvl);
+	panic_set_poweroff(options.on_panic == ON_PANIC_POWEROFF);
 	print_boot_info();
 	if (!mbi_ok)
 		log_err("hv: the boot information block is malformed; using what could be read");

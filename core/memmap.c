@@ -33,8 +33,8 @@ static bool interval_usable(const struct mem_range *in, unsigned n,
 	bool usable = false;
 
 	for (unsigned i = 0; i < n; i++) {
-		if (in[i].base >= hi || range_end(&in[i]) <= lo)
-			continue;
+		if (!in[i].len || in[i].base >= hi || range_end(&in[i]) <= lo)
+			continue;	/* an empty range covers nothing */
 		if (in[i].type != MEM_USABLE)
 			return false;
 		usable = true;
@@ -45,8 +45,10 @@ static bool interval_usable(const struct mem_range *in, unsigned n,
 static unsigned append_aligned(struct mem_range *out, unsigned count, unsigned max,
 			       uint64_t lo, uint64_t hi, unsigned *dropped)
 {
-	lo = ALIGN_UP(lo, PAGE_SIZE);
 	hi = ALIGN_DOWN(hi, PAGE_SIZE);
+	if (lo >= hi)			/* also keeps ALIGN_UP below from wrapping */
+		return count;
+	lo = ALIGN_UP(lo, PAGE_SIZE);
 	if (hi <= lo)
 		return count;
 	if (count == max) {
@@ -105,7 +107,7 @@ bool memmap_exclude(struct mem_range *r, unsigned *n, unsigned max,
 
 	if (!len)
 		return true;
-	if (hi < lo)			/* ALIGN_UP wrapped near the top */
+	if (hi <= lo)			/* ALIGN_UP wrapped near the top */
 		hi = UINT64_MAX & ~(PAGE_SIZE - 1);
 	for (unsigned i = 0; i < *n; i++) {
 		uint64_t rlo = r[i].base, rhi = r[i].base + r[i].len;

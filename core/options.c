@@ -130,6 +130,17 @@ static bool opt_after_boot(struct hv_options *o, const char *val, size_t len)
 	return true;
 }
 
+static bool opt_on_panic(struct hv_options *o, const char *val, size_t len)
+{
+	static const char *const names[] = { "halt", "poweroff" };
+	unsigned i;
+
+	if (!val || !parse_word(val, len, names, ARRAY_SIZE(names), &i))
+		return false;
+	o->on_panic = (enum on_panic)i;
+	return true;
+}
+
 static bool opt_crash(struct hv_options *o, const char *val, size_t len)
 {
 	static const char *const names[] = { "none", "pf", "ud", "panic" };
@@ -148,6 +159,7 @@ static const struct option_def option_table[] = {
 	{ "maxcpus", opt_maxcpus },
 	{ "smp_absent_apic", opt_smp_absent_apic },
 	{ "after_boot", opt_after_boot },
+	{ "on_panic", opt_on_panic },
 	{ "crash", opt_crash },
 };
 
@@ -160,6 +172,7 @@ void options_defaults(struct hv_options *o)
 	o->x2apic = true;
 	o->smp_fake_apic = 0xffffffffu;
 	o->after_boot = AFTER_BOOT_IDLE;
+	o->on_panic = ON_PANIC_HALT;
 	o->crash = CRASH_NONE;
 }
 

@@ -8,6 +8,8 @@ enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
 enum after_boot { AFTER_BOOT_IDLE, AFTER_BOOT_POWEROFF };
 
+enum on_panic { ON_PANIC_HALT, ON_PANIC_POWEROFF };
+
 enum crash_test { CRASH_NONE, CRASH_PAGE_FAULT, CRASH_INVALID_OPCODE, CRASH_PANIC };
 
 struct hv_options {
@@ -18,6 +20,7 @@ struct hv_options {
 	uint32_t max_cpus;	/* 0: all */
 	uint32_t smp_fake_apic;	/* testing: an APIC id listed but absent (0xffffffff: none) */
 	enum after_boot after_boot;
+	enum on_panic on_panic;
 	enum crash_test crash;	/* testing: fault on purpose after bring-up */
 };
 

@@ -35,7 +35,8 @@ void palloc_init(struct palloc *pa, uint64_t *bitmap, uint64_t nframes)
 
 uint64_t palloc_add(struct palloc *pa, paddr_t base, uint64_t len)
 {
-	uint64_t first = ALIGN_UP(base, PAGE_SIZE) >> PAGE_SHIFT;
+	/* rounded up without ALIGN_UP, which wraps to 0 in the top page */
+	uint64_t first = (base >> PAGE_SHIFT) + !!(base & (PAGE_SIZE - 1));
 	uint64_t end = base + len < base ? UINT64_MAX : base + len;
 	uint64_t last = ALIGN_DOWN(end, PAGE_SIZE) >> PAGE_SHIFT;	/* exclusive */
 	uint64_t added = 0;

@@ -4,8 +4,15 @@
 #include "core/log.h"
 #include "core/percpu.h"
 #include "arch/x86/cpu.h"
+#include "drivers/acpi.h"
 
 static volatile uint32_t panicking;
+static bool poweroff_after;
+
+void panic_set_poweroff(bool poweroff)
+{
+	poweroff_after = poweroff;
+}
 
 bool panic_in_progress(void)
 {
@@ -26,6 +33,10 @@ void panic_at(const char *file, int line, const char *fmt, ...)
 	va_end(ap);
 	log_force_unlock();
 	log_raw("hv: PANIC on cpu%u at %s:%d: %s", this_cpu_id(), file, line, reason);
+	if (poweroff_after) {
+		log_raw("hv: on_panic=poweroff: powering off");
+		acpi_poweroff();
+	}
 	log_raw("hv: system halted");
 	cpu_halt_forever();
 }

@@ -17,6 +17,9 @@ bool panic_in_progress(void);
 			panic_at(__FILE__, __LINE__, "assertion failed: %s", #cond); \
 	} while (0)
 
+/* After the report: true to power the machine off instead of halting (on_panic=). */
+void panic_set_poweroff(bool poweroff);
+
 /* Provided by the architecture: stop all other CPUs (NMI broadcast). */
 void arch_stop_other_cpus(void);
 

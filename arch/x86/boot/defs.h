@@ -4,6 +4,8 @@
 
 #define MB2_HEADER_MAGIC	0xe85250d6
 #define MB2_BOOT_MAGIC		0x36d76289
+#define MB1_HEADER_MAGIC	0x1badb002
+#define MB1_FLAGS		0x00010000
 
 #define BOOT_CS32		0x08
 #define BOOT_DS			0x10

@@ -21,6 +21,22 @@ mb2_header:
 	.long	8
 mb2_header_end:
 
+/*
+ * A Multiboot (version 1) header with the address fields (flag 16), so that
+ * version-1 loaders such as QEMU's -kernel start the image too, and the
+ * entry code can tell them that this hypervisor needs Multiboot2.
+ */
+	.balign 4
+mb1_header:
+	.long	MB1_HEADER_MAGIC
+	.long	MB1_FLAGS
+	.long	-(MB1_HEADER_MAGIC + MB1_FLAGS)
+	.long	mb1_header			/* header_addr */
+	.long	__image_start			/* load_addr */
+	.long	__bss_start			/* load_end_addr */
+	.long	__bss_end			/* bss_end_addr */
+	.long	_start				/* entry_addr */
+
 	.section .text.boot, "ax"
 	.code32
 	.globl	_start

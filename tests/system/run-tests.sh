@@ -1,0 +1,129 @@
+#!/bin/bash
+# Whole-system tests: boot the hypervisor ISO in QEMU (AMD-V) and Bochs
+# (VT-x) with a given command line, and check the serial log line by line.
+# Usage: run-tests.sh BUILD_DIR [NAME_FILTER]
+set -u
+build=$1 filter=${2:-}
+here=$(dirname "$0")
+elf=$build/hv.elf
+out=$build/systest
+passed=0 failed=0 failures=()
+mkdir -p "$out"
+
+# case NAME EMU CPUS UEFI TIMEOUT "CMDLINE" EXPECT... [-- FORBID...] [++ QEMU-ARGS...]
+# Every EXPECT is an extended regex that some line of the serial log must match;
+# every FORBID one that no line may match. The log checked is COM1's unless a
+# QEMU-ARG set names a second serial file, given as @com2.
+run_case() {
+	local name=$1 emu=$2 cpus=$3 uefi=$4 tmo=$5 cmdline=$6
+	shift 6
+	local expect=() forbid=() qargs=() mode=expect log
+	for a in "$@"; do
+		case $a in
+		--) mode=forbid ;;
+		++) mode=qemu ;;
+		*) case $mode in
+		   expect) expect+=("$a") ;;
+		   forbid) forbid+=("$a") ;;
+		   qemu) qargs+=(--qemu-arg "$a") ;;
+		   esac ;;
+		esac
+	done
+	[ -n "$filter" ] && [[ $name != *$filter* ]] && return
+	local dir=$out/$name
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	log=$dir/com1.txt
+	"$here/mkiso.sh" "$elf" "$dir/hv.iso" "serial=com1,115200 after_boot=poweroff $cmdline"
+	for i in "${!qargs[@]}"; do
+		qargs[$i]=${qargs[$i]//@com2/$dir/com2.txt}
+		[[ ${qargs[$i]} == *com2.txt* ]] && log=$dir/com2.txt
+	done
+	local t0=$SECONDS
+	"$here/boot.sh" --emu "$emu" --iso "$dir/hv.iso" --cpus "$cpus" --mem 256M \
+		--uefi "$uefi" --serial "$dir/com1.txt" --timeout "$tmo" --workdir "$dir" \
+		"${qargs[@]}" >"$dir/emu.out" 2>&1
+	local rc=$? problems=()
+	tr -d '\r' < "$log" > "$dir/serial.txt" 2>/dev/null
+	for re in "${expect[@]}"; do
+		grep -qE -- "$re" "$dir/serial.txt" || problems+=("missing: $re")
+	done
+	for re in "${forbid[@]}"; do
+		grep -qE -- "$re" "$dir/serial.txt" && problems+=("present: $re")
+	done
+	[ "$rc" = 124 ] || [ "$rc" = 137 ] && problems+=("timed out after ${tmo}s")
+	if [ ${#problems[@]} -eq 0 ]; then
+		passed=$((passed + 1))
+		printf 'PASS %-22s (%ss)\n' "$name" $((SECONDS - t0))
+		return
+	fi
+	failed=$((failed + 1))
+	failures+=("$name")
+	printf 'FAIL %-22s (%ss, exit %s)\n' "$name" $((SECONDS - t0)) "$rc"
+	printf '     %s\n' "${problems[@]}"
+	echo "     --- serial log tail ($log) ---"
+	tail -n 30 "$dir/serial.txt" | sed 's/^/     | /'
+	if [ "$emu" = bochs ]; then
+		echo "     --- bochs.log tail ---"
+		tail -n 15 "$dir/bochs.log" | sed 's/^/     | /'
+	else
+		tail -n 5 "$dir/emu.out" | sed 's/^/     | /'
+	fi
+}
+
+READY_SVM='^hv: ready: cpus=%s virt=svm npt=1 nrips=[01] asids=[0-9]+ mem_free_mib=[0-9]+$'
+READY_VMX='^hv: ready: cpus=%s virt=vmx ept=1 vpid=1 ug=1 mem_free_mib=[0-9]+$'
+ready_svm() { printf "$READY_SVM" "$1"; }
+ready_vmx() { printf "$READY_VMX" "$1"; }
+NO_PANIC='PANIC|exception [0-9]+'
+
+run_case qemu-bios-1cpu qemu 1 0 60 "" \
+	"$(ready_svm 1)" 'loaded by GRUB' 'mem: [0-9]+ map entries from the BIOS map' \
+	'acpi: .*MADT found \(1 CPUs' 'powering off' -- "$NO_PANIC"
+run_case qemu-bios-4cpu qemu 4 0 90 "" \
+	"$(ready_svm 4)" 'smp: 4 CPUs online \(xAPIC mode\)' -- "$NO_PANIC" 'did not answer'
+run_case qemu-uefi-2cpu qemu 2 1 120 "" \
+	"$(ready_svm 2)" 'smp: 2 CPUs online' 'acpi: revision 2, XSDT' -- "$NO_PANIC"
+run_case bochs-vmx-1cpu bochs 1 0 120 "" \
+	"$(ready_vmx 1)" 'Intel VT-x: EPT 1 .*VPID 1 .*unrestricted guest 1' -- "$NO_PANIC"
+run_case bochs-vmx-2cpu bochs 2 0 180 "" \
+	"$(ready_vmx 2)" 'smp: 2 CPUs online \(x2APIC mode\)' -- "$NO_PANIC"
+run_case bochs-vmx-xapic bochs 2 0 180 "x2apic=0" \
+	"$(ready_vmx 2)" 'smp: 2 CPUs online \(xAPIC mode\)' -- "$NO_PANIC"
+run_case qemu-options qemu 4 0 90 "bogus=1 loglvl=loud maxcpus=2 loglvl=debug" \
+	"$(ready_svm 2)" "unknown option 'bogus' ignored" "bad value for option 'loglvl' ignored" \
+	'maxcpus=2 reached' '\(cpu1\) D: smp: cpu1 up' -- "$NO_PANIC"
+run_case qemu-absent-cpu qemu 2 0 90 "smp_absent_apic=9" \
+	"$(ready_svm 2)" 'APIC id 9 did not answer INIT-SIPI-SIPI, left out' -- "$NO_PANIC"
+run_case qemu-crash-pf qemu 2 0 60 "crash=pf on_panic=poweroff" \
+	'exception 14 \(#PF page fault\)' 'faulting address 0000700000000000 \(not-present write' \
+	'rip=[0-9a-f]{16} cs=0008' 'cr2=0000700000000000' \
+	'^hv: PANIC on cpu0 at arch/x86/trap.c:[0-9]+: unhandled exception 14' \
+	'on_panic=poweroff: powering off' -- 'after_boot=poweroff: powering off'
+run_case qemu-crash-ud qemu 1 0 60 "crash=ud on_panic=poweroff" \
+	'exception 6 \(#UD invalid opcode\)' '^hv: PANIC on cpu0' -- 'after_boot=poweroff: powering off'
+run_case qemu-serial-com2 qemu 1 0 60 "serial=com2,9600" \
+	"$(ready_svm 1)" ++ -serial file:@com2
+
+# A Multiboot version-1 loader (QEMU's -kernel) must get a clear message and a halt.
+wrong_loader() {
+	local name=qemu-wrong-loader dir=$out/qemu-wrong-loader
+	[ -n "$filter" ] && [[ $name != *$filter* ]] && return
+	mkdir -p "$dir"
+	timeout 10 qemu-system-x86_64 -accel tcg -m 128M -kernel "$elf" -display none \
+		-monitor none -no-reboot -serial "file:$dir/serial.txt" >"$dir/emu.out" 2>&1
+	if grep -q '^hv: not started by a Multiboot2 loader (bad magic in EAX); halting' \
+		"$dir/serial.txt"; then
+		passed=$((passed + 1))
+		echo "PASS $name"
+	else
+		failed=$((failed + 1))
+		failures+=("$name")
+		echo "FAIL $name: no bad-loader message"
+		tail -n 10 "$dir/serial.txt" | sed 's/^/     | /'
+	fi
+}
+wrong_loader
+
+echo "system: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] || { echo "failed: ${failures[*]}"; exit 1; }
