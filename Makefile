@@ -25,7 +25,7 @@ ASFLAGS := -I. -MMD -MP -D__ASSEMBLY__
 LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack -T linker/hv.ld
 
 # Every .c/.S under the hypervisor's folders is part of the image.
-HV_DIRS := arch/x86 arch/x86/boot core drivers partitions vmbus
+HV_DIRS := arch/x86 arch/x86/boot arch/x86/svm arch/x86/vmx core drivers partitions vmbus
 HV_SRCS := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
 HV_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(HV_SRCS))
 

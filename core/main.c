@@ -10,6 +10,7 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/tsc.h"
+#include "arch/x86/vcpu_select.h"
 #include "arch/x86/virt_caps.h"
 #include "core/lib.h"
 #include "core/log.h"
@@ -18,6 +19,7 @@
 #include "core/options.h"
 #include "core/panic.h"
 #include "core/percpu.h"
+#include "core/vm_smoke.h"
 #include "drivers/acpi.h"
 #include "drivers/pic8259.h"
 
@@ -137,7 +139,11 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
 	lapic_init_bsp(options.x2apic);
 	virt_detect(&caps);
 	virt_report(&caps);
+	if (vcpu_select(&caps) && vcpu_ops->cpu_enable && vcpu_ops->cpu_enable())
+		panic("vcpu: cannot enable %s on the boot CPU", vcpu_ops->name);
 	smp_start_aps(acpi_madt(), &options);
+	if (options.vmcheck && vcpu_ops)
+		vm_smoke_test();
 
 	print_summary(&caps);
 	crash_on_purpose(options.crash);

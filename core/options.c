@@ -99,6 +99,11 @@ static bool opt_x2apic(struct hv_options *o, const char *val, size_t len)
 	return parse_bool(val, len, &o->x2apic);
 }
 
+static bool opt_vmcheck(struct hv_options *o, const char *val, size_t len)
+{
+	return parse_bool(val, len, &o->vmcheck);
+}
+
 static bool opt_maxcpus(struct hv_options *o, const char *val, size_t len)
 {
 	uint64_t n;
@@ -157,6 +162,7 @@ static const struct option_def option_table[] = {
 	{ "loglvl", opt_loglvl },
 	{ "x2apic", opt_x2apic },
 	{ "maxcpus", opt_maxcpus },
+	{ "vmcheck", opt_vmcheck },
 	{ "smp_absent_apic", opt_smp_absent_apic },
 	{ "after_boot", opt_after_boot },
 	{ "on_panic", opt_on_panic },

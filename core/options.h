@@ -21,6 +21,7 @@ struct hv_options {
 	uint32_t smp_fake_apic;	/* testing: an APIC id listed but absent (0xffffffff: none) */
 	enum after_boot after_boot;
 	enum on_panic on_panic;
+	bool vmcheck;		/* run the vCPU self-test at boot */
 	enum crash_test crash;	/* testing: fault on purpose after bring-up */
 };
 

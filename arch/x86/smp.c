@@ -15,6 +15,7 @@
 #include "core/mm.h"
 #include "core/panic.h"
 #include "core/percpu.h"
+#include "core/vcpu.h"
 
 #define AP_STACK_PAGES		4
 #define AP_ANSWER_TIMEOUT_US	200000	/* 200 ms, ten times what real CPUs need */
@@ -75,6 +76,8 @@ static void __noreturn ap_main(struct percpu *pc)
 	percpu_install(pc);
 	lapic_init_ap();
 	pc->apic_id = lapic_id();
+	if (vcpu_ops && vcpu_ops->cpu_enable && vcpu_ops->cpu_enable())
+		panic("vcpu: cannot enable %s on cpu%u", vcpu_ops->name, pc->cpu_id);
 	smp_cpu_online();
 	log_debug("smp: cpu%u up (APIC id %u)", pc->cpu_id, pc->apic_id);
 	for (;;)

@@ -55,6 +55,7 @@ static void check_options(const struct hv_options *o)
 	CHECK(o->loglvl <= LOG_DEBUG);
 	CHECK(o->max_cpus <= 4096);
 	CHECK(o->after_boot <= AFTER_BOOT_POWEROFF);
+	CHECK(o->on_panic <= ON_PANIC_POWEROFF);
 	CHECK(o->crash <= CRASH_PANIC);
 }
 

@@ -163,6 +163,7 @@ static void assert_defaults(const struct hv_options *o)
 	assert_int_equal(o->max_cpus, d.max_cpus);
 	assert_int_equal(o->smp_fake_apic, d.smp_fake_apic);
 	assert_int_equal(o->after_boot, d.after_boot);
+	assert_int_equal(o->on_panic, d.on_panic);
 	assert_int_equal(o->crash, d.crash);
 }
 
@@ -179,6 +180,7 @@ static void opt_defaults(void **state)
 	assert_int_equal(o.max_cpus, 0);
 	assert_int_equal(o.smp_fake_apic, 0xffffffffu);
 	assert_int_equal(o.after_boot, AFTER_BOOT_IDLE);
+	assert_int_equal(o.on_panic, ON_PANIC_HALT);
 	assert_int_equal(o.crash, CRASH_NONE);
 }
 
@@ -301,6 +303,8 @@ static void opt_bad_values_leave_options_unchanged(void **state)
 	expect_bad_value("smp_absent_apic=0xffffffff", "smp_absent_apic");
 	expect_bad_value("smp_absent_apic", "smp_absent_apic");
 	expect_bad_value("after_boot=reboot", "after_boot");
+	expect_bad_value("on_panic=reboot", "on_panic");
+	expect_bad_value("on_panic", "on_panic");
 	expect_bad_value("crash=gp", "crash");
 	expect_bad_value("crash", "crash");
 }
@@ -429,6 +433,19 @@ static void opt_after_boot_and_crash(void **state)
 	assert_int_equal(o.crash, CRASH_NONE);
 }
 
+static void opt_on_panic(void **state)
+{
+	struct hv_options o;
+	struct warnlog w;
+
+	(void)state;
+	assert_int_equal(parse(&o, "on_panic=poweroff", &w), 0);
+	assert_int_equal(o.on_panic, ON_PANIC_POWEROFF);
+	assert_int_equal(o.after_boot, AFTER_BOOT_IDLE);	/* independent */
+	assert_int_equal(parse(&o, "on_panic=poweroff on_panic=halt", &w), 0);
+	assert_int_equal(o.on_panic, ON_PANIC_HALT);
+}
+
 static void opt_parse_applies_over_current_values(void **state)
 {
 	struct hv_options o;
@@ -450,7 +467,7 @@ static void opt_full_grub_line(void **state)
 	(void)state;
 	assert_int_equal(parse(&o, "/boot/hv  serial=com2,9600\tloglvl=debug "
 			       "x2apic=off maxcpus=8 smp_absent_apic=7 "
-			       "after_boot=poweroff crash=none\n", &w), 0);
+			       "after_boot=poweroff on_panic=poweroff crash=none\n", &w), 0);
 	assert_int_equal(o.serial_port, 0x2f8);
 	assert_int_equal(o.serial_baud, 9600);
 	assert_int_equal(o.loglvl, LOG_DEBUG);
@@ -458,6 +475,7 @@ static void opt_full_grub_line(void **state)
 	assert_int_equal(o.max_cpus, 8);
 	assert_int_equal(o.smp_fake_apic, 7);
 	assert_int_equal(o.after_boot, AFTER_BOOT_POWEROFF);
+	assert_int_equal(o.on_panic, ON_PANIC_POWEROFF);
 	assert_int_equal(o.crash, CRASH_NONE);
 }
 
@@ -488,6 +506,7 @@ int main(void)
 		cmocka_unit_test(opt_x2apic_boolean_forms),
 		cmocka_unit_test(opt_numbers),
 		cmocka_unit_test(opt_after_boot_and_crash),
+		cmocka_unit_test(opt_on_panic),
 		cmocka_unit_test(opt_parse_applies_over_current_values),
 		cmocka_unit_test(opt_full_grub_line),
 	};

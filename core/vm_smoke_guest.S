@@ -1,0 +1,29 @@
+/*
+ * A tiny 64-bit guest for the `vmcheck` self-test (core/vm_smoke.c): it
+ * exercises each basic exit once. It runs at guest-physical 0x10000 with
+ * the first 2 GiB identity-mapped by its own page tables. The hypercall
+ * instruction is written as VMCALL and patched to VMMCALL on AMD.
+ */
+	.section .rodata
+	.code64
+	.globl	smoke_guest_start, smoke_guest_end, smoke_guest_hypercall, smoke_guest_after_fault
+smoke_guest_start:
+	mov	$0x40000000, %eax
+	cpuid				/* EXIT_CPUID */
+	mov	$0xe9, %dx
+	mov	$'o', %al
+	out	%al, %dx		/* EXIT_IO */
+	mov	$'k', %al
+	out	%al, %dx
+	mov	$'\n', %al
+	out	%al, %dx
+	mov	$0x1234, %eax
+smoke_guest_hypercall:
+	vmcall				/* EXIT_HYPERCALL */
+	mov	$0x40000001, %ecx
+	rdmsr				/* EXIT_MSR_READ */
+	hlt				/* EXIT_HLT */
+	movq	$1, 0x40000000		/* EXIT_SLP_FAULT: outside the guest's memory */
+smoke_guest_after_fault:
+	ud2				/* no IDT: triple fault, EXIT_TRIPLE_FAULT */
+smoke_guest_end:
