@@ -187,10 +187,10 @@ bool acpi_find_s5(const uint8_t *t, size_t len, uint8_t *slp_typa, uint8_t *slp_
 		if (!(i >= 1 && p[-1] == 0x08) && !(i >= 2 && p[-2] == 0x08 && p[-1] == '\\'))
 			continue;
 		p += 5;
-		if (p >= end)
+		/* PkgLength: lead byte plus 0-3 more, then NumElements */
+		if (p >= end || (size_t)(end - p) < 2u + (*p >> 6))
 			return false;
-		p += 1 + (*p >> 6);	/* PkgLength: lead byte plus 0-3 more */
-		p += 1;			/* NumElements */
+		p += 2 + (*p >> 6);
 		if (!aml_small_int(p, end, slp_typa, &used))
 			return false;
 		p += used;
