@@ -60,8 +60,9 @@ run: $(BUILD)/hv.iso
 		--uefi $(UEFI) --accel $(ACCEL) --interactive
 
 include tests/unit/unit.mk
+include tests/guests/guests.mk
 
-system: $(BUILD)/hv.elf | deps
+system: $(BUILD)/hv.elf guests | deps
 	@tests/system/run-tests.sh $(BUILD)
 
 test: deps

@@ -19,9 +19,11 @@
 #include "core/options.h"
 #include "core/panic.h"
 #include "core/percpu.h"
+#include "core/sched.h"
 #include "core/vm_smoke.h"
 #include "drivers/acpi.h"
 #include "drivers/pic8259.h"
+#include "partitions/boot.h"
 
 #define HV_VERSION "0.1"
 
@@ -137,6 +139,7 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
 	log_info("tsc: %lu kHz", tsc_calibrate());
 	pic_disable();
 	lapic_init_bsp(options.x2apic);
+	sched_init(options.after_boot == AFTER_BOOT_POWEROFF);
 	virt_detect(&caps);
 	virt_report(&caps);
 	if (vcpu_select(&caps) && vcpu_ops->cpu_enable && vcpu_ops->cpu_enable())
@@ -147,10 +150,7 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
 
 	print_summary(&caps);
 	crash_on_purpose(options.crash);
-	if (options.after_boot == AFTER_BOOT_POWEROFF) {
-		log_info("hv: after_boot=poweroff: powering off");
-		acpi_poweroff();
-	}
-	for (;;)
-		__asm__ volatile("sti; hlt" ::: "memory");
+	if (vcpu_ops)
+		boot_partitions_start(&boot_info);
+	sched_loop();
 }

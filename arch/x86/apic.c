@@ -7,12 +7,18 @@
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/trap.h"
+#include "arch/x86/tsc.h"
 
 #define APIC_ID		0x020
 #define APIC_EOI	0x0b0
 #define APIC_SVR	0x0f0
 #define APIC_ICR_LO	0x300
 #define APIC_ICR_HI	0x310
+#define APIC_LVT_TIMER	0x320
+#define APIC_TIMER_INIT	0x380
+#define APIC_TIMER_CUR	0x390
+#define APIC_TIMER_DIV	0x3e0
+#define APIC_LVT_MASKED	(1u << 16)
 #define APIC_LVT_LINT0	0x350
 #define APIC_LVT_LINT1	0x360
 
@@ -22,6 +28,7 @@
 #define ICR_BUSY		(1u << 12)
 
 static bool x2apic;
+static uint64_t timer_ticks_per_ms;
 static volatile uint32_t *xapic_regs;
 
 static uint32_t apic_read(uint32_t reg)
@@ -89,4 +96,46 @@ void lapic_send_ipi(uint32_t apic_id, uint32_t icr)
 		cpu_relax();
 	apic_write(APIC_ICR_HI, apic_id << 24);
 	apic_write(APIC_ICR_LO, icr);
+}
+
+/*
+ * Local APIC timer (SDM Vol. 3A, 12.5.4): one-shot mode, divide by 16. Its
+ * frequency is not architectural, so it is measured against the TSC once.
+ */
+void lapic_timer_calibrate(void)
+{
+	uint32_t left;
+
+	apic_write(APIC_TIMER_DIV, 0x3);
+	apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | VEC_TIMER);
+	apic_write(APIC_TIMER_INIT, 0xffffffffu);
+	udelay(10000);
+	left = apic_read(APIC_TIMER_CUR);
+	apic_write(APIC_TIMER_INIT, 0);
+	timer_ticks_per_ms = (0xffffffffu - left) / 10;
+	if (!timer_ticks_per_ms)
+		timer_ticks_per_ms = 1;
+}
+
+uint64_t lapic_timer_khz(void)
+{
+	return timer_ticks_per_ms;
+}
+
+void lapic_timer_oneshot(uint64_t us)
+{
+	uint64_t ticks = us * timer_ticks_per_ms / 1000;
+
+	if (ticks == 0)
+		ticks = 1;
+	if (ticks > 0xffffffffu)
+		ticks = 0xffffffffu;
+	apic_write(APIC_TIMER_DIV, 0x3);
+	apic_write(APIC_LVT_TIMER, VEC_TIMER);
+	apic_write(APIC_TIMER_INIT, (uint32_t)ticks);
+}
+
+void lapic_timer_stop(void)
+{
+	apic_write(APIC_TIMER_INIT, 0);
 }

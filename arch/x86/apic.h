@@ -22,4 +22,10 @@ void lapic_eoi(void);
 /* Send an IPI: `icr` holds vector, delivery mode and shorthand bits. */
 void lapic_send_ipi(uint32_t apic_id, uint32_t icr);
 
+/* Local APIC timer: measured once on the boot CPU, then one-shot on any CPU. */
+void lapic_timer_calibrate(void);
+uint64_t lapic_timer_khz(void);
+void lapic_timer_oneshot(uint64_t us);
+void lapic_timer_stop(void);
+
 #endif

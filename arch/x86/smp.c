@@ -15,6 +15,7 @@
 #include "core/mm.h"
 #include "core/panic.h"
 #include "core/percpu.h"
+#include "core/sched.h"
 #include "core/vcpu.h"
 
 #define AP_STACK_PAGES		4
@@ -80,8 +81,7 @@ static void __noreturn ap_main(struct percpu *pc)
 		panic("vcpu: cannot enable %s on cpu%u", vcpu_ops->name, pc->cpu_id);
 	smp_cpu_online();
 	log_debug("smp: cpu%u up (APIC id %u)", pc->cpu_id, pc->apic_id);
-	for (;;)
-		__asm__ volatile("sti; hlt" ::: "memory");
+	sched_loop();
 }
 
 static struct percpu *alloc_percpu(unsigned cpu_id, uint32_t apic_id)

@@ -1,0 +1,35 @@
+/*
+ * Hypercall ABI, shared by the hypervisor and guests. The calling
+ * convention is the Hyper-V TLFS x64 one (TLFS 6.0, 3.7 "Hypercall
+ * Inputs"): RCX = input value (call code in bits 0-15, fast flag bit 16),
+ * RDX and R8 = input (GPAs, or values for fast calls), RAX = result value
+ * (status in bits 0-15). The instruction is VMCALL on Intel and VMMCALL on
+ * AMD; the hypercall page of the next issue hides the difference.
+ *
+ * Codes 0x8000-0x80ff are this hypervisor's own (TLFS leaves them unused)
+ * for what the TLFS has no call for; all of them are fast calls.
+ */
+#ifndef CORE_ABI_HYPERCALL_H
+#define CORE_ABI_HYPERCALL_H
+
+#include <stdint.h>
+
+/* TLFS 6.0, Appendix B: status codes */
+#define HV_STATUS_SUCCESS			0x0000
+#define HV_STATUS_INVALID_HYPERCALL_CODE	0x0002
+#define HV_STATUS_INVALID_HYPERCALL_INPUT	0x0003
+#define HV_STATUS_INVALID_PARAMETER		0x0005
+#define HV_STATUS_ACCESS_DENIED			0x0006
+
+#define HV_HYPERCALL_FAST			(1u << 16)
+
+/* Null call: does nothing, returns success. RDX, R8 ignored. For exit-cost benchmarks. */
+#define HVCALL_X_NULL				0x8000
+/* One-shot virtual timer: RDX = microseconds from now (0 cancels), R8 = vector 32-255. */
+#define HVCALL_X_SET_TIMER			0x8001
+/* Stop the calling partition; RDX = exit code, shown in the log. */
+#define HVCALL_X_PARTITION_EXIT			0x8002
+/* Read the partition's own statistics: RDX = what (see below); RAX bits 16+ none, value in RDX. */
+#define HVCALL_X_TSC_KHZ			0x8003
+
+#endif

@@ -1,0 +1,200 @@
+/*
+ * VM-exit handling. One const table, indexed by the normalised reason, maps
+ * each exit to a short handler. A guest's mistake is the partition's
+ * problem: it gets #GP or the partition crashes; the hypervisor and the
+ * other partitions go on.
+ */
+#include "core/exit.h"
+#include "arch/x86/cpu.h"
+#include "core/hypercall.h"
+#include "core/lib.h"
+#include "core/panic.h"
+#include "partitions/partition.h"
+#include "partitions/platform.h"
+
+typedef enum exit_action (*exit_handler_t)(struct vp *vp, const struct vm_exit *e);
+
+void exit_skip_insn(struct vp *vp, const struct vm_exit *e, uint8_t fallback)
+{
+	vp->vcpu.rip += e->insn_len ? e->insn_len : fallback;
+}
+
+void exit_inject_gp(struct vp *vp)
+{
+	const struct vcpu_event gp = { EVENT_EXCEPTION, 13, true, 0 };
+
+	vcpu_ops->inject(&vp->vcpu, &gp);
+}
+
+static enum exit_action crash(struct vp *vp, const char *why)
+{
+	partition_crash(vp->vcpu.part, vp, why);
+	return EXIT_ACTION_STOP;
+}
+
+static enum exit_action on_cpuid(struct vp *vp, const struct vm_exit *e)
+{
+	uint64_t *r = vp->vcpu.gpr;
+	struct cpuid_result c;
+
+	platform_cpuid(vp, (uint32_t)r[GPR_RAX], (uint32_t)r[GPR_RCX], &c);
+	r[GPR_RAX] = c.eax;
+	r[GPR_RBX] = c.ebx;
+	r[GPR_RCX] = c.ecx;
+	r[GPR_RDX] = c.edx;
+	exit_skip_insn(vp, e, 2);
+	return EXIT_ACTION_RESUME;
+}
+
+static enum exit_action on_msr_read(struct vp *vp, const struct vm_exit *e)
+{
+	uint64_t *r = vp->vcpu.gpr, val;
+
+	if (!platform_msr_read(vp, (uint32_t)r[GPR_RCX], &val)) {
+		vp->stats.msr_denied++;
+		exit_inject_gp(vp);		/* RIP stays on the RDMSR (a fault) */
+		return EXIT_ACTION_RESUME;
+	}
+	r[GPR_RAX] = (uint32_t)val;
+	r[GPR_RDX] = val >> 32;
+	exit_skip_insn(vp, e, 2);
+	return EXIT_ACTION_RESUME;
+}
+
+static enum exit_action on_msr_write(struct vp *vp, const struct vm_exit *e)
+{
+	uint64_t *r = vp->vcpu.gpr;
+	uint64_t val = (r[GPR_RDX] << 32) | (uint32_t)r[GPR_RAX];
+
+	if (!platform_msr_write(vp, (uint32_t)r[GPR_RCX], val)) {
+		vp->stats.msr_denied++;
+		exit_inject_gp(vp);
+		return EXIT_ACTION_RESUME;
+	}
+	exit_skip_insn(vp, e, 2);
+	return EXIT_ACTION_RESUME;
+}
+
+/*
+ * Port I/O. A denied port reads as all ones and ignores writes (what an
+ * empty ISA bus does), so a probing guest sees "no device". String and REP
+ * forms are not emulated: they are skipped as denied accesses.
+ */
+static enum exit_action on_io(struct vp *vp, const struct vm_exit *e)
+{
+	uint64_t *rax = &vp->vcpu.gpr[GPR_RAX];
+	uint32_t mask = e->u.io.size >= 4 ? 0xffffffffu : (1u << (e->u.io.size * 8)) - 1;
+	uint32_t val = (uint32_t)*rax & mask;
+	bool ok = !e->u.io.string &&
+		  platform_io(vp, e->u.io.port, e->u.io.size, e->u.io.in, &val);
+
+	if (!ok) {
+		vp->stats.io_denied++;
+		val = 0xffffffffu;
+	}
+	if (e->u.io.in && !e->u.io.string)
+		*rax = (*rax & ~(uint64_t)mask) | (val & mask);
+	exit_skip_insn(vp, e, 1);
+	return EXIT_ACTION_RESUME;
+}
+
+static enum exit_action on_hlt(struct vp *vp, const struct vm_exit *e)
+{
+	exit_skip_insn(vp, e, 1);
+	return EXIT_ACTION_BLOCK;
+}
+
+static enum exit_action on_slp_fault(struct vp *vp, const struct vm_exit *e)
+{
+	char why[96];
+
+	/* no emulated MMIO yet: any access outside the partition's memory is its fault */
+	fmt_snprintf(why, sizeof(why), "%s of guest-physical %016lx outside its memory",
+		     e->u.slp.fetch ? "fetch" : e->u.slp.write ? "write" : "read", e->u.slp.gpa);
+	return crash(vp, why);
+}
+
+static enum exit_action on_hypercall(struct vp *vp, const struct vm_exit *e)
+{
+	exit_skip_insn(vp, e, 3);
+	return hypercall_dispatch(vp);
+}
+
+static enum exit_action on_exception(struct vp *vp, const struct vm_exit *e)
+{
+	char why[64];
+
+	fmt_snprintf(why, sizeof(why), "unexpected exception %u intercepted", e->u.exc.vector);
+	return crash(vp, why);
+}
+
+static enum exit_action on_triple_fault(struct vp *vp, const struct vm_exit *e)
+{
+	(void)e;
+	return crash(vp, "triple fault (shutdown)");
+}
+
+static enum exit_action on_extint(struct vp *vp, const struct vm_exit *e)
+{
+	(void)vp, (void)e;
+	/* the interrupt is still pending at the local APIC: let the host take it now */
+	__asm__ volatile("sti; nop; cli" ::: "memory");
+	return EXIT_ACTION_RESUME;
+}
+
+static enum exit_action on_nmi(struct vp *vp, const struct vm_exit *e)
+{
+	(void)vp, (void)e;
+	if (panic_in_progress())
+		cpu_halt_forever();	/* the NMI was another CPU's panic */
+	return EXIT_ACTION_RESUME;
+}
+
+static enum exit_action on_irq_window(struct vp *vp, const struct vm_exit *e)
+{
+	(void)vp, (void)e;
+	return EXIT_ACTION_RESUME;	/* the scheduler injects what is pending */
+}
+
+static enum exit_action on_entry_failed(struct vp *vp, const struct vm_exit *e)
+{
+	char why[80];
+
+	fmt_snprintf(why, sizeof(why), "VM entry failed (vendor code 0x%lx, info 0x%lx)",
+		     e->vendor_code, e->vendor_info);
+	return crash(vp, why);
+}
+
+static enum exit_action on_other(struct vp *vp, const struct vm_exit *e)
+{
+	char why[80];
+
+	fmt_snprintf(why, sizeof(why), "unexpected exit (vendor code 0x%lx, info 0x%lx)",
+		     e->vendor_code, e->vendor_info);
+	return crash(vp, why);
+}
+
+static const exit_handler_t exit_table[EXIT_REASON_COUNT] = {
+	[EXIT_CPUID] = on_cpuid,
+	[EXIT_MSR_READ] = on_msr_read,
+	[EXIT_MSR_WRITE] = on_msr_write,
+	[EXIT_IO] = on_io,
+	[EXIT_HLT] = on_hlt,
+	[EXIT_SLP_FAULT] = on_slp_fault,
+	[EXIT_HYPERCALL] = on_hypercall,
+	[EXIT_EXCEPTION] = on_exception,
+	[EXIT_TRIPLE_FAULT] = on_triple_fault,
+	[EXIT_EXTINT] = on_extint,
+	[EXIT_NMI] = on_nmi,
+	[EXIT_IRQ_WINDOW] = on_irq_window,
+	[EXIT_ENTRY_FAILED] = on_entry_failed,
+	[EXIT_OTHER] = on_other,
+};
+
+enum exit_action exit_dispatch(struct vp *vp, const struct vm_exit *e)
+{
+	/* Invariant: back-ends only produce reasons below EXIT_REASON_COUNT. */
+	ASSERT(e->reason < EXIT_REASON_COUNT);
+	vp->stats.exits[e->reason]++;
+	return exit_table[e->reason](vp, e);
+}

@@ -1,0 +1,210 @@
+/*
+ * vCPU scheduler (see sched.h). Each physical CPU owns a run queue of the
+ * vCPUs whose home it is; only that CPU runs them, so VMCS/VMCB state never
+ * migrates. Other CPUs only set flags and send a kick IPI.
+ */
+#include "core/sched.h"
+#include "arch/x86/apic.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/trap.h"
+#include "arch/x86/tsc.h"
+#include "core/exit.h"
+#include "core/log.h"
+#include "core/percpu.h"
+#include "drivers/acpi.h"
+#include "partitions/partition.h"
+
+struct runq {
+	spinlock_t lock;		/* the list; vp fields are the home CPU's */
+	struct vp *head;
+	struct vp *last;		/* the vCPU that ran last, for round robin */
+	volatile bool need_resched;
+};
+
+static struct runq runqs[MAX_CPUS];
+static bool poweroff_idle;
+
+uint64_t sched_now(void)
+{
+	return rdtsc();
+}
+
+static void on_timer(struct trap_frame *tf)
+{
+	(void)tf;
+	runqs[this_cpu_id()].need_resched = true;
+}
+
+static void on_kick(struct trap_frame *tf)
+{
+	(void)tf;
+	runqs[this_cpu_id()].need_resched = true;
+}
+
+void sched_init(bool poweroff_when_idle)
+{
+	poweroff_idle = poweroff_when_idle;
+	trap_set_handler(VEC_TIMER, on_timer);
+	trap_set_handler(VEC_IPI_KICK, on_kick);
+	lapic_timer_calibrate();
+	log_info("sched: APIC timer %lu kHz, quantum %u us", lapic_timer_khz(), SCHED_QUANTUM_US);
+}
+
+void sched_add(struct vp *vp)
+{
+	struct runq *rq = &runqs[vp->vcpu.home_cpu];
+
+	spin_lock(&rq->lock);
+	vp->rq_next = rq->head;
+	rq->head = vp;
+	spin_unlock(&rq->lock);
+	if (vp->vcpu.home_cpu != this_cpu_id())
+		lapic_send_ipi(cpus[vp->vcpu.home_cpu]->apic_id, ICR_FIXED | VEC_IPI_KICK);
+}
+
+void sched_kick_partition(struct partition *p)
+{
+	for (unsigned i = 0; i < p->nvps; i++) {
+		unsigned cpu = p->vps[i].vcpu.home_cpu;
+
+		runqs[cpu].need_resched = true;
+		if (cpu != this_cpu_id())
+			lapic_send_ipi(cpus[cpu]->apic_id, ICR_FIXED | VEC_IPI_KICK);
+	}
+}
+
+void sched_raise_irq(struct vp *vp, uint8_t vector)
+{
+	__atomic_store_n(&vp->pending_irq, vector, __ATOMIC_RELEASE);
+	if (vp->vcpu.home_cpu != this_cpu_id())
+		lapic_send_ipi(cpus[vp->vcpu.home_cpu]->apic_id, ICR_FIXED | VEC_IPI_KICK);
+}
+
+static bool timer_due(const struct vp *vp, uint64_t now)
+{
+	return vp->timer_deadline && (int64_t)(now - vp->timer_deadline) >= 0;
+}
+
+static bool eligible(struct vp *vp, uint64_t now)
+{
+	if (vp->vcpu.part->state != PART_RUNNING || vp->state == VP_STOPPED)
+		return false;
+	return vp->state == VP_RUNNABLE || vp->pending_irq || timer_due(vp, now);
+}
+
+/* Round robin: the first eligible vCPU after the last one that ran. */
+static struct vp *pick(struct runq *rq, uint64_t now)
+{
+	struct vp *start = rq->last && rq->last->rq_next ? rq->last->rq_next : rq->head;
+	struct vp *vp = start;
+
+	if (!vp)
+		return NULL;
+	do {
+		if (eligible(vp, now))
+			return vp;
+		vp = vp->rq_next ? vp->rq_next : rq->head;
+	} while (vp != start);
+	return NULL;
+}
+
+/* Microseconds until the earliest virtual timer on this queue, or the quantum. */
+static uint64_t next_timer_us(struct runq *rq, uint64_t now)
+{
+	uint64_t best = SCHED_QUANTUM_US;
+
+	for (struct vp *vp = rq->head; vp; vp = vp->rq_next) {
+		if (!vp->timer_deadline || vp->vcpu.part->state != PART_RUNNING)
+			continue;
+		if (timer_due(vp, now))
+			return 1;
+		best = MIN(best, tsc_ticks_to_us(vp->timer_deadline - now) + 1);
+	}
+	return best;
+}
+
+/* Move due timer interrupts to pending and inject what the guest can take. */
+static void deliver_interrupts(struct vp *vp)
+{
+	uint32_t vec;
+
+	if (timer_due(vp, sched_now())) {
+		vp->timer_deadline = 0;
+		__atomic_store_n(&vp->pending_irq, vp->timer_vector, __ATOMIC_RELEASE);
+	}
+	vec = __atomic_load_n(&vp->pending_irq, __ATOMIC_ACQUIRE);
+	if (!vec)
+		return;
+	if (vcpu_ops->can_take_irq(&vp->vcpu)) {
+		const struct vcpu_event ev = { EVENT_EXTINT, (uint8_t)vec, false, 0 };
+
+		vcpu_ops->inject(&vp->vcpu, &ev);
+		__atomic_store_n(&vp->pending_irq, 0, __ATOMIC_RELEASE);
+		vcpu_ops->want_irq_window(&vp->vcpu, false);
+	} else {
+		vcpu_ops->want_irq_window(&vp->vcpu, true);
+	}
+}
+
+static void run_vp(struct runq *rq, struct vp *vp)
+{
+	struct partition *p = vp->vcpu.part;
+	enum exit_action act = EXIT_ACTION_RESUME;
+	struct vm_exit e;
+
+	vp->running = true;
+	vp->state = VP_RUNNABLE;
+	rq->need_resched = false;
+	lapic_timer_oneshot(next_timer_us(rq, sched_now()));
+	if (!p->first_entry_tsc)
+		p->first_entry_tsc = sched_now();
+	while (act == EXIT_ACTION_RESUME && !rq->need_resched && p->state == PART_RUNNING) {
+		uint64_t t0, t1;
+
+		deliver_interrupts(vp);
+		t0 = rdtsc();
+		vcpu_ops->run(&vp->vcpu, &e);
+		t1 = rdtsc();
+		act = exit_dispatch(vp, &e);
+		vp->stats.guest_ticks += t1 - t0;
+		vp->stats.hv_ticks += rdtsc() - t1;
+	}
+	if (act == EXIT_ACTION_BLOCK)
+		vp->state = VP_BLOCKED;
+	vp->running = false;
+}
+
+static void idle(struct runq *rq, uint64_t now)
+{
+	if (poweroff_idle && this_cpu_id() == 0 && !partitions_any_alive()) {
+		log_info("hv: no partition left running: powering off");
+		acpi_poweroff();
+		poweroff_idle = false;
+	}
+	if (rq->head)
+		lapic_timer_oneshot(next_timer_us(rq, now));
+	rq->need_resched = false;
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
+}
+
+void sched_loop(void)
+{
+	struct runq *rq = &runqs[this_cpu_id()];
+
+	for (;;) {
+		uint64_t now;
+		struct vp *vp;
+
+		irq_disable();
+		now = sched_now();
+		spin_lock(&rq->lock);
+		vp = pick(rq, now);
+		spin_unlock(&rq->lock);
+		if (!vp) {
+			idle(rq, now);
+			continue;
+		}
+		rq->last = vp;
+		run_vp(rq, vp);
+	}
+}

@@ -1,0 +1,27 @@
+/*
+ * vCPU scheduler. Every vCPU has a home physical CPU; each CPU runs the
+ * runnable vCPUs on its queue round robin, preempting with the local APIC
+ * timer after a quantum. HLT blocks a vCPU until it has an interrupt to take.
+ */
+#ifndef CORE_SCHED_H
+#define CORE_SCHED_H
+
+#include "core/types.h"
+
+struct vp;
+struct partition;
+
+#define SCHED_QUANTUM_US	10000
+
+void sched_init(bool poweroff_when_idle);
+/* Put a vCPU on its home CPU's queue (it runs once its partition runs). */
+void sched_add(struct vp *vp);
+/* Make every CPU running one of p's vCPUs look at its state again soon. */
+void sched_kick_partition(struct partition *p);
+/* Raise a virtual interrupt for vp; it is injected when the guest can take it. */
+void sched_raise_irq(struct vp *vp, uint8_t vector);
+uint64_t sched_now(void);
+/* The scheduling loop of the calling CPU. */
+void __noreturn sched_loop(void);
+
+#endif

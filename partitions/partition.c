@@ -1,0 +1,368 @@
+/*
+ * Partition objects: creation (validate everything first, then allocate),
+ * guest memory, state changes. Execution is core/sched.c's business.
+ */
+#include "partitions/partition.h"
+#include "partitions/loader.h"
+#include "core/lib.h"
+#include "core/log.h"
+#include "core/mm.h"
+#include "core/panic.h"
+#include "core/percpu.h"
+#include "core/sched.h"
+#include "core/slpt_hv.h"
+
+static struct partition *partitions[PART_MAX];
+static spinlock_t table_lock = SPINLOCK_INIT;
+static uint32_t next_id = 1;
+static uint8_t tags_used[4096 / 8];	/* VPID/ASID numbers in use; 0 is reserved */
+uint32_t vcpu_max_tag = 15;		/* set by the back-end selection */
+
+#define PART_PAGES	(ALIGN_UP(sizeof(struct partition), PAGE_SIZE) >> PAGE_SHIFT)
+
+static const char *const state_names[] = {
+	"created", "running", "paused", "stopped", "crashed",
+};
+
+const char *partition_state_name(enum part_state s)
+{
+	return s <= PART_CRASHED ? state_names[s] : "?";
+}
+
+const char *partition_status_text(enum part_status st)
+{
+	static const char *const text[] = {
+		"ok", "invalid argument", "not enough memory", "name already in use",
+		"wrong partition state", "image cannot be loaded", "limit reached",
+	};
+
+	return st <= PART_ELIMIT ? text[st] : "?";
+}
+
+static bool name_ok(const char *name)
+{
+	size_t n = strnlen(name, PART_NAME_MAX);
+
+	if (n == 0 || n == PART_NAME_MAX || (name[0] >= '0' && name[0] <= '9'))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+/* Caller holds table_lock. */
+static struct partition *find_locked(const char *name_or_id)
+{
+	uint64_t id = 0;
+	bool numeric = parse_u64(name_or_id, strlen(name_or_id), false, &id);
+
+	for (unsigned i = 0; i < PART_MAX; i++) {
+		struct partition *p = partitions[i];
+
+		if (p && (numeric ? p->id == id : !strcmp(p->name, name_or_id)))
+			return p;
+	}
+	return NULL;
+}
+
+struct partition *partition_find(const char *name_or_id)
+{
+	struct partition *p;
+
+	spin_lock(&table_lock);
+	p = find_locked(name_or_id);
+	spin_unlock(&table_lock);
+	return p;
+}
+
+bool partitions_any_alive(void)
+{
+	bool alive = false;
+
+	spin_lock(&table_lock);
+	for (unsigned i = 0; i < PART_MAX; i++)
+		if (partitions[i] && partitions[i]->state != PART_STOPPED &&
+		    partitions[i]->state != PART_CRASHED)
+			alive = true;
+	spin_unlock(&table_lock);
+	return alive;
+}
+
+static enum part_status check_config(const struct part_config *c)
+{
+	if (!name_ok(c->name))
+		return PART_EINVAL;
+	if (!c->mem_bytes || c->mem_bytes % MIB(2) || c->mem_bytes > PART_MEM_MAX)
+		return PART_EINVAL;
+	if (!c->vcpus || c->vcpus > PART_MAX_VPS)
+		return PART_EINVAL;
+	if (c->cpu_mask && !(c->cpu_mask & ((cpu_count >= 64 ? 0 : 1ull << cpu_count) - 1)))
+		return PART_EINVAL;
+	if (!c->image || !c->image_len)
+		return PART_EINVAL;
+	return PART_OK;
+}
+
+static uint32_t tag_alloc(void)
+{
+	for (uint32_t t = 1; t <= vcpu_max_tag && t < 4096; t++) {
+		if (!(tags_used[t / 8] & (1u << (t % 8)))) {
+			tags_used[t / 8] |= (uint8_t)(1u << (t % 8));
+			return t;
+		}
+	}
+	return 0;
+}
+
+static void tag_free(uint32_t t)
+{
+	tags_used[t / 8] &= (uint8_t)~(1u << (t % 8));
+}
+
+/* Back the guest's memory with zeroed 2 MiB chunks and map them. */
+static enum part_status alloc_memory(struct partition *p)
+{
+	for (uint64_t gpa = 0; gpa < p->mem_bytes; gpa += MIB(2)) {
+		paddr_t hpa = mm_alloc(MIB(2) / PAGE_SIZE, MIB(2), 0);
+
+		if (!hpa)
+			return PART_ENOMEM;
+		memset(phys_to_virt(hpa), 0, MIB(2));
+		p->chunks[p->nchunks++] = (struct mem_chunk){ gpa, hpa, MIB(2) / PAGE_SIZE };
+		if (!slpt_map(&p->slpt, gpa, hpa, MIB(2), SLP_RWX, MEMTYPE_WB, true))
+			return PART_ENOMEM;
+	}
+	return PART_OK;
+}
+
+static void free_everything(struct partition *p)
+{
+	for (unsigned i = 0; i < p->nvps; i++) {
+		struct vcpu *v = &p->vps[i].vcpu;
+
+		if (v->arch)
+			vcpu_ops->vcpu_free(v);
+		if (v->tag)
+			tag_free(v->tag);
+	}
+	slpt_destroy(&p->slpt);
+	for (unsigned i = 0; i < p->nchunks; i++) {
+		/* scrub: the next owner must not see this partition's data */
+		memset(phys_to_virt(p->chunks[i].hpa), 0, p->chunks[i].pages * PAGE_SIZE);
+		mm_free(p->chunks[i].hpa, p->chunks[i].pages);
+	}
+	mm_free(virt_to_phys(p), PART_PAGES);
+}
+
+/* Home CPUs: spread the vCPUs over the allowed CPUs, round robin from a moving start. */
+static unsigned pick_cpu(uint64_t mask, unsigned nth)
+{
+	static unsigned rotor;
+	unsigned n = 0, allowed[MAX_CPUS];
+
+	for (unsigned c = 0; c < cpu_count; c++)
+		if (!mask || (mask >> c & 1))
+			allowed[n++] = c;
+	return allowed[(rotor + nth) % n];
+}
+
+static enum part_status create_vps(struct partition *p, const struct part_config *c)
+{
+	for (unsigned i = 0; i < c->vcpus; i++) {
+		struct vp *vp = &p->vps[i];
+
+		p->nvps = i + 1;
+		vp->vcpu.part = p;
+		vp->vcpu.index = i;
+		vp->vcpu.last_cpu = -1;
+		vp->vcpu.home_cpu = pick_cpu(c->cpu_mask, i);
+		vp->state = VP_RUNNABLE;
+		vp->vcpu.tag = tag_alloc();
+		if (!vp->vcpu.tag)
+			return PART_ELIMIT;
+		if (vcpu_ops->vcpu_init(&vp->vcpu, p->slpt.root))
+			return PART_ENOMEM;
+	}
+	return PART_OK;
+}
+
+static int free_slot_locked(const char *name)
+{
+	int slot = -1;
+
+	for (int i = 0; i < PART_MAX; i++) {
+		if (partitions[i] && !strcmp(partitions[i]->name, name))
+			return -2;
+		if (!partitions[i] && slot < 0)
+			slot = i;
+	}
+	return slot;
+}
+
+enum part_status partition_create(const struct part_config *c, struct partition **out)
+{
+	enum part_status st = check_config(c);
+	struct partition *p;
+	paddr_t pa;
+	uint32_t id;
+	int slot;
+
+	if (st != PART_OK)
+		return st;
+	if (!vcpu_ops)
+		return PART_ESTATE;
+	spin_lock(&table_lock);
+	slot = free_slot_locked(c->name);
+	if (slot >= 0)
+		partitions[slot] = (struct partition *)1;	/* reserve the slot */
+	id = next_id++;
+	spin_unlock(&table_lock);
+	if (slot < 0)
+		return slot == -2 ? PART_EEXIST : PART_ELIMIT;
+
+	pa = mm_alloc(PART_PAGES, PAGE_SIZE, 0);
+	if (!pa) {
+		partitions[slot] = NULL;
+		return PART_ENOMEM;
+	}
+	p = phys_to_virt(pa);
+	memset(p, 0, sizeof(*p));
+	memcpy(p->name, c->name, strnlen(c->name, PART_NAME_MAX - 1));
+	p->id = id;
+	p->mem_bytes = c->mem_bytes;
+	p->state = PART_CREATED;
+	st = slpt_init(&p->slpt, vcpu_ops->slpt, &slpt_hv_alloc) ? alloc_memory(p) : PART_ENOMEM;
+	if (st == PART_OK)
+		st = create_vps(p, c);
+	if (st == PART_OK)
+		st = loader_load(p, c->image, c->image_len);
+	if (st != PART_OK) {
+		free_everything(p);
+		spin_lock(&table_lock);
+		partitions[slot] = NULL;
+		spin_unlock(&table_lock);
+		return st;
+	}
+	p->io_allowed[PART_DEBUG_PORT / 8] |= 1u << (PART_DEBUG_PORT % 8);
+	spin_lock(&table_lock);
+	partitions[slot] = p;
+	spin_unlock(&table_lock);
+	*out = p;
+	log_info("part %u '%s': created, %lu MiB, %u vCPU%s", p->id, p->name,
+		 p->mem_bytes >> 20, p->nvps, p->nvps == 1 ? "" : "s");
+	return PART_OK;
+}
+
+static enum part_status change_state(struct partition *p, enum part_state from,
+				     enum part_state to)
+{
+	enum part_status st = PART_ESTATE;
+
+	spin_lock(&p->lock);
+	if (p->state == from) {
+		p->state = to;
+		st = PART_OK;
+	}
+	spin_unlock(&p->lock);
+	return st;
+}
+
+enum part_status partition_start(struct partition *p)
+{
+	enum part_status st;
+
+	p->start_tsc = sched_now();
+	st = change_state(p, PART_CREATED, PART_RUNNING);
+	if (st == PART_OK)
+		for (unsigned i = 0; i < p->nvps; i++)
+			sched_add(&p->vps[i]);
+	return st;
+}
+
+enum part_status partition_pause(struct partition *p)
+{
+	enum part_status st = change_state(p, PART_RUNNING, PART_PAUSED);
+
+	if (st == PART_OK)
+		sched_kick_partition(p);
+	return st;
+}
+
+enum part_status partition_resume(struct partition *p)
+{
+	enum part_status st = change_state(p, PART_PAUSED, PART_RUNNING);
+
+	if (st == PART_OK)
+		sched_kick_partition(p);
+	return st;
+}
+
+void partition_crash(struct partition *p, struct vp *vp, const char *why)
+{
+	struct vcpu_state s;
+
+	spin_lock(&p->lock);
+	if (p->state == PART_CRASHED) {
+		spin_unlock(&p->lock);
+		return;
+	}
+	p->state = PART_CRASHED;
+	spin_unlock(&p->lock);
+	vcpu_ops->get_state(&vp->vcpu, &s);
+	log_err("part %u '%s': crashed on vCPU %u: %s", p->id, p->name, vp->vcpu.index, why);
+	log_err("  rip=%016lx rsp=%016lx rflags=%016lx cr0=%lx cr3=%lx cr4=%lx efer=%lx",
+		s.rip, s.gpr[GPR_RSP], s.rflags, s.cr0, s.cr3, s.cr4, s.efer);
+	log_err("  rax=%016lx rbx=%016lx rcx=%016lx rdx=%016lx",
+		s.gpr[GPR_RAX], s.gpr[GPR_RBX], s.gpr[GPR_RCX], s.gpr[GPR_RDX]);
+	log_err("  rsi=%016lx rdi=%016lx rbp=%016lx cs=%04x ss=%04x",
+		s.gpr[GPR_RSI], s.gpr[GPR_RDI], s.gpr[GPR_RBP], s.cs.sel, s.ss.sel);
+	sched_kick_partition(p);
+}
+
+/* Host address for [gpa, gpa+len) if it lies inside one chunk. */
+static uint8_t *chunk_ptr(struct partition *p, uint64_t gpa, size_t len)
+{
+	for (unsigned i = 0; i < p->nchunks; i++) {
+		const struct mem_chunk *c = &p->chunks[i];
+		uint64_t size = c->pages * PAGE_SIZE;
+
+		if (gpa >= c->gpa && gpa - c->gpa < size && len <= size - (gpa - c->gpa))
+			return (uint8_t *)phys_to_virt(c->hpa) + (gpa - c->gpa);
+	}
+	return NULL;
+}
+
+static bool copy_in(struct partition *p, uint64_t gpa, const void *src, size_t len)
+{
+	while (len) {
+		size_t n = (size_t)MIN((uint64_t)len, MIB(2) - (gpa % MIB(2)));
+		uint8_t *dst = chunk_ptr(p, gpa, n);
+
+		if (!dst)
+			return false;
+		if (src) {
+			memcpy(dst, src, n);
+			src = (const uint8_t *)src + n;
+		} else {
+			memset(dst, 0, n);
+		}
+		gpa += n;
+		len -= n;
+	}
+	return true;
+}
+
+bool partition_write(struct partition *p, uint64_t gpa, const void *src, size_t len)
+{
+	return src && copy_in(p, gpa, src, len);
+}
+
+bool partition_zero(struct partition *p, uint64_t gpa, size_t len)
+{
+	return copy_in(p, gpa, NULL, len);
+}

@@ -1,0 +1,110 @@
+/*
+ * Partitions: an id, a name, guest-physical memory backed by pages the
+ * hypervisor gives it (zeroed first), virtual processors, I/O-port and MSR
+ * policy, a state and statistics. partition_create() is the one internal
+ * creation path: boot-time options call it now, root hypercalls later.
+ */
+#ifndef PARTITIONS_PARTITION_H
+#define PARTITIONS_PARTITION_H
+
+#include "core/slpt.h"
+#include "core/spinlock.h"
+#include "core/vcpu.h"
+
+#define PART_NAME_MAX		32
+#define PART_MAX		16
+#define PART_MAX_VPS		8
+#define PART_MEM_MAX		GIB(1)
+#define PART_CHUNKS_MAX		512	/* memory is backed in chunks of up to 2 MiB */
+#define PART_BOOT_AREA		KIB(64)	/* top of memory: page tables, GDT, first stack */
+#define PART_DEBUG_PORT		0xe9	/* text written here goes to the log */
+
+enum part_state { PART_CREATED, PART_RUNNING, PART_PAUSED, PART_STOPPED, PART_CRASHED };
+
+/* A partition's status codes, shared with the hypercall ABI later. */
+enum part_status {
+	PART_OK = 0,
+	PART_EINVAL,		/* a bad argument */
+	PART_ENOMEM,		/* not enough memory */
+	PART_EEXIST,		/* the name is taken */
+	PART_ESTATE,		/* wrong state for the operation */
+	PART_ELOAD,		/* the image cannot be loaded */
+	PART_ELIMIT,		/* too many partitions or vCPUs */
+};
+
+struct part_config {
+	char name[PART_NAME_MAX];
+	uint64_t mem_bytes;		/* multiple of 2 MiB, at most PART_MEM_MAX */
+	unsigned vcpus;
+	uint64_t cpu_mask;		/* physical CPUs its vCPUs may use; 0: any */
+	const uint8_t *image;		/* ELF64 executable */
+	size_t image_len;
+};
+
+struct part_stats {
+	uint64_t exits[EXIT_REASON_COUNT];
+	uint64_t guest_ticks;		/* TSC ticks in guest mode */
+	uint64_t hv_ticks;		/* TSC ticks handling its exits */
+	uint64_t io_denied, msr_denied;
+};
+
+enum vp_state { VP_RUNNABLE, VP_BLOCKED, VP_STOPPED };
+
+/* A virtual processor: the vendor-neutral vCPU plus scheduling and virtual-interrupt state. */
+struct vp {
+	struct vcpu vcpu;		/* first: exit handlers get from one to the other */
+	enum vp_state state;		/* written by the home CPU only */
+	volatile bool running;		/* in guest mode or handling an exit right now */
+	uint64_t timer_deadline;	/* TSC value of the virtual timer, 0: off */
+	uint8_t timer_vector;
+	volatile uint32_t pending_irq;	/* vector waiting for injection, 0: none */
+	struct vp *rq_next;		/* home CPU's run queue */
+	struct part_stats stats;	/* per VP: no lock on the exit path */
+};
+
+struct mem_chunk {
+	uint64_t gpa;
+	paddr_t hpa;
+	uint64_t pages;
+};
+
+struct partition {
+	uint32_t id;
+	char name[PART_NAME_MAX];
+	volatile enum part_state state;
+	uint64_t mem_bytes;
+	struct slpt slpt;
+	struct mem_chunk chunks[PART_CHUNKS_MAX];
+	unsigned nchunks;
+	struct vp vps[PART_MAX_VPS];
+	unsigned nvps;
+	uint8_t io_allowed[65536 / 8];	/* 1 bit per port: the guest may use it */
+	uint64_t start_tsc;		/* when it was started */
+	uint64_t first_entry_tsc;	/* when its first vCPU first entered the guest */
+	char dbg_line[120];		/* debug-port output being assembled */
+	unsigned dbg_len;
+	spinlock_t lock;		/* state changes and dbg_line */
+};
+
+enum part_status partition_create(const struct part_config *cfg, struct partition **out);
+enum part_status partition_start(struct partition *p);
+enum part_status partition_pause(struct partition *p);
+enum part_status partition_resume(struct partition *p);
+/* Mark crashed, log why and the registers of `vp`; its vCPUs stop at their next exit. */
+void partition_crash(struct partition *p, struct vp *vp, const char *why);
+struct partition *partition_find(const char *name_or_id);
+const char *partition_state_name(enum part_state s);
+const char *partition_status_text(enum part_status st);
+/* true while some partition is created, running or paused */
+bool partitions_any_alive(void);
+
+/* Copy into guest memory; false if any byte is outside the partition. */
+bool partition_write(struct partition *p, uint64_t gpa, const void *src, size_t len);
+bool partition_zero(struct partition *p, uint64_t gpa, size_t len);
+
+static inline struct vp *vcpu_to_vp(struct vcpu *v)
+{
+	return (struct vp *)v;
+}
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * Guest-visible platform policy. CPUID: the host's values with VMX/SVM
+ * hidden and the hypervisor-present bit set (CPUID.1:ECX[31], reserved for
+ * hypervisors), plus the hypervisor leaves at 0x40000000. MSRs: a short
+ * allow list; everything else is refused (#GP). I/O ports: the per-partition
+ * bitmap; the debug port is the only device a partition has today.
+ */
+#include "partitions/platform.h"
+#include "arch/x86/cpu.h"
+#include "core/lib.h"
+#include "core/log.h"
+
+static void hypervisor_leaf(uint32_t leaf, struct cpuid_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (leaf == 0x40000000) {
+		r->eax = 0x40000001;
+		r->ebx = HV_CPUID_VENDOR_EBX;
+		r->ecx = HV_CPUID_VENDOR_ECX;
+		r->edx = HV_CPUID_VENDOR_EDX;
+	}
+	/* 0x40000001 and the rest: zero until the Hyper-V interface is filled in */
+}
+
+void platform_cpuid(struct vp *vp, uint32_t leaf, uint32_t subleaf, struct cpuid_result *r)
+{
+	struct cpuid_regs h;
+
+	if ((leaf & 0xf0000000) == 0x40000000) {
+		hypervisor_leaf(leaf, r);
+		return;
+	}
+	h = cpuid(leaf, subleaf);
+	switch (leaf) {
+	case 1:
+		h.ecx &= ~(1u << 5);		/* VMX */
+		h.ecx &= ~(1u << 3);		/* MONITOR/MWAIT: not offered */
+		h.ecx |= 1u << 31;		/* hypervisor present */
+		h.ebx = (h.ebx & 0x00ffffff) | vp->vcpu.index << 24;	/* initial APIC id */
+		break;
+	case 0x80000001:
+		h.ecx &= ~(1u << 2);		/* SVM */
+		break;
+	case 0x8000000a:			/* SVM features */
+		h = (struct cpuid_regs){ 0, 0, 0, 0 };
+		break;
+	default:
+		break;
+	}
+	*r = (struct cpuid_result){ h.eax, h.ebx, h.ecx, h.edx };
+}
+
+bool platform_msr_read(struct vp *vp, uint32_t msr, uint64_t *val)
+{
+	switch (msr) {
+	case 0x10:				/* TSC */
+		*val = rdtsc();
+		return true;
+	case 0x1b:				/* APIC base: xAPIC at the default address */
+		*val = 0xfee00800ull | (vp->vcpu.index == 0 ? 0x100 : 0);
+		return true;
+	case 0x8b:				/* microcode revision */
+	case 0xfe:				/* MTRR capabilities: none */
+		*val = 0;
+		return true;
+	case 0x2ff:				/* MTRR default type: enabled, write-back */
+		*val = 0xc06;
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool platform_msr_write(struct vp *vp, uint32_t msr, uint64_t val)
+{
+	(void)vp;
+	(void)val;
+	return msr == 0x8b;			/* microcode update trigger: ignored */
+}
+
+static void debug_putc(struct partition *p, char c)
+{
+	spin_lock(&p->lock);
+	if (c != '\n' && c != '\r' && p->dbg_len < sizeof(p->dbg_line) - 1)
+		p->dbg_line[p->dbg_len++] = (c >= 0x20 && c < 0x7f) ? c : '?';
+	if (c == '\n' || p->dbg_len == sizeof(p->dbg_line) - 1) {
+		p->dbg_line[p->dbg_len] = '\0';
+		log_info("[%s] %s", p->name, p->dbg_line);
+		p->dbg_len = 0;
+	}
+	spin_unlock(&p->lock);
+}
+
+bool platform_io(struct vp *vp, uint16_t port, uint8_t size, bool in, uint32_t *val)
+{
+	struct partition *p = vp->vcpu.part;
+
+	if (!(p->io_allowed[port / 8] & (1u << (port % 8))))
+		return false;
+	if (port == PART_DEBUG_PORT) {
+		if (in)
+			*val = 0xe9;		/* Bochs's port-e9 convention: reads give 0xe9 */
+		else
+			debug_putc(p, (char)*val);
+		return true;
+	}
+	(void)size;
+	return false;
+}

@@ -1,0 +1,27 @@
+/*
+ * The guest-visible platform of a partition: CPUID values, the MSR allow
+ * list and I/O ports. Per partition, so the root and Linux children can
+ * differ later.
+ */
+#ifndef PARTITIONS_PLATFORM_H
+#define PARTITIONS_PLATFORM_H
+
+#include "partitions/partition.h"
+
+struct cpuid_result {
+	uint32_t eax, ebx, ecx, edx;
+};
+
+/* The hypervisor vendor leaf (0x40000000): "HvMicroVisor", max leaf 0x40000001. */
+#define HV_CPUID_VENDOR_EBX	0x694d7648u	/* "HvMi" */
+#define HV_CPUID_VENDOR_ECX	0x566f7263u	/* "croV" */
+#define HV_CPUID_VENDOR_EDX	0x726f7369u	/* "isor" */
+
+void platform_cpuid(struct vp *vp, uint32_t leaf, uint32_t subleaf, struct cpuid_result *r);
+/* false: the MSR is not on the allow list (the caller injects #GP) */
+bool platform_msr_read(struct vp *vp, uint32_t msr, uint64_t *val);
+bool platform_msr_write(struct vp *vp, uint32_t msr, uint64_t val);
+/* An I/O access the partition may make; false: denied. */
+bool platform_io(struct vp *vp, uint16_t port, uint8_t size, bool in, uint32_t *val);
+
+#endif

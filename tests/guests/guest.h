@@ -1,0 +1,52 @@
+/* The tiny runtime that test guests share: output, hypercalls, faults, timer. */
+#ifndef TESTS_GUESTS_GUEST_H
+#define TESTS_GUESTS_GUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "core/abi/hypercall.h"
+
+struct guest_boot {
+	uint64_t mem_bytes;
+	uint64_t vp_index;
+	uint64_t vp_count;
+	uint64_t partition_id;
+};
+
+/* Each guest defines this; it runs on every VP. */
+void guest_main(const struct guest_boot *boot);
+
+void gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Count a check; print PASS/FAIL NAME. */
+void check(bool ok, const char *name);
+unsigned failures(void);
+void __attribute__((noreturn)) guest_exit(void);
+
+uint64_t hypercall(uint64_t code, uint64_t rdx, uint64_t r8);
+uint64_t guest_tsc_khz(void);
+
+struct cpuid_out { uint32_t eax, ebx, ecx, edx; };
+struct cpuid_out guest_cpuid(uint32_t leaf, uint32_t sub);
+
+/* IDT with handlers for every vector; faults are recorded, not fatal, when expected. */
+void idt_install(void);
+/* Run an access that may fault with #GP/#UD...: the handler skips `len` bytes. Returns the vector or -1. */
+void expect_fault(unsigned insn_len);
+int fault_taken(void);
+void set_irq_handler(unsigned vector, void (*fn)(void));
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
+static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint16_t inw(uint16_t port) { uint16_t v; __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint32_t inl(uint16_t port) { uint32_t v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+
+#endif

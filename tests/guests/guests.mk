@@ -1,0 +1,17 @@
+# Test guests: ELF64 executables run as partitions by the system tests.
+# Included by the top-level Makefile; BUILD is set there.
+GUESTS        := cpuid msr io timer secret snoop crash smp
+GUEST_CFLAGS  := -std=c11 -ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-pie \
+                 -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mcmodel=small -O2 -g \
+                 -fno-asynchronous-unwind-tables -Wall -Wextra -Werror -I.
+GUEST_RT      := tests/guests/start.S tests/guests/runtime.c core/format.c core/lib.c arch/x86/isr.S
+GUEST_ELFS    := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS))
+
+.PHONY: guests
+guests: $(GUEST_ELFS)
+
+$(BUILD)/guests/%.elf: tests/guests/%.c $(GUEST_RT) tests/guests/guest.h tests/guests/guest.ld
+	@mkdir -p $(dir $@)
+	@echo "  GUEST   $@"
+	@$(CC) $(GUEST_CFLAGS) -nostdlib -static -no-pie -Wl,-T,tests/guests/guest.ld \
+		-Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -Wl,--build-id=none -o $@ $< $(GUEST_RT)

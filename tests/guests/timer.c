@@ -1,0 +1,32 @@
+/* HLT with a virtual timer: the vCPU sleeps and is woken by the injected interrupt. */
+#include "tests/guests/guest.h"
+
+#define TIMER_VECTOR	0x40
+
+static volatile unsigned ticks;
+
+static void on_timer(void)
+{
+	ticks++;
+}
+
+void guest_main(const struct guest_boot *b)
+{
+	uint64_t khz = guest_tsc_khz(), t0, t1;
+
+	(void)b;
+	set_irq_handler(TIMER_VECTOR, on_timer);
+	check(khz > 0, "the TSC frequency is known");
+	check(hypercall(HVCALL_X_SET_TIMER, 10000, 7) == HV_STATUS_INVALID_PARAMETER,
+	      "a timer vector below 32 is refused");
+	t0 = rdtsc();
+	check(hypercall(HVCALL_X_SET_TIMER, 10000, TIMER_VECTOR) == HV_STATUS_SUCCESS,
+	      "a 10 ms timer is armed");
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
+	t1 = rdtsc();
+	check(ticks == 1, "HLT returned through the timer interrupt");
+	check(t1 - t0 >= khz * 10, "the vCPU slept at least 10 ms");
+	gprintf("slept %lu us\n", (t1 - t0) * 1000 / (khz ? khz : 1));
+	check(hypercall(0x7fff, 0, 0) == HV_STATUS_INVALID_HYPERCALL_CODE,
+	      "an unknown hypercall code is refused");
+}
