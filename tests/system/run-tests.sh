@@ -11,15 +11,17 @@ passed=0 failed=0 failures=()
 mkdir -p "$out"
 
 # case NAME EMU CPUS UEFI TIMEOUT "CMDLINE" EXPECT... [-- FORBID...] [++ QEMU-ARGS...]
+# An EXPECT of the form mod:PATH:MODULE-LINE adds a boot module instead.
 # Every EXPECT is an extended regex that some line of the serial log must match;
 # every FORBID one that no line may match. The log checked is COM1's unless a
 # QEMU-ARG set names a second serial file, given as @com2.
 run_case() {
 	local name=$1 emu=$2 cpus=$3 uefi=$4 tmo=$5 cmdline=$6
 	shift 6
-	local expect=() forbid=() qargs=() mode=expect log
+	local expect=() forbid=() qargs=() mods=() mode=expect log
 	for a in "$@"; do
 		case $a in
+		mod:*) mods+=("${a#mod:}") ;;
 		--) mode=forbid ;;
 		++) mode=qemu ;;
 		*) case $mode in
@@ -34,7 +36,8 @@ run_case() {
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	log=$dir/com1.txt
-	"$here/mkiso.sh" "$elf" "$dir/hv.iso" "serial=com1,115200 after_boot=poweroff $cmdline"
+	"$here/mkiso.sh" "$elf" "$dir/hv.iso" "serial=com1,115200 after_boot=poweroff $cmdline" \
+		"${mods[@]}"
 	for i in "${!qargs[@]}"; do
 		qargs[$i]=${qargs[$i]//@com2/$dir/com2.txt}
 		[[ ${qargs[$i]} == *com2.txt* ]] && log=$dir/com2.txt
@@ -104,6 +107,38 @@ run_case qemu-crash-ud qemu 1 0 60 "crash=ud on_panic=poweroff" \
 	'exception 6 \(#UD invalid opcode\)' '^hv: PANIC on cpu0' -- 'after_boot=poweroff: powering off'
 run_case qemu-serial-com2 qemu 1 0 60 "serial=com2,9600" \
 	"$(ready_svm 1)" ++ -serial file:@com2
+
+# The partition suite: every test guest at once; two of them die on purpose.
+G=$build/guests
+guest_suite() {
+	local name=$1 emu=$2 cpus=$3 tmo=$4 smpcpus=$5
+	local ok='stopped itself, exit code 0'
+	run_case "$name" "$emu" "$cpus" 0 "$tmo" "" \
+		"mod:$G/cpuid.elf:cpuid.elf partition=cpuid mem=4M" \
+		"mod:$G/msr.elf:msr.elf partition=msr mem=4M" \
+		"mod:$G/io.elf:io.elf partition=io mem=4M" \
+		"mod:$G/timer.elf:timer.elf partition=timer mem=4M" \
+		"mod:$G/secret.elf:secret.elf partition=secret mem=4M" \
+		"mod:$G/snoop.elf:snoop.elf partition=snoop mem=4M" \
+		"mod:$G/crash.elf:crash.elf partition=crash mem=2M" \
+		"mod:$G/smp.elf:smp.elf partition=smp-a mem=4M vcpus=2 cpus=$smpcpus" \
+		"mod:$G/smp.elf:smp.elf partition=smp-b mem=4M vcpus=2 cpus=$smpcpus" \
+		"\[cpuid\] PASS cpuid.40000000 vendor is HvMicroVisor" "'cpuid': $ok" \
+		"\[msr\] PASS rdmsr IA32_FEATURE_CONTROL raises #GP" "'msr': $ok" \
+		"\[io\] PASS inl from PCI config address reads all ones" "'io': $ok" \
+		"\[timer\] PASS HLT returned through the timer interrupt" "'timer': $ok" \
+		"\[secret\] PASS the secret is intact" "'secret': $ok" \
+		"\[snoop\] PASS another partition's secret is not in my memory" \
+		"'snoop': crashed on vCPU 0: read of guest-physical 0000000000500000 outside its memory" \
+		"'crash': crashed on vCPU 0: triple fault" \
+		"\[smp-a\] PASS the shared counter adds up" "'smp-a': $ok" \
+		"\[smp-b\] PASS the shared counter adds up" "'smp-b': $ok" \
+		'no partition left running: powering off' \
+		-- '\] FAIL' 'PANIC' 'did not stop me'
+}
+guest_suite qemu-partitions-1cpu qemu 1 120 0
+guest_suite qemu-partitions-4cpu qemu 4 120 0-3
+guest_suite bochs-partitions-2cpu bochs 2 300 0-1
 
 # A Multiboot version-1 loader (QEMU's -kernel) must get a clear message and a halt.
 wrong_loader() {
