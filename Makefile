@@ -3,6 +3,7 @@
 #   make run        boot the ISO under QEMU (knobs below), serial on the terminal
 #   make test       host unit tests, fuzz smoke runs, whole-system tests (QEMU and Bochs)
 #   make fuzz       run the fuzzers longer (FUZZ_SECONDS, default 60 each)
+#   make bench      exit costs and footprint under QEMU -icount (instruction counts)
 # Knobs for run: CPUS=n MEM=512M UEFI=1 EMU=qemu|bochs ACCEL=tcg|kvm CMDLINE="..."
 
 BUILD   := build
@@ -29,7 +30,7 @@ HV_DIRS := arch/x86 arch/x86/boot arch/x86/svm arch/x86/vmx core drivers partiti
 HV_SRCS := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
 HV_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(HV_SRCS))
 
-.PHONY: all run test unit system fuzz fuzz-quick deps clean
+.PHONY: all run test unit system bench fuzz fuzz-quick deps clean
 all: $(BUILD)/hv.elf $(BUILD)/hv.iso
 
 $(BUILD)/obj/%.c.o: %.c
@@ -64,6 +65,9 @@ include tests/guests/guests.mk
 
 system: $(BUILD)/hv.elf guests | deps
 	@tests/system/run-tests.sh $(BUILD)
+
+bench: $(BUILD)/hv.elf guests | deps
+	@tests/bench/run-bench.sh $(BUILD)
 
 test: deps
 	$(MAKE) --no-print-directory unit

@@ -51,12 +51,12 @@ static bool add_segment(const uint8_t *ph, size_t len, uint64_t mem_limit,
 		.memsz = rd64(ph + 40), .flags = rd32(ph + 4),
 	};
 
-	if (!s.memsz)
-		return true;
 	if (s.filesz > s.memsz)
 		return fail(why, "segment file size exceeds its memory size");
 	if (s.offset > len || s.filesz > len - s.offset)
 		return fail(why, "segment lies outside the file");
+	if (!s.memsz)
+		return true;		/* checked, but nothing to load */
 	if (s.paddr >= mem_limit || s.memsz > mem_limit - s.paddr)
 		return fail(why, "segment lies outside the partition's memory");
 	if (overlaps(img, s.paddr, s.paddr + s.memsz))

@@ -37,12 +37,7 @@ static uint16_t hc_partition_exit(struct vp *vp, uint64_t code, uint64_t r8, enu
 	struct partition *p = vp->vcpu.part;
 
 	(void)r8;
-	spin_lock(&p->lock);
-	if (p->state == PART_RUNNING || p->state == PART_PAUSED)
-		p->state = PART_STOPPED;
-	spin_unlock(&p->lock);
-	log_info("part %u '%s': stopped itself, exit code %lu", p->id, p->name, code);
-	sched_kick_partition(p);
+	partition_stopped(p, code);
 	*act = EXIT_ACTION_STOP;
 	return HV_STATUS_SUCCESS;
 }

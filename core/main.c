@@ -24,6 +24,7 @@
 #include "drivers/acpi.h"
 #include "drivers/pic8259.h"
 #include "partitions/boot.h"
+#include "partitions/partition.h"
 
 #define HV_VERSION "0.1"
 
@@ -150,6 +151,8 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
 
 	print_summary(&caps);
 	crash_on_purpose(options.crash);
+	partition_measure_vcpu_cost();
+	sched_mark_baseline();
 	if (vcpu_ops)
 		boot_partitions_start(&boot_info);
 	sched_loop();

@@ -10,6 +10,7 @@
 #include "arch/x86/tsc.h"
 #include "core/exit.h"
 #include "core/log.h"
+#include "core/mm.h"
 #include "core/percpu.h"
 #include "drivers/acpi.h"
 #include "partitions/partition.h"
@@ -23,6 +24,12 @@ struct runq {
 
 static struct runq runqs[MAX_CPUS];
 static bool poweroff_idle;
+static uint64_t boot_free_pages;	/* before any partition existed */
+
+void sched_mark_baseline(void)
+{
+	boot_free_pages = mm_free_pages();
+}
 
 uint64_t sched_now(void)
 {
@@ -156,8 +163,11 @@ static void run_vp(struct runq *rq, struct vp *vp)
 	vp->state = VP_RUNNABLE;
 	rq->need_resched = false;
 	lapic_timer_oneshot(next_timer_us(rq, sched_now()));
-	if (!p->first_entry_tsc)
+	if (!p->first_entry_tsc) {
 		p->first_entry_tsc = sched_now();
+		log_info("part %u '%s': first guest entry %lu TSC ticks after start", p->id,
+			 p->name, p->first_entry_tsc - p->start_tsc);
+	}
 	while (act == EXIT_ACTION_RESUME && !rq->need_resched && p->state == PART_RUNNING) {
 		uint64_t t0, t1;
 
@@ -177,14 +187,44 @@ static void run_vp(struct runq *rq, struct vp *vp)
 static void idle(struct runq *rq, uint64_t now)
 {
 	if (poweroff_idle && this_cpu_id() == 0 && !partitions_any_alive()) {
+		log_info("hv: free memory %lu pages, at boot %lu pages", mm_free_pages(),
+			 boot_free_pages);
 		log_info("hv: no partition left running: powering off");
 		acpi_poweroff();
 		poweroff_idle = false;
 	}
-	if (rq->head)
+	if (rq->head || poweroff_idle)	/* the boot CPU polls for "all done" */
 		lapic_timer_oneshot(next_timer_us(rq, now));
 	rq->need_resched = false;
 	__asm__ volatile("sti; hlt; cli" ::: "memory");
+}
+
+/* Take the vCPUs of dying partitions off this queue and release them here, on their home CPU. */
+static void reap(struct runq *rq)
+{
+	struct vp *dead = NULL;
+
+	spin_lock(&rq->lock);
+	for (struct vp **pp = &rq->head; *pp;) {
+		struct vp *vp = *pp;
+
+		if (!vp->vcpu.part->dying) {
+			pp = &vp->rq_next;
+			continue;
+		}
+		*pp = vp->rq_next;
+		if (rq->last == vp)
+			rq->last = NULL;
+		vp->rq_next = dead;
+		dead = vp;
+	}
+	spin_unlock(&rq->lock);
+	while (dead) {
+		struct vp *next = dead->rq_next;
+
+		partition_release_vp(dead);	/* may free the partition: read next first */
+		dead = next;
+	}
 }
 
 void sched_loop(void)
@@ -196,6 +236,7 @@ void sched_loop(void)
 		struct vp *vp;
 
 		irq_disable();
+		reap(rq);
 		now = sched_now();
 		spin_lock(&rq->lock);
 		vp = pick(rq, now);

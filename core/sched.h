@@ -21,6 +21,8 @@ void sched_kick_partition(struct partition *p);
 /* Raise a virtual interrupt for vp; it is injected when the guest can take it. */
 void sched_raise_irq(struct vp *vp, uint8_t vector);
 uint64_t sched_now(void);
+/* Remember free memory before partitions exist, to compare when all are gone. */
+void sched_mark_baseline(void);
 /* The scheduling loop of the calling CPU. */
 void __noreturn sched_loop(void);
 

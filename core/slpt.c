@@ -57,12 +57,14 @@ static uint64_t *descend(struct slpt *t, uint64_t *e, unsigned level)
 	return sub;
 }
 
+static void free_level(struct slpt *t, paddr_t pa, unsigned level);
+
 bool slpt_map(struct slpt *t, uint64_t gpa, paddr_t hpa, uint64_t size,
 	      unsigned perms, enum mem_cache type, bool large)
 {
 	while (size) {
 		unsigned leaf_level = 1;
-		uint64_t *tab = table_at(t, t->root);
+		uint64_t *tab = table_at(t, t->root), *e, old;
 
 		if (large && !(gpa % LEVEL_SIZE(2)) && !(hpa % LEVEL_SIZE(2)) &&
 		    size >= LEVEL_SIZE(2))
@@ -72,7 +74,12 @@ bool slpt_map(struct slpt *t, uint64_t gpa, paddr_t hpa, uint64_t size,
 			if (!tab)
 				return false;
 		}
-		tab[INDEX(gpa, leaf_level)] = t->fmt->leaf(hpa, perms, type, leaf_level);
+		e = &tab[INDEX(gpa, leaf_level)];
+		old = *e;
+		*e = t->fmt->leaf(hpa, perms, type, leaf_level);
+		/* a large leaf replacing a table: free the table, or it leaks */
+		if (leaf_level > 1 && t->fmt->present(old) && !t->fmt->is_leaf(old, leaf_level))
+			free_level(t, t->fmt->addr(old), leaf_level - 1);
 		gpa += LEVEL_SIZE(leaf_level);
 		hpa += LEVEL_SIZE(leaf_level);
 		size -= LEVEL_SIZE(leaf_level);

@@ -65,6 +65,17 @@ static bool apply_key(struct part_config *c, const struct cmdline_token *t, bool
 	if (cmdline_key_is(t, "vcpus"))
 		return t->val && parse_u64(t->val, t->val_len, false, &v) && v <= 64 &&
 		       (c->vcpus = (unsigned)v, true);
+	if (cmdline_key_is(t, "on_stop") || cmdline_key_is(t, "on_crash")) {
+		enum part_end *end = cmdline_key_is(t, "on_stop") ? &c->on_stop : &c->on_crash;
+
+		if (t->val && t->val_len == 7 && !memcmp(t->val, "destroy", 7))
+			*end = PART_END_DESTROY;
+		else if (t->val && t->val_len == 8 && !memcmp(t->val, "preserve", 8))
+			*end = PART_END_PRESERVE;
+		else
+			return false;
+		return true;
+	}
 	if (cmdline_key_is(t, "cpus"))
 		return t->val && parse_cpus(t->val, t->val_len, &c->cpu_mask);
 	return false;

@@ -18,7 +18,29 @@ static uint32_t next_id = 1;
 static uint8_t tags_used[4096 / 8];	/* VPID/ASID numbers in use; 0 is reserved */
 uint32_t vcpu_max_tag = 15;		/* set by the back-end selection */
 
+/* A table slot taken by a partition still being created. */
+#define SLOT_RESERVED	((struct partition *)1)
+#define SLOT_LIVE(p)	((p) && (p) != SLOT_RESERVED)
+
 #define PART_PAGES	(ALIGN_UP(sizeof(struct partition), PAGE_SIZE) >> PAGE_SHIFT)
+
+static uint64_t vcpu_pages_each;	/* back-end memory per vCPU, measured at boot */
+
+void partition_measure_vcpu_cost(void)
+{
+	struct vcpu v = { .last_cpu = -1, .tag = 1 };
+	paddr_t root = mm_alloc_zeroed_page();
+	uint64_t before;
+
+	if (!vcpu_ops || !root)
+		return;
+	before = mm_free_pages();
+	if (!vcpu_ops->vcpu_init(&v, root)) {
+		vcpu_pages_each = before - mm_free_pages();
+		vcpu_ops->vcpu_free(&v);
+	}
+	mm_free(root, 1);
+}
 
 static const char *const state_names[] = {
 	"created", "running", "paused", "stopped", "crashed",
@@ -64,7 +86,7 @@ static struct partition *find_locked(const char *name_or_id)
 	for (unsigned i = 0; i < PART_MAX; i++) {
 		struct partition *p = partitions[i];
 
-		if (p && (numeric ? p->id == id : !strcmp(p->name, name_or_id)))
+		if (SLOT_LIVE(p) && (numeric ? p->id == id : !strcmp(p->name, name_or_id)))
 			return p;
 	}
 	return NULL;
@@ -86,9 +108,10 @@ bool partitions_any_alive(void)
 
 	spin_lock(&table_lock);
 	for (unsigned i = 0; i < PART_MAX; i++)
-		if (partitions[i] && partitions[i]->state != PART_STOPPED &&
-		    partitions[i]->state != PART_CRASHED)
-			alive = true;
+		if (partitions[i] == SLOT_RESERVED ||
+		    (SLOT_LIVE(partitions[i]) && (partitions[i]->dying ||
+		     (partitions[i]->state != PART_STOPPED && partitions[i]->state != PART_CRASHED))))
+			alive = true;	/* still running, being created, or being destroyed */
 	spin_unlock(&table_lock);
 	return alive;
 }
@@ -140,16 +163,24 @@ static enum part_status alloc_memory(struct partition *p)
 	return PART_OK;
 }
 
-static void free_everything(struct partition *p)
+static void free_vp(struct vp *vp)
 {
-	for (unsigned i = 0; i < p->nvps; i++) {
-		struct vcpu *v = &p->vps[i].vcpu;
+	struct vcpu *v = &vp->vcpu;
 
-		if (v->arch)
-			vcpu_ops->vcpu_free(v);
-		if (v->tag)
-			tag_free(v->tag);
+	if (v->arch)
+		vcpu_ops->vcpu_free(v);
+	v->arch = NULL;
+	if (v->tag) {
+		spin_lock(&table_lock);
+		tag_free(v->tag);
+		spin_unlock(&table_lock);
 	}
+	v->tag = 0;
+}
+
+/* Scrub and return the guest memory, the tables and the partition itself. */
+static void free_memory(struct partition *p)
+{
 	slpt_destroy(&p->slpt);
 	for (unsigned i = 0; i < p->nchunks; i++) {
 		/* scrub: the next owner must not see this partition's data */
@@ -157,6 +188,13 @@ static void free_everything(struct partition *p)
 		mm_free(p->chunks[i].hpa, p->chunks[i].pages);
 	}
 	mm_free(virt_to_phys(p), PART_PAGES);
+}
+
+static void free_everything(struct partition *p)
+{
+	for (unsigned i = 0; i < p->nvps; i++)
+		free_vp(&p->vps[i]);
+	free_memory(p);
 }
 
 /* Home CPUs: spread the vCPUs over the allowed CPUs, round robin from a moving start. */
@@ -168,6 +206,8 @@ static unsigned pick_cpu(uint64_t mask, unsigned nth)
 	for (unsigned c = 0; c < cpu_count; c++)
 		if (!mask || (mask >> c & 1))
 			allowed[n++] = c;
+	if (nth == 0)
+		rotor++;	/* the next partition starts on the next CPU */
 	return allowed[(rotor + nth) % n];
 }
 
@@ -196,7 +236,7 @@ static int free_slot_locked(const char *name)
 	int slot = -1;
 
 	for (int i = 0; i < PART_MAX; i++) {
-		if (partitions[i] && !strcmp(partitions[i]->name, name))
+		if (SLOT_LIVE(partitions[i]) && !strcmp(partitions[i]->name, name))
 			return -2;
 		if (!partitions[i] && slot < 0)
 			slot = i;
@@ -219,7 +259,7 @@ enum part_status partition_create(const struct part_config *c, struct partition 
 	spin_lock(&table_lock);
 	slot = free_slot_locked(c->name);
 	if (slot >= 0)
-		partitions[slot] = (struct partition *)1;	/* reserve the slot */
+		partitions[slot] = SLOT_RESERVED;
 	id = next_id++;
 	spin_unlock(&table_lock);
 	if (slot < 0)
@@ -249,12 +289,19 @@ enum part_status partition_create(const struct part_config *c, struct partition 
 		return st;
 	}
 	p->io_allowed[PART_DEBUG_PORT / 8] |= 1u << (PART_DEBUG_PORT % 8);
+	p->on_stop = c->on_stop;
+	p->on_crash = c->on_crash;
+	p->live_vps = p->nvps;
 	spin_lock(&table_lock);
 	partitions[slot] = p;
 	spin_unlock(&table_lock);
 	*out = p;
-	log_info("part %u '%s': created, %lu MiB, %u vCPU%s", p->id, p->name,
-		 p->mem_bytes >> 20, p->nvps, p->nvps == 1 ? "" : "s");
+	/* what the hypervisor spends beyond the guest's own memory */
+	log_info("part %u '%s': created, %lu MiB, %u vCPU%s, overhead %lu KiB "
+		 "(partition %lu, second-level tables %lu, vCPUs %lu)", p->id, p->name,
+		 p->mem_bytes >> 20, p->nvps, p->nvps == 1 ? "" : "s",
+		 (PART_PAGES + p->slpt.table_pages + p->nvps * vcpu_pages_each) * 4,
+		 PART_PAGES * 4, p->slpt.table_pages * 4, p->nvps * vcpu_pages_each * 4);
 	return PART_OK;
 }
 
@@ -313,6 +360,8 @@ void partition_crash(struct partition *p, struct vp *vp, const char *why)
 	}
 	p->state = PART_CRASHED;
 	spin_unlock(&p->lock);
+	if (p->on_crash == PART_END_DESTROY)
+		partition_destroy(p);
 	vcpu_ops->get_state(&vp->vcpu, &s);
 	log_err("part %u '%s': crashed on vCPU %u: %s", p->id, p->name, vp->vcpu.index, why);
 	log_err("  rip=%016lx rsp=%016lx rflags=%016lx cr0=%lx cr3=%lx cr4=%lx efer=%lx",
@@ -365,4 +414,71 @@ bool partition_write(struct partition *p, uint64_t gpa, const void *src, size_t 
 bool partition_zero(struct partition *p, uint64_t gpa, size_t len)
 {
 	return copy_in(p, gpa, NULL, len);
+}
+
+void partition_stopped(struct partition *p, uint64_t code)
+{
+	spin_lock(&p->lock);
+	if (p->state == PART_RUNNING || p->state == PART_PAUSED)
+		p->state = PART_STOPPED;
+	spin_unlock(&p->lock);
+	log_info("part %u '%s': stopped itself, exit code %lu", p->id, p->name, code);
+	if (p->on_stop == PART_END_DESTROY)
+		partition_destroy(p);
+	else
+		sched_kick_partition(p);
+}
+
+static void unlist(struct partition *p)
+{
+	spin_lock(&table_lock);
+	for (unsigned i = 0; i < PART_MAX; i++)
+		if (partitions[i] == p)
+			partitions[i] = NULL;
+	spin_unlock(&table_lock);
+}
+
+static void finish_destroy(struct partition *p)
+{
+	uint32_t id = p->id;
+	char name[PART_NAME_MAX];
+
+	memcpy(name, p->name, sizeof(name));
+	unlist(p);
+	free_memory(p);
+	log_info("part %u '%s': destroyed, memory scrubbed and returned (%lu MiB free)",
+		 id, name, mm_free_pages() >> (20 - PAGE_SHIFT));
+}
+
+enum part_status partition_destroy(struct partition *p)
+{
+	bool started;
+
+	spin_lock(&p->lock);
+	if (p->dying) {
+		spin_unlock(&p->lock);
+		return PART_ESTATE;
+	}
+	p->dying = true;
+	started = p->state != PART_CREATED;
+	if (p->state != PART_CRASHED)
+		p->state = PART_STOPPED;
+	spin_unlock(&p->lock);
+	if (!started) {			/* never scheduled: nothing runs it anywhere */
+		for (unsigned i = 0; i < p->nvps; i++)
+			free_vp(&p->vps[i]);
+		finish_destroy(p);
+		return PART_OK;
+	}
+	sched_kick_partition(p);	/* home CPUs release the vCPUs */
+	return PART_OK;
+}
+
+void partition_release_vp(struct vp *vp)
+{
+	struct partition *p = vp->vcpu.part;
+
+	free_vp(vp);
+	if (__atomic_sub_fetch(&p->live_vps, 1, __ATOMIC_ACQ_REL) == 0)
+		finish_destroy(p);
 }

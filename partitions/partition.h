@@ -32,8 +32,12 @@ enum part_status {
 	PART_ELIMIT,		/* too many partitions or vCPUs */
 };
 
+enum part_end { PART_END_PRESERVE, PART_END_DESTROY };
+
 struct part_config {
 	char name[PART_NAME_MAX];
+	enum part_end on_stop;		/* when it stops itself */
+	enum part_end on_crash;
 	uint64_t mem_bytes;		/* multiple of 2 MiB, at most PART_MEM_MAX */
 	unsigned vcpus;
 	uint64_t cpu_mask;		/* physical CPUs its vCPUs may use; 0: any */
@@ -79,6 +83,9 @@ struct partition {
 	struct vp vps[PART_MAX_VPS];
 	unsigned nvps;
 	uint8_t io_allowed[65536 / 8];	/* 1 bit per port: the guest may use it */
+	enum part_end on_stop, on_crash;
+	volatile bool dying;		/* being destroyed: home CPUs release its vCPUs */
+	volatile uint32_t live_vps;	/* vCPUs not yet released */
 	uint64_t start_tsc;		/* when it was started */
 	uint64_t first_entry_tsc;	/* when its first vCPU first entered the guest */
 	char dbg_line[120];		/* debug-port output being assembled */
@@ -86,12 +93,23 @@ struct partition {
 	spinlock_t lock;		/* state changes and dbg_line */
 };
 
+/* Boot, before any partition: how much memory one vCPU costs the back-end. */
+void partition_measure_vcpu_cost(void);
 enum part_status partition_create(const struct part_config *cfg, struct partition **out);
 enum part_status partition_start(struct partition *p);
 enum part_status partition_pause(struct partition *p);
 enum part_status partition_resume(struct partition *p);
 /* Mark crashed, log why and the registers of `vp`; its vCPUs stop at their next exit. */
 void partition_crash(struct partition *p, struct vp *vp, const char *why);
+/* The partition stopped itself (exit hypercall). */
+void partition_stopped(struct partition *p, uint64_t code);
+/*
+ * Destroy: its vCPUs are released by their home CPUs, then its memory is
+ * scrubbed and returned and its id and name are free again.
+ */
+enum part_status partition_destroy(struct partition *p);
+/* Called by the home CPU for each vCPU of a dying partition, never while it runs. */
+void partition_release_vp(struct vp *vp);
 struct partition *partition_find(const char *name_or_id);
 const char *partition_state_name(enum part_state s);
 const char *partition_status_text(enum part_status st);

@@ -114,15 +114,15 @@ guest_suite() {
 	local name=$1 emu=$2 cpus=$3 tmo=$4 smpcpus=$5
 	local ok='stopped itself, exit code 0'
 	run_case "$name" "$emu" "$cpus" 0 "$tmo" "" \
-		"mod:$G/cpuid.elf:cpuid.elf partition=cpuid mem=4M" \
-		"mod:$G/msr.elf:msr.elf partition=msr mem=4M" \
-		"mod:$G/io.elf:io.elf partition=io mem=4M" \
-		"mod:$G/timer.elf:timer.elf partition=timer mem=4M" \
-		"mod:$G/secret.elf:secret.elf partition=secret mem=4M" \
-		"mod:$G/snoop.elf:snoop.elf partition=snoop mem=4M" \
-		"mod:$G/crash.elf:crash.elf partition=crash mem=2M" \
-		"mod:$G/smp.elf:smp.elf partition=smp-a mem=4M vcpus=2 cpus=$smpcpus" \
-		"mod:$G/smp.elf:smp.elf partition=smp-b mem=4M vcpus=2 cpus=$smpcpus" \
+		"mod:$G/cpuid.elf:cpuid.elf partition=cpuid mem=4M on_stop=destroy on_crash=destroy" \
+		"mod:$G/msr.elf:msr.elf partition=msr mem=4M on_stop=destroy on_crash=destroy" \
+		"mod:$G/io.elf:io.elf partition=io mem=4M on_stop=destroy on_crash=destroy" \
+		"mod:$G/timer.elf:timer.elf partition=timer mem=4M on_stop=destroy on_crash=destroy" \
+		"mod:$G/secret.elf:secret.elf partition=secret mem=4M on_stop=destroy on_crash=destroy" \
+		"mod:$G/snoop.elf:snoop.elf partition=snoop mem=4M on_stop=destroy on_crash=destroy" \
+		"mod:$G/crash.elf:crash.elf partition=crash mem=2M on_stop=destroy on_crash=destroy" \
+		"mod:$G/smp.elf:smp.elf partition=smp-a mem=4M vcpus=2 cpus=$smpcpus on_stop=destroy on_crash=destroy" \
+		"mod:$G/smp.elf:smp.elf partition=smp-b mem=4M vcpus=2 cpus=$smpcpus on_stop=destroy on_crash=destroy" \
 		"\[cpuid\] PASS cpuid.40000000 vendor is HvMicroVisor" "'cpuid': $ok" \
 		"\[msr\] PASS rdmsr IA32_FEATURE_CONTROL raises #GP" "'msr': $ok" \
 		"\[io\] PASS inl from PCI config address reads all ones" "'io': $ok" \
@@ -133,6 +133,9 @@ guest_suite() {
 		"'crash': crashed on vCPU 0: triple fault" \
 		"\[smp-a\] PASS the shared counter adds up" "'smp-a': $ok" \
 		"\[smp-b\] PASS the shared counter adds up" "'smp-b': $ok" \
+		"'snoop': destroyed, memory scrubbed and returned" \
+		"'smp-b': destroyed, memory scrubbed and returned" \
+		'hv: free memory ([0-9]+) pages, at boot \1 pages' \
 		'no partition left running: powering off' \
 		-- '\] FAIL' 'PANIC' 'did not stop me'
 }
