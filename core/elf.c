@@ -21,15 +21,27 @@ static bool fail(const char **why, const char *msg)
 
 static bool check_header(const uint8_t *b, size_t len, const char **why)
 {
-	if (len < 64 || memcmp(b, "\177ELF", 4))
+	if (len < 52 || memcmp(b, "\177ELF", 4))
 		return fail(why, "not an ELF file");
-	if (b[4] != 2 || b[5] != 1)
-		return fail(why, "not a 64-bit little-endian ELF file");
+	if ((b[4] != 1 && b[4] != 2) || b[5] != 1 || (b[4] == 2 && len < 64))
+		return fail(why, "not a 32- or 64-bit little-endian ELF file");
 	if (rd16(b + 16) != 2)
 		return fail(why, "not an executable (ET_EXEC)");
-	if (rd16(b + 18) != 62)
-		return fail(why, "not an x86-64 ELF file");
+	if (rd16(b + 18) != (b[4] == 2 ? 62 : 3))
+		return fail(why, b[4] == 2 ? "not an x86-64 ELF file" : "not an i386 ELF file");
 	return true;
+}
+
+/* Program header fields of either class (ELF-32 and ELF-64 "Program Header"). */
+static void read_phdr(const uint8_t *ph, bool is64, struct elf_segment *s)
+{
+	if (is64) {
+		*s = (struct elf_segment){ .offset = rd64(ph + 8), .paddr = rd64(ph + 24),
+			.filesz = rd64(ph + 32), .memsz = rd64(ph + 40), .flags = rd32(ph + 4) };
+	} else {
+		*s = (struct elf_segment){ .offset = rd32(ph + 4), .paddr = rd32(ph + 12),
+			.filesz = rd32(ph + 16), .memsz = rd32(ph + 20), .flags = rd32(ph + 24) };
+	}
 }
 
 static bool overlaps(const struct elf_image *img, uint64_t lo, uint64_t hi)
@@ -46,11 +58,9 @@ static bool overlaps(const struct elf_image *img, uint64_t lo, uint64_t hi)
 static bool add_segment(const uint8_t *ph, size_t len, uint64_t mem_limit,
 			struct elf_image *img, const char **why)
 {
-	struct elf_segment s = {
-		.offset = rd64(ph + 8), .paddr = rd64(ph + 24), .filesz = rd64(ph + 32),
-		.memsz = rd64(ph + 40), .flags = rd32(ph + 4),
-	};
+	struct elf_segment s;
 
+	read_phdr(ph, img->is64, &s);
 	if (s.filesz > s.memsz)
 		return fail(why, "segment file size exceeds its memory size");
 	if (s.offset > len || s.filesz > len - s.offset)
@@ -76,11 +86,12 @@ bool elf_parse(const uint8_t *buf, size_t len, uint64_t mem_limit,
 	memset(img, 0, sizeof(*img));
 	if (!check_header(buf, len, why))
 		return false;
-	img->entry = rd64(buf + 24);
-	phoff = rd64(buf + 32);
-	phentsize = rd16(buf + 54);
-	phnum = rd16(buf + 56);
-	if (phentsize < 56 || phoff > len || (uint64_t)phentsize * phnum > len - phoff)
+	img->is64 = buf[4] == 2;
+	img->entry = img->is64 ? rd64(buf + 24) : rd32(buf + 24);
+	phoff = img->is64 ? rd64(buf + 32) : rd32(buf + 28);
+	phentsize = rd16(buf + (img->is64 ? 54 : 42));
+	phnum = rd16(buf + (img->is64 ? 56 : 44));
+	if (phentsize < (img->is64 ? 56 : 32) || phoff > len || (uint64_t)phentsize * phnum > len - phoff)
 		return fail(why, "program headers lie outside the file");
 	for (unsigned i = 0; i < phnum; i++) {
 		const uint8_t *ph = buf + phoff + (size_t)i * phentsize;

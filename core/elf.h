@@ -15,13 +15,14 @@ struct elf_segment {
 };
 
 struct elf_image {
+	bool is64;		/* ELFCLASS64/x86-64, else ELFCLASS32/i386 */
 	uint64_t entry;
 	struct elf_segment seg[ELF_MAX_SEGMENTS];
 	unsigned nseg;
 };
 
 /*
- * Validate an x86-64 ELF executable of `len` bytes and list its PT_LOAD
+ * Validate an x86-64 (or, for Multiboot kernels, i386) ELF executable of `len` bytes and list its PT_LOAD
  * segments. Every segment must lie inside the file and inside [0, mem_limit)
  * of guest-physical memory, and segments may not overlap. On failure
  * returns false with a reason in *why.

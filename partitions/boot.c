@@ -76,6 +76,9 @@ static bool apply_key(struct part_config *c, const struct cmdline_token *t, bool
 			return false;
 		return true;
 	}
+	if (cmdline_key_is(t, "cmdline"))
+		return t->val && t->val_len < sizeof(c->cmdline) &&
+		       (memcpy(c->cmdline, t->val, t->val_len), c->cmdline[t->val_len] = '\0', true);
 	if (cmdline_key_is(t, "cpus"))
 		return t->val && parse_cpus(t->val, t->val_len, &c->cpu_mask);
 	return false;

@@ -5,9 +5,10 @@
 #include "partitions/partition.h"
 
 /*
- * Load an ELF64 executable and prepare every vCPU to enter it in 64-bit
- * mode (docs/partitions.md has the entry contract).
+ * Load a kernel (ELF64, or Multiboot / Multiboot2) and prepare the vCPUs to
+ * enter it as its protocol says (docs/partitions.md has the contracts).
  */
-enum part_status loader_load(struct partition *p, const uint8_t *image, size_t len);
+enum part_status loader_load(struct partition *p, const uint8_t *image, size_t len,
+			     const char *cmdline);
 
 #endif

@@ -24,6 +24,7 @@ uint32_t vcpu_max_tag = 15;		/* set by the back-end selection */
 
 #define PART_PAGES	(ALIGN_UP(sizeof(struct partition), PAGE_SIZE) >> PAGE_SHIFT)
 
+static void destroy_started(struct partition *p, bool started);
 static uint64_t vcpu_pages_each;	/* back-end memory per vCPU, measured at boot */
 
 void partition_measure_vcpu_cost(void)
@@ -280,7 +281,7 @@ enum part_status partition_create(const struct part_config *c, struct partition 
 	if (st == PART_OK)
 		st = create_vps(p, c);
 	if (st == PART_OK)
-		st = loader_load(p, c->image, c->image_len);
+		st = loader_load(p, c->image, c->image_len, c->cmdline);
 	if (st != PART_OK) {
 		free_everything(p);
 		spin_lock(&table_lock);
@@ -352,6 +353,7 @@ enum part_status partition_resume(struct partition *p)
 void partition_crash(struct partition *p, struct vp *vp, const char *why)
 {
 	struct vcpu_state s;
+	bool destroy;
 
 	spin_lock(&p->lock);
 	if (p->state == PART_CRASHED) {
@@ -359,9 +361,9 @@ void partition_crash(struct partition *p, struct vp *vp, const char *why)
 		return;
 	}
 	p->state = PART_CRASHED;
+	destroy = p->on_crash == PART_END_DESTROY && !p->dying;
+	p->dying |= destroy;	/* with the state, so nobody sees it ended but not dying */
 	spin_unlock(&p->lock);
-	if (p->on_crash == PART_END_DESTROY)
-		partition_destroy(p);
 	vcpu_ops->get_state(&vp->vcpu, &s);
 	log_err("part %u '%s': crashed on vCPU %u: %s", p->id, p->name, vp->vcpu.index, why);
 	log_err("  rip=%016lx rsp=%016lx rflags=%016lx cr0=%lx cr3=%lx cr4=%lx efer=%lx",
@@ -370,7 +372,10 @@ void partition_crash(struct partition *p, struct vp *vp, const char *why)
 		s.gpr[GPR_RAX], s.gpr[GPR_RBX], s.gpr[GPR_RCX], s.gpr[GPR_RDX]);
 	log_err("  rsi=%016lx rdi=%016lx rbp=%016lx cs=%04x ss=%04x",
 		s.gpr[GPR_RSI], s.gpr[GPR_RDI], s.gpr[GPR_RBP], s.cs.sel, s.ss.sel);
-	sched_kick_partition(p);
+	if (destroy)
+		destroy_started(p, true);
+	else
+		sched_kick_partition(p);
 }
 
 /* Host address for [gpa, gpa+len) if it lies inside one chunk. */
@@ -416,38 +421,69 @@ bool partition_zero(struct partition *p, uint64_t gpa, size_t len)
 	return copy_in(p, gpa, NULL, len);
 }
 
-void partition_stopped(struct partition *p, uint64_t code)
-{
-	spin_lock(&p->lock);
-	if (p->state == PART_RUNNING || p->state == PART_PAUSED)
-		p->state = PART_STOPPED;
-	spin_unlock(&p->lock);
-	log_info("part %u '%s': stopped itself, exit code %lu", p->id, p->name, code);
-	if (p->on_stop == PART_END_DESTROY)
-		partition_destroy(p);
-	else
-		sched_kick_partition(p);
-}
 
-static void unlist(struct partition *p)
+/* Swap the table entry for p with `to`; returns the slot index. */
+static int replace_slot(struct partition *p, struct partition *to)
 {
+	int slot = -1;
+
 	spin_lock(&table_lock);
-	for (unsigned i = 0; i < PART_MAX; i++)
-		if (partitions[i] == p)
-			partitions[i] = NULL;
+	for (int i = 0; i < PART_MAX; i++) {
+		if (partitions[i] == p) {
+			partitions[i] = to;
+			slot = i;
+		}
+	}
 	spin_unlock(&table_lock);
+	return slot;
 }
 
 static void finish_destroy(struct partition *p)
 {
 	uint32_t id = p->id;
 	char name[PART_NAME_MAX];
+	int slot;
 
 	memcpy(name, p->name, sizeof(name));
-	unlist(p);
+	/* the slot stays taken until the memory is back, so "nothing left" means it */
+	slot = replace_slot(p, SLOT_RESERVED);
 	free_memory(p);
+	if (slot >= 0) {
+		spin_lock(&table_lock);
+		partitions[slot] = NULL;
+		spin_unlock(&table_lock);
+	}
 	log_info("part %u '%s': destroyed, memory scrubbed and returned (%lu MiB free)",
 		 id, name, mm_free_pages() >> (20 - PAGE_SHIFT));
+}
+
+/* The rest of a destroy, once `dying` is set (under p->lock). */
+static void destroy_started(struct partition *p, bool started)
+{
+	if (!started) {			/* never scheduled: nothing runs it anywhere */
+		for (unsigned i = 0; i < p->nvps; i++)
+			free_vp(&p->vps[i]);
+		finish_destroy(p);
+		return;
+	}
+	sched_kick_partition(p);	/* home CPUs release the vCPUs */
+}
+
+void partition_stopped(struct partition *p, uint64_t code)
+{
+	bool destroy;
+
+	spin_lock(&p->lock);
+	if (p->state == PART_RUNNING || p->state == PART_PAUSED)
+		p->state = PART_STOPPED;
+	destroy = p->on_stop == PART_END_DESTROY && !p->dying;
+	p->dying |= destroy;
+	spin_unlock(&p->lock);
+	log_info("part %u '%s': stopped itself, exit code %lu", p->id, p->name, code);
+	if (destroy)
+		destroy_started(p, true);
+	else
+		sched_kick_partition(p);
 }
 
 enum part_status partition_destroy(struct partition *p)
@@ -464,13 +500,7 @@ enum part_status partition_destroy(struct partition *p)
 	if (p->state != PART_CRASHED)
 		p->state = PART_STOPPED;
 	spin_unlock(&p->lock);
-	if (!started) {			/* never scheduled: nothing runs it anywhere */
-		for (unsigned i = 0; i < p->nvps; i++)
-			free_vp(&p->vps[i]);
-		finish_destroy(p);
-		return PART_OK;
-	}
-	sched_kick_partition(p);	/* home CPUs release the vCPUs */
+	destroy_started(p, started);
 	return PART_OK;
 }
 

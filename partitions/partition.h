@@ -41,8 +41,9 @@ struct part_config {
 	uint64_t mem_bytes;		/* multiple of 2 MiB, at most PART_MEM_MAX */
 	unsigned vcpus;
 	uint64_t cpu_mask;		/* physical CPUs its vCPUs may use; 0: any */
-	const uint8_t *image;		/* ELF64 executable */
+	const uint8_t *image;		/* ELF64, Multiboot or Multiboot2 kernel */
 	size_t image_len;
+	char cmdline[256];		/* the kernel's command line (Multiboot) */
 };
 
 struct part_stats {

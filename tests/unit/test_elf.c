@@ -256,8 +256,8 @@ static void bad_magic_is_rejected(void **state)
 static void wrong_class_or_byte_order_is_rejected(void **state)
 {
 	(void)state;
-	eh()->e_ident[EI_CLASS] = ELFCLASS32;
-	expect_reject("64-bit");
+	eh()->e_ident[EI_CLASS] = ELFCLASS32;	/* a 32-bit header must be i386 */
+	expect_reject("i386");
 	eh()->e_ident[EI_CLASS] = ELFCLASSNONE;
 	expect_reject("64-bit");
 	eh()->e_ident[EI_CLASS] = ELFCLASS64;

@@ -1,4 +1,276 @@
-/* AMD-V back-end: placeholder until the implementation lands. */
-#include "core/vcpu.h"
+/*
+ * AMD-V back-end (APM Vol. 2, chapter 15 "Secure Virtual Machine") behind
+ * struct vcpu_ops: per-CPU enable, the VMCB with its I/O and MSR
+ * permission maps, guest entry, event injection and TLB control. Guest
+ * memory is translated by nested paging (npt.c); the entry stub is in
+ * svm_entry.S, the exit decoding in svm_exit.c, the state conversion in
+ * svm_state.c.
+ */
+#include "arch/x86/svm/svm.h"
+#include "arch/x86/cpu.h"
+#include "core/lib.h"
+#include "core/mm.h"
+#include "core/panic.h"
+#include "core/percpu.h"
 
-const struct vcpu_ops svm_vcpu_ops = { .name = "svm" };
+#define MSR_VM_HSAVE_PA		0xc0010117
+
+#define DR6_INIT		0xffff0ff0ull	/* power-on values (APM Vol. 2, 13.1) */
+#define DR7_INIT		0x400ull
+
+_Static_assert(offsetof(struct vcpu, gpr) == 0, "svm_entry.S addresses gpr[] from the vcpu");
+
+struct svm_features svm_features;
+
+/*
+ * Per physical CPU, indexed by cpu_id, allocated once by that CPU in
+ * svm_cpu_enable and used only by it. hsave: where VMRUN saves host state
+ * (VM_HSAVE_PA, 15.30.4); host_save: the VMSAVE/VMLOAD page for the host
+ * state VMRUN leaves alone (enter_on_new_cpu, svm_entry.S).
+ */
+static paddr_t hsave_pa[MAX_CPUS];
+static paddr_t host_save_pa[MAX_CPUS];
+
+/* Contiguous pages, every byte set to fill; 0 if out of memory. */
+static paddr_t alloc_filled(uint64_t pages, uint8_t fill)
+{
+	paddr_t pa = mm_alloc(pages, PAGE_SIZE, 0);
+
+	if (pa)
+		memset(phys_to_virt(pa), fill, pages * PAGE_SIZE);
+	return pa;
+}
+
+static void read_features(void)
+{
+	struct cpuid_regs r = cpuid(0x8000000a, 0);
+
+	svm_features.asids = r.ebx;
+	svm_features.nrips = r.edx >> 3 & 1;
+	svm_features.flush_by_asid = r.edx >> 6 & 1;
+	svm_features.nx = cpuid(0x80000001, 0).edx >> 20 & 1;
+}
+
+/*
+ * Turn SVM on for this CPU (15.4 "Enabling SVM"). EFER.NXE goes on too
+ * where the CPU has NX: nested page walks use the host's EFER.NXE, and
+ * without it an NX bit in a nested leaf is a reserved-bit fault (15.25.5).
+ * The host's own page tables never set bit 63, so this changes nothing
+ * for the host.
+ */
+static int svm_cpu_enable(void)
+{
+	unsigned cpu = this_cpu_id();
+	uint64_t efer;
+
+	if (cpu >= MAX_CPUS)
+		return -1;
+	read_features();
+	if (!hsave_pa[cpu])
+		hsave_pa[cpu] = alloc_filled(1, 0);
+	if (!host_save_pa[cpu])
+		host_save_pa[cpu] = alloc_filled(1, 0);
+	if (!hsave_pa[cpu] || !host_save_pa[cpu])
+		return -1;
+	efer = rdmsr(MSR_EFER) | EFER_SVME;
+	if (svm_features.nx)
+		efer |= EFER_NXE;
+	wrmsr(MSR_EFER, efer);
+	wrmsr(MSR_VM_HSAVE_PA, hsave_pa[cpu]);
+	return 0;
+}
+
+static uint8_t flush_asid_control(void)
+{
+	return svm_features.flush_by_asid ? TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL;
+}
+
+static void set_intercepts(struct vmcb_control *c)
+{
+	c->intercept3 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_CPUID | INTERCEPT_HLT |
+			INTERCEPT_INVLPGA | INTERCEPT_IOIO_PROT | INTERCEPT_MSR_PROT |
+			INTERCEPT_SHUTDOWN;
+	/* VMRUN must be intercepted or VMRUN fails (15.5.1); the others are
+	 * SVM instructions a guest must not run on the real hardware */
+	c->intercept4 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
+			INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT;
+}
+
+static void svm_vcpu_free(struct vcpu *v)
+{
+	struct svm_vcpu *s = to_svm(v);
+
+	if (!s)
+		return;
+	if (s->msrpm_pa)
+		mm_free(s->msrpm_pa, MSRPM_PAGES);
+	if (s->iopm_pa)
+		mm_free(s->iopm_pa, IOPM_PAGES);
+	if (s->vmcb_pa)
+		mm_free(s->vmcb_pa, 1);
+	mm_free(virt_to_phys(s), 1);
+	v->arch = NULL;
+}
+
+static int svm_vcpu_init(struct vcpu *v, paddr_t slpt_root)
+{
+	struct vmcb_control *c;
+	struct svm_vcpu *s;
+	paddr_t priv;
+
+	/* ASID 0 is the host's; one past the CPU's count fails VMRUN (15.16) */
+	if (!v->tag || v->tag >= svm_features.asids)
+		return -1;
+	priv = alloc_filled(1, 0);
+	if (!priv)
+		return -1;
+	s = phys_to_virt(priv);
+	v->arch = s;
+	s->vmcb_pa = alloc_filled(1, 0);
+	/* all ones: every port and every MSR is intercepted (15.10.1, 15.11) */
+	s->iopm_pa = alloc_filled(IOPM_PAGES, 0xff);
+	s->msrpm_pa = alloc_filled(MSRPM_PAGES, 0xff);
+	if (!s->vmcb_pa || !s->iopm_pa || !s->msrpm_pa) {
+		svm_vcpu_free(v);
+		return -1;
+	}
+	s->vmcb = phys_to_virt(s->vmcb_pa);
+	c = &s->vmcb->ctl;
+	set_intercepts(c);
+	c->iopm_base_pa = s->iopm_pa;
+	c->msrpm_base_pa = s->msrpm_pa;
+	c->asid = v->tag;
+	c->tlb_control = flush_asid_control();	/* the ASID may be a freed vCPU's */
+	c->vint = VINT_V_INTR_MASKING;
+	c->np_ctl = NP_ENABLE;
+	c->n_cr3 = slpt_root;
+	s->vmcb->save.dr6 = DR6_INIT;
+	s->vmcb->save.dr7 = DR7_INIT;
+	v->last_cpu = -1;
+	return 0;
+}
+
+/*
+ * The first entry of v on this CPU, or the first since it ran on another:
+ * its ASID may hold stale translations here (from its own earlier stay, or
+ * from a freed vCPU with the same tag), so they are flushed. The host's
+ * VMLOAD state (GS base = struct percpu, TR, syscall MSRs; see
+ * svm_entry.S) is saved here, off the fast path: it is the same for every
+ * vCPU and does not change once the CPU is online. It cannot be saved in
+ * svm_cpu_enable, which runs on the APs before their TR is loaded.
+ */
+static inline void enter_on_new_cpu(struct vcpu *v, struct vmcb *vmcb, unsigned cpu)
+{
+	ASSERT(host_save_pa[cpu]);	/* svm_cpu_enable ran on this CPU */
+	__asm__ volatile("vmsave %%rax" ::"a"(host_save_pa[cpu]) : "memory");
+	v->last_cpu = (int32_t)cpu;
+	vmcb->ctl.tlb_control = flush_asid_control();
+}
+
+/*
+ * The fast path: a handful of VMCB moves around svm_vmrun. An event whose
+ * delivery the exit interrupted (EXITINTINFO, 15.7.2) is put back into
+ * EVENTINJ to be delivered again.
+ */
+static void svm_run(struct vcpu *v, struct vm_exit *e)
+{
+	struct svm_vcpu *s = to_svm(v);
+	struct vmcb *vmcb = s->vmcb;
+	unsigned cpu = this_cpu()->cpu_id;
+
+	if (__builtin_expect(v->last_cpu != (int32_t)cpu, 0))
+		enter_on_new_cpu(v, vmcb, cpu);
+	if (vmcb->save.rip != v->rip) {
+		/* the core stepped over the exiting instruction: its shadow is over */
+		vmcb->ctl.int_state &= ~INT_STATE_SHADOW;
+		vmcb->save.rip = v->rip;
+	}
+	vmcb->save.rax = v->gpr[GPR_RAX];
+	vmcb->save.rsp = v->gpr[GPR_RSP];
+	vmcb->save.rflags = v->rflags;
+
+	svm_vmrun(v, s->vmcb_pa, host_save_pa[cpu]);
+
+	v->gpr[GPR_RAX] = vmcb->save.rax;
+	v->gpr[GPR_RSP] = vmcb->save.rsp;
+	v->rip = vmcb->save.rip;
+	v->rflags = vmcb->save.rflags;
+	vmcb->ctl.tlb_control = TLB_CONTROL_NONE;
+	if (vmcb->ctl.exitintinfo & EVENT_VALID)
+		vmcb->ctl.eventinj = vmcb->ctl.exitintinfo;
+	svm_decode_exit(vmcb, e);
+}
+
+/* EVENTINJ (15.20): delivered through the guest IDT at the next VMRUN. */
+static void svm_inject(struct vcpu *v, const struct vcpu_event *ev)
+{
+	uint64_t inj = EVENT_VALID | ev->vector;
+
+	switch (ev->type) {
+	case EVENT_EXTINT:
+		inj |= EVENT_TYPE_INTR;
+		break;
+	case EVENT_NMI:
+		inj = EVENT_VALID | EVENT_TYPE_NMI | 2;
+		break;
+	case EVENT_EXCEPTION:
+		inj |= EVENT_TYPE_EXCEPTION;
+		if (ev->has_error)
+			inj |= EVENT_ERROR_VALID | (uint64_t)ev->error << EVENT_ERROR_SHIFT;
+		break;
+	}
+	to_svm(v)->vmcb->ctl.eventinj = inj;
+}
+
+/*
+ * IF set, no STI/MOV SS shadow (15.21.5), and no event already waiting to
+ * go in. The shadow recorded at the exit covers the exiting instruction
+ * only: once the core has moved RIP past it (the HLT of "sti; hlt"), the
+ * shadow is over and run() clears it.
+ */
+static bool svm_can_take_irq(struct vcpu *v)
+{
+	const struct vmcb *vmcb = to_svm(v)->vmcb;
+	bool shadow = (vmcb->ctl.int_state & INT_STATE_SHADOW) && vmcb->save.rip == v->rip;
+
+	return (v->rflags & RFLAGS_IF) && !shadow && !(vmcb->ctl.eventinj & EVENT_VALID);
+}
+
+/*
+ * A virtual interrupt that the guest takes as soon as it can, intercepted
+ * (VINTR) before it is delivered: the interrupt window (15.21.4). V_IGN_TPR
+ * keeps the guest's TPR from holding it back.
+ */
+static void svm_want_irq_window(struct vcpu *v, bool on)
+{
+	struct vmcb_control *c = &to_svm(v)->vmcb->ctl;
+
+	if (on) {
+		c->vint |= VINT_V_IRQ | VINT_V_IGN_TPR;
+		c->intercept3 |= INTERCEPT_VINTR;
+	} else {
+		c->vint &= ~(VINT_V_IRQ | VINT_V_IGN_TPR);
+		c->intercept3 &= ~INTERCEPT_VINTR;
+	}
+}
+
+/* TLB_CONTROL (15.16.1) acts at the next VMRUN; run() clears it after. */
+static void svm_flush_tlb(struct vcpu *v)
+{
+	to_svm(v)->vmcb->ctl.tlb_control = flush_asid_control();
+}
+
+const struct vcpu_ops svm_vcpu_ops = {
+	.name = "svm",
+	.slpt = &npt_format,
+	.cpu_enable = svm_cpu_enable,
+	.vcpu_init = svm_vcpu_init,
+	.vcpu_free = svm_vcpu_free,
+	.set_state = svm_set_state,
+	.get_state = svm_get_state,
+	.run = svm_run,
+	.inject = svm_inject,
+	.can_take_irq = svm_can_take_irq,
+	.want_irq_window = svm_want_irq_window,
+	.flush_tlb = svm_flush_tlb,
+};

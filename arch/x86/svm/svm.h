@@ -1,0 +1,52 @@
+/* AMD-V back-end internals, shared by the files of arch/x86/svm only. */
+#ifndef ARCH_X86_SVM_SVM_H
+#define ARCH_X86_SVM_SVM_H
+
+#include "arch/x86/svm/vmcb.h"
+#include "core/vcpu.h"
+
+/*
+ * Per-vCPU state behind vcpu->arch. Set by svm_vcpu_init and fixed until
+ * svm_vcpu_free, except the VMCB's contents, which only the CPU running
+ * the vCPU touches.
+ */
+struct svm_vcpu {
+	struct vmcb *vmcb;
+	paddr_t vmcb_pa;
+	paddr_t iopm_pa;
+	paddr_t msrpm_pa;
+};
+
+/* CPU features, read once by svm_cpu_enable (the same on every CPU). */
+struct svm_features {
+	bool nrips;		/* CPUID 8000_000A EDX[3]: nRIP saved on #VMEXIT */
+	bool flush_by_asid;	/* CPUID 8000_000A EDX[6]: TLB_CONTROL = 3 */
+	bool nx;		/* CPUID 8000_0001 EDX[20]: NX allowed in NPT leaves */
+	uint32_t asids;		/* CPUID 8000_000A EBX: ASIDs 1 .. asids-1 are the guests' */
+};
+extern struct svm_features svm_features;
+
+/*
+ * Enter the guest: VMLOAD and VMRUN the guest VMCB, VMSAVE it again, and
+ * VMLOAD the host's state from host_save_pa (saved there by svm.c).
+ * Loads and stores every v->gpr[] but RAX and RSP, which live in the VMCB.
+ * Called with interrupts disabled; returns with interrupts disabled and
+ * GIF set (arch/x86/svm/svm_entry.S).
+ */
+void svm_vmrun(struct vcpu *v, paddr_t vmcb_pa, paddr_t host_save_pa);
+
+/* Translate the VMCB's exit information into e (arch/x86/svm/svm_exit.c). */
+void svm_decode_exit(const struct vmcb *vmcb, struct vm_exit *e);
+
+/* The VMCB <-> struct vcpu_state conversion (arch/x86/svm/svm_state.c). */
+void svm_set_state(struct vcpu *v, const struct vcpu_state *s);
+void svm_get_state(struct vcpu *v, struct vcpu_state *s);
+
+extern const struct slpt_format npt_format;
+
+static inline struct svm_vcpu *to_svm(struct vcpu *v)
+{
+	return v->arch;
+}
+
+#endif

@@ -1,0 +1,114 @@
+/*
+ * svm_vmrun(struct vcpu *v, paddr_t vmcb_pa, paddr_t host_save_pa): one
+ * guest entry and exit (APM Vol. 2, 15.5 "VMRUN Instruction", 15.6
+ * "#VMEXIT", 15.17 "Global Interrupt Flag, STGI and CLGI").
+ *
+ * VMRUN saves and #VMEXIT restores only part of the host state: RIP, RSP,
+ * RAX, RFLAGS, CR0/3/4, EFER, GDTR, IDTR and ES/CS/SS/DS (15.5.1). The rest
+ * of what VMLOAD loads for the guest (FS, GS, TR, LDTR with their hidden
+ * parts, KernelGsBase, STAR/LSTAR/CSTAR/SFMASK, SYSENTER_*) would be left
+ * as the guest had it, so it is VMLOADed back from the per-CPU host save
+ * page after the exit: above all the GS base, which points at this CPU's
+ * struct percpu. svm.c VMSAVEs that page the first time a vCPU enters on
+ * the CPU.
+ *
+ * Interrupts. The caller has IF clear. CLGI holds off interrupts and NMIs
+ * for the whole switch. With V_INTR_MASKING=1 the host's RFLAGS.IF as saved
+ * by VMRUN decides whether physical interrupts reach the guest (15.21.1),
+ * and they must, to make the INTR intercept fire; so IF is set right before
+ * VMRUN. GIF is still 0 there, so no interrupt is taken in the host; VMRUN
+ * sets GIF=1 and a pending interrupt then exits at once with INTR. #VMEXIT
+ * clears GIF and restores RFLAGS with IF=1, so IF is cleared before STGI
+ * and the interrupt stays pending for the caller: nothing is ever taken
+ * between CLGI and STGI, and the function returns with IF clear. A pending
+ * NMI, which IF does not mask, is taken by the host right after STGI.
+ *
+ * Every general register but RAX and RSP is the guest's during the run and
+ * is moved to/from v->gpr[] (gpr[] is the first member of struct vcpu, see
+ * the _Static_assert in svm.c); RAX and RSP live in the VMCB. Host RSP and
+ * RAX (= vmcb_pa) come back from VMRUN's host save area.
+ */
+	.text
+	.code64
+
+	.set	V_RCX, 1 * 8
+	.set	V_RDX, 2 * 8
+	.set	V_RBX, 3 * 8
+	.set	V_RBP, 5 * 8
+	.set	V_RSI, 6 * 8
+	.set	V_RDI, 7 * 8
+	.set	V_R8, 8 * 8
+	.set	V_R9, 9 * 8
+	.set	V_R10, 10 * 8
+	.set	V_R11, 11 * 8
+	.set	V_R12, 12 * 8
+	.set	V_R13, 13 * 8
+	.set	V_R14, 14 * 8
+	.set	V_R15, 15 * 8
+
+	.globl	svm_vmrun
+	.type	svm_vmrun, @function
+svm_vmrun:
+	push	%rbx			/* the SysV callee-saved registers */
+	push	%rbp
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+	push	%rdx			/* 8(%rsp): host save page */
+	push	%rdi			/* 0(%rsp): struct vcpu */
+
+	clgi
+	mov	%rsi, %rax
+	vmload	%rax			/* the guest's FS/GS/TR/LDTR, syscall MSRs */
+
+	mov	V_RCX(%rdi), %rcx
+	mov	V_RDX(%rdi), %rdx
+	mov	V_RBX(%rdi), %rbx
+	mov	V_RBP(%rdi), %rbp
+	mov	V_RSI(%rdi), %rsi
+	mov	V_R8(%rdi), %r8
+	mov	V_R9(%rdi), %r9
+	mov	V_R10(%rdi), %r10
+	mov	V_R11(%rdi), %r11
+	mov	V_R12(%rdi), %r12
+	mov	V_R13(%rdi), %r13
+	mov	V_R14(%rdi), %r14
+	mov	V_R15(%rdi), %r15
+	mov	V_RDI(%rdi), %rdi
+	sti				/* GIF=0: taken by nobody here, see above */
+	vmrun	%rax
+	cli				/* IF=1 came back from the host save area */
+
+	push	%rdi			/* guest RDI; the vcpu is now at 8(%rsp) */
+	mov	8(%rsp), %rdi
+	mov	%rcx, V_RCX(%rdi)
+	mov	%rdx, V_RDX(%rdi)
+	mov	%rbx, V_RBX(%rdi)
+	mov	%rbp, V_RBP(%rdi)
+	mov	%rsi, V_RSI(%rdi)
+	mov	%r8, V_R8(%rdi)
+	mov	%r9, V_R9(%rdi)
+	mov	%r10, V_R10(%rdi)
+	mov	%r11, V_R11(%rdi)
+	mov	%r12, V_R12(%rdi)
+	mov	%r13, V_R13(%rdi)
+	mov	%r14, V_R14(%rdi)
+	mov	%r15, V_R15(%rdi)
+	popq	V_RDI(%rdi)
+
+	vmsave	%rax			/* RAX = vmcb_pa again: the guest's hidden state */
+	pop	%rax			/* struct vcpu, no longer needed */
+	pop	%rax
+	vmload	%rax			/* the host's, GS base first of all */
+	stgi
+
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbp
+	pop	%rbx
+	ret
+	.size	svm_vmrun, . - svm_vmrun
+	.section .note.GNU-stack, "", @progbits

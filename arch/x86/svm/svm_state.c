@@ -1,0 +1,101 @@
+/*
+ * struct vcpu_state <-> VMCB state save area (APM Vol. 2, Table B-2). The
+ * segment attributes already use the VMCB layout (15.5.1), so segments are
+ * copied as they are. RAX, RSP, RIP and RFLAGS are the core's copies in
+ * struct vcpu; run() moves them into the VMCB on every entry.
+ */
+#include "arch/x86/svm/svm.h"
+#include "arch/x86/cpu.h"
+#include "core/lib.h"
+
+#define RFLAGS_VM	(1ull << 17)
+#define SEG_DPL(attr)	((uint8_t)((attr) >> 5 & 3))
+
+static void seg_to_vmcb(struct vmcb_seg *d, const struct seg_desc *s)
+{
+	d->sel = s->sel;
+	d->attr = s->attr;
+	d->limit = s->limit;
+	d->base = s->base;
+}
+
+static void seg_from_vmcb(struct seg_desc *d, const struct vmcb_seg *s)
+{
+	d->sel = s->sel;
+	d->attr = s->attr;
+	d->limit = s->limit;
+	d->base = s->base;
+}
+
+/*
+ * VMRUN takes the CPL from the VMCB's CPL field, not from SS (15.5.1): it
+ * is SS.DPL in protected mode, 0 in real mode, 3 in virtual-8086 mode.
+ */
+static uint8_t guest_cpl(const struct vcpu_state *s)
+{
+	if (!(s->cr0 & CR0_PE))
+		return 0;
+	if (s->rflags & RFLAGS_VM)
+		return 3;
+	return SEG_DPL(s->ss.attr);
+}
+
+void svm_set_state(struct vcpu *v, const struct vcpu_state *s)
+{
+	struct vmcb_save *st = &to_svm(v)->vmcb->save;
+
+	memcpy(v->gpr, s->gpr, sizeof(v->gpr));
+	v->rip = s->rip;
+	v->rflags = s->rflags;
+	seg_to_vmcb(&st->es, &s->es);
+	seg_to_vmcb(&st->cs, &s->cs);
+	seg_to_vmcb(&st->ss, &s->ss);
+	seg_to_vmcb(&st->ds, &s->ds);
+	seg_to_vmcb(&st->fs, &s->fs);
+	seg_to_vmcb(&st->gs, &s->gs);
+	seg_to_vmcb(&st->ldtr, &s->ldtr);
+	seg_to_vmcb(&st->tr, &s->tr);
+	st->gdtr.base = s->gdtr.base;
+	st->gdtr.limit = s->gdtr.limit;
+	st->idtr.base = s->idtr.base;
+	st->idtr.limit = s->idtr.limit;
+	st->cpl = guest_cpl(s);
+	st->cr0 = s->cr0;
+	st->cr2 = s->cr2;
+	st->cr3 = s->cr3;
+	st->cr4 = s->cr4;
+	/* VMRUN refuses a guest without EFER.SVME (15.5.1); the guest never sees it */
+	st->efer = s->efer | EFER_SVME;
+	st->g_pat = s->pat;
+	st->rax = s->gpr[GPR_RAX];
+	st->rsp = s->gpr[GPR_RSP];
+	st->rip = s->rip;
+	st->rflags = s->rflags;
+}
+
+void svm_get_state(struct vcpu *v, struct vcpu_state *s)
+{
+	const struct vmcb_save *st = &to_svm(v)->vmcb->save;
+
+	memcpy(s->gpr, v->gpr, sizeof(s->gpr));
+	s->rip = v->rip;
+	s->rflags = v->rflags;
+	seg_from_vmcb(&s->es, &st->es);
+	seg_from_vmcb(&s->cs, &st->cs);
+	seg_from_vmcb(&s->ss, &st->ss);
+	seg_from_vmcb(&s->ds, &st->ds);
+	seg_from_vmcb(&s->fs, &st->fs);
+	seg_from_vmcb(&s->gs, &st->gs);
+	seg_from_vmcb(&s->ldtr, &st->ldtr);
+	seg_from_vmcb(&s->tr, &st->tr);
+	s->gdtr.base = st->gdtr.base;
+	s->gdtr.limit = (uint16_t)st->gdtr.limit;
+	s->idtr.base = st->idtr.base;
+	s->idtr.limit = (uint16_t)st->idtr.limit;
+	s->cr0 = st->cr0;
+	s->cr2 = st->cr2;
+	s->cr3 = st->cr3;
+	s->cr4 = st->cr4;
+	s->efer = st->efer & ~(uint64_t)EFER_SVME;
+	s->pat = st->g_pat;
+}
