@@ -34,14 +34,7 @@ static enum exit_action crash(struct vp *vp, const char *why)
 
 static enum exit_action on_cpuid(struct vp *vp, const struct vm_exit *e)
 {
-	uint64_t *r = vp->vcpu.gpr;
-	struct cpuid_result c;
-
-	platform_cpuid(vp, (uint32_t)r[GPR_RAX], (uint32_t)r[GPR_RCX], &c);
-	r[GPR_RAX] = c.eax;
-	r[GPR_RBX] = c.ebx;
-	r[GPR_RCX] = c.ecx;
-	r[GPR_RDX] = c.edx;
+	platform_cpuid(vp);
 	exit_skip_insn(vp, e, 2);
 	return EXIT_ACTION_RESUME;
 }

@@ -327,6 +327,8 @@ enum part_status partition_start(struct partition *p)
 	p->start_tsc = sched_now();
 	st = change_state(p, PART_CREATED, PART_RUNNING);
 	if (st == PART_OK)
+		log_debug("part %u '%s': started at TSC %lu", p->id, p->name, p->start_tsc);
+	if (st == PART_OK)
 		for (unsigned i = 0; i < p->nvps; i++)
 			sched_add(&p->vps[i]);
 	return st;

@@ -10,27 +10,35 @@
 #include "core/lib.h"
 #include "core/log.h"
 
-static void hypervisor_leaf(uint32_t leaf, struct cpuid_result *r)
+static void set_result(uint64_t *r, uint32_t a, uint32_t b, uint32_t c, uint32_t d)
 {
-	memset(r, 0, sizeof(*r));
-	if (leaf == 0x40000000) {
-		r->eax = 0x40000001;
-		r->ebx = HV_CPUID_VENDOR_EBX;
-		r->ecx = HV_CPUID_VENDOR_ECX;
-		r->edx = HV_CPUID_VENDOR_EDX;
-	}
-	/* 0x40000001 and the rest: zero until the Hyper-V interface is filled in */
+	r[GPR_RAX] = a;
+	r[GPR_RBX] = b;
+	r[GPR_RCX] = c;
+	r[GPR_RDX] = d;
 }
 
-void platform_cpuid(struct vp *vp, uint32_t leaf, uint32_t subleaf, struct cpuid_result *r)
+/* The hypervisor leaves: the vendor leaf, and zeros until the Hyper-V interface fills them. */
+static void hypervisor_leaf(uint64_t *r, uint32_t leaf)
 {
+	if (leaf == 0x40000000)
+		set_result(r, 0x40000001, HV_CPUID_VENDOR_EBX, HV_CPUID_VENDOR_ECX,
+			   HV_CPUID_VENDOR_EDX);
+	else
+		set_result(r, 0, 0, 0, 0);
+}
+
+void platform_cpuid(struct vp *vp)
+{
+	uint64_t *r = vp->vcpu.gpr;
+	uint32_t leaf = (uint32_t)r[GPR_RAX];
 	struct cpuid_regs h;
 
 	if ((leaf & 0xf0000000) == 0x40000000) {
-		hypervisor_leaf(leaf, r);
+		hypervisor_leaf(r, leaf);
 		return;
 	}
-	h = cpuid(leaf, subleaf);
+	h = cpuid(leaf, (uint32_t)r[GPR_RCX]);
 	switch (leaf) {
 	case 1:
 		h.ecx &= ~(1u << 5);		/* VMX */
@@ -47,7 +55,7 @@ void platform_cpuid(struct vp *vp, uint32_t leaf, uint32_t subleaf, struct cpuid
 	default:
 		break;
 	}
-	*r = (struct cpuid_result){ h.eax, h.ebx, h.ecx, h.edx };
+	set_result(r, h.eax, h.ebx, h.ecx, h.edx);
 }
 
 bool platform_msr_read(struct vp *vp, uint32_t msr, uint64_t *val)

@@ -8,16 +8,13 @@
 
 #include "partitions/partition.h"
 
-struct cpuid_result {
-	uint32_t eax, ebx, ecx, edx;
-};
-
 /* The hypervisor vendor leaf (0x40000000): "HvMicroVisor", max leaf 0x40000001. */
 #define HV_CPUID_VENDOR_EBX	0x694d7648u	/* "HvMi" */
 #define HV_CPUID_VENDOR_ECX	0x566f7263u	/* "croV" */
 #define HV_CPUID_VENDOR_EDX	0x726f7369u	/* "isor" */
 
-void platform_cpuid(struct vp *vp, uint32_t leaf, uint32_t subleaf, struct cpuid_result *r);
+/* CPUID with leaf and subleaf in the vCPU's EAX and ECX; results go to its EAX-EDX. */
+void platform_cpuid(struct vp *vp);
 /* false: the MSR is not on the allow list (the caller injects #GP) */
 bool platform_msr_read(struct vp *vp, uint32_t msr, uint64_t *val);
 bool platform_msr_write(struct vp *vp, uint32_t msr, uint64_t val);

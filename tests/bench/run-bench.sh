@@ -9,7 +9,7 @@ here=$(dirname "$0")
 dir=$build/bench
 mkdir -p "$dir"
 "$here/../system/mkiso.sh" "$build/hv.elf" "$dir/hv.iso" \
-	"serial=com1,115200 after_boot=poweroff" \
+	"serial=com1,115200 after_boot=poweroff loglvl=debug" \
 	"$build/guests/bench.elf:bench.elf partition=bench mem=4M vcpus=1"
 timeout 300 qemu-system-x86_64 -accel tcg,thread=single -icount shift=0,sleep=off \
 	-cpu EPYC -smp 1 -m 256M -cdrom "$dir/hv.iso" -display none -monitor none \
@@ -19,7 +19,9 @@ val() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" "$log" | tr -d '\r' | head -n 1; }
 cpuid=$(val 'BENCH cpuid_exit')
 hcall=$(val 'BENCH hypercall_exit')
 io=$(val 'BENCH io_exit')
-first=$(sed -n "s/.*'bench': first guest entry \([0-9]*\) TSC ticks after start.*/\1/p" "$log" | head -n 1)
+start=$(sed -n "s/.*'bench': started at TSC \([0-9]*\).*/\1/p" "$log" | head -n 1)
+entry=$(val 'BENCH first_insn_tsc')
+first=$([ -n "$start" ] && [ -n "$entry" ] && echo $((entry - start)))
 line=$(grep "'bench': created" "$log" | head -n 1 | tr -d '\r')
 part_kib=$(echo "$line" | sed -n 's/.*overhead \([0-9]*\) KiB.*/\1/p')
 vcpu_kib=$(echo "$line" | sed -n 's/.*vCPUs \([0-9]*\)).*/\1/p')
@@ -35,7 +37,7 @@ benchmark (QEMU TCG, -cpu EPYC, AMD-V; -icount shift=0: 1 TSC tick = 1 instructi
   CPUID exit round trip           $cpuid instructions
   null hypercall round trip       $hcall instructions
   I/O-port exit round trip        $io instructions
-  start partition -> first entry  $first instructions
+  start partition -> first guest instruction  $first instructions
   hypervisor image in memory      $image bytes (file $file bytes)
   memory overhead per partition   $part_kib KiB (with 1 vCPU)
   memory overhead per vCPU        $vcpu_kib KiB
@@ -47,7 +49,7 @@ cat > "$build/bench.json" <<JSON
   "cpuid_exit": $cpuid,
   "hypercall_exit": $hcall,
   "io_exit": $io,
-  "start_to_first_entry": $first,
+  "start_to_first_instruction": $first,
   "image_bytes": $image,
   "image_file_bytes": $file,
   "partition_overhead_kib": $part_kib,

@@ -17,6 +17,9 @@ struct guest_boot {
 /* Each guest defines this; it runs on every VP. */
 void guest_main(const struct guest_boot *boot);
 
+/* TSC at the entry point (the last VP to enter wins). */
+extern uint64_t guest_entry_tsc;
+
 void gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Count a check; print PASS/FAIL NAME. */
 void check(bool ok, const char *name);

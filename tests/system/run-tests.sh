@@ -93,6 +93,10 @@ run_case bochs-vmx-2cpu bochs 2 0 180 "" \
 	"$(ready_vmx 2)" 'smp: 2 CPUs online \(x2APIC mode\)' -- "$NO_PANIC"
 run_case bochs-vmx-xapic bochs 2 0 180 "x2apic=0" \
 	"$(ready_vmx 2)" 'smp: 2 CPUs online \(xAPIC mode\)' -- "$NO_PANIC"
+run_case qemu-vmcheck qemu 2 0 60 "vmcheck=1" \
+	'^hv: vmcheck: passed \(9 of 9 exits as expected\)' "$(ready_svm 2)" -- "$NO_PANIC"
+run_case bochs-vmcheck bochs 1 0 120 "vmcheck=1" \
+	'^hv: vmcheck: passed \(9 of 9 exits as expected\)' "$(ready_vmx 1)" -- "$NO_PANIC"
 run_case qemu-options qemu 4 0 90 "bogus=1 loglvl=loud maxcpus=2 loglvl=debug" \
 	"$(ready_svm 2)" "unknown option 'bogus' ignored" "bad value for option 'loglvl' ignored" \
 	'maxcpus=2 reached' '\(cpu1\) D: smp: cpu1 up' -- "$NO_PANIC"
@@ -141,6 +145,7 @@ guest_suite() {
 }
 guest_suite qemu-partitions-1cpu qemu 1 120 0
 guest_suite qemu-partitions-4cpu qemu 4 120 0-3
+guest_suite bochs-partitions-1cpu bochs 1 300 0
 guest_suite bochs-partitions-2cpu bochs 2 300 0-1
 
 # A Multiboot version-1 loader (QEMU's -kernel) must get a clear message and a halt.

@@ -1,4 +1,358 @@
-/* Intel VT-x back-end: placeholder until the implementation lands. */
-#include "core/vcpu.h"
+/*
+ * Intel VT-x back-end of struct vcpu_ops (core/vcpu.h): VMXON per CPU,
+ * one VMCS per vCPU, guest memory through EPT (ept.c), VPID-tagged TLBs.
+ *
+ * A VMCS is "active" on at most one CPU at a time, and only that CPU may
+ * touch it (SDM Vol. 3C, 25.1 and 25.11). The rule here: a vCPU's VMCS
+ * stays active on its home CPU once it has run there; any other CPU that
+ * needs it (vcpu_init or set_state from the partition loader) loads it,
+ * uses it and VMCLEARs it again, which is only allowed while it is not
+ * active elsewhere.
+ */
+#include "arch/x86/vmx/vmx.h"
+#include "arch/x86/cpu.h"
+#include "core/lib.h"
+#include "core/log.h"
+#include "core/mm.h"
+#include "core/panic.h"
+#include "core/percpu.h"
 
-const struct vcpu_ops vmx_vcpu_ops = { .name = "vmx" };
+_Static_assert(offsetof(struct vcpu, gpr) == 0, "vmx_entry.S addresses gpr[] from struct vcpu");
+_Static_assert(GPR_RAX == 0 && GPR_RDI == 7 && GPR_R15 == 15, "vmx_entry.S's GPR offsets");
+_Static_assert(sizeof(struct vmx_vcpu) <= PAGE_SIZE, "struct vmx_vcpu fits its page");
+
+/* Per physical CPU; each entry is touched by its own CPU only. */
+struct vmx_cpu {
+	paddr_t vmxon;			/* VMXON region, 0 before cpu_enable */
+	struct vmx_vcpu *current;	/* whose VMCS VMPTRLD made current, NULL: none */
+};
+
+static struct vmx_cpu vmx_cpus[MAX_CPUS];
+
+/* IA32_FEATURE_CONTROL (SDM Vol. 3C, 24.7): lock it with VMX on if firmware left it open. */
+static bool feature_control_allows_vmx(void)
+{
+	uint64_t fc = rdmsr(MSR_FEATURE_CONTROL);
+
+	if (!(fc & FEATURE_CONTROL_LOCK)) {
+		fc |= FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMX_OUTSIDE_SMX;
+		wrmsr(MSR_FEATURE_CONTROL, fc);
+	}
+	return fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX;
+}
+
+/*
+ * VMXON (SDM Vol. 3C, 24.7 and 24.8): CR0 and CR4 must respect the
+ * IA32_VMX_CR*_FIXED* MSRs (this sets CR0.NE) and CR4.VMXE must be set;
+ * the 4 KiB VMXON region starts with the VMCS revision identifier.
+ */
+static int vmx_cpu_enable(void)
+{
+	unsigned cpu = this_cpu_id();
+	struct vmx_cpu *c = &vmx_cpus[cpu];
+	paddr_t pa;
+
+	if (c->vmxon)
+		return 0;
+	if (cpu == 0)
+		vmx_probe();
+	if (!feature_control_allows_vmx()) {
+		log_err("vmx: cpu%u: IA32_FEATURE_CONTROL is locked with VMX off", cpu);
+		return -1;
+	}
+	write_cr0((read_cr0() | vmx_cfg.cr0_fixed0) & vmx_cfg.cr0_fixed1);
+	write_cr4((read_cr4() | vmx_cfg.cr4_fixed0 | CR4_VMXE) & vmx_cfg.cr4_fixed1);
+	pa = mm_alloc(1, PAGE_SIZE, vmx_cfg.below_4g ? GIB(4) : 0);
+	if (!pa)
+		return -1;
+	memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	*(uint32_t *)phys_to_virt(pa) = vmx_cfg.revision;
+	if (!vmx_on(pa)) {
+		log_err("vmx: cpu%u: VMXON failed", cpu);
+		mm_free(pa, 1);
+		return -1;
+	}
+	c->vmxon = pa;
+	/* drop whatever translations an earlier user of VMX left tagged (29.4.3.4) */
+	if (vmx_cfg.ept_vpid_cap & EPT_CAP_INVEPT_ALL)
+		invept(INVEPT_ALL_CONTEXT, 0);
+	if (vmx_cfg.ept_vpid_cap & VPID_CAP_INVVPID_ALL)
+		invvpid(INVVPID_ALL_CONTEXT, 0);
+	log_debug("vmx: cpu%u in VMX root operation", cpu);
+	return 0;
+}
+
+/* VMCLEAR on this CPU: the VMCS is written back and may go to any CPU next. */
+static void vmx_clear(struct vmx_vcpu *vx, unsigned cpu)
+{
+	if (!vmcs_clear(vx->pages))
+		panic("vmx: VMCLEAR of %lx failed", vx->pages);
+	if (vmx_cpus[cpu].current == vx)
+		vmx_cpus[cpu].current = NULL;
+	vx->active_cpu = -1;
+	vx->launched = false;		/* a cleared VMCS needs VMLAUNCH (31.3, VMCLEAR) */
+}
+
+/*
+ * Make vx's VMCS current on this CPU. When it arrives from another CPU
+ * (or from VMCLEAR) the per-CPU host state is rewritten and the HOST_RSP
+ * cache forgotten.
+ */
+static void vmx_load_slow(struct vmx_vcpu *vx, unsigned cpu)
+{
+	/* Invariant: a VMCS active on another CPU is only touched there. */
+	if (vx->active_cpu >= 0 && vx->active_cpu != (int32_t)cpu)
+		panic("vmx: VMCS of a vCPU active on cpu%d used on cpu%u", vx->active_cpu, cpu);
+	if (!vmcs_load(vx->pages))
+		panic("vmx: VMPTRLD of %lx failed", vx->pages);
+	vmx_cpus[cpu].current = vx;
+	if (vx->active_cpu != (int32_t)cpu) {
+		vx->active_cpu = (int32_t)cpu;
+		vx->host_rsp = 0;
+		vmx_write_host_state();
+	}
+}
+
+static inline struct vmx_vcpu *vmx_get(struct vcpu *v, unsigned cpu)
+{
+	struct vmx_vcpu *vx = to_vmx(v);
+
+	if (vmx_cpus[cpu].current != vx)
+		vmx_load_slow(vx, cpu);
+	return vx;
+}
+
+/* Done with the VMCS outside run(): off its home CPU, leave it clear for the home CPU. */
+static inline void vmx_put(struct vcpu *v, struct vmx_vcpu *vx, unsigned cpu)
+{
+	if (cpu != v->home_cpu)
+		vmx_clear(vx, cpu);
+}
+
+static int vmx_vcpu_init(struct vcpu *v, paddr_t slpt_root)
+{
+	unsigned cpu = this_cpu_id();
+	struct vmx_vcpu *vx;
+	paddr_t pages;
+
+	/* Invariant: the core hands out unique nonzero 16-bit VPIDs (25.6.12). */
+	ASSERT(v->tag != 0 && v->tag <= 0xffff);
+	if (!vmx_cfg.usable || !vmx_cpus[cpu].vmxon)
+		return -1;
+	pages = mm_alloc(VMX_VCPU_PAGES, PAGE_SIZE, vmx_cfg.below_4g ? GIB(4) : 0);
+	if (!pages)
+		return -1;
+	memset(phys_to_virt(pages), 0, VMX_VCPU_PAGES * PAGE_SIZE);
+	/* every port and every MSR exits (25.6.4, 25.6.9) */
+	memset(phys_to_virt(pages + VMX_PAGE_IO_BITMAP_A * PAGE_SIZE), 0xff, 3 * PAGE_SIZE);
+	*(uint32_t *)phys_to_virt(pages) = vmx_cfg.revision;
+	vx = phys_to_virt(pages + VMX_PAGE_STRUCT * PAGE_SIZE);
+	vx->pages = pages;
+	vx->proc = vmx_cfg.proc;
+	vx->active_cpu = -1;
+	vx->flush = true;	/* the VPID or the EPT root may have had an earlier owner */
+	v->arch = vx;
+
+	/* VMCLEAR initialises a new VMCS region (31.3, VMCLEAR) */
+	if (!vmcs_clear(pages))
+		panic("vmx: VMCLEAR of a new VMCS at %lx failed", pages);
+	vmx_load_slow(vx, cpu);
+	if (!vmx_vmcs_init(v, vx, slpt_root)) {
+		log_err("vmx: cannot set up the VMCS of vCPU %u", v->index);
+		vmx_clear(vx, cpu);
+		v->arch = NULL;
+		mm_free(pages, VMX_VCPU_PAGES);
+		return -1;
+	}
+	vmx_put(v, vx, cpu);
+	return 0;
+}
+
+static void vmx_vcpu_free(struct vcpu *v)
+{
+	struct vmx_vcpu *vx = to_vmx(v);
+	unsigned cpu = this_cpu_id();
+	paddr_t pages = vx->pages;
+
+	/* Invariant: freed on the CPU it is active on, or while clear. */
+	if (vx->active_cpu >= 0 && vx->active_cpu != (int32_t)cpu)
+		panic("vmx: vCPU %u freed on cpu%u, its VMCS is active on cpu%d",
+		      v->index, cpu, vx->active_cpu);
+	if (vx->active_cpu >= 0)
+		vmx_clear(vx, cpu);
+	v->arch = NULL;
+	memset(phys_to_virt(pages), 0, VMX_VCPU_PAGES * PAGE_SIZE);
+	mm_free(pages, VMX_VCPU_PAGES);
+}
+
+static void vmx_vcpu_set_state(struct vcpu *v, const struct vcpu_state *s)
+{
+	unsigned cpu = this_cpu_id();
+	struct vmx_vcpu *vx = vmx_get(v, cpu);
+
+	vmx_set_state(v, vx, s);
+	vmx_put(v, vx, cpu);
+}
+
+static void vmx_vcpu_get_state(struct vcpu *v, struct vcpu_state *s)
+{
+	unsigned cpu = this_cpu_id();
+	struct vmx_vcpu *vx = vmx_get(v, cpu);
+
+	vmx_get_state(v, vx, s);
+	vmx_put(v, vx, cpu);
+}
+
+/*
+ * INVEPT single-context drops the guest-physical and combined mappings
+ * made through this EPT root, INVVPID those tagged with the VPID (SDM Vol.
+ * 3C, 29.4.3.1); together they cover every translation the guest cached on
+ * this CPU.
+ */
+static void vmx_flush_now(const struct vcpu *v, const struct vmx_vcpu *vx)
+{
+	uint64_t cap = vmx_cfg.ept_vpid_cap;
+	bool ok;
+
+	ok = cap & EPT_CAP_INVEPT_SINGLE ? invept(INVEPT_SINGLE_CONTEXT, vx->eptp) :
+					   invept(INVEPT_ALL_CONTEXT, 0);
+	if (cap & VPID_CAP_INVVPID_SINGLE)
+		ok = invvpid(INVVPID_SINGLE_CONTEXT, (uint16_t)v->tag) && ok;
+	else if (cap & VPID_CAP_INVVPID_ALL)
+		ok = invvpid(INVVPID_ALL_CONTEXT, 0) && ok;
+	if (!ok)
+		panic("vmx: INVEPT/INVVPID failed for VPID %u", v->tag);
+}
+
+#define INSN_SHADOW	(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)
+
+/*
+ * Blocking by STI or MOV SS lasts for one instruction (SDM Vol. 3C,
+ * 25.4.2, Table 25-3). When the core has moved RIP since the exit
+ * (skipped the exiting instruction, as after "sti; hlt"), that
+ * instruction is over and so is the blocking.
+ */
+static bool insn_shadow_over(const struct vcpu *v, const struct vmx_vcpu *vx)
+{
+	return v->rip != vx->exit_rip;
+}
+
+static void end_insn_shadow(struct vcpu *v, struct vmx_vcpu *vx)
+{
+	uint64_t intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+
+	if (intr & INSN_SHADOW)
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(uint64_t)INSN_SHADOW);
+	vx->exit_rip = v->rip;
+}
+
+static void vmx_run(struct vcpu *v, struct vm_exit *e)
+{
+	unsigned cpu = this_cpu_id();
+	struct vmx_vcpu *vx = vmx_get(v, cpu);
+	int result;
+
+	if (v->last_cpu != (int32_t)cpu) {
+		/* this CPU may hold translations older than our flushes */
+		__atomic_store_n(&vx->flush, true, __ATOMIC_RELAXED);
+		v->last_cpu = (int32_t)cpu;
+	}
+	if (__atomic_load_n(&vx->flush, __ATOMIC_RELAXED) &&
+	    __atomic_exchange_n(&vx->flush, false, __ATOMIC_ACQ_REL))
+		vmx_flush_now(v, vx);
+	if (insn_shadow_over(v, vx))
+		end_insn_shadow(v, vx);
+	if (read_cr2() != vx->cr2)
+		write_cr2(vx->cr2);
+	vmwrite(VMCS_GUEST_RSP, v->gpr[GPR_RSP]);
+	vmwrite(VMCS_GUEST_RIP, v->rip);
+	vmwrite(VMCS_GUEST_RFLAGS, v->rflags);
+	result = vmx_enter(v, &vx->host_rsp, vx->launched);
+	vx->cr2 = read_cr2();
+	if (result)
+		vmx_decode_vmfail(result, e);
+	else
+		vmx_decode_exit(v, vx, e);
+}
+
+/* VM-entry event injection (SDM Vol. 3C, 25.8.3 and 27.5). */
+static void vmx_inject(struct vcpu *v, const struct vcpu_event *ev)
+{
+	unsigned cpu = this_cpu_id();
+	struct vmx_vcpu *vx = vmx_get(v, cpu);
+	uint32_t info = INTR_INFO_VALID | ev->vector;
+
+	switch (ev->type) {
+	case EVENT_EXTINT:
+		info |= INTR_TYPE_EXTINT << INTR_INFO_TYPE_SHIFT;
+		break;
+	case EVENT_NMI:
+		info = INTR_INFO_VALID | INTR_TYPE_NMI << INTR_INFO_TYPE_SHIFT | 2;
+		break;
+	case EVENT_EXCEPTION:
+		info |= INTR_TYPE_HW_EXCEPTION << INTR_INFO_TYPE_SHIFT;
+		if (ev->has_error) {
+			info |= INTR_INFO_ERROR_VALID;
+			vmwrite(VMCS_ENTRY_EXCEPTION_ERROR, ev->error);
+		}
+		break;
+	}
+	vmwrite(VMCS_ENTRY_INTR_INFO, info);
+	vx->entry_intr = info;
+	vmx_put(v, vx, cpu);
+}
+
+/*
+ * An external interrupt can be injected when the guest has RFLAGS.IF set,
+ * no STI or MOV SS blocking (27.3.1.5) that is still in force, and no
+ * event is already waiting for the next entry (one re-queued by
+ * vmx_decode_exit, say).
+ */
+static bool vmx_can_take_irq(struct vcpu *v)
+{
+	unsigned cpu = this_cpu_id();
+	struct vmx_vcpu *vx = vmx_get(v, cpu);
+	bool ok = (v->rflags & RFLAGS_IF) && !(vx->entry_intr & INTR_INFO_VALID) &&
+		  (insn_shadow_over(v, vx) ||
+		   !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & INSN_SHADOW));
+
+	vmx_put(v, vx, cpu);
+	return ok;
+}
+
+/* Interrupt-window exiting (25.6.2): exit 7 as soon as can_take_irq() would be true. */
+static void vmx_want_irq_window(struct vcpu *v, bool on)
+{
+	unsigned cpu = this_cpu_id();
+	struct vmx_vcpu *vx = vmx_get(v, cpu);
+	uint32_t proc = vx->proc & ~PROC_IRQ_WINDOW_EXITING;
+
+	if (on)
+		proc |= PROC_IRQ_WINDOW_EXITING;
+	if (proc != vx->proc) {
+		vx->proc = proc;
+		vmwrite(VMCS_PROC_CONTROLS, proc);
+	}
+	vmx_put(v, vx, cpu);
+}
+
+/* Any CPU may ask; the flush happens on the vCPU's CPU before its next entry. */
+static void vmx_flush_tlb(struct vcpu *v)
+{
+	__atomic_store_n(&to_vmx(v)->flush, true, __ATOMIC_RELEASE);
+}
+
+const struct vcpu_ops vmx_vcpu_ops = {
+	.name = "vmx",
+	.slpt = &ept_format,
+	.cpu_enable = vmx_cpu_enable,
+	.vcpu_init = vmx_vcpu_init,
+	.vcpu_free = vmx_vcpu_free,
+	.set_state = vmx_vcpu_set_state,
+	.get_state = vmx_vcpu_get_state,
+	.run = vmx_run,
+	.inject = vmx_inject,
+	.can_take_irq = vmx_can_take_irq,
+	.want_irq_window = vmx_want_irq_window,
+	.flush_tlb = vmx_flush_tlb,
+};

@@ -1,0 +1,95 @@
+/* Intel VT-x back-end internals, shared by the files of arch/x86/vmx only. */
+#ifndef ARCH_X86_VMX_VMX_H
+#define ARCH_X86_VMX_VMX_H
+
+#include "arch/x86/vmx/vmcs.h"
+
+/* vmx_enter's results besides 0 (an exit happened) */
+#define VMX_ENTER_FAIL_VALID	1	/* error number in VMCS_VM_INSN_ERROR */
+#define VMX_ENTER_FAIL_INVALID	2	/* no current VMCS */
+
+#ifndef __ASSEMBLY__
+
+#include "core/vcpu.h"
+
+/*
+ * What this machine's VMX allows, read once by the boot CPU's cpu_enable
+ * (vmx_probe) and fixed afterwards; every CPU is assumed to be the same.
+ * The control words are already adjusted to the capability MSRs.
+ */
+struct vmx_config {
+	bool usable;			/* every required control and EPT feature is there */
+	bool below_4g;			/* VMX structures must lie below 4 GiB */
+	uint32_t revision;		/* VMCS revision identifier */
+	uint32_t pin, proc, proc2, exit, entry;	/* entry without IA-32e mode guest */
+	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	uint64_t cr0_mask, cr4_mask;	/* CR bits the host owns (guest/host masks) */
+	uint32_t poll_ticks;		/* VMX-preemption timer period, if pin has the timer */
+	uint64_t ept_vpid_cap;
+};
+extern struct vmx_config vmx_cfg;
+
+/*
+ * Per-vCPU state behind vcpu->arch; it lives in the last of the pages that
+ * vcpu_init allocates (VMCS, I/O bitmaps A and B, MSR bitmap, this).
+ * Only the CPU on which the VMCS is active touches it, except `flush`,
+ * which any CPU may set.
+ */
+struct vmx_vcpu {
+	paddr_t pages;			/* first of VMX_VCPU_PAGES; the VMCS */
+	uint64_t eptp;
+	uint64_t host_rsp;		/* HOST_RSP as last written, 0: unknown */
+	uint64_t cr2;			/* the guest's CR2: VMX does not switch it */
+	uint64_t exit_rip;		/* guest RIP at the last exit (or set_state) */
+	uint32_t proc;			/* primary controls as in the VMCS */
+	uint32_t entry_intr;		/* VM-entry interruption info pending, 0: none */
+	int32_t active_cpu;		/* CPU the VMCS is active on, -1: clear */
+	bool launched;			/* VMRESUME rather than VMLAUNCH */
+	bool flush;			/* INVEPT + INVVPID before the next entry */
+};
+
+#define VMX_VCPU_PAGES		5
+#define VMX_PAGE_VMCS		0
+#define VMX_PAGE_IO_BITMAP_A	1
+#define VMX_PAGE_IO_BITMAP_B	2
+#define VMX_PAGE_MSR_BITMAP	3
+#define VMX_PAGE_STRUCT		4
+
+/* vendor_code of an EXIT_ENTRY_FAILED from VMLAUNCH/VMRESUME failing (not an exit reason) */
+#define VMX_VENDOR_VMFAIL	(1ull << 32)
+
+static inline struct vmx_vcpu *to_vmx(const struct vcpu *v)
+{
+	return v->arch;
+}
+
+/* vmx_setup.c: capabilities, control words, the VMCS's fixed contents */
+void vmx_probe(void);
+bool vmx_vmcs_init(struct vcpu *v, struct vmx_vcpu *vx, paddr_t slpt_root);
+/* Write this CPU's host state into the current VMCS. */
+void vmx_write_host_state(void);
+
+/* vmx_state.c: struct vcpu_state <-> VMCS */
+void vmx_set_state(struct vcpu *v, struct vmx_vcpu *vx, const struct vcpu_state *s);
+void vmx_get_state(struct vcpu *v, struct vmx_vcpu *vx, struct vcpu_state *s);
+
+/* vmx_exit.c: fill e from the current VMCS after an exit (or a VMfail result). */
+void vmx_decode_exit(struct vcpu *v, struct vmx_vcpu *vx, struct vm_exit *e);
+void vmx_decode_vmfail(int result, struct vm_exit *e);
+
+/* ept.c */
+extern const struct slpt_format ept_format;
+/* Guest-physical to host-physical through the EPT at root; false if unmapped. */
+bool ept_translate(paddr_t root, uint64_t gpa, paddr_t *hpa);
+
+/*
+ * vmx_entry.S: load v->gpr[] (all but RSP), VMLAUNCH or VMRESUME, and on
+ * the exit store them back. Writes HOST_RSP first unless *host_rsp says it
+ * already holds this stack pointer. Returns 0 after an exit, else
+ * VMX_ENTER_FAIL_*. Interrupts must be disabled; they stay disabled.
+ */
+int vmx_enter(struct vcpu *v, uint64_t *host_rsp, bool resume);
+void vmx_exit_stub(void);	/* HOST_RIP; not callable */
+
+#endif /* !__ASSEMBLY__ */
+#endif

@@ -1,0 +1,176 @@
+/*
+ * VM exits -> struct vm_exit. One const table indexed by the basic exit
+ * reason (SDM Vol. 3D, Appendix C) says what each becomes and which VMCS
+ * fields it needs, so an exit costs only the VMREADs it uses.
+ */
+#include "arch/x86/vmx/vmx.h"
+
+enum {
+	X_KNOWN = 1 << 0,	/* the entry is filled in */
+	X_INSN = 1 << 1,	/* caused by an instruction: VM-exit instruction length is valid */
+	X_QUAL = 1 << 2,	/* the exit qualification means something */
+	X_EVENT = 1 << 3,	/* may happen while delivering an event (IDT-vectoring info) */
+};
+
+typedef void (*exit_decoder_t)(struct vm_exit *e);
+
+struct exit_kind {
+	enum exit_reason reason;
+	uint8_t flags;
+	exit_decoder_t decode;		/* fills e->u, may change e->reason; NULL: none */
+};
+
+/*
+ * A fault on IRET that unblocked NMIs is re-executed after the exit, so
+ * the (virtual-)NMI blocking it cleared must be put back (SDM Vol. 3C,
+ * 28.2.3).
+ */
+static void restore_nmi_blocking(void)
+{
+	if (vmread(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID)
+		return;		/* not when the exit interrupted event delivery */
+	vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
+		vmread(VMCS_GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_NMI);
+}
+
+/* Exit reason 0: an NMI (NMI exiting) or an exception in the exception bitmap. */
+static void decode_exception_nmi(struct vm_exit *e)
+{
+	uint32_t info = (uint32_t)vmread(VMCS_EXIT_INTR_INFO);
+
+	if ((info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT == INTR_TYPE_NMI) {
+		e->reason = EXIT_NMI;
+		/*
+		 * The exit consumed the NMI, and NMIs may stay blocked until the
+		 * host's next IRET: hand it to the host's handler, as AMD-V does
+		 * after STGI; the handler's IRET unblocks NMIs.
+		 */
+		__asm__ volatile("int $2" ::: "memory");
+		return;
+	}
+	if ((info & INTR_INFO_NMI_UNBLOCKED) && (info & INTR_INFO_VECTOR_MASK) != 8)
+		restore_nmi_blocking();
+	e->u.exc.vector = (uint8_t)(info & INTR_INFO_VECTOR_MASK);
+	e->u.exc.has_error = info & INTR_INFO_ERROR_VALID;
+	e->u.exc.error = e->u.exc.has_error ? (uint32_t)vmread(VMCS_EXIT_INTR_ERROR) : 0;
+}
+
+/* Exit reason 30 (28.2.1, Table 28-5). */
+static void decode_io(struct vm_exit *e)
+{
+	uint64_t q = e->vendor_info;
+
+	e->u.io.size = (uint8_t)((q & 7) + 1);
+	e->u.io.in = q >> 3 & 1;
+	e->u.io.string = q >> 4 & 1;
+	e->u.io.rep = q >> 5 & 1;
+	e->u.io.port = (uint16_t)(q >> 16);
+}
+
+/* Exit reason 48 (28.2.1, Table 28-7): bits 3-5 are the rights the translation gave. */
+static void decode_ept_violation(struct vm_exit *e)
+{
+	uint64_t q = e->vendor_info;
+
+	e->u.slp.gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
+	e->u.slp.read = q & 1;
+	e->u.slp.write = q >> 1 & 1;
+	e->u.slp.fetch = q >> 2 & 1;
+	e->u.slp.present = (q >> 3 & 7) != 0;
+	if (q & INTR_INFO_NMI_UNBLOCKED)	/* bit 12 here too */
+		restore_nmi_blocking();
+}
+
+/* Exit reason 49: no qualification; keep the guest-physical address for the log. */
+static void decode_ept_misconfig(struct vm_exit *e)
+{
+	e->vendor_info = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
+}
+
+#define KIND(r, f, d)	{ (r), (uint8_t)((f) | X_KNOWN), (d) }
+
+static const struct exit_kind exit_kinds[VMX_EXIT_COUNT] = {
+	[VMX_EXIT_EXCEPTION_NMI] = KIND(EXIT_EXCEPTION, X_QUAL | X_EVENT, decode_exception_nmi),
+	[VMX_EXIT_EXTINT] = KIND(EXIT_EXTINT, 0, NULL),
+	[VMX_EXIT_TRIPLE_FAULT] = KIND(EXIT_TRIPLE_FAULT, 0, NULL),
+	[VMX_EXIT_IRQ_WINDOW] = KIND(EXIT_IRQ_WINDOW, 0, NULL),
+	[VMX_EXIT_CPUID] = KIND(EXIT_CPUID, X_INSN, NULL),
+	[VMX_EXIT_HLT] = KIND(EXIT_HLT, X_INSN, NULL),
+	[VMX_EXIT_VMCALL] = KIND(EXIT_HYPERCALL, X_INSN, NULL),
+	[VMX_EXIT_IO] = KIND(EXIT_IO, X_INSN | X_QUAL, decode_io),
+	[VMX_EXIT_RDMSR] = KIND(EXIT_MSR_READ, X_INSN, NULL),
+	[VMX_EXIT_WRMSR] = KIND(EXIT_MSR_WRITE, X_INSN, NULL),
+	[VMX_EXIT_EPT_VIOLATION] = KIND(EXIT_SLP_FAULT, X_QUAL | X_EVENT, decode_ept_violation),
+	[VMX_EXIT_EPT_MISCONFIG] = KIND(EXIT_OTHER, 0, decode_ept_misconfig),
+	/* the periodic poll of vmx_setup.c's POLL_US: let the host look at its interrupts */
+	[VMX_EXIT_PREEMPTION_TIMER] = KIND(EXIT_EXTINT, 0, NULL),
+};
+
+static const struct exit_kind exit_unknown = { EXIT_OTHER, X_QUAL, NULL };
+
+/*
+ * An exit during event delivery (IDT-vectoring information valid) loses
+ * the event unless the next entry injects it again (28.2.4, 27.5).
+ */
+static void requeue_event(struct vmx_vcpu *vx)
+{
+	uint32_t idt = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
+	uint32_t type = (idt & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT;
+	uint32_t info;
+
+	if (!(idt & INTR_INFO_VALID))
+		return;
+	info = idt & (INTR_INFO_VALID | INTR_INFO_ERROR_VALID | INTR_INFO_TYPE_MASK |
+		      INTR_INFO_VECTOR_MASK);	/* bit 12 is reserved on entry */
+	if (info & INTR_INFO_ERROR_VALID)
+		vmwrite(VMCS_ENTRY_EXCEPTION_ERROR, vmread(VMCS_IDT_VECTORING_ERROR));
+	if (type == INTR_TYPE_SW_INT || type == INTR_TYPE_PRIV_SW_EXCEPTION ||
+	    type == INTR_TYPE_SW_EXCEPTION)
+		vmwrite(VMCS_ENTRY_INSN_LEN, vmread(VMCS_EXIT_INSN_LEN));
+	if (type == INTR_TYPE_NMI)	/* injecting an NMI needs NMIs unblocked (27.3.1.5) */
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
+			vmread(VMCS_GUEST_INTERRUPTIBILITY) & ~(uint64_t)INTERRUPTIBILITY_NMI);
+	vmwrite(VMCS_ENTRY_INTR_INFO, info);
+	vx->entry_intr = info;
+}
+
+void vmx_decode_exit(struct vcpu *v, struct vmx_vcpu *vx, struct vm_exit *e)
+{
+	uint32_t raw = (uint32_t)vmread(VMCS_EXIT_REASON);
+	uint32_t basic = raw & VMX_EXIT_BASIC_MASK;
+	const struct exit_kind *k = &exit_unknown;
+
+	e->vendor_code = raw;
+	e->insn_len = 0;
+	if (raw & VMX_EXIT_ENTRY_FAILED) {
+		/* the guest state was checked and refused (27.7): nothing of it changed */
+		e->reason = EXIT_ENTRY_FAILED;
+		e->vendor_info = vmread(VMCS_EXIT_QUALIFICATION);
+		vx->entry_intr = (uint32_t)vmread(VMCS_ENTRY_INTR_INFO);
+		return;
+	}
+	vx->launched = true;
+	vx->entry_intr = 0;		/* every exit clears its valid bit (25.8.3) */
+	v->rip = vx->exit_rip = vmread(VMCS_GUEST_RIP);
+	v->gpr[GPR_RSP] = vmread(VMCS_GUEST_RSP);
+	v->rflags = vmread(VMCS_GUEST_RFLAGS);
+	if (basic < VMX_EXIT_COUNT && (exit_kinds[basic].flags & X_KNOWN))
+		k = &exit_kinds[basic];
+	e->reason = k->reason;
+	e->vendor_info = k->flags & X_QUAL ? vmread(VMCS_EXIT_QUALIFICATION) : 0;
+	if (k->flags & X_INSN)
+		e->insn_len = (uint8_t)vmread(VMCS_EXIT_INSN_LEN);
+	if (k->flags & X_EVENT)
+		requeue_event(vx);
+	if (k->decode)
+		k->decode(e);
+}
+
+void vmx_decode_vmfail(int result, struct vm_exit *e)
+{
+	e->reason = EXIT_ENTRY_FAILED;
+	e->vendor_code = VMX_VENDOR_VMFAIL;
+	/* VM-instruction error numbers: SDM Vol. 3C, 31.4 */
+	e->vendor_info = result == VMX_ENTER_FAIL_VALID ? vmread(VMCS_VM_INSN_ERROR) : ~0ull;
+	e->insn_len = 0;
+}

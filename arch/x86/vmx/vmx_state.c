@@ -1,0 +1,127 @@
+/*
+ * struct vcpu_state <-> the guest-state area of the current VMCS (SDM Vol.
+ * 3C, 25.4). RSP, RIP and RFLAGS live in struct vcpu between runs (run()
+ * moves them), the other GPRs always do (vmx_entry.S), and CR2 in struct
+ * vmx_vcpu because VMX does not switch it.
+ */
+#include "arch/x86/vmx/vmx.h"
+#include "arch/x86/cpu.h"
+#include "core/lib.h"
+#include "core/mm.h"
+
+#define EFER_LMA	(1ull << 10)
+
+/* The segment registers in VMCS field order: ES CS SS DS FS GS LDTR TR, 2 apart. */
+#define SEG_COUNT	8
+#define SEG_FIELD(base, i)	((uint32_t)((base) + 2 * (i)))
+
+#define SEGS(s)	{ &(s)->es, &(s)->cs, &(s)->ss, &(s)->ds, &(s)->fs, &(s)->gs, \
+		  &(s)->ldtr, &(s)->tr }
+
+/*
+ * struct seg_desc's attr has the VMCB layout (type/S/DPL/P in bits 0-7,
+ * AVL/L/DB/G in bits 8-11); VMX access rights put the second group at
+ * bits 12-15 and "unusable" at bit 16 (25.4.1, Table 25-2).
+ */
+static uint32_t attr_to_ar(uint16_t attr)
+{
+	if (!attr)
+		return SEG_AR_UNUSABLE;
+	return (attr & 0xffu) | (uint32_t)(attr & 0xf00u) << 4;
+}
+
+static uint16_t ar_to_attr(uint64_t ar)
+{
+	if (ar & SEG_AR_UNUSABLE)
+		return 0;
+	return (uint16_t)((ar & 0xffu) | (ar >> 4 & 0xf00u));
+}
+
+/*
+ * PAE paging outside long mode: with EPT, VM entry takes the four PDPTEs
+ * from the VMCS instead of from guest memory (27.3.2.4), so read them
+ * through the EPT. An unmapped CR3 leaves zeros (not-present PDPTEs).
+ */
+static void write_pdptes(const struct vmx_vcpu *vx, const struct vcpu_state *s)
+{
+	bool pae = (s->cr0 & CR0_PG) && (s->cr4 & CR4_PAE) && !(s->efer & EFER_LMA);
+	uint64_t pdpte[4] = { 0, 0, 0, 0 };
+	paddr_t hpa;
+
+	if (pae && ept_translate(vx->eptp & ~(PAGE_SIZE - 1), s->cr3 & ~0x1full, &hpa))
+		memcpy(pdpte, phys_to_virt(hpa), sizeof(pdpte));	/* 32-aligned: in one page */
+	for (unsigned i = 0; i < 4; i++)
+		vmwrite(SEG_FIELD(VMCS_GUEST_PDPTE0, i), pdpte[i]);
+}
+
+void vmx_set_state(struct vcpu *v, struct vmx_vcpu *vx, const struct vcpu_state *s)
+{
+	/* CR0.PE and PG may be 0 with unrestricted guest (27.3.1.1) */
+	uint64_t cr0_fixed0 = vmx_cfg.cr0_fixed0 & ~(CR0_PE | CR0_PG);
+	uint32_t entry = vmx_cfg.entry | (s->efer & EFER_LMA ? ENTRYCTL_IA32E_MODE_GUEST : 0);
+	const struct seg_desc *const segs[SEG_COUNT] = SEGS(s);
+
+	memcpy(v->gpr, s->gpr, sizeof(v->gpr));
+	v->rip = vx->exit_rip = s->rip;
+	v->rflags = s->rflags;
+	vx->cr2 = s->cr2;
+
+	vmwrite(VMCS_GUEST_CR0, (s->cr0 | cr0_fixed0) & vmx_cfg.cr0_fixed1);
+	vmwrite(VMCS_CR0_READ_SHADOW, s->cr0);
+	vmwrite(VMCS_GUEST_CR3, s->cr3);
+	vmwrite(VMCS_GUEST_CR4, (s->cr4 | vmx_cfg.cr4_fixed0) & vmx_cfg.cr4_fixed1);
+	vmwrite(VMCS_CR4_READ_SHADOW, s->cr4);
+	vmwrite(VMCS_GUEST_EFER, s->efer);
+	vmwrite(VMCS_GUEST_PAT, s->pat);
+	/* "load IA32_EFER" requires IA-32e mode guest == EFER.LMA (27.3.1.1) */
+	vmwrite(VMCS_ENTRY_CONTROLS, entry);
+	for (unsigned i = 0; i < SEG_COUNT; i++) {
+		const struct seg_desc *d = segs[i];
+
+		vmwrite(SEG_FIELD(VMCS_GUEST_ES_SEL, i), d->sel);
+		vmwrite(SEG_FIELD(VMCS_GUEST_ES_BASE, i), d->base);
+		vmwrite(SEG_FIELD(VMCS_GUEST_ES_LIMIT, i), d->limit);
+		vmwrite(SEG_FIELD(VMCS_GUEST_ES_AR, i), attr_to_ar(d->attr));
+	}
+	vmwrite(VMCS_GUEST_GDTR_BASE, s->gdtr.base);
+	vmwrite(VMCS_GUEST_GDTR_LIMIT, s->gdtr.limit);
+	vmwrite(VMCS_GUEST_IDTR_BASE, s->idtr.base);
+	vmwrite(VMCS_GUEST_IDTR_LIMIT, s->idtr.limit);
+	write_pdptes(vx, s);
+	/* a new state starts with nothing blocked and no event in flight */
+	vmwrite(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	vmwrite(VMCS_GUEST_ACTIVITY_STATE, 0);
+	vmwrite(VMCS_GUEST_PENDING_DBG, 0);
+	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
+	vx->entry_intr = 0;
+}
+
+void vmx_get_state(struct vcpu *v, struct vmx_vcpu *vx, struct vcpu_state *s)
+{
+	struct seg_desc *const segs[SEG_COUNT] = SEGS(s);
+
+	memcpy(s->gpr, v->gpr, sizeof(s->gpr));
+	s->rip = v->rip;
+	s->rflags = v->rflags;
+	s->cr2 = vx->cr2;
+	/* bits the host owns read as the guest wrote them: from the read shadows */
+	s->cr0 = (vmread(VMCS_GUEST_CR0) & ~vmx_cfg.cr0_mask) |
+		 (vmread(VMCS_CR0_READ_SHADOW) & vmx_cfg.cr0_mask);
+	s->cr4 = (vmread(VMCS_GUEST_CR4) & ~vmx_cfg.cr4_mask) |
+		 (vmread(VMCS_CR4_READ_SHADOW) & vmx_cfg.cr4_mask);
+	s->cr3 = vmread(VMCS_GUEST_CR3);
+	s->efer = vmread(VMCS_GUEST_EFER);
+	s->pat = vmread(VMCS_GUEST_PAT);
+	for (unsigned i = 0; i < SEG_COUNT; i++) {
+		struct seg_desc *d = segs[i];
+
+		d->sel = (uint16_t)vmread(SEG_FIELD(VMCS_GUEST_ES_SEL, i));
+		d->base = vmread(SEG_FIELD(VMCS_GUEST_ES_BASE, i));
+		d->limit = (uint32_t)vmread(SEG_FIELD(VMCS_GUEST_ES_LIMIT, i));
+		d->attr = ar_to_attr(vmread(SEG_FIELD(VMCS_GUEST_ES_AR, i)));
+	}
+	s->gdtr.base = vmread(VMCS_GUEST_GDTR_BASE);
+	s->gdtr.limit = (uint16_t)vmread(VMCS_GUEST_GDTR_LIMIT);
+	s->idtr.base = vmread(VMCS_GUEST_IDTR_BASE);
+	s->idtr.limit = (uint16_t)vmread(VMCS_GUEST_IDTR_LIMIT);
+}

@@ -1,0 +1,49 @@
+/*
+ * Shared runtime of the 32-bit Multiboot test kernels (mb1.elf, mb2.elf):
+ * debug-port output, counted checks, checks of the i386 machine state both
+ * specifications promise, memory-map checks, and the exit hypercall.
+ */
+#ifndef TESTS_GUESTS_MB_MB_H
+#define TESTS_GUESTS_MB_MB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* What run-tests.sh puts on the module line: cmdline="console=ttyS0 mb-test". */
+#define MB_EXPECTED_CMDLINE	"console=ttyS0 mb-test"
+#define MB_LOADER_NAME		"microhypervisor"
+#define MB_KERNEL_BASE		0x100000u
+
+/* From mb.ld: the loaded image and its bss. */
+extern char _load_start[], _load_end[], _bss_end[];
+
+struct mb_range {
+	uint64_t base, len;
+	uint32_t type;		/* 1 usable RAM, others reserved */
+};
+
+void mb_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Count a check and print "PASS name" or "FAIL name". */
+bool check(bool ok, const char *name);
+/* The same, with the value that was found printed on failure. */
+bool check_val(bool ok, const char *name, uint32_t got);
+
+size_t mb_strnlen(const char *s, size_t max);
+bool mb_streq(const char *a, const char *b);
+
+/* IDT whose exception handlers report the fault and exit. */
+void mb_idt_install(void);
+/* CR0, EFLAGS and every segment register, as Multiboot 3.2 / Multiboot2 3.3 say. */
+void mb_check_machine_state(uint32_t eflags_at_entry);
+/* Multiboot memory map: low RAM at 0, RAM from 1 MiB agreeing with mem_upper, sorted. */
+void mb_check_memory_map(const char *what, const struct mb_range *r, unsigned n,
+			 uint32_t mem_lower, uint32_t mem_upper);
+/* [addr, addr+size) lies in memory the map describes and outside the kernel image. */
+void mb_check_placement(const char *what, uint32_t addr, uint32_t size,
+			const struct mb_range *r, unsigned n);
+
+/* Stop the partition with the number of failed checks as the exit code. */
+void __attribute__((noreturn)) mb_exit(void);
+
+#endif
