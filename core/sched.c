@@ -6,6 +6,7 @@
 #include "core/sched.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/fpu.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/tsc.h"
 #include "core/exit.h"
@@ -19,6 +20,7 @@ struct runq {
 	spinlock_t lock;		/* the list; vp fields are the home CPU's */
 	struct vp *head;
 	struct vp *last;		/* the vCPU that ran last, for round robin */
+	struct vp *fpu_owner;		/* whose x87/SSE state is in this CPU's registers */
 	volatile bool need_resched;
 };
 
@@ -168,6 +170,12 @@ static void run_vp(struct runq *rq, struct vp *vp)
 		vp->running = false;
 		return;
 	}
+	if (rq->fpu_owner != vp) {	/* no guest may see another's registers */
+		if (rq->fpu_owner)
+			fpu_save(&rq->fpu_owner->fpu);
+		fpu_restore(&vp->fpu);
+		rq->fpu_owner = vp;
+	}
 	if (!p->first_entry_tsc) {
 		p->first_entry_tsc = sched_now();
 		log_info("part %u '%s': first guest entry %lu TSC ticks after start", p->id,
@@ -229,6 +237,8 @@ static void reap(struct runq *rq)
 		*pp = vp->rq_next;
 		if (rq->last == vp)
 			rq->last = NULL;
+		if (rq->fpu_owner == vp)
+			rq->fpu_owner = NULL;	/* its registers die with it */
 		vp->rq_next = dead;
 		dead = vp;
 	}

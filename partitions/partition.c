@@ -223,7 +223,10 @@ static enum part_status create_vps(struct partition *p, const struct part_config
 		vp->vcpu.last_cpu = -1;
 		vp->vcpu.home_cpu = pick_cpu(c->cpu_mask, i);
 		vp->state = VP_RUNNABLE;
+		fpu_init_area(&vp->fpu);
+		spin_lock(&table_lock);
 		vp->vcpu.tag = tag_alloc();
+		spin_unlock(&table_lock);
 		if (!vp->vcpu.tag)
 			return PART_ELIMIT;
 		if (vcpu_ops->vcpu_init(&vp->vcpu, p->slpt.root))

@@ -7,6 +7,7 @@
 #ifndef PARTITIONS_PARTITION_H
 #define PARTITIONS_PARTITION_H
 
+#include "arch/x86/fpu.h"
 #include "core/slpt.h"
 #include "core/spinlock.h"
 #include "core/vcpu.h"
@@ -65,6 +66,7 @@ struct vp {
 	volatile uint32_t pending_irq;	/* vector waiting for injection, 0: none */
 	struct vp *rq_next;		/* home CPU's run queue */
 	struct part_stats stats;	/* per VP: no lock on the exit path */
+	struct fpu_area fpu;		/* x87/SSE registers while another guest has the CPU */
 };
 
 struct mem_chunk {

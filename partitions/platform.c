@@ -44,7 +44,20 @@ void platform_cpuid(struct vp *vp)
 		h.ecx &= ~(1u << 5);		/* VMX */
 		h.ecx &= ~(1u << 3);		/* MONITOR/MWAIT: not offered */
 		h.ecx |= 1u << 31;		/* hypervisor present */
+		/* XSAVE state (AVX and up) is not switched between guests yet: hide it */
+		h.ecx &= ~(1u << 26 | 1u << 27 | 1u << 28 | 1u << 12 | 1u << 29);
 		h.ebx = (h.ebx & 0x00ffffff) | vp->vcpu.index << 24;	/* initial APIC id */
+		break;
+	case 7:					/* AVX2 and AVX-512 need XSAVE */
+		if ((uint32_t)r[GPR_RCX] == 0) {
+			h.ebx &= ~(1u << 5 | 1u << 16 | 1u << 17 | 1u << 21 | 1u << 26 |
+				   1u << 27 | 1u << 28 | 1u << 30 | 1u << 31);
+			h.ecx &= ~(1u << 1 | 1u << 6 | 1u << 11 | 1u << 12 | 1u << 14);
+			h.edx &= ~(1u << 2 | 1u << 3 | 1u << 8 | 1u << 23);
+		}
+		break;
+	case 0xd:				/* XSAVE features: none */
+		h = (struct cpuid_regs){ 0, 0, 0, 0 };
 		break;
 	case 0x80000001:
 		h.ecx &= ~(1u << 2);		/* SVM */

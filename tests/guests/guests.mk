@@ -1,6 +1,6 @@
 # Test guests: ELF64 executables run as partitions by the system tests.
 # Included by the top-level Makefile; BUILD is set there.
-GUESTS        := cpuid msr io timer secret snoop crash smp bench
+GUESTS        := cpuid msr io timer secret snoop crash smp bench fpu
 GUEST_CFLAGS  := -std=c11 -ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-pie \
                  -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mcmodel=small -O2 -g \
                  -fno-asynchronous-unwind-tables -Wall -Wextra -Werror -I.
@@ -15,3 +15,24 @@ $(BUILD)/guests/%.elf: tests/guests/%.c $(GUEST_RT) tests/guests/guest.h tests/g
 	@echo "  GUEST   $@"
 	@$(CC) $(GUEST_CFLAGS) -nostdlib -static -no-pie -Wl,-T,tests/guests/guest.ld \
 		-Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -Wl,--build-id=none -o $@ $< $(GUEST_RT)
+
+# Multiboot test kernels: 32-bit, loaded at 1 MiB, entered in protected mode.
+# mb1.elf is loaded through its Multiboot header's address fields, mb2.elf
+# through its ELF32 program headers.
+MB_GUESTS     := mb1 mb2
+MB_CFLAGS     := -m32 -march=i686 -std=c11 -ffreestanding -fno-builtin -fno-stack-protector \
+                 -fno-pic -fno-pie -mno-mmx -mno-sse -mno-sse2 -O2 -g \
+                 -fno-asynchronous-unwind-tables -Wall -Wextra -Werror -I.
+MB_COMMON     := tests/guests/mb/common.c tests/guests/mb/mb.h tests/guests/mb/mb.ld \
+                 core/abi/hypercall.h
+MB_ELFS       := $(patsubst %,$(BUILD)/guests/%.elf,$(MB_GUESTS))
+
+guests: $(MB_ELFS)
+
+$(MB_ELFS): $(BUILD)/guests/%.elf: tests/guests/mb/%.S tests/guests/mb/%.c $(MB_COMMON)
+	@mkdir -p $(dir $@)
+	@echo "  GUEST32 $@"
+	@$(CC) $(MB_CFLAGS) -nostdlib -static -no-pie -Wl,-m,elf_i386 -Wl,-T,tests/guests/mb/mb.ld \
+		-Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
+		-Wl,--build-id=none -o $@ tests/guests/mb/$*.S tests/guests/mb/$*.c \
+		tests/guests/mb/common.c

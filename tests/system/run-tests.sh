@@ -125,6 +125,8 @@ guest_suite() {
 		"mod:$G/secret.elf:secret.elf partition=secret mem=4M on_stop=destroy on_crash=destroy" \
 		"mod:$G/snoop.elf:snoop.elf partition=snoop mem=4M on_stop=destroy on_crash=destroy" \
 		"mod:$G/crash.elf:crash.elf partition=crash mem=2M on_stop=destroy on_crash=destroy" \
+		"mod:$G/fpu.elf:fpu.elf partition=fpu-a mem=2M cpus=0 on_stop=destroy on_crash=destroy" \
+		"mod:$G/fpu.elf:fpu.elf partition=fpu-b mem=2M cpus=0 on_stop=destroy on_crash=destroy" \
 		"mod:$G/smp.elf:smp.elf partition=smp-a mem=4M vcpus=2 cpus=$smpcpus on_stop=destroy on_crash=destroy" \
 		"mod:$G/smp.elf:smp.elf partition=smp-b mem=4M vcpus=2 cpus=$smpcpus on_stop=destroy on_crash=destroy" \
 		"\[cpuid\] PASS cpuid.40000000 vendor is HvMicroVisor" "'cpuid': $ok" \
@@ -136,6 +138,8 @@ guest_suite() {
 		"'snoop': crashed on vCPU 0: read of guest-physical 0000000000500000 outside its memory" \
 		"'crash': crashed on vCPU 0: triple fault" \
 		"\[smp-a\] PASS the shared counter adds up" "'smp-a': $ok" \
+		"\[fpu-a\] PASS XMM0 kept its value while others ran" "'fpu-a': $ok" \
+		"\[fpu-b\] PASS XMM0 starts clean" "'fpu-b': $ok" \
 		"\[smp-b\] PASS the shared counter adds up" "'smp-b': $ok" \
 		"'snoop': destroyed, memory scrubbed and returned" \
 		"'smp-b': destroyed, memory scrubbed and returned" \
@@ -147,6 +151,44 @@ guest_suite qemu-partitions-1cpu qemu 1 120 0
 guest_suite qemu-partitions-4cpu qemu 4 120 0-3
 guest_suite bochs-partitions-1cpu bochs 1 300 0
 guest_suite bochs-partitions-2cpu bochs 2 300 0-1
+
+# Multiboot (address fields) and Multiboot2 (ELF32) kernels as partitions:
+# each checks its 32-bit entry state and boot information from the inside.
+multiboot_suite() {
+	local name=$1 emu=$2 tmo=$3 k
+	local ok='stopped itself, exit code 0$'
+	local mb='mem=4M cmdline="console=ttyS0 mb-test" on_stop=destroy on_crash=destroy'
+	local expect=()
+	for k in mb1 mb2; do
+		expect+=("mod:$G/$k.elf:$k.elf partition=$k $mb"
+			"\[$k\] PASS cr0: PE=1 \(protected mode\), PG=0 \(paging off\)"
+			"\[$k\] PASS cs: present ring-0 32-bit code segment"
+			"\[$k\] PASS cs: a far jump through cs:offset lands at the offset"
+			"\[$k\] PASS ebx points to the information"
+			"\[$k\] PASS cmdline is \"console=ttyS0 mb-test\""
+			"\[$k\] PASS mmap: first entry is usable RAM at 0"
+			"\[$k\] PASS mmap: usable RAM starts at 1 MiB"
+			"\[$k\] [0-9]+ checks, 0 failed"
+			"'$k': $ok")
+	done
+	run_case "$name" "$emu" 1 0 "$tmo" "loglvl=debug" "${expect[@]}" \
+		"\[mb1\] PASS eax holds the Multiboot magic 0x2badb002" \
+		"\[mb1\] PASS flags has bits 0 \(mem\), 2 \(cmdline\), 6 \(mmap\), 9 \(loader name\)" \
+		"\[mb1\] PASS mem_lower is 639 KiB" \
+		"\[mb1\] PASS boot_loader_name is \"microhypervisor\"" \
+		"part 'mb1': Multiboot kernel, entry 100000" \
+		"\[mb2\] PASS eax holds the Multiboot2 magic 0x36d76289" \
+		"\[mb2\] PASS total_size is sane" \
+		"\[mb2\] PASS boot loader name is \"microhypervisor\"" \
+		"\[mb2\] PASS basic meminfo: mem_lower is 639 KiB" \
+		"\[mb2\] PASS mmap: entry_size is 24" \
+		"\[mb2\] PASS an end tag \(type 0, size 8\) closes the information" \
+		"part 'mb2': Multiboot2 kernel, entry 100000" \
+		'no partition left running: powering off' \
+		-- '\] FAIL' 'PANIC' 'cannot load image' 'crashed on vCPU' 'bad or unknown setting'
+}
+multiboot_suite qemu-multiboot qemu 120
+multiboot_suite bochs-multiboot bochs 300
 
 # A Multiboot version-1 loader (QEMU's -kernel) must get a clear message and a halt.
 wrong_loader() {

@@ -93,7 +93,9 @@ static void set_intercepts(struct vmcb_control *c)
 	/* VMRUN must be intercepted or VMRUN fails (15.5.1); the others are
 	 * SVM instructions a guest must not run on the real hardware */
 	c->intercept4 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
-			INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT;
+			INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT |
+			/* XCR0 is not switched between guests, and MWAIT would stall the CPU */
+			INTERCEPT_XSETBV | INTERCEPT_MONITOR | INTERCEPT_MWAIT;
 }
 
 static void svm_vcpu_free(struct vcpu *v)

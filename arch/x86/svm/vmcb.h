@@ -27,6 +27,9 @@
 #define INTERCEPT_STGI		(1u << 4)
 #define INTERCEPT_CLGI		(1u << 5)
 #define INTERCEPT_SKINIT	(1u << 6)
+#define INTERCEPT_MONITOR	(1u << 10)
+#define INTERCEPT_MWAIT		(1u << 11)
+#define INTERCEPT_XSETBV	(1u << 13)
 
 /* TLB_CONTROL, 0x05c (APM Vol. 2, 15.16.1). */
 #define TLB_CONTROL_NONE	0

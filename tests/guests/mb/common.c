@@ -295,6 +295,7 @@ void mb_check_machine_state(uint32_t eflags)
 	check_val(c.in_gdt && c.base == 0, "cs: base 0 in the GDT", c.base);
 
 	/* A far jump through CS:label reloads CS from the GDT: it must land, still flat 32-bit. */
+	fp.off = 0;
 	fp.sel = cs;
 	__asm__ volatile("movl $1f, %1\n\t"
 			 "ljmpl *%1\n\t"

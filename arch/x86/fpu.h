@@ -1,0 +1,33 @@
+/*
+ * x87/SSE register state of guests. The hypervisor itself never touches
+ * these registers (it is built with -mno-sse -mno-mmx and uses no floating
+ * point), so a guest's state only has to be saved when another guest is
+ * about to run on the same CPU.
+ */
+#ifndef ARCH_X86_FPU_H
+#define ARCH_X86_FPU_H
+
+#include "core/types.h"
+
+#define FPU_AREA_SIZE	512	/* FXSAVE format (SDM Vol. 1, 10.5.1) */
+
+struct fpu_area {
+	uint8_t bytes[FPU_AREA_SIZE];
+} __aligned(16);
+
+/* Allow FXSAVE/FXRSTOR of the SSE state on this CPU (CR4.OSFXSR, OSXMMEXCPT). */
+void fpu_cpu_init(void);
+/* The state a CPU has after FNINIT with MXCSR at its reset value. */
+void fpu_init_area(struct fpu_area *a);
+
+static inline void fpu_save(struct fpu_area *a)
+{
+	__asm__ volatile("fxsave64 %0" : "=m"(*a));
+}
+
+static inline void fpu_restore(const struct fpu_area *a)
+{
+	__asm__ volatile("fxrstor64 %0" ::"m"(*a));
+}
+
+#endif
