@@ -4,6 +4,7 @@
  */
 #include "partitions/partition.h"
 #include "partitions/loader.h"
+#include "arch/x86/tsc.h"
 #include "core/lib.h"
 #include "core/log.h"
 #include "core/mm.h"
@@ -443,6 +444,33 @@ static int replace_slot(struct partition *p, struct partition *to)
 	return slot;
 }
 
+/* One line of statistics, summed over the vCPUs: exits by reason, time in guest and hypervisor. */
+static void log_stats(const struct partition *p)
+{
+	static const char *const names[EXIT_REASON_COUNT] = {
+		"cpuid", "rdmsr", "wrmsr", "io", "hlt", "slp", "hypercall", "exception",
+		"triple", "extint", "nmi", "irqwin", "entryfail", "other",
+	};
+	struct part_stats sum = { 0 };
+	char line[320];
+	int n;
+
+	for (unsigned i = 0; i < p->nvps; i++) {
+		for (unsigned r = 0; r < EXIT_REASON_COUNT; r++)
+			sum.exits[r] += p->vps[i].stats.exits[r];
+		sum.guest_ticks += p->vps[i].stats.guest_ticks;
+		sum.hv_ticks += p->vps[i].stats.hv_ticks;
+	}
+	n = fmt_snprintf(line, sizeof(line), "part %u '%s': guest %lu us, hypervisor %lu us, exits",
+			 p->id, p->name, tsc_ticks_to_us(sum.guest_ticks),
+			 tsc_ticks_to_us(sum.hv_ticks));
+	for (unsigned r = 0; r < EXIT_REASON_COUNT && n < (int)sizeof(line); r++)
+		if (sum.exits[r])
+			n += fmt_snprintf(line + n, sizeof(line) - (size_t)n, " %s=%lu",
+					  names[r], sum.exits[r]);
+	log_info("%s", line);
+}
+
 static void finish_destroy(struct partition *p)
 {
 	uint32_t id = p->id;
@@ -450,6 +478,7 @@ static void finish_destroy(struct partition *p)
 	int slot;
 
 	memcpy(name, p->name, sizeof(name));
+	log_stats(p);
 	/* the slot stays taken until the memory is back, so "nothing left" means it */
 	slot = replace_slot(p, SLOT_RESERVED);
 	free_memory(p);

@@ -128,3 +128,10 @@ bool platform_io(struct vp *vp, uint16_t port, uint8_t size, bool in, uint32_t *
 	(void)size;
 	return false;
 }
+
+bool platform_mmio(struct vp *vp, const struct vm_exit *e)
+{
+	(void)vp;
+	(void)e;
+	return false;
+}

@@ -21,4 +21,13 @@ bool platform_msr_write(struct vp *vp, uint32_t msr, uint64_t val);
 /* An I/O access the partition may make; false: denied. */
 bool platform_io(struct vp *vp, uint16_t port, uint8_t size, bool in, uint32_t *val);
 
+/*
+ * Emulated MMIO: the hook for a second-level fault on a guest-physical
+ * address that is not the partition's memory. Returns true if a device of
+ * the partition's platform handled the access (and moved RIP past it).
+ * There are no such devices yet; the virtual APIC and VMBus's monitor
+ * pages will be the first.
+ */
+bool platform_mmio(struct vp *vp, const struct vm_exit *e);
+
 #endif

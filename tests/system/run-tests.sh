@@ -142,6 +142,9 @@ guest_suite() {
 		"\[fpu-b\] PASS XMM0 starts clean" "'fpu-b': $ok" \
 		"\[smp-b\] PASS the shared counter adds up" "'smp-b': $ok" \
 		"'snoop': destroyed, memory scrubbed and returned" \
+		"'cpuid': guest [0-9]+ us, hypervisor [0-9]+ us, exits cpuid=[0-9]+ io=[0-9]+ hypercall=[0-9]+" \
+		"'io': guest .* io=[0-9]+" "'timer': guest .* hlt=[1-9]" \
+		"'crash': guest .* triple=1" "'snoop': guest .* slp=1" \
 		"'smp-b': destroyed, memory scrubbed and returned" \
 		'hv: free memory ([0-9]+) pages, at boot \1 pages' \
 		'no partition left running: powering off' \
