@@ -75,6 +75,19 @@ static void tok_quoted_value_keeps_spaces(void **state)
 	expect_tokens("name=\"a b  c\" next=1 empty=\"\"", w, ARRAY_SIZE(w));
 }
 
+/* GRUB quotes a whole module word that has spaces: "key=a b" means key="a b". */
+static void tok_quoted_word_as_grub_writes_it(void **state)
+{
+	static const struct want_tok w[] = {
+		{ "partition", "mb1" }, { "cmdline", "console=ttyS0 mb-test" }, { "bare", NULL },
+		{ "x", "1" },
+	};
+
+	(void)state;
+	expect_tokens("partition=mb1 \"cmdline=console=ttyS0 mb-test\" \"bare\" x=1", w,
+		      ARRAY_SIZE(w));
+}
+
 static void tok_unterminated_quote_runs_to_end(void **state)
 {
 	static const struct want_tok w[] = { { "a", "1" }, { "b", "x y=z" } };
@@ -483,6 +496,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(tok_key_value_and_bare_key),
+		cmocka_unit_test(tok_quoted_word_as_grub_writes_it),
 		cmocka_unit_test(tok_empty_and_blank_lines),
 		cmocka_unit_test(tok_multiple_spaces_and_tabs),
 		cmocka_unit_test(tok_quoted_value_keeps_spaces),
