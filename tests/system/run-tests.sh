@@ -124,6 +124,8 @@ guest_suite() {
 		"mod:$G/timer.elf:timer.elf partition=timer mem=4M on_stop=destroy on_crash=destroy" \
 		"mod:$G/secret.elf:secret.elf partition=secret mem=4M on_stop=destroy on_crash=destroy" \
 		"mod:$G/snoop.elf:snoop.elf partition=snoop mem=4M on_stop=destroy on_crash=destroy" \
+		"mod:$G/wildwrite.elf:wildwrite.elf partition=wildwrite mem=4M on_stop=destroy on_crash=destroy" \
+		"mod:$G/wildexec.elf:wildexec.elf partition=wildexec mem=4M on_stop=destroy on_crash=destroy" \
 		"mod:$G/crash.elf:crash.elf partition=crash mem=2M on_stop=destroy on_crash=destroy" \
 		"mod:$G/fpu.elf:fpu.elf partition=fpu-a mem=2M cpus=0 on_stop=destroy on_crash=destroy" \
 		"mod:$G/fpu.elf:fpu.elf partition=fpu-b mem=2M cpus=0 on_stop=destroy on_crash=destroy" \
@@ -137,6 +139,9 @@ guest_suite() {
 		"\[snoop\] PASS another partition's secret is not in my memory" \
 		"'snoop': crashed on vCPU 0: read of guest-physical 0000000000500000 outside its memory" \
 		"'crash': crashed on vCPU 0: triple fault" \
+		"\[wildwrite\] PASS a write to my own memory sticks" \
+		"'wildwrite': crashed on vCPU 0: write of guest-physical 0000000000600000 outside its memory" \
+		"'wildexec': crashed on vCPU 0: fetch of guest-physical 0000000000700000 outside its memory" \
 		"\[smp-a\] PASS the shared counter adds up" "'smp-a': $ok" \
 		"\[fpu-a\] PASS XMM0 kept its value while others ran" "'fpu-a': $ok" \
 		"\[fpu-b\] PASS XMM0 starts clean" "'fpu-b': $ok" \
