@@ -63,7 +63,7 @@ static bool plan_mb1(const uint8_t *buf, size_t len, uint64_t mem_limit, size_t 
 	uint32_t flags = rd32(h + 4);
 
 	if ((flags & 0xffff) & ~MB1_SUPPORTED)
-		return fail(why, "Multiboot header asks for a feature we lack (video mode)");
+		return fail(why, "Multiboot header requires a feature we lack (video mode or an unknown flag)");
 	if (!(flags & (1u << 16)))
 		return elf_parse(buf, len, mem_limit, img, why) &&
 		       (img->is64 ? fail(why, "Multiboot ELF kernels must be 32-bit") : true);
@@ -107,9 +107,15 @@ static bool plan_mb2(const uint8_t *buf, size_t len, uint64_t mem_limit, size_t 
 				      entry, img, why);
 	if (!elf_parse(buf, len, mem_limit, img, why))
 		return false;
-	if (have_entry)
-		img->entry = entry;
-	return true;
+	if (!have_entry)
+		return true;
+	for (unsigned i = 0; i < img->nseg; i++) {
+		if (entry >= img->seg[i].paddr && entry - img->seg[i].paddr < img->seg[i].memsz) {
+			img->entry = entry;
+			return true;
+		}
+	}
+	return fail(why, "Multiboot2 entry is outside the loaded image");
 }
 
 /* Offset of a valid header (magic, checksum) of either version, or -1. */
@@ -117,7 +123,8 @@ static long find_header(const uint8_t *buf, size_t len, bool v2)
 {
 	size_t limit = MIN(len, v2 ? MB2_SEARCH : MB1_SEARCH), step = v2 ? 8 : 4;
 
-	for (size_t off = 0; off + 16 <= limit; off += step) {
+	/* the fixed part: 16 bytes (v2), 12 bytes (v1) */
+	for (size_t off = 0; off + (v2 ? 16 : 12) <= limit; off += step) {
 		const uint8_t *h = buf + off;
 
 		if (v2 && rd32(h) == MB2_MAGIC && rd32(h + 4) == 0 &&
