@@ -4,7 +4,7 @@
 #   make test       host unit tests, fuzz smoke runs, whole-system tests (QEMU and Bochs)
 #   make fuzz       run the fuzzers longer (FUZZ_SECONDS, default 60 each)
 #   make bench      exit costs and footprint under QEMU -icount (instruction counts)
-# Knobs for run: CPUS=n MEM=512M UEFI=1 EMU=qemu|bochs ACCEL=tcg|kvm CMDLINE="..."
+# Knobs for run: CPUS=n MEM=512M UEFI=1 EMU=qemu|bochs ACCEL=tcg|kvm CMDLINE="..." DEMO=0|1
 
 BUILD   := build
 CC      := gcc
@@ -15,7 +15,11 @@ EMU     ?= qemu
 ACCEL   ?= tcg
 UEFI    ?= 0
 CMDLINE ?=
+DEMO    ?= 1
 DEFAULT_CMDLINE := serial=com1,115200 loglvl=info
+# With DEMO=1 the ISO carries two demonstration partitions (test guests).
+DEMO_MODULES = "$(BUILD)/guests/cpuid.elf:cpuid.elf partition=demo-cpuid mem=4M" \
+               "$(BUILD)/guests/smp.elf:smp.elf partition=demo-smp mem=4M vcpus=2"
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
            -Wvla -Wpointer-arith -Wundef -Wformat=2 -Wno-format-nonliteral
@@ -49,8 +53,9 @@ $(BUILD)/hv.elf: $(HV_OBJS) linker/hv.ld
 	@grub-file --is-x86-multiboot2 $@ || (echo "error: $@ is not Multiboot2" && rm -f $@ && false)
 
 # The ISO's grub.cfg carries the command line, so rebuild it whenever asked.
-$(BUILD)/hv.iso: $(BUILD)/hv.elf FORCE | deps
-	@tests/system/mkiso.sh $< $@ "$(strip $(DEFAULT_CMDLINE) $(CMDLINE))"
+$(BUILD)/hv.iso: $(BUILD)/hv.elf $(if $(filter 1,$(DEMO)),guests) FORCE | deps
+	@tests/system/mkiso.sh $< $@ "$(strip $(DEFAULT_CMDLINE) $(CMDLINE))" \
+		$(if $(filter 1,$(DEMO)),$(DEMO_MODULES))
 FORCE:
 
 deps:

@@ -23,7 +23,7 @@ UNIT_SRCS_PURE = core/format.c core/mb2.c core/memmap.c core/palloc.c \
 
 UNIT_TESTS := test_format test_mb2 test_memmap test_palloc test_cmdline test_acpi \
 	      test_slpt test_elf test_mbhdr test_mbinfo
-FUZZ_TARGETS := fuzz_mb2 fuzz_madt fuzz_cmdline fuzz_memmap fuzz_elf
+FUZZ_TARGETS := fuzz_mb2 fuzz_madt fuzz_cmdline fuzz_memmap fuzz_elf fuzz_mbhdr
 
 UNIT_CC ?= cc
 UNIT_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Wshadow -I. \
@@ -79,10 +79,15 @@ define fuzz_run
 	@set -e; mkdir -p $(FUZZ_DIR)/artifacts; \
 	for f in $(FUZZ_TARGETS); do \
 		rm -rf $(FUZZ_DIR)/corpus/$$f; mkdir -p $(FUZZ_DIR)/corpus/$$f; \
-		echo "== $$f: $(1) s"; \
-		$(FUZZ_DIR)/$$f -max_total_time=$(1) -print_final_stats=1 \
+		if $(FUZZ_DIR)/$$f -max_total_time=$(1) -print_final_stats=1 \
 			-artifact_prefix=$(FUZZ_DIR)/artifacts/$$f- \
-			$(FUZZ_DIR)/corpus/$$f; \
+			$(FUZZ_DIR)/corpus/$$f > $(FUZZ_DIR)/$$f.log 2>&1; then \
+			echo "fuzz: $$f: $(1) s, $$(sed -n 's/^stat::number_of_executed_units: *//p' \
+				$(FUZZ_DIR)/$$f.log) inputs, clean"; \
+		else \
+			echo "fuzz: $$f FAILED (log $(FUZZ_DIR)/$$f.log):"; \
+			tail -n 40 $(FUZZ_DIR)/$$f.log; exit 1; \
+		fi; \
 	done; \
 	echo "fuzz: all $(words $(FUZZ_TARGETS)) fuzzers ran $(1) s clean"
 endef
