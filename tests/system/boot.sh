@@ -96,6 +96,7 @@ run_bochs() {
 		rc=$?
 		sleep 0.2
 		kill "$tailpid" 2>/dev/null
+		[ "$rc" = 1 ] && rc=0	# Bochs ends with 1 on an ACPI power-off: a normal end
 		return $rc
 	fi
 	with_timeout bochs-bin -q -f "$workdir/bochsrc" -rc "$workdir/cont.rc" \
