@@ -27,6 +27,17 @@ void guest_main(const struct guest_boot *b)
 	check(ticks == 1, "HLT returned through the timer interrupt");
 	check(t1 - t0 >= khz * 10, "the vCPU slept at least 10 ms");
 	gprintf("slept %lu us\n", (t1 - t0) * 1000 / (khz ? khz : 1));
+
+	/* the interrupt window: a timer that fires while IF=0 waits for STI */
+	ticks = 0;
+	hypercall(HVCALL_X_SET_TIMER, 1000, TIMER_VECTOR);
+	t0 = rdtsc();
+	while (rdtsc() - t0 < khz * 20)		/* 20 ms with interrupts off */
+		__asm__ volatile("pause");
+	check(ticks == 0, "no interrupt arrives while the guest has IF=0");
+	__asm__ volatile("sti; nop; nop; cli" ::: "memory");
+	check(ticks == 1, "the pending interrupt arrives as soon as the guest sets IF");
+
 	check(hypercall(0x7fff, 0, 0) == HV_STATUS_INVALID_HYPERCALL_CODE,
 	      "an unknown hypercall code is refused");
 }

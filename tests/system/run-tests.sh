@@ -135,6 +135,7 @@ guest_suite() {
 		"\[msr\] PASS rdmsr IA32_FEATURE_CONTROL raises #GP" "'msr': $ok" \
 		"\[io\] PASS inl from PCI config address reads all ones" "'io': $ok" \
 		"\[timer\] PASS HLT returned through the timer interrupt" "'timer': $ok" \
+		"\[timer\] PASS the pending interrupt arrives as soon as the guest sets IF" \
 		"\[secret\] PASS the secret is intact" "'secret': $ok" \
 		"\[snoop\] PASS another partition's secret is not in my memory" \
 		"'snoop': crashed on vCPU 0: read of guest-physical 0000000000500000 outside its memory" \
