@@ -101,7 +101,11 @@ static bool eligible(struct vp *vp, uint64_t now)
 	return vp->state == VP_RUNNABLE || vp->pending_irq || timer_due(vp, now);
 }
 
-/* Round robin: the first eligible vCPU after the last one that ran. */
+/*
+ * A vCPU woken from HLT (its interrupt is due) goes first, so that timer
+ * latency does not grow with the number of busy vCPUs; otherwise round
+ * robin: the first eligible vCPU after the last one that ran.
+ */
 static struct vp *pick(struct runq *rq, uint64_t now)
 {
 	struct vp *start = rq->last && rq->last->rq_next ? rq->last->rq_next : rq->head;
@@ -109,6 +113,9 @@ static struct vp *pick(struct runq *rq, uint64_t now)
 
 	if (!vp)
 		return NULL;
+	for (struct vp *w = rq->head; w; w = w->rq_next)
+		if (w->state == VP_BLOCKED && eligible(w, now))
+			return w;
 	do {
 		if (eligible(vp, now))
 			return vp;
