@@ -34,13 +34,13 @@ if [ -z "$cpuid" ] || [ -z "$hcall" ] || [ -z "$io" ] || [ -z "$first" ]; then
 fi
 cat <<REPORT
 benchmark (QEMU TCG, -cpu EPYC, AMD-V; -icount shift=0: 1 TSC tick = 1 instruction)
-  CPUID exit round trip           $cpuid instructions
-  null hypercall round trip       $hcall instructions
-  I/O-port exit round trip        $io instructions
-  start partition -> first guest instruction  $first instructions
-  hypervisor image in memory      $image bytes (file $file bytes)
-  memory overhead per partition   $part_kib KiB (with 1 vCPU)
-  memory overhead per vCPU        $vcpu_kib KiB
+  CPUID exit round trip            $cpuid instructions
+  null hypercall round trip        $hcall instructions
+  I/O-port exit round trip         $io instructions
+  partition start -> first insn    $first instructions
+  hypervisor image in memory       $image bytes (file $file bytes)
+  memory overhead per partition    $part_kib KiB (with 1 vCPU)
+  memory overhead per vCPU         $vcpu_kib KiB
 REPORT
 cat > "$build/bench.json" <<JSON
 {
