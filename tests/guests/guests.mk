@@ -35,4 +35,4 @@ $(MB_ELFS): $(BUILD)/guests/%.elf: tests/guests/mb/%.S tests/guests/mb/%.c $(MB_
 	@$(CC) $(MB_CFLAGS) -nostdlib -static -no-pie -Wl,-m,elf_i386 -Wl,-T,tests/guests/mb/mb.ld \
 		-Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
 		-Wl,--build-id=none -o $@ tests/guests/mb/$*.S tests/guests/mb/$*.c \
-		tests/guests/mb/common.c
+		tests/guests/mb/common.c core/lib.c

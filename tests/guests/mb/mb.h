@@ -29,8 +29,6 @@ bool check(bool ok, const char *name);
 /* The same, with the value that was found printed on failure. */
 bool check_val(bool ok, const char *name, uint32_t got);
 
-size_t mb_strnlen(const char *s, size_t max);
-bool mb_streq(const char *a, const char *b);
 
 /* IDT whose exception handlers report the fault and exit. */
 void mb_idt_install(void);

@@ -4,6 +4,7 @@
  * hands over, then stops the partition with the number of failures.
  */
 #include "tests/guests/mb/mb.h"
+#include "core/lib.h"
 
 #define MB1_BOOTLOADER_MAGIC	0x2badb002u
 #define MB1_INFO_SIZE		88	/* flags .. vbe_interface_len */
@@ -80,13 +81,13 @@ void mb1_main(uint32_t magic, uint32_t info, uint32_t eflags)
 		const char *c = (const char *)mi->cmdline;
 
 		mb_printf("mb1: cmdline \"%s\"\n", c ? c : "(null)");
-		check(c && mb_streq(c, MB_EXPECTED_CMDLINE),
+		check(c && !strcmp(c, MB_EXPECTED_CMDLINE),
 		      "cmdline is \"" MB_EXPECTED_CMDLINE "\"");
 	}
 	if (mi->flags & F_LOADER_NAME) {
 		const char *s = (const char *)mi->boot_loader_name;
 
-		check(s && mb_streq(s, MB_LOADER_NAME), "boot_loader_name is \"" MB_LOADER_NAME "\"");
+		check(s && !strcmp(s, MB_LOADER_NAME), "boot_loader_name is \"" MB_LOADER_NAME "\"");
 	}
 	if (mi->flags & F_MMAP) {
 		n = read_mmap(mi, r, &shape_ok);
@@ -97,10 +98,10 @@ void mb1_main(uint32_t magic, uint32_t info, uint32_t eflags)
 		mb_check_placement("the memory map", mi->mmap_addr, mi->mmap_length, r, n);
 		if (mi->flags & F_CMDLINE)
 			mb_check_placement("the command line", mi->cmdline,
-					   mb_strnlen((const char *)mi->cmdline, 4096) + 1, r, n);
+					   strnlen((const char *)mi->cmdline, 4096) + 1, r, n);
 		if (mi->flags & F_LOADER_NAME)
 			mb_check_placement("the loader name", mi->boot_loader_name,
-					   mb_strnlen((const char *)mi->boot_loader_name, 4096) + 1,
+					   strnlen((const char *)mi->boot_loader_name, 4096) + 1,
 					   r, n);
 	}
 	mb_exit();

@@ -5,6 +5,7 @@
  * partition with the number of failures.
  */
 #include "tests/guests/mb/mb.h"
+#include "core/lib.h"
 
 #define MB2_BOOTLOADER_MAGIC	0x36d76289u
 #define TAG_END			0
@@ -65,10 +66,10 @@ void mb2_main(uint32_t magic, uint32_t info, uint32_t eflags)
 		}
 		if (type == TAG_CMDLINE) {
 			cmdline = p + 8;
-			walk_ok &= mb_strnlen((const char *)cmdline, size - 8) < size - 8;
+			walk_ok &= strnlen((const char *)cmdline, size - 8) < size - 8;
 		} else if (type == TAG_LOADER_NAME) {
 			name = p + 8;
-			walk_ok &= mb_strnlen((const char *)name, size - 8) < size - 8;
+			walk_ok &= strnlen((const char *)name, size - 8) < size - 8;
 		} else if (type == TAG_BASIC_MEMINFO) {
 			walk_ok &= size == 16;
 			mem_lower = rd32(p + 8);
@@ -83,12 +84,12 @@ void mb2_main(uint32_t magic, uint32_t info, uint32_t eflags)
 
 	if (check_val(seen[TAG_CMDLINE] == 1, "one cmdline tag (type 1)", seen[TAG_CMDLINE])) {
 		mb_printf("mb2: cmdline \"%s\"\n", (const char *)cmdline);
-		check(mb_streq((const char *)cmdline, MB_EXPECTED_CMDLINE),
+		check(!strcmp((const char *)cmdline, MB_EXPECTED_CMDLINE),
 		      "cmdline is \"" MB_EXPECTED_CMDLINE "\"");
 	}
 	if (check_val(seen[TAG_LOADER_NAME] == 1, "one boot loader name tag (type 2)",
 		      seen[TAG_LOADER_NAME]))
-		check(mb_streq((const char *)name, MB_LOADER_NAME),
+		check(!strcmp((const char *)name, MB_LOADER_NAME),
 		      "boot loader name is \"" MB_LOADER_NAME "\"");
 	if (check_val(seen[TAG_BASIC_MEMINFO] == 1, "one basic meminfo tag (type 4)",
 		      seen[TAG_BASIC_MEMINFO])) {
