@@ -22,11 +22,16 @@ static uint16_t hc_null(struct vp *vp, uint64_t rdx, uint64_t r8, enum exit_acti
 	return HV_STATUS_SUCCESS;
 }
 
+/* Shorter timers are rounded up: a guest must not cut its neighbours' time into slivers. */
+#define TIMER_MIN_US	50
+
 static uint16_t hc_set_timer(struct vp *vp, uint64_t us, uint64_t vector, enum exit_action *act)
 {
 	(void)act;
 	if (us && (vector < 32 || vector > 255 || us > 3600ull * 1000000))
 		return HV_STATUS_INVALID_PARAMETER;
+	if (us && us < TIMER_MIN_US)
+		us = TIMER_MIN_US;
 	vp->timer_vector = (uint8_t)vector;
 	vp->timer_deadline = us ? sched_now() + tsc_us_to_ticks(us) : 0;
 	return HV_STATUS_SUCCESS;

@@ -94,11 +94,19 @@ static bool timer_due(const struct vp *vp, uint64_t now)
 	return vp->timer_deadline && (int64_t)(now - vp->timer_deadline) >= 0;
 }
 
+/*
+ * Runnable, or blocked in HLT with an interrupt it can take now. A vCPU
+ * that halted with interrupts off stays asleep even when its timer fires:
+ * otherwise `cli; hlt` with a timer armed would be picked again and again.
+ * (Called on the vCPU's home CPU, where its VMCS/VMCB may be read.)
+ */
 static bool eligible(struct vp *vp, uint64_t now)
 {
 	if (vp->vcpu.part->state != PART_RUNNING || vp->state == VP_STOPPED)
 		return false;
-	return vp->state == VP_RUNNABLE || vp->pending_irq || timer_due(vp, now);
+	if (vp->state == VP_RUNNABLE)
+		return true;
+	return (vp->pending_irq || timer_due(vp, now)) && vcpu_ops->can_take_irq(&vp->vcpu);
 }
 
 /*

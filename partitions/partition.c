@@ -26,6 +26,7 @@ uint32_t vcpu_max_tag = 15;		/* set by the back-end selection */
 #define PART_PAGES	(ALIGN_UP(sizeof(struct partition), PAGE_SIZE) >> PAGE_SHIFT)
 
 static void destroy_started(struct partition *p, bool started);
+static void mark_dying_locked(struct partition *p);
 static uint64_t vcpu_pages_each;	/* back-end memory per vCPU, measured at boot */
 
 void partition_measure_vcpu_cost(void)
@@ -368,7 +369,8 @@ void partition_crash(struct partition *p, struct vp *vp, const char *why)
 	}
 	p->state = PART_CRASHED;
 	destroy = p->on_crash == PART_END_DESTROY && !p->dying;
-	p->dying |= destroy;	/* with the state, so nobody sees it ended but not dying */
+	if (destroy)		/* with the state, so nobody sees it ended but not dying */
+		mark_dying_locked(p);
 	spin_unlock(&p->lock);
 	vcpu_ops->get_state(&vp->vcpu, &s);
 	log_err("part %u '%s': crashed on vCPU %u: %s", p->id, p->name, vp->vcpu.index, why);
@@ -469,6 +471,8 @@ static void log_stats(const struct partition *p)
 			n += fmt_snprintf(line + n, sizeof(line) - (size_t)n, " %s=%lu",
 					  names[r], sum.exits[r]);
 	log_info("%s", line);
+	if (p->dbg_dropped)
+		log_warn("[%s] %u more debug lines were dropped", p->name, p->dbg_dropped);
 }
 
 static void finish_destroy(struct partition *p)
@@ -491,16 +495,33 @@ static void finish_destroy(struct partition *p)
 		 id, name, mm_free_pages() >> (20 - PAGE_SHIFT));
 }
 
-/* The rest of a destroy, once `dying` is set (under p->lock). */
+/*
+ * Start destroying (under p->lock). The home CPUs may release the vCPUs
+ * as soon as they see `dying`, so the destroyer holds one extra count on
+ * live_vps until it no longer touches p; whoever drops the last count
+ * frees the partition.
+ */
+static void mark_dying_locked(struct partition *p)
+{
+	p->dying = true;
+	__atomic_add_fetch(&p->live_vps, 1, __ATOMIC_ACQ_REL);
+}
+
+static void drop_count(struct partition *p)
+{
+	if (__atomic_sub_fetch(&p->live_vps, 1, __ATOMIC_ACQ_REL) == 0)
+		finish_destroy(p);
+}
+
+/* The rest of a destroy, once mark_dying_locked() has run. */
 static void destroy_started(struct partition *p, bool started)
 {
-	if (!started) {			/* never scheduled: nothing runs it anywhere */
+	if (!started)			/* never scheduled: nothing runs it anywhere */
 		for (unsigned i = 0; i < p->nvps; i++)
-			free_vp(&p->vps[i]);
-		finish_destroy(p);
-		return;
-	}
-	sched_kick_partition(p);	/* home CPUs release the vCPUs */
+			partition_release_vp(&p->vps[i]);
+	else
+		sched_kick_partition(p);	/* home CPUs release the vCPUs */
+	drop_count(p);			/* the destroyer's own count */
 }
 
 void partition_stopped(struct partition *p, uint64_t code)
@@ -508,10 +529,14 @@ void partition_stopped(struct partition *p, uint64_t code)
 	bool destroy;
 
 	spin_lock(&p->lock);
-	if (p->state == PART_RUNNING || p->state == PART_PAUSED)
-		p->state = PART_STOPPED;
+	if (p->state != PART_RUNNING && p->state != PART_PAUSED) {
+		spin_unlock(&p->lock);	/* crashed or ended already: that outcome stands */
+		return;
+	}
+	p->state = PART_STOPPED;
 	destroy = p->on_stop == PART_END_DESTROY && !p->dying;
-	p->dying |= destroy;
+	if (destroy)
+		mark_dying_locked(p);
 	spin_unlock(&p->lock);
 	log_info("part %u '%s': stopped itself, exit code %lu", p->id, p->name, code);
 	if (destroy)
@@ -529,7 +554,7 @@ enum part_status partition_destroy(struct partition *p)
 		spin_unlock(&p->lock);
 		return PART_ESTATE;
 	}
-	p->dying = true;
+	mark_dying_locked(p);
 	started = p->state != PART_CREATED;
 	if (p->state != PART_CRASHED)
 		p->state = PART_STOPPED;
@@ -543,6 +568,5 @@ void partition_release_vp(struct vp *vp)
 	struct partition *p = vp->vcpu.part;
 
 	free_vp(vp);
-	if (__atomic_sub_fetch(&p->live_vps, 1, __ATOMIC_ACQ_REL) == 0)
-		finish_destroy(p);
+	drop_count(p);
 }

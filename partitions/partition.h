@@ -93,6 +93,8 @@ struct partition {
 	uint64_t first_entry_tsc;	/* when its first vCPU first entered the guest */
 	char dbg_line[120];		/* debug-port output being assembled */
 	unsigned dbg_len;
+	uint64_t dbg_window;		/* TSC at the start of the rate-limit window */
+	unsigned dbg_lines, dbg_dropped;	/* lines logged and dropped in it */
 	spinlock_t lock;		/* state changes and dbg_line */
 };
 

@@ -7,6 +7,7 @@
  */
 #include "partitions/platform.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/tsc.h"
 #include "core/lib.h"
 #include "core/log.h"
 
@@ -52,7 +53,9 @@ void platform_cpuid(struct vp *vp)
 		if ((uint32_t)r[GPR_RCX] == 0) {
 			h.ebx &= ~(1u << 5 | 1u << 16 | 1u << 17 | 1u << 21 | 1u << 26 |
 				   1u << 27 | 1u << 28 | 1u << 30 | 1u << 31);
-			h.ecx &= ~(1u << 1 | 1u << 6 | 1u << 11 | 1u << 12 | 1u << 14);
+			/* AVX-512 extras, and PKU: PKRU is not switched either */
+			h.ecx &= ~(1u << 1 | 1u << 3 | 1u << 4 | 1u << 6 | 1u << 11 | 1u << 12 |
+				   1u << 14);
 			h.edx &= ~(1u << 2 | 1u << 3 | 1u << 8 | 1u << 23);
 		}
 		break;
@@ -99,6 +102,35 @@ bool platform_msr_write(struct vp *vp, uint32_t msr, uint64_t val)
 	return msr == 0x8b;			/* microcode update trigger: ignored */
 }
 
+/*
+ * A guest's lines go to the shared serial log, which is slow (about 10 us a
+ * character): at most DBG_LINES_PER_WINDOW lines per 100 ms per partition,
+ * so a chatty guest cannot hold the log, and the CPUs waiting on it, for
+ * long. What is dropped is counted and said.
+ */
+#define DBG_LINES_PER_WINDOW	64
+#define DBG_WINDOW_US		100000
+
+static bool debug_line_allowed(struct partition *p)
+{
+	uint64_t now = rdtsc();
+
+	if (now - p->dbg_window > tsc_us_to_ticks(DBG_WINDOW_US)) {
+		if (p->dbg_dropped)
+			log_warn("[%s] %u lines dropped (more than %u in %u ms)", p->name,
+				 p->dbg_dropped, DBG_LINES_PER_WINDOW, DBG_WINDOW_US / 1000);
+		p->dbg_window = now;
+		p->dbg_lines = 0;
+		p->dbg_dropped = 0;
+	}
+	if (p->dbg_lines == DBG_LINES_PER_WINDOW) {
+		p->dbg_dropped++;
+		return false;
+	}
+	p->dbg_lines++;
+	return true;
+}
+
 static void debug_putc(struct partition *p, char c)
 {
 	spin_lock(&p->lock);
@@ -106,7 +138,8 @@ static void debug_putc(struct partition *p, char c)
 		p->dbg_line[p->dbg_len++] = (c >= 0x20 && c < 0x7f) ? c : '?';
 	if (c == '\n' || p->dbg_len == sizeof(p->dbg_line) - 1) {
 		p->dbg_line[p->dbg_len] = '\0';
-		log_info("[%s] %s", p->name, p->dbg_line);
+		if (debug_line_allowed(p))
+			log_info("[%s] %s", p->name, p->dbg_line);
 		p->dbg_len = 0;
 	}
 	spin_unlock(&p->lock);

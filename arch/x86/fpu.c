@@ -4,10 +4,27 @@
 #include "core/lib.h"
 
 #define CR4_OSXMMEXCPT	(1ul << 10)
+#define CR4_OSXSAVE	(1ul << 18)
+#define XCR0_X87_SSE	3
+
+/*
+ * XCR0 is shared by every guest on the CPU and not switched, and only the
+ * FXSAVE area is: so fix it at x87|SSE, whatever firmware left there. AVX
+ * and later instructions then fault in guests (CPUID hides them, and
+ * XSETBV is intercepted).
+ */
+static void xcr0_restrict(void)
+{
+	if (!(cpuid(1, 0).ecx & (1u << 26)))	/* no XSAVE */
+		return;
+	write_cr4(read_cr4() | CR4_OSXSAVE);
+	__asm__ volatile("xsetbv" ::"c"(0), "a"(XCR0_X87_SSE), "d"(0));
+}
 
 void fpu_cpu_init(void)
 {
 	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+	xcr0_restrict();
 }
 
 void fpu_init_area(struct fpu_area *a)

@@ -25,7 +25,7 @@
 
 /* Null call: does nothing, returns success. RDX, R8 ignored. For exit-cost benchmarks. */
 #define HVCALL_X_NULL				0x8000
-/* One-shot virtual timer: RDX = microseconds from now (0 cancels), R8 = vector 32-255. */
+/* One-shot virtual timer: RDX = microseconds from now (0 cancels; at least 50), R8 = vector 32-255. */
 #define HVCALL_X_SET_TIMER			0x8001
 /* Stop the calling partition; RDX = exit code, shown in the log. */
 #define HVCALL_X_PARTITION_EXIT			0x8002

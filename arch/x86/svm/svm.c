@@ -87,7 +87,9 @@ static uint8_t flush_asid_control(void)
 
 static void set_intercepts(struct vmcb_control *c)
 {
+	/* INVD would drop dirty cache lines of the hypervisor and other partitions */
 	c->intercept3 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_CPUID | INTERCEPT_HLT |
+			INTERCEPT_INVD |
 			INTERCEPT_INVLPGA | INTERCEPT_IOIO_PROT | INTERCEPT_MSR_PROT |
 			INTERCEPT_SHUTDOWN;
 	/* VMRUN must be intercepted or VMRUN fails (15.5.1); the others are
@@ -108,10 +110,14 @@ static void svm_vcpu_free(struct vcpu *v)
 		mm_free(s->msrpm_pa, MSRPM_PAGES);
 	if (s->iopm_pa)
 		mm_free(s->iopm_pa, IOPM_PAGES);
-	if (s->vmcb_pa)
+	if (s->vmcb_pa) {
+		/* the VMCB holds the guest's registers: scrub before the page is reused */
+		memset(phys_to_virt(s->vmcb_pa), 0, PAGE_SIZE);
 		mm_free(s->vmcb_pa, 1);
-	mm_free(virt_to_phys(s), 1);
+	}
 	v->arch = NULL;
+	memset(s, 0, PAGE_SIZE);
+	mm_free(virt_to_phys(s), 1);
 }
 
 static int svm_vcpu_init(struct vcpu *v, paddr_t slpt_root)

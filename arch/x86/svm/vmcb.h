@@ -13,6 +13,7 @@
 #define INTERCEPT_NMI		(1u << 1)
 #define INTERCEPT_VINTR		(1u << 4)
 #define INTERCEPT_CPUID		(1u << 18)
+#define INTERCEPT_INVD		(1u << 22)
 #define INTERCEPT_HLT		(1u << 24)
 #define INTERCEPT_INVLPGA	(1u << 26)
 #define INTERCEPT_IOIO_PROT	(1u << 27)

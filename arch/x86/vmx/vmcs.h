@@ -68,6 +68,7 @@
 /* Primary processor-based VM-execution controls (25.6.2) */
 #define PROC_IRQ_WINDOW_EXITING		(1u << 2)
 #define PROC_HLT_EXITING		(1u << 7)
+#define PROC_MWAIT_EXITING		(1u << 10)
 #define PROC_INVLPG_EXITING		(1u << 9)
 #define PROC_CR3_LOAD_EXITING		(1u << 15)
 #define PROC_CR3_STORE_EXITING		(1u << 16)
@@ -75,6 +76,7 @@
 #define PROC_CR8_STORE_EXITING		(1u << 20)
 #define PROC_USE_IO_BITMAPS		(1u << 25)
 #define PROC_USE_MSR_BITMAPS		(1u << 28)
+#define PROC_MONITOR_EXITING		(1u << 29)
 #define PROC_SECONDARY			(1u << 31)
 
 /* Secondary processor-based VM-execution controls (25.6.2) */

@@ -168,6 +168,13 @@ static int vmx_vcpu_init(struct vcpu *v, paddr_t slpt_root)
 	return 0;
 }
 
+/*
+ * IA32_KERNEL_GS_BASE is not in the VMCS, and SWAPGS exchanges it without
+ * an exit, so it is switched here, lazily: the hypervisor never uses it,
+ * so it only changes hands when another vCPU runs on this CPU.
+ */
+static struct vmx_vcpu *kgs_owner[MAX_CPUS];
+
 static void vmx_vcpu_free(struct vcpu *v)
 {
 	struct vmx_vcpu *vx = to_vmx(v);
@@ -180,6 +187,9 @@ static void vmx_vcpu_free(struct vcpu *v)
 		      v->index, cpu, vx->active_cpu);
 	if (vx->active_cpu >= 0)
 		vmx_clear(vx, cpu);
+	for (unsigned c = 0; c < MAX_CPUS; c++)
+		if (kgs_owner[c] == vx)
+			kgs_owner[c] = NULL;	/* its value dies with it */
 	v->arch = NULL;
 	memset(phys_to_virt(pages), 0, VMX_VCPU_PAGES * PAGE_SIZE);
 	mm_free(pages, VMX_VCPU_PAGES);
@@ -246,6 +256,17 @@ static void end_insn_shadow(struct vcpu *v, struct vmx_vcpu *vx)
 	vx->exit_rip = v->rip;
 }
 
+#define MSR_KERNEL_GS_BASE	0xc0000102
+
+
+static void switch_kernel_gs_base(struct vmx_vcpu *vx, unsigned cpu)
+{
+	if (kgs_owner[cpu])
+		kgs_owner[cpu]->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	wrmsr(MSR_KERNEL_GS_BASE, vx->kernel_gs_base);
+	kgs_owner[cpu] = vx;
+}
+
 static void vmx_run(struct vcpu *v, struct vm_exit *e)
 {
 	unsigned cpu = this_cpu_id();
@@ -260,6 +281,8 @@ static void vmx_run(struct vcpu *v, struct vm_exit *e)
 	if (__atomic_load_n(&vx->flush, __ATOMIC_RELAXED) &&
 	    __atomic_exchange_n(&vx->flush, false, __ATOMIC_ACQ_REL))
 		vmx_flush_now(v, vx);
+	if (__builtin_expect(kgs_owner[cpu] != vx, 0))
+		switch_kernel_gs_base(vx, cpu);
 	if (insn_shadow_over(v, vx))
 		end_insn_shadow(v, vx);
 	if (read_cr2() != vx->cr2)

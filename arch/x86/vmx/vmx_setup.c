@@ -31,8 +31,10 @@ struct vmx_config vmx_cfg;
  * preemption timer: see POLL_US.
  */
 #define PIN_WANT	(PIN_VIRTUAL_NMIS | PIN_PREEMPTION_TIMER)
+/* MONITOR/MWAIT: hidden from CPUID, and MWAIT could park the CPU in a deep C-state */
 #define PROC_NEED	(PROC_HLT_EXITING | PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | \
-			 PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_SECONDARY)
+			 PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_SECONDARY | \
+			 PROC_MWAIT_EXITING | PROC_MONITOR_EXITING)
 #define PROC2_NEED	(PROC2_ENABLE_EPT | PROC2_ENABLE_VPID | PROC2_UNRESTRICTED_GUEST)
 /*
  * No "acknowledge interrupt on exit": the interrupt stays pending at the
