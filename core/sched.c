@@ -20,7 +20,7 @@ struct runq {
 	spinlock_t lock;		/* the list; vp fields are the home CPU's */
 	struct vp *head;
 	struct vp *last;		/* the vCPU that ran last, for round robin */
-	struct vp *fpu_owner;		/* whose x87/SSE state is in this CPU's registers */
+	struct vp *fpu_owner;		/* whose x87/SSE and debug registers this CPU holds */
 	volatile bool need_resched;
 };
 
@@ -186,9 +186,12 @@ static void run_vp(struct runq *rq, struct vp *vp)
 		return;
 	}
 	if (rq->fpu_owner != vp) {	/* no guest may see another's registers */
-		if (rq->fpu_owner)
+		if (rq->fpu_owner) {
 			fpu_save(&rq->fpu_owner->fpu);
+			debug_regs_save(&rq->fpu_owner->dbg);
+		}
 		fpu_restore(&vp->fpu);
+		debug_regs_restore(&vp->dbg);
 		rq->fpu_owner = vp;
 	}
 	if (!p->first_entry_tsc) {

@@ -226,6 +226,7 @@ static enum part_status create_vps(struct partition *p, const struct part_config
 		vp->vcpu.home_cpu = pick_cpu(c->cpu_mask, i);
 		vp->state = VP_RUNNABLE;
 		fpu_init_area(&vp->fpu);
+		vp->dbg = (struct debug_regs){ .dr6 = 0xffff0ff0 };	/* DR6 at reset */
 		spin_lock(&table_lock);
 		vp->vcpu.tag = tag_alloc();
 		spin_unlock(&table_lock);

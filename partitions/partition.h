@@ -67,6 +67,7 @@ struct vp {
 	struct vp *rq_next;		/* home CPU's run queue */
 	struct part_stats stats;	/* per VP: no lock on the exit path */
 	struct fpu_area fpu;		/* x87/SSE registers while another guest has the CPU */
+	struct debug_regs dbg;		/* DR0-DR3, DR6, likewise */
 };
 
 struct mem_chunk {

@@ -36,3 +36,21 @@ void fpu_init_area(struct fpu_area *a)
 	memcpy(a->bytes + 0, &fcw, sizeof(fcw));
 	memcpy(a->bytes + 24, &mxcsr, sizeof(mxcsr));
 }
+
+void debug_regs_save(struct debug_regs *d)
+{
+	__asm__ volatile("mov %%db0, %0" : "=r"(d->dr[0]));
+	__asm__ volatile("mov %%db1, %0" : "=r"(d->dr[1]));
+	__asm__ volatile("mov %%db2, %0" : "=r"(d->dr[2]));
+	__asm__ volatile("mov %%db3, %0" : "=r"(d->dr[3]));
+	__asm__ volatile("mov %%db6, %0" : "=r"(d->dr6));
+}
+
+void debug_regs_restore(const struct debug_regs *d)
+{
+	__asm__ volatile("mov %0, %%db0" ::"r"(d->dr[0]));
+	__asm__ volatile("mov %0, %%db1" ::"r"(d->dr[1]));
+	__asm__ volatile("mov %0, %%db2" ::"r"(d->dr[2]));
+	__asm__ volatile("mov %0, %%db3" ::"r"(d->dr[3]));
+	__asm__ volatile("mov %0, %%db6" ::"r"(d->dr6));
+}

@@ -20,6 +20,19 @@ void fpu_cpu_init(void);
 /* The state a CPU has after FNINIT with MXCSR at its reset value. */
 void fpu_init_area(struct fpu_area *a);
 
+/*
+ * Debug address registers DR0-DR3 and DR6: guests use them without an exit
+ * (MOV DR is not intercepted) and neither VMCS nor VMCB holds them (DR7
+ * is in both), so they change hands with the x87/SSE state.
+ */
+struct debug_regs {
+	uint64_t dr[4];
+	uint64_t dr6;
+};
+
+void debug_regs_save(struct debug_regs *d);
+void debug_regs_restore(const struct debug_regs *d);
+
 static inline void fpu_save(struct fpu_area *a)
 {
 	__asm__ volatile("fxsave64 %0" : "=m"(*a));

@@ -146,6 +146,7 @@ guest_suite() {
 		"\[smp-a\] PASS the shared counter adds up" "'smp-a': $ok" \
 		"\[fpu-a\] PASS XMM0 kept its value while others ran" "'fpu-a': $ok" \
 		"\[fpu-b\] PASS XMM0 starts clean" "'fpu-b': $ok" \
+		"\[fpu-a\] PASS DR0 kept its value while others ran" "\[fpu-b\] PASS DR0 starts clean" \
 		"\[smp-b\] PASS the shared counter adds up" "'smp-b': $ok" \
 		"'snoop': destroyed, memory scrubbed and returned" \
 		"'cpuid': guest [0-9]+ us, hypervisor [0-9]+ us, exits cpuid=[0-9]+ io=[0-9]+ hypercall=[0-9]+" \
