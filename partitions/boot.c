@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/mm.h"
 #include "core/percpu.h"
+#include "core/vcpu.h"
 #include "partitions/partition.h"
 
 /* "0,2-3" -> bit mask; false on junk or CPUs that are not online. */
@@ -91,6 +92,7 @@ static void start_one(const struct boot_module *m)
 	struct cmdline_token t;
 	struct partition *p;
 	enum part_status st;
+	const char *why;
 	bool named = false, first = true;
 
 	while (cmdline_next(&cur, &t)) {
@@ -111,8 +113,18 @@ static void start_one(const struct boot_module *m)
 	}
 	if (!named)
 		return;				/* a module for someone else */
+	if (!vcpu_ops) {
+		log_err("boot: partition '%s' not created: this machine cannot run partitions "
+			"(see the virt: lines)", c.name);
+		return;
+	}
 	c.image = phys_to_virt(m->start);
 	c.image_len = (size_t)(m->end - m->start);
+	why = partition_config_problem(&c);
+	if (why) {
+		log_err("boot: partition '%s' not created: %s", c.name, why);
+		return;
+	}
 	st = partition_create(&c, &p);
 	if (st != PART_OK) {
 		log_err("boot: partition '%s' not created: %s", c.name, partition_status_text(st));

@@ -119,19 +119,25 @@ bool partitions_any_alive(void)
 	return alive;
 }
 
-static enum part_status check_config(const struct part_config *c)
+const char *partition_config_problem(const struct part_config *c)
 {
 	if (!name_ok(c->name))
-		return PART_EINVAL;
+		return "the name must be 1-31 letters, digits, '-', '_' or '.', "
+		       "not starting with a digit";
 	if (!c->mem_bytes || c->mem_bytes % MIB(2) || c->mem_bytes > PART_MEM_MAX)
-		return PART_EINVAL;
+		return "memory must be a multiple of 2 MiB, at most 1 GiB";
 	if (!c->vcpus || c->vcpus > PART_MAX_VPS)
-		return PART_EINVAL;
+		return "vcpus must be 1 to 8";
 	if (c->cpu_mask && !(c->cpu_mask & ((cpu_count >= 64 ? 0 : 1ull << cpu_count) - 1)))
-		return PART_EINVAL;
+		return "cpus= names no CPU that is online";
 	if (!c->image || !c->image_len)
-		return PART_EINVAL;
-	return PART_OK;
+		return "there is no image";
+	return NULL;
+}
+
+static enum part_status check_config(const struct part_config *c)
+{
+	return partition_config_problem(c) ? PART_EINVAL : PART_OK;
 }
 
 static uint32_t tag_alloc(void)

@@ -101,6 +101,8 @@ struct partition {
 
 /* Boot, before any partition: how much memory one vCPU costs the back-end. */
 void partition_measure_vcpu_cost(void);
+/* What is wrong with a configuration, in words; NULL if nothing. */
+const char *partition_config_problem(const struct part_config *cfg);
 enum part_status partition_create(const struct part_config *cfg, struct partition **out);
 enum part_status partition_start(struct partition *p);
 enum part_status partition_pause(struct partition *p);

@@ -97,6 +97,16 @@ run_case qemu-vmcheck qemu 2 0 60 "vmcheck=1" \
 	'^hv: vmcheck: passed \(9 of 9 exits as expected\)' "$(ready_svm 2)" -- "$NO_PANIC"
 run_case bochs-vmcheck bochs 1 0 120 "vmcheck=1" \
 	'^hv: vmcheck: passed \(9 of 9 exits as expected\)' "$(ready_vmx 1)" -- "$NO_PANIC"
+# hardware check: what is missing is said, and the hypervisor still comes up
+run_case qemu-no-virt qemu 1 0 60 "" \
+	'virt: cannot run partitions on this machine; missing: VT-x or AMD-V' \
+	'^hv: ready: cpus=1 virt=none mem_free_mib=[0-9]+$' \
+	"mod:$build/guests/cpuid.elf:cpuid.elf partition=cpuid" \
+	"boot: partition 'cpuid' not created: this machine cannot run partitions" \
+	-- "$NO_PANIC" ++ -cpu qemu64,-svm
+run_case qemu-svm-no-npt qemu 1 0 60 "" \
+	'virt: cannot run partitions on this machine; missing: NPT' \
+	'^hv: ready: cpus=1 virt=svm npt=0 ' -- "$NO_PANIC" ++ -cpu qemu64,+svm
 run_case qemu-options qemu 4 0 90 "bogus=1 loglvl=loud maxcpus=2 loglvl=debug" \
 	"$(ready_svm 2)" "unknown option 'bogus' ignored" "bad value for option 'loglvl' ignored" \
 	'maxcpus=2 reached' '\(cpu1\) D: smp: cpu1 up' -- "$NO_PANIC"
@@ -204,6 +214,27 @@ multiboot_suite() {
 }
 multiboot_suite qemu-multiboot qemu 120
 multiboot_suite bochs-multiboot bochs 300
+
+# Bad boot modules: each gets its own clear error, nothing is created for it,
+# and the good partition next to them runs.
+run_case qemu-bad-modules qemu 1 0 60 "" \
+	"mod:$G/cpuid.elf:cpuid.elf partition=good mem=4M" \
+	"mod:tests/guests/guest.ld:guest.ld partition=junk" \
+	"mod:$G/cpuid.elf:cpuid.elf partition=odd mem=3M" \
+	"mod:$G/cpuid.elf:cpuid.elf partition=good" \
+	"mod:$G/cpuid.elf:cpuid.elf partition=many vcpus=9" \
+	"mod:$G/cpuid.elf:cpuid.elf partition=1st" \
+	"mod:$G/cpuid.elf:cpuid.elf partition=typo memory=4M" \
+	"mod:$G/cpuid.elf:cpuid.elf partition=big mem=2G" \
+	"part 'junk': cannot load image: not an ELF file" \
+	"boot: partition 'junk' not created: image cannot be loaded" \
+	"boot: partition 'odd' not created: memory must be a multiple of 2 MiB, at most 1 GiB" \
+	"boot: partition 'good' not created: name already in use" \
+	"boot: partition 'many' not created: vcpus must be 1 to 8" \
+	"boot: partition '1st' not created: the name must be 1-31 letters" \
+	"bad or unknown setting 'memory'" \
+	"boot: partition 'big' not created: memory must be a multiple of 2 MiB, at most 1 GiB" \
+	"'good': stopped itself, exit code 0" -- "$NO_PANIC" "'junk': created" "'odd': created"
 
 # A Multiboot version-1 loader (QEMU's -kernel) must get a clear message and a halt.
 wrong_loader() {
