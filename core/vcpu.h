@@ -116,6 +116,11 @@ struct vcpu {
 	int32_t last_cpu;		/* physical CPU it last ran on, -1: never */
 };
 
+/*
+ * Where each operation may run: once a vCPU has run, everything but
+ * flush_tlb must be called on its home CPU (a VMCS is active on one CPU
+ * only); before that, on any CPU. run() records the CPU in last_cpu.
+ */
 struct vcpu_ops {
 	const char *name;		/* "vmx" or "svm" */
 	const struct slpt_format *slpt;	/* EPT or NPT entry format */
@@ -140,6 +145,8 @@ struct vcpu_ops {
 
 /* Chosen at boot from CPUID (arch/x86/vcpu_select.c); NULL if unusable. */
 extern const struct vcpu_ops *vcpu_ops;
+/* Highest VPID/ASID the back-end can give a vCPU (tags run from 1). */
+extern uint32_t vcpu_max_tag;
 
 extern const struct vcpu_ops vmx_vcpu_ops;
 extern const struct vcpu_ops svm_vcpu_ops;

@@ -2,8 +2,6 @@
 #include "arch/x86/vcpu_select.h"
 #include "core/log.h"
 
-extern uint32_t vcpu_max_tag;
-
 const struct vcpu_ops *vcpu_ops;
 
 const struct vcpu_ops *vcpu_select(const struct virt_caps *caps)
