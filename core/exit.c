@@ -151,6 +151,18 @@ static enum exit_action on_irq_window(struct vp *vp, const struct vm_exit *e)
 	return EXIT_ACTION_RESUME;	/* the scheduler injects what is pending */
 }
 
+/*
+ * WBINVD/INVD: caches are coherent for everything a partition can reach (it
+ * has no device doing non-coherent DMA), so there is nothing to write back;
+ * running them for real would stall the CPU (WBINVD) or drop other
+ * partitions' dirty lines (INVD).
+ */
+static enum exit_action on_cache_flush(struct vp *vp, const struct vm_exit *e)
+{
+	exit_skip_insn(vp, e, 2);
+	return EXIT_ACTION_RESUME;
+}
+
 static enum exit_action on_entry_failed(struct vp *vp, const struct vm_exit *e)
 {
 	char why[80];
@@ -182,6 +194,7 @@ static const exit_handler_t exit_table[EXIT_REASON_COUNT] = {
 	[EXIT_EXTINT] = on_extint,
 	[EXIT_NMI] = on_nmi,
 	[EXIT_IRQ_WINDOW] = on_irq_window,
+	[EXIT_CACHE_FLUSH] = on_cache_flush,
 	[EXIT_ENTRY_FAILED] = on_entry_failed,
 	[EXIT_OTHER] = on_other,
 };

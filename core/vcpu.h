@@ -57,6 +57,7 @@ enum exit_reason {
 	EXIT_EXTINT,		/* a physical interrupt is pending for the host */
 	EXIT_NMI,
 	EXIT_IRQ_WINDOW,	/* the guest can now take an interrupt */
+	EXIT_CACHE_FLUSH,	/* WBINVD or INVD: not run on the real caches */
 	EXIT_ENTRY_FAILED,	/* VM entry refused the state: a bug, or bad state set by a caller */
 	EXIT_OTHER,		/* intercepted but not understood: the guest crashes */
 	EXIT_REASON_COUNT

@@ -458,7 +458,7 @@ static void log_stats(const struct partition *p)
 {
 	static const char *const names[EXIT_REASON_COUNT] = {
 		"cpuid", "rdmsr", "wrmsr", "io", "hlt", "slp", "hypercall", "exception",
-		"triple", "extint", "nmi", "irqwin", "entryfail", "other",
+		"triple", "extint", "nmi", "irqwin", "cacheflush", "entryfail", "other",
 	};
 	struct part_stats sum = { 0 };
 	char line[320];

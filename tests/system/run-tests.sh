@@ -161,6 +161,7 @@ guest_suite() {
 		"'snoop': destroyed, memory scrubbed and returned" \
 		"'cpuid': guest [0-9]+ us, hypervisor [0-9]+ us, exits cpuid=[0-9]+ io=[0-9]+ hypercall=[0-9]+" \
 		"'io': guest .* io=[0-9]+" "'timer': guest .* hlt=[1-9]" \
+		"\[msr\] PASS WBINVD and INVD complete without a fault" "'msr': guest .* cacheflush=2" \
 		"'crash': guest .* triple=1" "'snoop': guest .* slp=1" \
 		"'smp-b': destroyed, memory scrubbed and returned" \
 		'hv: free memory ([0-9]+) pages, at boot \1 pages' \

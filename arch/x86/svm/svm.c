@@ -87,7 +87,8 @@ static uint8_t flush_asid_control(void)
 
 static void set_intercepts(struct vmcb_control *c)
 {
-	/* INVD would drop dirty cache lines of the hypervisor and other partitions */
+	/* INVD would drop dirty cache lines of the hypervisor and other partitions, and
+	 * WBINVD stalls the CPU: both become EXIT_CACHE_FLUSH */
 	c->intercept3 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_CPUID | INTERCEPT_HLT |
 			INTERCEPT_INVD |
 			INTERCEPT_INVLPGA | INTERCEPT_IOIO_PROT | INTERCEPT_MSR_PROT |
@@ -97,7 +98,7 @@ static void set_intercepts(struct vmcb_control *c)
 	c->intercept4 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
 			INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT |
 			/* XCR0 is not switched between guests, and MWAIT would stall the CPU */
-			INTERCEPT_XSETBV | INTERCEPT_MONITOR | INTERCEPT_MWAIT;
+			INTERCEPT_XSETBV | INTERCEPT_MONITOR | INTERCEPT_MWAIT | INTERCEPT_WBINVD;
 }
 
 static void svm_vcpu_free(struct vcpu *v)

@@ -107,6 +107,11 @@ void svm_decode_exit(const struct vmcb *vmcb, struct vm_exit *e)
 	case VMEXIT_VINTR:
 		e->reason = EXIT_IRQ_WINDOW;
 		break;
+	case VMEXIT_INVD:
+	case VMEXIT_WBINVD:
+		e->reason = EXIT_CACHE_FLUSH;
+		e->insn_len = insn_len(vmcb, 2);
+		break;
 	case VMEXIT_INVALID:
 		e->reason = EXIT_ENTRY_FAILED;
 		break;

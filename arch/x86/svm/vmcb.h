@@ -28,6 +28,7 @@
 #define INTERCEPT_STGI		(1u << 4)
 #define INTERCEPT_CLGI		(1u << 5)
 #define INTERCEPT_SKINIT	(1u << 6)
+#define INTERCEPT_WBINVD	(1u << 9)
 #define INTERCEPT_MONITOR	(1u << 10)
 #define INTERCEPT_MWAIT		(1u << 11)
 #define INTERCEPT_XSETBV	(1u << 13)
@@ -61,11 +62,13 @@
 #define VMEXIT_NMI		0x61
 #define VMEXIT_VINTR		0x64
 #define VMEXIT_CPUID		0x72
+#define VMEXIT_INVD		0x76
 #define VMEXIT_HLT		0x78
 #define VMEXIT_IOIO		0x7b
 #define VMEXIT_MSR		0x7c
 #define VMEXIT_SHUTDOWN		0x7f
 #define VMEXIT_VMMCALL		0x81
+#define VMEXIT_WBINVD		0x89
 #define VMEXIT_NPF		0x400
 #define VMEXIT_INVALID		0xffffffffu	/* -1; compare the low 32 bits only */
 

@@ -82,6 +82,7 @@
 /* Secondary processor-based VM-execution controls (25.6.2) */
 #define PROC2_ENABLE_EPT		(1u << 1)
 #define PROC2_ENABLE_VPID		(1u << 5)
+#define PROC2_WBINVD_EXITING		(1u << 6)
 #define PROC2_UNRESTRICTED_GUEST	(1u << 7)
 
 /* VM-exit controls (25.7.1) */
@@ -136,6 +137,8 @@
 #define VMX_EXIT_WRMSR		32
 #define VMX_EXIT_EPT_VIOLATION	48
 #define VMX_EXIT_EPT_MISCONFIG	49
+#define VMX_EXIT_INVD			13
+#define VMX_EXIT_WBINVD			54
 #define VMX_EXIT_PREEMPTION_TIMER	52
 #define VMX_EXIT_COUNT		70
 #define VMX_EXIT_BASIC_MASK		0xffffu

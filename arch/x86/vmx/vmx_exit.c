@@ -104,6 +104,8 @@ static const struct exit_kind exit_kinds[VMX_EXIT_COUNT] = {
 	[VMX_EXIT_EPT_MISCONFIG] = KIND(EXIT_OTHER, 0, decode_ept_misconfig),
 	/* the periodic poll of vmx_setup.c's POLL_US: let the host look at its interrupts */
 	[VMX_EXIT_PREEMPTION_TIMER] = KIND(EXIT_EXTINT, 0, NULL),
+	[VMX_EXIT_INVD] = KIND(EXIT_CACHE_FLUSH, X_INSN, NULL),	/* INVD always exits */
+	[VMX_EXIT_WBINVD] = KIND(EXIT_CACHE_FLUSH, X_INSN, NULL),
 };
 
 static const struct exit_kind exit_unknown = { EXIT_OTHER, X_QUAL, NULL };

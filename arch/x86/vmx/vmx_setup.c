@@ -101,7 +101,7 @@ static bool probe_controls(void)
 		"processor-based", MSR_VMX_PROCBASED, MSR_VMX_TRUE_PROCBASED, PROC_NEED, 0,
 		PROC_VARIABLE, PROC_FORBID };
 	static const struct ctl_spec proc2 = {
-		"secondary", MSR_VMX_PROCBASED2, 0, PROC2_NEED, 0, 0, 0 };
+		"secondary", MSR_VMX_PROCBASED2, 0, PROC2_NEED, PROC2_WBINVD_EXITING, 0, 0 };
 	static const struct ctl_spec exit = {
 		"VM-exit", MSR_VMX_EXIT, MSR_VMX_TRUE_EXIT, EXITCTL_NEED, 0, 0, EXITCTL_FORBID };
 	static const struct ctl_spec entry = {
