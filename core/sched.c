@@ -161,9 +161,12 @@ static void deliver_interrupts(struct vp *vp)
 		return;
 	if (vcpu_ops->can_take_irq(&vp->vcpu)) {
 		const struct vcpu_event ev = { EVENT_EXTINT, (uint8_t)vec, false, 0 };
+		uint32_t expected = vec;
 
 		vcpu_ops->inject(&vp->vcpu, &ev);
-		__atomic_store_n(&vp->pending_irq, 0, __ATOMIC_RELEASE);
+		/* clear only what was injected: a vector raised meanwhile stays pending */
+		__atomic_compare_exchange_n(&vp->pending_irq, &expected, 0, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 		vcpu_ops->want_irq_window(&vp->vcpu, false);
 	} else {
 		vcpu_ops->want_irq_window(&vp->vcpu, true);

@@ -114,13 +114,14 @@ struct vcpu {
 	unsigned index;			/* VP index within the partition */
 	unsigned home_cpu;		/* the physical CPU it runs on */
 	uint32_t tag;			/* VPID or ASID, unique among live vCPUs */
-	int32_t last_cpu;		/* physical CPU it last ran on, -1: never */
+	int32_t last_cpu;		/* physical CPU it last ran on, -1: never (or flush) */
 };
 
 /*
  * Where each operation may run: once a vCPU has run, everything but
  * flush_tlb must be called on its home CPU (a VMCS is active on one CPU
- * only); before that, on any CPU. run() records the CPU in last_cpu.
+ * only); before that, on any CPU. run() records the CPU in last_cpu;
+ * flush_tlb may reset it to -1 from another CPU to force a full re-entry.
  */
 struct vcpu_ops {
 	const char *name;		/* "vmx" or "svm" */

@@ -264,9 +264,14 @@ static void svm_want_irq_window(struct vcpu *v, bool on)
 }
 
 /* TLB_CONTROL (15.16.1) acts at the next VMRUN; run() clears it after. */
+/*
+ * May be called from any CPU, and the VMCB belongs to the home CPU: so
+ * forget where the vCPU last ran. Its next run then takes the new-CPU path,
+ * which flushes the ASID, at no cost to the fast path.
+ */
 static void svm_flush_tlb(struct vcpu *v)
 {
-	to_svm(v)->vmcb->ctl.tlb_control = flush_asid_control();
+	__atomic_store_n(&v->last_cpu, -1, __ATOMIC_RELEASE);
 }
 
 const struct vcpu_ops svm_vcpu_ops = {
