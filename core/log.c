@@ -17,11 +17,6 @@ void log_init(uint16_t serial_port, uint32_t baud, enum log_level level)
 	log_level = level;
 }
 
-void log_set_level(enum log_level level)
-{
-	log_level = level;
-}
-
 void log_force_unlock(void)
 {
 	spin_unlock(&log_lock);

@@ -8,7 +8,6 @@
 #include "core/options.h"
 
 void log_init(uint16_t serial_port, uint32_t baud, enum log_level level);
-void log_set_level(enum log_level level);
 void log_msg(enum log_level level, const char *fmt, ...) __printf(2, 3);
 /* A line with no prefix, always printed (the boot summary). */
 void log_raw(const char *fmt, ...) __printf(1, 2);

@@ -145,6 +145,10 @@ struct vcpu_ops {
 	void (*flush_tlb)(struct vcpu *v);
 };
 
+/* Flat 64-bit state: paging at cr3, code 0x08 and data 0x10 in the GDT at gdt. */
+void vm_initial_state_long_mode(struct vcpu_state *s, uint64_t cr3, uint64_t gdt,
+				uint16_t gdt_limit, uint64_t rip);
+
 /* Chosen at boot from CPUID (arch/x86/vcpu_select.c); NULL if unusable. */
 extern const struct vcpu_ops *vcpu_ops;
 /* Highest VPID/ASID the back-end can give a vCPU (tags run from 1). */

@@ -12,7 +12,6 @@
 #include "core/lib.h"
 #include "core/log.h"
 #include "core/mbhdr.h"
-#include "core/vm_smoke.h"
 #include "partitions/mbinfo.h"
 
 #define BOOT_PML4	0x0000

@@ -469,6 +469,8 @@ static void log_stats(const struct partition *p)
 			sum.exits[r] += p->vps[i].stats.exits[r];
 		sum.guest_ticks += p->vps[i].stats.guest_ticks;
 		sum.hv_ticks += p->vps[i].stats.hv_ticks;
+		sum.io_denied += p->vps[i].stats.io_denied;
+		sum.msr_denied += p->vps[i].stats.msr_denied;
 	}
 	n = fmt_snprintf(line, sizeof(line), "part %u '%s': guest %lu us, hypervisor %lu us, exits",
 			 p->id, p->name, tsc_ticks_to_us(sum.guest_ticks),
@@ -477,6 +479,9 @@ static void log_stats(const struct partition *p)
 		if (sum.exits[r])
 			n += fmt_snprintf(line + n, sizeof(line) - (size_t)n, " %s=%lu",
 					  names[r], sum.exits[r]);
+	if (sum.io_denied || sum.msr_denied)
+		fmt_snprintf(line + n, sizeof(line) - (size_t)MIN(n, (int)sizeof(line)),
+			     ", denied io=%lu msr=%lu", sum.io_denied, sum.msr_denied);
 	log_info("%s", line);
 	if (p->dbg_dropped)
 		log_warn("[%s] %u more debug lines were dropped", p->name, p->dbg_dropped);

@@ -135,7 +135,3 @@ void lapic_timer_oneshot(uint64_t us)
 	apic_write(APIC_TIMER_INIT, (uint32_t)ticks);
 }
 
-void lapic_timer_stop(void)
-{
-	apic_write(APIC_TIMER_INIT, 0);
-}

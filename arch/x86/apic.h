@@ -26,6 +26,5 @@ void lapic_send_ipi(uint32_t apic_id, uint32_t icr);
 void lapic_timer_calibrate(void);
 uint64_t lapic_timer_khz(void);
 void lapic_timer_oneshot(uint64_t us);
-void lapic_timer_stop(void);
 
 #endif

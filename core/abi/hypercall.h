@@ -29,7 +29,7 @@
 #define HVCALL_X_SET_TIMER			0x8001
 /* Stop the calling partition; RDX = exit code, shown in the log. */
 #define HVCALL_X_PARTITION_EXIT			0x8002
-/* Read the partition's own statistics: RDX = what (see below); RAX bits 16+ none, value in RDX. */
+/* The TSC frequency in kHz, returned in RDX (guests time themselves with RDTSC). */
 #define HVCALL_X_TSC_KHZ			0x8003
 
 #endif
