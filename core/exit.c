@@ -115,12 +115,47 @@ static enum exit_action on_hypercall(struct vp *vp, const struct vm_exit *e)
 	return hypercall_dispatch(vp);
 }
 
+#define EXC_DB	1
+#define EXC_AC	17
+#define EXC_MC	18
+
+/*
+ * A machine check that struck while the guest ran (or during VM entry) is
+ * the hypervisor's: run the host's own #MC handler (arch/x86/trap.c) as if
+ * it had struck here. Should that handler ever return, the guest's state
+ * at the time is not to be trusted.
+ */
+static enum exit_action on_machine_check(struct vp *vp)
+{
+	__asm__ volatile("int $18" ::: "memory");
+	return crash(vp, "machine check while it ran");
+}
+
+/*
+ * The back-ends intercept #AC, #MC and (AMD-V) #DB always, so that a
+ * guest cannot hold a CPU inside their delivery (vmx_setup.c, svm.c).
+ * #AC and #DB are the guest's own: they go back in as they came, with
+ * their error code. The state they set stays as the exit left it: AMD-V
+ * has written the guest's DR6 for the #DB before the exit.
+ */
 static enum exit_action on_exception(struct vp *vp, const struct vm_exit *e)
 {
+	const struct vcpu_event ev = { EVENT_EXCEPTION, e->u.exc.vector, e->u.exc.has_error,
+				       e->u.exc.error };
 	char why[64];
 
-	fmt_snprintf(why, sizeof(why), "unexpected exception %u intercepted", e->u.exc.vector);
-	return crash(vp, why);
+	switch (e->u.exc.vector) {
+	case EXC_DB:
+	case EXC_AC:
+		vcpu_ops->inject(&vp->vcpu, &ev);
+		return EXIT_ACTION_RESUME;
+	case EXC_MC:
+		return on_machine_check(vp);
+	default:
+		fmt_snprintf(why, sizeof(why), "unexpected exception %u intercepted",
+			     e->u.exc.vector);
+		return crash(vp, why);
+	}
 }
 
 static enum exit_action on_triple_fault(struct vp *vp, const struct vm_exit *e)

@@ -148,6 +148,8 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
 	smp_start_aps(acpi_madt(), &options);
 	if (options.vmcheck && vcpu_ops)
 		vm_smoke_test();
+	if (options.benchfloor && vcpu_ops)
+		vm_bench_floor();
 
 	print_summary(&caps);
 	crash_on_purpose(options.crash);

@@ -104,6 +104,11 @@ static bool opt_vmcheck(struct hv_options *o, const char *val, size_t len)
 	return parse_bool(val, len, &o->vmcheck);
 }
 
+static bool opt_benchfloor(struct hv_options *o, const char *val, size_t len)
+{
+	return parse_bool(val, len, &o->benchfloor);
+}
+
 static bool opt_maxcpus(struct hv_options *o, const char *val, size_t len)
 {
 	uint64_t n;
@@ -163,6 +168,7 @@ static const struct option_def option_table[] = {
 	{ "x2apic", opt_x2apic },
 	{ "maxcpus", opt_maxcpus },
 	{ "vmcheck", opt_vmcheck },
+	{ "benchfloor", opt_benchfloor },
 	{ "smp_absent_apic", opt_smp_absent_apic },
 	{ "after_boot", opt_after_boot },
 	{ "on_panic", opt_on_panic },

@@ -22,6 +22,7 @@ struct hv_options {
 	enum after_boot after_boot;
 	enum on_panic on_panic;
 	bool vmcheck;		/* run the vCPU self-test at boot */
+	bool benchfloor;	/* measure the bare exit round trip at boot */
 	enum crash_test crash;	/* testing: fault on purpose after bring-up */
 };
 

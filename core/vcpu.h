@@ -126,6 +126,7 @@ struct vcpu {
 struct vcpu_ops {
 	const char *name;		/* "vmx" or "svm" */
 	const struct slpt_format *slpt;	/* EPT or NPT entry format */
+	uint8_t hypercall_insn[3];	/* VMCALL 0f 01 c1 or VMMCALL 0f 01 d9 */
 	/* Turn virtualization on for the calling physical CPU (VMXON / EFER.SVME). */
 	int (*cpu_enable)(void);
 	/* Allocate and initialise the hardware state; guest memory root at slpt_root. */
@@ -143,6 +144,8 @@ struct vcpu_ops {
 	void (*want_irq_window)(struct vcpu *v, bool on);
 	/* Drop the guest's cached translations before its next entry. */
 	void (*flush_tlb)(struct vcpu *v);
+	/* The exception vectors (bit n: vector n) that exit rather than reach the guest. */
+	uint32_t (*intercepted_exceptions)(struct vcpu *v);
 };
 
 /* Flat 64-bit state: paging at cr3, code 0x08 and data 0x10 in the GDT at gdt. */

@@ -1,8 +1,13 @@
 /*
  * `vmcheck`: boot-time self-test of the vCPU back-end. It builds a 2 MiB
  * guest by hand (page tables, GDT, code), runs it, and checks that each
- * expected exit arrives in order with sane decoded details. It does not use
+ * expected exit arrives in order with sane decoded details, and that the
+ * exceptions every back-end must intercept do exit. It does not use
  * partitions, so a back-end can be brought up before everything else.
+ *
+ * `benchfloor`: the same kind of guest measures the cheapest exit round
+ * trip the back-end allows: CPUID exits answered by a host loop that only
+ * steps RIP, the floor for `make bench`'s figures (docs/testing.md).
  */
 #include "core/vm_smoke.h"
 #include "core/lib.h"
@@ -20,14 +25,21 @@
 
 extern const char smoke_guest_start[], smoke_guest_end[];
 extern const char smoke_guest_hypercall[], smoke_guest_after_fault[];
+extern const char floor_guest_start[], floor_guest_end[];
 
-static void build_guest(uint8_t *mem)
+struct test_vm {
+	paddr_t mem;
+	uint8_t *va;
+	struct slpt slpt;
+	struct vcpu v;
+};
+
+static void build_guest(uint8_t *mem, const char *code, const char *code_end)
 {
 	uint64_t *pml4 = (uint64_t *)(mem + GUEST_PML4);
 	uint64_t *pdpt = (uint64_t *)(mem + GUEST_PDPT);
 	uint64_t *pd = (uint64_t *)(mem + GUEST_PD);
 	uint64_t *gdt = (uint64_t *)(mem + GUEST_GDT);
-	size_t len = (size_t)(smoke_guest_end - smoke_guest_start);
 
 	pml4[0] = GUEST_PDPT | 3;
 	pdpt[0] = GUEST_PD | 3;
@@ -36,9 +48,52 @@ static void build_guest(uint8_t *mem)
 		pd[i] = (uint64_t)i * MIB(2) | 0x83;	/* present, writable, 2 MiB */
 	gdt[1] = 0x00af9b000000ffffull;	/* 64-bit code */
 	gdt[2] = 0x00cf93000000ffffull;	/* data */
-	memcpy(mem + GUEST_CODE, smoke_guest_start, len);
-	if (!strcmp(vcpu_ops->name, "svm"))	/* VMCALL 0f 01 c1 -> VMMCALL 0f 01 d9 */
-		mem[GUEST_CODE + (smoke_guest_hypercall - smoke_guest_start) + 2] = 0xd9;
+	memcpy(mem + GUEST_CODE, code, (size_t)(code_end - code));
+}
+
+/* A 2 MiB guest running `code` in 64-bit mode with one vCPU; false if out of memory. */
+static bool test_vm_create(struct test_vm *t, const char *code, const char *code_end)
+{
+	struct vcpu_state s;
+
+	memset(t, 0, sizeof(*t));
+	t->v.last_cpu = -1;
+	t->v.tag = 1;
+	t->mem = mm_alloc(GUEST_MEM / PAGE_SIZE, MIB(2), 0);
+	if (!t->mem)
+		return false;
+	if (!slpt_init(&t->slpt, vcpu_ops->slpt, &slpt_hv_alloc)) {
+		mm_free(t->mem, GUEST_MEM / PAGE_SIZE);
+		t->mem = 0;
+		return false;
+	}
+	t->va = phys_to_virt(t->mem);
+	memset(t->va, 0, GUEST_MEM);
+	build_guest(t->va, code, code_end);
+	if (!slpt_map(&t->slpt, 0, t->mem, GUEST_MEM, SLP_RWX, MEMTYPE_WB, true) ||
+	    vcpu_ops->vcpu_init(&t->v, t->slpt.root))
+		return false;
+	vm_initial_state_long_mode(&s, GUEST_PML4, GUEST_GDT, 23, GUEST_CODE);
+	vcpu_ops->set_state(&t->v, &s);
+	return true;
+}
+
+static void test_vm_destroy(struct test_vm *t)
+{
+	if (t->v.arch)
+		vcpu_ops->vcpu_free(&t->v);
+	if (t->mem) {
+		slpt_destroy(&t->slpt);
+		mm_free(t->mem, GUEST_MEM / PAGE_SIZE);
+	}
+}
+
+/* Run to the next exit that is the guest's, letting the host take its interrupts. */
+static void run_to_guest_exit(struct vcpu *v, struct vm_exit *e)
+{
+	for (vcpu_ops->run(v, e); e->reason == EXIT_EXTINT || e->reason == EXIT_NMI;
+	     vcpu_ops->run(v, e))
+		__asm__ volatile("sti; nop; cli" ::: "memory");
 }
 
 static const char *const step_names[] = {
@@ -86,49 +141,97 @@ static bool handle(struct vcpu *v, const struct vm_exit *e, unsigned step)
 	}
 }
 
+/*
+ * Exceptions whose delivery a guest can make loop inside the CPU with no
+ * exit (#AC, CVE-2015-5307), or that are the hypervisor's (#MC): every
+ * back-end intercepts them. AMD-V adds #DB (CVE-2015-8104).
+ */
+#define EXC_MUST_EXIT	(1u << 17 | 1u << 18)
+
+static const char *const exc_names[32] = {
+	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#9", "#TS", "#NP",
+	"#SS", "#GP", "#PF", "#15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "#22", "#23",
+	"#24", "#25", "#26", "#27", "#HV", "#VC", "#SX", "#31",
+};
+
+/* The intercept mask as the hardware state holds it, logged by name. */
+static bool check_exception_intercepts(struct vcpu *v)
+{
+	uint32_t mask = vcpu_ops->intercepted_exceptions(v);
+	char names[160] = "";
+	size_t n = 0;
+
+	for (unsigned i = 0; i < 32; i++)
+		if (mask >> i & 1)
+			n += (size_t)fmt_snprintf(names + n, sizeof(names) - n, " %s", exc_names[i]);
+	log_raw("hv: vmcheck: exceptions that always exit:%s", n ? names : " none");
+	if ((mask & EXC_MUST_EXIT) == EXC_MUST_EXIT)
+		return true;
+	log_err("vmcheck: #AC and #MC must exit; the intercept mask is 0x%x", mask);
+	return false;
+}
+
 bool vm_smoke_test(void)
 {
-	paddr_t mem = mm_alloc(GUEST_MEM / PAGE_SIZE, MIB(2), 0);
-	struct vcpu v = { .last_cpu = -1, .tag = 1 };
-	struct vcpu_state s;
-	struct slpt slpt;
-	bool ok = false;
+	struct test_vm t;
+	bool ok = false, exc_ok = false;
 	unsigned step = 0;
 
-	if (!mem || !slpt_init(&slpt, vcpu_ops->slpt, &slpt_hv_alloc)) {
-		log_err("vmcheck: out of memory");
-		return false;
-	}
-	memset(phys_to_virt(mem), 0, GUEST_MEM);
-	build_guest(phys_to_virt(mem));
-	if (!slpt_map(&slpt, 0, mem, GUEST_MEM, SLP_RWX, MEMTYPE_WB, true) ||
-	    vcpu_ops->vcpu_init(&v, slpt.root)) {
+	if (!test_vm_create(&t, smoke_guest_start, smoke_guest_end)) {
 		log_err("vmcheck: cannot set up the test vCPU");
 		goto out;
 	}
-	vm_initial_state_long_mode(&s, GUEST_PML4, GUEST_GDT, 23, GUEST_CODE);
-	vcpu_ops->set_state(&v, &s);
+	memcpy(t.va + GUEST_CODE + (smoke_guest_hypercall - smoke_guest_start),
+	       vcpu_ops->hypercall_insn, sizeof(vcpu_ops->hypercall_insn));
+	exc_ok = check_exception_intercepts(&t.v);
 	for (step = 0; step < ARRAY_SIZE(steps); step++) {
 		struct vm_exit e;
 
-		for (vcpu_ops->run(&v, &e); e.reason == EXIT_EXTINT || e.reason == EXIT_NMI;
-		     vcpu_ops->run(&v, &e))
-			__asm__ volatile("sti; nop; cli" ::: "memory");	/* let the host take it */
+		run_to_guest_exit(&t.v, &e);
 		log_info("vmcheck: exit %u: reason %u (vendor 0x%lx, info 0x%lx), rip 0x%lx",
-			 step, e.reason, e.vendor_code, e.vendor_info, v.rip);
-		if (e.reason != steps[step] || !handle(&v, &e, step)) {
+			 step, e.reason, e.vendor_code, e.vendor_info, t.v.rip);
+		if (e.reason != steps[step] || !handle(&t.v, &e, step)) {
 			log_err("vmcheck: step %u: expected %s exit, got reason %u",
 				step, step_names[step], e.reason);
 			goto out;
 		}
 	}
-	ok = true;
+	ok = exc_ok;
 out:
-	if (v.arch)
-		vcpu_ops->vcpu_free(&v);
-	slpt_destroy(&slpt);
-	mm_free(mem, GUEST_MEM / PAGE_SIZE);
+	test_vm_destroy(&t);
 	log_raw("hv: vmcheck: %s (%u of %u exits as expected)", ok ? "passed" : "FAILED",
 		step, (unsigned)ARRAY_SIZE(steps));
 	return ok;
+}
+
+#define FLOOR_ROUNDS	2000	/* as tests/guests/bench.c */
+
+/*
+ * The floor guest (vm_smoke_guest.S) times FLOOR_ROUNDS turns of an empty
+ * loop (TSC in R8, R9) and of the same loop around CPUID (R9, R10), then
+ * halts; the difference per turn is one exit round trip. The host side is
+ * the least a handler can do: step over the CPUID, nothing else.
+ */
+void vm_bench_floor(void)
+{
+	struct test_vm t;
+	struct vm_exit e;
+	uint64_t *r = t.v.gpr, floor;
+
+	if (!test_vm_create(&t, floor_guest_start, floor_guest_end)) {
+		log_err("benchfloor: cannot set up the test vCPU");
+		test_vm_destroy(&t);
+		return;
+	}
+	t.v.gpr[GPR_RDI] = FLOOR_ROUNDS;
+	for (run_to_guest_exit(&t.v, &e); e.reason == EXIT_CPUID; run_to_guest_exit(&t.v, &e))
+		t.v.rip += 2;
+	if (e.reason == EXIT_HLT && r[GPR_R10] - r[GPR_R9] > r[GPR_R9] - r[GPR_R8]) {
+		floor = ((r[GPR_R10] - r[GPR_R9]) - (r[GPR_R9] - r[GPR_R8])) / FLOOR_ROUNDS;
+		log_raw("hv: BENCH %s_floor=%lu (TSC ticks per bare exit round trip)",
+			vcpu_ops->name, floor);
+	} else {
+		log_err("benchfloor: the guest ended with exit reason %u", e.reason);
+	}
+	test_vm_destroy(&t);
 }

@@ -2,7 +2,8 @@
  * A tiny 64-bit guest for the `vmcheck` self-test (core/vm_smoke.c): it
  * exercises each basic exit once. It runs at guest-physical 0x10000 with
  * the first 2 GiB identity-mapped by its own page tables. The hypercall
- * instruction is written as VMCALL and patched to VMMCALL on AMD.
+ * instruction is a placeholder: vm_smoke.c writes the back-end's
+ * (vcpu_ops->hypercall_insn) over it.
  */
 	.section .rodata
 	.code64
@@ -27,3 +28,33 @@ smoke_guest_hypercall:
 smoke_guest_after_fault:
 	ud2				/* no IDT: triple fault, EXIT_TRIPLE_FAULT */
 smoke_guest_end:
+
+/*
+ * The `benchfloor` guest (vm_bench_floor in vm_smoke.c): RDI = rounds.
+ * TSC before, between and after an empty loop and a CPUID loop of RDI
+ * turns each, in R8, R9 and R10; then HLT. The host only steps RIP past
+ * each CPUID, so no register but RIP changes under the guest.
+ */
+	.globl	floor_guest_start, floor_guest_end
+floor_guest_start:
+	mov	%edi, %esi
+	rdtsc
+	shl	$32, %rdx
+	or	%rax, %rdx
+	mov	%rdx, %r8
+1:	dec	%esi
+	jnz	1b
+	rdtsc
+	shl	$32, %rdx
+	or	%rax, %rdx
+	mov	%rdx, %r9
+	mov	%edi, %esi
+2:	cpuid				/* EXIT_CPUID, nothing else */
+	dec	%esi
+	jnz	2b
+	rdtsc
+	shl	$32, %rdx
+	or	%rax, %rdx
+	mov	%rdx, %r10
+	hlt
+floor_guest_end:

@@ -85,8 +85,19 @@ static uint8_t flush_asid_control(void)
 	return svm_features.flush_by_asid ? TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL;
 }
 
+/*
+ * Exceptions that always exit (15.12); core/exit.c reflects #DB and #AC
+ * into the guest and hands #MC to the host. #AC and #DB: a guest whose
+ * delivery of one raises it again (a misaligned stack at CPL 3, a data
+ * breakpoint on its own IDT or stack) would hold the CPU inside the
+ * microcode with no exit (CVE-2015-5307, CVE-2015-8104). #MC: a machine
+ * check that strikes while a guest runs is the hypervisor's.
+ */
+#define EXC_INTERCEPTED	(1u << 1 | 1u << 17 | 1u << 18)
+
 static void set_intercepts(struct vmcb_control *c)
 {
+	c->intercept_exc = EXC_INTERCEPTED;
 	/* INVD would drop dirty cache lines of the hypervisor and other partitions, and
 	 * WBINVD stalls the CPU: both become EXIT_CACHE_FLUSH */
 	c->intercept3 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_CPUID | INTERCEPT_HLT |
@@ -274,9 +285,15 @@ static void svm_flush_tlb(struct vcpu *v)
 	__atomic_store_n(&v->last_cpu, -1, __ATOMIC_RELEASE);
 }
 
+static uint32_t svm_intercepted_exceptions(struct vcpu *v)
+{
+	return to_svm(v)->vmcb->ctl.intercept_exc;
+}
+
 const struct vcpu_ops svm_vcpu_ops = {
 	.name = "svm",
 	.slpt = &npt_format,
+	.hypercall_insn = { 0x0f, 0x01, 0xd9 },		/* VMMCALL */
 	.cpu_enable = svm_cpu_enable,
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_free = svm_vcpu_free,
@@ -287,4 +304,5 @@ const struct vcpu_ops svm_vcpu_ops = {
 	.can_take_irq = svm_can_take_irq,
 	.want_irq_window = svm_want_irq_window,
 	.flush_tlb = svm_flush_tlb,
+	.intercepted_exceptions = svm_intercepted_exceptions,
 };

@@ -86,6 +86,7 @@
 #define PROC2_UNRESTRICTED_GUEST	(1u << 7)
 
 /* VM-exit controls (25.7.1) */
+#define EXITCTL_SAVE_DEBUG			(1u << 2)
 #define EXITCTL_HOST_ADDR_SPACE_SIZE	(1u << 9)
 #define EXITCTL_ACK_INTR_ON_EXIT		(1u << 15)
 #define EXITCTL_SAVE_PAT			(1u << 18)
@@ -94,6 +95,7 @@
 #define EXITCTL_LOAD_EFER			(1u << 21)
 
 /* VM-entry controls (25.8.1) */
+#define ENTRYCTL_LOAD_DEBUG			(1u << 2)
 #define ENTRYCTL_IA32E_MODE_GUEST		(1u << 9)
 #define ENTRYCTL_LOAD_PAT			(1u << 14)
 #define ENTRYCTL_LOAD_EFER			(1u << 15)
@@ -135,6 +137,7 @@
 #define VMX_EXIT_IO			30
 #define VMX_EXIT_RDMSR		31
 #define VMX_EXIT_WRMSR		32
+#define VMX_EXIT_MCE_DURING_ENTRY	41
 #define VMX_EXIT_EPT_VIOLATION	48
 #define VMX_EXIT_EPT_MISCONFIG	49
 #define VMX_EXIT_INVD			13

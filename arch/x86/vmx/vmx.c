@@ -365,9 +365,21 @@ static void vmx_flush_tlb(struct vcpu *v)
 	__atomic_store_n(&to_vmx(v)->flush, true, __ATOMIC_RELEASE);
 }
 
+/* Read back from the VMCS, for the self-test (core/vm_smoke.c). */
+static uint32_t vmx_intercepted_exceptions(struct vcpu *v)
+{
+	unsigned cpu = this_cpu_id();
+	struct vmx_vcpu *vx = vmx_get(v, cpu);
+	uint32_t bitmap = (uint32_t)vmread(VMCS_EXCEPTION_BITMAP);
+
+	vmx_put(v, vx, cpu);
+	return bitmap;
+}
+
 const struct vcpu_ops vmx_vcpu_ops = {
 	.name = "vmx",
 	.slpt = &ept_format,
+	.hypercall_insn = { 0x0f, 0x01, 0xc1 },		/* VMCALL */
 	.cpu_enable = vmx_cpu_enable,
 	.vcpu_init = vmx_vcpu_init,
 	.vcpu_free = vmx_vcpu_free,
@@ -378,4 +390,5 @@ const struct vcpu_ops vmx_vcpu_ops = {
 	.can_take_irq = vmx_can_take_irq,
 	.want_irq_window = vmx_want_irq_window,
 	.flush_tlb = vmx_flush_tlb,
+	.intercepted_exceptions = vmx_intercepted_exceptions,
 };

@@ -136,6 +136,19 @@ static void requeue_event(struct vmx_vcpu *vx)
 	vx->entry_intr = info;
 }
 
+/*
+ * Exit reason 41: a machine check struck during VM entry, which failed
+ * (27.8). It is the host's, like one that strikes while the guest runs
+ * (vector 18 is in the exception bitmap), so it is reported as that one.
+ */
+static void machine_check_during_entry(struct vm_exit *e)
+{
+	e->reason = EXIT_EXCEPTION;
+	e->u.exc.vector = 18;
+	e->u.exc.has_error = false;
+	e->u.exc.error = 0;
+}
+
 void vmx_decode_exit(struct vcpu *v, struct vmx_vcpu *vx, struct vm_exit *e)
 {
 	uint32_t raw = (uint32_t)vmread(VMCS_EXIT_REASON);
@@ -149,6 +162,8 @@ void vmx_decode_exit(struct vcpu *v, struct vmx_vcpu *vx, struct vm_exit *e)
 		e->reason = EXIT_ENTRY_FAILED;
 		e->vendor_info = vmread(VMCS_EXIT_QUALIFICATION);
 		vx->entry_intr = (uint32_t)vmread(VMCS_ENTRY_INTR_INFO);
+		if (basic == VMX_EXIT_MCE_DURING_ENTRY)
+			machine_check_during_entry(e);
 		return;
 	}
 	vx->launched = true;

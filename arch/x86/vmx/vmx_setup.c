@@ -41,9 +41,16 @@ struct vmx_config vmx_cfg;
  * local APIC and the host takes it through its IDT once it enables
  * interrupts after the exit.
  */
+/*
+ * DR7 and IA32_DEBUGCTL are the guest's: "save debug controls" stores them
+ * in the VMCS at every exit (28.3.1) and "load debug controls" loads them
+ * at every entry (27.3.2.1). Without them the guest's DR7 is lost at its
+ * first exit, which always leaves DR7 = 400H (breakpoints off) and
+ * IA32_DEBUGCTL = 0 for the host (28.5.1).
+ */
 #define EXITCTL_NEED	(EXITCTL_HOST_ADDR_SPACE_SIZE | EXITCTL_SAVE_PAT | EXITCTL_LOAD_PAT | \
-			 EXITCTL_SAVE_EFER | EXITCTL_LOAD_EFER)
-#define ENTRYCTL_NEED	(ENTRYCTL_LOAD_PAT | ENTRYCTL_LOAD_EFER)
+			 EXITCTL_SAVE_EFER | EXITCTL_LOAD_EFER | EXITCTL_SAVE_DEBUG)
+#define ENTRYCTL_NEED	(ENTRYCTL_LOAD_PAT | ENTRYCTL_LOAD_EFER | ENTRYCTL_LOAD_DEBUG)
 /* Bits we set and clear per vCPU: they must be allowed either way. */
 #define PROC_VARIABLE	PROC_IRQ_WINDOW_EXITING
 #define ENTRYCTL_VARIABLE	ENTRYCTL_IA32E_MODE_GUEST
@@ -64,6 +71,18 @@ struct vmx_config vmx_cfg;
  * hardware it costs one exit per POLL_US of uninterrupted guest time.
  */
 #define POLL_US		1000
+
+/*
+ * Exceptions that always exit (exception bitmap, 25.6.3); core/exit.c
+ * reflects #AC into the guest and hands #MC to the host. #AC: a guest
+ * whose #AC delivery raises #AC again (a misaligned stack at CPL 3) would
+ * hold the CPU inside its microcode with no exit (CVE-2015-5307). #MC: a
+ * machine check that strikes while a guest runs is the hypervisor's. #DB
+ * stays with the guest here (AMD-V intercepts it, svm.c): an intercepted
+ * #DB leaves DR6 untouched on VT-x (27.1), so reflecting it would mean
+ * emulating DR6 from the exit qualification.
+ */
+#define EXC_INTERCEPTED	(1u << 17 | 1u << 18)
 
 #define EPT_CAP_NEED	(EPT_CAP_WALK_4 | EPT_CAP_WB | EPT_CAP_2M | EPT_CAP_INVEPT)
 
@@ -120,6 +139,21 @@ static bool probe_controls(void)
 	return adjust(&entry, tru, &vmx_cfg.entry) && ok;
 }
 
+/*
+ * WBINVD exiting is wanted, not needed: a CPU without it (some early VT-x
+ * parts) is still used, and there a guest's WBINVD runs on the real
+ * caches. That writes every dirty line back before dropping it, so no one
+ * loses data; it only stalls this CPU for as long as the flush takes.
+ * INVD, which would lose data, exits unconditionally (26.1.2).
+ */
+static void log_wbinvd_policy(void)
+{
+	if (vmx_cfg.proc2 & PROC2_WBINVD_EXITING)
+		log_info("vmx: guest WBINVD exits (completed without touching the caches)");
+	else
+		log_warn("vmx: no WBINVD exiting on this CPU: a guest's WBINVD runs on the real caches");
+}
+
 void vmx_probe(void)
 {
 	uint64_t basic = rdmsr(MSR_VMX_BASIC);
@@ -155,6 +189,7 @@ void vmx_probe(void)
 	log_info("vmx: controls pin 0x%x proc 0x%x proc2 0x%x exit 0x%x entry 0x%x%s",
 		 vmx_cfg.pin, vmx_cfg.proc, vmx_cfg.proc2, vmx_cfg.exit, vmx_cfg.entry,
 		 vmx_cfg.usable ? "" : " (unusable)");
+	log_wbinvd_policy();
 }
 
 /* Host state that differs between CPUs; written whenever the VMCS comes to a CPU. */
@@ -205,7 +240,7 @@ bool vmx_vmcs_init(struct vcpu *v, struct vmx_vcpu *vx, paddr_t slpt_root)
 		{ VMCS_PROC2_CONTROLS, vmx_cfg.proc2 },
 		{ VMCS_EXIT_CONTROLS, vmx_cfg.exit },
 		{ VMCS_ENTRY_CONTROLS, vmx_cfg.entry },
-		{ VMCS_EXCEPTION_BITMAP, 0 },
+		{ VMCS_EXCEPTION_BITMAP, EXC_INTERCEPTED },
 		{ VMCS_PF_ERROR_MASK, 0 },
 		{ VMCS_PF_ERROR_MATCH, 0 },
 		{ VMCS_CR3_TARGET_COUNT, 0 },
