@@ -254,6 +254,19 @@ exception_case qemu-exceptions qemu EPYC 60 'SKIP #AC: the misaligned load at CP
 exception_case bochs-exceptions-vmx bochs corei7_skylake_x 120 "$AC_PASS" dr6
 exception_case bochs-exceptions-svm bochs ryzen 120 "$AC_PASS" no-dr6
 
+# An exception injected into a real-mode guest goes through its IVT without
+# an error code (VT-x refuses to enter with one).
+realmode_case() {
+	local name=$1 emu=$2 tmo=$3
+	run_case "$name" "$emu" 1 0 "$tmo" "" \
+		"mod:$G/mbreal.elf:mbreal.elf partition=mbreal mem=4M" \
+		"\[mbreal\] PASS real mode: RDMSR of a denied MSR raises #GP through the IVT" \
+		"\[mbreal\] PASS real mode: the #GP frame holds no error code" \
+		"'mbreal': stopped itself, exit code 0$" -- '\] FAIL' 'PANIC' 'crashed on vCPU'
+}
+realmode_case qemu-realmode qemu 60
+realmode_case bochs-realmode bochs 120
+
 # Bad boot modules: each gets its own clear error, nothing is created for it,
 # and the good partition next to them runs.
 run_case qemu-bad-modules qemu 1 0 60 "" \

@@ -221,9 +221,14 @@ static void svm_run(struct vcpu *v, struct vm_exit *e)
 	svm_decode_exit(vmcb, e);
 }
 
-/* EVENTINJ (15.20): delivered through the guest IDT at the next VMRUN. */
+/*
+ * EVENTINJ (15.20): delivered through the guest IDT at the next VMRUN. A
+ * guest in real mode takes exceptions through its IVT, which has no room
+ * for an error code: it is left out there, as VT-x requires (vmx.c).
+ */
 static void svm_inject(struct vcpu *v, const struct vcpu_event *ev)
 {
+	struct vmcb *vmcb = to_svm(v)->vmcb;
 	uint64_t inj = EVENT_VALID | ev->vector;
 
 	switch (ev->type) {
@@ -235,11 +240,11 @@ static void svm_inject(struct vcpu *v, const struct vcpu_event *ev)
 		break;
 	case EVENT_EXCEPTION:
 		inj |= EVENT_TYPE_EXCEPTION;
-		if (ev->has_error)
+		if (ev->has_error && (vmcb->save.cr0 & CR0_PE))
 			inj |= EVENT_ERROR_VALID | (uint64_t)ev->error << EVENT_ERROR_SHIFT;
 		break;
 	}
-	to_svm(v)->vmcb->ctl.eventinj = inj;
+	vmcb->ctl.eventinj = inj;
 }
 
 /*

@@ -298,6 +298,16 @@ static void vmx_run(struct vcpu *v, struct vm_exit *e)
 		vmx_decode_exit(v, vx, e);
 }
 
+/*
+ * A guest in real mode takes exceptions through its IVT, which pushes no
+ * error code, and VM entry refuses "deliver error code" when the guest's
+ * CR0.PE is 0 under unrestricted guest (SDM Vol. 3C, 27.2.1.3).
+ */
+static bool guest_takes_error_codes(void)
+{
+	return vmread(VMCS_GUEST_CR0) & CR0_PE;
+}
+
 /* VM-entry event injection (SDM Vol. 3C, 25.8.3 and 27.5). */
 static void vmx_inject(struct vcpu *v, const struct vcpu_event *ev)
 {
@@ -314,7 +324,7 @@ static void vmx_inject(struct vcpu *v, const struct vcpu_event *ev)
 		break;
 	case EVENT_EXCEPTION:
 		info |= INTR_TYPE_HW_EXCEPTION << INTR_INFO_TYPE_SHIFT;
-		if (ev->has_error) {
+		if (ev->has_error && guest_takes_error_codes()) {
 			info |= INTR_INFO_ERROR_VALID;
 			vmwrite(VMCS_ENTRY_EXCEPTION_ERROR, ev->error);
 		}
