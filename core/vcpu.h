@@ -146,6 +146,13 @@ struct vcpu_ops {
 	void (*flush_tlb)(struct vcpu *v);
 	/* The exception vectors (bit n: vector n) that exit rather than reach the guest. */
 	uint32_t (*intercepted_exceptions)(struct vcpu *v);
+	/*
+	 * Benchmark only (benchfloor=1): run(), but CPUID exits are answered
+	 * inside the back-end, around its entry stub, by stepping RIP 2 bytes;
+	 * returns with the first other exit. The vCPU must have run() on this
+	 * CPU before.
+	 */
+	void (*run_bare)(struct vcpu *v, struct vm_exit *e);
 };
 
 /* Flat 64-bit state: paging at cr3, code 0x08 and data 0x10 in the GDT at gdt. */

@@ -1,8 +1,9 @@
 /*
- * Exit-cost benchmark guest. Under QEMU's -icount the TSC counts executed
- * instructions (guest and hypervisor alike), so a TSC delta is an
- * instruction count. Each figure is the mean over N round trips minus the
- * same loop without the exiting instruction.
+ * Exit-cost benchmark guest. Under QEMU's -icount, and under Bochs with one
+ * CPU and clock sync=none, the TSC counts executed instructions (guest and
+ * hypervisor alike), so a TSC delta is an instruction count. Each figure
+ * is the mean over N round trips minus the same loop without the exiting
+ * instruction.
  */
 #include "tests/guests/guest.h"
 

@@ -95,13 +95,16 @@ run_case bochs-vmx-2cpu bochs 2 0 180 "" \
 	"$(ready_vmx 2)" 'smp: 2 CPUs online \(x2APIC mode\)' -- "$NO_PANIC"
 run_case bochs-vmx-xapic bochs 2 0 180 "x2apic=0" \
 	"$(ready_vmx 2)" 'smp: 2 CPUs online \(xAPIC mode\)' -- "$NO_PANIC"
-# the self-test also reads back which exceptions always exit (#DB on AMD-V only)
-run_case qemu-vmcheck qemu 2 0 60 "vmcheck=1" \
+# the self-test also reads back which exceptions always exit (#DB on AMD-V
+# only); the benchmark floors (make bench) are measured on the way
+run_case qemu-vmcheck qemu 2 0 60 "vmcheck=1 benchfloor=1" \
 	'^hv: vmcheck: passed \(9 of 9 exits as expected\)' "$(ready_svm 2)" \
-	'^hv: vmcheck: exceptions that always exit: #DB #AC #MC$' -- "$NO_PANIC"
-run_case bochs-vmcheck bochs 1 0 120 "vmcheck=1" \
+	'^hv: vmcheck: exceptions that always exit: #DB #AC #MC$' \
+	'^hv: BENCH svm floor=[0-9]+ run_floor=[0-9]+ ' -- "$NO_PANIC"
+run_case bochs-vmcheck bochs 1 0 120 "vmcheck=1 benchfloor=1" \
 	'^hv: vmcheck: passed \(9 of 9 exits as expected\)' "$(ready_vmx 1)" \
 	'^hv: vmcheck: exceptions that always exit: #AC #MC$' \
+	'^hv: BENCH vmx floor=[0-9]+ run_floor=[0-9]+ ' \
 	'vmx: guest WBINVD exits \(completed without touching the caches\)' -- "$NO_PANIC"
 # hardware check: what is missing is said, and the hypervisor still comes up
 run_case qemu-no-virt qemu 1 0 60 "" \

@@ -290,6 +290,41 @@ static void svm_flush_tlb(struct vcpu *v)
 	__atomic_store_n(&v->last_cpu, -1, __ATOMIC_RELEASE);
 }
 
+/*
+ * run_bare (benchfloor=1, core/vm_smoke.c): svm_run's bookkeeping around a
+ * loop of svm_vmrun, the entry stub every exit needs, that steps over
+ * CPUID by itself.
+ */
+static void svm_run_bare(struct vcpu *v, struct vm_exit *e)
+{
+	struct svm_vcpu *s = to_svm(v);
+	struct vmcb *vmcb = s->vmcb;
+	unsigned cpu = this_cpu()->cpu_id;
+
+	/* Invariant: run() entered it on this CPU before (ASID flush, host save page). */
+	ASSERT(v->last_cpu == (int32_t)cpu);
+	if (vmcb->save.rip != v->rip) {
+		vmcb->ctl.int_state &= ~INT_STATE_SHADOW;
+		vmcb->save.rip = v->rip;
+	}
+	vmcb->save.rax = v->gpr[GPR_RAX];
+	vmcb->save.rsp = v->gpr[GPR_RSP];
+	vmcb->save.rflags = v->rflags;
+	for (;;) {
+		svm_vmrun(v, s->vmcb_pa, host_save_pa[cpu]);
+		if ((uint32_t)vmcb->ctl.exitcode != VMEXIT_CPUID)
+			break;
+		vmcb->save.rip += 2;
+	}
+	v->gpr[GPR_RAX] = vmcb->save.rax;
+	v->gpr[GPR_RSP] = vmcb->save.rsp;
+	v->rip = vmcb->save.rip;
+	v->rflags = vmcb->save.rflags;
+	if (vmcb->ctl.exitintinfo & EVENT_VALID)
+		vmcb->ctl.eventinj = vmcb->ctl.exitintinfo;
+	svm_decode_exit(vmcb, e);
+}
+
 static uint32_t svm_intercepted_exceptions(struct vcpu *v)
 {
 	return to_svm(v)->vmcb->ctl.intercept_exc;
@@ -310,4 +345,5 @@ const struct vcpu_ops svm_vcpu_ops = {
 	.want_irq_window = svm_want_irq_window,
 	.flush_tlb = svm_flush_tlb,
 	.intercepted_exceptions = svm_intercepted_exceptions,
+	.run_bare = svm_run_bare,
 };

@@ -375,6 +375,33 @@ static void vmx_flush_tlb(struct vcpu *v)
 	__atomic_store_n(&to_vmx(v)->flush, true, __ATOMIC_RELEASE);
 }
 
+/*
+ * run_bare (benchfloor=1, core/vm_smoke.c): vmx_run's bookkeeping around a
+ * loop of vmx_enter, the entry stub every exit needs, that steps over
+ * CPUID by itself.
+ */
+static void vmx_run_bare(struct vcpu *v, struct vm_exit *e)
+{
+	unsigned cpu = this_cpu_id();
+	struct vmx_vcpu *vx = vmx_get(v, cpu);
+	int result;
+
+	/* Invariant: run() entered it on this CPU before (flushes, KERNEL_GS_BASE, launch). */
+	ASSERT(vx->launched && v->last_cpu == (int32_t)cpu && kgs_owner[cpu] == vx);
+	if (insn_shadow_over(v, vx))
+		end_insn_shadow(v, vx);
+	vmwrite(VMCS_GUEST_RSP, v->gpr[GPR_RSP]);
+	vmwrite(VMCS_GUEST_RIP, v->rip);
+	vmwrite(VMCS_GUEST_RFLAGS, v->rflags);
+	while (!(result = vmx_enter(v, &vx->host_rsp, true)) &&
+	       (uint32_t)vmread(VMCS_EXIT_REASON) == VMX_EXIT_CPUID)
+		vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + 2);
+	if (result)
+		vmx_decode_vmfail(result, e);
+	else
+		vmx_decode_exit(v, vx, e);
+}
+
 /* Read back from the VMCS, for the self-test (core/vm_smoke.c). */
 static uint32_t vmx_intercepted_exceptions(struct vcpu *v)
 {
@@ -401,4 +428,5 @@ const struct vcpu_ops vmx_vcpu_ops = {
 	.want_irq_window = vmx_want_irq_window,
 	.flush_tlb = vmx_flush_tlb,
 	.intercepted_exceptions = vmx_intercepted_exceptions,
+	.run_bare = vmx_run_bare,
 };
