@@ -40,8 +40,7 @@ struct vmx_config vmx_cfg;
  * No "acknowledge interrupt on exit": the interrupt stays pending at the
  * local APIC and the host takes it through its IDT once it enables
  * interrupts after the exit.
- */
-/*
+ *
  * DR7 and IA32_DEBUGCTL are the guest's: "save debug controls" stores them
  * in the VMCS at every exit (28.3.1) and "load debug controls" loads them
  * at every entry (27.3.2.1). Without them the guest's DR7 is lost at its
