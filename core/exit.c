@@ -14,9 +14,10 @@
 
 typedef enum exit_action (*exit_handler_t)(struct vp *vp, const struct vm_exit *e);
 
-void exit_skip_insn(struct vp *vp, const struct vm_exit *e, uint8_t fallback)
+/* The back-end's decoder sets insn_len for every exit whose handler skips the instruction. */
+void exit_skip_insn(struct vp *vp, const struct vm_exit *e)
 {
-	vp->vcpu.rip += e->insn_len ? e->insn_len : fallback;
+	vp->vcpu.rip += e->insn_len;
 }
 
 void exit_inject_gp(struct vp *vp)
@@ -35,7 +36,7 @@ static enum exit_action crash(struct vp *vp, const char *why)
 static enum exit_action on_cpuid(struct vp *vp, const struct vm_exit *e)
 {
 	platform_cpuid(vp);
-	exit_skip_insn(vp, e, 2);
+	exit_skip_insn(vp, e);
 	return EXIT_ACTION_RESUME;
 }
 
@@ -50,7 +51,7 @@ static enum exit_action on_msr_read(struct vp *vp, const struct vm_exit *e)
 	}
 	r[GPR_RAX] = (uint32_t)val;
 	r[GPR_RDX] = val >> 32;
-	exit_skip_insn(vp, e, 2);
+	exit_skip_insn(vp, e);
 	return EXIT_ACTION_RESUME;
 }
 
@@ -64,7 +65,7 @@ static enum exit_action on_msr_write(struct vp *vp, const struct vm_exit *e)
 		exit_inject_gp(vp);
 		return EXIT_ACTION_RESUME;
 	}
-	exit_skip_insn(vp, e, 2);
+	exit_skip_insn(vp, e);
 	return EXIT_ACTION_RESUME;
 }
 
@@ -87,13 +88,13 @@ static enum exit_action on_io(struct vp *vp, const struct vm_exit *e)
 	}
 	if (e->u.io.in && !e->u.io.string)
 		*rax = (*rax & ~(uint64_t)mask) | (val & mask);
-	exit_skip_insn(vp, e, 1);
+	exit_skip_insn(vp, e);
 	return EXIT_ACTION_RESUME;
 }
 
 static enum exit_action on_hlt(struct vp *vp, const struct vm_exit *e)
 {
-	exit_skip_insn(vp, e, 1);
+	exit_skip_insn(vp, e);
 	return EXIT_ACTION_BLOCK;
 }
 
@@ -111,7 +112,7 @@ static enum exit_action on_slp_fault(struct vp *vp, const struct vm_exit *e)
 
 static enum exit_action on_hypercall(struct vp *vp, const struct vm_exit *e)
 {
-	exit_skip_insn(vp, e, 3);
+	exit_skip_insn(vp, e);
 	return hypercall_dispatch(vp);
 }
 
@@ -159,7 +160,7 @@ static enum exit_action on_irq_window(struct vp *vp, const struct vm_exit *e)
  */
 static enum exit_action on_cache_flush(struct vp *vp, const struct vm_exit *e)
 {
-	exit_skip_insn(vp, e, 2);
+	exit_skip_insn(vp, e);
 	return EXIT_ACTION_RESUME;
 }
 
@@ -181,23 +182,13 @@ static enum exit_action on_other(struct vp *vp, const struct vm_exit *e)
 	return crash(vp, why);
 }
 
-static const exit_handler_t exit_table[EXIT_REASON_COUNT] = {
-	[EXIT_CPUID] = on_cpuid,
-	[EXIT_MSR_READ] = on_msr_read,
-	[EXIT_MSR_WRITE] = on_msr_write,
-	[EXIT_IO] = on_io,
-	[EXIT_HLT] = on_hlt,
-	[EXIT_SLP_FAULT] = on_slp_fault,
-	[EXIT_HYPERCALL] = on_hypercall,
-	[EXIT_EXCEPTION] = on_exception,
-	[EXIT_TRIPLE_FAULT] = on_triple_fault,
-	[EXIT_EXTINT] = on_extint,
-	[EXIT_NMI] = on_nmi,
-	[EXIT_IRQ_WINDOW] = on_irq_window,
-	[EXIT_CACHE_FLUSH] = on_cache_flush,
-	[EXIT_ENTRY_FAILED] = on_entry_failed,
-	[EXIT_OTHER] = on_other,
+/* Generated from the one list of reasons: entry EXIT_X is on_x (core/vcpu.h). */
+static const exit_handler_t exit_table[] = {
+#define EXIT_HANDLER(name, handler, stat)	[EXIT_##name] = on_##handler,
+	EXIT_REASONS(EXIT_HANDLER)
+#undef EXIT_HANDLER
 };
+_Static_assert(ARRAY_SIZE(exit_table) == EXIT_REASON_COUNT, "one handler per exit reason");
 
 enum exit_action exit_dispatch(struct vp *vp, const struct vm_exit *e)
 {

@@ -8,6 +8,7 @@
  */
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/vcpu_offsets.h"	/* checks svm_entry.S's offsets */
 #include "core/lib.h"
 #include "core/mm.h"
 #include "core/panic.h"
@@ -17,8 +18,6 @@
 
 #define DR6_INIT		0xffff0ff0ull	/* power-on values (APM Vol. 2, 13.1) */
 #define DR7_INIT		0x400ull
-
-_Static_assert(offsetof(struct vcpu, gpr) == 0, "svm_entry.S addresses gpr[] from the vcpu");
 
 struct svm_features svm_features;
 

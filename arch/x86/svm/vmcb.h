@@ -56,6 +56,9 @@
 #define EVENT_ERROR_SHIFT	32
 
 /* EXITCODE values (APM Vol. 2, Appendix C "SVM Intercept Exit Codes"). */
+#define VMEXIT_CR0_READ		0x00	/* 0x00-0x0f: MOV from CRn */
+#define VMEXIT_CR0_WRITE	0x10	/* 0x10-0x1f: MOV to CRn */
+#define VMEXIT_CR4_WRITE	0x14
 #define VMEXIT_EXCEPTION_FIRST	0x40
 #define VMEXIT_EXCEPTION_LAST	0x5f
 #define VMEXIT_INTR		0x60
@@ -64,11 +67,22 @@
 #define VMEXIT_CPUID		0x72
 #define VMEXIT_INVD		0x76
 #define VMEXIT_HLT		0x78
+#define VMEXIT_INVLPGA		0x7a
 #define VMEXIT_IOIO		0x7b
 #define VMEXIT_MSR		0x7c
 #define VMEXIT_SHUTDOWN		0x7f
+#define VMEXIT_VMRUN		0x80
 #define VMEXIT_VMMCALL		0x81
+#define VMEXIT_VMLOAD		0x82
+#define VMEXIT_VMSAVE		0x83
+#define VMEXIT_STGI		0x84
+#define VMEXIT_CLGI		0x85
+#define VMEXIT_SKINIT		0x86
 #define VMEXIT_WBINVD		0x89
+#define VMEXIT_MONITOR		0x8a
+#define VMEXIT_MWAIT		0x8b
+#define VMEXIT_MWAIT_CONDITIONAL 0x8c
+#define VMEXIT_XSETBV		0x8d
 #define VMEXIT_NPF		0x400
 #define VMEXIT_INVALID		0xffffffffu	/* -1; compare the low 32 bits only */
 

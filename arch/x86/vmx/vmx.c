@@ -11,14 +11,13 @@
  */
 #include "arch/x86/vmx/vmx.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/vcpu_offsets.h"	/* checks vmx_entry.S's offsets */
 #include "core/lib.h"
 #include "core/log.h"
 #include "core/mm.h"
 #include "core/panic.h"
 #include "core/percpu.h"
 
-_Static_assert(offsetof(struct vcpu, gpr) == 0, "vmx_entry.S addresses gpr[] from struct vcpu");
-_Static_assert(GPR_RAX == 0 && GPR_RDI == 7 && GPR_R15 == 15, "vmx_entry.S's GPR offsets");
 _Static_assert(sizeof(struct vmx_vcpu) <= PAGE_SIZE, "struct vmx_vcpu fits its page");
 
 /* Per physical CPU; each entry is touched by its own CPU only. */
