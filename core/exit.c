@@ -86,8 +86,9 @@ static enum exit_action on_io(struct vp *vp, const struct vm_exit *e)
 		vp->stats.io_denied++;
 		val = 0xffffffffu;
 	}
+	/* a 32-bit destination zero-extends into RAX; 8 and 16 bits merge (SDM Vol. 1, 3.4.1.1) */
 	if (e->u.io.in && !e->u.io.string)
-		*rax = (*rax & ~(uint64_t)mask) | (val & mask);
+		*rax = e->u.io.size == 4 ? val : (*rax & ~(uint64_t)mask) | (val & mask);
 	exit_skip_insn(vp, e);
 	return EXIT_ACTION_RESUME;
 }

@@ -152,6 +152,8 @@ guest_suite() {
 		"\[cpuid\] PASS cpuid.40000000 vendor is HvMicroVisor" "'cpuid': $ok" \
 		"\[msr\] PASS rdmsr IA32_FEATURE_CONTROL raises #GP" "'msr': $ok" \
 		"\[io\] PASS inl from PCI config address reads all ones" "'io': $ok" \
+		"\[io\] PASS inl from a denied port zero-extends into RAX" \
+		"\[io\] PASS inl from the debug port zero-extends into RAX" "\[io\] PASS inw keeps RAX\[63:16\]" \
 		"\[timer\] PASS HLT returned through the timer interrupt" "'timer': $ok" \
 		"\[timer\] PASS the pending interrupt arrives as soon as the guest sets IF" \
 		"\[secret\] PASS the secret is intact" "'secret': $ok" \
