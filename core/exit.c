@@ -6,6 +6,7 @@
  */
 #include "core/exit.h"
 #include "arch/x86/cpu.h"
+#include "core/cr.h"
 #include "core/hypercall.h"
 #include "core/lib.h"
 #include "core/panic.h"
@@ -25,6 +26,13 @@ void exit_inject_gp(struct vp *vp)
 	const struct vcpu_event gp = { EVENT_EXCEPTION, 13, true, 0 };
 
 	vcpu_ops->inject(&vp->vcpu, &gp);
+}
+
+void exit_inject_ud(struct vp *vp)
+{
+	const struct vcpu_event ud = { EVENT_EXCEPTION, 6, false, 0 };
+
+	vcpu_ops->inject(&vp->vcpu, &ud);
 }
 
 static enum exit_action crash(struct vp *vp, const char *why)
@@ -162,6 +170,19 @@ static enum exit_action on_irq_window(struct vp *vp, const struct vm_exit *e)
 static enum exit_action on_cache_flush(struct vp *vp, const struct vm_exit *e)
 {
 	exit_skip_insn(vp, e);
+	return EXIT_ACTION_RESUME;
+}
+
+/*
+ * VMX and SVM instructions, XSETBV, MONITOR/MWAIT, GETSEC: their features
+ * are hidden from the partition's CPUID (and the CR4 bits that enable them
+ * refused), so it gets what a CPU without them gives: #UD, at the
+ * instruction (a fault: RIP stays).
+ */
+static enum exit_action on_unsupported_insn(struct vp *vp, const struct vm_exit *e)
+{
+	(void)e;
+	exit_inject_ud(vp);
 	return EXIT_ACTION_RESUME;
 }
 

@@ -73,6 +73,10 @@ struct vcpu_state {
 	X(IRQ_WINDOW, irq_window, "irqwin")				\
 	/* WBINVD or INVD: not run on the real caches */		\
 	X(CACHE_FLUSH, cache_flush, "cacheflush")			\
+	/* a control-register access the guest could not do itself: u.cr */ \
+	X(CR_ACCESS, cr_access, "cr")					\
+	/* an instruction of a feature the partition lacks: #UD */	\
+	X(UNSUPPORTED_INSN, unsupported_insn, "ud")			\
 	/* VM entry refused the state: a bug, or bad state set by a caller */ \
 	X(ENTRY_FAILED, entry_failed, "entryfail")			\
 	/* intercepted but not understood: the guest crashes */		\
@@ -84,6 +88,14 @@ enum exit_reason {
 	EXIT_REASONS(EXIT_REASON_ENUM)
 #undef EXIT_REASON_ENUM
 	EXIT_REASON_COUNT
+};
+
+/* EXIT_CR_ACCESS: what the instruction does (SDM Vol. 3C, 28.2.1, Table 28-3). */
+enum cr_access_type {
+	CR_MOV_TO,		/* MOV to CRn from gpr */
+	CR_MOV_FROM,		/* MOV from CRn to gpr */
+	CR_CLTS,		/* CR0.TS = 0 */
+	CR_LMSW,		/* CR0[3:0] from lmsw; PE is not cleared */
 };
 
 struct vm_exit {
@@ -110,6 +122,12 @@ struct vm_exit {
 			bool has_error;
 			uint32_t error;
 		} exc;
+		struct {
+			uint8_t cr;		/* 0, 3, 4 or 8 */
+			uint8_t type;		/* enum cr_access_type */
+			uint8_t gpr;		/* MOV: enum gpr */
+			uint16_t lmsw;		/* LMSW: the source operand */
+		} cr;
 	} u;
 };
 
@@ -167,6 +185,15 @@ struct vcpu_ops {
 	void (*want_irq_window)(struct vcpu *v, bool on);
 	/* Drop the guest's cached translations before its next entry. */
 	void (*flush_tlb)(struct vcpu *v);
+	/*
+	 * Control registers 0, 3, 4 and 8 as the guest reads them. set_cr
+	 * does what the guest's MOV to CR0, CR4 or CR8 would, with a value
+	 * the core has checked: it keeps the bits the back-end owns forced,
+	 * switches EFER.LMA when CR0.PG changes under EFER.LME, and drops
+	 * translations the change makes stale.
+	 */
+	uint64_t (*get_cr)(struct vcpu *v, unsigned cr);
+	void (*set_cr)(struct vcpu *v, unsigned cr, uint64_t val);
 };
 
 /* Flat 64-bit state: paging at cr3, code 0x08 and data 0x10 in the GDT at gdt. */

@@ -86,6 +86,12 @@ static uint8_t flush_asid_control(void)
 
 static void set_intercepts(struct vmcb_control *c)
 {
+	/*
+	 * CR4 writes are checked by the core (core/cr.c): a bit of a feature
+	 * the partition is not offered (VMXE, PKE, OSXSAVE, ...) raises #GP
+	 * instead of reaching the real CR4.
+	 */
+	c->intercept_cr = INTERCEPT_CR_WRITE(4);
 	/* INVD would drop dirty cache lines of the hypervisor and other partitions, and
 	 * WBINVD stalls the CPU: both become EXIT_CACHE_FLUSH */
 	c->intercept3 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_CPUID | INTERCEPT_HLT |
@@ -286,4 +292,6 @@ const struct vcpu_ops svm_vcpu_ops = {
 	.can_take_irq = svm_can_take_irq,
 	.want_irq_window = svm_want_irq_window,
 	.flush_tlb = svm_flush_tlb,
+	.get_cr = svm_get_cr,
+	.set_cr = svm_set_cr,
 };

@@ -6,6 +6,7 @@
  * VMCB; runs on every exit, so no logging and no loops.
  */
 #include "arch/x86/svm/svm.h"
+#include "arch/x86/guest_insn.h"
 
 #define MAX_INSN_LEN	15
 
@@ -69,6 +70,38 @@ static void decode_npf(const struct vmcb *vmcb, struct vm_exit *e)
 	e->u.slp.present = err & NPF_PRESENT;
 }
 
+/*
+ * MOV to CRn (the CR write intercepts, 15.9). With decode assists
+ * EXITINFO1 names the source register; without them (QEMU, Bochs) the
+ * instruction is read from the guest and decoded, which also gives its
+ * length. Bytes that are not that MOV (the guest rewrote them since) make
+ * the exit one we do not understand.
+ */
+static void decode_cr_write(const struct vmcb *vmcb, struct vm_exit *e)
+{
+	uint64_t info = vmcb->ctl.exitinfo1;
+	uint8_t bytes[MAX_INSN_LEN];
+	struct mov_cr m;
+	size_t n;
+
+	e->u.cr.cr = (uint8_t)(vmcb->ctl.exitcode - VMEXIT_CR0_WRITE);
+	e->u.cr.type = CR_MOV_TO;
+	if ((info & CR_INFO_MOV) && svm_features.nrips) {
+		e->u.cr.gpr = (uint8_t)(info & CR_INFO_GPR_MASK);
+		e->insn_len = insn_len(vmcb, 0);
+		if (e->insn_len)
+			return;
+	}
+	n = svm_fetch_insn(vmcb, bytes, sizeof(bytes));
+	if (!x86_decode_mov_cr(bytes, n, svm_mode64(vmcb), &m) || !m.to_cr ||
+	    m.cr != e->u.cr.cr) {
+		e->reason = EXIT_OTHER;
+		return;
+	}
+	e->u.cr.gpr = m.gpr;
+	e->insn_len = m.len;
+}
+
 /* Vectors that push an error code: #DF, #TS, #NP, #SS, #GP, #PF, #AC, #CP, #VC, #SX. */
 #define EXC_WITH_ERROR	0x60227d00u
 
@@ -95,6 +128,7 @@ static void decode_exception(const struct vmcb *vmcb, struct vm_exit *e)
 #define KIND(r, len, d)	{ (uint8_t)(r), 1, (len), (d) }
 
 static const struct svm_exit_kind exit_kinds[LOW_CODES + HIGH_CODES] = {
+	[VMEXIT_CR4_WRITE] = KIND(EXIT_CR_ACCESS, 0, decode_cr_write),
 	[VMEXIT_EXCEPTION_FIRST ... VMEXIT_EXCEPTION_LAST] =
 		KIND(EXIT_EXCEPTION, 0, decode_exception),
 	[VMEXIT_INTR] = KIND(EXIT_EXTINT, 0, NULL),
@@ -108,6 +142,22 @@ static const struct svm_exit_kind exit_kinds[LOW_CODES + HIGH_CODES] = {
 	[VMEXIT_SHUTDOWN] = KIND(EXIT_TRIPLE_FAULT, 0, NULL),
 	[VMEXIT_VMMCALL] = KIND(EXIT_HYPERCALL, 3, NULL),
 	[VMEXIT_WBINVD] = KIND(EXIT_CACHE_FLUSH, 2, NULL),
+	/*
+	 * SVM, XSAVE and MONITOR/MWAIT are hidden from the partition's CPUID,
+	 * and its EFER.SVME and CR4.OSXSAVE read 0: these raise #UD, as on a
+	 * CPU without them (APM Vol. 3, each instruction's exceptions).
+	 */
+	[VMEXIT_INVLPGA] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMEXIT_VMRUN] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMEXIT_VMLOAD] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMEXIT_VMSAVE] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMEXIT_STGI] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMEXIT_CLGI] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMEXIT_SKINIT] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMEXIT_MONITOR] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMEXIT_MWAIT] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMEXIT_MWAIT_CONDITIONAL] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMEXIT_XSETBV] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
 	[HIGH(VMEXIT_NPF)] = KIND(EXIT_SLP_FAULT, 0, decode_npf),
 };
 

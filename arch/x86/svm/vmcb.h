@@ -8,6 +8,9 @@
 
 #include "core/types.h"
 
+/* CR intercepts, control area 0x000 (Table B-1): reads in bits 15:0, writes in 31:16. */
+#define INTERCEPT_CR_WRITE(n)	(1u << (16 + (n)))
+
 /* Intercept vector 3, control area 0x00c (Table B-1). */
 #define INTERCEPT_INTR		(1u << 0)
 #define INTERCEPT_NMI		(1u << 1)
@@ -39,6 +42,7 @@
 #define TLB_CONTROL_FLUSH_ASID	3	/* this guest's ASID only */
 
 /* Virtual interrupt control, 0x060 (APM Vol. 2, 15.21.1). */
+#define VINT_V_TPR_MASK		0xfull		/* the guest's CR8 */
 #define VINT_V_IRQ		(1ull << 8)
 #define VINT_V_IGN_TPR		(1ull << 20)
 #define VINT_V_INTR_MASKING	(1ull << 24)
@@ -85,6 +89,10 @@
 #define VMEXIT_XSETBV		0x8d
 #define VMEXIT_NPF		0x400
 #define VMEXIT_INVALID		0xffffffffu	/* -1; compare the low 32 bits only */
+
+/* MOV-to-CR EXITINFO1 with decode assists (APM Vol. 2, 15.33 "Decode Assists"). */
+#define CR_INFO_MOV		(1ull << 63)	/* a MOV; bits 3:0 name its GPR */
+#define CR_INFO_GPR_MASK	0xfull
 
 /* IOIO EXITINFO1 (APM Vol. 2, 15.10.2, Figure 15-2). */
 #define IOIO_IN			(1ull << 0)

@@ -364,6 +364,25 @@ static void vmx_flush_tlb(struct vcpu *v)
 	__atomic_store_n(&to_vmx(v)->flush, true, __ATOMIC_RELEASE);
 }
 
+static uint64_t vmx_get_cr(struct vcpu *v, unsigned cr)
+{
+	unsigned cpu = this_cpu_id();
+	struct vmx_vcpu *vx = vmx_get(v, cpu);
+	uint64_t val = vmx_read_cr(vx, cr);
+
+	vmx_put(v, vx, cpu);
+	return val;
+}
+
+static void vmx_set_cr(struct vcpu *v, unsigned cr, uint64_t val)
+{
+	unsigned cpu = this_cpu_id();
+	struct vmx_vcpu *vx = vmx_get(v, cpu);
+
+	vmx_write_cr(vx, cr, val);
+	vmx_put(v, vx, cpu);
+}
+
 const struct vcpu_ops vmx_vcpu_ops = {
 	.name = "vmx",
 	.slpt = &ept_format,
@@ -377,4 +396,6 @@ const struct vcpu_ops vmx_vcpu_ops = {
 	.can_take_irq = vmx_can_take_irq,
 	.want_irq_window = vmx_want_irq_window,
 	.flush_tlb = vmx_flush_tlb,
+	.get_cr = vmx_get_cr,
+	.set_cr = vmx_set_cr,
 };
