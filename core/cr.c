@@ -140,8 +140,8 @@ static bool cr4_ok(struct vp *vp, const struct vcpu_state *s, uint64_t val)
 
 static enum exit_action cr_write(struct vp *vp, const struct vm_exit *e)
 {
+	uint64_t src = vp->vcpu.gpr[e->u.cr.gpr], val;
 	struct vcpu_state s;
-	uint64_t val;
 	bool ok;
 
 	vcpu_ops->get_state(&vp->vcpu, &s);
@@ -149,7 +149,7 @@ static enum exit_action cr_write(struct vp *vp, const struct vm_exit *e)
 		val = new_cr0(vp, e, &s);
 		ok = cr0_ok(&s, val);
 	} else {
-		val = in_64bit_mode(&s) ? vp->vcpu.gpr[e->u.cr.gpr] : (uint32_t)vp->vcpu.gpr[e->u.cr.gpr];
+		val = in_64bit_mode(&s) ? src : (uint32_t)src;
 		ok = cr4_ok(vp, &s, val);
 	}
 	if (!ok) {

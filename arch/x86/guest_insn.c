@@ -72,7 +72,8 @@ static bool translate(const struct guest_paging *pg, uint64_t la, uint64_t *gpa,
 		return true;
 	}
 	if (pg->efer & EFER_LMA)
-		return walk8(pg->cr3 & PTE_ADDR, pg->cr4 & CR4_LA57 ? 5 : 4, true, la, gpa, read, ctx);
+		return walk8(pg->cr3 & PTE_ADDR, pg->cr4 & CR4_LA57 ? 5 : 4, true, la, gpa,
+			     read, ctx);
 	if (!(pg->cr4 & CR4_PAE))
 		return walk32(pg, (uint32_t)la, gpa, read, ctx);
 	/* PAE: four PDPTEs at CR3[31:5], then a 2-level walk of 8-byte entries */
@@ -91,7 +92,8 @@ size_t guest_read_linear(const struct guest_paging *pg, uint64_t la, void *buf, 
 		uint64_t gpa, here = la + done;
 		size_t chunk = MIN(len - done, PAGE_SIZE - (here & (PAGE_SIZE - 1)));
 
-		if (!translate(pg, here, &gpa, read, ctx) || !read(ctx, gpa, (uint8_t *)buf + done, chunk))
+		if (!translate(pg, here, &gpa, read, ctx) ||
+		    !read(ctx, gpa, (uint8_t *)buf + done, chunk))
 			break;
 		done += chunk;
 	}

@@ -14,7 +14,8 @@
 static bool npt_read(void *ctx, uint64_t gpa, void *buf, size_t len)
 {
 	const struct vmcb *vmcb = ctx;
-	const struct slpt t = { .fmt = &npt_format, .mem = &slpt_hv_alloc, .root = vmcb->ctl.n_cr3 };
+	const struct slpt t = { .fmt = &npt_format, .mem = &slpt_hv_alloc,
+				.root = vmcb->ctl.n_cr3 };
 	paddr_t hpa;
 
 	if (gpa >> 48 || !slpt_lookup(&t, gpa, &hpa, NULL))

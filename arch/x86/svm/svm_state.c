@@ -130,8 +130,10 @@ void svm_set_cr(struct vcpu *v, unsigned cr, uint64_t val)
 
 	switch (cr) {
 	case 0:
-		if (((st->cr0 ^ val) & CR0_PG) && (st->efer & EFER_LME))
-			st->efer = val & CR0_PG ? st->efer | EFER_LMA : st->efer & ~(uint64_t)EFER_LMA;
+		if (((st->cr0 ^ val) & CR0_PG) && (st->efer & EFER_LME)) {
+			st->efer &= ~(uint64_t)EFER_LMA;
+			st->efer |= val & CR0_PG ? EFER_LMA : 0;
+		}
 		st->cr0 = val;
 		break;
 	case 4:

@@ -45,7 +45,7 @@ struct vmx_vcpu {
 	uint32_t proc;			/* primary controls as in the VMCS */
 	uint32_t entry_intr;		/* VM-entry interruption info pending, 0: none */
 	int32_t active_cpu;		/* CPU the VMCS is active on, -1: clear */
-	uint8_t tpr;			/* the guest's CR8: its MOVs exit, nothing else uses it yet */
+	uint8_t tpr;			/* the guest's CR8 (its MOVs exit); unused as yet */
 	bool launched;			/* VMRESUME rather than VMLAUNCH */
 	bool flush;			/* INVEPT + INVVPID before the next entry */
 };

@@ -52,7 +52,7 @@ static void write_pdptes(const struct vmx_vcpu *vx, const struct vcpu_state *s)
 		vmwrite(SEG_FIELD(VMCS_GUEST_PDPTE0, i), pdpte[i]);
 }
 
-/* The guest CR0 with the bits VMX requires set; PE and PG may be 0 with unrestricted guest (27.3.1.1). */
+/* Guest CR0 with the bits VMX requires; PE and PG may be 0 with unrestricted guest (27.3.1.1). */
 static uint64_t real_cr0(uint64_t cr0)
 {
 	return (cr0 | (vmx_cfg.cr0_fixed0 & ~(CR0_PE | CR0_PG))) & vmx_cfg.cr0_fixed1;
@@ -168,12 +168,13 @@ void vmx_write_cr(struct vmx_vcpu *vx, unsigned cr, uint64_t val)
 	}
 	if (cr == 0) {
 		if (((s.cr0 ^ val) & CR0_PG) && (s.efer & EFER_LME)) {
-			uint64_t entry = vmread(VMCS_ENTRY_CONTROLS) & ~(uint64_t)ENTRYCTL_IA32E_MODE_GUEST;
+			uint64_t entry = vmread(VMCS_ENTRY_CONTROLS);
+			bool lma = val & CR0_PG;
 
-			s.efer = val & CR0_PG ? s.efer | EFER_LMA : s.efer & ~(uint64_t)EFER_LMA;
+			s.efer = (s.efer & ~(uint64_t)EFER_LMA) | (lma ? EFER_LMA : 0);
+			entry &= ~(uint64_t)ENTRYCTL_IA32E_MODE_GUEST;
 			vmwrite(VMCS_GUEST_EFER, s.efer);
-			vmwrite(VMCS_ENTRY_CONTROLS,
-				entry | (s.efer & EFER_LMA ? ENTRYCTL_IA32E_MODE_GUEST : 0));
+			vmwrite(VMCS_ENTRY_CONTROLS, entry | (lma ? ENTRYCTL_IA32E_MODE_GUEST : 0));
 		}
 		s.cr0 = val;
 		vmwrite(VMCS_GUEST_CR0, real_cr0(val));
