@@ -6,6 +6,7 @@
  */
 #include "core/exit.h"
 #include "arch/x86/cpu.h"
+#include "core/cr.h"
 #include "core/hypercall.h"
 #include "core/lib.h"
 #include "core/panic.h"
@@ -14,9 +15,10 @@
 
 typedef enum exit_action (*exit_handler_t)(struct vp *vp, const struct vm_exit *e);
 
-void exit_skip_insn(struct vp *vp, const struct vm_exit *e, uint8_t fallback)
+/* The back-end's decoder sets insn_len for every exit whose handler skips the instruction. */
+void exit_skip_insn(struct vp *vp, const struct vm_exit *e)
 {
-	vp->vcpu.rip += e->insn_len ? e->insn_len : fallback;
+	vp->vcpu.rip += e->insn_len;
 }
 
 void exit_inject_gp(struct vp *vp)
@@ -24,6 +26,13 @@ void exit_inject_gp(struct vp *vp)
 	const struct vcpu_event gp = { EVENT_EXCEPTION, 13, true, 0 };
 
 	vcpu_ops->inject(&vp->vcpu, &gp);
+}
+
+void exit_inject_ud(struct vp *vp)
+{
+	const struct vcpu_event ud = { EVENT_EXCEPTION, 6, false, 0 };
+
+	vcpu_ops->inject(&vp->vcpu, &ud);
 }
 
 static enum exit_action crash(struct vp *vp, const char *why)
@@ -35,7 +44,7 @@ static enum exit_action crash(struct vp *vp, const char *why)
 static enum exit_action on_cpuid(struct vp *vp, const struct vm_exit *e)
 {
 	platform_cpuid(vp);
-	exit_skip_insn(vp, e, 2);
+	exit_skip_insn(vp, e);
 	return EXIT_ACTION_RESUME;
 }
 
@@ -50,7 +59,7 @@ static enum exit_action on_msr_read(struct vp *vp, const struct vm_exit *e)
 	}
 	r[GPR_RAX] = (uint32_t)val;
 	r[GPR_RDX] = val >> 32;
-	exit_skip_insn(vp, e, 2);
+	exit_skip_insn(vp, e);
 	return EXIT_ACTION_RESUME;
 }
 
@@ -64,7 +73,7 @@ static enum exit_action on_msr_write(struct vp *vp, const struct vm_exit *e)
 		exit_inject_gp(vp);
 		return EXIT_ACTION_RESUME;
 	}
-	exit_skip_insn(vp, e, 2);
+	exit_skip_insn(vp, e);
 	return EXIT_ACTION_RESUME;
 }
 
@@ -85,15 +94,16 @@ static enum exit_action on_io(struct vp *vp, const struct vm_exit *e)
 		vp->stats.io_denied++;
 		val = 0xffffffffu;
 	}
+	/* a 32-bit destination zero-extends into RAX; 8 and 16 bits merge (SDM Vol. 1, 3.4.1.1) */
 	if (e->u.io.in && !e->u.io.string)
-		*rax = (*rax & ~(uint64_t)mask) | (val & mask);
-	exit_skip_insn(vp, e, 1);
+		*rax = e->u.io.size == 4 ? val : (*rax & ~(uint64_t)mask) | (val & mask);
+	exit_skip_insn(vp, e);
 	return EXIT_ACTION_RESUME;
 }
 
 static enum exit_action on_hlt(struct vp *vp, const struct vm_exit *e)
 {
-	exit_skip_insn(vp, e, 1);
+	exit_skip_insn(vp, e);
 	return EXIT_ACTION_BLOCK;
 }
 
@@ -111,7 +121,7 @@ static enum exit_action on_slp_fault(struct vp *vp, const struct vm_exit *e)
 
 static enum exit_action on_hypercall(struct vp *vp, const struct vm_exit *e)
 {
-	exit_skip_insn(vp, e, 3);
+	exit_skip_insn(vp, e);
 	return hypercall_dispatch(vp);
 }
 
@@ -194,7 +204,20 @@ static enum exit_action on_irq_window(struct vp *vp, const struct vm_exit *e)
  */
 static enum exit_action on_cache_flush(struct vp *vp, const struct vm_exit *e)
 {
-	exit_skip_insn(vp, e, 2);
+	exit_skip_insn(vp, e);
+	return EXIT_ACTION_RESUME;
+}
+
+/*
+ * VMX and SVM instructions, XSETBV, MONITOR/MWAIT, GETSEC: their features
+ * are hidden from the partition's CPUID (and the CR4 bits that enable them
+ * refused), so it gets what a CPU without them gives: #UD, at the
+ * instruction (a fault: RIP stays).
+ */
+static enum exit_action on_unsupported_insn(struct vp *vp, const struct vm_exit *e)
+{
+	(void)e;
+	exit_inject_ud(vp);
 	return EXIT_ACTION_RESUME;
 }
 
@@ -216,23 +239,13 @@ static enum exit_action on_other(struct vp *vp, const struct vm_exit *e)
 	return crash(vp, why);
 }
 
-static const exit_handler_t exit_table[EXIT_REASON_COUNT] = {
-	[EXIT_CPUID] = on_cpuid,
-	[EXIT_MSR_READ] = on_msr_read,
-	[EXIT_MSR_WRITE] = on_msr_write,
-	[EXIT_IO] = on_io,
-	[EXIT_HLT] = on_hlt,
-	[EXIT_SLP_FAULT] = on_slp_fault,
-	[EXIT_HYPERCALL] = on_hypercall,
-	[EXIT_EXCEPTION] = on_exception,
-	[EXIT_TRIPLE_FAULT] = on_triple_fault,
-	[EXIT_EXTINT] = on_extint,
-	[EXIT_NMI] = on_nmi,
-	[EXIT_IRQ_WINDOW] = on_irq_window,
-	[EXIT_CACHE_FLUSH] = on_cache_flush,
-	[EXIT_ENTRY_FAILED] = on_entry_failed,
-	[EXIT_OTHER] = on_other,
+/* Generated from the one list of reasons: entry EXIT_X is on_x (core/vcpu.h). */
+static const exit_handler_t exit_table[] = {
+#define EXIT_HANDLER(name, handler, stat)	[EXIT_##name] = on_##handler,
+	EXIT_REASONS(EXIT_HANDLER)
+#undef EXIT_HANDLER
 };
+_Static_assert(ARRAY_SIZE(exit_table) == EXIT_REASON_COUNT, "one handler per exit reason");
 
 enum exit_action exit_dispatch(struct vp *vp, const struct vm_exit *e)
 {

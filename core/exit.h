@@ -14,8 +14,10 @@ enum exit_action {
 
 enum exit_action exit_dispatch(struct vp *vp, const struct vm_exit *e);
 
-/* Advance the guest's RIP past the exiting instruction (fallback length if unknown). */
-void exit_skip_insn(struct vp *vp, const struct vm_exit *e, uint8_t fallback);
+/* Advance the guest's RIP past the exiting instruction (e->insn_len bytes). */
+void exit_skip_insn(struct vp *vp, const struct vm_exit *e);
+/* Raise #GP(0) or #UD at the guest's current instruction (faults: RIP is left alone). */
 void exit_inject_gp(struct vp *vp);
+void exit_inject_ud(struct vp *vp);
 
 #endif

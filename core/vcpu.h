@@ -43,31 +43,67 @@ struct vcpu_state {
 	struct dtable gdtr, idtr;
 };
 
+/*
+ * The normalised exit reasons, one list: X(NAME, handler, "stats name").
+ * It generates enum exit_reason (EXIT_NAME), core/exit.c's dispatch table
+ * (entry EXIT_NAME is on_<handler>: a reason without its handler does not
+ * compile) and the names in a partition's exit statistics.
+ */
+#define EXIT_REASONS(X)							\
+	X(CPUID, cpuid, "cpuid")					\
+	/* ECX = MSR; the result goes to EDX:EAX */			\
+	X(MSR_READ, msr_read, "rdmsr")					\
+	/* ECX = MSR, EDX:EAX = value */				\
+	X(MSR_WRITE, msr_write, "wrmsr")				\
+	/* u.io */							\
+	X(IO, io, "io")							\
+	X(HLT, hlt, "hlt")						\
+	/* a second-level (EPT/NPT) fault: u.slp */			\
+	X(SLP_FAULT, slp_fault, "slp")					\
+	/* VMCALL or VMMCALL */						\
+	X(HYPERCALL, hypercall, "hypercall")				\
+	/* an intercepted guest exception: u.exc */			\
+	X(EXCEPTION, exception, "exception")				\
+	/* VMX triple fault, SVM shutdown */				\
+	X(TRIPLE_FAULT, triple_fault, "triple")				\
+	/* a physical interrupt is pending for the host */		\
+	X(EXTINT, extint, "extint")					\
+	X(NMI, nmi, "nmi")						\
+	/* the guest can now take an interrupt */			\
+	X(IRQ_WINDOW, irq_window, "irqwin")				\
+	/* WBINVD or INVD: not run on the real caches */		\
+	X(CACHE_FLUSH, cache_flush, "cacheflush")			\
+	/* a control-register access the guest could not do itself: u.cr */ \
+	X(CR_ACCESS, cr_access, "cr")					\
+	/* an instruction of a feature the partition lacks: #UD */	\
+	X(UNSUPPORTED_INSN, unsupported_insn, "ud")			\
+	/* VM entry refused the state: a bug, or bad state set by a caller */ \
+	X(ENTRY_FAILED, entry_failed, "entryfail")			\
+	/* intercepted but not understood: the guest crashes */		\
+	X(OTHER, other, "other")
+
 /* Normalised exit reasons: the index of core's const exit table. */
 enum exit_reason {
-	EXIT_CPUID,
-	EXIT_MSR_READ,		/* ECX = MSR; result to EDX:EAX */
-	EXIT_MSR_WRITE,		/* ECX = MSR, EDX:EAX = value */
-	EXIT_IO,		/* u.io */
-	EXIT_HLT,
-	EXIT_SLP_FAULT,		/* second-level (EPT/NPT) fault: u.slp */
-	EXIT_HYPERCALL,		/* VMCALL or VMMCALL */
-	EXIT_EXCEPTION,		/* an intercepted guest exception: u.exc */
-	EXIT_TRIPLE_FAULT,	/* VMX triple fault, SVM shutdown */
-	EXIT_EXTINT,		/* a physical interrupt is pending for the host */
-	EXIT_NMI,
-	EXIT_IRQ_WINDOW,	/* the guest can now take an interrupt */
-	EXIT_CACHE_FLUSH,	/* WBINVD or INVD: not run on the real caches */
-	EXIT_ENTRY_FAILED,	/* VM entry refused the state: a bug, or bad state set by a caller */
-	EXIT_OTHER,		/* intercepted but not understood: the guest crashes */
+#define EXIT_REASON_ENUM(name, handler, stat)	EXIT_##name,
+	EXIT_REASONS(EXIT_REASON_ENUM)
+#undef EXIT_REASON_ENUM
 	EXIT_REASON_COUNT
+};
+
+/* EXIT_CR_ACCESS: what the instruction does (SDM Vol. 3C, 28.2.1, Table 28-3). */
+enum cr_access_type {
+	CR_MOV_TO,		/* MOV to CRn from gpr */
+	CR_MOV_FROM,		/* MOV from CRn to gpr */
+	CR_CLTS,		/* CR0.TS = 0 */
+	CR_LMSW,		/* CR0[3:0] from lmsw; PE is not cleared */
 };
 
 struct vm_exit {
 	enum exit_reason reason;
 	uint64_t vendor_code;	/* raw VMX exit reason / SVM EXITCODE, for logs */
 	uint64_t vendor_info;	/* raw qualification / EXITINFO1, for logs */
-	uint8_t insn_len;	/* length of the exiting instruction, 0 if unknown */
+	uint8_t insn_len;	/* length of the exiting instruction: set for every
+				   exit that the core completes by skipping it */
 	union {
 		struct {
 			uint16_t port;
@@ -86,6 +122,12 @@ struct vm_exit {
 			bool has_error;
 			uint32_t error;
 		} exc;
+		struct {
+			uint8_t cr;		/* 0, 3, 4 or 8 */
+			uint8_t type;		/* enum cr_access_type */
+			uint8_t gpr;		/* MOV: enum gpr */
+			uint16_t lmsw;		/* LMSW: the source operand */
+		} cr;
 	} u;
 };
 
@@ -153,6 +195,15 @@ struct vcpu_ops {
 	 * CPU before.
 	 */
 	void (*run_bare)(struct vcpu *v, struct vm_exit *e);
+	/*
+	 * Control registers 0, 3, 4 and 8 as the guest reads them. set_cr
+	 * does what the guest's MOV to CR0, CR4 or CR8 would, with a value
+	 * the core has checked: it keeps the bits the back-end owns forced,
+	 * switches EFER.LMA when CR0.PG changes under EFER.LME, and drops
+	 * translations the change makes stale.
+	 */
+	uint64_t (*get_cr)(struct vcpu *v, unsigned cr);
+	void (*set_cr)(struct vcpu *v, unsigned cr, uint64_t val);
 };
 
 /* Flat 64-bit state: paging at cr3, code 0x08 and data 0x10 in the GDT at gdt. */

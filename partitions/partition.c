@@ -456,9 +456,10 @@ static int replace_slot(struct partition *p, struct partition *to)
 /* One line of statistics, summed over the vCPUs: exits by reason, time in guest and hypervisor. */
 static void log_stats(const struct partition *p)
 {
-	static const char *const names[EXIT_REASON_COUNT] = {
-		"cpuid", "rdmsr", "wrmsr", "io", "hlt", "slp", "hypercall", "exception",
-		"triple", "extint", "nmi", "irqwin", "cacheflush", "entryfail", "other",
+	static const char *const names[] = {
+#define EXIT_STAT_NAME(name, handler, stat)	[EXIT_##name] = stat,
+		EXIT_REASONS(EXIT_STAT_NAME)
+#undef EXIT_STAT_NAME
 	};
 	struct part_stats sum = { 0 };
 	char line[320];

@@ -42,7 +42,7 @@ void platform_cpuid(struct vp *vp)
 	h = cpuid(leaf, (uint32_t)r[GPR_RCX]);
 	switch (leaf) {
 	case 1:
-		h.ecx &= ~(1u << 5);		/* VMX */
+		h.ecx &= ~(1u << 5 | 1u << 6);	/* VMX, SMX: CR4.VMXE/SMXE are refused */
 		h.ecx &= ~(1u << 3);		/* MONITOR/MWAIT: not offered */
 		h.ecx |= 1u << 31;		/* hypervisor present */
 		/* XSAVE state (AVX and up) is not switched between guests yet: hide it */
@@ -57,6 +57,9 @@ void platform_cpuid(struct vp *vp)
 			h.ecx &= ~(1u << 1 | 1u << 3 | 1u << 4 | 1u << 6 | 1u << 11 | 1u << 12 |
 				   1u << 14);
 			h.edx &= ~(1u << 2 | 1u << 3 | 1u << 8 | 1u << 23);
+			/* state core/cr.c refuses to enable: CET, Key Locker, PKS, UINTR */
+			h.ecx &= ~(1u << 7 | 1u << 23 | 1u << 31);
+			h.edx &= ~(1u << 5 | 1u << 20);
 		}
 		break;
 	case 0xd:				/* XSAVE features: none */

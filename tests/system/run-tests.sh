@@ -161,6 +161,8 @@ guest_suite() {
 		"\[cpuid\] PASS cpuid.40000000 vendor is HvMicroVisor" "'cpuid': $ok" \
 		"\[msr\] PASS rdmsr IA32_FEATURE_CONTROL raises #GP" "'msr': $ok" \
 		"\[io\] PASS inl from PCI config address reads all ones" "'io': $ok" \
+		"\[io\] PASS inl from a denied port zero-extends into RAX" \
+		"\[io\] PASS inl from the debug port zero-extends into RAX" "\[io\] PASS inw keeps RAX\[63:16\]" \
 		"\[timer\] PASS HLT returned through the timer interrupt" "'timer': $ok" \
 		"\[timer\] PASS the pending interrupt arrives as soon as the guest sets IF" \
 		"\[secret\] PASS the secret is intact" "'secret': $ok" \
@@ -188,6 +190,45 @@ guest_suite qemu-partitions-4cpu qemu 4 120 0-3
 guest_suite bochs-partitions-1cpu bochs 1 300 0
 guest_suite bochs-partitions-2cpu bochs 2 300 0-1
 
+# CPU features a partition does not have: VMX/SVM/SMX/XSAVE/MONITOR instructions
+# raise #UD, CR4 refuses their bits with #GP, CR0.NE and CR8 behave. QEMU runs
+# with PKU on the host (-cpu EPYC,+pku): PKE must still be refused, since PKRU
+# is not switched between partitions.
+cpuctl_suite() {
+	local name=$1 emu=$2 tmo=$3 qemu_args=()
+	local ok='stopped itself, exit code 0$' insn
+	local expect=("mod:$G/ctlreg.elf:ctlreg.elf partition=ctlreg mem=2M on_stop=destroy on_crash=destroy"
+		"mod:$G/virtinsn.elf:virtinsn.elf partition=virtinsn mem=2M on_stop=destroy on_crash=destroy"
+		"\[ctlreg\] PASS CR8 \(TPR\) reads back what was written"
+		"\[ctlreg\] PASS CR0.NE can be cleared and set"
+		"\[ctlreg\] PASS CR0 is back as it was"
+		"\[ctlreg\] PASS CR4.PSE can be toggled"
+		"\[ctlreg\] PASS CR4.PGE can be toggled \(from R9\)"
+		"\[ctlreg\] PASS CR4.VMXE raises #GP"
+		"\[ctlreg\] PASS CR4.OSXSAVE raises #GP"
+		"\[ctlreg\] PASS CR4.PKE raises #GP"
+		"\[ctlreg\] PASS CR4 reserved bit 15 raises #GP"
+		"\[ctlreg\] PASS a refused CR4 write changes nothing"
+		"'ctlreg': $ok" "'virtinsn': $ok")
+	for insn in VMXON VMCLEAR VMPTRLD VMPTRST VMREAD VMWRITE VMLAUNCH VMRESUME VMXOFF INVEPT \
+		INVVPID VMFUNC GETSEC VMRUN VMLOAD VMSAVE STGI CLGI SKINIT INVLPGA XSETBV MONITOR MWAIT; do
+		expect+=("\[virtinsn\] PASS $insn raises #UD")
+	done
+	# on VT-x the hypervisor emulates these CR0/CR8 writes; on AMD-V the CPU checks them
+	[ "$emu" = bochs ] && expect+=(
+		"\[ctlreg\] PASS CR8 with a reserved bit raises #GP, CR8 unchanged"
+		"\[ctlreg\] PASS CR0 with PG and without PE raises #GP"
+		"\[ctlreg\] PASS CR0 with bit 32 set raises #GP"
+		"\[ctlreg\] PASS CR0 with NW and without CD raises #GP"
+		"\[ctlreg\] PASS CR0.PG cannot be cleared in 64-bit mode")
+	[ "$emu" = qemu ] && qemu_args=(++ -cpu EPYC,+pku) &&
+		expect+=("\[ctlreg\] cpuid.7.ecx=[0-9a-f]* \(PKU 0\)" "'ctlreg': guest .* cr=[1-9]")
+	run_case "$name" "$emu" 1 0 "$tmo" "" "${expect[@]}" \
+		-- '\] FAIL' 'PANIC' 'crashed on vCPU' "${qemu_args[@]}"
+}
+cpuctl_suite qemu-cpuctl qemu 60
+cpuctl_suite bochs-cpuctl bochs 180
+
 # Multiboot (address fields) and Multiboot2 (ELF32) kernels as partitions:
 # each checks its 32-bit entry state and boot information from the inside.
 multiboot_suite() {
@@ -202,6 +243,8 @@ multiboot_suite() {
 			"\[$k\] PASS cr0: PE=1 \(protected mode\), PG=0 \(paging off\)"
 			"\[$k\] PASS cs: present ring-0 32-bit code segment"
 			"\[$k\] PASS cs: a far jump through cs:offset lands at the offset"
+			"\[$k\] PASS cr0: NE can be set" "\[$k\] PASS cr0: NE can be cleared"
+			"\[$k\] PASS cr4: PSE can be toggled"
 			"\[$k\] PASS ebx points to the information"
 			"\[$k\] PASS cmdline is \"console=ttyS0 mb-test\""
 			"\[$k\] PASS mmap: first entry is usable RAM at 0"

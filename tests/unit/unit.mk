@@ -22,7 +22,18 @@ UNIT_SRCS_PURE = core/format.c core/mb2.c core/memmap.c core/palloc.c \
 		 core/slpt.c core/elf.c core/mbhdr.c partitions/mbinfo.c
 
 UNIT_TESTS := test_format test_mb2 test_memmap test_palloc test_cmdline test_acpi \
-	      test_slpt test_elf test_mbhdr test_mbinfo
+	      test_slpt test_elf test_mbhdr test_mbinfo \
+	      test_guest_insn test_svm_exit test_vmx_exit test_exit test_hypercall
+
+# Hypervisor code a test links besides the pure modules (the test stubs what
+# that code calls): UNIT_EXTRA_<test>.
+UNIT_EXTRA_test_guest_insn := arch/x86/guest_insn.c
+UNIT_EXTRA_test_svm_exit := arch/x86/svm/svm_exit.c arch/x86/guest_insn.c
+UNIT_EXTRA_test_vmx_exit := arch/x86/vmx/vmx_exit.c
+UNIT_EXTRA_test_exit := core/cr.c
+UNIT_EXTRA_test_hypercall := core/hypercall.c
+UNIT_EXTRA_OBJS = $(sort $(patsubst %.c,$(UNIT_DIR)/obj/%.o,\
+	$(foreach t,$(UNIT_TESTS),$(UNIT_EXTRA_$(t)))))
 FUZZ_TARGETS := fuzz_mb2 fuzz_madt fuzz_cmdline fuzz_memmap fuzz_elf fuzz_mbhdr
 
 UNIT_CC ?= cc
@@ -59,9 +70,15 @@ $(UNIT_DIR)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(UNIT_CC) $(UNIT_CFLAGS) -MMD -MP -c $< -o $@
 
+# The VMX exit decoder reads a fake VMCS (vmread/vmwrite from the test).
+$(UNIT_DIR)/obj/arch/x86/vmx/vmx_exit.o: UNIT_CFLAGS += -DVMCS_FAKE
+
+$(foreach t,$(UNIT_TESTS),$(eval $(UNIT_DIR)/$(t): \
+	$(patsubst %.c,$(UNIT_DIR)/obj/%.o,$(UNIT_EXTRA_$(t)))))
+
 $(UNIT_DIR)/%: tests/unit/%.c $(UNIT_PURE_OBJS)
 	@mkdir -p $(@D)
-	$(UNIT_CC) $(UNIT_CFLAGS) -MMD -MP -MF $@.d $< $(UNIT_PURE_OBJS) $(UNIT_LDLIBS) -o $@
+	$(UNIT_CC) $(UNIT_CFLAGS) -MMD -MP -MF $@.d $< $(filter %.o,$^) $(UNIT_LDLIBS) -o $@
 
 fuzz-build: $(FUZZ_BINS)
 
@@ -99,6 +116,6 @@ fuzz-quick: fuzz-build
 	$(call fuzz_run,10)
 
 -include $(UNIT_BINS:=.d) $(FUZZ_BINS:=.d) \
-	 $(UNIT_PURE_OBJS:.o=.d) $(FUZZ_PURE_OBJS:.o=.d)
+	 $(UNIT_PURE_OBJS:.o=.d) $(FUZZ_PURE_OBJS:.o=.d) $(UNIT_EXTRA_OBJS:.o=.d)
 
 .DEFAULT_GOAL := $(unit_saved_goal)

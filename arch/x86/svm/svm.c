@@ -8,6 +8,7 @@
  */
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/vcpu_offsets.h"	/* checks svm_entry.S's offsets */
 #include "core/lib.h"
 #include "core/mm.h"
 #include "core/panic.h"
@@ -17,8 +18,6 @@
 
 #define DR6_INIT		0xffff0ff0ull	/* power-on values (APM Vol. 2, 13.1) */
 #define DR7_INIT		0x400ull
-
-_Static_assert(offsetof(struct vcpu, gpr) == 0, "svm_entry.S addresses gpr[] from the vcpu");
 
 struct svm_features svm_features;
 
@@ -98,6 +97,12 @@ static uint8_t flush_asid_control(void)
 static void set_intercepts(struct vmcb_control *c)
 {
 	c->intercept_exc = EXC_INTERCEPTED;
+	/*
+	 * CR4 writes are checked by the core (core/cr.c): a bit of a feature
+	 * the partition is not offered (VMXE, PKE, OSXSAVE, ...) raises #GP
+	 * instead of reaching the real CR4.
+	 */
+	c->intercept_cr = INTERCEPT_CR_WRITE(4);
 	/* INVD would drop dirty cache lines of the hypervisor and other partitions, and
 	 * WBINVD stalls the CPU: both become EXIT_CACHE_FLUSH */
 	c->intercept3 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_CPUID | INTERCEPT_HLT |
@@ -346,4 +351,6 @@ const struct vcpu_ops svm_vcpu_ops = {
 	.flush_tlb = svm_flush_tlb,
 	.intercepted_exceptions = svm_intercepted_exceptions,
 	.run_bare = svm_run_bare,
+	.get_cr = svm_get_cr,
+	.set_cr = svm_set_cr,
 };

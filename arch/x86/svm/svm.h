@@ -3,6 +3,7 @@
 #define ARCH_X86_SVM_SVM_H
 
 #include "arch/x86/svm/vmcb.h"
+#include "arch/x86/cpu.h"
 #include "core/vcpu.h"
 
 /*
@@ -38,9 +39,26 @@ void svm_vmrun(struct vcpu *v, paddr_t vmcb_pa, paddr_t host_save_pa);
 /* Translate the VMCB's exit information into e (arch/x86/svm/svm_exit.c). */
 void svm_decode_exit(const struct vmcb *vmcb, struct vm_exit *e);
 
-/* The VMCB <-> struct vcpu_state conversion (arch/x86/svm/svm_state.c). */
+/* The VMCB <-> struct vcpu_state conversion and CR access (arch/x86/svm/svm_state.c). */
 void svm_set_state(struct vcpu *v, const struct vcpu_state *s);
 void svm_get_state(struct vcpu *v, struct vcpu_state *s);
+uint64_t svm_get_cr(struct vcpu *v, unsigned cr);
+void svm_set_cr(struct vcpu *v, unsigned cr, uint64_t val);
+
+/*
+ * Copy up to len bytes of the instruction at the guest's CS:RIP, through
+ * its page tables and the NPT; returns how many bytes could be read
+ * (arch/x86/svm/svm_insn.c).
+ */
+size_t svm_fetch_insn(const struct vmcb *vmcb, uint8_t *buf, size_t len);
+
+#define SEG_ATTR_L	(1u << 9)	/* VMCB segment attribute: 64-bit code */
+
+/* The guest runs 64-bit code: long mode active and CS.L set. */
+static inline bool svm_mode64(const struct vmcb *vmcb)
+{
+	return (vmcb->save.efer & EFER_LMA) && (vmcb->save.cs.attr & SEG_ATTR_L);
+}
 
 extern const struct slpt_format npt_format;
 

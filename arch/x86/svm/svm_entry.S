@@ -24,27 +24,14 @@
  * NMI, which IF does not mask, is taken by the host right after STGI.
  *
  * Every general register but RAX and RSP is the guest's during the run and
- * is moved to/from v->gpr[] (gpr[] is the first member of struct vcpu, see
- * the _Static_assert in svm.c); RAX and RSP live in the VMCB. Host RSP and
+ * is moved to/from v->gpr[] (at the offsets of arch/x86/vcpu_offsets.h, which
+ * svm.c checks against struct vcpu); RAX and RSP live in the VMCB. Host RSP and
  * RAX (= vmcb_pa) come back from VMRUN's host save area.
  */
+#include "arch/x86/vcpu_offsets.h"
+
 	.text
 	.code64
-
-	.set	V_RCX, 1 * 8
-	.set	V_RDX, 2 * 8
-	.set	V_RBX, 3 * 8
-	.set	V_RBP, 5 * 8
-	.set	V_RSI, 6 * 8
-	.set	V_RDI, 7 * 8
-	.set	V_R8, 8 * 8
-	.set	V_R9, 9 * 8
-	.set	V_R10, 10 * 8
-	.set	V_R11, 11 * 8
-	.set	V_R12, 12 * 8
-	.set	V_R13, 13 * 8
-	.set	V_R14, 14 * 8
-	.set	V_R15, 15 * 8
 
 	.globl	svm_vmrun
 	.type	svm_vmrun, @function
@@ -62,40 +49,40 @@ svm_vmrun:
 	mov	%rsi, %rax
 	vmload	%rax			/* the guest's FS/GS/TR/LDTR, syscall MSRs */
 
-	mov	V_RCX(%rdi), %rcx
-	mov	V_RDX(%rdi), %rdx
-	mov	V_RBX(%rdi), %rbx
-	mov	V_RBP(%rdi), %rbp
-	mov	V_RSI(%rdi), %rsi
-	mov	V_R8(%rdi), %r8
-	mov	V_R9(%rdi), %r9
-	mov	V_R10(%rdi), %r10
-	mov	V_R11(%rdi), %r11
-	mov	V_R12(%rdi), %r12
-	mov	V_R13(%rdi), %r13
-	mov	V_R14(%rdi), %r14
-	mov	V_R15(%rdi), %r15
-	mov	V_RDI(%rdi), %rdi
+	mov	VCPU_RCX(%rdi), %rcx
+	mov	VCPU_RDX(%rdi), %rdx
+	mov	VCPU_RBX(%rdi), %rbx
+	mov	VCPU_RBP(%rdi), %rbp
+	mov	VCPU_RSI(%rdi), %rsi
+	mov	VCPU_R8(%rdi), %r8
+	mov	VCPU_R9(%rdi), %r9
+	mov	VCPU_R10(%rdi), %r10
+	mov	VCPU_R11(%rdi), %r11
+	mov	VCPU_R12(%rdi), %r12
+	mov	VCPU_R13(%rdi), %r13
+	mov	VCPU_R14(%rdi), %r14
+	mov	VCPU_R15(%rdi), %r15
+	mov	VCPU_RDI(%rdi), %rdi
 	sti				/* GIF=0: taken by nobody here, see above */
 	vmrun	%rax
 	cli				/* IF=1 came back from the host save area */
 
 	push	%rdi			/* guest RDI; the vcpu is now at 8(%rsp) */
 	mov	8(%rsp), %rdi
-	mov	%rcx, V_RCX(%rdi)
-	mov	%rdx, V_RDX(%rdi)
-	mov	%rbx, V_RBX(%rdi)
-	mov	%rbp, V_RBP(%rdi)
-	mov	%rsi, V_RSI(%rdi)
-	mov	%r8, V_R8(%rdi)
-	mov	%r9, V_R9(%rdi)
-	mov	%r10, V_R10(%rdi)
-	mov	%r11, V_R11(%rdi)
-	mov	%r12, V_R12(%rdi)
-	mov	%r13, V_R13(%rdi)
-	mov	%r14, V_R14(%rdi)
-	mov	%r15, V_R15(%rdi)
-	popq	V_RDI(%rdi)
+	mov	%rcx, VCPU_RCX(%rdi)
+	mov	%rdx, VCPU_RDX(%rdi)
+	mov	%rbx, VCPU_RBX(%rdi)
+	mov	%rbp, VCPU_RBP(%rdi)
+	mov	%rsi, VCPU_RSI(%rdi)
+	mov	%r8, VCPU_R8(%rdi)
+	mov	%r9, VCPU_R9(%rdi)
+	mov	%r10, VCPU_R10(%rdi)
+	mov	%r11, VCPU_R11(%rdi)
+	mov	%r12, VCPU_R12(%rdi)
+	mov	%r13, VCPU_R13(%rdi)
+	mov	%r14, VCPU_R14(%rdi)
+	mov	%r15, VCPU_R15(%rdi)
+	popq	VCPU_RDI(%rdi)
 
 	vmsave	%rax			/* RAX = vmcb_pa again: the guest's hidden state */
 	pop	%rax			/* struct vcpu, no longer needed */

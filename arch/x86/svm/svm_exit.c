@@ -1,16 +1,33 @@
 /*
- * #VMEXIT -> struct vm_exit: read EXITCODE and EXITINFO1/2 (APM Vol. 2,
- * 15.7 "Intercept Operation", Appendix C for the codes) and decode what
- * the core needs. Runs on every exit, so no logging and no loops.
+ * #VMEXIT -> struct vm_exit. One const table indexed by EXITCODE (APM Vol.
+ * 2, Appendix C "SVM Intercept Exit Codes") says what each exit becomes,
+ * how long its instruction is where the CPU saves no next RIP, and which
+ * decoder reads EXITINFO1/2 (15.7 "Intercept Operation"). Reads only the
+ * VMCB; runs on every exit, so no logging and no loops.
  */
 #include "arch/x86/svm/svm.h"
+#include "arch/x86/guest_insn.h"
 
 #define MAX_INSN_LEN	15
 
+typedef void (*svm_decoder_t)(const struct vmcb *vmcb, struct vm_exit *e);
+
+struct svm_exit_kind {
+	uint8_t reason;		/* enum exit_reason */
+	uint8_t known;		/* the entry is filled in */
+	/*
+	 * An instruction the core completes by skipping it: its length
+	 * without prefixes, used where the CPU has no NRIPS. 0: not such an
+	 * instruction (or the decoder sets the length).
+	 */
+	uint8_t insn_len;
+	svm_decoder_t decode;	/* fills e->u, may change the reason; NULL: none */
+};
+
 /*
- * Length of the intercepted instruction. With NRIPS the CPU saves the next
+ * Length of an intercepted instruction: with NRIPS the CPU saves the next
  * RIP for instruction intercepts (15.7.1); without it (QEMU TCG) the
- * length of the instruction without prefixes is the best we know.
+ * length of the instruction without prefixes is what we know.
  */
 static uint8_t insn_len(const struct vmcb *vmcb, uint8_t known)
 {
@@ -22,19 +39,23 @@ static uint8_t insn_len(const struct vmcb *vmcb, uint8_t known)
 	return n && n <= MAX_INSN_LEN ? (uint8_t)n : known;
 }
 
-/* EXITINFO1 layout: 15.10.2, Figure 15-2; EXITINFO2 is the next RIP. */
+/* EXITINFO1: 0 RDMSR, 1 WRMSR (15.11). */
+static void decode_msr(const struct vmcb *vmcb, struct vm_exit *e)
+{
+	e->reason = vmcb->ctl.exitinfo1 & 1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
+}
+
+/* EXITINFO1 layout: 15.10.2, Figure 15-2; EXITINFO2 is the next RIP, NRIPS or not. */
 static void decode_io(const struct vmcb *vmcb, struct vm_exit *e)
 {
 	uint64_t info = vmcb->ctl.exitinfo1;
-	uint64_t n = vmcb->ctl.exitinfo2 - vmcb->save.rip;
 
-	e->reason = EXIT_IO;
 	e->u.io.port = (uint16_t)(info >> IOIO_PORT_SHIFT);
 	e->u.io.size = info & IOIO_SZ32 ? 4 : info & IOIO_SZ16 ? 2 : 1;
 	e->u.io.in = info & IOIO_IN;
 	e->u.io.string = info & IOIO_STR;
 	e->u.io.rep = info & IOIO_REP;
-	e->insn_len = n && n <= MAX_INSN_LEN ? (uint8_t)n : 0;
+	e->insn_len = (uint8_t)(vmcb->ctl.exitinfo2 - vmcb->save.rip);
 }
 
 /* EXITINFO1 is a #PF-style error code, EXITINFO2 the faulting GPA (15.25.6). */
@@ -42,7 +63,6 @@ static void decode_npf(const struct vmcb *vmcb, struct vm_exit *e)
 {
 	uint64_t err = vmcb->ctl.exitinfo1;
 
-	e->reason = EXIT_SLP_FAULT;
 	e->u.slp.gpa = vmcb->ctl.exitinfo2;
 	e->u.slp.write = err & NPF_WRITE;
 	e->u.slp.fetch = err & NPF_FETCH;
@@ -50,76 +70,122 @@ static void decode_npf(const struct vmcb *vmcb, struct vm_exit *e)
 	e->u.slp.present = err & NPF_PRESENT;
 }
 
+/*
+ * MOV to CRn (the CR write intercepts, 15.9). With decode assists
+ * EXITINFO1 names the source register; without them (QEMU, Bochs) the
+ * instruction is read from the guest and decoded, which also gives its
+ * length. Bytes that are not that MOV (the guest rewrote them since) make
+ * the exit one we do not understand.
+ */
+static void decode_cr_write(const struct vmcb *vmcb, struct vm_exit *e)
+{
+	uint64_t info = vmcb->ctl.exitinfo1;
+	uint8_t bytes[MAX_INSN_LEN];
+	struct mov_cr m;
+	size_t n;
+
+	e->u.cr.cr = (uint8_t)(vmcb->ctl.exitcode - VMEXIT_CR0_WRITE);
+	e->u.cr.type = CR_MOV_TO;
+	if ((info & CR_INFO_MOV) && svm_features.nrips) {
+		e->u.cr.gpr = (uint8_t)(info & CR_INFO_GPR_MASK);
+		e->insn_len = insn_len(vmcb, 0);
+		if (e->insn_len)
+			return;
+	}
+	n = svm_fetch_insn(vmcb, bytes, sizeof(bytes));
+	if (!x86_decode_mov_cr(bytes, n, svm_mode64(vmcb), &m) || !m.to_cr ||
+	    m.cr != e->u.cr.cr) {
+		e->reason = EXIT_OTHER;
+		return;
+	}
+	e->u.cr.gpr = m.gpr;
+	e->insn_len = m.len;
+}
+
 /* Vectors that push an error code: #DF, #TS, #NP, #SS, #GP, #PF, #AC, #CP, #VC, #SX. */
 #define EXC_WITH_ERROR	0x60227d00u
 
 /* EXITINFO1 holds the error code where the exception has one (15.12). */
-static void decode_exception(const struct vmcb *vmcb, struct vm_exit *e, uint32_t code)
+static void decode_exception(const struct vmcb *vmcb, struct vm_exit *e)
 {
-	uint8_t vector = (uint8_t)(code - VMEXIT_EXCEPTION_FIRST);
+	uint8_t vector = (uint8_t)(vmcb->ctl.exitcode - VMEXIT_EXCEPTION_FIRST);
 
-	e->reason = EXIT_EXCEPTION;
 	e->u.exc.vector = vector;
 	e->u.exc.has_error = EXC_WITH_ERROR >> vector & 1;
 	e->u.exc.error = e->u.exc.has_error ? (uint32_t)vmcb->ctl.exitinfo1 : 0;
 }
 
+/*
+ * The codes are dense from 0 to 0x9f (CR, DR, exception, event and
+ * instruction intercepts) and again from 0x400 (#NPF, then AVIC and
+ * VMGEXIT): the table holds the first range, then the second.
+ */
+#define LOW_CODES	0xa0
+#define HIGH_FIRST	VMEXIT_NPF
+#define HIGH_CODES	4
+#define HIGH(code)	(LOW_CODES + (code) - HIGH_FIRST)
+
+#define KIND(r, len, d)	{ (uint8_t)(r), 1, (len), (d) }
+
+static const struct svm_exit_kind exit_kinds[LOW_CODES + HIGH_CODES] = {
+	[VMEXIT_CR4_WRITE] = KIND(EXIT_CR_ACCESS, 0, decode_cr_write),
+	[VMEXIT_EXCEPTION_FIRST ... VMEXIT_EXCEPTION_LAST] =
+		KIND(EXIT_EXCEPTION, 0, decode_exception),
+	[VMEXIT_INTR] = KIND(EXIT_EXTINT, 0, NULL),
+	[VMEXIT_NMI] = KIND(EXIT_NMI, 0, NULL),
+	[VMEXIT_VINTR] = KIND(EXIT_IRQ_WINDOW, 0, NULL),
+	[VMEXIT_CPUID] = KIND(EXIT_CPUID, 2, NULL),
+	[VMEXIT_INVD] = KIND(EXIT_CACHE_FLUSH, 2, NULL),
+	[VMEXIT_HLT] = KIND(EXIT_HLT, 1, NULL),
+	[VMEXIT_IOIO] = KIND(EXIT_IO, 0, decode_io),
+	[VMEXIT_MSR] = KIND(EXIT_MSR_READ, 2, decode_msr),
+	[VMEXIT_SHUTDOWN] = KIND(EXIT_TRIPLE_FAULT, 0, NULL),
+	[VMEXIT_VMMCALL] = KIND(EXIT_HYPERCALL, 3, NULL),
+	[VMEXIT_WBINVD] = KIND(EXIT_CACHE_FLUSH, 2, NULL),
+	/*
+	 * SVM, XSAVE and MONITOR/MWAIT are hidden from the partition's CPUID,
+	 * and its EFER.SVME and CR4.OSXSAVE read 0: these raise #UD, as on a
+	 * CPU without them (APM Vol. 3, each instruction's exceptions).
+	 */
+	[VMEXIT_INVLPGA] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMEXIT_VMRUN] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMEXIT_VMLOAD] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMEXIT_VMSAVE] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMEXIT_STGI] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMEXIT_CLGI] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMEXIT_SKINIT] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMEXIT_MONITOR] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMEXIT_MWAIT] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMEXIT_MWAIT_CONDITIONAL] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMEXIT_XSETBV] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[HIGH(VMEXIT_NPF)] = KIND(EXIT_SLP_FAULT, 0, decode_npf),
+};
+
+static const struct svm_exit_kind exit_unknown = KIND(EXIT_OTHER, 0, NULL);
+static const struct svm_exit_kind exit_invalid = KIND(EXIT_ENTRY_FAILED, 0, NULL);
+
+static const struct svm_exit_kind *exit_kind(uint32_t code)
+{
+	const struct svm_exit_kind *k = &exit_unknown;
+
+	if (code < LOW_CODES)
+		k = &exit_kinds[code];
+	else if (code - HIGH_FIRST < HIGH_CODES)
+		k = &exit_kinds[HIGH(code)];
+	else if (code == VMEXIT_INVALID)
+		k = &exit_invalid;
+	return k->known ? k : &exit_unknown;
+}
+
 void svm_decode_exit(const struct vmcb *vmcb, struct vm_exit *e)
 {
 	/* QEMU stores VMEXIT_INVALID as a 32-bit -1: only the low half is meaningful */
-	uint32_t code = (uint32_t)vmcb->ctl.exitcode;
+	const struct svm_exit_kind *k = exit_kind((uint32_t)vmcb->ctl.exitcode);
 
+	e->reason = k->reason;
 	e->vendor_code = vmcb->ctl.exitcode;
 	e->vendor_info = vmcb->ctl.exitinfo1;
-	e->insn_len = 0;
-	switch (code) {
-	case VMEXIT_CPUID:
-		e->reason = EXIT_CPUID;
-		e->insn_len = insn_len(vmcb, 2);
-		break;
-	case VMEXIT_MSR:	/* EXITINFO1: 0 RDMSR, 1 WRMSR (15.11) */
-		e->reason = vmcb->ctl.exitinfo1 & 1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
-		e->insn_len = insn_len(vmcb, 2);
-		break;
-	case VMEXIT_IOIO:
-		decode_io(vmcb, e);
-		break;
-	case VMEXIT_HLT:
-		e->reason = EXIT_HLT;
-		e->insn_len = insn_len(vmcb, 1);
-		break;
-	case VMEXIT_VMMCALL:
-		e->reason = EXIT_HYPERCALL;
-		e->insn_len = insn_len(vmcb, 3);
-		break;
-	case VMEXIT_NPF:
-		decode_npf(vmcb, e);
-		break;
-	case VMEXIT_SHUTDOWN:
-		e->reason = EXIT_TRIPLE_FAULT;
-		break;
-	case VMEXIT_INTR:
-		e->reason = EXIT_EXTINT;
-		break;
-	case VMEXIT_NMI:
-		e->reason = EXIT_NMI;
-		break;
-	case VMEXIT_VINTR:
-		e->reason = EXIT_IRQ_WINDOW;
-		break;
-	case VMEXIT_INVD:
-	case VMEXIT_WBINVD:
-		e->reason = EXIT_CACHE_FLUSH;
-		e->insn_len = insn_len(vmcb, 2);
-		break;
-	case VMEXIT_INVALID:
-		e->reason = EXIT_ENTRY_FAILED;
-		break;
-	default:
-		if (code >= VMEXIT_EXCEPTION_FIRST && code <= VMEXIT_EXCEPTION_LAST)
-			decode_exception(vmcb, e, code);
-		else
-			e->reason = EXIT_OTHER;
-		break;
-	}
+	e->insn_len = k->insn_len ? insn_len(vmcb, k->insn_len) : 0;
+	if (k->decode)
+		k->decode(vmcb, e);
 }

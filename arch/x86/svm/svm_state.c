@@ -99,3 +99,49 @@ void svm_get_state(struct vcpu *v, struct vcpu_state *s)
 	s->efer = st->efer & ~(uint64_t)EFER_SVME;
 	s->pat = st->g_pat;
 }
+
+uint64_t svm_get_cr(struct vcpu *v, unsigned cr)
+{
+	const struct vmcb *vmcb = to_svm(v)->vmcb;
+
+	switch (cr) {
+	case 0:
+		return vmcb->save.cr0;
+	case 3:
+		return vmcb->save.cr3;
+	case 4:
+		return vmcb->save.cr4;
+	default:
+		return vmcb->ctl.vint & VINT_V_TPR_MASK;
+	}
+}
+
+/*
+ * The VMCB holds the guest's real CR0 and CR4, which VMRUN loads (15.5.1).
+ * A CR0.PG change under EFER.LME switches EFER.LMA (APM Vol. 2, 14.6.1),
+ * and a CR0/CR4 change flushes the guest's TLB at the next VMRUN, as the
+ * MOV would. CR8 is V_TPR, which the guest's own CR8 accesses use too
+ * under V_INTR_MASKING (15.21.1).
+ */
+void svm_set_cr(struct vcpu *v, unsigned cr, uint64_t val)
+{
+	struct vmcb_save *st = &to_svm(v)->vmcb->save;
+	uint64_t *vint = &to_svm(v)->vmcb->ctl.vint;
+
+	switch (cr) {
+	case 0:
+		if (((st->cr0 ^ val) & CR0_PG) && (st->efer & EFER_LME)) {
+			st->efer &= ~(uint64_t)EFER_LMA;
+			st->efer |= val & CR0_PG ? EFER_LMA : 0;
+		}
+		st->cr0 = val;
+		break;
+	case 4:
+		st->cr4 = val;
+		break;
+	default:
+		*vint = (*vint & ~VINT_V_TPR_MASK) | (val & VINT_V_TPR_MASK);
+		return;
+	}
+	svm_vcpu_ops.flush_tlb(v);
+}

@@ -8,6 +8,9 @@
 
 #include "core/types.h"
 
+/* CR intercepts, control area 0x000 (Table B-1): reads in bits 15:0, writes in 31:16. */
+#define INTERCEPT_CR_WRITE(n)	(1u << (16 + (n)))
+
 /* Intercept vector 3, control area 0x00c (Table B-1). */
 #define INTERCEPT_INTR		(1u << 0)
 #define INTERCEPT_NMI		(1u << 1)
@@ -39,6 +42,7 @@
 #define TLB_CONTROL_FLUSH_ASID	3	/* this guest's ASID only */
 
 /* Virtual interrupt control, 0x060 (APM Vol. 2, 15.21.1). */
+#define VINT_V_TPR_MASK		0xfull		/* the guest's CR8 */
 #define VINT_V_IRQ		(1ull << 8)
 #define VINT_V_IGN_TPR		(1ull << 20)
 #define VINT_V_INTR_MASKING	(1ull << 24)
@@ -56,6 +60,9 @@
 #define EVENT_ERROR_SHIFT	32
 
 /* EXITCODE values (APM Vol. 2, Appendix C "SVM Intercept Exit Codes"). */
+#define VMEXIT_CR0_READ		0x00	/* 0x00-0x0f: MOV from CRn */
+#define VMEXIT_CR0_WRITE	0x10	/* 0x10-0x1f: MOV to CRn */
+#define VMEXIT_CR4_WRITE	0x14
 #define VMEXIT_EXCEPTION_FIRST	0x40
 #define VMEXIT_EXCEPTION_LAST	0x5f
 #define VMEXIT_INTR		0x60
@@ -64,13 +71,28 @@
 #define VMEXIT_CPUID		0x72
 #define VMEXIT_INVD		0x76
 #define VMEXIT_HLT		0x78
+#define VMEXIT_INVLPGA		0x7a
 #define VMEXIT_IOIO		0x7b
 #define VMEXIT_MSR		0x7c
 #define VMEXIT_SHUTDOWN		0x7f
+#define VMEXIT_VMRUN		0x80
 #define VMEXIT_VMMCALL		0x81
+#define VMEXIT_VMLOAD		0x82
+#define VMEXIT_VMSAVE		0x83
+#define VMEXIT_STGI		0x84
+#define VMEXIT_CLGI		0x85
+#define VMEXIT_SKINIT		0x86
 #define VMEXIT_WBINVD		0x89
+#define VMEXIT_MONITOR		0x8a
+#define VMEXIT_MWAIT		0x8b
+#define VMEXIT_MWAIT_CONDITIONAL 0x8c
+#define VMEXIT_XSETBV		0x8d
 #define VMEXIT_NPF		0x400
 #define VMEXIT_INVALID		0xffffffffu	/* -1; compare the low 32 bits only */
+
+/* MOV-to-CR EXITINFO1 with decode assists (APM Vol. 2, 15.33 "Decode Assists"). */
+#define CR_INFO_MOV		(1ull << 63)	/* a MOV; bits 3:0 name its GPR */
+#define CR_INFO_GPR_MASK	0xfull
 
 /* IOIO EXITINFO1 (APM Vol. 2, 15.10.2, Figure 15-2). */
 #define IOIO_IN			(1ull << 0)

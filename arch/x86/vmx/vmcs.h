@@ -131,18 +131,33 @@
 #define VMX_EXIT_TRIPLE_FAULT	2
 #define VMX_EXIT_IRQ_WINDOW		7
 #define VMX_EXIT_CPUID		10
+#define VMX_EXIT_GETSEC		11
 #define VMX_EXIT_HLT			12
+#define VMX_EXIT_INVD			13
 #define VMX_EXIT_VMCALL		18
+#define VMX_EXIT_VMCLEAR		19
+#define VMX_EXIT_VMLAUNCH		20
+#define VMX_EXIT_VMPTRLD		21
+#define VMX_EXIT_VMPTRST		22
+#define VMX_EXIT_VMREAD		23
+#define VMX_EXIT_VMRESUME		24
+#define VMX_EXIT_VMWRITE		25
+#define VMX_EXIT_VMXOFF		26
+#define VMX_EXIT_VMXON		27
 #define VMX_EXIT_CR_ACCESS		28
 #define VMX_EXIT_IO			30
 #define VMX_EXIT_RDMSR		31
 #define VMX_EXIT_WRMSR		32
 #define VMX_EXIT_MCE_DURING_ENTRY	41
+#define VMX_EXIT_MWAIT		36
+#define VMX_EXIT_MONITOR		39
 #define VMX_EXIT_EPT_VIOLATION	48
 #define VMX_EXIT_EPT_MISCONFIG	49
-#define VMX_EXIT_INVD			13
-#define VMX_EXIT_WBINVD			54
+#define VMX_EXIT_INVEPT		50
 #define VMX_EXIT_PREEMPTION_TIMER	52
+#define VMX_EXIT_INVVPID		53
+#define VMX_EXIT_WBINVD			54
+#define VMX_EXIT_XSETBV		55
 #define VMX_EXIT_COUNT		70
 #define VMX_EXIT_BASIC_MASK		0xffffu
 #define VMX_EXIT_ENTRY_FAILED	(1u << 31)
@@ -285,6 +300,11 @@ static inline bool vmcs_load(paddr_t pa)
 	return !fail;
 }
 
+#ifdef VMCS_FAKE
+/* Host unit tests (tests/unit/test_vmx_exit.c) supply the VMCS as a table. */
+uint64_t vmread(uint32_t field);
+void vmwrite(uint32_t field, uint64_t v);
+#else
 /* Unchecked: the field encodings are constants of ours and the VMCS is current. */
 static inline uint64_t vmread(uint32_t field)
 {
@@ -298,6 +318,7 @@ static inline void vmwrite(uint32_t field, uint64_t v)
 {
 	__asm__ volatile("vmwrite %0, %1" : : "rm"(v), "r"((uint64_t)field) : "cc");
 }
+#endif
 
 /* vmwrite that reports failure, for setting up a VMCS. */
 static inline bool vmwrite_checked(uint32_t field, uint64_t v)

@@ -11,14 +11,13 @@
  */
 #include "arch/x86/vmx/vmx.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/vcpu_offsets.h"	/* checks vmx_entry.S's offsets */
 #include "core/lib.h"
 #include "core/log.h"
 #include "core/mm.h"
 #include "core/panic.h"
 #include "core/percpu.h"
 
-_Static_assert(offsetof(struct vcpu, gpr) == 0, "vmx_entry.S addresses gpr[] from struct vcpu");
-_Static_assert(GPR_RAX == 0 && GPR_RDI == 7 && GPR_R15 == 15, "vmx_entry.S's GPR offsets");
 _Static_assert(sizeof(struct vmx_vcpu) <= PAGE_SIZE, "struct vmx_vcpu fits its page");
 
 /* Per physical CPU; each entry is touched by its own CPU only. */
@@ -413,6 +412,25 @@ static uint32_t vmx_intercepted_exceptions(struct vcpu *v)
 	return bitmap;
 }
 
+static uint64_t vmx_get_cr(struct vcpu *v, unsigned cr)
+{
+	unsigned cpu = this_cpu_id();
+	struct vmx_vcpu *vx = vmx_get(v, cpu);
+	uint64_t val = vmx_read_cr(vx, cr);
+
+	vmx_put(v, vx, cpu);
+	return val;
+}
+
+static void vmx_set_cr(struct vcpu *v, unsigned cr, uint64_t val)
+{
+	unsigned cpu = this_cpu_id();
+	struct vmx_vcpu *vx = vmx_get(v, cpu);
+
+	vmx_write_cr(vx, cr, val);
+	vmx_put(v, vx, cpu);
+}
+
 const struct vcpu_ops vmx_vcpu_ops = {
 	.name = "vmx",
 	.slpt = &ept_format,
@@ -429,4 +447,6 @@ const struct vcpu_ops vmx_vcpu_ops = {
 	.flush_tlb = vmx_flush_tlb,
 	.intercepted_exceptions = vmx_intercepted_exceptions,
 	.run_bare = vmx_run_bare,
+	.get_cr = vmx_get_cr,
+	.set_cr = vmx_set_cr,
 };

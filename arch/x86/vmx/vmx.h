@@ -45,6 +45,7 @@ struct vmx_vcpu {
 	uint32_t proc;			/* primary controls as in the VMCS */
 	uint32_t entry_intr;		/* VM-entry interruption info pending, 0: none */
 	int32_t active_cpu;		/* CPU the VMCS is active on, -1: clear */
+	uint8_t tpr;			/* the guest's CR8 (its MOVs exit); unused as yet */
 	bool launched;			/* VMRESUME rather than VMLAUNCH */
 	bool flush;			/* INVEPT + INVVPID before the next entry */
 };
@@ -70,9 +71,11 @@ bool vmx_vmcs_init(struct vcpu *v, struct vmx_vcpu *vx, paddr_t slpt_root);
 /* Write this CPU's host state into the current VMCS. */
 void vmx_write_host_state(void);
 
-/* vmx_state.c: struct vcpu_state <-> VMCS */
+/* vmx_state.c: struct vcpu_state <-> VMCS, and control-register access */
 void vmx_set_state(struct vcpu *v, struct vmx_vcpu *vx, const struct vcpu_state *s);
 void vmx_get_state(struct vcpu *v, struct vmx_vcpu *vx, struct vcpu_state *s);
+uint64_t vmx_read_cr(const struct vmx_vcpu *vx, unsigned cr);
+void vmx_write_cr(struct vmx_vcpu *vx, unsigned cr, uint64_t val);
 
 /* vmx_exit.c: fill e from the current VMCS after an exit (or a VMfail result). */
 void vmx_decode_exit(struct vcpu *v, struct vmx_vcpu *vx, struct vm_exit *e);

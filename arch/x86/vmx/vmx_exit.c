@@ -67,6 +67,17 @@ static void decode_io(struct vm_exit *e)
 	e->u.io.port = (uint16_t)(q >> 16);
 }
 
+/* Exit reason 28 (28.2.1, Table 28-3): the register, the access, the GPR, LMSW's operand. */
+static void decode_cr_access(struct vm_exit *e)
+{
+	uint64_t q = e->vendor_info;
+
+	e->u.cr.cr = q & 15;
+	e->u.cr.type = q >> 4 & 3;
+	e->u.cr.gpr = q >> 8 & 15;
+	e->u.cr.lmsw = (uint16_t)(q >> 16);
+}
+
 /* Exit reason 48 (28.2.1, Table 28-7): bits 3-5 are the rights the translation gave. */
 static void decode_ept_violation(struct vm_exit *e)
 {
@@ -106,6 +117,28 @@ static const struct exit_kind exit_kinds[VMX_EXIT_COUNT] = {
 	[VMX_EXIT_PREEMPTION_TIMER] = KIND(EXIT_EXTINT, 0, NULL),
 	[VMX_EXIT_INVD] = KIND(EXIT_CACHE_FLUSH, X_INSN, NULL),	/* INVD always exits */
 	[VMX_EXIT_WBINVD] = KIND(EXIT_CACHE_FLUSH, X_INSN, NULL),
+	/* MOV CR0/CR4 touching a host-owned bit, MOV CR8 (no TPR shadow) */
+	[VMX_EXIT_CR_ACCESS] = KIND(EXIT_CR_ACCESS, X_INSN | X_QUAL, decode_cr_access),
+	/*
+	 * VMX, SMX, XSAVE and MONITOR/MWAIT are hidden from the partition's
+	 * CPUID and CR4.VMXE/SMXE/OSXSAVE read 0: these raise #UD, as on a CPU
+	 * without them (SDM Vol. 3C, 26.1.2 for the ones that always exit).
+	 */
+	[VMX_EXIT_GETSEC] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMX_EXIT_VMCLEAR] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMX_EXIT_VMLAUNCH] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMX_EXIT_VMPTRLD] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMX_EXIT_VMPTRST] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMX_EXIT_VMREAD] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMX_EXIT_VMRESUME] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMX_EXIT_VMWRITE] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMX_EXIT_VMXOFF] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMX_EXIT_VMXON] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMX_EXIT_INVEPT] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMX_EXIT_INVVPID] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMX_EXIT_MWAIT] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMX_EXIT_MONITOR] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
+	[VMX_EXIT_XSETBV] = KIND(EXIT_UNSUPPORTED_INSN, 0, NULL),
 };
 
 static const struct exit_kind exit_unknown = { EXIT_OTHER, X_QUAL, NULL };

@@ -83,6 +83,14 @@ struct vmx_config vmx_cfg;
  */
 #define EXC_INTERCEPTED	(1u << 17 | 1u << 18)
 
+/*
+ * CR4 bits the guest sets without an exit: features every VT-x CPU has and
+ * CPUID always shows, whose state is the guest's own. Toggling PGE (a
+ * global TLB flush) stays cheap.
+ */
+#define CR4_GUEST_OWNED	(CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PGE | CR4_PCE | \
+			 CR4_OSFXSR | CR4_OSXMMEXCPT)
+
 #define EPT_CAP_NEED	(EPT_CAP_WALK_4 | EPT_CAP_WB | EPT_CAP_2M | EPT_CAP_INVEPT)
 
 struct ctl_spec {
@@ -165,11 +173,14 @@ void vmx_probe(void)
 	vmx_cfg.cr4_fixed1 = rdmsr(MSR_VMX_CR4_FIXED1);
 	/*
 	 * The host owns the bits VMX forces to 1 in the guest: CR0.NE (PE and
-	 * PG are free with unrestricted guest, 27.3.1.1) and CR4.VMXE.
-	 * The guest reads its own values from the read shadows.
+	 * PG are free with unrestricted guest, 27.3.1.1) and CR4.VMXE; and
+	 * every CR4 bit but CR4_GUEST_OWNED, so that core/cr.c checks it
+	 * against what the partition is offered. The guest reads its own
+	 * values from the read shadows; a write that changes an owned bit
+	 * exits (25.6.6).
 	 */
 	vmx_cfg.cr0_mask = vmx_cfg.cr0_fixed0 & ~(CR0_PE | CR0_PG);
-	vmx_cfg.cr4_mask = vmx_cfg.cr4_fixed0 | CR4_VMXE;
+	vmx_cfg.cr4_mask = ~(uint64_t)CR4_GUEST_OWNED;
 	vmx_cfg.usable = probe_controls();
 	if (vmx_cfg.pin & PIN_PREEMPTION_TIMER) {
 		uint64_t ticks = tsc_us_to_ticks(POLL_US) >>

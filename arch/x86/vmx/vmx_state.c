@@ -9,8 +9,6 @@
 #include "core/lib.h"
 #include "core/mm.h"
 
-#define EFER_LMA	(1ull << 10)
-
 /* The segment registers in VMCS field order: ES CS SS DS FS GS LDTR TR, 2 apart. */
 #define SEG_COUNT	8
 #define SEG_FIELD(base, i)	((uint32_t)((base) + 2 * (i)))
@@ -54,10 +52,19 @@ static void write_pdptes(const struct vmx_vcpu *vx, const struct vcpu_state *s)
 		vmwrite(SEG_FIELD(VMCS_GUEST_PDPTE0, i), pdpte[i]);
 }
 
+/* Guest CR0 with the bits VMX requires; PE and PG may be 0 with unrestricted guest (27.3.1.1). */
+static uint64_t real_cr0(uint64_t cr0)
+{
+	return (cr0 | (vmx_cfg.cr0_fixed0 & ~(CR0_PE | CR0_PG))) & vmx_cfg.cr0_fixed1;
+}
+
+static uint64_t real_cr4(uint64_t cr4)
+{
+	return (cr4 | vmx_cfg.cr4_fixed0) & vmx_cfg.cr4_fixed1;
+}
+
 void vmx_set_state(struct vcpu *v, struct vmx_vcpu *vx, const struct vcpu_state *s)
 {
-	/* CR0.PE and PG may be 0 with unrestricted guest (27.3.1.1) */
-	uint64_t cr0_fixed0 = vmx_cfg.cr0_fixed0 & ~(CR0_PE | CR0_PG);
 	uint32_t entry = vmx_cfg.entry | (s->efer & EFER_LMA ? ENTRYCTL_IA32E_MODE_GUEST : 0);
 	const struct seg_desc *const segs[SEG_COUNT] = SEGS(s);
 
@@ -66,10 +73,10 @@ void vmx_set_state(struct vcpu *v, struct vmx_vcpu *vx, const struct vcpu_state 
 	v->rflags = s->rflags;
 	vx->cr2 = s->cr2;
 
-	vmwrite(VMCS_GUEST_CR0, (s->cr0 | cr0_fixed0) & vmx_cfg.cr0_fixed1);
+	vmwrite(VMCS_GUEST_CR0, real_cr0(s->cr0));
 	vmwrite(VMCS_CR0_READ_SHADOW, s->cr0);
 	vmwrite(VMCS_GUEST_CR3, s->cr3);
-	vmwrite(VMCS_GUEST_CR4, (s->cr4 | vmx_cfg.cr4_fixed0) & vmx_cfg.cr4_fixed1);
+	vmwrite(VMCS_GUEST_CR4, real_cr4(s->cr4));
 	vmwrite(VMCS_CR4_READ_SHADOW, s->cr4);
 	vmwrite(VMCS_GUEST_EFER, s->efer);
 	vmwrite(VMCS_GUEST_PAT, s->pat);
@@ -105,10 +112,8 @@ void vmx_get_state(struct vcpu *v, struct vmx_vcpu *vx, struct vcpu_state *s)
 	s->rflags = v->rflags;
 	s->cr2 = vx->cr2;
 	/* bits the host owns read as the guest wrote them: from the read shadows */
-	s->cr0 = (vmread(VMCS_GUEST_CR0) & ~vmx_cfg.cr0_mask) |
-		 (vmread(VMCS_CR0_READ_SHADOW) & vmx_cfg.cr0_mask);
-	s->cr4 = (vmread(VMCS_GUEST_CR4) & ~vmx_cfg.cr4_mask) |
-		 (vmread(VMCS_CR4_READ_SHADOW) & vmx_cfg.cr4_mask);
+	s->cr0 = vmx_read_cr(vx, 0);
+	s->cr4 = vmx_read_cr(vx, 4);
 	s->cr3 = vmread(VMCS_GUEST_CR3);
 	s->efer = vmread(VMCS_GUEST_EFER);
 	s->pat = vmread(VMCS_GUEST_PAT);
@@ -124,4 +129,61 @@ void vmx_get_state(struct vcpu *v, struct vmx_vcpu *vx, struct vcpu_state *s)
 	s->gdtr.limit = (uint16_t)vmread(VMCS_GUEST_GDTR_LIMIT);
 	s->idtr.base = vmread(VMCS_GUEST_IDTR_BASE);
 	s->idtr.limit = (uint16_t)vmread(VMCS_GUEST_IDTR_LIMIT);
+}
+
+/* CR0 and CR4 as the guest reads them: the bits the host owns come from the read shadows. */
+uint64_t vmx_read_cr(const struct vmx_vcpu *vx, unsigned cr)
+{
+	switch (cr) {
+	case 0:
+		return (vmread(VMCS_GUEST_CR0) & ~vmx_cfg.cr0_mask) |
+		       (vmread(VMCS_CR0_READ_SHADOW) & vmx_cfg.cr0_mask);
+	case 3:
+		return vmread(VMCS_GUEST_CR3);
+	case 4:
+		return (vmread(VMCS_GUEST_CR4) & ~vmx_cfg.cr4_mask) |
+		       (vmread(VMCS_CR4_READ_SHADOW) & vmx_cfg.cr4_mask);
+	default:
+		return vx->tpr;
+	}
+}
+
+/*
+ * A MOV to CR0 or CR4 done for the guest: its value in the read shadow,
+ * the real register with the bits VMX needs (25.6.6). A CR0.PG change
+ * under EFER.LME switches EFER.LMA and with it the "IA-32e mode guest"
+ * entry control (SDM Vol. 3A, 10.8.5; Vol. 3C, 27.3.1.1); the VPID's
+ * translations are dropped and PAE paging's PDPTEs reloaded (27.3.2.4),
+ * as the MOV itself would. CR8 only ever reaches vx->tpr: with CR8
+ * exiting the guest never touches the physical TPR.
+ */
+void vmx_write_cr(struct vmx_vcpu *vx, unsigned cr, uint64_t val)
+{
+	struct vcpu_state s = { .cr0 = vmx_read_cr(vx, 0), .cr3 = vmread(VMCS_GUEST_CR3),
+				.cr4 = vmx_read_cr(vx, 4), .efer = vmread(VMCS_GUEST_EFER) };
+
+	if (cr == 8) {
+		vx->tpr = (uint8_t)val;
+		return;
+	}
+	if (cr == 0) {
+		if (((s.cr0 ^ val) & CR0_PG) && (s.efer & EFER_LME)) {
+			uint64_t entry = vmread(VMCS_ENTRY_CONTROLS);
+			bool lma = val & CR0_PG;
+
+			s.efer = (s.efer & ~(uint64_t)EFER_LMA) | (lma ? EFER_LMA : 0);
+			entry &= ~(uint64_t)ENTRYCTL_IA32E_MODE_GUEST;
+			vmwrite(VMCS_GUEST_EFER, s.efer);
+			vmwrite(VMCS_ENTRY_CONTROLS, entry | (lma ? ENTRYCTL_IA32E_MODE_GUEST : 0));
+		}
+		s.cr0 = val;
+		vmwrite(VMCS_GUEST_CR0, real_cr0(val));
+		vmwrite(VMCS_CR0_READ_SHADOW, val);
+	} else {
+		s.cr4 = val;
+		vmwrite(VMCS_GUEST_CR4, real_cr4(val));
+		vmwrite(VMCS_CR4_READ_SHADOW, val);
+	}
+	write_pdptes(vx, &s);
+	__atomic_store_n(&vx->flush, true, __ATOMIC_RELAXED);
 }

@@ -51,6 +51,7 @@ __asm__(".pushsection .text\n"
 extern const char mb_isr_stubs[];
 
 void mb_wrong_entry_main(void);
+void mb_check_control_registers(void);
 void mb_fault(uint32_t vector, uint32_t w1, uint32_t w2, uint32_t w3);
 static inline void outb(uint16_t port, uint8_t v)
 {
@@ -281,6 +282,28 @@ void mb_check_machine_state(uint32_t eflags)
 	__asm__ volatile("mov %0, %%ds; mov %1, %%es; mov %2, %%fs; mov %3, %%gs; mov %4, %%ss"
 			 ::"r"(ds), "r"(es), "r"(fs), "r"(gs), "r"(ss) : "memory");
 	check(true, "ds, es, fs, gs, ss reload from the GDT");
+	mb_check_control_registers();
+}
+
+/*
+ * What a kernel does first: set CR0.NE (Linux does; Multiboot leaves it
+ * clear, and VT-x owns it) and CR4 bits such as PSE (AMD-V intercepts
+ * CR4 writes and decodes the 32-bit MOV from guest memory).
+ */
+void mb_check_control_registers(void)
+{
+	uint32_t cr0, cr4, got;
+
+	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+	__asm__ volatile("mov %0, %%cr0; mov %%cr0, %0" : "=r"(got) : "0"(cr0 | 0x20));
+	check_val(got & 0x20, "cr0: NE can be set", got);
+	__asm__ volatile("mov %0, %%cr0; mov %%cr0, %0" : "=r"(got) : "0"(cr0 & ~0x20u));
+	check_val(!(got & 0x20), "cr0: NE can be cleared", got);
+	__asm__ volatile("mov %0, %%cr0" ::"r"(cr0));
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	__asm__ volatile("mov %0, %%cr4; mov %%cr4, %0" : "=r"(got) : "0"(cr4 ^ 0x10));
+	check_val(got == (cr4 ^ 0x10), "cr4: PSE can be toggled", got);
+	__asm__ volatile("mov %0, %%cr4" ::"r"(cr4));
 }
 
 /* ---- memory map ---- */

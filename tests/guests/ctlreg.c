@@ -1,0 +1,120 @@
+/*
+ * Control registers: CR8 (the TPR) reads back what was written, CR0.NE can
+ * be cleared and set (VT-x owns it), and CR4 takes the bits of features
+ * the partition has and refuses with #GP the others (VMXE, OSXSAVE while
+ * XSAVE is hidden, PKE while PKU is hidden) and reserved bits. The MOVs
+ * use RAX (3 bytes) unless said otherwise, for expect_fault().
+ *
+ * The CR0 and CR8 checks that need a #GP run on VT-x only: there the
+ * hypervisor emulates those writes; on AMD-V they are not intercepted and
+ * the CPU checks them itself (QEMU 7.2's TCG does not check them all).
+ */
+#include "tests/guests/guest.h"
+
+#define CR0_PE		(1ull << 0)
+#define CR0_NE		(1ull << 5)
+#define CR0_NW		(1ull << 29)
+#define CR0_CD		(1ull << 30)
+#define CR0_PG		(1ull << 31)
+#define CR4_PSE		(1ull << 4)
+#define CR4_PGE		(1ull << 7)
+#define CR4_VMXE	(1ull << 13)
+#define CR4_OSXSAVE	(1ull << 18)
+#define CR4_PKE		(1ull << 22)
+
+static uint64_t get_cr0(void) { uint64_t v; __asm__ volatile("mov %%cr0, %0" : "=a"(v)); return v; }
+static uint64_t get_cr4(void) { uint64_t v; __asm__ volatile("mov %%cr4, %0" : "=a"(v)); return v; }
+static uint64_t get_cr8(void) { uint64_t v; __asm__ volatile("mov %%cr8, %0" : "=a"(v)); return v; }
+
+static int set_cr0(uint64_t v)
+{
+	expect_fault(3);
+	__asm__ volatile("mov %0, %%cr0" ::"a"(v) : "memory");
+	return fault_taken();
+}
+
+static int set_cr4(uint64_t v)
+{
+	expect_fault(3);
+	__asm__ volatile("mov %0, %%cr4" ::"a"(v) : "memory");
+	return fault_taken();
+}
+
+/* mov %r9, %cr4: a REX prefix (41 0f 22 e1), for the decoders that read the bytes */
+static int set_cr4_r9(uint64_t v)
+{
+	expect_fault(4);
+	__asm__ volatile("mov %0, %%r9; mov %%r9, %%cr4" ::"r"(v) : "r9", "memory");
+	return fault_taken();
+}
+
+static int set_cr8(uint64_t v)
+{
+	expect_fault(4);		/* 44 0f 22 c0 */
+	__asm__ volatile("mov %0, %%cr8" ::"a"(v) : "memory");
+	return fault_taken();
+}
+
+static bool amd;
+
+static void check_cr8(void)
+{
+	bool ok = true;
+
+	for (uint64_t v = 0; v < 16; v += 5)
+		ok = ok && set_cr8(v) == -1 && get_cr8() == v;
+	check(ok, "CR8 (TPR) reads back what was written");
+	if (!amd)
+		check(set_cr8(0x10) == 13 && get_cr8() == 15,
+		      "CR8 with a reserved bit raises #GP, CR8 unchanged");
+	set_cr8(0);
+}
+
+static void check_cr0(void)
+{
+	uint64_t cr0 = get_cr0();
+
+	check(set_cr0(cr0 & ~CR0_NE) == -1 && !(get_cr0() & CR0_NE) &&
+	      set_cr0(cr0 | CR0_NE) == -1 && (get_cr0() & CR0_NE), "CR0.NE can be cleared and set");
+	if (!amd) {
+		/* each also toggles NE, so that VT-x, which owns NE, sees the write */
+		check(set_cr0((cr0 ^ CR0_NE) & ~CR0_PE) == 13,
+		      "CR0 with PG and without PE raises #GP");
+		check(set_cr0((cr0 ^ CR0_NE) | 1ull << 32) == 13, "CR0 with bit 32 set raises #GP");
+		check(set_cr0(((cr0 ^ CR0_NE) | CR0_NW) & ~CR0_CD) == 13,
+		      "CR0 with NW and without CD raises #GP");
+		check(set_cr0((cr0 ^ CR0_NE) & ~CR0_PG) == 13,
+		      "CR0.PG cannot be cleared in 64-bit mode");
+	}
+	set_cr0(cr0);
+	check(get_cr0() == cr0, "CR0 is back as it was");
+}
+
+static void check_cr4(void)
+{
+	uint64_t cr4 = get_cr4();
+
+	check(set_cr4(cr4 ^ CR4_PSE) == -1 && get_cr4() == (cr4 ^ CR4_PSE) &&
+	      set_cr4(cr4) == -1 && get_cr4() == cr4, "CR4.PSE can be toggled");
+	check(set_cr4_r9(cr4 ^ CR4_PGE) == -1 && get_cr4() == (cr4 ^ CR4_PGE) &&
+	      set_cr4_r9(cr4) == -1 && get_cr4() == cr4, "CR4.PGE can be toggled (from R9)");
+	check(set_cr4(cr4 | CR4_PKE) == 13, "CR4.PKE raises #GP (PKU is not offered)");
+	check(set_cr4(cr4 | CR4_OSXSAVE) == 13, "CR4.OSXSAVE raises #GP (XSAVE is not offered)");
+	check(set_cr4(cr4 | CR4_VMXE) == 13, "CR4.VMXE raises #GP");
+	check(set_cr4(cr4 | 1ull << 15) == 13, "CR4 reserved bit 15 raises #GP");
+	check(set_cr4_r9((cr4 ^ CR4_PSE) | CR4_VMXE) == 13 && get_cr4() == cr4,
+	      "a refused CR4 write changes nothing");
+}
+
+void guest_main(const struct guest_boot *b)
+{
+	struct cpuid_out l7 = guest_cpuid(7, 0);
+
+	(void)b;
+	amd = guest_cpuid(0, 0).ebx == 0x68747541;	/* "Auth"enticAMD */
+	gprintf("cpuid.7.ecx=%x (PKU %u)\n", l7.ecx, l7.ecx >> 3 & 1);
+	check_cr8();
+	check_cr0();
+	check_cr4();
+}
+
