@@ -10,7 +10,7 @@ GUEST_ELFS    := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS))
 .PHONY: guests
 guests: $(GUEST_ELFS)
 
-$(BUILD)/guests/%.elf: tests/guests/%.c $(GUEST_RT) tests/guests/guest.h tests/guests/guest.ld
+$(BUILD)/guests/%.elf: tests/guests/%.c $(GUEST_RT) tests/guests/guest.h tests/guests/guest.ld | deps
 	@mkdir -p $(dir $@)
 	@echo "  GUEST   $@"
 	@$(CC) $(GUEST_CFLAGS) -nostdlib -static -no-pie -Wl,-T,tests/guests/guest.ld \
@@ -29,7 +29,7 @@ MB_ELFS       := $(patsubst %,$(BUILD)/guests/%.elf,$(MB_GUESTS))
 
 guests: $(MB_ELFS)
 
-$(MB_ELFS): $(BUILD)/guests/%.elf: tests/guests/mb/%.S tests/guests/mb/%.c $(MB_COMMON)
+$(MB_ELFS): $(BUILD)/guests/%.elf: tests/guests/mb/%.S tests/guests/mb/%.c $(MB_COMMON) | deps
 	@mkdir -p $(dir $@)
 	@echo "  GUEST32 $@"
 	@$(CC) $(MB_CFLAGS) -nostdlib -static -no-pie -Wl,-m,elf_i386 -Wl,-T,tests/guests/mb/mb.ld \

@@ -25,6 +25,10 @@ UNIT_TESTS := test_format test_mb2 test_memmap test_palloc test_cmdline test_acp
 	      test_slpt test_elf test_mbhdr test_mbinfo
 FUZZ_TARGETS := fuzz_mb2 fuzz_madt fuzz_cmdline fuzz_memmap fuzz_elf fuzz_mbhdr
 
+# Order-only prerequisite of every rule here: the top-level Makefile sets it to
+# its `deps` target (package installation); empty when used on its own.
+DEPS_TARGET ?=
+
 UNIT_CC ?= cc
 UNIT_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Wshadow -I. \
 	       -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -55,21 +59,21 @@ unit: $(UNIT_BINS)
 	if [ -n "$$failed" ]; then echo "unit tests FAILED:$$failed"; exit 1; fi; \
 	echo "unit tests: all $(words $(UNIT_BINS)) programs passed"
 
-$(UNIT_DIR)/obj/%.o: %.c
+$(UNIT_DIR)/obj/%.o: %.c | $(DEPS_TARGET)
 	@mkdir -p $(@D)
 	$(UNIT_CC) $(UNIT_CFLAGS) -MMD -MP -c $< -o $@
 
-$(UNIT_DIR)/%: tests/unit/%.c $(UNIT_PURE_OBJS)
+$(UNIT_DIR)/%: tests/unit/%.c $(UNIT_PURE_OBJS) | $(DEPS_TARGET)
 	@mkdir -p $(@D)
 	$(UNIT_CC) $(UNIT_CFLAGS) -MMD -MP -MF $@.d $< $(UNIT_PURE_OBJS) $(UNIT_LDLIBS) -o $@
 
 fuzz-build: $(FUZZ_BINS)
 
-$(FUZZ_DIR)/obj/%.o: %.c
+$(FUZZ_DIR)/obj/%.o: %.c | $(DEPS_TARGET)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
 
-$(FUZZ_DIR)/%: tests/fuzz/%.c $(FUZZ_PURE_OBJS)
+$(FUZZ_DIR)/%: tests/fuzz/%.c $(FUZZ_PURE_OBJS) | $(DEPS_TARGET)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -MF $@.d $< $(FUZZ_PURE_OBJS) -o $@
 
