@@ -145,6 +145,17 @@ static void debug_putc(struct partition *p, char c)
 	spin_unlock(&p->lock);
 }
 
+void platform_debug_flush(struct partition *p)
+{
+	spin_lock(&p->lock);
+	if (p->dbg_len) {
+		p->dbg_line[p->dbg_len] = '\0';
+		log_info("[%s] %s", p->name, p->dbg_line);
+		p->dbg_len = 0;
+	}
+	spin_unlock(&p->lock);
+}
+
 bool platform_io(struct vp *vp, uint16_t port, uint8_t size, bool in, uint32_t *val)
 {
 	struct partition *p = vp->vcpu.part;
