@@ -233,6 +233,22 @@ multiboot_suite() {
 multiboot_suite qemu-multiboot qemu 120
 multiboot_suite bochs-multiboot bochs 300
 
+# The log is buffered: a partition that logs on one CPU while another floods
+# the log from the other is never held up by the serial port (Bochs: its
+# UART takes the real time per character, in emulated time), and every line
+# still reaches the log, in order, by power-off.
+run_case bochs-log-pace bochs 2 0 300 "" \
+	"mod:$G/chatty.elf:chatty.elf partition=chatty mem=2M cpus=1 on_stop=destroy" \
+	"mod:$G/pace.elf:pace.elf partition=pace mem=2M cpus=0 on_stop=destroy" \
+	"\[pace\] the slowest line end took [0-9]+ us" \
+	"\[pace\] PASS no line end waited on the serial port" \
+	"\[chatty\] line 63 of a flood" "'chatty': stopped itself, exit code 0" \
+	"order:\[pace\] line 0 at my own pace=>\[pace\] line 1 at my own pace" \
+	"order:\[pace\] line 38 at my own pace=>\[pace\] line 39 at my own pace" \
+	"order:\[chatty\] line 0 of a flood=>\[chatty\] line 63 of a flood" \
+	"'pace': stopped itself, exit code 0" 'no partition left running: powering off' \
+	-- '\] FAIL' 'PANIC' 'lines \([0-9]+ bytes\) lost'
+
 # Bad boot modules: each gets its own clear error, nothing is created for it,
 # and the good partition next to them runs.
 run_case qemu-bad-modules qemu 1 0 60 "" \
