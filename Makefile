@@ -4,6 +4,7 @@
 #   make test       host unit tests, fuzz smoke runs, whole-system tests (QEMU and Bochs)
 #   make fuzz       run the fuzzers longer (FUZZ_SECONDS, default 60 each)
 #   make bench      exit costs and footprint under QEMU -icount (instruction counts)
+#   make system CASES=bochs   only the system cases whose name contains "bochs"
 # Knobs for run: CPUS=n MEM=512M UEFI=1 EMU=qemu|bochs ACCEL=tcg|kvm CMDLINE="..." DEMO=0|1
 
 BUILD   := build
@@ -17,6 +18,10 @@ UEFI    ?= 0
 CMDLINE ?=
 DEMO    ?= 1
 DEFAULT_CMDLINE := serial=com1,115200 loglvl=info
+# Installs the Debian packages that every target below needs (when missing).
+# Each target runs it first (as an order-only prerequisite of every rule that
+# runs a tool), so a fresh machine needs nothing but gcc, binutils and make.
+DEPS_SH ?= tests/system/deps.sh
 # With DEMO=1 the ISO carries two demonstration partitions (test guests).
 DEMO_MODULES = "$(BUILD)/guests/cpuid.elf:cpuid.elf partition=demo-cpuid mem=4M" \
                "$(BUILD)/guests/smp.elf:smp.elf partition=demo-smp mem=4M vcpus=2"
@@ -34,20 +39,20 @@ HV_DIRS := arch/x86 arch/x86/boot arch/x86/svm arch/x86/vmx core drivers partiti
 HV_SRCS := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
 HV_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(HV_SRCS))
 
-.PHONY: all run test unit system bench fuzz fuzz-quick deps clean
+.PHONY: all run test unit system bench fuzz fuzz-quick deps check-make clean
 all: $(BUILD)/hv.elf $(BUILD)/hv.iso
 
-$(BUILD)/obj/%.c.o: %.c
+$(BUILD)/obj/%.c.o: %.c | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/%.S.o: %.S
+$(BUILD)/obj/%.S.o: %.S | deps
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(CC) $(ASFLAGS) -c $< -o $@
 
-$(BUILD)/hv.elf: $(HV_OBJS) linker/hv.ld
+$(BUILD)/hv.elf: $(HV_OBJS) linker/hv.ld | deps
 	@echo "  LD      $@"
 	@$(LD) $(LDFLAGS) -o $@ $(HV_OBJS)
 	@grub-file --is-x86-multiboot2 $@ || (echo "error: $@ is not Multiboot2" && rm -f $@ && false)
@@ -59,22 +64,29 @@ $(BUILD)/hv.iso: $(BUILD)/hv.elf $(if $(filter 1,$(DEMO)),guests) FORCE | deps
 FORCE:
 
 deps:
-	@tests/system/deps.sh
+	@$(DEPS_SH)
 
-run: $(BUILD)/hv.iso
+run: $(BUILD)/hv.iso | deps
 	@tests/system/boot.sh --emu $(EMU) --iso $< --cpus $(CPUS) --mem $(MEM) \
 		--uefi $(UEFI) --accel $(ACCEL) --interactive
 
+DEPS_TARGET := deps
 include tests/unit/unit.mk
 include tests/guests/guests.mk
 
 system: $(BUILD)/hv.elf guests | deps
-	@tests/system/run-tests.sh $(BUILD)
+	@tests/system/run-tests.sh $(BUILD) $(CASES)
 
 bench: $(BUILD)/hv.elf guests | deps
 	@tests/bench/run-bench.sh $(BUILD)
 
+# Every target installs its packages before it runs a tool (tests/system/check-make.sh).
+CHECK_MAKE_SH ?= tests/system/check-make.sh
+check-make:
+	@$(CHECK_MAKE_SH)
+
 test: deps
+	$(MAKE) --no-print-directory check-make
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory fuzz-quick
 	$(MAKE) --no-print-directory system

@@ -33,6 +33,7 @@ struct boot_module {
 	paddr_t start;
 	paddr_t end;		/* exclusive */
 	char cmdline[BOOT_MODULE_CMDLINE_MAX];
+	bool cmdline_cut;	/* the loader's string was longer: cmdline is its start */
 };
 
 struct boot_info {

@@ -155,6 +155,7 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
 	crash_on_purpose(options.crash);
 	partition_measure_vcpu_cost();
 	sched_mark_baseline();
+	log_start_buffering();
 	boot_partitions_start(&boot_info);
 	sched_loop();
 }

@@ -159,6 +159,8 @@ static void parse_module(struct mb2_ctx *c, const uint8_t *t, uint32_t size, siz
 		complain(c, "module string not terminated", MB2_TAG_MODULE, off);
 		return;
 	}
+	/* kept, so its memory stays reserved; boot.c refuses a cut line by name */
+	m->cmdline_cut = strnlen((const char *)t + 16, size - 16) >= sizeof(m->cmdline);
 	m->start = start;
 	m->end = end;
 	o->module_count++;

@@ -31,7 +31,7 @@ void panic_at(const char *file, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	fmt_vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	log_force_unlock();
+	log_panic_takeover();	/* what is buffered goes out first, then the report */
 	log_raw("hv: PANIC on cpu%u at %s:%d: %s", this_cpu_id(), file, line, reason);
 	if (poweroff_after) {
 		log_raw("hv: on_panic=poweroff: powering off");

@@ -239,7 +239,8 @@ static void idle(struct runq *rq, uint64_t now)
 	if (rq->head || poweroff_idle)	/* the boot CPU polls for "all done" */
 		lapic_timer_oneshot(next_timer_us(rq, now));
 	rq->need_resched = false;
-	__asm__ volatile("sti; hlt; cli" ::: "memory");
+	if (!log_idle_drain(&rq->need_resched))	/* idle: send the buffered log meanwhile */
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 
 /* Take the vCPUs of dying partitions off this queue and release them here, on their home CPU. */

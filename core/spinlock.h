@@ -17,6 +17,13 @@ static inline void spin_lock(spinlock_t *l)
 			__builtin_ia32_pause();
 }
 
+/* Take the lock only if it is free now; true if taken. */
+static inline bool spin_trylock(spinlock_t *l)
+{
+	return !__atomic_load_n(&l->locked, __ATOMIC_RELAXED) &&
+	       !__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE);
+}
+
 static inline void spin_unlock(spinlock_t *l)
 {
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);

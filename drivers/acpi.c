@@ -99,6 +99,7 @@ const struct madt_info *acpi_madt(void)
 void acpi_poweroff(void)
 {
 	/* ACPI 6.4, 4.8.3.2.1 PM1 control: SLP_TYP bits 10-12, SLP_EN bit 13, SCI_EN bit 0 */
+	log_flush();		/* the buffered log goes out before the machine does */
 	if (!have_fadt || !have_s5) {
 		log_err("acpi: cannot power off (no FADT or \\_S5)");
 		return;

@@ -5,10 +5,11 @@
 #include "drivers/uart16550.h"
 #include "arch/x86/cpu.h"
 
-enum { THR = 0, IER = 1, FCR = 2, LCR = 3, MCR = 4, LSR = 5, SCR = 7 };
+enum { THR = 0, IER = 1, FCR = 2, IIR = 2, LCR = 3, MCR = 4, LSR = 5, SCR = 7 };
 #define LSR_THRE	0x20
 #define LCR_DLAB	0x80
 #define LCR_8N1		0x03
+#define IIR_FIFOS_ON	0xc0	/* both bits: a 16550A with working FIFOs */
 #define UART_CLOCK	115200
 
 bool uart_init(uint16_t port, uint32_t baud)
@@ -45,4 +46,19 @@ void uart_write(uint16_t port, const char *s, size_t n)
 			uart_putc(port, '\r');
 		uart_putc(port, s[i]);
 	}
+}
+
+unsigned uart_tx_fifo_depth(uint16_t port)
+{
+	return (inb((uint16_t)(port + IIR)) & IIR_FIFOS_ON) == IIR_FIFOS_ON ? 16 : 1;
+}
+
+bool uart_tx_empty(uint16_t port)
+{
+	return inb((uint16_t)(port + LSR)) & LSR_THRE;
+}
+
+void uart_tx_byte(uint16_t port, char c)
+{
+	outb((uint16_t)(port + THR), (uint8_t)c);
 }

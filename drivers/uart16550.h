@@ -9,4 +9,13 @@ bool uart_init(uint16_t port, uint32_t baud);
 void uart_putc(uint16_t port, char c);
 void uart_write(uint16_t port, const char *s, size_t n);
 
+/*
+ * Sending without waiting: when uart_tx_empty(), the transmitter takes
+ * uart_tx_fifo_depth() bytes through uart_tx_byte() at once. (With FIFOs
+ * on, LSR.THRE means the whole transmit FIFO is empty: PC16550D, LSR bit 5.)
+ */
+unsigned uart_tx_fifo_depth(uint16_t port);
+bool uart_tx_empty(uint16_t port);
+void uart_tx_byte(uint16_t port, char c);
+
 #endif

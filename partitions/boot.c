@@ -85,6 +85,28 @@ static bool apply_key(struct part_config *c, const struct cmdline_token *t, bool
 	return false;
 }
 
+/*
+ * A module line cut short by its buffer might have lost any setting, even
+ * partition=, so it is refused rather than read in part. Named by its first
+ * word, the module's own name as GRUB gives it.
+ */
+static bool line_fits(unsigned index, const struct boot_module *m)
+{
+	char name[64];
+	size_t n = 0;
+
+	if (!m->cmdline_cut)
+		return true;
+	while (m->cmdline[n] && m->cmdline[n] != ' ' && n < sizeof(name) - 1) {
+		name[n] = m->cmdline[n];
+		n++;
+	}
+	name[n] = '\0';
+	log_err("boot: module %u '%s' ignored: its line is longer than %u characters",
+		index, name, (unsigned)sizeof(m->cmdline) - 1);
+	return false;
+}
+
 static void start_one(const struct boot_module *m)
 {
 	struct part_config c = { .mem_bytes = MIB(16), .vcpus = 1 };
@@ -138,5 +160,6 @@ static void start_one(const struct boot_module *m)
 void boot_partitions_start(const struct boot_info *bi)
 {
 	for (unsigned i = 0; i < bi->module_count; i++)
-		start_one(&bi->modules[i]);
+		if (line_fits(i, &bi->modules[i]))
+			start_one(&bi->modules[i]);
 }

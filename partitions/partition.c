@@ -4,6 +4,7 @@
  */
 #include "partitions/partition.h"
 #include "partitions/loader.h"
+#include "partitions/platform.h"
 #include "arch/x86/tsc.h"
 #include "core/lib.h"
 #include "core/log.h"
@@ -244,6 +245,36 @@ static enum part_status create_vps(struct partition *p, const struct part_config
 	return PART_OK;
 }
 
+/*
+ * Pages a partition of this configuration takes at the least: its memory,
+ * the partition object, the second-level tables (a root, a third level and
+ * one table per GiB of 2 MiB leaves) and the back-end's per-vCPU structures.
+ */
+static uint64_t pages_needed(const struct part_config *c)
+{
+	uint64_t tables = 2 + ALIGN_UP(c->mem_bytes, GIB(1)) / GIB(1);
+
+	return (c->mem_bytes >> PAGE_SHIFT) + PART_PAGES + tables + c->vcpus * vcpu_pages_each;
+}
+
+/*
+ * Refuse at once what cannot fit: allocating and zeroing chunk after chunk
+ * until memory runs out, then scrubbing them all again, takes seconds under
+ * emulation, and the partitions created after this one would wait for it.
+ * (Enough free pages can still fail for want of 2 MiB-aligned runs; that is
+ * found while allocating.)
+ */
+static bool memory_suffices(const struct part_config *c)
+{
+	uint64_t need = pages_needed(c), avail = mm_free_pages();
+
+	if (need <= avail)
+		return true;
+	log_warn("part '%s': needs %lu KiB (memory and overhead), %lu KiB free", c->name,
+		 need << (PAGE_SHIFT - 10), avail << (PAGE_SHIFT - 10));
+	return false;
+}
+
 static int free_slot_locked(const char *name)
 {
 	int slot = -1;
@@ -269,6 +300,8 @@ enum part_status partition_create(const struct part_config *c, struct partition 
 		return st;
 	if (!vcpu_ops)
 		return PART_ESTATE;
+	if (!memory_suffices(c))
+		return PART_ENOMEM;
 	spin_lock(&table_lock);
 	slot = free_slot_locked(c->name);
 	if (slot >= 0)
@@ -379,6 +412,7 @@ void partition_crash(struct partition *p, struct vp *vp, const char *why)
 	if (destroy)		/* with the state, so nobody sees it ended but not dying */
 		mark_dying_locked(p);
 	spin_unlock(&p->lock);
+	platform_debug_flush(p);	/* its last, unfinished words come before the report */
 	vcpu_ops->get_state(&vp->vcpu, &s);
 	log_err("part %u '%s': crashed on vCPU %u: %s", p->id, p->name, vp->vcpu.index, why);
 	log_err("  rip=%016lx rsp=%016lx rflags=%016lx cr0=%lx cr3=%lx cr4=%lx efer=%lx",
@@ -551,6 +585,7 @@ void partition_stopped(struct partition *p, uint64_t code)
 	if (destroy)
 		mark_dying_locked(p);
 	spin_unlock(&p->lock);
+	platform_debug_flush(p);
 	log_info("part %u '%s': stopped itself, exit code %lu", p->id, p->name, code);
 	if (destroy)
 		destroy_started(p, true);

@@ -106,10 +106,13 @@ bool platform_msr_write(struct vp *vp, uint32_t msr, uint64_t val)
 }
 
 /*
- * A guest's lines go to the shared serial log, which is slow (about 10 us a
- * character): at most DBG_LINES_PER_WINDOW lines per 100 ms per partition,
- * so a chatty guest cannot hold the log, and the CPUs waiting on it, for
- * long. What is dropped is counted and said.
+ * A guest's lines go to the shared log. They wait in its ring, so no CPU
+ * waits on the serial port, but the port is slow: at 115200 baud a
+ * character takes about 87 us, a line of 60 about 5 ms, some 20 lines per
+ * 100 ms for everyone together. A partition may log DBG_LINES_PER_WINDOW
+ * lines per 100 ms, a burst the ring (64 KiB) absorbs; more are dropped,
+ * counted and said, so that one chatty guest cannot push everyone else's
+ * lines out of the ring for long.
  */
 #define DBG_LINES_PER_WINDOW	64
 #define DBG_WINDOW_US		100000
@@ -143,6 +146,17 @@ static void debug_putc(struct partition *p, char c)
 		p->dbg_line[p->dbg_len] = '\0';
 		if (debug_line_allowed(p))
 			log_info("[%s] %s", p->name, p->dbg_line);
+		p->dbg_len = 0;
+	}
+	spin_unlock(&p->lock);
+}
+
+void platform_debug_flush(struct partition *p)
+{
+	spin_lock(&p->lock);
+	if (p->dbg_len) {
+		p->dbg_line[p->dbg_len] = '\0';
+		log_info("[%s] %s", p->name, p->dbg_line);
 		p->dbg_len = 0;
 	}
 	spin_unlock(&p->lock);

@@ -20,6 +20,8 @@ bool platform_msr_read(struct vp *vp, uint32_t msr, uint64_t *val);
 bool platform_msr_write(struct vp *vp, uint32_t msr, uint64_t val);
 /* An I/O access the partition may make; false: denied. */
 bool platform_io(struct vp *vp, uint16_t port, uint8_t size, bool in, uint32_t *val);
+/* Log the partition's unfinished debug-port line, if any (it stopped or crashed). */
+void platform_debug_flush(struct partition *p);
 
 /*
  * Emulated MMIO: the hook for a second-level fault on a guest-physical

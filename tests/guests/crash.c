@@ -7,5 +7,6 @@ void guest_main(const struct guest_boot *b)
 
 	(void)b;
 	gprintf("triple-faulting now\n");
+	gprintf("my last words, unfinished");	/* no newline: logged before the crash report */
 	__asm__ volatile("lidt %0; ud2" ::"m"(none));
 }

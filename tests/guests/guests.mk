@@ -1,7 +1,7 @@
 # Test guests: ELF64 executables run as partitions by the system tests.
 # Included by the top-level Makefile; BUILD is set there.
 GUESTS        := cpuid msr io timer secret snoop crash smp bench fpu wildwrite wildexec chatty \
-                 reflect ctlreg virtinsn
+                 reflect ctlreg virtinsn pace
 GUEST_CFLAGS  := -std=c11 -ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-pie \
                  -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mcmodel=small -O2 -g \
                  -fno-asynchronous-unwind-tables -Wall -Wextra -Werror -I.
@@ -11,7 +11,7 @@ GUEST_ELFS    := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS))
 .PHONY: guests
 guests: $(GUEST_ELFS)
 
-$(BUILD)/guests/%.elf: tests/guests/%.c $(GUEST_RT) tests/guests/guest.h tests/guests/guest.ld
+$(BUILD)/guests/%.elf: tests/guests/%.c $(GUEST_RT) tests/guests/guest.h tests/guests/guest.ld | deps
 	@mkdir -p $(dir $@)
 	@echo "  GUEST   $@"
 	@$(CC) $(GUEST_CFLAGS) -nostdlib -static -no-pie -Wl,-T,tests/guests/guest.ld \
@@ -31,7 +31,7 @@ MB_ELFS       := $(patsubst %,$(BUILD)/guests/%.elf,$(MB_GUESTS))
 
 guests: $(MB_ELFS)
 
-$(MB_ELFS): $(BUILD)/guests/%.elf: tests/guests/mb/%.S tests/guests/mb/%.c $(MB_COMMON)
+$(MB_ELFS): $(BUILD)/guests/%.elf: tests/guests/mb/%.S tests/guests/mb/%.c $(MB_COMMON) | deps
 	@mkdir -p $(dir $@)
 	@echo "  GUEST32 $@"
 	@$(CC) $(MB_CFLAGS) -nostdlib -static -no-pie -Wl,-m,elf_i386 -Wl,-T,tests/guests/mb/mb.ld \

@@ -11,19 +11,22 @@ passed=0 failed=0 failures=()
 mkdir -p "$out"
 
 # case NAME EMU CPUS UEFI TIMEOUT "CMDLINE" EXPECT... [-- FORBID...] [++ QEMU-ARGS...]
-# An EXPECT of the form mod:PATH:MODULE-LINE adds a boot module instead, one of
-# the form cpu:MODEL chooses the emulated CPU.
+# An EXPECT of the form mod:PATH:MODULE-LINE adds a boot module instead; one
+# of the form cpu:MODEL chooses the emulated CPU; one of the form
+# order:RE1=>RE2 asks that the first line matching RE1 come before the
+# first line matching RE2.
 # Every EXPECT is an extended regex that some line of the serial log must match;
 # every FORBID one that no line may match. The log checked is COM1's unless a
 # QEMU-ARG set names a second serial file, given as @com2.
 run_case() {
 	local name=$1 emu=$2 cpus=$3 uefi=$4 tmo=$5 cmdline=$6
 	shift 6
-	local expect=() forbid=() qargs=() mods=() cpu=() mode=expect log
+	local expect=() forbid=() qargs=() mods=() cpu=() orders=() mode=expect log
 	for a in "$@"; do
 		case $a in
 		mod:*) mods+=("${a#mod:}") ;;
 		cpu:*) cpu=(--cpu "${a#cpu:}") ;;
+		order:*) orders+=("${a#order:}") ;;
 		--) mode=forbid ;;
 		++) mode=qemu ;;
 		*) case $mode in
@@ -55,6 +58,13 @@ run_case() {
 	done
 	for re in "${forbid[@]}"; do
 		grep -qE -- "$re" "$dir/serial.txt" && problems+=("present: $re")
+	done
+	for o in "${orders[@]}"; do
+		local first=${o%%=>*} then=${o#*=>} l1 l2
+		l1=$(grep -nE -- "$first" "$dir/serial.txt" | head -n 1 | cut -d: -f1)
+		l2=$(grep -nE -- "$then" "$dir/serial.txt" | head -n 1 | cut -d: -f1)
+		[ -n "$l1" ] && [ -n "$l2" ] && [ "$l1" -lt "$l2" ] ||
+			problems+=("out of order: '$first' (line ${l1:-none}) before '$then' (line ${l2:-none})")
 	done
 	[ "$rc" = 124 ] || [ "$rc" = 137 ] && problems+=("timed out after ${tmo}s")
 	if [ ${#problems[@]} -eq 0 ]; then
@@ -169,6 +179,7 @@ guest_suite() {
 		"\[snoop\] PASS another partition's secret is not in my memory" \
 		"'snoop': crashed on vCPU 0: read of guest-physical 0000000000500000 outside its memory" \
 		"'crash': crashed on vCPU 0: triple fault" \
+		"order:\[crash\] my last words, unfinished$=>'crash': crashed on vCPU 0" \
 		"\[wildwrite\] PASS a write to my own memory sticks" \
 		"'wildwrite': crashed on vCPU 0: write of guest-physical 0000000000600000 outside its memory" \
 		"'wildexec': crashed on vCPU 0: fetch of guest-physical 0000000000700000 outside its memory" \
@@ -313,6 +324,22 @@ realmode_case() {
 realmode_case qemu-realmode qemu 60
 realmode_case bochs-realmode bochs 120
 
+# The log is buffered: a partition that logs on one CPU while another floods
+# the log from the other is never held up by the serial port (Bochs: its
+# UART takes the real time per character, in emulated time), and every line
+# still reaches the log, in order, by power-off.
+run_case bochs-log-pace bochs 2 0 300 "" \
+	"mod:$G/chatty.elf:chatty.elf partition=chatty mem=2M cpus=1 on_stop=destroy" \
+	"mod:$G/pace.elf:pace.elf partition=pace mem=2M cpus=0 on_stop=destroy" \
+	"\[pace\] the slowest line end took [0-9]+ us" \
+	"\[pace\] PASS no line end waited on the serial port" \
+	"\[chatty\] line 63 of a flood" "'chatty': stopped itself, exit code 0" \
+	"order:\[pace\] line 0 at my own pace=>\[pace\] line 1 at my own pace" \
+	"order:\[pace\] line 38 at my own pace=>\[pace\] line 39 at my own pace" \
+	"order:\[chatty\] line 0 of a flood=>\[chatty\] line 63 of a flood" \
+	"'pace': stopped itself, exit code 0" 'no partition left running: powering off' \
+	-- '\] FAIL' 'PANIC' 'lines \([0-9]+ bytes\) lost'
+
 # Bad boot modules: each gets its own clear error, nothing is created for it,
 # and the good partition next to them runs.
 run_case qemu-bad-modules qemu 1 0 60 "" \
@@ -324,6 +351,9 @@ run_case qemu-bad-modules qemu 1 0 60 "" \
 	"mod:$G/cpuid.elf:cpuid.elf partition=1st" \
 	"mod:$G/cpuid.elf:cpuid.elf partition=typo memory=4M" \
 	"mod:$G/cpuid.elf:cpuid.elf partition=big mem=2G" \
+	"mod:$G/cpuid.elf:cpuid.elf cmdline=$(printf '%0240d' 0) partition=long mem=4M" \
+	"mod:$G/cpuid.elf:cpuid.elf partition=huge mem=512M" \
+	"mod:$G/cpuid.elf:cpuid.elf partition=after mem=4M" \
 	"part 'junk': cannot load image: not an ELF file" \
 	"boot: partition 'junk' not created: image cannot be loaded" \
 	"boot: partition 'odd' not created: memory must be a multiple of 2 MiB, at most 1 GiB" \
@@ -332,7 +362,12 @@ run_case qemu-bad-modules qemu 1 0 60 "" \
 	"boot: partition '1st' not created: the name must be 1-31 letters" \
 	"bad or unknown setting 'memory'" \
 	"boot: partition 'big' not created: memory must be a multiple of 2 MiB, at most 1 GiB" \
-	"'good': stopped itself, exit code 0" -- "$NO_PANIC" "'junk': created" "'odd': created"
+	"boot: module 8 'cpuid.elf' ignored: its line is longer than 255 characters" \
+	"part 'huge': needs [0-9]+ KiB \(memory and overhead\), [0-9]+ KiB free" \
+	"boot: partition 'huge' not created: not enough memory" \
+	"order:partition 'huge' not created=>'after': created" \
+	"'good': stopped itself, exit code 0" "'after': stopped itself, exit code 0" \
+	-- "$NO_PANIC" "'junk': created" "'odd': created" "'long': created" "'huge': created"
 
 # A Multiboot version-1 loader (QEMU's -kernel) must get a clear message and a halt.
 wrong_loader() {

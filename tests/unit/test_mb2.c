@@ -860,6 +860,36 @@ static void mb2_module_name_is_truncated(void **state)
 	assert_true(parse(&m, &bi, &log));
 	assert_int_equal(bi.module_count, 1);
 	assert_int_equal(strlen(bi.modules[0].cmdline), BOOT_MODULE_CMDLINE_MAX - 1);
+	assert_true(bi.modules[0].cmdline_cut);
+}
+
+/* 255 characters fit exactly; 256 do not, and the cut is recorded. */
+static void mb2_module_line_that_does_not_fit_is_marked(void **state)
+{
+	static struct mbi m;
+	static struct boot_info bi;
+	struct errlog log;
+	char fits[BOOT_MODULE_CMDLINE_MAX], cut[BOOT_MODULE_CMDLINE_MAX + 1];
+
+	(void)state;
+	memset(fits, 'a', sizeof(fits) - 1);
+	fits[sizeof(fits) - 1] = '\0';
+	memset(cut, 'b', sizeof(cut) - 1);
+	cut[sizeof(cut) - 1] = '\0';
+	mbi_init(&m);
+	mbi_module(&m, 0x1000, 0x2000, fits);
+	mbi_module(&m, 0x3000, 0x4000, cut);
+	mbi_module(&m, 0x5000, 0x6000, "short.elf partition=x");
+	mbi_finish(&m);
+	assert_true(parse(&m, &bi, &log));
+	assert_int_equal(log.calls, 0);
+	assert_int_equal(bi.module_count, 3);
+	assert_string_equal(bi.modules[0].cmdline, fits);
+	assert_false(bi.modules[0].cmdline_cut);
+	assert_int_equal(strlen(bi.modules[1].cmdline), BOOT_MODULE_CMDLINE_MAX - 1);
+	assert_true(bi.modules[1].cmdline_cut);
+	assert_true(bi.modules[1].start == 0x3000);
+	assert_false(bi.modules[2].cmdline_cut);
 }
 
 /* --- ACPI RSDP --- */
@@ -997,6 +1027,7 @@ int main(void)
 		cmocka_unit_test(mb2_module_bad_tags_are_rejected),
 		cmocka_unit_test(mb2_module_overflow_keeps_first),
 		cmocka_unit_test(mb2_module_name_is_truncated),
+		cmocka_unit_test(mb2_module_line_that_does_not_fit_is_marked),
 		cmocka_unit_test(mb2_old_rsdp_alone_is_used),
 		cmocka_unit_test(mb2_new_rsdp_wins_when_first),
 		cmocka_unit_test(mb2_new_rsdp_wins_when_last),

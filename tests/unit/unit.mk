@@ -19,10 +19,10 @@ FUZZ_SECONDS ?= 60
 
 UNIT_SRCS_PURE = core/format.c core/mb2.c core/memmap.c core/palloc.c \
 		 core/cmdline.c core/options.c drivers/acpi_tables.c \
-		 core/slpt.c core/elf.c core/mbhdr.c partitions/mbinfo.c
+		 core/slpt.c core/elf.c core/mbhdr.c partitions/mbinfo.c core/logring.c
 
 UNIT_TESTS := test_format test_mb2 test_memmap test_palloc test_cmdline test_acpi \
-	      test_slpt test_elf test_mbhdr test_mbinfo \
+	      test_slpt test_elf test_mbhdr test_mbinfo test_logring \
 	      test_guest_insn test_svm_exit test_vmx_exit test_exit test_hypercall
 
 # Hypervisor code a test links besides the pure modules (the test stubs what
@@ -35,6 +35,10 @@ UNIT_EXTRA_test_hypercall := core/hypercall.c
 UNIT_EXTRA_OBJS = $(sort $(patsubst %.c,$(UNIT_DIR)/obj/%.o,\
 	$(foreach t,$(UNIT_TESTS),$(UNIT_EXTRA_$(t)))))
 FUZZ_TARGETS := fuzz_mb2 fuzz_madt fuzz_cmdline fuzz_memmap fuzz_elf fuzz_mbhdr
+
+# Order-only prerequisite of every rule here: the top-level Makefile sets it to
+# its `deps` target (package installation); empty when used on its own.
+DEPS_TARGET ?=
 
 UNIT_CC ?= cc
 UNIT_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Wshadow -I. \
@@ -66,7 +70,7 @@ unit: $(UNIT_BINS)
 	if [ -n "$$failed" ]; then echo "unit tests FAILED:$$failed"; exit 1; fi; \
 	echo "unit tests: all $(words $(UNIT_BINS)) programs passed"
 
-$(UNIT_DIR)/obj/%.o: %.c
+$(UNIT_DIR)/obj/%.o: %.c | $(DEPS_TARGET)
 	@mkdir -p $(@D)
 	$(UNIT_CC) $(UNIT_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -76,17 +80,17 @@ $(UNIT_DIR)/obj/arch/x86/vmx/vmx_exit.o: UNIT_CFLAGS += -DVMCS_FAKE
 $(foreach t,$(UNIT_TESTS),$(eval $(UNIT_DIR)/$(t): \
 	$(patsubst %.c,$(UNIT_DIR)/obj/%.o,$(UNIT_EXTRA_$(t)))))
 
-$(UNIT_DIR)/%: tests/unit/%.c $(UNIT_PURE_OBJS)
+$(UNIT_DIR)/%: tests/unit/%.c $(UNIT_PURE_OBJS) | $(DEPS_TARGET)
 	@mkdir -p $(@D)
 	$(UNIT_CC) $(UNIT_CFLAGS) -MMD -MP -MF $@.d $< $(filter %.o,$^) $(UNIT_LDLIBS) -o $@
 
 fuzz-build: $(FUZZ_BINS)
 
-$(FUZZ_DIR)/obj/%.o: %.c
+$(FUZZ_DIR)/obj/%.o: %.c | $(DEPS_TARGET)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
 
-$(FUZZ_DIR)/%: tests/fuzz/%.c $(FUZZ_PURE_OBJS)
+$(FUZZ_DIR)/%: tests/fuzz/%.c $(FUZZ_PURE_OBJS) | $(DEPS_TARGET)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -MF $@.d $< $(FUZZ_PURE_OBJS) -o $@
 
