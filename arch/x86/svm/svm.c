@@ -8,6 +8,7 @@
  */
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/tsc_aux.h"
 #include "core/lib.h"
 #include "core/mm.h"
 #include "core/panic.h"
@@ -21,6 +22,7 @@
 _Static_assert(offsetof(struct vcpu, gpr) == 0, "svm_entry.S addresses gpr[] from the vcpu");
 
 struct svm_features svm_features;
+static struct vcpu_caps svm_caps;
 
 /*
  * Per physical CPU, indexed by cpu_id, allocated once by that CPU in
@@ -49,6 +51,13 @@ static void read_features(void)
 	svm_features.nrips = r.edx >> 3 & 1;
 	svm_features.flush_by_asid = r.edx >> 6 & 1;
 	svm_features.nx = cpuid(0x80000001, 0).edx >> 20 & 1;
+	/*
+	 * Neither RDTSCP nor INVPCID is intercepted: a guest runs them where the
+	 * CPU has them (CPUID 8000_0001 EDX[27], CPUID 7 EBX[10]); INVPCID acts
+	 * on the guest's ASID only.
+	 */
+	svm_caps.rdtscp = cpuid(0x80000001, 0).edx >> 27 & 1;
+	svm_caps.invpcid = cpuid(0, 0).eax >= 7 && (cpuid(7, 0).ebx >> 10 & 1);
 }
 
 /*
@@ -189,6 +198,7 @@ static void svm_run(struct vcpu *v, struct vm_exit *e)
 
 	if (__builtin_expect(v->last_cpu != (int32_t)cpu, 0))
 		enter_on_new_cpu(v, vmcb, cpu);
+	tsc_aux_load(v, cpu);
 	if (vmcb->save.rip != v->rip) {
 		/* the core stepped over the exiting instruction: its shadow is over */
 		vmcb->ctl.int_state &= ~INT_STATE_SHADOW;
@@ -287,4 +297,6 @@ const struct vcpu_ops svm_vcpu_ops = {
 	.can_take_irq = svm_can_take_irq,
 	.want_irq_window = svm_want_irq_window,
 	.flush_tlb = svm_flush_tlb,
+	.mode = svm_mode,
+	.caps = &svm_caps,
 };

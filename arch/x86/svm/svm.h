@@ -41,6 +41,7 @@ void svm_decode_exit(const struct vmcb *vmcb, struct vm_exit *e);
 /* The VMCB <-> struct vcpu_state conversion (arch/x86/svm/svm_state.c). */
 void svm_set_state(struct vcpu *v, const struct vcpu_state *s);
 void svm_get_state(struct vcpu *v, struct vcpu_state *s);
+enum vcpu_mode svm_mode(struct vcpu *v, unsigned *cpl);
 
 extern const struct slpt_format npt_format;
 

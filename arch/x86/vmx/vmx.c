@@ -11,6 +11,7 @@
  */
 #include "arch/x86/vmx/vmx.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/tsc_aux.h"
 #include "core/lib.h"
 #include "core/log.h"
 #include "core/mm.h"
@@ -283,6 +284,7 @@ static void vmx_run(struct vcpu *v, struct vm_exit *e)
 		vmx_flush_now(v, vx);
 	if (__builtin_expect(kgs_owner[cpu] != vx, 0))
 		switch_kernel_gs_base(vx, cpu);
+	tsc_aux_load(v, cpu);
 	if (insn_shadow_over(v, vx))
 		end_insn_shadow(v, vx);
 	if (read_cr2() != vx->cr2)
@@ -359,6 +361,16 @@ static void vmx_want_irq_window(struct vcpu *v, bool on)
 	vmx_put(v, vx, cpu);
 }
 
+static enum vcpu_mode vmx_vcpu_mode(struct vcpu *v, unsigned *cpl)
+{
+	unsigned cpu = this_cpu_id();
+	struct vmx_vcpu *vx = vmx_get(v, cpu);
+	enum vcpu_mode m = vmx_mode(v, cpl);
+
+	vmx_put(v, vx, cpu);
+	return m;
+}
+
 /* Any CPU may ask; the flush happens on the vCPU's CPU before its next entry. */
 static void vmx_flush_tlb(struct vcpu *v)
 {
@@ -378,4 +390,6 @@ const struct vcpu_ops vmx_vcpu_ops = {
 	.can_take_irq = vmx_can_take_irq,
 	.want_irq_window = vmx_want_irq_window,
 	.flush_tlb = vmx_flush_tlb,
+	.mode = vmx_vcpu_mode,
+	.caps = &vmx_caps,
 };

@@ -9,8 +9,6 @@
 #include "core/lib.h"
 #include "core/mm.h"
 
-#define EFER_LMA	(1ull << 10)
-
 /* The segment registers in VMCS field order: ES CS SS DS FS GS LDTR TR, 2 apart. */
 #define SEG_COUNT	8
 #define SEG_FIELD(base, i)	((uint32_t)((base) + 2 * (i)))
@@ -124,4 +122,26 @@ void vmx_get_state(struct vcpu *v, struct vmx_vcpu *vx, struct vcpu_state *s)
 	s->gdtr.limit = (uint16_t)vmread(VMCS_GUEST_GDTR_LIMIT);
 	s->idtr.base = vmread(VMCS_GUEST_IDTR_BASE);
 	s->idtr.limit = (uint16_t)vmread(VMCS_GUEST_IDTR_LIMIT);
+}
+
+/*
+ * The CPL is SS.DPL (SDM Vol. 3C, 25.4.1: VM entry takes the CPL from it),
+ * or 3 in virtual-8086 mode; 64-bit mode is IA32_EFER.LMA with CS.L, and
+ * real mode CR0.PE clear (possible with unrestricted guest). Reads the
+ * current VMCS.
+ */
+enum vcpu_mode vmx_mode(const struct vcpu *v, unsigned *cpl)
+{
+	if (!(vmread(VMCS_GUEST_CR0) & CR0_PE)) {
+		*cpl = 0;
+		return VCPU_MODE_REAL;
+	}
+	if (v->rflags & RFLAGS_VM) {
+		*cpl = 3;
+		return VCPU_MODE_PROTECTED;
+	}
+	*cpl = (unsigned)(vmread(VMCS_GUEST_SS_AR) >> SEG_AR_DPL_SHIFT & 3);
+	if ((vmread(VMCS_GUEST_EFER) & EFER_LMA) && (vmread(VMCS_GUEST_CS_AR) & SEG_AR_L))
+		return VCPU_MODE_LONG64;
+	return VCPU_MODE_PROTECTED;
 }
