@@ -19,10 +19,10 @@ FUZZ_SECONDS ?= 60
 
 UNIT_SRCS_PURE = core/format.c core/mb2.c core/memmap.c core/palloc.c \
 		 core/cmdline.c core/options.c drivers/acpi_tables.c \
-		 core/slpt.c core/elf.c core/mbhdr.c partitions/mbinfo.c
+		 core/slpt.c core/elf.c core/mbhdr.c partitions/mbinfo.c partitions/cpuid.c
 
 UNIT_TESTS := test_format test_mb2 test_memmap test_palloc test_cmdline test_acpi \
-	      test_slpt test_elf test_mbhdr test_mbinfo
+	      test_slpt test_elf test_mbhdr test_mbinfo test_cpuid
 FUZZ_TARGETS := fuzz_mb2 fuzz_madt fuzz_cmdline fuzz_memmap fuzz_elf fuzz_mbhdr
 
 UNIT_CC ?= cc
