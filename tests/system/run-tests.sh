@@ -134,7 +134,9 @@ guest_suite() {
 			"mod:$G/fpu.elf:fpu.elf partition=fpu-b mem=2M cpus=0 on_stop=destroy on_crash=destroy")
 		fpu_expect=("\[fpu-a\] PASS XMM0 kept its value while others ran" "'fpu-a': $ok"
 			"\[fpu-b\] PASS XMM0 starts clean" "'fpu-b': $ok"
-			"\[fpu-a\] PASS DR0 kept its value while others ran" "\[fpu-b\] PASS DR0 starts clean")
+			"\[fpu-a\] PASS DR0 kept its value while others ran" "\[fpu-b\] PASS DR0 starts clean"
+			"\[fpu-a\] PASS x87 FIP/FDP are not another partition's"
+			"\[fpu-b\] PASS x87 FIP/FDP are not another partition's")
 	fi
 	# Bochs's CPU model has INVPCID; QEMU's EPYC has not, and CPUID must say so
 	local invpcid="\[topo\] PASS vp1: INVPCID is not offered"
