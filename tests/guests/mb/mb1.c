@@ -63,8 +63,6 @@ void mb1_main(uint32_t magic, uint32_t info, uint32_t eflags)
 		  (uint32_t)_load_start, (uint32_t)_bss_end, magic, info);
 	check_val(magic == MB1_BOOTLOADER_MAGIC, "eax holds the Multiboot magic 0x2badb002", magic);
 	mb_check_machine_state(eflags);
-	mb_check_hypercalls();
-	mb_check_real_mode_hypercall();
 	for (unsigned i = 0; i < 64; i++)
 		zero &= bss_probe[i] == 0;
 	check(zero, "bss (bss_end_addr) is zero");
@@ -106,5 +104,7 @@ void mb1_main(uint32_t magic, uint32_t info, uint32_t eflags)
 					   strnlen((const char *)mi->boot_loader_name, 4096) + 1,
 					   r, n);
 	}
+	mb_check_hypercalls();
+	mb_check_real_mode_hypercall();		/* last: it overwrites low memory */
 	mb_exit();
 }

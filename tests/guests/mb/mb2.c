@@ -36,7 +36,6 @@ void mb2_main(uint32_t magic, uint32_t info, uint32_t eflags)
 		  (uint32_t)_load_start, (uint32_t)_bss_end, magic, info);
 	check_val(magic == MB2_BOOTLOADER_MAGIC, "eax holds the Multiboot2 magic 0x36d76289", magic);
 	mb_check_machine_state(eflags);
-	mb_check_hypercalls();
 	for (unsigned i = 0; i < 64; i++)
 		zero &= bss_probe[i] == 0;
 	check(zero, "bss (ELF p_memsz beyond p_filesz) is zero");
@@ -119,5 +118,6 @@ void mb2_main(uint32_t magic, uint32_t info, uint32_t eflags)
 			mb_check_placement("the boot information", info, total, r, n);
 		}
 	}
+	mb_check_hypercalls();
 	mb_exit();
 }
