@@ -252,7 +252,7 @@ static void ext_leaf(const struct cpuid_view *v, uint32_t leaf, struct cpuid_reg
 }
 
 /* The vendor leaf; the rest of the range is zero until the Hyper-V interface fills it. */
-static void hypervisor_leaf(uint32_t leaf, struct cpuid_regs *r)
+void cpuid_hypervisor_leaf(uint32_t leaf, struct cpuid_regs *r)
 {
 	if (leaf == HV_CPUID_VENDOR_LEAF)
 		*r = (struct cpuid_regs){ HV_CPUID_MAX_LEAF, HV_CPUID_VENDOR_EBX,
@@ -269,8 +269,8 @@ static void hypervisor_leaf(uint32_t leaf, struct cpuid_regs *r)
 void cpuid_adjust(const struct cpuid_view *v, uint32_t leaf, uint32_t subleaf,
 		  struct cpuid_regs *r)
 {
-	if ((leaf & HV_CPUID_RANGE_MASK) == HV_CPUID_VENDOR_LEAF)
-		hypervisor_leaf(leaf, r);
+	if (cpuid_is_hypervisor_leaf(leaf))
+		cpuid_hypervisor_leaf(leaf, r);
 	else if (leaf < 0x80000000u && leaf <= v->max_basic)
 		basic_leaf(v, leaf, subleaf, r);
 	else if (leaf >= 0x80000000u && leaf <= v->max_ext)

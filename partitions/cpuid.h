@@ -8,6 +8,7 @@
 #define PARTITIONS_CPUID_H
 
 #include "arch/x86/cpu.h"
+#include "core/abi/cpuid.h"
 
 /* Everything the partition's CPUID depends on besides the host's answer. */
 struct cpuid_view {
@@ -23,5 +24,13 @@ struct cpuid_view {
  */
 void cpuid_adjust(const struct cpuid_view *v, uint32_t leaf, uint32_t subleaf,
 		  struct cpuid_regs *r);
+
+/* The hypervisor's leaves (core/abi/cpuid.h), which need neither the host nor a view. */
+static inline bool cpuid_is_hypervisor_leaf(uint32_t leaf)
+{
+	return (leaf & HV_CPUID_RANGE_MASK) == HV_CPUID_VENDOR_LEAF;
+}
+
+void cpuid_hypervisor_leaf(uint32_t leaf, struct cpuid_regs *r);
 
 #endif

@@ -10,7 +10,6 @@
 #include "arch/x86/tsc.h"
 #include "core/lib.h"
 #include "core/log.h"
-#include "core/abi/cpuid.h"
 #include "partitions/cpuid.h"
 
 /* MSRs (SDM Vol. 4, Table 2-2 "IA-32 Architectural MSRs") */
@@ -59,8 +58,13 @@ void platform_cpuid(struct vp *vp)
 	uint64_t *r = vp->vcpu.gpr;
 	uint32_t leaf = (uint32_t)r[GPR_RAX], subleaf = (uint32_t)r[GPR_RCX];
 	struct cpuid_view view;
-	struct cpuid_regs c = { 0, 0, 0, 0 };
+	struct cpuid_regs c;
 
+	if (cpuid_is_hypervisor_leaf(leaf)) {	/* the common case at run time: keep it short */
+		cpuid_hypervisor_leaf(leaf, &c);
+		set_result(r, &c);
+		return;
+	}
 	view = (struct cpuid_view){
 		.vp_index = vp->vcpu.index,
 		.vp_count = vp->vcpu.part->nvps,
@@ -68,8 +72,7 @@ void platform_cpuid(struct vp *vp)
 		.invpcid = vcpu_ops->caps->invpcid,
 	};
 	host_max_leaves(&view.max_basic, &view.max_ext);
-	if ((leaf & HV_CPUID_RANGE_MASK) != HV_CPUID_VENDOR_LEAF)
-		c = cpuid(leaf, subleaf);
+	c = cpuid(leaf, subleaf);
 	cpuid_adjust(&view, leaf, subleaf, &c);
 	set_result(r, &c);
 }
