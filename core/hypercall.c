@@ -147,7 +147,7 @@ static enum exit_action refuse(struct vp *vp)
 enum exit_action hypercall_dispatch(struct vp *vp, const struct vm_exit *e)
 {
 	uint64_t *gpr = vp->vcpu.gpr;
-	struct hc_call c = { .act = EXIT_ACTION_RESUME };
+	struct hc_call c;
 	const struct hypercall_def *h;
 	enum vcpu_mode mode;
 	unsigned cpl;
@@ -157,6 +157,8 @@ enum exit_action hypercall_dispatch(struct vp *vp, const struct vm_exit *e)
 	if (mode == VCPU_MODE_REAL || cpl != 0)
 		return refuse(vp);
 	exit_skip_insn(vp, e, 3);
+	c.act = EXIT_ACTION_RESUME;
+	c.has_out = false;
 	read_call(gpr, mode == VCPU_MODE_LONG64, &c);
 	h = lookup((uint16_t)c.control);
 	if (!h)
