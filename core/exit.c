@@ -121,8 +121,7 @@ static enum exit_action on_slp_fault(struct vp *vp, const struct vm_exit *e)
 
 static enum exit_action on_hypercall(struct vp *vp, const struct vm_exit *e)
 {
-	exit_skip_insn(vp, e);
-	return hypercall_dispatch(vp);
+	return hypercall_dispatch(vp, e);	/* it moves RIP unless the call raises #UD */
 }
 
 #define EXC_DB	1

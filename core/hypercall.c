@@ -2,6 +2,12 @@
  * Hypercall dispatch. The table is const and indexed by call code; each
  * entry carries its permission (root only) so that access checks are data,
  * not code. Arguments are decoded and validated before anything changes.
+ *
+ * Who may call, and how: only CPL 0 outside real mode (TLFS 6.0,
+ * "Hypercall Restrictions": anything else gets #UD and the call does not
+ * happen); 64-bit code uses the x64 register convention, 16- and 32-bit
+ * code the x86 one (TLFS 6.0, 3.7 "Hypercall Inputs"). The handlers see
+ * neither: they get a struct hc_call.
  */
 #include "core/hypercall.h"
 #include "core/abi/hypercall.h"
@@ -10,24 +16,41 @@
 #include "core/sched.h"
 #include "partitions/partition.h"
 
+#define VECTOR_UD	6
+
+/*
+ * One call, whatever the convention: the input value (code, flags), the
+ * two input registers (for fast calls, the parameters; for the others,
+ * the input and output GPAs), and an output value that a call may return
+ * in the first input register (this hypervisor's own calls, abi header).
+ */
+struct hc_call {
+	uint64_t control;
+	uint64_t in[2];
+	uint64_t out;
+	bool has_out;
+	enum exit_action act;
+};
+
 struct hypercall_def {
 	uint16_t code;
 	bool root_only;
-	uint16_t (*fn)(struct vp *vp, uint64_t rdx, uint64_t r8, enum exit_action *act);
+	uint16_t (*fn)(struct vp *vp, struct hc_call *c);
 };
 
-static uint16_t hc_null(struct vp *vp, uint64_t rdx, uint64_t r8, enum exit_action *act)
+static uint16_t hc_null(struct vp *vp, struct hc_call *c)
 {
-	(void)vp, (void)rdx, (void)r8, (void)act;
+	(void)vp, (void)c;
 	return HV_STATUS_SUCCESS;
 }
 
 /* Shorter timers are rounded up: a guest must not cut its neighbours' time into slivers. */
 #define TIMER_MIN_US	50
 
-static uint16_t hc_set_timer(struct vp *vp, uint64_t us, uint64_t vector, enum exit_action *act)
+static uint16_t hc_set_timer(struct vp *vp, struct hc_call *c)
 {
-	(void)act;
+	uint64_t us = c->in[0], vector = c->in[1];
+
 	if (us && (vector < 32 || vector > 255 || us > 3600ull * 1000000))
 		return HV_STATUS_INVALID_PARAMETER;
 	if (us && us < TIMER_MIN_US)
@@ -37,20 +60,18 @@ static uint16_t hc_set_timer(struct vp *vp, uint64_t us, uint64_t vector, enum e
 	return HV_STATUS_SUCCESS;
 }
 
-static uint16_t hc_partition_exit(struct vp *vp, uint64_t code, uint64_t r8, enum exit_action *act)
+static uint16_t hc_partition_exit(struct vp *vp, struct hc_call *c)
 {
-	struct partition *p = vp->vcpu.part;
-
-	(void)r8;
-	partition_stopped(p, code);
-	*act = EXIT_ACTION_STOP;
+	partition_stopped(vp->vcpu.part, c->in[0]);
+	c->act = EXIT_ACTION_STOP;
 	return HV_STATUS_SUCCESS;
 }
 
-static uint16_t hc_tsc_khz(struct vp *vp, uint64_t rdx, uint64_t r8, enum exit_action *act)
+static uint16_t hc_tsc_khz(struct vp *vp, struct hc_call *c)
 {
-	(void)rdx, (void)r8, (void)act;
-	vp->vcpu.gpr[GPR_RDX] = tsc_khz();
+	(void)vp;
+	c->out = tsc_khz();
+	c->has_out = true;
 	return HV_STATUS_SUCCESS;
 }
 
@@ -70,19 +91,82 @@ static const struct hypercall_def *lookup(uint16_t code)
 	return own_calls[i].code == code ? &own_calls[i] : NULL;
 }
 
-enum exit_action hypercall_dispatch(struct vp *vp)
+/* A register pair of the x86 convention: hi:lo, 32 bits each (the upper halves do not count). */
+static uint64_t reg_pair(const uint64_t *gpr, enum gpr hi, enum gpr lo)
 {
-	uint64_t input = vp->vcpu.gpr[GPR_RCX];
-	const struct hypercall_def *h = lookup((uint16_t)input);
-	enum exit_action act = EXIT_ACTION_RESUME;
+	return (uint64_t)(uint32_t)gpr[hi] << 32 | (uint32_t)gpr[lo];
+}
+
+static void set_reg_pair(uint64_t *gpr, enum gpr hi, enum gpr lo, uint64_t val)
+{
+	gpr[hi] = val >> 32;
+	gpr[lo] = (uint32_t)val;
+}
+
+/*
+ * TLFS 6.0, 3.7 "Hypercall Inputs": x64: RCX input value, RDX and R8 the input registers,
+ * result in RAX. x86: EDX:EAX input value, EBX:ECX and EDI:ESI, result in
+ * EDX:EAX. Own calls return their output in the first input register
+ * (RDX, or EBX:ECX).
+ */
+static void read_call(const uint64_t *gpr, bool x64, struct hc_call *c)
+{
+	if (x64) {
+		c->control = gpr[GPR_RCX];
+		c->in[0] = gpr[GPR_RDX];
+		c->in[1] = gpr[GPR_R8];
+	} else {
+		c->control = reg_pair(gpr, GPR_RDX, GPR_RAX);
+		c->in[0] = reg_pair(gpr, GPR_RBX, GPR_RCX);
+		c->in[1] = reg_pair(gpr, GPR_RDI, GPR_RSI);
+	}
+}
+
+static void write_result(uint64_t *gpr, bool x64, uint64_t result, const struct hc_call *c)
+{
+	if (x64) {
+		gpr[GPR_RAX] = result;
+		if (c->has_out)
+			gpr[GPR_RDX] = c->out;
+	} else {
+		set_reg_pair(gpr, GPR_RDX, GPR_RAX, result);
+		if (c->has_out)
+			set_reg_pair(gpr, GPR_RBX, GPR_RCX, c->out);
+	}
+}
+
+/* VMCALL/VMMCALL from CPL > 0 or real mode raises #UD ("Hypercall Restrictions"); RIP stays on it. */
+static enum exit_action refuse(struct vp *vp)
+{
+	const struct vcpu_event ud = { EVENT_EXCEPTION, VECTOR_UD, false, 0 };
+
+	vcpu_ops->inject(&vp->vcpu, &ud);
+	return EXIT_ACTION_RESUME;
+}
+
+enum exit_action hypercall_dispatch(struct vp *vp, const struct vm_exit *e)
+{
+	uint64_t *gpr = vp->vcpu.gpr;
+	struct hc_call c;
+	const struct hypercall_def *h;
+	enum vcpu_mode mode;
+	unsigned cpl;
 	uint16_t status;
 
+	mode = vcpu_ops->mode(&vp->vcpu, &cpl);
+	if (mode == VCPU_MODE_REAL || cpl != 0)
+		return refuse(vp);
+	exit_skip_insn(vp, e);
+	c.act = EXIT_ACTION_RESUME;
+	c.has_out = false;
+	read_call(gpr, mode == VCPU_MODE_LONG64, &c);
+	h = lookup((uint16_t)c.control);
 	if (!h)
 		status = HV_STATUS_INVALID_HYPERCALL_CODE;
 	else if (h->root_only)
 		status = HV_STATUS_ACCESS_DENIED;	/* no root partition yet */
 	else
-		status = h->fn(vp, vp->vcpu.gpr[GPR_RDX], vp->vcpu.gpr[GPR_R8], &act);
-	vp->vcpu.gpr[GPR_RAX] = status;
-	return act;
+		status = h->fn(vp, &c);
+	write_result(gpr, mode == VCPU_MODE_LONG64, status, &c);
+	return c.act;
 }

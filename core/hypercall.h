@@ -4,6 +4,10 @@
 
 #include "core/exit.h"
 
-enum exit_action hypercall_dispatch(struct vp *vp);
+/*
+ * A VMCALL/VMMCALL exit e: #UD if the caller may not make hypercalls,
+ * else RIP moves past the instruction and the call runs.
+ */
+enum exit_action hypercall_dispatch(struct vp *vp, const struct vm_exit *e);
 
 #endif

@@ -140,6 +140,24 @@ struct vcpu_event {
 	uint32_t error;
 };
 
+/*
+ * The guest's operating mode as far as the hypercall ABI cares (TLFS 6.0,
+ * 3.7): real mode (no hypercalls at all), protected or compatibility mode
+ * (16- or 32-bit code: the x86 register convention) and 64-bit mode (the
+ * x64 convention). Virtual-8086 mode counts as protected mode at CPL 3.
+ */
+enum vcpu_mode { VCPU_MODE_REAL, VCPU_MODE_PROTECTED, VCPU_MODE_LONG64 };
+
+/*
+ * Instructions the back-end lets a guest execute where the CPU has them;
+ * CPUID advertises nothing beyond this (partitions/cpuid.c). Filled in by
+ * the boot CPU's cpu_enable, fixed afterwards.
+ */
+struct vcpu_caps {
+	bool rdtscp;		/* RDTSCP and RDPID, reading the vCPU's own tsc_aux */
+	bool invpcid;
+};
+
 struct partition;
 
 /*
@@ -157,6 +175,12 @@ struct vcpu {
 	unsigned home_cpu;		/* the physical CPU it runs on */
 	uint32_t tag;			/* VPID or ASID, unique among live vCPUs */
 	int32_t last_cpu;		/* physical CPU it last ran on, -1: never (or flush) */
+	/*
+	 * IA32_TSC_AUX as the guest sees it (RDTSCP, RDPID, RDMSR). Written by
+	 * the core (the guest's WRMSR is intercepted); the back-end has it in
+	 * the physical MSR whenever the guest runs.
+	 */
+	uint32_t tsc_aux;
 };
 
 /*
@@ -204,6 +228,12 @@ struct vcpu_ops {
 	 */
 	uint64_t (*get_cr)(struct vcpu *v, unsigned cr);
 	void (*set_cr)(struct vcpu *v, unsigned cr, uint64_t val);
+	/*
+	 * The guest's mode and CPL (*cpl) as of the last exit, on the home CPU.
+	 * A few reads of guest state: for hypercalls, not for every exit.
+	 */
+	enum vcpu_mode (*mode)(struct vcpu *v, unsigned *cpl);
+	const struct vcpu_caps *caps;
 };
 
 /* Flat 64-bit state: paging at cr3, code 0x08 and data 0x10 in the GDT at gdt. */

@@ -229,6 +229,7 @@ static enum part_status create_vps(struct partition *p, const struct part_config
 		p->nvps = i + 1;
 		vp->vcpu.part = p;
 		vp->vcpu.index = i;
+		vp->vcpu.tsc_aux = i;	/* RDTSCP gives the VP index until the guest sets its own */
 		vp->vcpu.last_cpu = -1;
 		vp->vcpu.home_cpu = pick_cpu(c->cpu_mask, i);
 		vp->state = VP_RUNNABLE;

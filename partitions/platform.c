@@ -1,98 +1,102 @@
 /*
- * Guest-visible platform policy. CPUID: the host's values with VMX/SVM
- * hidden and the hypervisor-present bit set (CPUID.1:ECX[31], reserved for
- * hypervisors), plus the hypervisor leaves at 0x40000000. MSRs: a short
- * allow list; everything else is refused (#GP). I/O ports: the per-partition
- * bitmap; the debug port is the only device a partition has today.
+ * Guest-visible platform policy. CPUID: partitions/cpuid.c decides, from
+ * the host's answer, the partition's shape and what the back-end lets
+ * guests run. MSRs: a short allow list; everything else is refused (#GP).
+ * I/O ports: the per-partition bitmap; the debug port is the only device a
+ * partition has today.
  */
 #include "partitions/platform.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
 #include "core/lib.h"
 #include "core/log.h"
+#include "partitions/cpuid.h"
 
-static void set_result(uint64_t *r, uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+/* MSRs (SDM Vol. 4, Table 2-2 "IA-32 Architectural MSRs") */
+#define MSR_TIME_STAMP_COUNTER	0x10
+#define MSR_APIC_BASE_ADDR	0x1b
+#define MSR_BIOS_SIGN_ID	0x8b		/* microcode revision; a write asks for an update */
+#define MSR_MTRRCAP		0xfe
+#define MSR_MTRR_DEF_TYPE	0x2ff
+#define MSR_TSC_AUX_ADDR	0xc0000103	/* RDTSCP/RDPID (SDM Vol. 2B, RDTSCP) */
+
+/* IA32_APIC_BASE (SDM Vol. 3A, "Local APIC Status and Location") */
+#define APIC_BASE_DEFAULT	0xfee00000ull
+#define APIC_BASE_BSP		(1ull << 8)
+#define APIC_BASE_ENABLE	(1ull << 11)
+
+/* IA32_MTRR_DEF_TYPE (SDM Vol. 3A, "IA32_MTRR_DEF_TYPE MSR"): MTRRs on, fixed ranges on, WB */
+#define MTRR_DEF_ENABLE		(1ull << 11)
+#define MTRR_DEF_FIXED_ENABLE	(1ull << 10)
+#define MTRR_TYPE_WB		6ull
+
+static void set_result(uint64_t *r, const struct cpuid_regs *c)
 {
-	r[GPR_RAX] = a;
-	r[GPR_RBX] = b;
-	r[GPR_RCX] = c;
-	r[GPR_RDX] = d;
+	r[GPR_RAX] = c->eax;
+	r[GPR_RBX] = c->ebx;
+	r[GPR_RCX] = c->ecx;
+	r[GPR_RDX] = c->edx;
 }
 
-/* The hypervisor leaves: the vendor leaf, and zeros until the Hyper-V interface fills them. */
-static void hypervisor_leaf(uint64_t *r, uint32_t leaf)
+/* The host's highest basic and extended leaves: the same on every CPU, so read once. */
+static void host_max_leaves(uint32_t *basic, uint32_t *ext)
 {
-	if (leaf == 0x40000000)
-		set_result(r, 0x40000001, HV_CPUID_VENDOR_EBX, HV_CPUID_VENDOR_ECX,
-			   HV_CPUID_VENDOR_EDX);
-	else
-		set_result(r, 0, 0, 0, 0);
+	static uint32_t max_basic, max_ext;	/* max_basic 0: not read yet */
+	uint32_t b = __atomic_load_n(&max_basic, __ATOMIC_ACQUIRE);
+
+	if (!b) {		/* racing CPUs store the same values */
+		__atomic_store_n(&max_ext, cpuid(0x80000000, 0).eax, __ATOMIC_RELAXED);
+		b = cpuid(0, 0).eax;
+		__atomic_store_n(&max_basic, b, __ATOMIC_RELEASE);
+	}
+	*basic = b;
+	*ext = __atomic_load_n(&max_ext, __ATOMIC_RELAXED);
 }
 
 void platform_cpuid(struct vp *vp)
 {
 	uint64_t *r = vp->vcpu.gpr;
-	uint32_t leaf = (uint32_t)r[GPR_RAX];
-	struct cpuid_regs h;
+	uint32_t leaf = (uint32_t)r[GPR_RAX], subleaf = (uint32_t)r[GPR_RCX];
+	struct cpuid_view view;
+	struct cpuid_regs c;
 
-	if ((leaf & 0xf0000000) == 0x40000000) {
-		hypervisor_leaf(r, leaf);
+	if (cpuid_is_hypervisor_leaf(leaf)) {	/* the common case at run time: keep it short */
+		cpuid_hypervisor_leaf(leaf, &c);
+		set_result(r, &c);
 		return;
 	}
-	h = cpuid(leaf, (uint32_t)r[GPR_RCX]);
-	switch (leaf) {
-	case 1:
-		h.ecx &= ~(1u << 5 | 1u << 6);	/* VMX, SMX: CR4.VMXE/SMXE are refused */
-		h.ecx &= ~(1u << 3);		/* MONITOR/MWAIT: not offered */
-		h.ecx |= 1u << 31;		/* hypervisor present */
-		/* XSAVE state (AVX and up) is not switched between guests yet: hide it */
-		h.ecx &= ~(1u << 26 | 1u << 27 | 1u << 28 | 1u << 12 | 1u << 29);
-		h.ebx = (h.ebx & 0x00ffffff) | vp->vcpu.index << 24;	/* initial APIC id */
-		break;
-	case 7:					/* AVX2 and AVX-512 need XSAVE */
-		if ((uint32_t)r[GPR_RCX] == 0) {
-			h.ebx &= ~(1u << 5 | 1u << 16 | 1u << 17 | 1u << 21 | 1u << 26 |
-				   1u << 27 | 1u << 28 | 1u << 30 | 1u << 31);
-			/* AVX-512 extras, and PKU: PKRU is not switched either */
-			h.ecx &= ~(1u << 1 | 1u << 3 | 1u << 4 | 1u << 6 | 1u << 11 | 1u << 12 |
-				   1u << 14);
-			h.edx &= ~(1u << 2 | 1u << 3 | 1u << 8 | 1u << 23);
-			/* state core/cr.c refuses to enable: CET, Key Locker, PKS, UINTR */
-			h.ecx &= ~(1u << 7 | 1u << 23 | 1u << 31);
-			h.edx &= ~(1u << 5 | 1u << 20);
-		}
-		break;
-	case 0xd:				/* XSAVE features: none */
-		h = (struct cpuid_regs){ 0, 0, 0, 0 };
-		break;
-	case 0x80000001:
-		h.ecx &= ~(1u << 2);		/* SVM */
-		break;
-	case 0x8000000a:			/* SVM features */
-		h = (struct cpuid_regs){ 0, 0, 0, 0 };
-		break;
-	default:
-		break;
-	}
-	set_result(r, h.eax, h.ebx, h.ecx, h.edx);
+	view = (struct cpuid_view){
+		.vp_index = vp->vcpu.index,
+		.vp_count = vp->vcpu.part->nvps,
+		.rdtscp = vcpu_ops->caps->rdtscp,
+		.invpcid = vcpu_ops->caps->invpcid,
+	};
+	host_max_leaves(&view.max_basic, &view.max_ext);
+	c = cpuid(leaf, subleaf);
+	cpuid_adjust(&view, leaf, subleaf, &c);
+	set_result(r, &c);
 }
 
 bool platform_msr_read(struct vp *vp, uint32_t msr, uint64_t *val)
 {
 	switch (msr) {
-	case 0x10:				/* TSC */
+	case MSR_TIME_STAMP_COUNTER:
 		*val = rdtsc();
 		return true;
-	case 0x1b:				/* APIC base: xAPIC at the default address */
-		*val = 0xfee00800ull | (vp->vcpu.index == 0 ? 0x100 : 0);
+	case MSR_APIC_BASE_ADDR:		/* xAPIC at the default address */
+		*val = APIC_BASE_DEFAULT | APIC_BASE_ENABLE |
+		       (vp->vcpu.index == 0 ? APIC_BASE_BSP : 0);
 		return true;
-	case 0x8b:				/* microcode revision */
-	case 0xfe:				/* MTRR capabilities: none */
+	case MSR_BIOS_SIGN_ID:
+	case MSR_MTRRCAP:			/* no variable or fixed MTRRs */
 		*val = 0;
 		return true;
-	case 0x2ff:				/* MTRR default type: enabled, write-back */
-		*val = 0xc06;
+	case MSR_MTRR_DEF_TYPE:
+		*val = MTRR_DEF_ENABLE | MTRR_DEF_FIXED_ENABLE | MTRR_TYPE_WB;
 		return true;
+	case MSR_TSC_AUX_ADDR:			/* exists where RDTSCP does */
+		*val = vp->vcpu.tsc_aux;
+		return vcpu_ops->caps->rdtscp;
 	default:
 		return false;
 	}
@@ -100,9 +104,17 @@ bool platform_msr_read(struct vp *vp, uint32_t msr, uint64_t *val)
 
 bool platform_msr_write(struct vp *vp, uint32_t msr, uint64_t val)
 {
-	(void)vp;
-	(void)val;
-	return msr == 0x8b;			/* microcode update trigger: ignored */
+	switch (msr) {
+	case MSR_BIOS_SIGN_ID:			/* microcode update trigger: ignored */
+		return true;
+	case MSR_TSC_AUX_ADDR:			/* bits 63:32 are reserved (#GP) */
+		if (!vcpu_ops->caps->rdtscp || val >> 32)
+			return false;
+		vp->vcpu.tsc_aux = (uint32_t)val;	/* run() loads it before the next entry */
+		return true;
+	default:
+		return false;
+	}
 }
 
 /*

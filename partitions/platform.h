@@ -8,12 +8,10 @@
 
 #include "partitions/partition.h"
 
-/* The hypervisor vendor leaf (0x40000000): "HvMicroVisor", max leaf 0x40000001. */
-#define HV_CPUID_VENDOR_EBX	0x694d7648u	/* "HvMi" */
-#define HV_CPUID_VENDOR_ECX	0x566f7263u	/* "croV" */
-#define HV_CPUID_VENDOR_EDX	0x726f7369u	/* "isor" */
-
-/* CPUID with leaf and subleaf in the vCPU's EAX and ECX; results go to its EAX-EDX. */
+/*
+ * CPUID with leaf and subleaf in the vCPU's EAX and ECX; results go to its
+ * EAX-EDX (policy in partitions/cpuid.c, hypervisor leaves in core/abi/cpuid.h).
+ */
 void platform_cpuid(struct vp *vp);
 /* false: the MSR is not on the allow list (the caller injects #GP) */
 bool platform_msr_read(struct vp *vp, uint32_t msr, uint64_t *val);

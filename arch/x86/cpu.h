@@ -12,7 +12,7 @@
 
 #define EFER_SCE		(1u << 0)
 #define EFER_LME		(1u << 8)
-#define EFER_LMA		(1u << 10)
+#define EFER_LMA		(1ull << 10)
 #define EFER_NXE		(1u << 11)
 #define EFER_SVME		(1u << 12)
 
@@ -54,6 +54,7 @@
 #define CR8_TPR_MASK		0xful
 
 #define RFLAGS_IF		(1ul << 9)
+#define RFLAGS_VM		(1ull << 17)	/* virtual-8086 mode */
 
 struct cpuid_regs {
 	uint32_t eax, ebx, ecx, edx;

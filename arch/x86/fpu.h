@@ -33,6 +33,17 @@ struct debug_regs {
 void debug_regs_save(struct debug_regs *d);
 void debug_regs_restore(const struct debug_regs *d);
 
+/*
+ * AMD CPUs without CPUID Fn8000_0008_EBX[2] (XSaveErPtr) save and restore
+ * the x87 error pointers FIP, FDP and FOP only while an exception is
+ * pending (FSW.ES); otherwise FXRSTOR leaves the registers' previous
+ * values in place, and a guest would read the last guest's (Linux's
+ * X86_BUG_FXSAVE_LEAK, Xen XSA-172). Set by fpu_cpu_init.
+ */
+extern bool fpu_error_pointers_leak;
+/* Point FIP/FDP/FOP at a constant of the hypervisor's, as Linux does. */
+void fpu_clear_error_pointers(void);
+
 static inline void fpu_save(struct fpu_area *a)
 {
 	__asm__ volatile("fxsave64 %0" : "=m"(*a));
@@ -40,6 +51,8 @@ static inline void fpu_save(struct fpu_area *a)
 
 static inline void fpu_restore(const struct fpu_area *a)
 {
+	if (__builtin_expect(fpu_error_pointers_leak, 0))
+		fpu_clear_error_pointers();
 	__asm__ volatile("fxrstor64 %0" ::"m"(*a));
 }
 

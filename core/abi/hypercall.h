@@ -1,13 +1,23 @@
 /*
  * Hypercall ABI, shared by the hypervisor and guests. The calling
- * convention is the Hyper-V TLFS x64 one (TLFS 6.0, 3.7 "Hypercall
- * Inputs"): RCX = input value (call code in bits 0-15, fast flag bit 16),
- * RDX and R8 = input (GPAs, or values for fast calls), RAX = result value
- * (status in bits 0-15). The instruction is VMCALL on Intel and VMMCALL on
- * AMD; the hypercall page of the next issue hides the difference.
+ * conventions are the Hyper-V TLFS ones (TLFS 6.0, 3.7 "Hypercall
+ * Inputs"), chosen by the caller's mode:
+ *
+ *                      64-bit mode   protected/compatibility mode
+ *   input value        RCX           EDX:EAX   (call code in bits 0-15, fast flag bit 16)
+ *   first input        RDX           EBX:ECX   (a GPA, or a fast call's first value)
+ *   second input       R8            EDI:ESI
+ *   result value       RAX           EDX:EAX   (status in bits 0-15)
+ *
+ * Only CPL 0 outside real mode may call; from CPL 1-3 or real mode the
+ * instruction raises #UD and nothing happens (TLFS "Hypercall
+ * Restrictions"). The instruction is VMCALL on Intel and VMMCALL on AMD;
+ * the hypercall page of the next issue hides the difference.
  *
  * Codes 0x8000-0x80ff are this hypervisor's own (TLFS leaves them unused)
- * for what the TLFS has no call for; all of them are fast calls.
+ * for what the TLFS has no call for; all of them are fast calls. A call
+ * that returns a value returns it in the first input register (RDX, or
+ * EBX:ECX). Below, "first" and "second" name the input registers.
  */
 #ifndef CORE_ABI_HYPERCALL_H
 #define CORE_ABI_HYPERCALL_H
@@ -23,13 +33,13 @@
 
 #define HV_HYPERCALL_FAST			(1u << 16)
 
-/* Null call: does nothing, returns success. RDX, R8 ignored. For exit-cost benchmarks. */
+/* Null call: does nothing, returns success; inputs ignored. For exit-cost benchmarks. */
 #define HVCALL_X_NULL				0x8000
-/* One-shot virtual timer: RDX = microseconds from now (0 cancels; at least 50), R8 = vector 32-255. */
+/* One-shot virtual timer: first = microseconds from now (0 cancels; at least 50), second = vector 32-255. */
 #define HVCALL_X_SET_TIMER			0x8001
-/* Stop the calling partition; RDX = exit code, shown in the log. */
+/* Stop the calling partition; first = exit code, shown in the log. */
 #define HVCALL_X_PARTITION_EXIT			0x8002
-/* The TSC frequency in kHz, returned in RDX (guests time themselves with RDTSC). */
+/* The TSC frequency in kHz, returned in the first input register (guests time themselves with RDTSC). */
 #define HVCALL_X_TSC_KHZ			0x8003
 
 #endif

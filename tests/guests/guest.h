@@ -38,6 +38,12 @@ void idt_install(void);
 void expect_fault(unsigned insn_len);
 int fault_taken(void);
 void set_irq_handler(unsigned vector, void (*fn)(void));
+/*
+ * Run fn at CPL 3 (VP 0 only: one TSS) and return when it returns. fn may
+ * read and write memory and fault (expect_fault, set beforehand, works),
+ * but not print: ring 3 has no I/O ports.
+ */
+void run_user(void (*fn)(void));
 
 static inline uint64_t rdtsc(void)
 {

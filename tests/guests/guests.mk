@@ -1,7 +1,7 @@
 # Test guests: ELF64 executables run as partitions by the system tests.
 # Included by the top-level Makefile; BUILD is set there.
 GUESTS        := cpuid msr io timer secret snoop crash smp bench fpu wildwrite wildexec chatty \
-                 reflect ctlreg virtinsn pace
+                 reflect ctlreg virtinsn pace ring3 topo
 GUEST_CFLAGS  := -std=c11 -ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-pie \
                  -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mcmodel=small -O2 -g \
                  -fno-asynchronous-unwind-tables -Wall -Wextra -Werror -I.
@@ -25,8 +25,8 @@ MB_GUESTS     := mb1 mb2 mbreal
 MB_CFLAGS     := -m32 -march=i686 -std=c11 -ffreestanding -fno-builtin -fno-stack-protector \
                  -fno-pic -fno-pie -mno-mmx -mno-sse -mno-sse2 -O2 -g \
                  -fno-asynchronous-unwind-tables -Wall -Wextra -Werror -I.
-MB_COMMON     := tests/guests/mb/common.c tests/guests/mb/mb.h tests/guests/mb/mb.ld \
-                 core/abi/hypercall.h
+MB_COMMON     := tests/guests/mb/common.c tests/guests/mb/realmode.c tests/guests/mb/mb.h \
+                 tests/guests/mb/mb.ld core/abi/hypercall.h
 MB_ELFS       := $(patsubst %,$(BUILD)/guests/%.elf,$(MB_GUESTS))
 
 guests: $(MB_ELFS)
@@ -37,4 +37,4 @@ $(MB_ELFS): $(BUILD)/guests/%.elf: tests/guests/mb/%.S tests/guests/mb/%.c $(MB_
 	@$(CC) $(MB_CFLAGS) -nostdlib -static -no-pie -Wl,-m,elf_i386 -Wl,-T,tests/guests/mb/mb.ld \
 		-Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
 		-Wl,--build-id=none -o $@ tests/guests/mb/$*.S tests/guests/mb/$*.c \
-		tests/guests/mb/common.c core/lib.c
+		tests/guests/mb/common.c tests/guests/mb/realmode.c core/lib.c

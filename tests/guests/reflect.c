@@ -52,7 +52,7 @@ volatile uint64_t no_ac_count;
 void db_stub(void);
 void ac_stub(void);
 void no_ac_stub(void);
-void run_user(void (*fn)(void), uint64_t rsp);
+void enter_user_ac(void (*fn)(void), uint64_t rsp);
 void user_misaligned_load(void);
 void single_step(void);
 void breakpoint_dr0(void);
@@ -61,7 +61,7 @@ extern const char user_ac_insn[], single_step_after[], breakpoint_target[];
 /*
  * #DB: record the frame and DR6, then clear DR6 (the CPU never clears
  * it, SDM Vol. 3B 17.2.3), turn breakpoints off and stop single-stepping.
- * #AC: record the frame and error code, then go back to run_user's caller
+ * #AC: record the frame and error code, then go back to enter_user_ac's caller
  * (the faulting ring-3 code is not resumed).
  */
 __asm__(".text\n"
@@ -90,8 +90,8 @@ __asm__(".text\n"
 	"	mov 16(%rsp), %rax\n"
 	"	mov %rax, ac_seen+16(%rip)\n"
 	"	jmp user_done\n"
-	/* run_user(fn, rsp): enter fn at CPL 3 with RFLAGS.AC set */
-	"run_user:\n"
+	/* enter_user_ac(fn, rsp): enter fn at CPL 3 with RFLAGS.AC set */
+	"enter_user_ac:\n"
 	"	push %rbx\n"
 	"	push %rbp\n"
 	"	push %r12\n"
@@ -218,7 +218,7 @@ static void test_alignment_check(void)
 	set_gate(0x80, no_ac_stub, 3);
 	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
 	__asm__ volatile("mov %0, %%cr0" ::"r"(cr0 | CR0_AM));
-	run_user(user_misaligned_load, (uint64_t)(user_stack + sizeof(user_stack)));
+	enter_user_ac(user_misaligned_load, (uint64_t)(user_stack + sizeof(user_stack)));
 	__asm__ volatile("mov %0, %%cr0" ::"r"(cr0));
 	if (no_ac_count && !ac_seen.count) {
 		/* QEMU's TCG does not implement alignment checking: nothing to see */

@@ -120,9 +120,136 @@ void set_irq_handler(unsigned vector, void (*fn)(void))
 	irq_handlers[vector & 255] = fn;
 }
 
+/*
+ * Ring 3 (run_user): a GDT with user segments and a TSS whose RSP0 is the
+ * kernel stack run_user leaves behind, so that an exception at CPL 3
+ * lands on the calling VP's own stack. The user function ends with
+ * INT 0x80 (a DPL-3 gate), which trap_dispatch turns into a return to
+ * run_user at CPL 0.
+ */
+#define SEL_KCODE	0x08
+#define SEL_KDATA	0x10
+#define SEL_UDATA	(0x18 | 3)
+#define SEL_UCODE	(0x20 | 3)
+#define SEL_TSS		0x28
+#define USER_RETURN_VECTOR	0x80
+#define PTE_US		4ull
+
+static struct tss64 user_tss;
+static uint64_t user_gdt[7] __attribute__((aligned(16)));
+static uint8_t user_stack[4096] __attribute__((aligned(16)));
+uint64_t user_kernel_rsp;		/* run_user's stack, for the way back */
+
+void run_user_asm(void (*fn)(void), uint64_t user_rsp, void *tss_rsp0);
+extern const char run_user_return[];
+
+__asm__(".text\n"
+	".globl run_user_asm\n"
+	"run_user_asm:\n"		/* (fn, user stack top, &tss.rsp0) */
+	"	push %rbx\n"
+	"	push %rbp\n"
+	"	push %r12\n"
+	"	push %r13\n"
+	"	push %r14\n"
+	"	push %r15\n"
+	"	mov %rsp, user_kernel_rsp(%rip)\n"
+	"	mov %rsp, (%rdx)\n"		/* CPL 3 -> 0 lands just below */
+	"	pushq $" "0x1b" "\n"		/* SS = SEL_UDATA */
+	"	push %rsi\n"			/* RSP */
+	"	pushq $2\n"			/* RFLAGS: IF = 0, IOPL = 0 */
+	"	pushq $" "0x23" "\n"		/* CS = SEL_UCODE */
+	"	lea 1f(%rip), %rax\n"
+	"	push %rax\n"
+	"	iretq\n"
+	"1:	call *%rdi\n"			/* CPL 3 */
+	"	int $0x80\n"
+	".globl run_user_return\n"
+	"run_user_return:\n"		/* CPL 0 again, RSP = user_kernel_rsp */
+	"	mov $0x10, %eax\n"
+	"	mov %eax, %ds\n"
+	"	mov %eax, %es\n"
+	"	pop %r15\n"
+	"	pop %r14\n"
+	"	pop %r13\n"
+	"	pop %r12\n"
+	"	pop %rbp\n"
+	"	pop %rbx\n"
+	"	ret\n");
+
+/* The identity map the loader built, opened to CPL 3 (US at every level) over our memory. */
+static void open_memory_to_user(void)
+{
+	uint64_t cr3, *pml4, *pdpt, *pd;
+
+	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+	pml4 = (uint64_t *)(cr3 & ~0xfffull);
+	pml4[0] |= PTE_US;
+	pdpt = (uint64_t *)(pml4[0] & 0x000ffffffffff000ull);
+	pdpt[0] |= PTE_US;
+	pd = (uint64_t *)(pdpt[0] & 0x000ffffffffff000ull);
+	for (uint64_t i = 0; i < (mem_top + (1u << 21) - 1) >> 21 && i < 512; i++)
+		pd[i] |= PTE_US;
+	__asm__ volatile("mov %0, %%cr3" ::"r"(cr3) : "memory");
+}
+
+static void user_mode_setup(void)
+{
+	struct __attribute__((packed)) { uint16_t limit; uint64_t base; } gdtr = {
+		sizeof(user_gdt) - 1, (uint64_t)user_gdt
+	};
+	uint64_t tss = (uint64_t)&user_tss, limit = sizeof(user_tss) - 1;
+	uint64_t h = (uint64_t)isr_stub_table[USER_RETURN_VECTOR];
+
+	user_gdt[1] = 0x00af9b000000ffffull;		/* kernel code, 64-bit */
+	user_gdt[2] = 0x00cf93000000ffffull;		/* kernel data */
+	user_gdt[3] = 0x00cff3000000ffffull;		/* user data, DPL 3 */
+	user_gdt[4] = 0x00affb000000ffffull;		/* user code, 64-bit, DPL 3 */
+	user_gdt[5] = (limit & 0xffff) | (tss & 0xffffff) << 16 | 0x89ull << 40 |
+		      (limit >> 16) << 48 | (tss >> 24 & 0xff) << 56;	/* available 64-bit TSS */
+	user_gdt[6] = tss >> 32;
+	user_tss.iomap_base = sizeof(user_tss);		/* no I/O bitmap: ring 3 has no ports */
+	__asm__ volatile("lgdt %0\n\t"
+			 "pushq $0x08\n\t"
+			 "lea 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"
+			 "lretq\n"
+			 "1:\tltr %w1" : : "m"(gdtr), "r"(SEL_TSS) : "rax", "memory");
+	idt[USER_RETURN_VECTOR] = (struct idt_gate){ (uint16_t)h, SEL_KCODE, 0, 0xee,
+						     (uint16_t)(h >> 16), (uint32_t)(h >> 32), 0 };
+	open_memory_to_user();
+}
+
+void run_user(void (*fn)(void))
+{
+	static bool ready;
+
+	if (!ready) {
+		user_mode_setup();
+		ready = true;
+	}
+	run_user_asm(fn, (uint64_t)(user_stack + sizeof(user_stack)),
+		     (uint8_t *)&user_tss + offsetof(struct tss64, rsp));
+}
+
+/* INT 0x80 from CPL 3: resume at run_user_return, at CPL 0 on run_user's stack. */
+static bool user_returned(struct trap_frame *tf)
+{
+	if (tf->vector != USER_RETURN_VECTOR || (tf->cs & 3) != 3)
+		return false;
+	tf->rip = (uint64_t)run_user_return;
+	tf->cs = SEL_KCODE;
+	tf->rflags = 2;
+	tf->rsp = user_kernel_rsp;
+	tf->ss = SEL_KDATA;
+	return true;
+}
+
 void trap_dispatch(struct trap_frame *tf)
 {
 	unsigned vp = this_vp();
+
+	if (user_returned(tf))
+		return;
 
 	if (tf->vector >= 32) {
 		if (irq_handlers[tf->vector])

@@ -153,8 +153,11 @@ guest_suite() {
 			"mod:$G/fpu.elf:fpu.elf partition=fpu-b mem=2M cpus=0 on_stop=destroy on_crash=destroy")
 		fpu_expect=("\[fpu-a\] PASS XMM0 kept its value while others ran" "'fpu-a': $ok"
 			"\[fpu-b\] PASS XMM0 starts clean" "'fpu-b': $ok"
-			"\[fpu-a\] PASS DR0 kept its value while others ran" "\[fpu-b\] PASS DR0 starts clean")
+			"\[fpu-a\] PASS DR0 kept its value while others ran" "\[fpu-b\] PASS DR0 starts clean"
+			"\[fpu-a\] PASS x87 FIP/FDP are not another partition's"
+			"\[fpu-b\] PASS x87 FIP/FDP are not another partition's")
 	fi
+
 	run_case "$name" "$emu" "$cpus" 0 "$tmo" "" \
 		"mod:$G/cpuid.elf:cpuid.elf partition=cpuid mem=4M on_stop=destroy on_crash=destroy" \
 		"mod:$G/msr.elf:msr.elf partition=msr mem=4M on_stop=destroy on_crash=destroy" \
@@ -240,6 +243,36 @@ cpuctl_suite() {
 cpuctl_suite qemu-cpuctl qemu 60
 cpuctl_suite bochs-cpuctl bochs 180
 
+# What a vCPU is, beyond the suite (whose 15 vCPUs already use every ASID
+# QEMU offers): hypercalls refused at CPL 3, the partition's own topology,
+# its own TSC_AUX per vCPU (two vCPUs taking turns on CPU 0), and RDTSCP
+# and INVPCID without #UD where CPUID offers them.
+cpu_suite() {
+	local name=$1 emu=$2 cpus=$3 tmo=$4
+	local ok='stopped itself, exit code 0$'
+	# Bochs's CPU model has INVPCID; QEMU's EPYC has not, and CPUID must say so
+	local invpcid="\[topo\] PASS vp1: INVPCID is not offered"
+	[ "$emu" = bochs ] && invpcid="\[topo\] PASS vp1: INVPCID \(all contexts\) runs without a fault"
+	run_case "$name" "$emu" "$cpus" 0 "$tmo" "" \
+		"mod:$G/ring3.elf:ring3.elf partition=ring3 mem=4M on_stop=destroy on_crash=destroy" \
+		"mod:$G/topo.elf:topo.elf partition=topo mem=4M vcpus=2 cpus=0 on_stop=destroy on_crash=destroy" \
+		"\[ring3\] PASS PARTITION_EXIT from ring 3 raises #UD" \
+		"\[ring3\] PASS SET_TIMER from ring 3 raises #UD" \
+		"\[ring3\] PASS ring 3 could not cancel the kernel's timer" "'ring3': $ok" \
+		"\[topo\] PASS vp1: cpuid.1 initial APIC id is the VP index" \
+		"\[topo\] PASS vp1: cpuid.b: 1 thread per core, vp_count cores" \
+		"\[topo\] PASS vp1: cpuid.4 cache sharing fits the partition" \
+		"\[topo\] PASS vp1: cpuid.80000008 NC is vp_count - 1" \
+		"\[topo\] PASS vp0: RDTSCP and RDMSR TSC_AUX start at the VP index" \
+		"\[topo\] PASS vp0: RDTSCP and RDMSR return the TSC_AUX I wrote" \
+		"\[topo\] PASS vp1: RDTSCP returns my own TSC_AUX after the others ran" \
+		"\[topo\] PASS every vCPU kept a TSC_AUX of its own" "$invpcid" "'topo': $ok" \
+		'no partition left running: powering off' \
+		-- '\] FAIL' 'PANIC' 'crashed on vCPU' 'not created'
+}
+cpu_suite qemu-cpu-2cpu qemu 2 90
+cpu_suite bochs-cpu-1cpu bochs 1 200
+
 # Multiboot (address fields) and Multiboot2 (ELF32) kernels as partitions:
 # each checks its 32-bit entry state and boot information from the inside.
 multiboot_suite() {
@@ -260,6 +293,8 @@ multiboot_suite() {
 			"\[$k\] PASS cmdline is \"console=ttyS0 mb-test\""
 			"\[$k\] PASS mmap: first entry is usable RAM at 0"
 			"\[$k\] PASS mmap: usable RAM starts at 1 MiB"
+			"\[$k\] PASS hypercall TSC_KHZ: the frequency in EBX:ECX"
+			"\[$k\] PASS the timer set from 32-bit code fires once at vector 0x40"
 			"\[$k\] [0-9]+ checks, 0 failed"
 			"'$k': $ok")
 	done
@@ -271,6 +306,7 @@ multiboot_suite() {
 		"\[mb1\] PASS flags has bits 0 \(mem\), 2 \(cmdline\), 6 \(mmap\), 9 \(loader name\)" \
 		"\[mb1\] PASS mem_lower is 639 KiB" \
 		"\[mb1\] PASS boot_loader_name is \"microhypervisor\"" \
+		"\[mb1\] PASS a hypercall from real mode raises #UD and does not run" \
 		"part 'mb1': Multiboot kernel, entry 100000" \
 		"\[mb2\] PASS eax holds the Multiboot2 magic 0x36d76289" \
 		"\[mb2\] PASS total_size is sane" \

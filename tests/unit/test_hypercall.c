@@ -2,8 +2,10 @@
  * Host unit tests for the hypercall table (core/hypercall.c, linked as it
  * is): each code reaches its handler through the TLFS register convention
  * (RCX = code, RDX/R8 = input, RAX = status), unknown codes are refused,
- * and arguments are checked before anything changes. The scheduler, TSC
- * and partition calls are fakes.
+ * and arguments are checked before anything changes; calls from CPL > 0
+ * or real mode raise #UD and do nothing; outside 64-bit mode the x86
+ * convention applies (EDX:EAX, EBX:ECX, EDI:ESI). The back-end, the
+ * scheduler, TSC and partition calls are fakes.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,10 +18,41 @@
 #include "core/abi/hypercall.h"
 #include "arch/x86/tsc.h"
 #include "core/sched.h"
+#include "core/exit.h"
 #include "partitions/partition.h"
 
 static unsigned stops;
 static uint64_t stop_code;
+
+/* The fake back-end: the caller's mode and CPL, the events injected, RIP moves. */
+static struct {
+	enum vcpu_mode mode;
+	unsigned cpl;
+	unsigned injected;
+	uint8_t vector;
+} guest;
+
+static enum vcpu_mode fake_mode(struct vcpu *v, unsigned *cpl)
+{
+	(void)v;
+	*cpl = guest.cpl;
+	return guest.mode;
+}
+
+static void fake_inject(struct vcpu *v, const struct vcpu_event *ev)
+{
+	(void)v;
+	guest.injected++;
+	guest.vector = ev->vector;
+}
+
+static const struct vcpu_ops fake_ops = { .mode = fake_mode, .inject = fake_inject };
+const struct vcpu_ops *vcpu_ops = &fake_ops;
+
+void exit_skip_insn(struct vp *p, const struct vm_exit *e)
+{
+	p->vcpu.rip += e->insn_len;
+}
 
 uint64_t sched_now(void)
 {
@@ -44,11 +77,14 @@ void partition_stopped(struct partition *p, uint64_t code)
 }
 
 static struct vp vp;
+static const struct vm_exit hypercall_exit = { .reason = EXIT_HYPERCALL, .insn_len = 3 };
 
 static int setup(void **state)
 {
 	(void)state;
 	memset(&vp, 0, sizeof(vp));
+	memset(&guest, 0, sizeof(guest));
+	guest.mode = VCPU_MODE_LONG64;
 	stops = 0;
 	return 0;
 }
@@ -58,7 +94,7 @@ static enum exit_action call(uint64_t code, uint64_t rdx, uint64_t r8)
 	vp.vcpu.gpr[GPR_RCX] = code;
 	vp.vcpu.gpr[GPR_RDX] = rdx;
 	vp.vcpu.gpr[GPR_R8] = r8;
-	return hypercall_dispatch(&vp);
+	return hypercall_dispatch(&vp, &hypercall_exit);
 }
 
 static void null_call(void **state)
@@ -122,6 +158,75 @@ static void code_is_the_low_16_bits(void **state)
 	assert_int_equal(vp.vcpu.gpr[GPR_RDX], 3000);
 }
 
+/* TLFS: from CPL > 0 or real mode, #UD at the instruction; the call does not run. */
+static void refused_outside_ring0(void **state)
+{
+	static const struct { enum vcpu_mode mode; unsigned cpl; } callers[] = {
+		{ VCPU_MODE_LONG64, 3 }, { VCPU_MODE_LONG64, 1 }, { VCPU_MODE_PROTECTED, 3 },
+		{ VCPU_MODE_REAL, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(callers) / sizeof(callers[0]); i++) {
+		guest.mode = callers[i].mode;
+		guest.cpl = callers[i].cpl;
+		guest.injected = 0;
+		vp.vcpu.rip = 0x1000;
+		vp.vcpu.gpr[GPR_RAX] = 0x5555;
+		assert_int_equal(call(HVCALL_X_PARTITION_EXIT, 7, 0), EXIT_ACTION_RESUME);
+		assert_int_equal(guest.injected, 1);
+		assert_int_equal(guest.vector, 6);		/* #UD */
+		assert_int_equal(vp.vcpu.rip, 0x1000);		/* a fault: RIP stays */
+		assert_int_equal(vp.vcpu.gpr[GPR_RAX], 0x5555);	/* no status written */
+		assert_int_equal(stops, 0);
+	}
+}
+
+/* A call from ring 0 moves RIP past the instruction. */
+static void ring0_call_steps_over(void **state)
+{
+	(void)state;
+	vp.vcpu.rip = 0x1000;
+	call(HVCALL_X_NULL, 0, 0);
+	assert_int_equal(vp.vcpu.rip, 0x1003);
+	assert_int_equal(guest.injected, 0);
+}
+
+/* Outside 64-bit mode: control in EDX:EAX, input EBX:ECX / EDI:ESI, status in EDX:EAX. */
+static void x86_convention(void **state)
+{
+	uint64_t *r = vp.vcpu.gpr;
+
+	(void)state;
+	guest.mode = VCPU_MODE_PROTECTED;
+	r[GPR_RDX] = 0;
+	r[GPR_RAX] = HVCALL_X_TSC_KHZ;
+	r[GPR_RCX] = 0xdead;			/* the x64 control register is ignored */
+	hypercall_dispatch(&vp, &hypercall_exit);
+	assert_int_equal(r[GPR_RAX], HV_STATUS_SUCCESS);
+	assert_int_equal(r[GPR_RDX], 0);
+	assert_int_equal(r[GPR_RBX], 0);	/* output EBX:ECX */
+	assert_int_equal(r[GPR_RCX], 3000);
+
+	r[GPR_RDX] = 0;
+	r[GPR_RAX] = HVCALL_X_SET_TIMER;
+	r[GPR_RBX] = 0;
+	r[GPR_RCX] = 1000;			/* microseconds */
+	r[GPR_RDI] = 0;
+	r[GPR_RSI] = 0x40;			/* vector */
+	r[GPR_R8] = 0;				/* what the x64 convention would read */
+	hypercall_dispatch(&vp, &hypercall_exit);
+	assert_int_equal(r[GPR_RAX], HV_STATUS_SUCCESS);
+	assert_int_equal(vp.timer_vector, 0x40);
+	assert_int_equal(vp.timer_deadline, 1000000 + 1000 * 3);
+
+	r[GPR_RDX] = 0;
+	r[GPR_RAX] = 0x7fff;
+	hypercall_dispatch(&vp, &hypercall_exit);
+	assert_int_equal(r[GPR_RAX], HV_STATUS_INVALID_HYPERCALL_CODE);
+	assert_int_equal(r[GPR_RDX], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -131,6 +236,9 @@ int main(void)
 		cmocka_unit_test_setup(timer_arguments, setup),
 		cmocka_unit_test_setup(partition_exit_stops, setup),
 		cmocka_unit_test_setup(code_is_the_low_16_bits, setup),
+		cmocka_unit_test_setup(refused_outside_ring0, setup),
+		cmocka_unit_test_setup(ring0_call_steps_over, setup),
+		cmocka_unit_test_setup(x86_convention, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

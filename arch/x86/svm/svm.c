@@ -9,6 +9,7 @@
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/vcpu_offsets.h"	/* checks svm_entry.S's offsets */
+#include "arch/x86/tsc_aux.h"
 #include "core/lib.h"
 #include "core/mm.h"
 #include "core/panic.h"
@@ -20,6 +21,7 @@
 #define DR7_INIT		0x400ull
 
 struct svm_features svm_features;
+static struct vcpu_caps svm_caps;
 
 /*
  * Per physical CPU, indexed by cpu_id, allocated once by that CPU in
@@ -48,6 +50,13 @@ static void read_features(void)
 	svm_features.nrips = r.edx >> 3 & 1;
 	svm_features.flush_by_asid = r.edx >> 6 & 1;
 	svm_features.nx = cpuid(0x80000001, 0).edx >> 20 & 1;
+	/*
+	 * Neither RDTSCP nor INVPCID is intercepted: a guest runs them where the
+	 * CPU has them (CPUID 8000_0001 EDX[27], CPUID 7 EBX[10]); INVPCID acts
+	 * on the guest's ASID only.
+	 */
+	svm_caps.rdtscp = cpuid(0x80000001, 0).edx >> 27 & 1;
+	svm_caps.invpcid = cpuid(0, 0).eax >= 7 && (cpuid(7, 0).ebx >> 10 & 1);
 }
 
 /*
@@ -205,6 +214,7 @@ static void svm_run(struct vcpu *v, struct vm_exit *e)
 
 	if (__builtin_expect(v->last_cpu != (int32_t)cpu, 0))
 		enter_on_new_cpu(v, vmcb, cpu);
+	tsc_aux_load(v, cpu);
 	if (vmcb->save.rip != v->rip) {
 		/* the core stepped over the exiting instruction: its shadow is over */
 		vmcb->ctl.int_state &= ~INT_STATE_SHADOW;
@@ -353,4 +363,6 @@ const struct vcpu_ops svm_vcpu_ops = {
 	.run_bare = svm_run_bare,
 	.get_cr = svm_get_cr,
 	.set_cr = svm_set_cr,
+	.mode = svm_mode,
+	.caps = &svm_caps,
 };

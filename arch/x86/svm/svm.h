@@ -59,6 +59,7 @@ static inline bool svm_mode64(const struct vmcb *vmcb)
 {
 	return (vmcb->save.efer & EFER_LMA) && (vmcb->save.cs.attr & SEG_ATTR_L);
 }
+enum vcpu_mode svm_mode(struct vcpu *v, unsigned *cpl);
 
 extern const struct slpt_format npt_format;
 

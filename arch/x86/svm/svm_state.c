@@ -8,7 +8,6 @@
 #include "arch/x86/cpu.h"
 #include "core/lib.h"
 
-#define RFLAGS_VM	(1ull << 17)
 #define SEG_DPL(attr)	((uint8_t)((attr) >> 5 & 3))
 
 static void seg_to_vmcb(struct vmcb_seg *d, const struct seg_desc *s)
@@ -144,4 +143,21 @@ void svm_set_cr(struct vcpu *v, unsigned cr, uint64_t val)
 		return;
 	}
 	svm_vcpu_ops.flush_tlb(v);
+}
+
+/*
+ * The CPL is the VMCB's CPL field, which #VMEXIT saves (15.5.1); 64-bit
+ * mode is EFER.LMA with CS.L set, compatibility mode LMA with CS.L clear
+ * (APM Vol. 2, 1.2.1 and 4.8.1).
+ */
+enum vcpu_mode svm_mode(struct vcpu *v, unsigned *cpl)
+{
+	const struct vmcb_save *st = &to_svm(v)->vmcb->save;
+
+	*cpl = st->cpl;
+	if (!(st->cr0 & CR0_PE))
+		return VCPU_MODE_REAL;
+	if ((st->efer & EFER_LMA) && (st->cs.attr & SEG_ATTR_L))
+		return VCPU_MODE_LONG64;
+	return VCPU_MODE_PROTECTED;
 }

@@ -81,9 +81,11 @@
 
 /* Secondary processor-based VM-execution controls (25.6.2) */
 #define PROC2_ENABLE_EPT		(1u << 1)
+#define PROC2_ENABLE_RDTSCP		(1u << 3)	/* else RDTSCP and RDPID raise #UD */
 #define PROC2_ENABLE_VPID		(1u << 5)
 #define PROC2_WBINVD_EXITING		(1u << 6)
 #define PROC2_UNRESTRICTED_GUEST	(1u << 7)
+#define PROC2_ENABLE_INVPCID		(1u << 12)	/* else INVPCID raises #UD */
 
 /* VM-exit controls (25.7.1) */
 #define EXITCTL_SAVE_DEBUG			(1u << 2)
@@ -123,6 +125,8 @@
 #define INTERRUPTIBILITY_NMI		(1u << 3)
 
 /* Segment access rights (25.4.1, Table 25-2) */
+#define SEG_AR_DPL_SHIFT		5
+#define SEG_AR_L			(1u << 13)	/* 64-bit code segment */
 #define SEG_AR_UNUSABLE			(1u << 16)
 
 /* Basic exit reasons (Appendix C) */
@@ -225,6 +229,8 @@
 #define VMCS_GUEST_GDTR_LIMIT		0x4810
 #define VMCS_GUEST_IDTR_LIMIT		0x4812
 #define VMCS_GUEST_ES_AR		0x4814
+#define VMCS_GUEST_CS_AR		0x4816
+#define VMCS_GUEST_SS_AR		0x4818
 #define VMCS_GUEST_INTERRUPTIBILITY	0x4824
 #define VMCS_GUEST_ACTIVITY_STATE	0x4826
 #define VMCS_GUEST_SYSENTER_CS		0x482a

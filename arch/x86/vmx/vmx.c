@@ -12,6 +12,7 @@
 #include "arch/x86/vmx/vmx.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/vcpu_offsets.h"	/* checks vmx_entry.S's offsets */
+#include "arch/x86/tsc_aux.h"
 #include "core/lib.h"
 #include "core/log.h"
 #include "core/mm.h"
@@ -282,6 +283,7 @@ static void vmx_run(struct vcpu *v, struct vm_exit *e)
 		vmx_flush_now(v, vx);
 	if (__builtin_expect(kgs_owner[cpu] != vx, 0))
 		switch_kernel_gs_base(vx, cpu);
+	tsc_aux_load(v, cpu);
 	if (insn_shadow_over(v, vx))
 		end_insn_shadow(v, vx);
 	if (read_cr2() != vx->cr2)
@@ -368,6 +370,16 @@ static void vmx_want_irq_window(struct vcpu *v, bool on)
 	vmx_put(v, vx, cpu);
 }
 
+static enum vcpu_mode vmx_vcpu_mode(struct vcpu *v, unsigned *cpl)
+{
+	unsigned cpu = this_cpu_id();
+	struct vmx_vcpu *vx = vmx_get(v, cpu);
+	enum vcpu_mode m = vmx_mode(v, cpl);
+
+	vmx_put(v, vx, cpu);
+	return m;
+}
+
 /* Any CPU may ask; the flush happens on the vCPU's CPU before its next entry. */
 static void vmx_flush_tlb(struct vcpu *v)
 {
@@ -449,4 +461,6 @@ const struct vcpu_ops vmx_vcpu_ops = {
 	.run_bare = vmx_run_bare,
 	.get_cr = vmx_get_cr,
 	.set_cr = vmx_set_cr,
+	.mode = vmx_vcpu_mode,
+	.caps = &vmx_caps,
 };

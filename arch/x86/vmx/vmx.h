@@ -28,6 +28,8 @@ struct vmx_config {
 	uint64_t ept_vpid_cap;
 };
 extern struct vmx_config vmx_cfg;
+/* What the secondary controls let a guest run (set by vmx_probe). */
+extern struct vcpu_caps vmx_caps;
 
 /*
  * Per-vCPU state behind vcpu->arch; it lives in the last of the pages that
@@ -76,6 +78,7 @@ void vmx_set_state(struct vcpu *v, struct vmx_vcpu *vx, const struct vcpu_state 
 void vmx_get_state(struct vcpu *v, struct vmx_vcpu *vx, struct vcpu_state *s);
 uint64_t vmx_read_cr(const struct vmx_vcpu *vx, unsigned cr);
 void vmx_write_cr(struct vmx_vcpu *vx, unsigned cr, uint64_t val);
+enum vcpu_mode vmx_mode(const struct vcpu *v, unsigned *cpl);
 
 /* vmx_exit.c: fill e from the current VMCS after an exit (or a VMfail result). */
 void vmx_decode_exit(struct vcpu *v, struct vmx_vcpu *vx, struct vm_exit *e);

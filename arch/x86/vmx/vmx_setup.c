@@ -16,6 +16,7 @@
 #include "core/percpu.h"
 
 struct vmx_config vmx_cfg;
+struct vcpu_caps vmx_caps;
 
 /*
  * The exit reasons core/vm_smoke.c and the partitions rely on, and the
@@ -36,6 +37,13 @@ struct vmx_config vmx_cfg;
 			 PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_SECONDARY | \
 			 PROC_MWAIT_EXITING | PROC_MONITOR_EXITING)
 #define PROC2_NEED	(PROC2_ENABLE_EPT | PROC2_ENABLE_VPID | PROC2_UNRESTRICTED_GUEST)
+/*
+ * RDTSCP (with RDPID) and INVPCID raise #UD in a guest unless enabled
+ * (SDM Vol. 3C, 26.3 and 25.6.2); partitions/cpuid.c hides whichever the
+ * CPU does not allow (vcpu_caps). INVPCID exits only with INVLPG exiting,
+ * which is never set (PROC_FORBID).
+ */
+#define PROC2_WANT	(PROC2_WBINVD_EXITING | PROC2_ENABLE_RDTSCP | PROC2_ENABLE_INVPCID)
 /*
  * No "acknowledge interrupt on exit": the interrupt stays pending at the
  * local APIC and the host takes it through its IDT once it enables
@@ -127,7 +135,7 @@ static bool probe_controls(void)
 		"processor-based", MSR_VMX_PROCBASED, MSR_VMX_TRUE_PROCBASED, PROC_NEED, 0,
 		PROC_VARIABLE, PROC_FORBID };
 	static const struct ctl_spec proc2 = {
-		"secondary", MSR_VMX_PROCBASED2, 0, PROC2_NEED, PROC2_WBINVD_EXITING, 0, 0 };
+		"secondary", MSR_VMX_PROCBASED2, 0, PROC2_NEED, PROC2_WANT, 0, 0 };
 	static const struct ctl_spec exit = {
 		"VM-exit", MSR_VMX_EXIT, MSR_VMX_TRUE_EXIT, EXITCTL_NEED, 0, 0, EXITCTL_FORBID };
 	static const struct ctl_spec entry = {
@@ -188,6 +196,8 @@ void vmx_probe(void)
 
 		vmx_cfg.poll_ticks = (uint32_t)MAX(MIN(ticks, 0xffffffffull), 1);
 	}
+	vmx_caps.rdtscp = vmx_cfg.proc2 & PROC2_ENABLE_RDTSCP;
+	vmx_caps.invpcid = vmx_cfg.proc2 & PROC2_ENABLE_INVPCID;
 	if (vmx_cfg.usable) {
 		vmx_cfg.ept_vpid_cap = rdmsr(MSR_VMX_EPT_VPID_CAP);
 		if ((vmx_cfg.ept_vpid_cap & EPT_CAP_NEED) != EPT_CAP_NEED) {

@@ -187,3 +187,25 @@ void vmx_write_cr(struct vmx_vcpu *vx, unsigned cr, uint64_t val)
 	write_pdptes(vx, &s);
 	__atomic_store_n(&vx->flush, true, __ATOMIC_RELAXED);
 }
+
+/*
+ * The CPL is SS.DPL (SDM Vol. 3C, 25.4.1: VM entry takes the CPL from it),
+ * or 3 in virtual-8086 mode; 64-bit mode is IA32_EFER.LMA with CS.L, and
+ * real mode CR0.PE clear (possible with unrestricted guest). Reads the
+ * current VMCS.
+ */
+enum vcpu_mode vmx_mode(const struct vcpu *v, unsigned *cpl)
+{
+	if (!(vmread(VMCS_GUEST_CR0) & CR0_PE)) {
+		*cpl = 0;
+		return VCPU_MODE_REAL;
+	}
+	if (v->rflags & RFLAGS_VM) {
+		*cpl = 3;
+		return VCPU_MODE_PROTECTED;
+	}
+	*cpl = (unsigned)(vmread(VMCS_GUEST_SS_AR) >> SEG_AR_DPL_SHIFT & 3);
+	if ((vmread(VMCS_GUEST_EFER) & EFER_LMA) && (vmread(VMCS_GUEST_CS_AR) & SEG_AR_L))
+		return VCPU_MODE_LONG64;
+	return VCPU_MODE_PROTECTED;
+}

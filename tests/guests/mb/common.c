@@ -1,8 +1,9 @@
 /*
  * Runtime shared by the 32-bit Multiboot test kernels: output to the debug
  * port, counted checks, the machine-state checks, memory-map checks, an
- * IDT that reports unexpected exceptions, and the exit hypercall (VMCALL on
- * Intel, VMMCALL on AMD; ECX = code, EDX = argument).
+ * IDT that reports unexpected exceptions, and hypercalls in the TLFS x86
+ * convention (VMCALL on Intel, VMMCALL on AMD; EDX:EAX = input value,
+ * EBX:ECX and EDI:ESI = inputs, result in EDX:EAX).
  */
 #include <stdarg.h>
 #include "tests/guests/mb/mb.h"
@@ -11,8 +12,11 @@
 
 #define DEBUG_PORT	0xe9
 
+#define MB_TIMER_VECTOR	0x40
+
 static unsigned fail_count, check_count;
-static uint64_t idt[32] __attribute__((aligned(8)));
+static uint64_t idt[MB_TIMER_VECTOR + 1] __attribute__((aligned(8)));
+volatile uint32_t mb_timer_ticks;
 
 /* The ELF entry point, which a Multiboot loader must not use. */
 __asm__(".pushsection .text.entry, \"ax\"\n"
@@ -47,8 +51,12 @@ __asm__(".pushsection .text\n"
 	"1:	cli\n"
 	"	hlt\n"
 	"	jmp 1b\n"
+	/* the virtual timer: count it (no APIC, so no EOI) */
+	"mb_timer_isr:\n"
+	"	lock incl mb_timer_ticks\n"
+	"	iret\n"
 	".popsection\n");
-extern const char mb_isr_stubs[];
+extern const char mb_isr_stubs[], mb_timer_isr[];
 
 void mb_wrong_entry_main(void);
 void mb_check_control_registers(void);
@@ -123,7 +131,7 @@ bool check_val(bool ok, const char *name, uint32_t got)
 	return ok;
 }
 
-static bool is_amd(void)
+bool mb_is_amd(void)
 {
 	uint32_t a = 0, b, c, d;
 
@@ -131,20 +139,62 @@ static bool is_amd(void)
 	return b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163;	/* AuthenticAMD */
 }
 
+struct mb_hc_regs mb_hypercall(uint32_t code, uint64_t first, uint64_t second)
+{
+	struct mb_hc_regs r = { code, (uint32_t)(first >> 32), (uint32_t)first, 0,
+				(uint32_t)(second >> 32), (uint32_t)second };
+
+	if (mb_is_amd())
+		__asm__ volatile("vmmcall"
+				 : "+a"(r.eax), "+b"(r.ebx), "+c"(r.ecx), "+d"(r.edx), "+D"(r.edi),
+				   "+S"(r.esi) : : "memory");
+	else
+		__asm__ volatile("vmcall"
+				 : "+a"(r.eax), "+b"(r.ebx), "+c"(r.ecx), "+d"(r.edx), "+D"(r.edi),
+				   "+S"(r.esi) : : "memory");
+	return r;
+}
+
 void mb_exit(void)
 {
-	uint32_t code = fail_count, status;
+	struct mb_hc_regs r;
 
 	mb_printf("%u checks, %u failed\n", check_count, fail_count);
-	if (is_amd())
-		__asm__ volatile("vmmcall" : "=a"(status), "+d"(code)
-				 : "c"(HVCALL_X_PARTITION_EXIT) : "memory");
-	else
-		__asm__ volatile("vmcall" : "=a"(status), "+d"(code)
-				 : "c"(HVCALL_X_PARTITION_EXIT) : "memory");
-	mb_printf("FAIL the exit hypercall returned (status 0x%x)\n", status);
+	r = mb_hypercall(HVCALL_X_PARTITION_EXIT, fail_count, 0);
+	mb_printf("FAIL the exit hypercall returned (status 0x%x)\n", r.eax);
 	for (;;)
 		__asm__ volatile("cli; hlt");
+}
+
+/*
+ * The x86 convention from protected mode: TSC_KHZ answers in EBX:ECX with
+ * the status in EDX:EAX, and a timer set with EBX:ECX = microseconds and
+ * EDI:ESI = vector fires.
+ */
+void mb_check_hypercalls(void)
+{
+	struct mb_hc_regs r = mb_hypercall(HVCALL_X_TSC_KHZ, 0, 0);
+	uint32_t khz = r.ecx;
+	uint64_t t0, t1;
+
+	check_val(r.eax == HV_STATUS_SUCCESS && r.edx == 0,
+		  "hypercall TSC_KHZ: status 0 in EDX:EAX (x86 convention)", r.eax);
+	check_val(r.ebx == 0 && khz > 1000, "hypercall TSC_KHZ: the frequency in EBX:ECX", khz);
+	r = mb_hypercall(0x7fff, 0, 0);
+	check_val(r.eax == HV_STATUS_INVALID_HYPERCALL_CODE && r.edx == 0,
+		  "hypercall 0x7fff: HV_STATUS_INVALID_HYPERCALL_CODE in EDX:EAX", r.eax);
+
+	r = mb_hypercall(HVCALL_X_SET_TIMER, 1000, MB_TIMER_VECTOR);
+	check_val(r.eax == HV_STATUS_SUCCESS && r.edx == 0,
+		  "hypercall SET_TIMER (EBX:ECX = 1000 us, EDI:ESI = vector 0x40) succeeds", r.eax);
+	__asm__ volatile("rdtsc" : "=A"(t0));
+	while (!mb_timer_ticks) {
+		__asm__ volatile("rdtsc" : "=A"(t1));
+		if (t1 - t0 > (uint64_t)khz * 1000)	/* a second: the timer is not coming */
+			break;
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
+	}
+	check(mb_timer_ticks == 1, "the timer set from 32-bit code fires once at vector 0x40");
 }
 
 void mb_wrong_entry_main(void)
@@ -177,8 +227,8 @@ void mb_idt_install(void)
 	uint16_t cs;
 
 	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
-	for (unsigned v = 0; v < 32; v++) {
-		uint32_t h = (uint32_t)mb_isr_stubs + 16 * v;
+	for (unsigned v = 0; v <= MB_TIMER_VECTOR; v++) {
+		uint32_t h = v < 32 ? (uint32_t)mb_isr_stubs + 16 * v : (uint32_t)mb_timer_isr;
 
 		/* 32-bit interrupt gate, present, DPL 0 */
 		idt[v] = (uint64_t)(h & 0xffff) | (uint64_t)cs << 16 |

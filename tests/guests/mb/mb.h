@@ -41,6 +41,19 @@ void mb_check_memory_map(const char *what, const struct mb_range *r, unsigned n,
 void mb_check_placement(const char *what, uint32_t addr, uint32_t size,
 			const struct mb_range *r, unsigned n);
 
+/* Registers around a hypercall in the TLFS x86 convention (core/abi/hypercall.h). */
+struct mb_hc_regs {
+	uint32_t eax, ebx, ecx, edx, edi, esi;
+};
+
+bool mb_is_amd(void);
+/* EDX:EAX = code, EBX:ECX = first, EDI:ESI = second; the registers afterwards. */
+struct mb_hc_regs mb_hypercall(uint32_t code, uint64_t first, uint64_t second);
+/* TSC_KHZ, an unknown code and a timer, in the x86 convention. */
+void mb_check_hypercalls(void);
+/* Drop to real mode, where VMCALL/VMMCALL must raise #UD, and come back (realmode.c). */
+void mb_check_real_mode_hypercall(void);
+
 /* Stop the partition with the number of failed checks as the exit code. */
 void __attribute__((noreturn)) mb_exit(void);
 

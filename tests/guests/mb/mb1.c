@@ -104,5 +104,7 @@ void mb1_main(uint32_t magic, uint32_t info, uint32_t eflags)
 					   strnlen((const char *)mi->boot_loader_name, 4096) + 1,
 					   r, n);
 	}
+	mb_check_hypercalls();
+	mb_check_real_mode_hypercall();		/* last: it overwrites low memory */
 	mb_exit();
 }

@@ -118,5 +118,6 @@ void mb2_main(uint32_t magic, uint32_t info, uint32_t eflags)
 			mb_check_placement("the boot information", info, total, r, n);
 		}
 	}
+	mb_check_hypercalls();
 	mb_exit();
 }

@@ -1,0 +1,36 @@
+/*
+ * CPUID as a partition sees it: the host's values with what the partition
+ * cannot use hidden, its own topology, and the hypervisor leaves. Pure: the
+ * caller runs CPUID on the host and passes the result in, so the policy is
+ * tested on the build machine (tests/unit/test_cpuid.c).
+ */
+#ifndef PARTITIONS_CPUID_H
+#define PARTITIONS_CPUID_H
+
+#include "arch/x86/cpu.h"
+#include "core/abi/cpuid.h"
+
+/* Everything the partition's CPUID depends on besides the host's answer. */
+struct cpuid_view {
+	unsigned vp_index;		/* the asking vCPU; its APIC id */
+	unsigned vp_count;		/* 1-8: one package of vp_count cores, one thread each */
+	uint32_t max_basic, max_ext;	/* the host's highest basic and extended leaves */
+	bool rdtscp, invpcid;		/* what the back-end lets guests run (struct vcpu_caps) */
+};
+
+/*
+ * Turn the host's answer r to CPUID(leaf, subleaf) into the partition's.
+ * Leaves 0x40000000-0x4fffffff are the hypervisor's and ignore r's input.
+ */
+void cpuid_adjust(const struct cpuid_view *v, uint32_t leaf, uint32_t subleaf,
+		  struct cpuid_regs *r);
+
+/* The hypervisor's leaves (core/abi/cpuid.h), which need neither the host nor a view. */
+static inline bool cpuid_is_hypervisor_leaf(uint32_t leaf)
+{
+	return (leaf & HV_CPUID_RANGE_MASK) == HV_CPUID_VENDOR_LEAF;
+}
+
+void cpuid_hypervisor_leaf(uint32_t leaf, struct cpuid_regs *r);
+
+#endif
