@@ -16,7 +16,7 @@ typedef enum exit_action (*exit_handler_t)(struct vp *vp, const struct vm_exit *
 
 void exit_skip_insn(struct vp *vp, const struct vm_exit *e, uint8_t fallback)
 {
-	vp->vcpu.rip += e->insn_len ? e->insn_len : fallback;
+	vcpu_skip_insn(&vp->vcpu, e->insn_len ? e->insn_len : fallback);
 }
 
 void exit_inject_gp(struct vp *vp)

@@ -105,10 +105,18 @@ struct partition;
  * rflags: the back-end stores the guest's values there after every exit
  * and loads them before every entry. Everything else lives in the
  * back-end's private `arch` area.
+ *
+ * insn_skipped is the interrupt-shadow contract: an STI or MOV SS shadow
+ * recorded at an exit covers the exiting instruction only, so when the
+ * core completes that instruction (vcpu_skip_insn) the shadow is over.
+ * The back-end reads the flag in can_take_irq() and clears it, with the
+ * shadow, at the next entry. Any other change of rip (an injected fault,
+ * set_state) leaves a recorded shadow alone.
  */
 struct vcpu {
 	uint64_t gpr[GPR_COUNT];
 	uint64_t rip, rflags;
+	bool insn_skipped;		/* rip was moved past the exiting instruction */
 	void *arch;			/* back-end state (VMCS/VMCB and friends) */
 	struct partition *part;
 	unsigned index;			/* VP index within the partition */
@@ -144,6 +152,13 @@ struct vcpu_ops {
 	/* Drop the guest's cached translations before its next entry. */
 	void (*flush_tlb)(struct vcpu *v);
 };
+
+/* Complete the exiting instruction: step over its len bytes; its interrupt shadow ends. */
+static inline void vcpu_skip_insn(struct vcpu *v, unsigned len)
+{
+	v->rip += len;
+	v->insn_skipped = true;
+}
 
 /* Flat 64-bit state: paging at cr3, code 0x08 and data 0x10 in the GDT at gdt. */
 void vm_initial_state_long_mode(struct vcpu_state *s, uint64_t cr3, uint64_t gdt,

@@ -189,11 +189,11 @@ static void svm_run(struct vcpu *v, struct vm_exit *e)
 
 	if (__builtin_expect(v->last_cpu != (int32_t)cpu, 0))
 		enter_on_new_cpu(v, vmcb, cpu);
-	if (vmcb->save.rip != v->rip) {
-		/* the core stepped over the exiting instruction: its shadow is over */
+	if (v->insn_skipped) {	/* the exiting instruction is done, and its shadow over */
 		vmcb->ctl.int_state &= ~INT_STATE_SHADOW;
-		vmcb->save.rip = v->rip;
+		v->insn_skipped = false;
 	}
+	vmcb->save.rip = v->rip;
 	vmcb->save.rax = v->gpr[GPR_RAX];
 	vmcb->save.rsp = v->gpr[GPR_RSP];
 	vmcb->save.rflags = v->rflags;
@@ -234,13 +234,13 @@ static void svm_inject(struct vcpu *v, const struct vcpu_event *ev)
 /*
  * IF set, no STI/MOV SS shadow (15.21.5), and no event already waiting to
  * go in. The shadow recorded at the exit covers the exiting instruction
- * only: once the core has moved RIP past it (the HLT of "sti; hlt"), the
- * shadow is over and run() clears it.
+ * only: once the core has completed it (the HLT of "sti; hlt",
+ * insn_skipped), the shadow is over and run() clears it.
  */
 static bool svm_can_take_irq(struct vcpu *v)
 {
 	const struct vmcb *vmcb = to_svm(v)->vmcb;
-	bool shadow = (vmcb->ctl.int_state & INT_STATE_SHADOW) && vmcb->save.rip == v->rip;
+	bool shadow = (vmcb->ctl.int_state & INT_STATE_SHADOW) && !v->insn_skipped;
 
 	return (v->rflags & RFLAGS_IF) && !shadow && !(vmcb->ctl.eventinj & EVENT_VALID);
 }

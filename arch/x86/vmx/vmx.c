@@ -238,22 +238,17 @@ static void vmx_flush_now(const struct vcpu *v, const struct vmx_vcpu *vx)
 
 /*
  * Blocking by STI or MOV SS lasts for one instruction (SDM Vol. 3C,
- * 25.4.2, Table 25-3). When the core has moved RIP since the exit
- * (skipped the exiting instruction, as after "sti; hlt"), that
- * instruction is over and so is the blocking.
+ * 25.4.2, Table 25-3). When the core has completed the exiting
+ * instruction (insn_skipped, as for the HLT of "sti; hlt"), the blocking
+ * is over.
  */
-static bool insn_shadow_over(const struct vcpu *v, const struct vmx_vcpu *vx)
-{
-	return v->rip != vx->exit_rip;
-}
-
-static void end_insn_shadow(struct vcpu *v, struct vmx_vcpu *vx)
+static void end_insn_shadow(struct vcpu *v)
 {
 	uint64_t intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
 
 	if (intr & INSN_SHADOW)
 		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(uint64_t)INSN_SHADOW);
-	vx->exit_rip = v->rip;
+	v->insn_skipped = false;
 }
 
 #define MSR_KERNEL_GS_BASE	0xc0000102
@@ -283,8 +278,8 @@ static void vmx_run(struct vcpu *v, struct vm_exit *e)
 		vmx_flush_now(v, vx);
 	if (__builtin_expect(kgs_owner[cpu] != vx, 0))
 		switch_kernel_gs_base(vx, cpu);
-	if (insn_shadow_over(v, vx))
-		end_insn_shadow(v, vx);
+	if (v->insn_skipped)
+		end_insn_shadow(v);
 	if (read_cr2() != vx->cr2)
 		write_cr2(vx->cr2);
 	vmwrite(VMCS_GUEST_RSP, v->gpr[GPR_RSP]);
@@ -336,8 +331,7 @@ static bool vmx_can_take_irq(struct vcpu *v)
 	unsigned cpu = this_cpu_id();
 	struct vmx_vcpu *vx = vmx_get(v, cpu);
 	bool ok = (v->rflags & RFLAGS_IF) && !(vx->entry_intr & INTR_INFO_VALID) &&
-		  (insn_shadow_over(v, vx) ||
-		   !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & INSN_SHADOW));
+		  (v->insn_skipped || !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & INSN_SHADOW));
 
 	vmx_put(v, vx, cpu);
 	return ok;
