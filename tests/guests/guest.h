@@ -38,6 +38,8 @@ void idt_install(void);
 void expect_fault(unsigned insn_len);
 int fault_taken(void);
 void set_irq_handler(unsigned vector, void (*fn)(void));
+/* The RIP that this VP's latest interrupt interrupted (the return address in its frame). */
+uint64_t last_irq_rip(void);
 
 static inline uint64_t rdtsc(void)
 {

@@ -22,6 +22,7 @@ static void (*irq_handlers[256])(void);
 /* per VP: at most 8 VPs */
 static volatile unsigned expect_len[8];
 static volatile int taken_vector[8];
+static volatile uint64_t irq_rip[8];
 static uint64_t mem_top;
 
 void gprintf(const char *fmt, ...)
@@ -115,6 +116,11 @@ int fault_taken(void)
 	return taken_vector[this_vp()];
 }
 
+uint64_t last_irq_rip(void)
+{
+	return irq_rip[this_vp()];
+}
+
 void set_irq_handler(unsigned vector, void (*fn)(void))
 {
 	irq_handlers[vector & 255] = fn;
@@ -125,6 +131,7 @@ void trap_dispatch(struct trap_frame *tf)
 	unsigned vp = this_vp();
 
 	if (tf->vector >= 32) {
+		irq_rip[vp] = tf->rip;
 		if (irq_handlers[tf->vector])
 			irq_handlers[tf->vector]();
 		return;

@@ -198,7 +198,7 @@ static void svm_run(struct vcpu *v, struct vm_exit *e)
 	vmcb->save.rsp = v->gpr[GPR_RSP];
 	vmcb->save.rflags = v->rflags;
 
-	svm_vmrun(v, s->vmcb_pa, host_save_pa[cpu]);
+	svm_vmrun(v, s->vmcb_pa, host_save_pa[cpu], vmcb->ctl.int_state & INT_STATE_SHADOW);
 
 	v->gpr[GPR_RAX] = vmcb->save.rax;
 	v->gpr[GPR_RSP] = vmcb->save.rsp;

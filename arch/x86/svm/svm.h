@@ -30,10 +30,12 @@ extern struct svm_features svm_features;
  * Enter the guest: VMLOAD and VMRUN the guest VMCB, VMSAVE it again, and
  * VMLOAD the host's state from host_save_pa (saved there by svm.c).
  * Loads and stores every v->gpr[] but RAX and RSP, which live in the VMCB.
+ * `shadow` must be the VMCB's interrupt shadow: VMRUN then runs in a host
+ * STI shadow exactly when the guest is in one (svm_entry.S says why).
  * Called with interrupts disabled; returns with interrupts disabled and
  * GIF set (arch/x86/svm/svm_entry.S).
  */
-void svm_vmrun(struct vcpu *v, paddr_t vmcb_pa, paddr_t host_save_pa);
+void svm_vmrun(struct vcpu *v, paddr_t vmcb_pa, paddr_t host_save_pa, bool shadow);
 
 /* Translate the VMCB's exit information into e (arch/x86/svm/svm_exit.c). */
 void svm_decode_exit(const struct vmcb *vmcb, struct vm_exit *e);
