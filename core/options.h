@@ -23,6 +23,7 @@ struct hv_options {
 	enum on_panic on_panic;
 	bool vmcheck;		/* run the vCPU self-test at boot */
 	enum crash_test crash;	/* testing: fault on purpose after bring-up */
+	uint32_t tlb_tags;	/* testing: at most this many TLB tags per CPU; 0: all */
 };
 
 /* Called for each problem; `what` names the offending option. */

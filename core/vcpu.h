@@ -121,15 +121,13 @@ struct vcpu {
 	struct partition *part;
 	unsigned index;			/* VP index within the partition */
 	unsigned home_cpu;		/* the physical CPU it runs on */
-	uint32_t tag;			/* VPID or ASID, unique among live vCPUs */
-	int32_t last_cpu;		/* physical CPU it last ran on, -1: never (or flush) */
+	int32_t last_cpu;		/* physical CPU it last ran on, -1: never */
 };
 
 /*
  * Where each operation may run: once a vCPU has run, everything but
  * flush_tlb must be called on its home CPU (a VMCS is active on one CPU
- * only); before that, on any CPU. run() records the CPU in last_cpu;
- * flush_tlb may reset it to -1 from another CPU to force a full re-entry.
+ * only); before that, on any CPU. run() records the CPU in last_cpu.
  */
 struct vcpu_ops {
 	const char *name;		/* "vmx" or "svm" */
@@ -166,8 +164,6 @@ void vm_initial_state_long_mode(struct vcpu_state *s, uint64_t cr3, uint64_t gdt
 
 /* Chosen at boot from CPUID (arch/x86/vcpu_select.c); NULL if unusable. */
 extern const struct vcpu_ops *vcpu_ops;
-/* Highest VPID/ASID the back-end can give a vCPU (tags run from 1). */
-extern uint32_t vcpu_max_tag;
 
 extern const struct vcpu_ops vmx_vcpu_ops;
 extern const struct vcpu_ops svm_vcpu_ops;

@@ -89,7 +89,7 @@ static bool handle(struct vcpu *v, const struct vm_exit *e, unsigned step)
 bool vm_smoke_test(void)
 {
 	paddr_t mem = mm_alloc(GUEST_MEM / PAGE_SIZE, MIB(2), 0);
-	struct vcpu v = { .last_cpu = -1, .tag = 1 };
+	struct vcpu v = { .last_cpu = -1 };
 	struct vcpu_state s;
 	struct slpt slpt;
 	bool ok = false;

@@ -139,6 +139,7 @@ guest_suite() {
 		"mod:$G/crash.elf:crash.elf partition=crash mem=2M on_stop=destroy on_crash=destroy" \
 		"mod:$G/fpu.elf:fpu.elf partition=fpu-a mem=2M cpus=0 on_stop=destroy on_crash=destroy" \
 		"mod:$G/fpu.elf:fpu.elf partition=fpu-b mem=2M cpus=0 on_stop=destroy on_crash=destroy" \
+		"mod:$G/wakeup.elf:wakeup.elf partition=wakeup mem=2M on_stop=destroy on_crash=destroy" \
 		"mod:$G/smp.elf:smp.elf partition=smp-a mem=4M vcpus=2 cpus=$smpcpus on_stop=destroy on_crash=destroy" \
 		"mod:$G/smp.elf:smp.elf partition=smp-b mem=4M vcpus=2 cpus=$smpcpus on_stop=destroy on_crash=destroy" \
 		"\[cpuid\] PASS cpuid.40000000 vendor is HvMicroVisor" "'cpuid': $ok" \
@@ -157,6 +158,9 @@ guest_suite() {
 		"\[fpu-a\] PASS XMM0 kept its value while others ran" "'fpu-a': $ok" \
 		"\[fpu-b\] PASS XMM0 starts clean" "'fpu-b': $ok" \
 		"\[fpu-a\] PASS DR0 kept its value while others ran" "\[fpu-b\] PASS DR0 starts clean" \
+		"\[wakeup\] PASS after a CPUID exit, a pending interrupt is taken after sti; hlt" \
+		"\[wakeup\] PASS after a hypercall exit, a pending interrupt is taken after sti; hlt" \
+		"'wakeup': $ok" \
 		"\[smp-b\] PASS the shared counter adds up" "'smp-b': $ok" \
 		"'snoop': destroyed, memory scrubbed and returned" \
 		"'cpuid': guest [0-9]+ us, hypervisor [0-9]+ us, exits cpuid=[0-9]+ io=[0-9]+ hypercall=[0-9]+" \
@@ -173,17 +177,25 @@ guest_suite qemu-partitions-4cpu qemu 4 120 0-3
 guest_suite bochs-partitions-1cpu bochs 1 300 0
 guest_suite bochs-partitions-2cpu bochs 2 300 0-1
 
-# An interrupt pending when the guest is re-entered exactly at "sti; hlt"
-# is taken after the HLT (QEMU's STI-shadow quirk, svm_entry.S).
-wakeup_case() {
-	run_case "$1" "$2" 1 0 "$3" "" \
-		"mod:$G/wakeup.elf:wakeup.elf partition=wakeup mem=2M on_stop=destroy on_crash=destroy" \
-		"\[wakeup\] PASS after a CPUID exit, a pending interrupt is taken after sti; hlt" \
-		"\[wakeup\] PASS after a hypercall exit, a pending interrupt is taken after sti; hlt" \
-		"'wakeup': stopped itself, exit code 0$" -- '\] FAIL' 'PANIC'
+# Many vCPUs: TLB tags are per CPU and recycled by generations, so the
+# number of vCPUs is not bounded by them. QEMU's EPYC has 15 ASIDs for
+# guests on each CPU: 40 vCPUs on 2 CPUs are 20 a CPU. Bochs has 65535
+# VPIDs, so tlb_tags=3 makes its generations turn over with 16 vCPUs.
+crowd_case() {
+	local name=$1 emu=$2 nparts=$3 tmo=$4 cmdline=$5 i mods=() expect=()
+	shift 5
+	expect=("$@")
+	for ((i = 1; i <= nparts; i++)); do
+		mods+=("mod:$G/crowd.elf:crowd.elf partition=crowd$i mem=2M vcpus=8 cpus=0-1 on_stop=destroy on_crash=destroy")
+		expect+=("\[crowd$i\] PASS every vCPU woke up every time"
+			"\[crowd$i\] PASS every vCPU saw its own memory after every wake-up"
+			"'crowd$i': stopped itself, exit code 0$")
+	done
+	run_case "$name" "$emu" 2 0 "$tmo" "$cmdline" "${mods[@]}" "${expect[@]}" \
+		'hv: free memory ([0-9]+) pages, at boot \1 pages' -- '\] FAIL' 'PANIC' 'not created'
 }
-wakeup_case qemu-wakeup qemu 60
-wakeup_case bochs-wakeup bochs 120
+crowd_case qemu-40-vcpus qemu 5 120 ""
+crowd_case bochs-16-vcpus bochs 2 300 "tlb_tags=3" 'vcpu: at most 3 TLB tags per CPU \(tlb_tags=\)'
 
 # Multiboot (address fields) and Multiboot2 (ELF32) kernels as partitions:
 # each checks its 32-bit entry state and boot information from the inside.

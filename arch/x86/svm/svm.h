@@ -3,6 +3,7 @@
 #define ARCH_X86_SVM_SVM_H
 
 #include "arch/x86/svm/vmcb.h"
+#include "arch/x86/tlb_tag.h"
 #include "core/vcpu.h"
 
 /*
@@ -15,12 +16,13 @@ struct svm_vcpu {
 	paddr_t vmcb_pa;
 	paddr_t iopm_pa;
 	paddr_t msrpm_pa;
+	struct tlb_tag asid;		/* the VMCB's ASID, from the home CPU's pool */
+	paddr_t host_save_pa;		/* the home CPU's host VMSAVE page, once it ran */
 };
 
 /* CPU features, read once by svm_cpu_enable (the same on every CPU). */
 struct svm_features {
 	bool nrips;		/* CPUID 8000_000A EDX[3]: nRIP saved on #VMEXIT */
-	bool flush_by_asid;	/* CPUID 8000_000A EDX[6]: TLB_CONTROL = 3 */
 	bool nx;		/* CPUID 8000_0001 EDX[20]: NX allowed in NPT leaves */
 	uint32_t asids;		/* CPUID 8000_000A EBX: ASIDs 1 .. asids-1 are the guests' */
 };

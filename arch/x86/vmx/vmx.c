@@ -73,6 +73,7 @@ static int vmx_cpu_enable(void)
 		return -1;
 	}
 	c->vmxon = pa;
+	tlb_tags_cpu_init(0xffff);	/* VPIDs are 16 bits, 0 is the host's (25.6.12) */
 	/* drop whatever translations an earlier user of VMX left tagged (29.4.3.4) */
 	if (vmx_cfg.ept_vpid_cap & EPT_CAP_INVEPT_ALL)
 		invept(INVEPT_ALL_CONTEXT, 0);
@@ -135,8 +136,6 @@ static int vmx_vcpu_init(struct vcpu *v, paddr_t slpt_root)
 	struct vmx_vcpu *vx;
 	paddr_t pages;
 
-	/* Invariant: the core hands out unique nonzero 16-bit VPIDs (25.6.12). */
-	ASSERT(v->tag != 0 && v->tag <= 0xffff);
 	if (!vmx_cfg.usable || !vmx_cpus[cpu].vmxon)
 		return -1;
 	pages = mm_alloc(VMX_VCPU_PAGES, PAGE_SIZE, vmx_cfg.below_4g ? GIB(4) : 0);
@@ -150,7 +149,7 @@ static int vmx_vcpu_init(struct vcpu *v, paddr_t slpt_root)
 	vx->pages = pages;
 	vx->proc = vmx_cfg.proc;
 	vx->active_cpu = -1;
-	vx->flush = true;	/* the VPID or the EPT root may have had an earlier owner */
+	vx->flush = true;	/* the EPT root may have had an earlier owner */
 	v->arch = vx;
 
 	/* VMCLEAR initialises a new VMCS region (31.3, VMCLEAR) */
@@ -227,11 +226,39 @@ static void vmx_flush_now(const struct vcpu *v, const struct vmx_vcpu *vx)
 	ok = cap & EPT_CAP_INVEPT_SINGLE ? invept(INVEPT_SINGLE_CONTEXT, vx->eptp) :
 					   invept(INVEPT_ALL_CONTEXT, 0);
 	if (cap & VPID_CAP_INVVPID_SINGLE)
-		ok = invvpid(INVVPID_SINGLE_CONTEXT, (uint16_t)v->tag) && ok;
+		ok = invvpid(INVVPID_SINGLE_CONTEXT, (uint16_t)vx->vpid.tag) && ok;
 	else if (cap & VPID_CAP_INVVPID_ALL)
 		ok = invvpid(INVVPID_ALL_CONTEXT, 0) && ok;
 	if (!ok)
-		panic("vmx: INVEPT/INVVPID failed for VPID %u", v->tag);
+		panic("vmx: INVEPT/INVVPID failed for VPID %u of vCPU %u", vx->vpid.tag, v->index);
+}
+
+/* Every VPID's translations on this CPU (29.4.3.1), for a new tag generation. */
+static void flush_all_vpids(void)
+{
+	uint64_t cap = vmx_cfg.ept_vpid_cap;
+	bool ok = false;
+
+	if (cap & VPID_CAP_INVVPID_ALL) {
+		ok = invvpid(INVVPID_ALL_CONTEXT, 0);
+	} else if (cap & VPID_CAP_INVVPID_SINGLE) {
+		ok = true;
+		for (uint32_t t = 1; t <= tlb_tags_max(); t++)
+			ok = invvpid(INVVPID_SINGLE_CONTEXT, (uint16_t)t) && ok;
+	}
+	if (!ok)
+		panic("vmx: cannot flush the VPIDs of an old tag generation (cap 0x%lx)", cap);
+}
+
+/*
+ * A new VPID from this CPU's pool (arch/x86/tlb_tag.h); a new generation
+ * flushes every VPID here first, so that no tag brings old translations.
+ */
+static void new_vpid(struct vmx_vcpu *vx, unsigned cpu)
+{
+	if (tlb_tag_renew(&vx->vpid, cpu))
+		flush_all_vpids();
+	vmwrite(VMCS_VPID, vx->vpid.tag);
 }
 
 #define INSN_SHADOW	(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)
@@ -273,6 +300,8 @@ static void vmx_run(struct vcpu *v, struct vm_exit *e)
 		__atomic_store_n(&vx->flush, true, __ATOMIC_RELAXED);
 		v->last_cpu = (int32_t)cpu;
 	}
+	if (__builtin_expect(!tlb_tag_current(&vx->vpid, cpu), 0))
+		new_vpid(vx, cpu);
 	if (__atomic_load_n(&vx->flush, __ATOMIC_RELAXED) &&
 	    __atomic_exchange_n(&vx->flush, false, __ATOMIC_ACQ_REL))
 		vmx_flush_now(v, vx);

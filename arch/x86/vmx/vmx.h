@@ -10,6 +10,7 @@
 
 #ifndef __ASSEMBLY__
 
+#include "arch/x86/tlb_tag.h"
 #include "core/vcpu.h"
 
 /*
@@ -46,6 +47,7 @@ struct vmx_vcpu {
 	int32_t active_cpu;		/* CPU the VMCS is active on, -1: clear */
 	bool launched;			/* VMRESUME rather than VMLAUNCH */
 	bool flush;			/* INVEPT + INVVPID before the next entry */
+	struct tlb_tag vpid;		/* VMCS_VPID, from the home CPU's pool */
 };
 
 #define VMX_VCPU_PAGES		5
