@@ -172,6 +172,22 @@ guest_suite() {
 		'no partition left running: powering off' \
 		-- '\] FAIL' 'PANIC' 'did not stop me'
 }
+# A vCPU halted with interrupts off and its timer armed sleeps for good; its
+# neighbour on the same CPU must only see the quantum (about 50 external-
+# interrupt exits in 500 ms, 550 on Bochs with the VMX preemption timer),
+# not thousands from a due timer that made every deadline 1 us. TOO_MANY is
+# a regex for the forbidden counts.
+irqoff_case() {
+	local name=$1 emu=$2 tmo=$3 too_many=$4
+	run_case "$name" "$emu" 1 0 "$tmo" "" \
+		"mod:$G/irqoff.elf:irqoff.elf partition=irqoff mem=2M vcpus=2 on_stop=destroy on_crash=destroy" \
+		"\[irqoff\] PASS VP 0 halted with interrupts off" "'irqoff': stopped itself, exit code 0$" \
+		"'irqoff': guest .* hlt=1 .*extint=[0-9]+" \
+		-- '\] FAIL' 'PANIC' "'irqoff': guest .* extint=$too_many"
+}
+irqoff_case qemu-irqoff-neighbour qemu 60 '([2-9][0-9]{2}|[0-9]{4,})'	# 200 and up
+irqoff_case bochs-irqoff-neighbour bochs 60 '([2-9][0-9]{3}|[0-9]{5,})'	# 2000 and up
+
 guest_suite qemu-partitions-1cpu qemu 1 120 0
 guest_suite qemu-partitions-4cpu qemu 4 120 0-3
 guest_suite bochs-partitions-1cpu bochs 1 300 0
