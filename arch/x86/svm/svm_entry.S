@@ -1,7 +1,8 @@
 /*
  * svm_vmrun(struct vcpu *v, paddr_t vmcb_pa, paddr_t host_save_pa,
- * bool shadow): one guest entry and exit (APM Vol. 2, 15.5 "VMRUN Instruction", 15.6
- * "#VMEXIT", 15.17 "Global Interrupt Flag, STGI and CLGI").
+ * bool shadow): one guest entry and exit (APM Vol. 2, 15.5 "VMRUN
+ * Instruction", 15.6 "#VMEXIT", 15.17 "Global Interrupt Flag, STGI and
+ * CLGI").
  *
  * VMRUN saves and #VMEXIT restores only part of the host state: RIP, RSP,
  * RAX, RFLAGS, CR0/3/4, EFER, GDTR, IDTR and ES/CS/SS/DS (15.5.1). The rest
