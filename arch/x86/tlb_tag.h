@@ -57,7 +57,10 @@ static inline void tlb_tag_drop(struct tlb_tag *t)
 	__atomic_store_n(&t->gen, 0, __ATOMIC_RELAXED);
 }
 
-/* The flush that began this CPU's generation may not have happened: begin another at the next tag. */
+/*
+ * The flush that began this CPU's generation may not have happened (its
+ * entry was refused): begin another generation at the next tag.
+ */
 void tlb_tags_flush_lost(unsigned cpu);
 
 #endif
