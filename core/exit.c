@@ -18,7 +18,7 @@ typedef enum exit_action (*exit_handler_t)(struct vp *vp, const struct vm_exit *
 /* The back-end's decoder sets insn_len for every exit whose handler skips the instruction. */
 void exit_skip_insn(struct vp *vp, const struct vm_exit *e)
 {
-	vp->vcpu.rip += e->insn_len;
+	vcpu_skip_insn(&vp->vcpu, e->insn_len);
 }
 
 void exit_inject_gp(struct vp *vp)

@@ -10,6 +10,7 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/tsc.h"
+#include "arch/x86/tlb_tag.h"
 #include "arch/x86/vcpu_select.h"
 #include "arch/x86/virt_caps.h"
 #include "core/lib.h"
@@ -143,6 +144,9 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
 	sched_init(options.after_boot == AFTER_BOOT_POWEROFF);
 	virt_detect(&caps);
 	virt_report(&caps);
+	tlb_tags_limit(options.tlb_tags);
+	if (options.tlb_tags)
+		log_info("vcpu: at most %u TLB tags per CPU (tlb_tags=)", options.tlb_tags);
 	if (vcpu_select(&caps) && vcpu_ops->cpu_enable && vcpu_ops->cpu_enable())
 		panic("vcpu: cannot enable %s on the boot CPU", vcpu_ops->name);
 	smp_start_aps(acpi_madt(), &options);

@@ -129,6 +129,16 @@ static bool opt_smp_absent_apic(struct hv_options *o, const char *val, size_t le
 	return true;
 }
 
+static bool opt_tlb_tags(struct hv_options *o, const char *val, size_t len)
+{
+	uint64_t n;
+
+	if (!val || !parse_u64(val, len, false, &n) || n == 0 || n > 0xffff)
+		return false;
+	o->tlb_tags = (uint32_t)n;
+	return true;
+}
+
 static bool opt_after_boot(struct hv_options *o, const char *val, size_t len)
 {
 	static const char *const names[] = { "idle", "poweroff" };
@@ -173,6 +183,7 @@ static const struct option_def option_table[] = {
 	{ "after_boot", opt_after_boot },
 	{ "on_panic", opt_on_panic },
 	{ "crash", opt_crash },
+	{ "tlb_tags", opt_tlb_tags },
 };
 
 void options_defaults(struct hv_options *o)

@@ -24,6 +24,7 @@ struct hv_options {
 	bool vmcheck;		/* run the vCPU self-test at boot */
 	bool benchfloor;	/* measure the bare exit round trip at boot */
 	enum crash_test crash;	/* testing: fault on purpose after bring-up */
+	uint32_t tlb_tags;	/* testing: at most this many TLB tags per CPU; 0: all */
 };
 
 /* Called for each problem; `what` names the offending option. */

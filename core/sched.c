@@ -95,10 +95,20 @@ static bool timer_due(const struct vp *vp, uint64_t now)
 }
 
 /*
+ * Blocked in HLT with interrupts off (`cli; hlt`): no interrupt can wake
+ * it, so neither its timer nor a pending vector may make it eligible or
+ * set this CPU's next deadline. (Called on the vCPU's home CPU, where its
+ * VMCS/VMCB may be read.)
+ */
+static bool asleep_for_good(struct vp *vp)
+{
+	return vp->state == VP_BLOCKED && !vcpu_ops->can_take_irq(&vp->vcpu);
+}
+
+/*
  * Runnable, or blocked in HLT with an interrupt it can take now. A vCPU
  * that halted with interrupts off stays asleep even when its timer fires:
  * otherwise `cli; hlt` with a timer armed would be picked again and again.
- * (Called on the vCPU's home CPU, where its VMCS/VMCB may be read.)
  */
 static bool eligible(struct vp *vp, uint64_t now)
 {
@@ -106,7 +116,7 @@ static bool eligible(struct vp *vp, uint64_t now)
 		return false;
 	if (vp->state == VP_RUNNABLE)
 		return true;
-	return (vp->pending_irq || timer_due(vp, now)) && vcpu_ops->can_take_irq(&vp->vcpu);
+	return (vp->pending_irq || timer_due(vp, now)) && !asleep_for_good(vp);
 }
 
 /*
@@ -132,13 +142,20 @@ static struct vp *pick(struct runq *rq, uint64_t now)
 	return NULL;
 }
 
-/* Microseconds until the earliest virtual timer on this queue, or the quantum. */
+/*
+ * Microseconds until the earliest virtual timer on this queue that can
+ * wake its vCPU, or the quantum. A timer whose vCPU sleeps for good never
+ * becomes pending (deliver_interrupts does not run for it), so counting it
+ * would make the deadline 1 us forever once it is due, and its neighbours
+ * would exit at that rate.
+ */
 static uint64_t next_timer_us(struct runq *rq, uint64_t now)
 {
 	uint64_t best = SCHED_QUANTUM_US;
 
 	for (struct vp *vp = rq->head; vp; vp = vp->rq_next) {
-		if (!vp->timer_deadline || vp->vcpu.part->state != PART_RUNNING)
+		if (!vp->timer_deadline || vp->vcpu.part->state != PART_RUNNING ||
+		    vp->state == VP_STOPPED || asleep_for_good(vp))
 			continue;
 		if (timer_due(vp, now))
 			return 1;

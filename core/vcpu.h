@@ -165,16 +165,23 @@ struct partition;
  * rflags: the back-end stores the guest's values there after every exit
  * and loads them before every entry. Everything else lives in the
  * back-end's private `arch` area.
+ *
+ * insn_skipped is the interrupt-shadow contract: an STI or MOV SS shadow
+ * recorded at an exit covers the exiting instruction only, so when the
+ * core completes that instruction (vcpu_skip_insn) the shadow is over.
+ * The back-end reads the flag in can_take_irq() and clears it, with the
+ * shadow, at the next entry. Any other change of rip (an injected fault,
+ * set_state) leaves a recorded shadow alone.
  */
 struct vcpu {
 	uint64_t gpr[GPR_COUNT];
 	uint64_t rip, rflags;
+	bool insn_skipped;		/* rip was moved past the exiting instruction */
 	void *arch;			/* back-end state (VMCS/VMCB and friends) */
 	struct partition *part;
 	unsigned index;			/* VP index within the partition */
 	unsigned home_cpu;		/* the physical CPU it runs on */
-	uint32_t tag;			/* VPID or ASID, unique among live vCPUs */
-	int32_t last_cpu;		/* physical CPU it last ran on, -1: never (or flush) */
+	int32_t last_cpu;		/* physical CPU it last ran on, -1: never */
 	/*
 	 * IA32_TSC_AUX as the guest sees it (RDTSCP, RDPID, RDMSR). Written by
 	 * the core (the guest's WRMSR is intercepted); the back-end has it in
@@ -186,8 +193,7 @@ struct vcpu {
 /*
  * Where each operation may run: once a vCPU has run, everything but
  * flush_tlb must be called on its home CPU (a VMCS is active on one CPU
- * only); before that, on any CPU. run() records the CPU in last_cpu;
- * flush_tlb may reset it to -1 from another CPU to force a full re-entry.
+ * only); before that, on any CPU. run() records the CPU in last_cpu.
  */
 struct vcpu_ops {
 	const char *name;		/* "vmx" or "svm" */
@@ -236,14 +242,19 @@ struct vcpu_ops {
 	const struct vcpu_caps *caps;
 };
 
+/* Complete the exiting instruction: step over its len bytes; its interrupt shadow ends. */
+static inline void vcpu_skip_insn(struct vcpu *v, unsigned len)
+{
+	v->rip += len;
+	v->insn_skipped = true;
+}
+
 /* Flat 64-bit state: paging at cr3, code 0x08 and data 0x10 in the GDT at gdt. */
 void vm_initial_state_long_mode(struct vcpu_state *s, uint64_t cr3, uint64_t gdt,
 				uint16_t gdt_limit, uint64_t rip);
 
 /* Chosen at boot from CPUID (arch/x86/vcpu_select.c); NULL if unusable. */
 extern const struct vcpu_ops *vcpu_ops;
-/* Highest VPID/ASID the back-end can give a vCPU (tags run from 1). */
-extern uint32_t vcpu_max_tag;
 
 extern const struct vcpu_ops vmx_vcpu_ops;
 extern const struct vcpu_ops svm_vcpu_ops;

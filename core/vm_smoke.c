@@ -58,7 +58,6 @@ static bool test_vm_create(struct test_vm *t, const char *code, const char *code
 
 	memset(t, 0, sizeof(*t));
 	t->v.last_cpu = -1;
-	t->v.tag = 1;
 	t->mem = mm_alloc(GUEST_MEM / PAGE_SIZE, MIB(2), 0);
 	if (!t->mem)
 		return false;
@@ -110,26 +109,26 @@ static bool handle(struct vcpu *v, const struct vm_exit *e, unsigned step)
 	switch (e->reason) {
 	case EXIT_CPUID:
 		v->gpr[GPR_RBX] = 0x4d4d4d4d;
-		v->rip += 2;
+		vcpu_skip_insn(v, 2);
 		return true;
 	case EXIT_IO:
 		if (e->u.io.port != 0xe9 || e->u.io.size != 1 || e->u.io.in)
 			return false;
-		v->rip += e->insn_len ? e->insn_len : 1;
+		vcpu_skip_insn(v, e->insn_len ? e->insn_len : 1);
 		return true;
 	case EXIT_HYPERCALL:
 		if ((uint32_t)v->gpr[GPR_RAX] != 0x1234)
 			return false;
-		v->rip += 3;
+		vcpu_skip_insn(v, 3);
 		return true;
 	case EXIT_MSR_READ:
 		if ((uint32_t)v->gpr[GPR_RCX] != 0x40000001)
 			return false;
 		v->gpr[GPR_RAX] = v->gpr[GPR_RDX] = 0;
-		v->rip += 2;
+		vcpu_skip_insn(v, 2);
 		return true;
 	case EXIT_HLT:
-		v->rip += 1;
+		vcpu_skip_insn(v, 1);
 		return true;
 	case EXIT_SLP_FAULT:
 		if (e->u.slp.gpa != 0x40000000 || !e->u.slp.write)
@@ -222,7 +221,7 @@ static bool floor_pass(struct vcpu *v, run_fn run, uint64_t *ticks)
 	for (;;) {
 		run(v, &e);
 		if (e.reason == EXIT_CPUID)
-			v->rip += 2;
+			vcpu_skip_insn(v, 2);
 		else if (e.reason == EXIT_EXTINT || e.reason == EXIT_NMI)
 			__asm__ volatile("sti; nop; cli" ::: "memory");
 		else
@@ -233,7 +232,7 @@ static bool floor_pass(struct vcpu *v, run_fn run, uint64_t *ticks)
 		return false;
 	}
 	*ticks = ((r[GPR_R10] - r[GPR_R9]) - (r[GPR_R9] - r[GPR_R8])) / FLOOR_ROUNDS;
-	v->rip += 1;
+	vcpu_skip_insn(v, 1);
 	return true;
 }
 
@@ -257,7 +256,7 @@ void vm_bench_floor(void)
 	}
 	t.v.gpr[GPR_RDI] = FLOOR_ROUNDS;
 	run_to_guest_exit(&t.v, &e);		/* the warm-up CPUID */
-	t.v.rip += 2;
+	vcpu_skip_insn(&t.v, 2);
 	if (e.reason == EXIT_CPUID && floor_pass(&t.v, vcpu_ops->run_bare, &bare) &&
 	    floor_pass(&t.v, vcpu_ops->run, &run))
 		log_raw("hv: BENCH %s floor=%lu run_floor=%lu (TSC ticks per CPUID round trip)",

@@ -17,8 +17,6 @@
 static struct partition *partitions[PART_MAX];
 static spinlock_t table_lock = SPINLOCK_INIT;
 static uint32_t next_id = 1;
-static uint8_t tags_used[4096 / 8];	/* VPID/ASID numbers in use; 0 is reserved */
-uint32_t vcpu_max_tag = 15;		/* set by the back-end selection */
 
 /* A table slot taken by a partition still being created. */
 #define SLOT_RESERVED	((struct partition *)1)
@@ -32,7 +30,7 @@ static uint64_t vcpu_pages_each;	/* back-end memory per vCPU, measured at boot *
 
 void partition_measure_vcpu_cost(void)
 {
-	struct vcpu v = { .last_cpu = -1, .tag = 1 };
+	struct vcpu v = { .last_cpu = -1 };
 	paddr_t root = mm_alloc_zeroed_page();
 	uint64_t before;
 
@@ -141,22 +139,6 @@ static enum part_status check_config(const struct part_config *c)
 	return partition_config_problem(c) ? PART_EINVAL : PART_OK;
 }
 
-static uint32_t tag_alloc(void)
-{
-	for (uint32_t t = 1; t <= vcpu_max_tag && t < 4096; t++) {
-		if (!(tags_used[t / 8] & (1u << (t % 8)))) {
-			tags_used[t / 8] |= (uint8_t)(1u << (t % 8));
-			return t;
-		}
-	}
-	return 0;
-}
-
-static void tag_free(uint32_t t)
-{
-	tags_used[t / 8] &= (uint8_t)~(1u << (t % 8));
-}
-
 /* Back the guest's memory with zeroed 2 MiB chunks and map them. */
 static enum part_status alloc_memory(struct partition *p)
 {
@@ -180,12 +162,6 @@ static void free_vp(struct vp *vp)
 	if (v->arch)
 		vcpu_ops->vcpu_free(v);
 	v->arch = NULL;
-	if (v->tag) {
-		spin_lock(&table_lock);
-		tag_free(v->tag);
-		spin_unlock(&table_lock);
-	}
-	v->tag = 0;
 }
 
 /* Scrub and return the guest memory, the tables and the partition itself. */
@@ -235,11 +211,6 @@ static enum part_status create_vps(struct partition *p, const struct part_config
 		vp->state = VP_RUNNABLE;
 		fpu_init_area(&vp->fpu);
 		vp->dbg = (struct debug_regs){ .dr6 = 0xffff0ff0 };	/* DR6 at reset */
-		spin_lock(&table_lock);
-		vp->vcpu.tag = tag_alloc();
-		spin_unlock(&table_lock);
-		if (!vp->vcpu.tag)
-			return PART_ELIMIT;
 		if (vcpu_ops->vcpu_init(&vp->vcpu, p->slpt.root))
 			return PART_ENOMEM;
 	}

@@ -10,8 +10,6 @@ const struct vcpu_ops *vcpu_select(const struct virt_caps *caps)
 	if (!caps->usable)
 		return NULL;
 	vcpu_ops = caps->kind == VIRT_VMX ? &vmx_vcpu_ops : &svm_vcpu_ops;
-	/* VPIDs are 16-bit; ASIDs are limited by CPUID 8000_000A EBX, and 0 is the host's */
-	vcpu_max_tag = caps->kind == VIRT_VMX ? 4095 : caps->asids - 1;
 	log_info("vcpu: using the %s back-end", vcpu_ops->name);
 	return vcpu_ops;
 }

@@ -44,6 +44,8 @@ void set_irq_handler(unsigned vector, void (*fn)(void));
  * but not print: ring 3 has no I/O ports.
  */
 void run_user(void (*fn)(void));
+/* The RIP that this VP's latest interrupt interrupted (the return address in its frame). */
+uint64_t last_irq_rip(void);
 
 static inline uint64_t rdtsc(void)
 {

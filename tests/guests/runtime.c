@@ -22,6 +22,7 @@ static void (*irq_handlers[256])(void);
 /* per VP: at most 8 VPs */
 static volatile unsigned expect_len[8];
 static volatile int taken_vector[8];
+static volatile uint64_t irq_rip[8];
 static uint64_t mem_top;
 
 void gprintf(const char *fmt, ...)
@@ -113,6 +114,11 @@ int fault_taken(void)
 {
 	expect_len[this_vp()] = 0;
 	return taken_vector[this_vp()];
+}
+
+uint64_t last_irq_rip(void)
+{
+	return irq_rip[this_vp()];
 }
 
 void set_irq_handler(unsigned vector, void (*fn)(void))
@@ -252,6 +258,7 @@ void trap_dispatch(struct trap_frame *tf)
 		return;
 
 	if (tf->vector >= 32) {
+		irq_rip[vp] = tf->rip;
 		if (irq_handlers[tf->vector])
 			irq_handlers[tf->vector]();
 		return;

@@ -178,6 +178,7 @@ static void assert_defaults(const struct hv_options *o)
 	assert_int_equal(o->after_boot, d.after_boot);
 	assert_int_equal(o->on_panic, d.on_panic);
 	assert_int_equal(o->crash, d.crash);
+	assert_int_equal(o->tlb_tags, d.tlb_tags);
 }
 
 static void opt_defaults(void **state)
@@ -195,6 +196,7 @@ static void opt_defaults(void **state)
 	assert_int_equal(o.after_boot, AFTER_BOOT_IDLE);
 	assert_int_equal(o.on_panic, ON_PANIC_HALT);
 	assert_int_equal(o.crash, CRASH_NONE);
+	assert_int_equal(o.tlb_tags, 0);
 }
 
 static void opt_empty_line_changes_nothing(void **state)
@@ -253,6 +255,8 @@ static void opt_unknown_option_is_reported_by_name(void **state)
 	assert_string_equal(w.what, "bogus");
 	assert_int_equal(o.loglvl, LOG_DEBUG);		/* the rest still applies */
 	assert_int_equal(o.max_cpus, 2);
+	assert_int_equal(parse(&o, "tlb_tags=3", &w), 0);
+	assert_int_equal(o.tlb_tags, 3);
 	assert_int_equal(parse(&o, "serialx=com1", &w), 1);
 	assert_string_equal(w.what, "serialx");
 	assert_int_equal(parse(&o, "ser=com2", &w), 1);	/* no prefix matching */
@@ -320,6 +324,9 @@ static void opt_bad_values_leave_options_unchanged(void **state)
 	expect_bad_value("on_panic", "on_panic");
 	expect_bad_value("crash=gp", "crash");
 	expect_bad_value("crash", "crash");
+	expect_bad_value("tlb_tags", "tlb_tags");
+	expect_bad_value("tlb_tags=0", "tlb_tags");
+	expect_bad_value("tlb_tags=65536", "tlb_tags");
 }
 
 static void opt_serial_com_port_and_baud(void **state)
@@ -444,6 +451,7 @@ static void opt_after_boot_and_crash(void **state)
 	assert_int_equal(o.crash, CRASH_PANIC);
 	assert_int_equal(parse(&o, "crash=panic crash=none", &w), 0);
 	assert_int_equal(o.crash, CRASH_NONE);
+	assert_int_equal(o.tlb_tags, 0);
 }
 
 static void opt_on_panic(void **state)
@@ -490,6 +498,7 @@ static void opt_full_grub_line(void **state)
 	assert_int_equal(o.after_boot, AFTER_BOOT_POWEROFF);
 	assert_int_equal(o.on_panic, ON_PANIC_POWEROFF);
 	assert_int_equal(o.crash, CRASH_NONE);
+	assert_int_equal(o.tlb_tags, 0);
 }
 
 int main(void)

@@ -48,7 +48,6 @@ static void read_features(void)
 
 	svm_features.asids = r.ebx;
 	svm_features.nrips = r.edx >> 3 & 1;
-	svm_features.flush_by_asid = r.edx >> 6 & 1;
 	svm_features.nx = cpuid(0x80000001, 0).edx >> 20 & 1;
 	/*
 	 * Neither RDTSCP nor INVPCID is intercepted: a guest runs them where the
@@ -85,12 +84,9 @@ static int svm_cpu_enable(void)
 		efer |= EFER_NXE;
 	wrmsr(MSR_EFER, efer);
 	wrmsr(MSR_VM_HSAVE_PA, hsave_pa[cpu]);
+	/* ASID 0 is the host's; one past the CPU's count fails VMRUN (15.16) */
+	tlb_tags_cpu_init(svm_features.asids - 1);
 	return 0;
-}
-
-static uint8_t flush_asid_control(void)
-{
-	return svm_features.flush_by_asid ? TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL;
 }
 
 /*
@@ -152,9 +148,6 @@ static int svm_vcpu_init(struct vcpu *v, paddr_t slpt_root)
 	struct svm_vcpu *s;
 	paddr_t priv;
 
-	/* ASID 0 is the host's; one past the CPU's count fails VMRUN (15.16) */
-	if (!v->tag || v->tag >= svm_features.asids)
-		return -1;
 	priv = alloc_filled(1, 0);
 	if (!priv)
 		return -1;
@@ -173,8 +166,6 @@ static int svm_vcpu_init(struct vcpu *v, paddr_t slpt_root)
 	set_intercepts(c);
 	c->iopm_base_pa = s->iopm_pa;
 	c->msrpm_base_pa = s->msrpm_pa;
-	c->asid = v->tag;
-	c->tlb_control = flush_asid_control();	/* the ASID may be a freed vCPU's */
 	c->vint = VINT_V_INTR_MASKING;
 	c->np_ctl = NP_ENABLE;
 	c->n_cr3 = slpt_root;
@@ -185,20 +176,38 @@ static int svm_vcpu_init(struct vcpu *v, paddr_t slpt_root)
 }
 
 /*
- * The first entry of v on this CPU, or the first since it ran on another:
- * its ASID may hold stale translations here (from its own earlier stay, or
- * from a freed vCPU with the same tag), so they are flushed. The host's
- * VMLOAD state (GS base = struct percpu, TR, syscall MSRs; see
- * svm_entry.S) is saved here, off the fast path: it is the same for every
- * vCPU and does not change once the CPU is online. It cannot be saved in
- * svm_cpu_enable, which runs on the APs before their TR is loaded.
+ * The vCPU's ASID is not of this CPU's current tag generation: it never
+ * ran here, it asked for a flush (svm_flush_tlb dropped the tag), or the
+ * CPU ran out of tags. It takes a new one from the CPU's pool
+ * (arch/x86/tlb_tag.h), which has nothing cached; when that begins a new
+ * generation, TLB_CONTROL flushes every ASID's translations at this VMRUN
+ * (15.16.1), before any other vCPU here enters with a new tag.
+ *
+ * The host's VMLOAD state (GS base = struct percpu, TR, syscall MSRs; see
+ * svm_entry.S) is saved here too, off the fast path, at the first entry
+ * on the CPU: it is the same for every vCPU and does not change once the
+ * CPU is online. It cannot be saved in svm_cpu_enable, which runs on the
+ * APs before their TR is loaded.
  */
-static inline void enter_on_new_cpu(struct vcpu *v, struct vmcb *vmcb, unsigned cpu)
+static void new_asid(struct vcpu *v, struct svm_vcpu *s, unsigned cpu)
 {
-	ASSERT(host_save_pa[cpu]);	/* svm_cpu_enable ran on this CPU */
-	__asm__ volatile("vmsave %%rax" ::"a"(host_save_pa[cpu]) : "memory");
-	v->last_cpu = (int32_t)cpu;
-	vmcb->ctl.tlb_control = flush_asid_control();
+	if (v->last_cpu != (int32_t)cpu) {
+		ASSERT(host_save_pa[cpu]);	/* svm_cpu_enable ran on this CPU */
+		__asm__ volatile("vmsave %%rax" ::"a"(host_save_pa[cpu]) : "memory");
+		v->last_cpu = (int32_t)cpu;
+		s->host_save_pa = host_save_pa[cpu];
+	}
+	if (tlb_tag_renew(&s->asid, cpu))
+		s->vmcb->ctl.tlb_control = TLB_CONTROL_FLUSH_ALL;
+	s->vmcb->ctl.asid = s->asid.tag;
+}
+
+/* After a VMRUN that carried a TLB_CONTROL: a VMRUN refused outright may not have flushed. */
+static void tlb_control_done(struct vmcb *vmcb)
+{
+	if ((uint32_t)vmcb->ctl.exitcode == VMEXIT_INVALID)
+		tlb_tags_flush_lost(this_cpu_id());
+	vmcb->ctl.tlb_control = TLB_CONTROL_NONE;
 }
 
 /*
@@ -212,25 +221,26 @@ static void svm_run(struct vcpu *v, struct vm_exit *e)
 	struct vmcb *vmcb = s->vmcb;
 	unsigned cpu = this_cpu()->cpu_id;
 
-	if (__builtin_expect(v->last_cpu != (int32_t)cpu, 0))
-		enter_on_new_cpu(v, vmcb, cpu);
+	if (__builtin_expect(!tlb_tag_current(&s->asid, cpu), 0))
+		new_asid(v, s, cpu);
 	tsc_aux_load(v, cpu);
-	if (vmcb->save.rip != v->rip) {
-		/* the core stepped over the exiting instruction: its shadow is over */
+	if (v->insn_skipped) {	/* the exiting instruction is done, and its shadow over */
 		vmcb->ctl.int_state &= ~INT_STATE_SHADOW;
-		vmcb->save.rip = v->rip;
+		v->insn_skipped = false;
 	}
+	vmcb->save.rip = v->rip;
 	vmcb->save.rax = v->gpr[GPR_RAX];
 	vmcb->save.rsp = v->gpr[GPR_RSP];
 	vmcb->save.rflags = v->rflags;
 
-	svm_vmrun(v, s->vmcb_pa, host_save_pa[cpu]);
+	svm_vmrun(v, s->vmcb_pa, s->host_save_pa, vmcb->ctl.int_state & INT_STATE_SHADOW);
 
 	v->gpr[GPR_RAX] = vmcb->save.rax;
 	v->gpr[GPR_RSP] = vmcb->save.rsp;
 	v->rip = vmcb->save.rip;
 	v->rflags = vmcb->save.rflags;
-	vmcb->ctl.tlb_control = TLB_CONTROL_NONE;
+	if (__builtin_expect(vmcb->ctl.tlb_control != TLB_CONTROL_NONE, 0))
+		tlb_control_done(vmcb);
 	if (vmcb->ctl.exitintinfo & EVENT_VALID)
 		vmcb->ctl.eventinj = vmcb->ctl.exitintinfo;
 	svm_decode_exit(vmcb, e);
@@ -265,13 +275,13 @@ static void svm_inject(struct vcpu *v, const struct vcpu_event *ev)
 /*
  * IF set, no STI/MOV SS shadow (15.21.5), and no event already waiting to
  * go in. The shadow recorded at the exit covers the exiting instruction
- * only: once the core has moved RIP past it (the HLT of "sti; hlt"), the
- * shadow is over and run() clears it.
+ * only: once the core has completed it (the HLT of "sti; hlt",
+ * insn_skipped), the shadow is over and run() clears it.
  */
 static bool svm_can_take_irq(struct vcpu *v)
 {
 	const struct vmcb *vmcb = to_svm(v)->vmcb;
-	bool shadow = (vmcb->ctl.int_state & INT_STATE_SHADOW) && vmcb->save.rip == v->rip;
+	bool shadow = (vmcb->ctl.int_state & INT_STATE_SHADOW) && !v->insn_skipped;
 
 	return (v->rflags & RFLAGS_IF) && !shadow && !(vmcb->ctl.eventinj & EVENT_VALID);
 }
@@ -294,15 +304,14 @@ static void svm_want_irq_window(struct vcpu *v, bool on)
 	}
 }
 
-/* TLB_CONTROL (15.16.1) acts at the next VMRUN; run() clears it after. */
 /*
  * May be called from any CPU, and the VMCB belongs to the home CPU: so
- * forget where the vCPU last ran. Its next run then takes the new-CPU path,
- * which flushes the ASID, at no cost to the fast path.
+ * drop the vCPU's ASID. Its next run takes a fresh one, which has nothing
+ * cached, at no cost to the fast path.
  */
 static void svm_flush_tlb(struct vcpu *v)
 {
-	__atomic_store_n(&v->last_cpu, -1, __ATOMIC_RELEASE);
+	tlb_tag_drop(&to_svm(v)->asid);
 }
 
 /*
@@ -316,17 +325,19 @@ static void svm_run_bare(struct vcpu *v, struct vm_exit *e)
 	struct vmcb *vmcb = s->vmcb;
 	unsigned cpu = this_cpu()->cpu_id;
 
-	/* Invariant: run() entered it on this CPU before (ASID flush, host save page). */
-	ASSERT(v->last_cpu == (int32_t)cpu);
-	if (vmcb->save.rip != v->rip) {
+	/* Invariant: run() entered it on this CPU before (ASID, host save page). */
+	ASSERT(v->last_cpu == (int32_t)cpu && tlb_tag_current(&s->asid, cpu));
+	if (v->insn_skipped) {
 		vmcb->ctl.int_state &= ~INT_STATE_SHADOW;
-		vmcb->save.rip = v->rip;
+		v->insn_skipped = false;
 	}
+	vmcb->save.rip = v->rip;
 	vmcb->save.rax = v->gpr[GPR_RAX];
 	vmcb->save.rsp = v->gpr[GPR_RSP];
 	vmcb->save.rflags = v->rflags;
 	for (;;) {
-		svm_vmrun(v, s->vmcb_pa, host_save_pa[cpu]);
+		svm_vmrun(v, s->vmcb_pa, s->host_save_pa,
+			  vmcb->ctl.int_state & INT_STATE_SHADOW);
 		if ((uint32_t)vmcb->ctl.exitcode != VMEXIT_CPUID)
 			break;
 		vmcb->save.rip += 2;

@@ -4,6 +4,7 @@
 
 #include "arch/x86/svm/vmcb.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/tlb_tag.h"
 #include "core/vcpu.h"
 
 /*
@@ -16,12 +17,13 @@ struct svm_vcpu {
 	paddr_t vmcb_pa;
 	paddr_t iopm_pa;
 	paddr_t msrpm_pa;
+	struct tlb_tag asid;		/* the VMCB's ASID, from the home CPU's pool */
+	paddr_t host_save_pa;		/* the home CPU's host VMSAVE page, once it ran */
 };
 
 /* CPU features, read once by svm_cpu_enable (the same on every CPU). */
 struct svm_features {
 	bool nrips;		/* CPUID 8000_000A EDX[3]: nRIP saved on #VMEXIT */
-	bool flush_by_asid;	/* CPUID 8000_000A EDX[6]: TLB_CONTROL = 3 */
 	bool nx;		/* CPUID 8000_0001 EDX[20]: NX allowed in NPT leaves */
 	uint32_t asids;		/* CPUID 8000_000A EBX: ASIDs 1 .. asids-1 are the guests' */
 };
@@ -31,10 +33,12 @@ extern struct svm_features svm_features;
  * Enter the guest: VMLOAD and VMRUN the guest VMCB, VMSAVE it again, and
  * VMLOAD the host's state from host_save_pa (saved there by svm.c).
  * Loads and stores every v->gpr[] but RAX and RSP, which live in the VMCB.
+ * `shadow` must be the VMCB's interrupt shadow: VMRUN then runs in a host
+ * STI shadow exactly when the guest is in one (svm_entry.S says why).
  * Called with interrupts disabled; returns with interrupts disabled and
  * GIF set (arch/x86/svm/svm_entry.S).
  */
-void svm_vmrun(struct vcpu *v, paddr_t vmcb_pa, paddr_t host_save_pa);
+void svm_vmrun(struct vcpu *v, paddr_t vmcb_pa, paddr_t host_save_pa, bool shadow);
 
 /* Translate the VMCB's exit information into e (arch/x86/svm/svm_exit.c). */
 void svm_decode_exit(const struct vmcb *vmcb, struct vm_exit *e);

@@ -1,7 +1,8 @@
 /*
- * svm_vmrun(struct vcpu *v, paddr_t vmcb_pa, paddr_t host_save_pa): one
- * guest entry and exit (APM Vol. 2, 15.5 "VMRUN Instruction", 15.6
- * "#VMEXIT", 15.17 "Global Interrupt Flag, STGI and CLGI").
+ * svm_vmrun(struct vcpu *v, paddr_t vmcb_pa, paddr_t host_save_pa,
+ * bool shadow): one guest entry and exit (APM Vol. 2, 15.5 "VMRUN
+ * Instruction", 15.6 "#VMEXIT", 15.17 "Global Interrupt Flag, STGI and
+ * CLGI").
  *
  * VMRUN saves and #VMEXIT restores only part of the host state: RIP, RSP,
  * RAX, RFLAGS, CR0/3/4, EFER, GDTR, IDTR and ES/CS/SS/DS (15.5.1). The rest
@@ -22,6 +23,18 @@
  * and the interrupt stays pending for the caller: nothing is ever taken
  * between CLGI and STGI, and the function returns with IF clear. A pending
  * NMI, which IF does not mask, is taken by the host right after STGI.
+ *
+ * The STI's own one-instruction shadow. On hardware it does not matter
+ * (GIF=0 covers the host, and VMRUN loads the guest's shadow from the
+ * VMCB's INTERRUPT_SHADOW, 15.21.5). QEMU 7.2's TCG instead carries the
+ * host's shadow into the guest, ignores the VMCB's, and lets a guest STI
+ * executed in a carried shadow end it rather than start its own: a guest
+ * re-entered at "sti; hlt" with an interrupt window open then takes the
+ * interrupt in front of the HLT, which sleeps for good (see
+ * ../shared/ref/emulators.md and tests/guests/wakeup.c). So VMRUN sits in
+ * a host STI shadow exactly when the VMCB says the guest is in one
+ * (`shadow`, in CL), and otherwise one instruction after the STI; both
+ * are right on hardware.
  *
  * Every general register but RAX and RSP is the guest's during the run and
  * is moved to/from v->gpr[] (at the offsets of arch/x86/vcpu_offsets.h, which
@@ -48,6 +61,7 @@ svm_vmrun:
 	clgi
 	mov	%rsi, %rax
 	vmload	%rax			/* the guest's FS/GS/TR/LDTR, syscall MSRs */
+	test	%cl, %cl		/* ZF=0: guest in a shadow; the MOVs keep ZF */
 
 	mov	VCPU_RCX(%rdi), %rcx
 	mov	VCPU_RDX(%rdi), %rdx
@@ -62,9 +76,11 @@ svm_vmrun:
 	mov	VCPU_R13(%rdi), %r13
 	mov	VCPU_R14(%rdi), %r14
 	mov	VCPU_R15(%rdi), %r15
-	mov	VCPU_RDI(%rdi), %rdi
+	jnz	.Lin_shadow
 	sti				/* GIF=0: taken by nobody here, see above */
+	mov	VCPU_RDI(%rdi), %rdi	/* the STI's shadow ends on this one */
 	vmrun	%rax
+.Lexited:
 	cli				/* IF=1 came back from the host save area */
 
 	push	%rdi			/* guest RDI; the vcpu is now at 8(%rsp) */
@@ -97,5 +113,11 @@ svm_vmrun:
 	pop	%rbp
 	pop	%rbx
 	ret
+
+.Lin_shadow:				/* the guest is in an interrupt shadow */
+	mov	VCPU_RDI(%rdi), %rdi
+	sti
+	vmrun	%rax			/* in the STI's shadow, like the guest */
+	jmp	.Lexited
 	.size	svm_vmrun, . - svm_vmrun
 	.section .note.GNU-stack, "", @progbits

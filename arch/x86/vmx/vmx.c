@@ -73,6 +73,7 @@ static int vmx_cpu_enable(void)
 		return -1;
 	}
 	c->vmxon = pa;
+	tlb_tags_cpu_init(0xffff);	/* VPIDs are 16 bits, 0 is the host's (25.6.12) */
 	/* drop whatever translations an earlier user of VMX left tagged (29.4.3.4) */
 	if (vmx_cfg.ept_vpid_cap & EPT_CAP_INVEPT_ALL)
 		invept(INVEPT_ALL_CONTEXT, 0);
@@ -135,8 +136,6 @@ static int vmx_vcpu_init(struct vcpu *v, paddr_t slpt_root)
 	struct vmx_vcpu *vx;
 	paddr_t pages;
 
-	/* Invariant: the core hands out unique nonzero 16-bit VPIDs (25.6.12). */
-	ASSERT(v->tag != 0 && v->tag <= 0xffff);
 	if (!vmx_cfg.usable || !vmx_cpus[cpu].vmxon)
 		return -1;
 	pages = mm_alloc(VMX_VCPU_PAGES, PAGE_SIZE, vmx_cfg.below_4g ? GIB(4) : 0);
@@ -150,7 +149,7 @@ static int vmx_vcpu_init(struct vcpu *v, paddr_t slpt_root)
 	vx->pages = pages;
 	vx->proc = vmx_cfg.proc;
 	vx->active_cpu = -1;
-	vx->flush = true;	/* the VPID or the EPT root may have had an earlier owner */
+	vx->flush = true;	/* the EPT root may have had an earlier owner */
 	v->arch = vx;
 
 	/* VMCLEAR initialises a new VMCS region (31.3, VMCLEAR) */
@@ -227,33 +226,56 @@ static void vmx_flush_now(const struct vcpu *v, const struct vmx_vcpu *vx)
 	ok = cap & EPT_CAP_INVEPT_SINGLE ? invept(INVEPT_SINGLE_CONTEXT, vx->eptp) :
 					   invept(INVEPT_ALL_CONTEXT, 0);
 	if (cap & VPID_CAP_INVVPID_SINGLE)
-		ok = invvpid(INVVPID_SINGLE_CONTEXT, (uint16_t)v->tag) && ok;
+		ok = invvpid(INVVPID_SINGLE_CONTEXT, (uint16_t)vx->vpid.tag) && ok;
 	else if (cap & VPID_CAP_INVVPID_ALL)
 		ok = invvpid(INVVPID_ALL_CONTEXT, 0) && ok;
 	if (!ok)
-		panic("vmx: INVEPT/INVVPID failed for VPID %u", v->tag);
+		panic("vmx: INVEPT/INVVPID failed for VPID %u of vCPU %u", vx->vpid.tag, v->index);
+}
+
+/* Every VPID's translations on this CPU (29.4.3.1), for a new tag generation. */
+static void flush_all_vpids(void)
+{
+	uint64_t cap = vmx_cfg.ept_vpid_cap;
+	bool ok = false;
+
+	if (cap & VPID_CAP_INVVPID_ALL) {
+		ok = invvpid(INVVPID_ALL_CONTEXT, 0);
+	} else if (cap & VPID_CAP_INVVPID_SINGLE) {
+		ok = true;
+		for (uint32_t t = 1; t <= tlb_tags_max(); t++)
+			ok = invvpid(INVVPID_SINGLE_CONTEXT, (uint16_t)t) && ok;
+	}
+	if (!ok)
+		panic("vmx: cannot flush the VPIDs of an old tag generation (cap 0x%lx)", cap);
+}
+
+/*
+ * A new VPID from this CPU's pool (arch/x86/tlb_tag.h); a new generation
+ * flushes every VPID here first, so that no tag brings old translations.
+ */
+static void new_vpid(struct vmx_vcpu *vx, unsigned cpu)
+{
+	if (tlb_tag_renew(&vx->vpid, cpu))
+		flush_all_vpids();
+	vmwrite(VMCS_VPID, vx->vpid.tag);
 }
 
 #define INSN_SHADOW	(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)
 
 /*
  * Blocking by STI or MOV SS lasts for one instruction (SDM Vol. 3C,
- * 25.4.2, Table 25-3). When the core has moved RIP since the exit
- * (skipped the exiting instruction, as after "sti; hlt"), that
- * instruction is over and so is the blocking.
+ * 25.4.2, Table 25-3). When the core has completed the exiting
+ * instruction (insn_skipped, as for the HLT of "sti; hlt"), the blocking
+ * is over.
  */
-static bool insn_shadow_over(const struct vcpu *v, const struct vmx_vcpu *vx)
-{
-	return v->rip != vx->exit_rip;
-}
-
-static void end_insn_shadow(struct vcpu *v, struct vmx_vcpu *vx)
+static void end_insn_shadow(struct vcpu *v)
 {
 	uint64_t intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
 
 	if (intr & INSN_SHADOW)
 		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(uint64_t)INSN_SHADOW);
-	vx->exit_rip = v->rip;
+	v->insn_skipped = false;
 }
 
 #define MSR_KERNEL_GS_BASE	0xc0000102
@@ -278,14 +300,16 @@ static void vmx_run(struct vcpu *v, struct vm_exit *e)
 		__atomic_store_n(&vx->flush, true, __ATOMIC_RELAXED);
 		v->last_cpu = (int32_t)cpu;
 	}
+	if (__builtin_expect(!tlb_tag_current(&vx->vpid, cpu), 0))
+		new_vpid(vx, cpu);
 	if (__atomic_load_n(&vx->flush, __ATOMIC_RELAXED) &&
 	    __atomic_exchange_n(&vx->flush, false, __ATOMIC_ACQ_REL))
 		vmx_flush_now(v, vx);
 	if (__builtin_expect(kgs_owner[cpu] != vx, 0))
 		switch_kernel_gs_base(vx, cpu);
 	tsc_aux_load(v, cpu);
-	if (insn_shadow_over(v, vx))
-		end_insn_shadow(v, vx);
+	if (v->insn_skipped)
+		end_insn_shadow(v);
 	if (read_cr2() != vx->cr2)
 		write_cr2(vx->cr2);
 	vmwrite(VMCS_GUEST_RSP, v->gpr[GPR_RSP]);
@@ -347,8 +371,7 @@ static bool vmx_can_take_irq(struct vcpu *v)
 	unsigned cpu = this_cpu_id();
 	struct vmx_vcpu *vx = vmx_get(v, cpu);
 	bool ok = (v->rflags & RFLAGS_IF) && !(vx->entry_intr & INTR_INFO_VALID) &&
-		  (insn_shadow_over(v, vx) ||
-		   !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & INSN_SHADOW));
+		  (v->insn_skipped || !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & INSN_SHADOW));
 
 	vmx_put(v, vx, cpu);
 	return ok;
@@ -399,8 +422,8 @@ static void vmx_run_bare(struct vcpu *v, struct vm_exit *e)
 
 	/* Invariant: run() entered it on this CPU before (flushes, KERNEL_GS_BASE, launch). */
 	ASSERT(vx->launched && v->last_cpu == (int32_t)cpu && kgs_owner[cpu] == vx);
-	if (insn_shadow_over(v, vx))
-		end_insn_shadow(v, vx);
+	if (v->insn_skipped)
+		end_insn_shadow(v);
 	vmwrite(VMCS_GUEST_RSP, v->gpr[GPR_RSP]);
 	vmwrite(VMCS_GUEST_RIP, v->rip);
 	vmwrite(VMCS_GUEST_RFLAGS, v->rflags);

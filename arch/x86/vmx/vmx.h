@@ -10,6 +10,7 @@
 
 #ifndef __ASSEMBLY__
 
+#include "arch/x86/tlb_tag.h"
 #include "core/vcpu.h"
 
 /*
@@ -42,7 +43,6 @@ struct vmx_vcpu {
 	uint64_t eptp;
 	uint64_t host_rsp;		/* HOST_RSP as last written, 0: unknown */
 	uint64_t cr2;			/* the guest's CR2: VMX does not switch it */
-	uint64_t exit_rip;		/* guest RIP at the last exit (or set_state) */
 	uint64_t kernel_gs_base;	/* the guest's, while another vCPU owns the MSR */
 	uint32_t proc;			/* primary controls as in the VMCS */
 	uint32_t entry_intr;		/* VM-entry interruption info pending, 0: none */
@@ -50,6 +50,7 @@ struct vmx_vcpu {
 	uint8_t tpr;			/* the guest's CR8 (its MOVs exit); unused as yet */
 	bool launched;			/* VMRESUME rather than VMLAUNCH */
 	bool flush;			/* INVEPT + INVVPID before the next entry */
+	struct tlb_tag vpid;		/* VMCS_VPID, from the home CPU's pool */
 };
 
 #define VMX_VCPU_PAGES		5

@@ -201,7 +201,7 @@ void vmx_decode_exit(struct vcpu *v, struct vmx_vcpu *vx, struct vm_exit *e)
 	}
 	vx->launched = true;
 	vx->entry_intr = 0;		/* every exit clears its valid bit (25.8.3) */
-	v->rip = vx->exit_rip = vmread(VMCS_GUEST_RIP);
+	v->rip = vmread(VMCS_GUEST_RIP);
 	v->gpr[GPR_RSP] = vmread(VMCS_GUEST_RSP);
 	v->rflags = vmread(VMCS_GUEST_RFLAGS);
 	if (basic < VMX_EXIT_COUNT && (exit_kinds[basic].flags & X_KNOWN))

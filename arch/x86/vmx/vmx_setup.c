@@ -268,7 +268,7 @@ bool vmx_vmcs_init(struct vcpu *v, struct vmx_vcpu *vx, paddr_t slpt_root)
 		{ VMCS_EXIT_MSR_LOAD_COUNT, 0 },
 		{ VMCS_ENTRY_MSR_LOAD_COUNT, 0 },
 		{ VMCS_ENTRY_INTR_INFO, 0 },
-		{ VMCS_VPID, v->tag },
+		{ VMCS_VPID, 0 },		/* vmx_run gives it one before the first entry */
 		{ VMCS_IO_BITMAP_A, vx->pages + VMX_PAGE_IO_BITMAP_A * PAGE_SIZE },
 		{ VMCS_IO_BITMAP_B, vx->pages + VMX_PAGE_IO_BITMAP_B * PAGE_SIZE },
 		{ VMCS_MSR_BITMAP, vx->pages + VMX_PAGE_MSR_BITMAP * PAGE_SIZE },
@@ -305,6 +305,7 @@ bool vmx_vmcs_init(struct vcpu *v, struct vmx_vcpu *vx, paddr_t slpt_root)
 	/* without "save VMX-preemption timer value" every entry restarts the count */
 	const struct field timer = { VMCS_GUEST_PREEMPTION_TIMER, vmx_cfg.poll_ticks };
 
+	(void)v;
 	vx->eptp = slpt_root | EPTP_WB_4LEVEL;
 	return write_fields(fields, ARRAY_SIZE(fields)) &&
 	       (!(vmx_cfg.pin & PIN_PREEMPTION_TIMER) || write_fields(&timer, 1));

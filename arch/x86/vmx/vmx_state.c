@@ -69,7 +69,7 @@ void vmx_set_state(struct vcpu *v, struct vmx_vcpu *vx, const struct vcpu_state 
 	const struct seg_desc *const segs[SEG_COUNT] = SEGS(s);
 
 	memcpy(v->gpr, s->gpr, sizeof(v->gpr));
-	v->rip = vx->exit_rip = s->rip;
+	v->rip = s->rip;
 	v->rflags = s->rflags;
 	vx->cr2 = s->cr2;
 
