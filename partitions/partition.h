@@ -3,6 +3,8 @@
  * hypervisor gives it (zeroed first), virtual processors, I/O-port and MSR
  * policy, a state and statistics. partition_create() is the one internal
  * creation path: boot-time options call it now, root hypercalls later.
+ * The implementation is split by topic (partitions/internal.h lists the
+ * files).
  */
 #ifndef PARTITIONS_PARTITION_H
 #define PARTITIONS_PARTITION_H

@@ -1,0 +1,126 @@
+/*
+ * Creating a partition: check the whole configuration first, then take a
+ * table slot, allocate, load the image and only then make it visible. A
+ * failure at any step returns everything taken so far.
+ */
+#include "partitions/internal.h"
+#include "partitions/loader.h"
+#include "core/lib.h"
+#include "core/percpu.h"
+#include "core/slpt_hv.h"
+
+const char *partition_config_problem(const struct part_config *c)
+{
+	if (!part_name_ok(c->name))
+		return "the name must be 1-31 letters, digits, '-', '_' or '.', "
+		       "not starting with a digit";
+	if (!c->mem_bytes || c->mem_bytes % MIB(2) || c->mem_bytes > PART_MEM_MAX)
+		return "memory must be a multiple of 2 MiB, at most 1 GiB";
+	if (!c->vcpus || c->vcpus > PART_MAX_VPS)
+		return "vcpus must be 1 to 8";
+	if (c->cpu_mask && !(c->cpu_mask & ((cpu_count >= 64 ? 0 : 1ull << cpu_count) - 1)))
+		return "cpus= names no CPU that is online";
+	if (!c->image || !c->image_len)
+		return "there is no image";
+	return NULL;
+}
+
+/* Home CPUs: spread the vCPUs over the allowed CPUs, round robin from a moving start. */
+static unsigned pick_cpu(uint64_t mask, unsigned nth)
+{
+	static unsigned rotor;
+	unsigned n = 0, allowed[MAX_CPUS];
+
+	for (unsigned c = 0; c < cpu_count; c++)
+		if (!mask || (mask >> c & 1))
+			allowed[n++] = c;
+	if (nth == 0)
+		rotor++;	/* the next partition starts on the next CPU */
+	return allowed[(rotor + nth) % n];
+}
+
+static enum part_status create_vps(struct partition *p, const struct part_config *c)
+{
+	for (unsigned i = 0; i < c->vcpus; i++) {
+		struct vp *vp = &p->vps[i];
+
+		p->nvps = i + 1;
+		vp->vcpu.part = p;
+		vp->vcpu.index = i;
+		vp->vcpu.tsc_aux = i;	/* RDTSCP gives the VP index until the guest sets its own */
+		vp->vcpu.last_cpu = -1;
+		vp->vcpu.home_cpu = pick_cpu(c->cpu_mask, i);
+		vp->state = VP_RUNNABLE;
+		fpu_init_area(&vp->fpu);
+		vp->dbg = (struct debug_regs){ .dr6 = 0xffff0ff0 };	/* DR6 at reset */
+		if (vcpu_ops->vcpu_init(&vp->vcpu, p->slpt.root))
+			return PART_ENOMEM;
+	}
+	return PART_OK;
+}
+
+void part_vp_free(struct vp *vp)
+{
+	struct vcpu *v = &vp->vcpu;
+
+	if (v->arch)
+		vcpu_ops->vcpu_free(v);
+	v->arch = NULL;
+}
+
+/* Everything up to the image: memory, tables, vCPUs. */
+static enum part_status build(struct partition *p, const struct part_config *c)
+{
+	enum part_status st;
+
+	st = slpt_init(&p->slpt, vcpu_ops->slpt, &slpt_hv_alloc) ? part_memory_alloc(p)
+								  : PART_ENOMEM;
+	if (st == PART_OK)
+		st = create_vps(p, c);
+	if (st == PART_OK)
+		st = loader_load(p, c->image, c->image_len, c->cmdline);
+	return st;
+}
+
+enum part_status partition_create(const struct part_config *c, struct partition **out)
+{
+	enum part_status st;
+	struct partition *p;
+	uint32_t id;
+	int slot;
+
+	if (partition_config_problem(c))
+		return PART_EINVAL;
+	if (!vcpu_ops)
+		return PART_ESTATE;
+	if (!part_memory_suffices(c))
+		return PART_ENOMEM;
+	st = part_table_reserve(c->name, &slot, &id);
+	if (st != PART_OK)
+		return st;
+	p = part_object_alloc();
+	if (!p) {
+		part_table_release(slot);
+		return PART_ENOMEM;
+	}
+	memcpy(p->name, c->name, strnlen(c->name, PART_NAME_MAX - 1));
+	p->id = id;
+	p->mem_bytes = c->mem_bytes;
+	p->state = PART_CREATED;
+	st = build(p, c);
+	if (st != PART_OK) {
+		for (unsigned i = 0; i < p->nvps; i++)
+			part_vp_free(&p->vps[i]);
+		part_memory_free(p);
+		part_table_release(slot);
+		return st;
+	}
+	p->io_allowed[PART_DEBUG_PORT / 8] |= 1u << (PART_DEBUG_PORT % 8);
+	p->on_stop = c->on_stop;
+	p->on_crash = c->on_crash;
+	p->live_vps = p->nvps;
+	part_table_publish(slot, p);
+	*out = p;
+	part_log_created(p);
+	return PART_OK;
+}

@@ -1,0 +1,64 @@
+/*
+ * What the pieces of the partition object share; partition.h is the
+ * interface for everyone else. The pieces, one topic each:
+ *   table.c      the table of partitions: slots, ids, names, lookups
+ *   create.c     configuration checks, partition_create, its vCPUs
+ *   memory.c     guest memory: chunks, allocation, scrubbing, writes
+ *   lifecycle.c  state changes: start, pause, resume, stop, crash, destroy
+ *   stats.c      what a partition costs and did, for the log
+ */
+#ifndef PARTITIONS_INTERNAL_H
+#define PARTITIONS_INTERNAL_H
+
+#include "partitions/partition.h"
+
+/* The partition object itself, in pages. */
+#define PART_PAGES	(ALIGN_UP(sizeof(struct partition), PAGE_SIZE) >> PAGE_SHIFT)
+
+/* ---- table.c ---- */
+
+/*
+ * Take a free slot for a partition named `name` and give it the next id
+ * (*slot, *id); the slot stays reserved, invisible to lookups, until
+ * part_table_publish or part_table_release. PART_EEXIST if a partition
+ * has the name, PART_ELIMIT if no slot is free.
+ */
+enum part_status part_table_reserve(const char *name, int *slot, uint32_t *id);
+/* Fill the reserved slot with p: lookups find it from now on. */
+void part_table_publish(int slot, struct partition *p);
+/* Free the reserved slot. */
+void part_table_release(int slot);
+/*
+ * Hide p from lookups but keep its slot reserved (while its memory is
+ * being returned); returns the slot, -1 if p is not in the table.
+ */
+int part_table_retire(struct partition *p);
+bool part_name_ok(const char *name);
+
+/* ---- memory.c ---- */
+
+/* Back-end memory per vCPU, in pages, measured at boot. */
+extern uint64_t part_vcpu_pages;
+
+/* Enough free memory for a partition of this configuration (logs why not). */
+bool part_memory_suffices(const struct part_config *c);
+/* A zeroed partition object; NULL if there is no memory. */
+struct partition *part_object_alloc(void);
+/* Back the guest's mem_bytes with zeroed chunks and map them. */
+enum part_status part_memory_alloc(struct partition *p);
+/* Scrub and return the guest memory, the tables and the partition object. */
+void part_memory_free(struct partition *p);
+
+/* ---- create.c ---- */
+
+/* Return the back-end state of one vCPU (none: nothing to do). */
+void part_vp_free(struct vp *vp);
+
+/* ---- stats.c ---- */
+
+/* The partition was created: its size and the hypervisor's overhead. */
+void part_log_created(const struct partition *p);
+/* Its exits, time and denials, summed over its vCPUs: as it is destroyed. */
+void part_log_stats(const struct partition *p);
+
+#endif

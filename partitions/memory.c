@@ -1,0 +1,138 @@
+/*
+ * A partition's memory: its guest-physical memory, backed by zeroed
+ * 2 MiB chunks that the second-level tables map, scrubbed before it goes
+ * back; the partition object; and copying into guest memory (the loader).
+ */
+#include "partitions/internal.h"
+#include "core/lib.h"
+#include "core/log.h"
+#include "core/mm.h"
+
+uint64_t part_vcpu_pages;
+
+void partition_measure_vcpu_cost(void)
+{
+	struct vcpu v = { .last_cpu = -1 };
+	paddr_t root = mm_alloc_zeroed_page();
+	uint64_t before;
+
+	if (!vcpu_ops || !root)
+		return;
+	before = mm_free_pages();
+	if (!vcpu_ops->vcpu_init(&v, root)) {
+		part_vcpu_pages = before - mm_free_pages();
+		vcpu_ops->vcpu_free(&v);
+	}
+	mm_free(root, 1);
+}
+
+/*
+ * Pages a partition of this configuration takes at the least: its memory,
+ * the partition object, the second-level tables (a root, a third level and
+ * one table per GiB of 2 MiB leaves) and the back-end's per-vCPU structures.
+ */
+static uint64_t pages_needed(const struct part_config *c)
+{
+	uint64_t tables = 2 + ALIGN_UP(c->mem_bytes, GIB(1)) / GIB(1);
+
+	return (c->mem_bytes >> PAGE_SHIFT) + PART_PAGES + tables + c->vcpus * part_vcpu_pages;
+}
+
+/*
+ * Refuse at once what cannot fit: allocating and zeroing chunk after chunk
+ * until memory runs out, then scrubbing them all again, takes seconds under
+ * emulation, and the partitions created after this one would wait for it.
+ * (Enough free pages can still fail for want of 2 MiB-aligned runs; that is
+ * found while allocating.)
+ */
+bool part_memory_suffices(const struct part_config *c)
+{
+	uint64_t need = pages_needed(c), avail = mm_free_pages();
+
+	if (need <= avail)
+		return true;
+	log_warn("part '%s': needs %lu KiB (memory and overhead), %lu KiB free", c->name,
+		 need << (PAGE_SHIFT - 10), avail << (PAGE_SHIFT - 10));
+	return false;
+}
+
+struct partition *part_object_alloc(void)
+{
+	paddr_t pa = mm_alloc(PART_PAGES, PAGE_SIZE, 0);
+	struct partition *p;
+
+	if (!pa)
+		return NULL;
+	p = phys_to_virt(pa);
+	memset(p, 0, sizeof(*p));
+	return p;
+}
+
+enum part_status part_memory_alloc(struct partition *p)
+{
+	for (uint64_t gpa = 0; gpa < p->mem_bytes; gpa += MIB(2)) {
+		paddr_t hpa = mm_alloc(MIB(2) / PAGE_SIZE, MIB(2), 0);
+
+		if (!hpa)
+			return PART_ENOMEM;
+		memset(phys_to_virt(hpa), 0, MIB(2));
+		p->chunks[p->nchunks++] = (struct mem_chunk){ gpa, hpa, MIB(2) / PAGE_SIZE };
+		if (!slpt_map(&p->slpt, gpa, hpa, MIB(2), SLP_RWX, MEMTYPE_WB, true))
+			return PART_ENOMEM;
+	}
+	return PART_OK;
+}
+
+void part_memory_free(struct partition *p)
+{
+	slpt_destroy(&p->slpt);
+	for (unsigned i = 0; i < p->nchunks; i++) {
+		/* scrub: the next owner must not see this partition's data */
+		memset(phys_to_virt(p->chunks[i].hpa), 0, p->chunks[i].pages * PAGE_SIZE);
+		mm_free(p->chunks[i].hpa, p->chunks[i].pages);
+	}
+	mm_free(virt_to_phys(p), PART_PAGES);
+}
+
+/* Host address for [gpa, gpa+len) if it lies inside one chunk. */
+static uint8_t *chunk_ptr(struct partition *p, uint64_t gpa, size_t len)
+{
+	for (unsigned i = 0; i < p->nchunks; i++) {
+		const struct mem_chunk *c = &p->chunks[i];
+		uint64_t size = c->pages * PAGE_SIZE;
+
+		if (gpa >= c->gpa && gpa - c->gpa < size && len <= size - (gpa - c->gpa))
+			return (uint8_t *)phys_to_virt(c->hpa) + (gpa - c->gpa);
+	}
+	return NULL;
+}
+
+static bool copy_in(struct partition *p, uint64_t gpa, const void *src, size_t len)
+{
+	while (len) {
+		size_t n = (size_t)MIN((uint64_t)len, MIB(2) - (gpa % MIB(2)));
+		uint8_t *dst = chunk_ptr(p, gpa, n);
+
+		if (!dst)
+			return false;
+		if (src) {
+			memcpy(dst, src, n);
+			src = (const uint8_t *)src + n;
+		} else {
+			memset(dst, 0, n);
+		}
+		gpa += n;
+		len -= n;
+	}
+	return true;
+}
+
+bool partition_write(struct partition *p, uint64_t gpa, const void *src, size_t len)
+{
+	return src && copy_in(p, gpa, src, len);
+}
+
+bool partition_zero(struct partition *p, uint64_t gpa, size_t len)
+{
+	return copy_in(p, gpa, NULL, len);
+}
