@@ -115,7 +115,8 @@ static enum exit_action on_slp_fault(struct vp *vp, const struct vm_exit *e)
 		return EXIT_ACTION_RESUME;	/* an emulated device answered */
 	/* not memory and no device: the access is the partition's fault */
 	fmt_snprintf(why, sizeof(why), "%s of guest-physical %016lx outside its memory",
-		     e->u.slp.fetch ? "fetch" : e->u.slp.write ? "write" : "read", e->u.slp.gpa);
+		     e->u.slp.fetch ? "fetch" : e->u.slp.write ? "write" : "read",
+		     gpa_val(e->u.slp.gpa));
 	return crash(vp, why);
 }
 

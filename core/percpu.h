@@ -37,4 +37,16 @@ static inline struct percpu *this_cpu(void)
 /* 0 before the per-CPU area is installed on the boot CPU. */
 unsigned this_cpu_id(void);
 
+/* CPU c is the calling one. */
+static inline bool cpu_is_current(cpu_id_t c)
+{
+	return cpu_id_val(c) == this_cpu_id();
+}
+
+/* The per-CPU area of CPU c (online). */
+static inline struct percpu *cpu_percpu(cpu_id_t c)
+{
+	return cpus[cpu_id_val(c)];
+}
+
 #endif

@@ -61,20 +61,20 @@ void sched_init(bool poweroff_when_idle)
 
 void sched_add(struct vp *vp)
 {
-	struct runq *rq = &runqs[vp->vcpu.home_cpu];
+	struct runq *rq = &runqs[cpu_id_val(vp->vcpu.home_cpu)];
 
 	spin_lock(&rq->lock);
 	vp->rq_next = rq->head;
 	rq->head = vp;
 	spin_unlock(&rq->lock);
-	if (vp->vcpu.home_cpu != this_cpu_id())
-		lapic_send_ipi(cpus[vp->vcpu.home_cpu]->apic_id, ICR_FIXED | VEC_IPI_KICK);
+	if (!cpu_is_current(vp->vcpu.home_cpu))
+		lapic_send_ipi(cpu_percpu(vp->vcpu.home_cpu)->apic_id, ICR_FIXED | VEC_IPI_KICK);
 }
 
 void sched_kick_partition(struct partition *p)
 {
 	for (unsigned i = 0; i < p->nvps; i++) {
-		unsigned cpu = p->vps[i].vcpu.home_cpu;
+		unsigned cpu = cpu_id_val(p->vps[i].vcpu.home_cpu);
 
 		runqs[cpu].need_resched = true;
 		if (cpu != this_cpu_id())
@@ -85,8 +85,8 @@ void sched_kick_partition(struct partition *p)
 void sched_raise_irq(struct vp *vp, uint8_t vector)
 {
 	__atomic_store_n(&vp->pending_irq, vector, __ATOMIC_RELEASE);
-	if (vp->vcpu.home_cpu != this_cpu_id())
-		lapic_send_ipi(cpus[vp->vcpu.home_cpu]->apic_id, ICR_FIXED | VEC_IPI_KICK);
+	if (!cpu_is_current(vp->vcpu.home_cpu))
+		lapic_send_ipi(cpu_percpu(vp->vcpu.home_cpu)->apic_id, ICR_FIXED | VEC_IPI_KICK);
 }
 
 static bool timer_due(const struct vp *vp, uint64_t now)
@@ -216,8 +216,8 @@ static void run_vp(struct runq *rq, struct vp *vp)
 	}
 	if (!p->first_entry_tsc) {
 		p->first_entry_tsc = sched_now();
-		log_info("part %u '%s': first guest entry %lu TSC ticks after start", p->id,
-			 p->name, p->first_entry_tsc - p->start_tsc);
+		log_info("part %u '%s': first guest entry %lu TSC ticks after start",
+			 part_id_val(p->id), p->name, p->first_entry_tsc - p->start_tsc);
 	}
 	/*
 	 * The hot loop: one TSC read on each side of an entry, times summed in

@@ -9,7 +9,9 @@
 
 #define LEVEL_SHIFT(l)	(12 + 9 * ((l) - 1))
 #define LEVEL_SIZE(l)	((uint64_t)1 << LEVEL_SHIFT(l))
-#define INDEX(gpa, l)	(((gpa) >> LEVEL_SHIFT(l)) & 511)
+#define INDEX(gpa, l)	((gpa_val(gpa) >> LEVEL_SHIFT(l)) & 511)
+/* gpa's offset inside its naturally aligned block of LEVEL_SIZE(l) */
+#define OFFSET(gpa, l)	(gpa_val(gpa) & (LEVEL_SIZE(l) - 1))
 
 static uint64_t *table_at(const struct slpt *t, paddr_t pa)
 {
@@ -59,14 +61,14 @@ static uint64_t *descend(struct slpt *t, uint64_t *e, unsigned level)
 
 static void free_level(struct slpt *t, paddr_t pa, unsigned level);
 
-bool slpt_map(struct slpt *t, uint64_t gpa, paddr_t hpa, uint64_t size,
+bool slpt_map(struct slpt *t, gpa_t gpa, paddr_t hpa, uint64_t size,
 	      unsigned perms, enum mem_cache type, bool large)
 {
 	while (size) {
 		unsigned leaf_level = 1;
 		uint64_t *tab = table_at(t, t->root), *e, old;
 
-		if (large && !(gpa % LEVEL_SIZE(2)) && !(hpa % LEVEL_SIZE(2)) &&
+		if (large && !OFFSET(gpa, 2) && !(hpa % LEVEL_SIZE(2)) &&
 		    size >= LEVEL_SIZE(2))
 			leaf_level = 2;
 		for (unsigned level = 4; level > leaf_level; level--) {
@@ -80,14 +82,14 @@ bool slpt_map(struct slpt *t, uint64_t gpa, paddr_t hpa, uint64_t size,
 		/* a large leaf replacing a table: free the table, or it leaks */
 		if (leaf_level > 1 && t->fmt->present(old) && !t->fmt->is_leaf(old, leaf_level))
 			free_level(t, t->fmt->addr(old), leaf_level - 1);
-		gpa += LEVEL_SIZE(leaf_level);
+		gpa = gpa_add(gpa, LEVEL_SIZE(leaf_level));
 		hpa += LEVEL_SIZE(leaf_level);
 		size -= LEVEL_SIZE(leaf_level);
 	}
 	return true;
 }
 
-void slpt_unmap(struct slpt *t, uint64_t gpa, uint64_t size)
+void slpt_unmap(struct slpt *t, gpa_t gpa, uint64_t size)
 {
 	while (size) {
 		uint64_t *e = &table_at(t, t->root)[INDEX(gpa, 4)];
@@ -98,9 +100,9 @@ void slpt_unmap(struct slpt *t, uint64_t gpa, uint64_t size)
 			level--;
 			e = &table_at(t, t->fmt->addr(*e))[INDEX(gpa, level)];
 		}
-		left = LEVEL_SIZE(level) - (gpa & (LEVEL_SIZE(level) - 1));
+		left = LEVEL_SIZE(level) - OFFSET(gpa, level);
 		if (t->fmt->present(*e) && level > 1 &&
-		    ((gpa & (LEVEL_SIZE(level) - 1)) || left > size)) {
+		    (OFFSET(gpa, level) || left > size)) {
 			/* a large leaf only partly unmapped: split it and go round again */
 			if (!descend(t, e, level))
 				*e = 0;		/* no memory to split: unmap all of it */
@@ -108,12 +110,12 @@ void slpt_unmap(struct slpt *t, uint64_t gpa, uint64_t size)
 		}
 		*e = 0;
 		left = MIN(left, size);
-		gpa += left;
+		gpa = gpa_add(gpa, left);
 		size -= left;
 	}
 }
 
-bool slpt_lookup(const struct slpt *t, uint64_t gpa, paddr_t *hpa, uint64_t *pte)
+bool slpt_lookup(const struct slpt *t, gpa_t gpa, paddr_t *hpa, uint64_t *pte)
 {
 	const uint64_t *tab = table_at(t, t->root);
 
@@ -123,7 +125,7 @@ bool slpt_lookup(const struct slpt *t, uint64_t gpa, paddr_t *hpa, uint64_t *pte
 		if (!t->fmt->present(e))
 			return false;
 		if (t->fmt->is_leaf(e, level)) {
-			*hpa = t->fmt->addr(e) + (gpa & (LEVEL_SIZE(level) - 1));
+			*hpa = t->fmt->addr(e) + OFFSET(gpa, level);
 			if (pte)
 				*pte = e;
 			return true;

@@ -50,14 +50,14 @@ bool slpt_init(struct slpt *t, const struct slpt_format *fmt, const struct slpt_
  * set. Replaces existing leaves. Returns false on allocation failure (what
  * was mapped before the failure stays mapped).
  */
-bool slpt_map(struct slpt *t, uint64_t gpa, paddr_t hpa, uint64_t size,
+bool slpt_map(struct slpt *t, gpa_t gpa, paddr_t hpa, uint64_t size,
 	      unsigned perms, enum mem_cache type, bool large);
 
 /* Remove mappings in [gpa, gpa+size); the caller flushes guest TLBs. */
-void slpt_unmap(struct slpt *t, uint64_t gpa, uint64_t size);
+void slpt_unmap(struct slpt *t, gpa_t gpa, uint64_t size);
 
 /* Translate; returns false if unmapped. */
-bool slpt_lookup(const struct slpt *t, uint64_t gpa, paddr_t *hpa, uint64_t *pte);
+bool slpt_lookup(const struct slpt *t, gpa_t gpa, paddr_t *hpa, uint64_t *pte);
 
 /* Free every table page (not the mapped memory). */
 void slpt_destroy(struct slpt *t);

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/ids.h"		/* gpa_t and the typed ids */
+
 typedef uint64_t paddr_t;	/* host-physical address */
 
 #define PAGE_SHIFT	12

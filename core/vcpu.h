@@ -113,7 +113,7 @@ struct vm_exit {
 			bool rep;
 		} io;
 		struct {
-			uint64_t gpa;
+			gpa_t gpa;
 			bool read, write, fetch;
 			bool present;		/* a mapping exists but forbids the access */
 		} slp;
@@ -179,8 +179,8 @@ struct vcpu {
 	bool insn_skipped;		/* rip was moved past the exiting instruction */
 	void *arch;			/* back-end state (VMCS/VMCB and friends) */
 	struct partition *part;
-	unsigned index;			/* VP index within the partition */
-	unsigned home_cpu;		/* the physical CPU it runs on */
+	vp_index_t index;		/* VP index within the partition */
+	cpu_id_t home_cpu;		/* the physical CPU it runs on */
 	int32_t last_cpu;		/* physical CPU it last ran on, -1: never */
 	/*
 	 * IA32_TSC_AUX as the guest sees it (RDTSCP, RDPID, RDMSR). Written by

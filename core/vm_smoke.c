@@ -69,7 +69,7 @@ static bool test_vm_create(struct test_vm *t, const char *code, const char *code
 	t->va = phys_to_virt(t->mem);
 	memset(t->va, 0, GUEST_MEM);
 	build_guest(t->va, code, code_end);
-	if (!slpt_map(&t->slpt, 0, t->mem, GUEST_MEM, SLP_RWX, MEMTYPE_WB, true) ||
+	if (!slpt_map(&t->slpt, to_gpa(0), t->mem, GUEST_MEM, SLP_RWX, MEMTYPE_WB, true) ||
 	    vcpu_ops->vcpu_init(&t->v, t->slpt.root))
 		return false;
 	vm_initial_state_long_mode(&s, GUEST_PML4, GUEST_GDT, 23, GUEST_CODE);
@@ -131,7 +131,7 @@ static bool handle(struct vcpu *v, const struct vm_exit *e, unsigned step)
 		vcpu_skip_insn(v, 1);
 		return true;
 	case EXIT_SLP_FAULT:
-		if (e->u.slp.gpa != 0x40000000 || !e->u.slp.write)
+		if (gpa_val(e->u.slp.gpa) != 0x40000000 || !e->u.slp.write)
 			return false;
 		v->rip = GUEST_CODE + (uint64_t)(smoke_guest_after_fault - smoke_guest_start);
 		return true;

@@ -39,7 +39,7 @@ static bool parse_cpus(const char *s, size_t len, uint64_t *mask)
 		if (lo > hi || hi >= cpu_count)
 			return false;
 		for (uint64_t c = lo; c <= hi; c++)
-			*mask |= 1ull << c;
+			*mask |= cpu_mask_of(to_cpu_id((uint32_t)c));
 		s += n + (n < len);
 		len -= n + (n < len);
 	}

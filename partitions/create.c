@@ -26,17 +26,18 @@ const char *partition_config_problem(const struct part_config *c)
 }
 
 /* Home CPUs: spread the vCPUs over the allowed CPUs, round robin from a moving start. */
-static unsigned pick_cpu(uint64_t mask, unsigned nth)
+static cpu_id_t pick_cpu(uint64_t mask, vp_index_t vp)
 {
 	static unsigned rotor;
-	unsigned n = 0, allowed[MAX_CPUS];
+	unsigned n = 0;
+	cpu_id_t allowed[MAX_CPUS];
 
 	for (unsigned c = 0; c < cpu_count; c++)
-		if (!mask || (mask >> c & 1))
-			allowed[n++] = c;
-	if (nth == 0)
+		if (!mask || cpu_mask_has(mask, to_cpu_id(c)))
+			allowed[n++] = to_cpu_id(c);
+	if (vp_index_val(vp) == 0)
 		rotor++;	/* the next partition starts on the next CPU */
-	return allowed[(rotor + nth) % n];
+	return allowed[(rotor + vp_index_val(vp)) % n];
 }
 
 static enum part_status create_vps(struct partition *p, const struct part_config *c)
@@ -46,10 +47,10 @@ static enum part_status create_vps(struct partition *p, const struct part_config
 
 		p->nvps = i + 1;
 		vp->vcpu.part = p;
-		vp->vcpu.index = i;
+		vp->vcpu.index = to_vp_index(i);
 		vp->vcpu.tsc_aux = i;	/* RDTSCP gives the VP index until the guest sets its own */
 		vp->vcpu.last_cpu = -1;
-		vp->vcpu.home_cpu = pick_cpu(c->cpu_mask, i);
+		vp->vcpu.home_cpu = pick_cpu(c->cpu_mask, vp->vcpu.index);
 		vp->state = VP_RUNNABLE;
 		fpu_init_area(&vp->fpu);
 		vp->dbg = (struct debug_regs){ .dr6 = 0xffff0ff0 };	/* DR6 at reset */
@@ -86,7 +87,7 @@ enum part_status partition_create(const struct part_config *c, struct partition 
 {
 	enum part_status st;
 	struct partition *p;
-	uint32_t id;
+	part_id_t id;
 	int slot;
 
 	if (partition_config_problem(c))

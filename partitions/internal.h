@@ -23,7 +23,7 @@
  * part_table_publish or part_table_release. PART_EEXIST if a partition
  * has the name, PART_ELIMIT if no slot is free.
  */
-enum part_status part_table_reserve(const char *name, int *slot, uint32_t *id);
+enum part_status part_table_reserve(const char *name, int *slot, part_id_t *id);
 /* Fill the reserved slot with p: lookups find it from now on. */
 void part_table_publish(int slot, struct partition *p);
 /* Free the reserved slot. */

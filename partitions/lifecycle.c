@@ -54,7 +54,8 @@ enum part_status partition_start(struct partition *p)
 	p->start_tsc = sched_now();
 	st = change_state(p, PART_CREATED, PART_RUNNING);
 	if (st == PART_OK)
-		log_debug("part %u '%s': started at TSC %lu", p->id, p->name, p->start_tsc);
+		log_debug("part %u '%s': started at TSC %lu", part_id_val(p->id), p->name,
+			  p->start_tsc);
 	if (st == PART_OK)
 		for (unsigned i = 0; i < p->nvps; i++)
 			sched_add(&p->vps[i]);
@@ -96,7 +97,8 @@ void partition_crash(struct partition *p, struct vp *vp, const char *why)
 	spin_unlock(&p->lock);
 	platform_debug_flush(p);	/* its last, unfinished words come before the report */
 	vcpu_ops->get_state(&vp->vcpu, &s);
-	log_err("part %u '%s': crashed on vCPU %u: %s", p->id, p->name, vp->vcpu.index, why);
+	log_err("part %u '%s': crashed on vCPU %u: %s", part_id_val(p->id), p->name,
+		vp_index_val(vp->vcpu.index), why);
 	log_err("  rip=%016lx rsp=%016lx rflags=%016lx cr0=%lx cr3=%lx cr4=%lx efer=%lx",
 		s.rip, s.gpr[GPR_RSP], s.rflags, s.cr0, s.cr3, s.cr4, s.efer);
 	log_err("  rax=%016lx rbx=%016lx rcx=%016lx rdx=%016lx",
@@ -124,7 +126,8 @@ void partition_stopped(struct partition *p, uint64_t code)
 		mark_dying_locked(p);
 	spin_unlock(&p->lock);
 	platform_debug_flush(p);
-	log_info("part %u '%s': stopped itself, exit code %lu", p->id, p->name, code);
+	log_info("part %u '%s': stopped itself, exit code %lu", part_id_val(p->id), p->name,
+		 code);
 	if (destroy)
 		destroy_started(p, true);
 	else
@@ -134,7 +137,7 @@ void partition_stopped(struct partition *p, uint64_t code)
 /* The last count is gone: nothing runs or touches p any more. */
 static void finish_destroy(struct partition *p)
 {
-	uint32_t id = p->id;
+	part_id_t id = p->id;
 	char name[PART_NAME_MAX];
 	int slot;
 
@@ -146,7 +149,7 @@ static void finish_destroy(struct partition *p)
 	if (slot >= 0)
 		part_table_release(slot);
 	log_info("part %u '%s': destroyed, memory scrubbed and returned (%lu MiB free)",
-		 id, name, mm_free_pages() >> (20 - PAGE_SHIFT));
+		 part_id_val(id), name, mm_free_pages() >> (20 - PAGE_SHIFT));
 }
 
 /*

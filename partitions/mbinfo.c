@@ -19,10 +19,12 @@ struct mmap_entry {
 
 static unsigned memory_map(const struct mbinfo_layout *l, struct mmap_entry e[4])
 {
+	uint64_t boot = gpa_val(l->boot_area);
+
 	e[0] = (struct mmap_entry){ 0, LOW_END, 1 };
 	e[1] = (struct mmap_entry){ 0xf0000, 0x10000, 2 };
-	e[2] = (struct mmap_entry){ MIB(1), l->boot_area - MIB(1), 1 };
-	e[3] = (struct mmap_entry){ l->boot_area, l->mem_bytes - l->boot_area, 2 };
+	e[2] = (struct mmap_entry){ MIB(1), boot - MIB(1), 1 };
+	e[3] = (struct mmap_entry){ boot, l->mem_bytes - boot, 2 };
 	return 4;
 }
 
@@ -41,8 +43,8 @@ size_t mbinfo_build_v1(uint8_t *b, size_t size, const struct mbinfo_layout *l)
 	/* flags: mem_* (0), cmdline (2), mmap (6), boot_loader_name (9) */
 	put32(b, 0, 1u << 0 | 1u << 2 | 1u << 6 | 1u << 9);
 	put32(b, 4, LOW_END / 1024);
-	put32(b, 8, (uint32_t)((l->boot_area - MIB(1)) / 1024));
-	put32(b, 16, (uint32_t)l->cmdline);
+	put32(b, 8, (uint32_t)((gpa_val(l->boot_area) - MIB(1)) / 1024));
+	put32(b, 16, (uint32_t)gpa_val(l->cmdline));
 	for (unsigned i = 0; i < n; i++, off += 24) {
 		put32(b, off, 20);		/* size of the rest of the entry */
 		put64(b, off + 4, e[i].base);
@@ -50,9 +52,9 @@ size_t mbinfo_build_v1(uint8_t *b, size_t size, const struct mbinfo_layout *l)
 		put32(b, off + 20, e[i].type);
 	}
 	put32(b, 44, n * 24);
-	put32(b, 48, (uint32_t)(l->mbi + MB1_MMAP_OFF));
+	put32(b, 48, (uint32_t)gpa_val(gpa_add(l->mbi, MB1_MMAP_OFF)));
 	memcpy(b + MB1_NAME_OFF, LOADER_NAME, sizeof(LOADER_NAME));
-	put32(b, 64, (uint32_t)(l->mbi + MB1_NAME_OFF));
+	put32(b, 64, (uint32_t)gpa_val(gpa_add(l->mbi, MB1_NAME_OFF)));
 	return MB1_NAME_OFF + sizeof(LOADER_NAME);
 }
 
@@ -91,7 +93,7 @@ size_t mbinfo_build_v2(uint8_t *b, size_t size, const struct mbinfo_layout *l,
 		put32(mmap, 28 + i * 24, 0);
 	}
 	put32(meminfo, 0, LOW_END / 1024);
-	put32(meminfo, 4, (uint32_t)((l->boot_area - MIB(1)) / 1024));
+	put32(meminfo, 4, (uint32_t)((gpa_val(l->boot_area) - MIB(1)) / 1024));
 	off = add_tag(b, size, off, 1, cmdline, strnlen(cmdline, 255) + 1);
 	off = add_tag(b, size, off, 2, LOADER_NAME, sizeof(LOADER_NAME));
 	off = add_tag(b, size, off, 4, meminfo, sizeof(meminfo));

@@ -5,9 +5,9 @@
 #include "core/types.h"
 
 struct mbinfo_layout {
-	uint64_t mbi;		/* guest-physical address of the block */
-	uint64_t cmdline;	/* guest-physical address of the command line */
-	uint64_t boot_area;	/* start of the loader's reserved area */
+	gpa_t mbi;		/* where the block goes */
+	gpa_t cmdline;		/* where the command line goes */
+	gpa_t boot_area;	/* start of the loader's reserved area */
 	uint64_t mem_bytes;	/* the partition's memory */
 };
 

@@ -70,7 +70,8 @@ struct partition *part_object_alloc(void)
 
 enum part_status part_memory_alloc(struct partition *p)
 {
-	for (uint64_t gpa = 0; gpa < p->mem_bytes; gpa += MIB(2)) {
+	for (uint64_t off = 0; off < p->mem_bytes; off += MIB(2)) {
+		gpa_t gpa = to_gpa(off);
 		paddr_t hpa = mm_alloc(MIB(2) / PAGE_SIZE, MIB(2), 0);
 
 		if (!hpa)
@@ -95,22 +96,22 @@ void part_memory_free(struct partition *p)
 }
 
 /* Host address for [gpa, gpa+len) if it lies inside one chunk. */
-static uint8_t *chunk_ptr(struct partition *p, uint64_t gpa, size_t len)
+static uint8_t *chunk_ptr(struct partition *p, gpa_t gpa, size_t len)
 {
 	for (unsigned i = 0; i < p->nchunks; i++) {
 		const struct mem_chunk *c = &p->chunks[i];
-		uint64_t size = c->pages * PAGE_SIZE;
+		uint64_t size = c->pages * PAGE_SIZE, off = gpa_val(gpa) - gpa_val(c->gpa);
 
-		if (gpa >= c->gpa && gpa - c->gpa < size && len <= size - (gpa - c->gpa))
-			return (uint8_t *)phys_to_virt(c->hpa) + (gpa - c->gpa);
+		if (gpa_val(gpa) >= gpa_val(c->gpa) && off < size && len <= size - off)
+			return (uint8_t *)phys_to_virt(c->hpa) + off;
 	}
 	return NULL;
 }
 
-static bool copy_in(struct partition *p, uint64_t gpa, const void *src, size_t len)
+static bool copy_in(struct partition *p, gpa_t gpa, const void *src, size_t len)
 {
 	while (len) {
-		size_t n = (size_t)MIN((uint64_t)len, MIB(2) - (gpa % MIB(2)));
+		size_t n = (size_t)MIN((uint64_t)len, MIB(2) - (gpa_val(gpa) % MIB(2)));
 		uint8_t *dst = chunk_ptr(p, gpa, n);
 
 		if (!dst)
@@ -121,18 +122,18 @@ static bool copy_in(struct partition *p, uint64_t gpa, const void *src, size_t l
 		} else {
 			memset(dst, 0, n);
 		}
-		gpa += n;
+		gpa = gpa_add(gpa, n);
 		len -= n;
 	}
 	return true;
 }
 
-bool partition_write(struct partition *p, uint64_t gpa, const void *src, size_t len)
+bool partition_write(struct partition *p, gpa_t gpa, const void *src, size_t len)
 {
 	return src && copy_in(p, gpa, src, len);
 }
 
-bool partition_zero(struct partition *p, uint64_t gpa, size_t len)
+bool partition_zero(struct partition *p, gpa_t gpa, size_t len)
 {
 	return copy_in(p, gpa, NULL, len);
 }

@@ -73,13 +73,13 @@ struct vp {
 };
 
 struct mem_chunk {
-	uint64_t gpa;
+	gpa_t gpa;
 	paddr_t hpa;
 	uint64_t pages;
 };
 
 struct partition {
-	uint32_t id;
+	part_id_t id;
 	char name[PART_NAME_MAX];
 	volatile enum part_state state;
 	uint64_t mem_bytes;
@@ -120,15 +120,17 @@ void partition_stopped(struct partition *p, uint64_t code);
 enum part_status partition_destroy(struct partition *p);
 /* Called by the home CPU for each vCPU of a dying partition, never while it runs. */
 void partition_release_vp(struct vp *vp);
+/* A partition by name, or by id written in decimal; NULL if none. */
 struct partition *partition_find(const char *name_or_id);
+struct partition *partition_find_id(part_id_t id);
 const char *partition_state_name(enum part_state s);
 const char *partition_status_text(enum part_status st);
 /* true while some partition is created, running or paused */
 bool partitions_any_alive(void);
 
 /* Copy into guest memory; false if any byte is outside the partition. */
-bool partition_write(struct partition *p, uint64_t gpa, const void *src, size_t len);
-bool partition_zero(struct partition *p, uint64_t gpa, size_t len);
+bool partition_write(struct partition *p, gpa_t gpa, const void *src, size_t len);
+bool partition_zero(struct partition *p, gpa_t gpa, size_t len);
 
 static inline struct vp *vcpu_to_vp(struct vcpu *v)
 {

@@ -66,7 +66,7 @@ void platform_cpuid(struct vp *vp)
 		return;
 	}
 	view = (struct cpuid_view){
-		.vp_index = vp->vcpu.index,
+		.vp_index = vp_index_val(vp->vcpu.index),
 		.vp_count = vp->vcpu.part->nvps,
 		.rdtscp = vcpu_ops->caps->rdtscp,
 		.invpcid = vcpu_ops->caps->invpcid,
@@ -85,7 +85,7 @@ bool platform_msr_read(struct vp *vp, uint32_t msr, uint64_t *val)
 		return true;
 	case MSR_APIC_BASE_ADDR:		/* xAPIC at the default address */
 		*val = APIC_BASE_DEFAULT | APIC_BASE_ENABLE |
-		       (vp->vcpu.index == 0 ? APIC_BASE_BSP : 0);
+		       (vp_index_val(vp->vcpu.index) == 0 ? APIC_BASE_BSP : 0);
 		return true;
 	case MSR_BIOS_SIGN_ID:
 	case MSR_MTRRCAP:			/* no variable or fixed MTRRs */

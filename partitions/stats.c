@@ -11,7 +11,7 @@ void part_log_created(const struct partition *p)
 {
 	/* what the hypervisor spends beyond the guest's own memory */
 	log_info("part %u '%s': created, %lu MiB, %u vCPU%s, overhead %lu KiB "
-		 "(partition %lu, second-level tables %lu, vCPUs %lu)", p->id, p->name,
+		 "(partition %lu, second-level tables %lu, vCPUs %lu)", part_id_val(p->id), p->name,
 		 p->mem_bytes >> 20, p->nvps, p->nvps == 1 ? "" : "s",
 		 (PART_PAGES + p->slpt.table_pages + p->nvps * part_vcpu_pages) * 4,
 		 PART_PAGES * 4, p->slpt.table_pages * 4, p->nvps * part_vcpu_pages * 4);
@@ -44,7 +44,7 @@ void part_log_stats(const struct partition *p)
 
 	sum_stats(p, &sum);
 	n = fmt_snprintf(line, sizeof(line), "part %u '%s': guest %lu us, hypervisor %lu us, exits",
-			 p->id, p->name, tsc_ticks_to_us(sum.guest_ticks),
+			 part_id_val(p->id), p->name, tsc_ticks_to_us(sum.guest_ticks),
 			 tsc_ticks_to_us(sum.hv_ticks));
 	for (unsigned r = 0; r < EXIT_REASON_COUNT && n < (int)sizeof(line); r++)
 		if (sum.exits[r])

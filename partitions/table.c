@@ -30,29 +30,35 @@ bool part_name_ok(const char *name)
 	return true;
 }
 
-/* Caller holds table_lock. */
-static struct partition *find_locked(const char *name_or_id)
+/* The partition named `name`, or with id `id` if name is NULL. */
+static struct partition *find(part_id_t id, const char *name)
 {
-	uint64_t id = 0;
-	bool numeric = parse_u64(name_or_id, strlen(name_or_id), false, &id);
-
-	for (unsigned i = 0; i < PART_MAX; i++) {
-		struct partition *p = partitions[i];
-
-		if (SLOT_LIVE(p) && (numeric ? p->id == id : !strcmp(p->name, name_or_id)))
-			return p;
-	}
-	return NULL;
-}
-
-struct partition *partition_find(const char *name_or_id)
-{
-	struct partition *p;
+	struct partition *found = NULL;
 
 	spin_lock(&table_lock);
-	p = find_locked(name_or_id);
+	for (unsigned i = 0; i < PART_MAX && !found; i++) {
+		struct partition *p = partitions[i];
+
+		if (SLOT_LIVE(p) && (name ? !strcmp(p->name, name) : part_id_eq(p->id, id)))
+			found = p;
+	}
 	spin_unlock(&table_lock);
-	return p;
+	return found;
+}
+
+struct partition *partition_find_id(part_id_t id)
+{
+	return find(id, NULL);
+}
+
+/* Names never start with a digit, so a number is always an id. */
+struct partition *partition_find(const char *name_or_id)
+{
+	uint64_t id;
+
+	if (!parse_u64(name_or_id, strlen(name_or_id), false, &id))
+		return find(to_part_id(0), name_or_id);
+	return id <= UINT32_MAX ? partition_find_id(to_part_id((uint32_t)id)) : NULL;
 }
 
 bool partitions_any_alive(void)
@@ -83,13 +89,13 @@ static int free_slot_locked(const char *name)
 	return slot;
 }
 
-enum part_status part_table_reserve(const char *name, int *slot, uint32_t *id)
+enum part_status part_table_reserve(const char *name, int *slot, part_id_t *id)
 {
 	spin_lock(&table_lock);
 	*slot = free_slot_locked(name);
 	if (*slot >= 0)
 		partitions[*slot] = SLOT_RESERVED;
-	*id = next_id++;
+	*id = to_part_id(next_id++);
 	spin_unlock(&table_lock);
 	if (*slot < 0)
 		return *slot == -2 ? PART_EEXIST : PART_ELIMIT;

@@ -12,10 +12,11 @@
 #define GPA_LIMIT	(1ull << 52)	/* the architectural maximum physical address width */
 #define MAX_INSN_LEN	15
 
-static bool read_entry(uint64_t gpa, unsigned size, uint64_t *e, guest_read_fn read, void *ctx)
+/* A paging-structure entry of `size` bytes at guest-physical address `at`. */
+static bool read_entry(uint64_t at, unsigned size, uint64_t *e, guest_read_fn read, void *ctx)
 {
 	*e = 0;
-	return gpa < GPA_LIMIT && read(ctx, gpa, e, size);
+	return at < GPA_LIMIT && read(ctx, to_gpa(at), e, size);
 }
 
 /*
@@ -23,7 +24,7 @@ static bool read_entry(uint64_t gpa, unsigned size, uint64_t *e, guest_read_fn r
  * (SDM Vol. 3A, 4.4 PAE paging and 4.5 4/5-level paging). A PS bit ends
  * the walk at level 2 (2 MiB) or 3 (1 GiB, only where large_top allows it).
  */
-static bool walk8(uint64_t table, unsigned levels, bool large_top, uint64_t la, uint64_t *gpa,
+static bool walk8(uint64_t table, unsigned levels, bool large_top, uint64_t la, gpa_t *gpa,
 		  guest_read_fn read, void *ctx)
 {
 	for (unsigned level = levels; level >= 1; level--) {
@@ -33,7 +34,7 @@ static bool walk8(uint64_t table, unsigned levels, bool large_top, uint64_t la, 
 		if (!read_entry(table + (la >> shift & 511) * 8, 8, &e, read, ctx) || !(e & PTE_P))
 			return false;
 		if (level == 1 || ((e & PTE_PS) && (level == 2 || (level == 3 && large_top)))) {
-			*gpa = ((e & PTE_ADDR) & ~(size - 1)) | (la & (size - 1));
+			*gpa = to_gpa(((e & PTE_ADDR) & ~(size - 1)) | (la & (size - 1)));
 			return true;
 		}
 		table = e & PTE_ADDR;
@@ -42,7 +43,7 @@ static bool walk8(uint64_t table, unsigned levels, bool large_top, uint64_t la, 
 }
 
 /* 32-bit paging (SDM Vol. 3A, 4.3): 4-byte entries, 4 MiB pages with CR4.PSE (PSE-36 bits too). */
-static bool walk32(const struct guest_paging *pg, uint32_t la, uint64_t *gpa,
+static bool walk32(const struct guest_paging *pg, uint32_t la, gpa_t *gpa,
 		   guest_read_fn read, void *ctx)
 {
 	uint64_t pde, pte;
@@ -51,24 +52,24 @@ static bool walk32(const struct guest_paging *pg, uint32_t la, uint64_t *gpa,
 	    !(pde & PTE_P))
 		return false;
 	if ((pde & PTE_PS) && (pg->cr4 & CR4_PSE)) {
-		*gpa = (pde & 0xffc00000u) | (pde >> 13 & 0xff) << 32 | (la & 0x3fffff);
+		*gpa = to_gpa((pde & 0xffc00000u) | (pde >> 13 & 0xff) << 32 | (la & 0x3fffff));
 		return true;
 	}
 	if (!read_entry((pde & 0xfffff000u) + (la >> 12 & 1023) * 4, 4, &pte, read, ctx) ||
 	    !(pte & PTE_P))
 		return false;
-	*gpa = (pte & 0xfffff000u) | (la & 0xfff);
+	*gpa = to_gpa((pte & 0xfffff000u) | (la & 0xfff));
 	return true;
 }
 
 /* Linear to guest-physical, as the guest's CPU would translate it now. */
-static bool translate(const struct guest_paging *pg, uint64_t la, uint64_t *gpa,
+static bool translate(const struct guest_paging *pg, uint64_t la, gpa_t *gpa,
 		      guest_read_fn read, void *ctx)
 {
 	uint64_t pdpte;
 
 	if (!(pg->cr0 & CR0_PG)) {
-		*gpa = (uint32_t)la;
+		*gpa = to_gpa((uint32_t)la);
 		return true;
 	}
 	if (pg->efer & EFER_LMA)
@@ -89,7 +90,8 @@ size_t guest_read_linear(const struct guest_paging *pg, uint64_t la, void *buf, 
 	size_t done = 0;
 
 	while (done < len) {
-		uint64_t gpa, here = la + done;
+		uint64_t here = la + done;
+		gpa_t gpa;
 		size_t chunk = MIN(len - done, PAGE_SIZE - (here & (PAGE_SIZE - 1)));
 
 		if (!translate(pg, here, &gpa, read, ctx) ||

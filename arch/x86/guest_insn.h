@@ -16,7 +16,7 @@ struct guest_paging {
 };
 
 /* Copy len bytes at guest-physical gpa (within one page); false if it is not guest memory. */
-typedef bool (*guest_read_fn)(void *ctx, uint64_t gpa, void *buf, size_t len);
+typedef bool (*guest_read_fn)(void *ctx, gpa_t gpa, void *buf, size_t len);
 
 /*
  * Copy up to len bytes from guest linear address la, page by page through

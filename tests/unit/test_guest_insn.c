@@ -21,8 +21,10 @@
 static uint8_t mem[MEM_SIZE];
 static unsigned reads;
 
-static bool mem_read(void *ctx, uint64_t gpa, void *buf, size_t len)
+static bool mem_read(void *ctx, gpa_t at, void *buf, size_t len)
 {
+	uint64_t gpa = gpa_val(at);
+
 	(void)ctx;
 	reads++;
 	/* the walker promises reads within one page */

@@ -212,7 +212,7 @@ static uint64_t expect_mapped(uint64_t gpa, paddr_t hpa)
 	paddr_t got = 0;
 	uint64_t pte = 0;
 
-	assert_true(slpt_lookup(&t, gpa, &got, &pte));
+	assert_true(slpt_lookup(&t, to_gpa(gpa), &got, &pte));
 	assert_int_equal(got, hpa);
 	assert_true(pte & PTE_P);
 	return pte;
@@ -223,7 +223,7 @@ static void expect_unmapped(uint64_t gpa)
 	paddr_t got = 0x1234;
 	uint64_t pte = 0x5678;
 
-	assert_false(slpt_lookup(&t, gpa, &got, &pte));
+	assert_false(slpt_lookup(&t, to_gpa(gpa), &got, &pte));
 }
 
 /* A leaf's rights: W, X (no NX) and the 2 MiB or 1 GiB PS bit. */
@@ -253,7 +253,8 @@ static void map_4k_pages_and_look_them_up(void **state)
 	const paddr_t hpa = 0x7654000;
 
 	(void)state;
-	assert_true(slpt_map(&t, gpa, hpa, 4 * PAGE_SIZE, SLP_R | SLP_W, MEMTYPE_WB, false));
+	assert_true(slpt_map(&t, to_gpa(gpa), hpa, 4 * PAGE_SIZE, SLP_R | SLP_W, MEMTYPE_WB,
+			     false));
 	check_tables(4);	/* root, level 3, level 2, level 1 */
 	for (uint64_t i = 0; i < 4; i++) {
 		uint64_t pte = expect_mapped(gpa + i * PAGE_SIZE, hpa + i * PAGE_SIZE);
@@ -268,16 +269,17 @@ static void map_4k_pages_and_look_them_up(void **state)
 
 	/* the pte argument is optional */
 	paddr_t got = 0;
-	assert_true(slpt_lookup(&t, gpa + 0x10, &got, NULL));
+	assert_true(slpt_lookup(&t, to_gpa(gpa + 0x10), &got, NULL));
 	assert_int_equal(got, hpa + 0x10);
 }
 
 static void map_honours_rights(void **state)
 {
 	(void)state;
-	assert_true(slpt_map(&t, 0x1000, 0x100000, PAGE_SIZE, SLP_R, MEMTYPE_WB, false));
-	assert_true(slpt_map(&t, 0x2000, 0x101000, PAGE_SIZE, SLP_RWX, MEMTYPE_UC, false));
-	assert_true(slpt_map(&t, 0x3000, 0x102000, PAGE_SIZE, SLP_R | SLP_X, MEMTYPE_WB, false));
+	assert_true(slpt_map(&t, to_gpa(0x1000), 0x100000, PAGE_SIZE, SLP_R, MEMTYPE_WB, false));
+	assert_true(slpt_map(&t, to_gpa(0x2000), 0x101000, PAGE_SIZE, SLP_RWX, MEMTYPE_UC, false));
+	assert_true(slpt_map(&t, to_gpa(0x3000), 0x102000, PAGE_SIZE, SLP_R | SLP_X, MEMTYPE_WB,
+			     false));
 	expect_rights(expect_mapped(0x1000, 0x100000), false, false, false);
 	expect_rights(expect_mapped(0x2000, 0x101000), true, true, false);
 	expect_rights(expect_mapped(0x3000, 0x102000), false, true, false);
@@ -291,7 +293,7 @@ static void map_across_every_table_boundary(void **state)
 	const paddr_t hpa = 0x123456000;
 
 	(void)state;
-	assert_true(slpt_map(&t, gpa, hpa, 4 * PAGE_SIZE, SLP_RWX, MEMTYPE_WB, false));
+	assert_true(slpt_map(&t, to_gpa(gpa), hpa, 4 * PAGE_SIZE, SLP_RWX, MEMTYPE_WB, false));
 	check_tables(1 + 3 + 3);
 	for (uint64_t i = 0; i < 4; i++)
 		expect_mapped(gpa + i * PAGE_SIZE + 8, hpa + i * PAGE_SIZE + 8);
@@ -303,7 +305,7 @@ static void map_across_every_table_boundary(void **state)
 static void lookup_of_unmapped_returns_false(void **state)
 {
 	(void)state;
-	assert_true(slpt_map(&t, GIB(1) + MIB(2) + 0x5000, 0x9000, PAGE_SIZE, SLP_R,
+	assert_true(slpt_map(&t, to_gpa(GIB(1) + MIB(2) + 0x5000), 0x9000, PAGE_SIZE, SLP_R,
 			     MEMTYPE_WB, false));
 	expect_unmapped(GIB(1) + MIB(2) + 0x4000);	/* empty level-1 entry */
 	expect_unmapped(GIB(1) + MIB(4));		/* empty level-2 entry */
@@ -318,7 +320,7 @@ static void large_leaf_used_when_aligned(void **state)
 	const paddr_t hpa = 0x80600000;
 
 	(void)state;
-	assert_true(slpt_map(&t, gpa, hpa, MIB(4), SLP_R | SLP_W, MEMTYPE_WB, true));
+	assert_true(slpt_map(&t, to_gpa(gpa), hpa, MIB(4), SLP_R | SLP_W, MEMTYPE_WB, true));
 	check_tables(3);	/* no level-1 table */
 	expect_rights(expect_mapped(gpa, hpa), true, false, true);
 	assert_int_equal(npt_addr(expect_mapped(gpa + MIB(2), hpa + MIB(2))), hpa + MIB(2));
@@ -333,13 +335,15 @@ static void no_large_leaf_for_unaligned_or_short_ranges(void **state)
 {
 	(void)state;
 	/* hpa not 2 MiB aligned */
-	assert_true(slpt_map(&t, MIB(2), 0x80601000, MIB(2), SLP_R, MEMTYPE_WB, true));
+	assert_true(slpt_map(&t, to_gpa(MIB(2)), 0x80601000, MIB(2), SLP_R, MEMTYPE_WB, true));
 	/* gpa not 2 MiB aligned */
-	assert_true(slpt_map(&t, MIB(4) + PAGE_SIZE, 0x80800000, MIB(2), SLP_R, MEMTYPE_WB, true));
+	assert_true(slpt_map(&t, to_gpa(MIB(4) + PAGE_SIZE), 0x80800000, MIB(2), SLP_R, MEMTYPE_WB,
+			     true));
 	/* both aligned but shorter than 2 MiB */
-	assert_true(slpt_map(&t, MIB(8), 0x80a00000, MIB(2) - PAGE_SIZE, SLP_R, MEMTYPE_WB, true));
+	assert_true(slpt_map(&t, to_gpa(MIB(8)), 0x80a00000, MIB(2) - PAGE_SIZE, SLP_R, MEMTYPE_WB,
+			     true));
 	/* aligned and long enough but `large` not set */
-	assert_true(slpt_map(&t, MIB(10), 0x80c00000, MIB(2), SLP_R, MEMTYPE_WB, false));
+	assert_true(slpt_map(&t, to_gpa(MIB(10)), 0x80c00000, MIB(2), SLP_R, MEMTYPE_WB, false));
 
 	for (uint64_t off = 0; off < MIB(2); off += 0x7f000) {
 		expect_rights(expect_mapped(MIB(2) + off, 0x80601000 + off), false, false, false);
@@ -362,7 +366,8 @@ static void large_map_with_unaligned_head_and_tail(void **state)
 	const paddr_t hpa = GIB(1) + MIB(2) - PAGE_SIZE;
 
 	(void)state;
-	assert_true(slpt_map(&t, gpa, hpa, MIB(2) + 2 * PAGE_SIZE, SLP_RWX, MEMTYPE_WB, true));
+	assert_true(slpt_map(&t, to_gpa(gpa), hpa, MIB(2) + 2 * PAGE_SIZE, SLP_RWX, MEMTYPE_WB,
+			     true));
 	expect_rights(expect_mapped(gpa, hpa), true, true, false);
 	expect_rights(expect_mapped(MIB(2), hpa + PAGE_SIZE), true, true, true);
 	expect_rights(expect_mapped(MIB(3) + 0x321, hpa + PAGE_SIZE + MIB(1) + 0x321),
@@ -376,8 +381,9 @@ static void large_map_with_unaligned_head_and_tail(void **state)
 static void unmap_4k_pages(void **state)
 {
 	(void)state;
-	assert_true(slpt_map(&t, 0x40000, 0x200000, 8 * PAGE_SIZE, SLP_R, MEMTYPE_WB, false));
-	slpt_unmap(&t, 0x42000, 2 * PAGE_SIZE);
+	assert_true(slpt_map(&t, to_gpa(0x40000), 0x200000, 8 * PAGE_SIZE, SLP_R, MEMTYPE_WB,
+			     false));
+	slpt_unmap(&t, to_gpa(0x42000), 2 * PAGE_SIZE);
 	for (uint64_t i = 0; i < 8; i++) {
 		if (i == 2 || i == 3)
 			expect_unmapped(0x40000 + i * PAGE_SIZE);
@@ -385,8 +391,8 @@ static void unmap_4k_pages(void **state)
 			expect_mapped(0x40000 + i * PAGE_SIZE, 0x200000 + i * PAGE_SIZE);
 	}
 	/* unmapping what is not mapped is harmless */
-	slpt_unmap(&t, 0x42000, 2 * PAGE_SIZE);
-	slpt_unmap(&t, GIB(3), MIB(6));
+	slpt_unmap(&t, to_gpa(0x42000), 2 * PAGE_SIZE);
+	slpt_unmap(&t, to_gpa(GIB(3)), MIB(6));
 	expect_mapped(0x41000, 0x201000);
 	expect_mapped(0x44000, 0x204000);
 	check_tables(4);
@@ -396,12 +402,13 @@ static void unmap_4k_pages(void **state)
 static void unmap_everything_across_holes(void **state)
 {
 	(void)state;
-	assert_true(slpt_map(&t, 0x5000, 0x5000, PAGE_SIZE, SLP_R, MEMTYPE_WB, false));
-	assert_true(slpt_map(&t, MIB(6), MIB(6), MIB(2), SLP_R, MEMTYPE_WB, true));
-	assert_true(slpt_map(&t, GIB(7), 0x11000, PAGE_SIZE, SLP_R, MEMTYPE_WB, false));
-	assert_true(slpt_map(&t, GIB(1024) + MIB(2), MIB(2), MIB(2), SLP_R, MEMTYPE_WB, true));
+	assert_true(slpt_map(&t, to_gpa(0x5000), 0x5000, PAGE_SIZE, SLP_R, MEMTYPE_WB, false));
+	assert_true(slpt_map(&t, to_gpa(MIB(6)), MIB(6), MIB(2), SLP_R, MEMTYPE_WB, true));
+	assert_true(slpt_map(&t, to_gpa(GIB(7)), 0x11000, PAGE_SIZE, SLP_R, MEMTYPE_WB, false));
+	assert_true(slpt_map(&t, to_gpa(GIB(1024) + MIB(2)), MIB(2), MIB(2), SLP_R, MEMTYPE_WB,
+			     true));
 	check_tables(1 + 3 + 2 + 2);
-	slpt_unmap(&t, 0, GIB(2048));
+	slpt_unmap(&t, to_gpa(0), GIB(2048));
 	expect_unmapped(0x5000);
 	expect_unmapped(MIB(6));
 	expect_unmapped(MIB(8) - 1);
@@ -413,8 +420,8 @@ static void unmap_everything_across_holes(void **state)
 static void unmap_whole_large_leaf(void **state)
 {
 	(void)state;
-	assert_true(slpt_map(&t, MIB(2), GIB(2), MIB(4), SLP_RWX, MEMTYPE_WB, true));
-	slpt_unmap(&t, MIB(2), MIB(2));
+	assert_true(slpt_map(&t, to_gpa(MIB(2)), GIB(2), MIB(4), SLP_RWX, MEMTYPE_WB, true));
+	slpt_unmap(&t, to_gpa(MIB(2)), MIB(2));
 	for (uint64_t off = 0; off < MIB(2); off += 0x3f000)
 		expect_unmapped(MIB(2) + off);
 	expect_rights(expect_mapped(MIB(4), GIB(2) + MIB(2)), true, true, true);
@@ -429,9 +436,9 @@ static void unmap_part_of_large_leaf_splits_it(void **state)
 	const paddr_t hpa = GIB(3);
 
 	(void)state;
-	assert_true(slpt_map(&t, gpa, hpa, MIB(2), SLP_R | SLP_W, MEMTYPE_WB, true));
+	assert_true(slpt_map(&t, to_gpa(gpa), hpa, MIB(2), SLP_R | SLP_W, MEMTYPE_WB, true));
 	check_tables(3);
-	slpt_unmap(&t, gpa + 0x5000, PAGE_SIZE);
+	slpt_unmap(&t, to_gpa(gpa + 0x5000), PAGE_SIZE);
 	assert_int_equal(splits, 1);
 	check_tables(4);
 	expect_unmapped(gpa + 0x5000);
@@ -449,8 +456,8 @@ static void unmap_part_of_large_leaf_splits_it(void **state)
 static void unmap_straddling_two_large_leaves(void **state)
 {
 	(void)state;
-	assert_true(slpt_map(&t, MIB(2), GIB(4), MIB(4), SLP_R | SLP_X, MEMTYPE_WB, true));
-	slpt_unmap(&t, MIB(3), MIB(2));
+	assert_true(slpt_map(&t, to_gpa(MIB(2)), GIB(4), MIB(4), SLP_R | SLP_X, MEMTYPE_WB, true));
+	slpt_unmap(&t, to_gpa(MIB(3)), MIB(2));
 	assert_int_equal(splits, 2);
 	check_tables(3 + 2);
 	for (uint64_t off = 0; off < MIB(1); off += PAGE_SIZE) {
@@ -466,9 +473,10 @@ static void unmap_straddling_two_large_leaves(void **state)
 static void unmap_head_of_large_leaf_from_below(void **state)
 {
 	(void)state;
-	assert_true(slpt_map(&t, MIB(2), GIB(4), MIB(2), SLP_R, MEMTYPE_WB, true));
-	assert_true(slpt_map(&t, MIB(2) - PAGE_SIZE, 0x3000, PAGE_SIZE, SLP_R, MEMTYPE_WB, false));
-	slpt_unmap(&t, MIB(2) - PAGE_SIZE, 3 * PAGE_SIZE);
+	assert_true(slpt_map(&t, to_gpa(MIB(2)), GIB(4), MIB(2), SLP_R, MEMTYPE_WB, true));
+	assert_true(slpt_map(&t, to_gpa(MIB(2) - PAGE_SIZE), 0x3000, PAGE_SIZE, SLP_R, MEMTYPE_WB,
+			     false));
+	slpt_unmap(&t, to_gpa(MIB(2) - PAGE_SIZE), 3 * PAGE_SIZE);
 	expect_unmapped(MIB(2) - PAGE_SIZE);
 	expect_unmapped(MIB(2));
 	expect_unmapped(MIB(2) + PAGE_SIZE);
@@ -488,13 +496,13 @@ static void unmap_inside_1g_leaf_splits_twice(void **state)
 	uint64_t *l4, *l3;
 
 	(void)state;
-	assert_true(slpt_map(&t, 0, 0x1000, PAGE_SIZE, SLP_R, MEMTYPE_WB, false));
+	assert_true(slpt_map(&t, to_gpa(0), 0x1000, PAGE_SIZE, SLP_R, MEMTYPE_WB, false));
 	l4 = test_to_virt(&mem, t.root);
 	l3 = test_to_virt(&mem, npt_addr(l4[0]));
 	l3[1] = npt_leaf(hpa, SLP_RWX, MEMTYPE_WB, 3);
 
 	expect_rights(expect_mapped(GIB(1) + 0x12345678, hpa + 0x12345678), true, true, true);
-	slpt_unmap(&t, GIB(1) + MIB(3) + 0x2000, PAGE_SIZE);
+	slpt_unmap(&t, to_gpa(GIB(1) + MIB(3) + 0x2000), PAGE_SIZE);
 	assert_int_equal(splits, 2);
 	check_tables(4 + 2);
 	expect_unmapped(GIB(1) + MIB(3) + 0x2000);
@@ -512,8 +520,10 @@ static void unmap_inside_1g_leaf_splits_twice(void **state)
 static void remap_4k_replaces(void **state)
 {
 	(void)state;
-	assert_true(slpt_map(&t, 0x8000, 0xa000, 2 * PAGE_SIZE, SLP_R | SLP_W, MEMTYPE_WB, false));
-	assert_true(slpt_map(&t, 0x9000, 0xf000, PAGE_SIZE, SLP_R | SLP_X, MEMTYPE_UC, false));
+	assert_true(slpt_map(&t, to_gpa(0x8000), 0xa000, 2 * PAGE_SIZE, SLP_R | SLP_W, MEMTYPE_WB,
+			     false));
+	assert_true(slpt_map(&t, to_gpa(0x9000), 0xf000, PAGE_SIZE, SLP_R | SLP_X, MEMTYPE_UC,
+			     false));
 	expect_rights(expect_mapped(0x8000, 0xa000), true, false, false);
 	expect_rights(expect_mapped(0x9000, 0xf000), false, true, false);
 	check_tables(4);
@@ -523,8 +533,9 @@ static void remap_4k_replaces(void **state)
 static void remap_4k_inside_large_leaf(void **state)
 {
 	(void)state;
-	assert_true(slpt_map(&t, MIB(2), GIB(6), MIB(2), SLP_RWX, MEMTYPE_WB, true));
-	assert_true(slpt_map(&t, MIB(2) + 0x3000, 0x55000, PAGE_SIZE, SLP_R, MEMTYPE_WB, true));
+	assert_true(slpt_map(&t, to_gpa(MIB(2)), GIB(6), MIB(2), SLP_RWX, MEMTYPE_WB, true));
+	assert_true(slpt_map(&t, to_gpa(MIB(2) + 0x3000), 0x55000, PAGE_SIZE, SLP_R, MEMTYPE_WB,
+			     true));
 	assert_int_equal(splits, 1);
 	check_tables(4);
 	expect_rights(expect_mapped(MIB(2) + 0x3000, 0x55000), false, false, false);
@@ -537,8 +548,8 @@ static void remap_4k_inside_large_leaf(void **state)
 static void remap_large_replaces_large(void **state)
 {
 	(void)state;
-	assert_true(slpt_map(&t, MIB(2), GIB(6), MIB(2), SLP_RWX, MEMTYPE_WB, true));
-	assert_true(slpt_map(&t, MIB(2), GIB(7), MIB(2), SLP_R, MEMTYPE_WB, true));
+	assert_true(slpt_map(&t, to_gpa(MIB(2)), GIB(6), MIB(2), SLP_RWX, MEMTYPE_WB, true));
+	assert_true(slpt_map(&t, to_gpa(MIB(2)), GIB(7), MIB(2), SLP_R, MEMTYPE_WB, true));
 	expect_rights(expect_mapped(MIB(2) + 0x1234, GIB(7) + 0x1234), false, false, true);
 	check_tables(3);
 }
@@ -550,16 +561,17 @@ static void remap_large_replaces_large(void **state)
 static void remap_large_over_4k_table_frees_it(void **state)
 {
 	(void)state;
-	assert_true(slpt_map(&t, MIB(2), 0x300000, 4 * PAGE_SIZE, SLP_R, MEMTYPE_WB, false));
+	assert_true(slpt_map(&t, to_gpa(MIB(2)), 0x300000, 4 * PAGE_SIZE, SLP_R, MEMTYPE_WB,
+			     false));
 	check_tables(4);
-	assert_true(slpt_map(&t, MIB(2), GIB(8), MIB(2), SLP_R | SLP_W, MEMTYPE_WB, true));
+	assert_true(slpt_map(&t, to_gpa(MIB(2)), GIB(8), MIB(2), SLP_R | SLP_W, MEMTYPE_WB, true));
 	expect_rights(expect_mapped(MIB(2) + PAGE_SIZE, GIB(8) + PAGE_SIZE), true, false, true);
 	check_tables(3);
 
 	/* the same after a split */
-	slpt_unmap(&t, MIB(2) + PAGE_SIZE, PAGE_SIZE);
+	slpt_unmap(&t, to_gpa(MIB(2) + PAGE_SIZE), PAGE_SIZE);
 	check_tables(4);
-	assert_true(slpt_map(&t, MIB(2), GIB(9), MIB(2), SLP_R, MEMTYPE_WB, true));
+	assert_true(slpt_map(&t, to_gpa(MIB(2)), GIB(9), MIB(2), SLP_R, MEMTYPE_WB, true));
 	expect_rights(expect_mapped(MIB(2) + PAGE_SIZE, GIB(9) + PAGE_SIZE), false, false, true);
 	check_tables(3);
 }
@@ -568,29 +580,31 @@ static void table_pages_track_every_operation(void **state)
 {
 	(void)state;
 	check_tables(1);
-	assert_true(slpt_map(&t, 0, 0, PAGE_SIZE, SLP_R, MEMTYPE_WB, false));
+	assert_true(slpt_map(&t, to_gpa(0), 0, PAGE_SIZE, SLP_R, MEMTYPE_WB, false));
 	check_tables(4);
-	assert_true(slpt_map(&t, PAGE_SIZE, PAGE_SIZE, PAGE_SIZE, SLP_R, MEMTYPE_WB, false));
+	assert_true(slpt_map(&t, to_gpa(PAGE_SIZE), PAGE_SIZE, PAGE_SIZE, SLP_R, MEMTYPE_WB,
+			     false));
 	check_tables(4);
-	assert_true(slpt_map(&t, MIB(2), MIB(2), MIB(2), SLP_R, MEMTYPE_WB, true));
+	assert_true(slpt_map(&t, to_gpa(MIB(2)), MIB(2), MIB(2), SLP_R, MEMTYPE_WB, true));
 	check_tables(4);
-	assert_true(slpt_map(&t, GIB(1), GIB(1), PAGE_SIZE, SLP_R, MEMTYPE_WB, false));
+	assert_true(slpt_map(&t, to_gpa(GIB(1)), GIB(1), PAGE_SIZE, SLP_R, MEMTYPE_WB, false));
 	check_tables(6);
-	assert_true(slpt_map(&t, GIB(512), 0, PAGE_SIZE, SLP_R, MEMTYPE_WB, false));
+	assert_true(slpt_map(&t, to_gpa(GIB(512)), 0, PAGE_SIZE, SLP_R, MEMTYPE_WB, false));
 	check_tables(9);
-	slpt_unmap(&t, MIB(2) + MIB(1), PAGE_SIZE);
+	slpt_unmap(&t, to_gpa(MIB(2) + MIB(1)), PAGE_SIZE);
 	check_tables(10);
-	slpt_unmap(&t, 0, GIB(1024));
+	slpt_unmap(&t, to_gpa(0), GIB(1024));
 	check_tables(10);
 }
 
 static void destroy_frees_every_table_page(void **state)
 {
 	(void)state;
-	assert_true(slpt_map(&t, 0, 0x100000, MIB(8), SLP_RWX, MEMTYPE_WB, true));
-	assert_true(slpt_map(&t, GIB(3) + PAGE_SIZE, 0x100000, MIB(3), SLP_R, MEMTYPE_WB, true));
-	assert_true(slpt_map(&t, GIB(700), GIB(2), MIB(4), SLP_R, MEMTYPE_WB, true));
-	slpt_unmap(&t, GIB(700) + MIB(1), PAGE_SIZE);
+	assert_true(slpt_map(&t, to_gpa(0), 0x100000, MIB(8), SLP_RWX, MEMTYPE_WB, true));
+	assert_true(slpt_map(&t, to_gpa(GIB(3) + PAGE_SIZE), 0x100000, MIB(3), SLP_R, MEMTYPE_WB,
+			     true));
+	assert_true(slpt_map(&t, to_gpa(GIB(700)), GIB(2), MIB(4), SLP_R, MEMTYPE_WB, true));
+	slpt_unmap(&t, to_gpa(GIB(700) + MIB(1)), PAGE_SIZE);
 	assert_true(mem.in_use > 10);
 	check_tables(mem.in_use);
 	slpt_destroy(&t);
@@ -617,10 +631,10 @@ static void map_fails_when_tables_cannot_be_allocated(void **state)
 	(void)state;
 	mem.limit = 2;		/* root and the level-3 table only */
 	assert_true(slpt_init(&t, &npt, &alloc));
-	assert_false(slpt_map(&t, 0, 0x1000, PAGE_SIZE, SLP_R, MEMTYPE_WB, false));
+	assert_false(slpt_map(&t, to_gpa(0), 0x1000, PAGE_SIZE, SLP_R, MEMTYPE_WB, false));
 	expect_unmapped(0);
 	check_tables(2);
-	assert_false(slpt_map(&t, MIB(2), MIB(2), MIB(2), SLP_R, MEMTYPE_WB, true));
+	assert_false(slpt_map(&t, to_gpa(MIB(2)), MIB(2), MIB(2), SLP_R, MEMTYPE_WB, true));
 	expect_unmapped(MIB(2));
 	check_tables(2);
 }
@@ -633,7 +647,7 @@ static void map_failure_keeps_the_part_already_mapped(void **state)
 	(void)state;
 	mem.limit = 4;		/* room for the first level-1 table only */
 	assert_true(slpt_init(&t, &npt, &alloc));
-	assert_false(slpt_map(&t, gpa, 0x70000, 4 * PAGE_SIZE, SLP_R, MEMTYPE_WB, false));
+	assert_false(slpt_map(&t, to_gpa(gpa), 0x70000, 4 * PAGE_SIZE, SLP_R, MEMTYPE_WB, false));
 	expect_mapped(gpa, 0x70000);
 	expect_mapped(gpa + PAGE_SIZE, 0x71000);
 	expect_unmapped(gpa + 2 * PAGE_SIZE);
@@ -645,9 +659,10 @@ static void map_failure_keeps_the_part_already_mapped(void **state)
 static void map_failure_leaves_large_leaf_intact(void **state)
 {
 	(void)state;
-	assert_true(slpt_map(&t, MIB(2), GIB(2), MIB(2), SLP_R | SLP_W, MEMTYPE_WB, true));
+	assert_true(slpt_map(&t, to_gpa(MIB(2)), GIB(2), MIB(2), SLP_R | SLP_W, MEMTYPE_WB, true));
 	mem.limit = mem.allocs;
-	assert_false(slpt_map(&t, MIB(2) + 0x8000, 0x1000, PAGE_SIZE, SLP_R, MEMTYPE_WB, false));
+	assert_false(slpt_map(&t, to_gpa(MIB(2) + 0x8000), 0x1000, PAGE_SIZE, SLP_R, MEMTYPE_WB,
+			      false));
 	expect_rights(expect_mapped(MIB(2) + 0x8000, GIB(2) + 0x8000), true, false, true);
 	expect_mapped(MIB(2), GIB(2));
 	check_tables(3);
@@ -657,9 +672,9 @@ static void map_failure_leaves_large_leaf_intact(void **state)
 static void unmap_without_memory_to_split_drops_the_whole_leaf(void **state)
 {
 	(void)state;
-	assert_true(slpt_map(&t, MIB(2), GIB(2), MIB(4), SLP_R | SLP_W, MEMTYPE_WB, true));
+	assert_true(slpt_map(&t, to_gpa(MIB(2)), GIB(2), MIB(4), SLP_R | SLP_W, MEMTYPE_WB, true));
 	mem.limit = mem.allocs;
-	slpt_unmap(&t, MIB(2) + 0x8000, PAGE_SIZE);
+	slpt_unmap(&t, to_gpa(MIB(2) + 0x8000), PAGE_SIZE);
 	expect_unmapped(MIB(2));
 	expect_unmapped(MIB(2) + 0x8000);
 	expect_unmapped(MIB(4) - 1);

@@ -131,7 +131,7 @@ static void nested_page_fault(void **state)
 	(void)state;
 	e = decode(VMEXIT_NPF, NPF_WRITE | NPF_PRESENT, 0x600000);
 	assert_int_equal(e.reason, EXIT_SLP_FAULT);
-	assert_int_equal(e.u.slp.gpa, 0x600000);
+	assert_int_equal(gpa_val(e.u.slp.gpa), 0x600000);
 	assert_true(e.u.slp.write && !e.u.slp.read && !e.u.slp.fetch && e.u.slp.present);
 	e = decode(VMEXIT_NPF, NPF_FETCH, 0x700000);
 	assert_true(e.u.slp.fetch && !e.u.slp.read && !e.u.slp.present);

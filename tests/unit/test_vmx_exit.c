@@ -179,7 +179,7 @@ static void ept_violation(void **state)
 	field_set(VMCS_GUEST_PHYSICAL_ADDRESS, 0x600000);
 	e = decode(VMX_EXIT_EPT_VIOLATION, 0x2, 0);
 	assert_int_equal(e.reason, EXIT_SLP_FAULT);
-	assert_int_equal(e.u.slp.gpa, 0x600000);
+	assert_int_equal(gpa_val(e.u.slp.gpa), 0x600000);
 	assert_true(e.u.slp.write && !e.u.slp.read && !e.u.slp.fetch && !e.u.slp.present);
 	e = decode(VMX_EXIT_EPT_VIOLATION, 0x4 | 0x8, 0);
 	assert_true(e.u.slp.fetch && e.u.slp.present);

@@ -63,7 +63,7 @@ static void decode_npf(const struct vmcb *vmcb, struct vm_exit *e)
 {
 	uint64_t err = vmcb->ctl.exitinfo1;
 
-	e->u.slp.gpa = vmcb->ctl.exitinfo2;
+	e->u.slp.gpa = to_gpa(vmcb->ctl.exitinfo2);
 	e->u.slp.write = err & NPF_WRITE;
 	e->u.slp.fetch = err & NPF_FETCH;
 	e->u.slp.read = !e->u.slp.write && !e->u.slp.fetch;

@@ -11,14 +11,14 @@
 #include "core/mm.h"
 #include "core/slpt_hv.h"
 
-static bool npt_read(void *ctx, uint64_t gpa, void *buf, size_t len)
+static bool npt_read(void *ctx, gpa_t gpa, void *buf, size_t len)
 {
 	const struct vmcb *vmcb = ctx;
 	const struct slpt t = { .fmt = &npt_format, .mem = &slpt_hv_alloc,
 				.root = vmcb->ctl.n_cr3 };
 	paddr_t hpa;
 
-	if (gpa >> 48 || !slpt_lookup(&t, gpa, &hpa, NULL))
+	if (gpa_val(gpa) >> 48 || !slpt_lookup(&t, gpa, &hpa, NULL))
 		return false;
 	memcpy(buf, phys_to_virt(hpa), len);
 	return true;

@@ -63,7 +63,7 @@ const struct slpt_format ept_format = {
 	.split = ept_split,
 };
 
-bool ept_translate(paddr_t root, uint64_t gpa, paddr_t *hpa)
+bool ept_translate(paddr_t root, gpa_t gpa, paddr_t *hpa)
 {
 	const struct slpt t = { .fmt = &ept_format, .mem = &slpt_hv_alloc, .root = root };
 

@@ -126,7 +126,7 @@ static inline struct vmx_vcpu *vmx_get(struct vcpu *v, unsigned cpu)
 /* Done with the VMCS outside run(): off its home CPU, leave it clear for the home CPU. */
 static inline void vmx_put(struct vcpu *v, struct vmx_vcpu *vx, unsigned cpu)
 {
-	if (cpu != v->home_cpu)
+	if (cpu != cpu_id_val(v->home_cpu))
 		vmx_clear(vx, cpu);
 }
 
@@ -157,7 +157,7 @@ static int vmx_vcpu_init(struct vcpu *v, paddr_t slpt_root)
 		panic("vmx: VMCLEAR of a new VMCS at %lx failed", pages);
 	vmx_load_slow(vx, cpu);
 	if (!vmx_vmcs_init(v, vx, slpt_root)) {
-		log_err("vmx: cannot set up the VMCS of vCPU %u", v->index);
+		log_err("vmx: cannot set up the VMCS of vCPU %u", vp_index_val(v->index));
 		vmx_clear(vx, cpu);
 		v->arch = NULL;
 		mm_free(pages, VMX_VCPU_PAGES);
@@ -183,7 +183,7 @@ static void vmx_vcpu_free(struct vcpu *v)
 	/* Invariant: freed on the CPU it is active on, or while clear. */
 	if (vx->active_cpu >= 0 && vx->active_cpu != (int32_t)cpu)
 		panic("vmx: vCPU %u freed on cpu%u, its VMCS is active on cpu%d",
-		      v->index, cpu, vx->active_cpu);
+		      vp_index_val(v->index), cpu, vx->active_cpu);
 	if (vx->active_cpu >= 0)
 		vmx_clear(vx, cpu);
 	for (unsigned c = 0; c < MAX_CPUS; c++)
@@ -230,7 +230,8 @@ static void vmx_flush_now(const struct vcpu *v, const struct vmx_vcpu *vx)
 	else if (cap & VPID_CAP_INVVPID_ALL)
 		ok = invvpid(INVVPID_ALL_CONTEXT, 0) && ok;
 	if (!ok)
-		panic("vmx: INVEPT/INVVPID failed for VPID %u of vCPU %u", vx->vpid.tag, v->index);
+		panic("vmx: INVEPT/INVVPID failed for VPID %u of vCPU %u", vx->vpid.tag,
+		      vp_index_val(v->index));
 }
 
 /* Every VPID's translations on this CPU (29.4.3.1), for a new tag generation. */

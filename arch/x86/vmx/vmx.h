@@ -88,7 +88,7 @@ void vmx_decode_vmfail(int result, struct vm_exit *e);
 /* ept.c */
 extern const struct slpt_format ept_format;
 /* Guest-physical to host-physical through the EPT at root; false if unmapped. */
-bool ept_translate(paddr_t root, uint64_t gpa, paddr_t *hpa);
+bool ept_translate(paddr_t root, gpa_t gpa, paddr_t *hpa);
 
 /*
  * vmx_entry.S: load v->gpr[] (all but RSP), VMLAUNCH or VMRESUME, and on

@@ -83,7 +83,7 @@ static void decode_ept_violation(struct vm_exit *e)
 {
 	uint64_t q = e->vendor_info;
 
-	e->u.slp.gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
+	e->u.slp.gpa = to_gpa(vmread(VMCS_GUEST_PHYSICAL_ADDRESS));
 	e->u.slp.read = q & 1;
 	e->u.slp.write = q >> 1 & 1;
 	e->u.slp.fetch = q >> 2 & 1;

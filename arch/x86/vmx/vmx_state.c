@@ -46,7 +46,8 @@ static void write_pdptes(const struct vmx_vcpu *vx, const struct vcpu_state *s)
 	uint64_t pdpte[4] = { 0, 0, 0, 0 };
 	paddr_t hpa;
 
-	if (pae && ept_translate(vx->eptp & ~(PAGE_SIZE - 1), s->cr3 & ~0x1full, &hpa))
+	if (pae &&
+	    ept_translate(vx->eptp & ~(PAGE_SIZE - 1), to_gpa(s->cr3 & ~0x1full), &hpa))
 		memcpy(pdpte, phys_to_virt(hpa), sizeof(pdpte));	/* 32-aligned: in one page */
 	for (unsigned i = 0; i < 4; i++)
 		vmwrite(SEG_FIELD(VMCS_GUEST_PDPTE0, i), pdpte[i]);
