@@ -3,7 +3,9 @@
 # Included by the top-level Makefile (run from the repository root), or used
 # on its own:  make -f tests/unit/unit.mk BUILD=build unit
 #
-#   unit        build $(BUILD)/unit/<test> and run them all; fails if any fails
+#   unit        build $(BUILD)/unit/<test> and run them all, and compile-fail;
+#               fails if any fails
+#   compile-fail  code that must not compile: mixes of core/ids.h's typed numbers
 #   fuzz-build  build $(BUILD)/fuzz/<fuzzer>
 #   fuzz        run each fuzzer $(FUZZ_SECONDS) s from an empty corpus
 #   fuzz-quick  the same, 10 s each
@@ -59,10 +61,10 @@ FUZZ_BINS := $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
 UNIT_PURE_OBJS := $(patsubst %.c,$(UNIT_DIR)/obj/%.o,$(UNIT_SRCS_PURE))
 FUZZ_PURE_OBJS := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(UNIT_SRCS_PURE))
 
-.PHONY: unit fuzz-build fuzz fuzz-quick
+.PHONY: unit compile-fail fuzz-build fuzz fuzz-quick
 .SECONDARY: $(UNIT_PURE_OBJS) $(FUZZ_PURE_OBJS)
 
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) compile-fail
 	@failed=""; \
 	for t in $(UNIT_BINS); do \
 		echo "== $$t"; \
@@ -70,6 +72,9 @@ unit: $(UNIT_BINS)
 	done; \
 	if [ -n "$$failed" ]; then echo "unit tests FAILED:$$failed"; exit 1; fi; \
 	echo "unit tests: all $(words $(UNIT_BINS)) programs passed"
+
+compile-fail: | $(DEPS_TARGET)
+	@tests/unit/compile-fail.sh "$(UNIT_CC)" tests/unit/compile_fail_ids.c $(UNIT_CFLAGS)
 
 $(UNIT_DIR)/obj/%.o: %.c | $(DEPS_TARGET)
 	@mkdir -p $(@D)
