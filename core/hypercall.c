@@ -91,6 +91,17 @@ static const struct hypercall_def *lookup(uint16_t code)
 	return own_calls[i].code == code ? &own_calls[i] : NULL;
 }
 
+/*
+ * The input value of one of our own calls, which are simple fast calls
+ * (core/abi/hypercall.h): the fast flag set, and no rep count, rep start
+ * index, variable header size, nested flag or reserved bit (TLFS 6.0, 3.7
+ * "Hypercall Inputs"; anything else is HV_STATUS_INVALID_HYPERCALL_INPUT).
+ */
+static bool own_call_input_ok(uint64_t control)
+{
+	return (control & ~HV_HYPERCALL_CODE_MASK) == HV_HYPERCALL_FAST;
+}
+
 /* A register pair of the x86 convention: hi:lo, 32 bits each (the upper halves do not count). */
 static uint64_t reg_pair(const uint64_t *gpr, enum gpr hi, enum gpr lo)
 {
@@ -163,6 +174,8 @@ enum exit_action hypercall_dispatch(struct vp *vp, const struct vm_exit *e)
 	h = lookup((uint16_t)c.control);
 	if (!h)
 		status = HV_STATUS_INVALID_HYPERCALL_CODE;
+	else if (!own_call_input_ok(c.control))
+		status = HV_STATUS_INVALID_HYPERCALL_INPUT;
 	else if (h->root_only)
 		status = HV_STATUS_ACCESS_DENIED;	/* no root partition yet */
 	else

@@ -26,7 +26,10 @@ void check(bool ok, const char *name);
 unsigned failures(void);
 void __attribute__((noreturn)) guest_exit(void);
 
+/* A fast call of `code` (our own calls are all fast: core/abi/hypercall.h); returns RAX. */
 uint64_t hypercall(uint64_t code, uint64_t rdx, uint64_t r8);
+/* The same with the whole input value in RCX as given. */
+uint64_t hypercall_control(uint64_t control, uint64_t rdx, uint64_t r8);
 uint64_t guest_tsc_khz(void);
 
 struct cpuid_out { uint32_t eax, ebx, ecx, edx; };

@@ -55,16 +55,21 @@ unsigned failures(void)
 	return fail_count;
 }
 
-uint64_t hypercall(uint64_t code, uint64_t rdx, uint64_t r8)
+uint64_t hypercall_control(uint64_t control, uint64_t rdx, uint64_t r8)
 {
 	register uint64_t r8_ __asm__("r8") = r8;
 	uint64_t rax;
 
 	if (use_vmmcall)
-		__asm__ volatile("vmmcall" : "=a"(rax), "+d"(rdx), "+r"(r8_) : "c"(code) : "memory");
+		__asm__ volatile("vmmcall" : "=a"(rax), "+d"(rdx), "+r"(r8_) : "c"(control) : "memory");
 	else
-		__asm__ volatile("vmcall" : "=a"(rax), "+d"(rdx), "+r"(r8_) : "c"(code) : "memory");
+		__asm__ volatile("vmcall" : "=a"(rax), "+d"(rdx), "+r"(r8_) : "c"(control) : "memory");
 	return rax;
+}
+
+uint64_t hypercall(uint64_t code, uint64_t rdx, uint64_t r8)
+{
+	return hypercall_control(code | HV_HYPERCALL_FAST, rdx, r8);
 }
 
 uint64_t guest_tsc_khz(void)
@@ -73,9 +78,11 @@ uint64_t guest_tsc_khz(void)
 	uint64_t rax, rdx = 0;
 
 	if (use_vmmcall)
-		__asm__ volatile("vmmcall" : "=a"(rax), "+d"(rdx), "+r"(r8_) : "c"(HVCALL_X_TSC_KHZ));
+		__asm__ volatile("vmmcall" : "=a"(rax), "+d"(rdx), "+r"(r8_)
+				 : "c"(HVCALL_X_TSC_KHZ | HV_HYPERCALL_FAST));
 	else
-		__asm__ volatile("vmcall" : "=a"(rax), "+d"(rdx), "+r"(r8_) : "c"(HVCALL_X_TSC_KHZ));
+		__asm__ volatile("vmcall" : "=a"(rax), "+d"(rdx), "+r"(r8_)
+				 : "c"(HVCALL_X_TSC_KHZ | HV_HYPERCALL_FAST));
 	return rax == HV_STATUS_SUCCESS ? rdx : 0;
 }
 

@@ -40,4 +40,16 @@ void guest_main(const struct guest_boot *b)
 
 	check(hypercall(0x7fff, 0, 0) == HV_STATUS_INVALID_HYPERCALL_CODE,
 	      "an unknown hypercall code is refused");
+	check(hypercall_control(HVCALL_X_NULL, 0, 0) == HV_STATUS_INVALID_HYPERCALL_INPUT,
+	      "a hypercall without the fast flag is refused");
+	ticks = 0;
+	check(hypercall_control(HVCALL_X_SET_TIMER | HV_HYPERCALL_FAST | 1ull << 32, 1000,
+				TIMER_VECTOR) == HV_STATUS_INVALID_HYPERCALL_INPUT,
+	      "a hypercall with a rep count is refused");
+	t0 = rdtsc();
+	__asm__ volatile("sti" ::: "memory");
+	while (rdtsc() - t0 < khz * 5)		/* 5 ms: the refused 1 ms timer would fire */
+		__asm__ volatile("pause");
+	__asm__ volatile("cli" ::: "memory");
+	check(ticks == 0, "the refused hypercall armed no timer");
 }

@@ -168,6 +168,9 @@ guest_suite() {
 		"\[io\] PASS inl from the debug port zero-extends into RAX" "\[io\] PASS inw keeps RAX\[63:16\]" \
 		"\[timer\] PASS HLT returned through the timer interrupt" "'timer': $ok" \
 		"\[timer\] PASS the pending interrupt arrives as soon as the guest sets IF" \
+		"\[timer\] PASS a hypercall without the fast flag is refused" \
+		"\[timer\] PASS a hypercall with a rep count is refused" \
+		"\[timer\] PASS the refused hypercall armed no timer" \
 		"\[secret\] PASS the secret is intact" "'secret': $ok" \
 		"\[snoop\] PASS another partition's secret is not in my memory" \
 		"'snoop': crashed on vCPU 0: read of guest-physical 0000000000500000 outside its memory" \
@@ -340,6 +343,7 @@ multiboot_suite() {
 		"\[mb1\] PASS mem_lower is 639 KiB" \
 		"\[mb1\] PASS boot_loader_name is \"microhypervisor\"" \
 		"\[mb1\] PASS a hypercall from real mode raises #UD and does not run" \
+		"\[mb2\] PASS hypercall with a rep count in EDX: HV_STATUS_INVALID_HYPERCALL_INPUT" \
 		"part 'mb1': Multiboot kernel, entry 100000" \
 		"\[mb2\] PASS eax holds the Multiboot2 magic 0x36d76289" \
 		"\[mb2\] PASS total_size is sane" \

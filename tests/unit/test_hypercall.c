@@ -2,7 +2,8 @@
  * Host unit tests for the hypercall table (core/hypercall.c, linked as it
  * is): each code reaches its handler through the TLFS register convention
  * (RCX = code, RDX/R8 = input, RAX = status), unknown codes are refused,
- * and arguments are checked before anything changes; calls from CPL > 0
+ * input values that are not simple fast calls are refused, and arguments
+ * are checked before anything changes; calls from CPL > 0
  * or real mode raise #UD and do nothing; outside 64-bit mode the x86
  * convention applies (EDX:EAX, EBX:ECX, EDI:ESI). The back-end, the
  * scheduler, TSC and partition calls are fakes.
@@ -89,12 +90,19 @@ static int setup(void **state)
 	return 0;
 }
 
-static enum exit_action call(uint64_t code, uint64_t rdx, uint64_t r8)
+/* A call with the whole input value in RCX as given. */
+static enum exit_action call_control(uint64_t control, uint64_t rdx, uint64_t r8)
 {
-	vp.vcpu.gpr[GPR_RCX] = code;
+	vp.vcpu.gpr[GPR_RCX] = control;
 	vp.vcpu.gpr[GPR_RDX] = rdx;
 	vp.vcpu.gpr[GPR_R8] = r8;
 	return hypercall_dispatch(&vp, &hypercall_exit);
+}
+
+/* A fast call of `code`, as our own calls are made (core/abi/hypercall.h). */
+static enum exit_action call(uint64_t code, uint64_t rdx, uint64_t r8)
+{
+	return call_control(code | HV_HYPERCALL_FAST, rdx, r8);
 }
 
 static void null_call(void **state)
@@ -154,8 +162,53 @@ static void partition_exit_stops(void **state)
 static void code_is_the_low_16_bits(void **state)
 {
 	(void)state;
-	call(HV_HYPERCALL_FAST | HVCALL_X_TSC_KHZ, 0, 0);
+	call_control(HV_HYPERCALL_FAST | HVCALL_X_TSC_KHZ, 0, 0);
 	assert_int_equal(vp.vcpu.gpr[GPR_RDX], 3000);
+}
+
+/*
+ * TLFS 6.0, 3.7: our calls are simple fast calls, so an input value with
+ * the fast flag clear, a rep count, a rep start index, a variable header
+ * size, the nested flag or a reserved bit gets
+ * HV_STATUS_INVALID_HYPERCALL_INPUT, and the call does not happen.
+ */
+static void bad_input_values_are_refused(void **state)
+{
+	static const uint64_t bad[] = {
+		0,				/* not a fast call */
+		HV_HYPERCALL_FAST | 1ull << 32,	/* rep count 1 */
+		HV_HYPERCALL_FAST | 0xfffull << 32,
+		HV_HYPERCALL_FAST | 1ull << 48,	/* rep start index 1 */
+		HV_HYPERCALL_FAST | 1ull << 17,	/* variable header size 1 */
+		HV_HYPERCALL_FAST | 1ull << 26,
+		HV_HYPERCALL_FAST | 1ull << 31,	/* nested */
+		HV_HYPERCALL_FAST | 1ull << 27,	/* reserved bits 30:27, 47:44, 63:60 */
+		HV_HYPERCALL_FAST | 1ull << 30,
+		HV_HYPERCALL_FAST | 1ull << 44,
+		HV_HYPERCALL_FAST | 1ull << 47,
+		HV_HYPERCALL_FAST | 1ull << 60,
+		HV_HYPERCALL_FAST | 1ull << 63,
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		vp.vcpu.rip = 0x1000;
+		assert_int_equal(call_control(bad[i] | HVCALL_X_PARTITION_EXIT, 9, 0),
+				 EXIT_ACTION_RESUME);
+		assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_HYPERCALL_INPUT);
+		assert_int_equal(stops, 0);
+		assert_int_equal(vp.vcpu.rip, 0x1003);		/* completed, with an error */
+		call_control(bad[i] | HVCALL_X_SET_TIMER, 100, 40);
+		assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_HYPERCALL_INPUT);
+		assert_int_equal(vp.timer_deadline, 0);
+		vp.vcpu.gpr[GPR_RDX] = 0x77;
+		call_control(bad[i] | HVCALL_X_TSC_KHZ, 0x77, 0);
+		assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_HYPERCALL_INPUT);
+		assert_int_equal(vp.vcpu.gpr[GPR_RDX], 0x77);	/* no output */
+	}
+	/* an unknown code stays unknown, whatever the other bits */
+	call_control(HV_HYPERCALL_FAST | 1ull << 32 | 0x7fff, 0, 0);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_HYPERCALL_CODE);
 }
 
 /* TLFS: from CPL > 0 or real mode, #UD at the instruction; the call does not run. */
@@ -200,7 +253,7 @@ static void x86_convention(void **state)
 	(void)state;
 	guest.mode = VCPU_MODE_PROTECTED;
 	r[GPR_RDX] = 0;
-	r[GPR_RAX] = HVCALL_X_TSC_KHZ;
+	r[GPR_RAX] = HVCALL_X_TSC_KHZ | HV_HYPERCALL_FAST;
 	r[GPR_RCX] = 0xdead;			/* the x64 control register is ignored */
 	hypercall_dispatch(&vp, &hypercall_exit);
 	assert_int_equal(r[GPR_RAX], HV_STATUS_SUCCESS);
@@ -209,7 +262,7 @@ static void x86_convention(void **state)
 	assert_int_equal(r[GPR_RCX], 3000);
 
 	r[GPR_RDX] = 0;
-	r[GPR_RAX] = HVCALL_X_SET_TIMER;
+	r[GPR_RAX] = HVCALL_X_SET_TIMER | HV_HYPERCALL_FAST;
 	r[GPR_RBX] = 0;
 	r[GPR_RCX] = 1000;			/* microseconds */
 	r[GPR_RDI] = 0;
@@ -225,6 +278,15 @@ static void x86_convention(void **state)
 	hypercall_dispatch(&vp, &hypercall_exit);
 	assert_int_equal(r[GPR_RAX], HV_STATUS_INVALID_HYPERCALL_CODE);
 	assert_int_equal(r[GPR_RDX], 0);
+
+	/* the input value is 64 bits here too: a rep count in EDX is refused */
+	r[GPR_RDX] = 1;				/* bit 32: rep count 1 */
+	r[GPR_RAX] = HVCALL_X_TSC_KHZ | HV_HYPERCALL_FAST;
+	r[GPR_RCX] = 0x55;
+	hypercall_dispatch(&vp, &hypercall_exit);
+	assert_int_equal(r[GPR_RAX], HV_STATUS_INVALID_HYPERCALL_INPUT);
+	assert_int_equal(r[GPR_RDX], 0);
+	assert_int_equal(r[GPR_RCX], 0x55);	/* no output */
 }
 
 int main(void)
@@ -236,6 +298,7 @@ int main(void)
 		cmocka_unit_test_setup(timer_arguments, setup),
 		cmocka_unit_test_setup(partition_exit_stops, setup),
 		cmocka_unit_test_setup(code_is_the_low_16_bits, setup),
+		cmocka_unit_test_setup(bad_input_values_are_refused, setup),
 		cmocka_unit_test_setup(refused_outside_ring0, setup),
 		cmocka_unit_test_setup(ring0_call_steps_over, setup),
 		cmocka_unit_test_setup(x86_convention, setup),

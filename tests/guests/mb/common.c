@@ -139,10 +139,10 @@ bool mb_is_amd(void)
 	return b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163;	/* AuthenticAMD */
 }
 
-struct mb_hc_regs mb_hypercall(uint32_t code, uint64_t first, uint64_t second)
+struct mb_hc_regs mb_hypercall_control(uint64_t control, uint64_t first, uint64_t second)
 {
-	struct mb_hc_regs r = { code, (uint32_t)(first >> 32), (uint32_t)first, 0,
-				(uint32_t)(second >> 32), (uint32_t)second };
+	struct mb_hc_regs r = { (uint32_t)control, (uint32_t)(first >> 32), (uint32_t)first,
+				(uint32_t)(control >> 32), (uint32_t)(second >> 32), (uint32_t)second };
 
 	if (mb_is_amd())
 		__asm__ volatile("vmmcall"
@@ -153,6 +153,11 @@ struct mb_hc_regs mb_hypercall(uint32_t code, uint64_t first, uint64_t second)
 				 : "+a"(r.eax), "+b"(r.ebx), "+c"(r.ecx), "+d"(r.edx), "+D"(r.edi),
 				   "+S"(r.esi) : : "memory");
 	return r;
+}
+
+struct mb_hc_regs mb_hypercall(uint32_t code, uint64_t first, uint64_t second)
+{
+	return mb_hypercall_control(code | HV_HYPERCALL_FAST, first, second);
 }
 
 void mb_exit(void)
@@ -183,6 +188,10 @@ void mb_check_hypercalls(void)
 	r = mb_hypercall(0x7fff, 0, 0);
 	check_val(r.eax == HV_STATUS_INVALID_HYPERCALL_CODE && r.edx == 0,
 		  "hypercall 0x7fff: HV_STATUS_INVALID_HYPERCALL_CODE in EDX:EAX", r.eax);
+	/* EDX is the input value's high half: bit 32 is a rep count of 1 */
+	r = mb_hypercall_control(HVCALL_X_TSC_KHZ | HV_HYPERCALL_FAST | 1ull << 32, 0, 0);
+	check_val(r.eax == HV_STATUS_INVALID_HYPERCALL_INPUT && r.edx == 0 && r.ecx == 0,
+		  "hypercall with a rep count in EDX: HV_STATUS_INVALID_HYPERCALL_INPUT", r.eax);
 
 	r = mb_hypercall(HVCALL_X_SET_TIMER, 1000, MB_TIMER_VECTOR);
 	check_val(r.eax == HV_STATUS_SUCCESS && r.edx == 0,

@@ -47,7 +47,9 @@ struct mb_hc_regs {
 };
 
 bool mb_is_amd(void);
-/* EDX:EAX = code, EBX:ECX = first, EDI:ESI = second; the registers afterwards. */
+/* EDX:EAX = control, EBX:ECX = first, EDI:ESI = second; the registers afterwards. */
+struct mb_hc_regs mb_hypercall_control(uint64_t control, uint64_t first, uint64_t second);
+/* The same as a fast call of `code` (our own calls are all fast). */
 struct mb_hc_regs mb_hypercall(uint32_t code, uint64_t first, uint64_t second);
 /* TSC_KHZ, an unknown code and a timer, in the x86 convention. */
 void mb_check_hypercalls(void);
