@@ -12,79 +12,48 @@
 #include "core/cr.h"
 #include "arch/x86/cpu.h"
 #include "core/lib.h"
+#include "partitions/cpuid.h"
 #include "partitions/partition.h"
 #include "partitions/platform.h"
 
 #define SEG_ATTR_L	(1u << 9)	/* struct seg_desc attr: 64-bit code segment */
 
-/* A feature that CR4 bits turn on, as CPUID leaf 1 or 7 (subleaf 0) reports it. */
-struct cr4_feature {
-	uint64_t bits;
-	uint8_t leaf;		/* 1 or 7; 0: no CPUID bit, every CPU has it */
-	uint8_t reg;		/* enum gpr: the CPUID output register */
-	uint8_t bit;
-};
-
-/*
- * Every CR4 bit a partition can ever set, with its feature. Left out, and
- * so always refused: VMXE and SMXE (VMX and SMX are not offered), and the
- * bits for state that is not switched between partitions: Key Locker
- * (19), CET (23), PKS (24), UINTR (25), LAM_SUP (28), FRED (32). OSXSAVE
- * and PKE are here, but their features (XSAVE, PKU) stay hidden while
- * XCR0 and PKRU are not switched (partitions/platform.c), so today they
- * are refused as well: a partition cannot turn on protection keys and
- * leave its PKRU to the next partition on the CPU.
- */
-static const struct cr4_feature cr4_features[] = {
-	{ CR4_VME | CR4_PVI, 1, GPR_RDX, 1 },
-	{ CR4_DE, 1, GPR_RDX, 2 },
-	{ CR4_PSE, 1, GPR_RDX, 3 },
-	{ CR4_TSD, 1, GPR_RDX, 4 },
-	{ CR4_PAE, 1, GPR_RDX, 6 },
-	{ CR4_MCE, 1, GPR_RDX, 7 },
-	{ CR4_PGE, 1, GPR_RDX, 13 },
-	{ CR4_OSFXSR, 1, GPR_RDX, 24 },
-	{ CR4_OSXMMEXCPT, 1, GPR_RDX, 25 },	/* SSE */
-	{ CR4_PCIDE, 1, GPR_RCX, 17 },
-	{ CR4_OSXSAVE, 1, GPR_RCX, 26 },	/* XSAVE */
-	{ CR4_PCE, 0, 0, 0 },
-	{ CR4_FSGSBASE, 7, GPR_RBX, 0 },
-	{ CR4_SMEP, 7, GPR_RBX, 7 },
-	{ CR4_SMAP, 7, GPR_RBX, 20 },
-	{ CR4_UMIP, 7, GPR_RCX, 2 },
-	{ CR4_PKE, 7, GPR_RCX, 3 },		/* PKU */
-	{ CR4_LA57, 7, GPR_RCX, 16 },
-};
-
 /* CPUID leaf (subleaf 0) as the partition sees it; the guest's registers are left alone. */
-static void guest_cpuid(struct vp *vp, uint32_t leaf, uint64_t out[GPR_COUNT])
+static struct cpuid_regs guest_cpuid(struct vp *vp, uint32_t leaf)
 {
 	uint64_t *r = vp->vcpu.gpr, saved[GPR_COUNT];
+	struct cpuid_regs out;
 
 	memcpy(saved, r, sizeof(saved));
 	r[GPR_RAX] = leaf;
 	r[GPR_RCX] = 0;
 	platform_cpuid(vp);
-	memcpy(out, r, sizeof(saved));
+	out = (struct cpuid_regs){ (uint32_t)r[GPR_RAX], (uint32_t)r[GPR_RBX],
+				   (uint32_t)r[GPR_RCX], (uint32_t)r[GPR_RDX] };
 	memcpy(r, saved, sizeof(saved));
+	return out;
 }
 
+/*
+ * The bits of the features the partition's CPUID shows
+ * (partitions/cpuid.c, cpuid_cr4_features), and of those only what the
+ * back-end can load.
+ */
 uint64_t cr4_guest_bits(struct vp *vp)
 {
-	uint64_t leaf0[GPR_COUNT], leaf1[GPR_COUNT], leaf7[GPR_COUNT] = { 0 }, bits = 0;
+	struct cpuid_regs leaf1 = guest_cpuid(vp, 1), leaf7 = { 0, 0, 0, 0 };
+	uint64_t bits = 0;
 
-	guest_cpuid(vp, 0, leaf0);
-	guest_cpuid(vp, 1, leaf1);
-	if ((uint32_t)leaf0[GPR_RAX] >= 7)
-		guest_cpuid(vp, 7, leaf7);
-	for (size_t i = 0; i < ARRAY_SIZE(cr4_features); i++) {
-		const struct cr4_feature *f = &cr4_features[i];
-		const uint64_t *r = f->leaf == 7 ? leaf7 : leaf1;
+	if (guest_cpuid(vp, 0).eax >= 7)
+		leaf7 = guest_cpuid(vp, 7);
+	for (unsigned i = 0; i < cpuid_cr4_feature_count; i++) {
+		const struct cpuid_cr4_feature *f = &cpuid_cr4_features[i];
+		const struct cpuid_regs *r = f->leaf == 7 ? &leaf7 : &leaf1;
 
-		if (!f->leaf || (r[f->reg] >> f->bit & 1))
-			bits |= f->bits;
+		if (!f->leaf || (cpuid_reg(r, f->reg) >> f->bit & 1))
+			bits |= f->cr4;
 	}
-	return bits;
+	return bits & vcpu_ops->caps->cr4;
 }
 
 static bool in_64bit_mode(const struct vcpu_state *s)
@@ -123,7 +92,7 @@ static bool cr0_ok(const struct vcpu_state *s, uint64_t val)
 	       !(pg_off && (in_64bit_mode(s) || (s->cr4 & CR4_PCIDE)));
 }
 
-/* MOV to CR4's #GP(0) conditions, plus the partition's offer (cr4_features). */
+/* MOV to CR4's #GP(0) conditions, plus the partition's offer (cpuid_cr4_features). */
 static bool cr4_ok(struct vp *vp, const struct vcpu_state *s, uint64_t val)
 {
 	uint64_t changed = val ^ s->cr4;

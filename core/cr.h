@@ -7,7 +7,7 @@
 /* EXIT_CR_ACCESS: MOV to/from CR0, CR4 or CR8, CLTS, LMSW (core/exit.c's table). */
 enum exit_action on_cr_access(struct vp *vp, const struct vm_exit *e);
 
-/* The CR4 bits this vCPU's partition may set: see cr4_features in core/cr.c. */
+/* The CR4 bits this vCPU's partition may set: see cpuid_cr4_features in partitions/cpuid.c. */
 uint64_t cr4_guest_bits(struct vp *vp);
 
 #endif

@@ -149,13 +149,20 @@ struct vcpu_event {
 enum vcpu_mode { VCPU_MODE_REAL, VCPU_MODE_PROTECTED, VCPU_MODE_LONG64 };
 
 /*
- * Instructions the back-end lets a guest execute where the CPU has them;
- * CPUID advertises nothing beyond this (partitions/cpuid.c). Filled in by
+ * Instructions the back-end lets a guest execute where the CPU has them,
+ * and CR4 bits it can give a guest; CPUID advertises nothing beyond this
+ * (partitions/cpuid.c). Filled in by
  * the boot CPU's cpu_enable, fixed afterwards.
  */
 struct vcpu_caps {
 	bool rdtscp;		/* RDTSCP and RDPID, reading the vCPU's own tsc_aux */
 	bool invpcid;
+	/*
+	 * The CR4 bits the back-end can load into a guest's CR4 (VT-x: the
+	 * IA32_VMX_CR4_FIXED1 MSR). A partition may set no other, and CPUID
+	 * hides the features they belong to.
+	 */
+	uint64_t cr4;
 };
 
 struct partition;

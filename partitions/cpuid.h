@@ -16,7 +16,29 @@ struct cpuid_view {
 	unsigned vp_count;		/* 1-8: one package of vp_count cores, one thread each */
 	uint32_t max_basic, max_ext;	/* the host's highest basic and extended leaves */
 	bool rdtscp, invpcid;		/* what the back-end lets guests run (struct vcpu_caps) */
+	uint64_t cr4;			/* the CR4 bits it can load for a guest (struct vcpu_caps) */
 };
+
+/* CPUID's output registers, for tables. */
+enum cpuid_reg { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX };
+
+uint32_t cpuid_reg(const struct cpuid_regs *r, enum cpuid_reg reg);
+
+/*
+ * A feature that CR4 bits turn on, as CPUID shows it. One table, in
+ * cpuid.c: core/cr.c lets a partition set the CR4 bits of the features
+ * its CPUID shows, and cpuid.c hides a feature whose bits the back-end
+ * cannot load.
+ */
+struct cpuid_cr4_feature {
+	uint64_t cr4;
+	uint8_t leaf;		/* 1 or 7 (subleaf 0); 0: no CPUID bit, every CPU has it */
+	uint8_t reg;		/* enum cpuid_reg */
+	uint8_t bit;
+};
+
+extern const struct cpuid_cr4_feature cpuid_cr4_features[];
+extern const unsigned cpuid_cr4_feature_count;
 
 /*
  * Turn the host's answer r to CPUID(leaf, subleaf) into the partition's.

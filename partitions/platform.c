@@ -70,6 +70,7 @@ void platform_cpuid(struct vp *vp)
 		.vp_count = vp->vcpu.part->nvps,
 		.rdtscp = vcpu_ops->caps->rdtscp,
 		.invpcid = vcpu_ops->caps->invpcid,
+		.cr4 = vcpu_ops->caps->cr4,
 	};
 	host_max_leaves(&view.max_basic, &view.max_ext);
 	c = cpuid(leaf, subleaf);

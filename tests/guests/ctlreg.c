@@ -2,8 +2,9 @@
  * Control registers: CR8 (the TPR) reads back what was written, CR0.NE can
  * be cleared and set (VT-x owns it), and CR4 takes the bits of features
  * the partition has and refuses with #GP the others (VMXE, OSXSAVE while
- * XSAVE is hidden, PKE while PKU is hidden) and reserved bits. The MOVs
- * use RAX (3 bytes) unless said otherwise, for expect_fault().
+ * XSAVE is hidden, PKE while PKU is hidden) and reserved bits, and
+ * CR4.UMIP, where offered, takes effect. The MOVs use RAX (3 bytes) unless
+ * said otherwise, for expect_fault().
  *
  * The CR0 and CR8 checks that need a #GP run on VT-x only: there the
  * hypervisor emulates those writes; on AMD-V they are not intercepted and
@@ -18,6 +19,7 @@
 #define CR0_PG		(1ull << 31)
 #define CR4_PSE		(1ull << 4)
 #define CR4_PGE		(1ull << 7)
+#define CR4_UMIP	(1ull << 11)
 #define CR4_VMXE	(1ull << 13)
 #define CR4_OSXSAVE	(1ull << 18)
 #define CR4_PKE		(1ull << 22)
@@ -106,6 +108,41 @@ static void check_cr4(void)
 	      "a refused CR4 write changes nothing");
 }
 
+static uint8_t user_gdtr[10];
+
+/* CPL 3: sgdt (%rax), 0f 01 00 */
+static void user_sgdt(void)
+{
+	__asm__ volatile("sgdt (%0)" ::"a"(user_gdtr) : "memory");
+}
+
+static int sgdt_in_ring3(void)
+{
+	expect_fault(3);
+	run_user(user_sgdt);
+	return fault_taken();
+}
+
+/*
+ * A CR4 bit the guest reads back set must be in effect: with CR4.UMIP,
+ * SGDT at CPL 3 raises #GP (SDM Vol. 3A, 2.5). On VT-x the guest reads
+ * CR4 from the read shadow, so a bit the hardware was not given would
+ * read back set and do nothing.
+ */
+static void check_umip(void)
+{
+	uint64_t cr4 = get_cr4();
+
+	if (!(guest_cpuid(7, 0).ecx >> 2 & 1)) {
+		gprintf("SKIP UMIP is not offered\n");
+		return;
+	}
+	check(sgdt_in_ring3() == -1, "without CR4.UMIP, SGDT runs at CPL 3");
+	check(set_cr4(cr4 | CR4_UMIP) == -1 && get_cr4() == (cr4 | CR4_UMIP) &&
+	      sgdt_in_ring3() == 13, "with CR4.UMIP set, SGDT at CPL 3 raises #GP");
+	set_cr4(cr4);
+}
+
 void guest_main(const struct guest_boot *b)
 {
 	struct cpuid_out l7 = guest_cpuid(7, 0);
@@ -116,5 +153,6 @@ void guest_main(const struct guest_boot *b)
 	check_cr8();
 	check_cr0();
 	check_cr4();
+	check_umip();
 }
 

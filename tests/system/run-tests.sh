@@ -162,6 +162,8 @@ guest_suite() {
 		"mod:$G/smp.elf:smp.elf partition=smp-a mem=4M vcpus=2 cpus=$smpcpus on_stop=destroy on_crash=destroy" \
 		"mod:$G/smp.elf:smp.elf partition=smp-b mem=4M vcpus=2 cpus=$smpcpus on_stop=destroy on_crash=destroy" \
 		"\[cpuid\] PASS cpuid.40000000 vendor is HvMicroVisor" "'cpuid': $ok" \
+		"\[cpuid\] PASS leaves above the highest basic and extended leaves read as zero" \
+		"\[cpuid\] PASS no feature whose instruction or MSR is refused is shown" \
 		"\[msr\] PASS rdmsr IA32_FEATURE_CONTROL raises #GP" "'msr': $ok" \
 		"\[io\] PASS inl from PCI config address reads all ones" "'io': $ok" \
 		"\[io\] PASS inl from a denied port zero-extends into RAX" \
@@ -221,9 +223,9 @@ guest_suite bochs-partitions-1cpu bochs 1 300 0
 guest_suite bochs-partitions-2cpu bochs 2 300 0-1
 
 # CPU features a partition does not have: VMX/SVM/SMX/XSAVE/MONITOR instructions
-# raise #UD, CR4 refuses their bits with #GP, CR0.NE and CR8 behave. QEMU runs
-# with PKU on the host (-cpu EPYC,+pku): PKE must still be refused, since PKRU
-# is not switched between partitions.
+# raise #UD, CR4 refuses their bits with #GP, CR0.NE and CR8 behave. QEMU runs with PKU on the host (-cpu EPYC,+pku): PKE
+# must still be refused, since PKRU is not switched between partitions; and
+# with UMIP (+umip), which must take effect when set (Bochs's Skylake has none).
 cpuctl_suite() {
 	local name=$1 emu=$2 tmo=$3 qemu_args=()
 	local ok='stopped itself, exit code 0$' insn
@@ -251,8 +253,11 @@ cpuctl_suite() {
 		"\[ctlreg\] PASS CR0 with bit 32 set raises #GP"
 		"\[ctlreg\] PASS CR0 with NW and without CD raises #GP"
 		"\[ctlreg\] PASS CR0.PG cannot be cleared in 64-bit mode")
-	[ "$emu" = qemu ] && qemu_args=(++ -cpu EPYC,+pku) &&
-		expect+=("\[ctlreg\] cpuid.7.ecx=[0-9a-f]* \(PKU 0\)" "'ctlreg': guest .* cr=[1-9]")
+	[ "$emu" = qemu ] && qemu_args=(++ -cpu EPYC,+pku,+umip) &&
+		expect+=("\[ctlreg\] cpuid.7.ecx=[0-9a-f]* \(PKU 0\)" "'ctlreg': guest .* cr=[1-9]"
+			"\[ctlreg\] PASS without CR4.UMIP, SGDT runs at CPL 3"
+			"\[ctlreg\] PASS with CR4.UMIP set, SGDT at CPL 3 raises #GP")
+	[ "$emu" = bochs ] && expect+=("\[ctlreg\] SKIP UMIP is not offered")
 	run_case "$name" "$emu" 1 0 "$tmo" "" "${expect[@]}" \
 		-- '\] FAIL' 'PANIC' 'crashed on vCPU' "${qemu_args[@]}"
 }
@@ -383,6 +388,27 @@ AC_PASS='PASS #AC at CPL 3 arrives through my IDT at the faulting load, error co
 exception_case qemu-exceptions qemu EPYC 60 'SKIP #AC: the misaligned load at CPL 3 ran without' dr6
 exception_case bochs-exceptions-vmx bochs corei7_skylake_x 120 "$AC_PASS" dr6
 exception_case bochs-exceptions-svm bochs ryzen 120 "$AC_PASS" no-dr6
+
+# CPUID on CPU models that have what a partition must not be shown: Tiger
+# Lake's speculation controls (IA32_SPEC_CTRL and the others, leaf 7 EDX)
+# and TSC_ADJUST, Ryzen's MONITORX/MWAITX and MSR-based extensions
+# (0x80000001 ECX). Tiger Lake also offers UMIP on VT-x, where the guest
+# reads CR4 from the read shadow: set, it must take effect (ctlreg).
+cpuid_model_case() {
+	local name=$1 cpu=$2 tmo=$3
+	shift 3
+	run_case "$name" bochs 1 0 "$tmo" "" "cpu:$cpu" \
+		"mod:$G/cpuid.elf:cpuid.elf partition=cpuid mem=2M" \
+		"\[cpuid\] PASS leaves above the highest basic and extended leaves read as zero" \
+		"\[cpuid\] PASS no feature whose instruction or MSR is refused is shown" \
+		"\[cpuid\] PASS cpuid.7 has subleaf 0 only" \
+		"'cpuid': stopped itself, exit code 0$" "$@" -- '\] FAIL' 'PANIC' 'crashed on vCPU'
+}
+cpuid_model_case bochs-cpuid-tigerlake tigerlake 120 \
+	"mod:$G/ctlreg.elf:ctlreg.elf partition=ctlreg mem=2M" \
+	"\[ctlreg\] PASS with CR4.UMIP set, SGDT at CPL 3 raises #GP" \
+	"'ctlreg': stopped itself, exit code 0$"
+cpuid_model_case bochs-cpuid-ryzen ryzen 120
 
 # An exception injected into a real-mode guest goes through its IVT without
 # an error code (VT-x refuses to enter with one).

@@ -2,7 +2,9 @@
  * Host unit tests for partitions/cpuid.c: the topology a partition of 1-8
  * vCPUs sees (APIC id = VP index in every leaf, one package of cores with
  * one thread each, cache sharing to match), features hidden unless the
- * back-end enables them, and the hypervisor leaves. The "host" answers are
+ * back-end enables them (instructions, CR4 bits), features with refused
+ * instructions or MSRs hidden, leaves above the host's highest reading as
+ * zero, and the hypervisor leaves. The "host" answers are
  * made up: every bit set, so that what the policy clears shows.
  */
 #include <stdarg.h>
@@ -19,7 +21,8 @@
 static struct cpuid_view view(unsigned vp, unsigned n)
 {
 	return (struct cpuid_view){ .vp_index = vp, .vp_count = n, .max_basic = 0x1f,
-				    .max_ext = 0x80000026, .rdtscp = true, .invpcid = true };
+				    .max_ext = 0x80000026, .rdtscp = true, .invpcid = true,
+				    .cr4 = ~0ull };
 }
 
 static struct cpuid_regs ask(const struct cpuid_view *v, uint32_t leaf, uint32_t sub,
@@ -132,8 +135,84 @@ static void test_features_follow_the_back_end(void **state)
 	assert_int_equal(ask(&v, 7, 0, all_ones).ecx >> 22 & 1, 0);		/* RDPID */
 	v.invpcid = false;
 	assert_int_equal(ask(&v, 7, 0, all_ones).ebx >> 10 & 1, 0);		/* INVPCID */
-	/* subleaf 1 of leaf 7 is not the feature subleaf */
-	assert_int_equal(ask(&v, 7, 1, all_ones).ebx, ALL);
+}
+
+/* A register with exactly the given bits set (a list ending in -1). */
+static uint32_t bits(const int *list)
+{
+	uint32_t r = 0;
+
+	for (; *list >= 0; list++)
+		r |= 1u << *list;
+	return r;
+}
+
+/*
+ * Features whose instruction raises #UD in a partition, or whose MSRs are
+ * refused with #GP, or whose state is not switched, are hidden: every bit
+ * a host could set in leaf 7, 0x80000001 ECX and 0x80000008 EBX is
+ * checked against the list of what is offered (SDM Vol. 2A, CPUID leaf
+ * 07H; APM Vol. 3, E.4.2 and E.4.7).
+ */
+static void test_refused_features_are_hidden(void **state)
+{
+	/* FSGSBASE BMI1 HLE FDP_EXCPTN_ONLY SMEP BMI2 ERMS INVPCID RTM FPU-CS/DS RDSEED ADX
+	 * SMAP CLFLUSHOPT CLWB SHA */
+	static const int l7_ebx[] = { 0, 3, 4, 6, 7, 8, 9, 10, 11, 13, 18, 19, 20, 23, 24, 29, -1 };
+	/* PREFETCHWT1 UMIP GFNI LA57 RDPID CLDEMOTE MOVDIRI MOVDIR64B */
+	static const int l7_ecx[] = { 0, 2, 8, 16, 22, 25, 27, 28, -1 };
+	/* FSRM MD_CLEAR RTM_ALWAYS_ABORT SERIALIZE TSXLDTRK */
+	static const int l7_edx[] = { 4, 10, 11, 14, 16, -1 };
+	/* LahfSahf CmpLegacy (2 vCPUs) AltMovCr8 ABM SSE4A MisAlignSse 3DNowPrefetch TBM TopoExt */
+	static const int x1_ecx[] = { 0, 1, 4, 5, 6, 7, 8, 21, 22, -1 };
+	/* CLZERO XSaveErPtr WBNOINVD INT_WBINVD EferLmsleUnsupported SsbdNotRequired BTC_NO */
+	static const int x8_ebx[] = { 0, 2, 9, 13, 20, 26, 29, -1 };
+	struct cpuid_view v = view(0, 2);
+	struct cpuid_regs l7 = ask(&v, 7, 0, all_ones);
+	struct cpuid_regs x1 = ask(&v, 0x80000001, 0, all_ones);
+	struct cpuid_regs x8 = ask(&v, 0x80000008, 0, all_ones);
+
+	(void)state;
+	assert_int_equal(l7.eax, 0);				/* subleaf 0 is the last */
+	assert_int_equal(l7.ebx, bits(l7_ebx));
+	assert_int_equal(l7.ecx, bits(l7_ecx));
+	assert_int_equal(l7.edx, bits(l7_edx));
+	assert_int_equal(x1.ecx, bits(x1_ecx));
+	assert_int_equal(x8.ebx, bits(x8_ebx));
+	assert_int_equal(x8.edx, 0);				/* INVLPGB, RDPRU counts */
+	/* the ones named in the review, one by one */
+	assert_int_equal(x1.ecx >> 29 & 1, 0);			/* MONITORX/MWAITX */
+	assert_int_equal(l7.ecx >> 5 & 1, 0);			/* WAITPKG */
+	assert_int_equal(x8.ebx >> 3 & 1, 0);			/* INVLPGB */
+	assert_int_equal(l7.edx >> 26 & 0x3f, 0);		/* IBRS/IBPB STIBP L1D_FLUSH
+								   ARCH_CAP CORE_CAP SSBD */
+	assert_int_equal(x8.ebx & (1u << 12 | 1u << 14 | 1u << 15 | 1u << 24 | 1u << 25), 0);
+	assert_int_equal(l7.ebx >> 1 & 1, 0);			/* IA32_TSC_ADJUST */
+	/* the later subleaves read as zero */
+	for (uint32_t sub = 1; sub < 4; sub++) {
+		struct cpuid_regs r = ask(&v, 7, sub, all_ones);
+
+		assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+	}
+}
+
+/* A feature whose CR4 bits the back-end cannot load is hidden (struct cpuid_view's cr4). */
+static void test_cr4_features_follow_the_back_end(void **state)
+{
+	struct cpuid_view v = view(0, 1);
+
+	(void)state;
+	assert_int_equal(ask(&v, 7, 0, all_ones).ecx >> 2 & 1, 1);		/* UMIP */
+	v.cr4 = ~(uint64_t)CR4_UMIP;
+	assert_int_equal(ask(&v, 7, 0, all_ones).ecx >> 2 & 1, 0);
+	assert_int_equal(ask(&v, 7, 0, all_ones).ecx >> 16 & 1, 1);		/* LA57 stays */
+	v.cr4 = ~(uint64_t)(CR4_PCIDE | CR4_SMAP);
+	assert_int_equal(ask(&v, 1, 0, all_ones).ecx >> 17 & 1, 0);		/* PCID */
+	assert_int_equal(ask(&v, 7, 0, all_ones).ebx >> 20 & 1, 0);		/* SMAP */
+	assert_int_equal(ask(&v, 7, 0, all_ones).ebx >> 7 & 1, 1);		/* SMEP stays */
+	v.cr4 = ~(uint64_t)CR4_PVI;		/* VME needs both VME and PVI */
+	assert_int_equal(ask(&v, 1, 0, all_ones).edx >> 1 & 1, 0);
+	assert_int_equal(ask(&v, 1, 0, all_ones).edx >> 2 & 1, 1);		/* DE stays */
 }
 
 static void test_hidden_and_set_bits(void **state)
@@ -167,16 +246,28 @@ static void test_hypervisor_leaves(void **state)
 	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
 }
 
-static void test_leaves_beyond_the_host_are_left_alone(void **state)
+/*
+ * Above the host's highest basic or extended leaf, an Intel CPU answers
+ * with its highest basic leaf, unfiltered: the partition reads zeros.
+ */
+static void test_leaves_beyond_the_host_read_as_zero(void **state)
 {
+	static const uint32_t beyond[] = { 0xe, 0x1f, 0x20, 0x3fffffff, 0x50000000, 0x7fffffff,
+					   0x80000009, 0x8000001e, 0x80000026, 0xc0000000,
+					   0xffffffff };
 	struct cpuid_view v = view(1, 2);
 
 	(void)state;
 	v.max_basic = 0xd;
 	v.max_ext = 0x80000008;
-	assert_int_equal(ask(&v, 0x1f, 0, all_ones).edx, ALL);
-	assert_int_equal(ask(&v, 0x8000001e, 0, all_ones).eax, ALL);
+	for (size_t i = 0; i < sizeof(beyond) / sizeof(beyond[0]); i++) {
+		struct cpuid_regs r = ask(&v, beyond[i], 0, all_ones);
+
+		assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+	}
 	assert_int_equal(ask(&v, 0xb, 0, all_ones).edx, 1);
+	assert_int_equal(ask(&v, 0x80000008, 0, all_ones).eax, ALL);
+	assert_int_equal(ask(&v, HV_CPUID_VENDOR_LEAF, 0, all_ones).ebx, HV_CPUID_VENDOR_EBX);
 }
 
 int main(void)
@@ -188,7 +279,9 @@ int main(void)
 		cmocka_unit_test(test_features_follow_the_back_end),
 		cmocka_unit_test(test_hidden_and_set_bits),
 		cmocka_unit_test(test_hypervisor_leaves),
-		cmocka_unit_test(test_leaves_beyond_the_host_are_left_alone),
+		cmocka_unit_test(test_leaves_beyond_the_host_read_as_zero),
+		cmocka_unit_test(test_refused_features_are_hidden),
+		cmocka_unit_test(test_cr4_features_follow_the_back_end),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

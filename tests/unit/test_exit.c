@@ -62,8 +62,11 @@ static void fake_set_cr(struct vcpu *v, unsigned cr, uint64_t val)
 	fake.set_val = val;
 }
 
+static struct vcpu_caps fake_caps;
+
 static const struct vcpu_ops fake_ops = {
 	.name = "fake",
+	.caps = &fake_caps,
 	.inject = fake_inject,
 	.get_state = fake_get_state,
 	.get_cr = fake_get_cr,
@@ -151,6 +154,7 @@ static int setup(void **state)
 	memset(&fake, 0, sizeof(fake));
 	memset(&vp, 0, sizeof(vp));
 	vp.vcpu.rip = RIP0;
+	fake_caps.cr4 = ~0ull;			/* the back-end can load any CR4 bit */
 	fake.leaf1_edx = CPUID1_EDX;
 	fake.leaf7_ebx = 1u << 0 | 1u << 7;		/* FSGSBASE, SMEP; no PKU */
 	/* 64-bit mode */
@@ -439,6 +443,35 @@ static void cr4_follows_cpuid(void **state)
 	assert_int_equal(vp.vcpu.gpr[GPR_RBX], 0);
 }
 
+/*
+ * A CR4 bit the back-end cannot load (vcpu_caps.cr4: on VT-x, what
+ * IA32_VMX_CR4_FIXED1 allows) raises #GP even if CPUID shows its feature:
+ * the guest would read it back set and run without it.
+ */
+static void cr4_follows_the_back_end(void **state)
+{
+	(void)state;
+	fake.leaf7_ecx = 1u << 2;				/* UMIP */
+	assert_int_equal(cr4_try(CR4_PAE | CR4_UMIP), 1);
+	fake_caps.cr4 = ~(uint64_t)CR4_UMIP;
+	assert_int_equal(cr4_try(CR4_PAE | CR4_UMIP), 13);
+	assert_int_equal(cr4_try(CR4_PAE | CR4_PGE), 1);
+	fake_caps.cr4 = ~(uint64_t)CR4_PCE;			/* a bit with no CPUID feature */
+	assert_int_equal(cr4_try(CR4_PAE | CR4_PCE), 13);
+}
+
+/* A MOV from CR4 reads the guest's value as the back-end keeps it. */
+static void cr4_reads(void **state)
+{
+	(void)state;
+	fake.cr[4] = CR4_PAE | CR4_MCE;
+	vp.vcpu.gpr[GPR_RBX] = 0;
+	cr_exit(4, CR_MOV_FROM, GPR_RBX, 3);
+	assert_int_equal(vp.vcpu.gpr[GPR_RBX], CR4_PAE | CR4_MCE);
+	assert_int_equal(vp.vcpu.rip, RIP0 + 3);
+	assert_int_equal(fake.injections, 0);
+}
+
 /* The mode rules: PAE stays on and LA57 fixed in IA-32e mode; PCIDE needs PCID 0 there. */
 static void cr4_mode_rules(void **state)
 {
@@ -480,6 +513,8 @@ int main(void)
 		cmocka_unit_test_setup(cr0_writes_in_32bit_mode, setup),
 		cmocka_unit_test_setup(clts_and_lmsw, setup),
 		cmocka_unit_test_setup(cr4_follows_cpuid, setup),
+		cmocka_unit_test_setup(cr4_follows_the_back_end, setup),
+		cmocka_unit_test_setup(cr4_reads, setup),
 		cmocka_unit_test_setup(cr4_mode_rules, setup),
 		cmocka_unit_test_setup(cr3_access_crashes, setup),
 	};

@@ -56,6 +56,8 @@ static void read_features(void)
 	 */
 	svm_caps.rdtscp = cpuid(0x80000001, 0).edx >> 27 & 1;
 	svm_caps.invpcid = cpuid(0, 0).eax >= 7 && (cpuid(7, 0).ebx >> 10 & 1);
+	/* VMRUN loads any CR4 the CPU supports (15.5.1): no limit of the back-end's own */
+	svm_caps.cr4 = ~0ull;
 }
 
 /*

@@ -198,6 +198,8 @@ void vmx_probe(void)
 	}
 	vmx_caps.rdtscp = vmx_cfg.proc2 & PROC2_ENABLE_RDTSCP;
 	vmx_caps.invpcid = vmx_cfg.proc2 & PROC2_ENABLE_INVPCID;
+	/* a CR4 bit that may not be 1 in VMX operation (A.8) is one a guest cannot have */
+	vmx_caps.cr4 = vmx_cfg.cr4_fixed1;
 	if (vmx_cfg.usable) {
 		vmx_cfg.ept_vpid_cap = rdmsr(MSR_VMX_EPT_VPID_CAP);
 		if ((vmx_cfg.ept_vpid_cap & EPT_CAP_NEED) != EPT_CAP_NEED) {
