@@ -150,7 +150,7 @@ enum exit_action on_cr_access(struct vp *vp, const struct vm_exit *e)
 	char why[48];
 
 	if (cr != 0 && cr != 4 && cr != 8) {
-		/* CR3 exiting is off (vmx_setup.c), SVM intercepts CR4 writes only */
+		/* CR3 exiting is off (vmx_setup.c), SVM intercepts CR4 reads and writes only */
 		fmt_snprintf(why, sizeof(why), "unexpected access to CR%u", cr);
 		partition_crash(vp->vcpu.part, vp, why);
 		return EXIT_ACTION_STOP;

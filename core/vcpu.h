@@ -226,6 +226,11 @@ struct vcpu_ops {
 	/* The exception vectors (bit n: vector n) that exit rather than reach the guest. */
 	uint32_t (*intercepted_exceptions)(struct vcpu *v);
 	/*
+	 * Self-test only (vmcheck): the CR4 the CPU runs the guest with, which
+	 * has the bits the back-end forces (MCE) whatever the guest wrote.
+	 */
+	uint64_t (*hw_cr4)(struct vcpu *v);
+	/*
 	 * Benchmark only (benchfloor=1): run(), but CPUID exits are answered
 	 * inside the back-end, around its entry stub, by stepping RIP 2 bytes;
 	 * returns with the first other exit. The vCPU must have run() on this

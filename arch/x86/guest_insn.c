@@ -1,7 +1,7 @@
 /*
  * Guest page walks and the MOV-CR decoder (see guest_insn.h). Used where
  * the CPU exits on an instruction without telling us its operand: AMD-V
- * without decode assists (QEMU, Bochs) on a MOV to CR4.
+ * without decode assists (QEMU, Bochs) on a MOV to or from CR4.
  */
 #include "arch/x86/guest_insn.h"
 #include "arch/x86/cpu.h"

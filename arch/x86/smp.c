@@ -10,6 +10,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/fpu.h"
 #include "arch/x86/paging.h"
+#include "arch/x86/trap.h"
 #include "arch/x86/tsc.h"
 #include "core/lib.h"
 #include "core/log.h"
@@ -61,6 +62,7 @@ void smp_cpu_online(void)
 	struct percpu *pc = this_cpu();
 
 	desc_init_cpu(&pc->desc);
+	trap_enable_machine_check();
 	fpu_cpu_init();
 	cpus[pc->cpu_id] = pc;
 	__atomic_store_n(&pc->online, 1, __ATOMIC_RELEASE);

@@ -17,6 +17,9 @@ void trap_set_handler(unsigned vector, irq_handler_t fn);
 
 void trap_dispatch(struct trap_frame *tf);
 
+/* Let machine checks reach the #MC handler: each CPU, once its IDT is loaded. */
+void trap_enable_machine_check(void);
+
 /* Print a register dump of `tf` at error level. */
 void trap_dump(const struct trap_frame *tf);
 

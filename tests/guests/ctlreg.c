@@ -2,7 +2,8 @@
  * Control registers: CR8 (the TPR) reads back what was written, CR0.NE can
  * be cleared and set (VT-x owns it), and CR4 takes the bits of features
  * the partition has and refuses with #GP the others (VMXE, OSXSAVE while
- * XSAVE is hidden, PKE while PKU is hidden) and reserved bits, and
+ * XSAVE is hidden, PKE while PKU is hidden) and reserved bits; CR4.MCE
+ * reads back as written (the hypervisor keeps the real bit set), and
  * CR4.UMIP, where offered, takes effect. The MOVs use RAX (3 bytes) unless
  * said otherwise, for expect_fault().
  *
@@ -18,6 +19,7 @@
 #define CR0_CD		(1ull << 30)
 #define CR0_PG		(1ull << 31)
 #define CR4_PSE		(1ull << 4)
+#define CR4_MCE		(1ull << 6)
 #define CR4_PGE		(1ull << 7)
 #define CR4_UMIP	(1ull << 11)
 #define CR4_VMXE	(1ull << 13)
@@ -106,6 +108,10 @@ static void check_cr4(void)
 	check(set_cr4(cr4 | 1ull << 15) == 13, "CR4 reserved bit 15 raises #GP");
 	check(set_cr4_r9((cr4 ^ CR4_PSE) | CR4_VMXE) == 13 && get_cr4() == cr4,
 	      "a refused CR4 write changes nothing");
+	/* the hypervisor runs every guest with the real CR4.MCE set; the guest sees its own */
+	check(!(cr4 & CR4_MCE) && set_cr4(cr4 | CR4_MCE) == -1 && get_cr4() == (cr4 | CR4_MCE) &&
+	      set_cr4(cr4) == -1 && get_cr4() == cr4,
+	      "CR4.MCE reads back what was written (0, 1, 0)");
 }
 
 static uint8_t user_gdtr[10];

@@ -106,14 +106,18 @@ run_case bochs-vmx-2cpu bochs 2 0 180 "" \
 run_case bochs-vmx-xapic bochs 2 0 180 "x2apic=0" \
 	"$(ready_vmx 2)" 'smp: 2 CPUs online \(xAPIC mode\)' -- "$NO_PANIC"
 # the self-test also reads back which exceptions always exit (#DB on AMD-V
-# only); the benchmark floors (make bench) are measured on the way
+# only) and that CR4.MCE is set on the host and in the guest's hardware CR4
+# while the guest reads its own 0; the benchmark floors (make bench) are
+# measured on the way
 run_case qemu-vmcheck qemu 2 0 60 "vmcheck=1 benchfloor=1" \
 	'^hv: vmcheck: passed \(9 of 9 exits as expected\)' "$(ready_svm 2)" \
 	'^hv: vmcheck: exceptions that always exit: #DB #AC #MC$' \
+	'^hv: vmcheck: CR4.MCE host 1, guest hardware 1, guest reads 0$' \
 	'^hv: BENCH svm floor=[0-9]+ run_floor=[0-9]+ ' -- "$NO_PANIC"
 run_case bochs-vmcheck bochs 1 0 120 "vmcheck=1 benchfloor=1" \
 	'^hv: vmcheck: passed \(9 of 9 exits as expected\)' "$(ready_vmx 1)" \
 	'^hv: vmcheck: exceptions that always exit: #AC #MC$' \
+	'^hv: vmcheck: CR4.MCE host 1, guest hardware 1, guest reads 0$' \
 	'^hv: BENCH vmx floor=[0-9]+ run_floor=[0-9]+ ' \
 	'vmx: guest WBINVD exits \(completed without touching the caches\)' -- "$NO_PANIC"
 # hardware check: what is missing is said, and the hypervisor still comes up
@@ -223,7 +227,8 @@ guest_suite bochs-partitions-1cpu bochs 1 300 0
 guest_suite bochs-partitions-2cpu bochs 2 300 0-1
 
 # CPU features a partition does not have: VMX/SVM/SMX/XSAVE/MONITOR instructions
-# raise #UD, CR4 refuses their bits with #GP, CR0.NE and CR8 behave. QEMU runs with PKU on the host (-cpu EPYC,+pku): PKE
+# raise #UD, CR4 refuses their bits with #GP, CR0.NE and CR8 behave, CR4.MCE
+# reads back as written. QEMU runs with PKU on the host (-cpu EPYC,+pku): PKE
 # must still be refused, since PKRU is not switched between partitions; and
 # with UMIP (+umip), which must take effect when set (Bochs's Skylake has none).
 cpuctl_suite() {
@@ -241,6 +246,7 @@ cpuctl_suite() {
 		"\[ctlreg\] PASS CR4.PKE raises #GP"
 		"\[ctlreg\] PASS CR4 reserved bit 15 raises #GP"
 		"\[ctlreg\] PASS a refused CR4 write changes nothing"
+		"\[ctlreg\] PASS CR4.MCE reads back what was written \(0, 1, 0\)"
 		"'ctlreg': $ok" "'virtinsn': $ok")
 	for insn in VMXON VMCLEAR VMPTRLD VMPTRST VMREAD VMWRITE VMLAUNCH VMRESUME VMXOFF INVEPT \
 		INVVPID VMFUNC GETSEC VMRUN VMLOAD VMSAVE STGI CLGI SKINIT INVLPGA XSETBV MONITOR MWAIT; do

@@ -1,7 +1,7 @@
 /*
  * Host unit tests for arch/x86/svm/svm_exit.c: the AMD-V exit decoder
  * reads only a struct vmcb, so each test fills one and checks the
- * normalised exit. The instruction fetch of the CR4-write decoder
+ * normalised exit. The instruction fetch of the CR4 access decoder
  * (svm_insn.c, which walks real memory) is replaced by a stub that hands
  * out test bytes; the bytes are decoded by the real arch/x86/guest_insn.c.
  */
@@ -270,6 +270,40 @@ static void cr4_write_fetched(void **state)
 	assert_int_equal(decode(VMEXIT_CR4_WRITE, 0, 0).reason, EXIT_OTHER);
 }
 
+/*
+ * CR4 reads exit too (the real CR4 has MCE forced on; the guest reads its
+ * own value): MOV from CR4, decoded the same ways, the other direction.
+ */
+static void cr4_read(void **state)
+{
+	static const uint8_t from_rax[] = { 0x0f, 0x20, 0xe0 };
+	static const uint8_t from_r9[] = { 0x41, 0x0f, 0x20, 0xe1 };
+	static const uint8_t to_cr4[] = { 0x0f, 0x22, 0xe0 };
+	struct vm_exit e;
+
+	(void)state;
+	set_bytes(from_rax, sizeof(from_rax));
+	e = decode(VMEXIT_CR4_READ, 0, 0);
+	assert_int_equal(e.reason, EXIT_CR_ACCESS);
+	assert_true(e.u.cr.cr == 4 && e.u.cr.type == CR_MOV_FROM && e.u.cr.gpr == GPR_RAX);
+	assert_int_equal(e.insn_len, 3);
+	set_bytes(from_r9, sizeof(from_r9));
+	vmcb.save.efer = EFER_LME | EFER_LMA;
+	vmcb.save.cs.attr = SEG_ATTR_L;
+	e = decode(VMEXIT_CR4_READ, 0, 0);
+	assert_true(e.reason == EXIT_CR_ACCESS && e.u.cr.type == CR_MOV_FROM &&
+		    e.u.cr.gpr == GPR_R9 && e.insn_len == 4);
+	set_bytes(to_cr4, sizeof(to_cr4));			/* the wrong direction */
+	assert_int_equal(decode(VMEXIT_CR4_READ, 0, 0).reason, EXIT_OTHER);
+
+	/* decode assists and NRIPS: the GPR from EXITINFO1, the length from nRIP */
+	svm_features.nrips = true;
+	vmcb.ctl.next_rip = vmcb.save.rip + 3;
+	e = decode(VMEXIT_CR4_READ, CR_INFO_MOV | GPR_RBX, 0);
+	assert_true(e.reason == EXIT_CR_ACCESS && e.u.cr.cr == 4 && e.u.cr.type == CR_MOV_FROM &&
+		    e.u.cr.gpr == GPR_RBX && e.insn_len == 3);
+}
+
 /* Bytes that are not the MOV the exit reports (rewritten since, unreadable): not understood. */
 static void cr4_write_not_decodable(void **state)
 {
@@ -316,6 +350,7 @@ int main(void)
 		cmocka_unit_test_setup(cr4_write_decode_assist, setup),
 		cmocka_unit_test_setup(cr4_write_fetched, setup),
 		cmocka_unit_test_setup(cr4_write_not_decodable, setup),
+		cmocka_unit_test_setup(cr4_read, setup),
 		cmocka_unit_test_setup(cr4_write_assist_without_nrips, setup),
 	};
 

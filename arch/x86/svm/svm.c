@@ -48,6 +48,7 @@ static void read_features(void)
 
 	svm_features.asids = r.ebx;
 	svm_features.nrips = r.edx >> 3 & 1;
+	svm_features.flush_by_asid = r.edx >> 6 & 1;
 	svm_features.nx = cpuid(0x80000001, 0).edx >> 20 & 1;
 	/*
 	 * Neither RDTSCP nor INVPCID is intercepted: a guest runs them where the
@@ -107,9 +108,11 @@ static void set_intercepts(struct vmcb_control *c)
 	/*
 	 * CR4 writes are checked by the core (core/cr.c): a bit of a feature
 	 * the partition is not offered (VMXE, PKE, OSXSAVE, ...) raises #GP
-	 * instead of reaching the real CR4.
+	 * instead of reaching the real CR4. Reads exit too: the real CR4 has
+	 * bits the guest may not have written (SVM_CR4_FORCED), and the guest
+	 * reads its own value, as KVM does.
 	 */
-	c->intercept_cr = INTERCEPT_CR_WRITE(4);
+	c->intercept_cr = INTERCEPT_CR_READ(4) | INTERCEPT_CR_WRITE(4);
 	/* INVD would drop dirty cache lines of the hypervisor and other partitions, and
 	 * WBINVD stalls the CPU: both become EXIT_CACHE_FLUSH */
 	c->intercept3 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_CPUID | INTERCEPT_HLT |
@@ -358,6 +361,11 @@ static uint32_t svm_intercepted_exceptions(struct vcpu *v)
 	return to_svm(v)->vmcb->ctl.intercept_exc;
 }
 
+static uint64_t svm_hw_cr4(struct vcpu *v)
+{
+	return to_svm(v)->vmcb->save.cr4;
+}
+
 const struct vcpu_ops svm_vcpu_ops = {
 	.name = "svm",
 	.slpt = &npt_format,
@@ -373,6 +381,7 @@ const struct vcpu_ops svm_vcpu_ops = {
 	.want_irq_window = svm_want_irq_window,
 	.flush_tlb = svm_flush_tlb,
 	.intercepted_exceptions = svm_intercepted_exceptions,
+	.hw_cr4 = svm_hw_cr4,
 	.run_bare = svm_run_bare,
 	.get_cr = svm_get_cr,
 	.set_cr = svm_set_cr,

@@ -19,12 +19,26 @@ struct svm_vcpu {
 	paddr_t msrpm_pa;
 	struct tlb_tag asid;		/* the VMCB's ASID, from the home CPU's pool */
 	paddr_t host_save_pa;		/* the home CPU's host VMSAVE page, once it ran */
+	/*
+	 * CR4 as the guest wrote it and reads it (every access exits); the
+	 * VMCB's, which the CPU runs the guest with, also has SVM_CR4_FORCED.
+	 */
+	uint64_t guest_cr4;
 };
+
+/*
+ * CR4 bits every guest runs with, whatever it wrote: MCE, so that a
+ * machine check while a guest runs reaches the host's #MC handler (the
+ * intercept) instead of shutting the processor down (APM Vol. 2, 9.3:
+ * with CR4.MCE clear a machine check is a shutdown).
+ */
+#define SVM_CR4_FORCED	CR4_MCE
 
 /* CPU features, read once by svm_cpu_enable (the same on every CPU). */
 struct svm_features {
 	bool nrips;		/* CPUID 8000_000A EDX[3]: nRIP saved on #VMEXIT */
 	bool nx;		/* CPUID 8000_0001 EDX[20]: NX allowed in NPT leaves */
+	bool flush_by_asid;	/* CPUID 8000_000A EDX[6]: TLB_CONTROL may flush one ASID */
 	uint32_t asids;		/* CPUID 8000_000A EBX: ASIDs 1 .. asids-1 are the guests' */
 };
 extern struct svm_features svm_features;

@@ -71,21 +71,23 @@ static void decode_npf(const struct vmcb *vmcb, struct vm_exit *e)
 }
 
 /*
- * MOV to CRn (the CR write intercepts, 15.9). With decode assists
- * EXITINFO1 names the source register; without them (QEMU, Bochs) the
- * instruction is read from the guest and decoded, which also gives its
- * length. Bytes that are not that MOV (the guest rewrote them since) make
- * the exit one we do not understand.
+ * MOV to or from CRn (the CR write and read intercepts, 15.9). With decode
+ * assists EXITINFO1 names the general register; without them (QEMU,
+ * Bochs) the instruction is read from the guest and decoded, which also
+ * gives its length. Bytes that are not that MOV (the guest rewrote them
+ * since) make the exit one we do not understand.
  */
-static void decode_cr_write(const struct vmcb *vmcb, struct vm_exit *e)
+static void decode_cr_access(const struct vmcb *vmcb, struct vm_exit *e)
 {
 	uint64_t info = vmcb->ctl.exitinfo1;
+	uint32_t code = (uint32_t)vmcb->ctl.exitcode;
+	bool to_cr = code >= VMEXIT_CR0_WRITE;
 	uint8_t bytes[MAX_INSN_LEN];
 	struct mov_cr m;
 	size_t n;
 
-	e->u.cr.cr = (uint8_t)(vmcb->ctl.exitcode - VMEXIT_CR0_WRITE);
-	e->u.cr.type = CR_MOV_TO;
+	e->u.cr.cr = (uint8_t)(code - (to_cr ? VMEXIT_CR0_WRITE : VMEXIT_CR0_READ));
+	e->u.cr.type = to_cr ? CR_MOV_TO : CR_MOV_FROM;
 	if ((info & CR_INFO_MOV) && svm_features.nrips) {
 		e->u.cr.gpr = (uint8_t)(info & CR_INFO_GPR_MASK);
 		e->insn_len = insn_len(vmcb, 0);
@@ -93,7 +95,7 @@ static void decode_cr_write(const struct vmcb *vmcb, struct vm_exit *e)
 			return;
 	}
 	n = svm_fetch_insn(vmcb, bytes, sizeof(bytes));
-	if (!x86_decode_mov_cr(bytes, n, svm_mode64(vmcb), &m) || !m.to_cr ||
+	if (!x86_decode_mov_cr(bytes, n, svm_mode64(vmcb), &m) || m.to_cr != to_cr ||
 	    m.cr != e->u.cr.cr) {
 		e->reason = EXIT_OTHER;
 		return;
@@ -128,7 +130,8 @@ static void decode_exception(const struct vmcb *vmcb, struct vm_exit *e)
 #define KIND(r, len, d)	{ (uint8_t)(r), 1, (len), (d) }
 
 static const struct svm_exit_kind exit_kinds[LOW_CODES + HIGH_CODES] = {
-	[VMEXIT_CR4_WRITE] = KIND(EXIT_CR_ACCESS, 0, decode_cr_write),
+	[VMEXIT_CR4_READ] = KIND(EXIT_CR_ACCESS, 0, decode_cr_access),
+	[VMEXIT_CR4_WRITE] = KIND(EXIT_CR_ACCESS, 0, decode_cr_access),
 	[VMEXIT_EXCEPTION_FIRST ... VMEXIT_EXCEPTION_LAST] =
 		KIND(EXIT_EXCEPTION, 0, decode_exception),
 	[VMEXIT_INTR] = KIND(EXIT_EXTINT, 0, NULL),

@@ -2,7 +2,8 @@
  * struct vcpu_state <-> VMCB state save area (APM Vol. 2, Table B-2). The
  * segment attributes already use the VMCB layout (15.5.1), so segments are
  * copied as they are. RAX, RSP, RIP and RFLAGS are the core's copies in
- * struct vcpu; run() moves them into the VMCB on every entry.
+ * struct vcpu; run() moves them into the VMCB on every entry. CR4 is the
+ * guest's in struct svm_vcpu (guest_cr4); the VMCB's has SVM_CR4_FORCED too.
  */
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/cpu.h"
@@ -62,7 +63,8 @@ void svm_set_state(struct vcpu *v, const struct vcpu_state *s)
 	st->cr0 = s->cr0;
 	st->cr2 = s->cr2;
 	st->cr3 = s->cr3;
-	st->cr4 = s->cr4;
+	st->cr4 = s->cr4 | SVM_CR4_FORCED;
+	to_svm(v)->guest_cr4 = s->cr4;
 	/* VMRUN refuses a guest without EFER.SVME (15.5.1); the guest never sees it */
 	st->efer = s->efer | EFER_SVME;
 	st->g_pat = s->pat;
@@ -94,7 +96,7 @@ void svm_get_state(struct vcpu *v, struct vcpu_state *s)
 	s->cr0 = st->cr0;
 	s->cr2 = st->cr2;
 	s->cr3 = st->cr3;
-	s->cr4 = st->cr4;
+	s->cr4 = to_svm(v)->guest_cr4;
 	s->efer = st->efer & ~(uint64_t)EFER_SVME;
 	s->pat = st->g_pat;
 }
@@ -109,23 +111,49 @@ uint64_t svm_get_cr(struct vcpu *v, unsigned cr)
 	case 3:
 		return vmcb->save.cr3;
 	case 4:
-		return vmcb->save.cr4;
+		return to_svm(v)->guest_cr4;
 	default:
 		return vmcb->ctl.vint & VINT_V_TPR_MASK;
 	}
 }
 
 /*
- * The VMCB holds the guest's real CR0 and CR4, which VMRUN loads (15.5.1).
- * A CR0.PG change under EFER.LME switches EFER.LMA (APM Vol. 2, 14.6.1),
- * and a CR0/CR4 change flushes the guest's TLB at the next VMRUN, as the
- * MOV would. CR8 is V_TPR, which the guest's own CR8 accesses use too
- * under V_INTR_MASKING (15.21.1).
+ * Bits whose change drops cached translations (SDM Vol. 3A, 4.10.4.1 "MOV
+ * to CR0", "MOV to CR4"; APM Vol. 2, 5.5.2): paging on or off, the
+ * paging mode, global pages, PCIDs, and the access rights a walk checks.
+ */
+#define CR0_TLB_BITS	(CR0_PE | CR0_PG | CR0_WP)
+#define CR4_TLB_BITS	(CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP | \
+			 CR4_PKE | CR4_LA57)
+
+/*
+ * Drop this guest's translations at its next VMRUN, as the MOV would.
+ * set_cr runs on the home CPU, where the VMCB is ours, so the vCPU keeps
+ * its ASID (taking a new one would use up the CPU's pool, and each new
+ * generation flushes every vCPU there): TLB_CONTROL flushes this ASID
+ * where the CPU can (FlushByAsid), else the whole TLB (15.16.1).
+ */
+static void flush_own_translations(struct vmcb *vmcb)
+{
+	if (vmcb->ctl.tlb_control == TLB_CONTROL_NONE)
+		vmcb->ctl.tlb_control = svm_features.flush_by_asid ? TLB_CONTROL_FLUSH_ASID :
+								     TLB_CONTROL_FLUSH_ALL;
+}
+
+/*
+ * The VMCB holds the CR0 and CR4 that VMRUN loads (15.5.1): the guest's,
+ * and for CR4 with SVM_CR4_FORCED. A CR0.PG change under EFER.LME
+ * switches EFER.LMA (APM Vol. 2, 14.6.1), and a change of a bit that
+ * translations depend on flushes them at the next VMRUN. CR8 is V_TPR,
+ * which the guest's own CR8 accesses use too under V_INTR_MASKING
+ * (15.21.1).
  */
 void svm_set_cr(struct vcpu *v, unsigned cr, uint64_t val)
 {
-	struct vmcb_save *st = &to_svm(v)->vmcb->save;
-	uint64_t *vint = &to_svm(v)->vmcb->ctl.vint;
+	struct svm_vcpu *s = to_svm(v);
+	struct vmcb_save *st = &s->vmcb->save;
+	uint64_t *vint = &s->vmcb->ctl.vint;
+	bool flush;
 
 	switch (cr) {
 	case 0:
@@ -133,16 +161,20 @@ void svm_set_cr(struct vcpu *v, unsigned cr, uint64_t val)
 			st->efer &= ~(uint64_t)EFER_LMA;
 			st->efer |= val & CR0_PG ? EFER_LMA : 0;
 		}
+		flush = (st->cr0 ^ val) & CR0_TLB_BITS;
 		st->cr0 = val;
 		break;
 	case 4:
-		st->cr4 = val;
+		flush = (s->guest_cr4 ^ val) & CR4_TLB_BITS;
+		s->guest_cr4 = val;
+		st->cr4 = val | SVM_CR4_FORCED;
 		break;
 	default:
 		*vint = (*vint & ~VINT_V_TPR_MASK) | (val & VINT_V_TPR_MASK);
 		return;
 	}
-	svm_vcpu_ops.flush_tlb(v);
+	if (flush)
+		flush_own_translations(s->vmcb);
 }
 
 /*

@@ -9,6 +9,7 @@
 #include "core/types.h"
 
 /* CR intercepts, control area 0x000 (Table B-1): reads in bits 15:0, writes in 31:16. */
+#define INTERCEPT_CR_READ(n)	(1u << (n))
 #define INTERCEPT_CR_WRITE(n)	(1u << (16 + (n)))
 
 /* Intercept vector 3, control area 0x00c (Table B-1). */
@@ -62,6 +63,7 @@
 /* EXITCODE values (APM Vol. 2, Appendix C "SVM Intercept Exit Codes"). */
 #define VMEXIT_CR0_READ		0x00	/* 0x00-0x0f: MOV from CRn */
 #define VMEXIT_CR0_WRITE	0x10	/* 0x10-0x1f: MOV to CRn */
+#define VMEXIT_CR4_READ		0x04
 #define VMEXIT_CR4_WRITE	0x14
 #define VMEXIT_EXCEPTION_FIRST	0x40
 #define VMEXIT_EXCEPTION_LAST	0x5f

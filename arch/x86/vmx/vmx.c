@@ -448,6 +448,16 @@ static uint32_t vmx_intercepted_exceptions(struct vcpu *v)
 	return bitmap;
 }
 
+static uint64_t vmx_hw_cr4(struct vcpu *v)
+{
+	unsigned cpu = this_cpu_id();
+	struct vmx_vcpu *vx = vmx_get(v, cpu);
+	uint64_t cr4 = vmread(VMCS_GUEST_CR4);
+
+	vmx_put(v, vx, cpu);
+	return cr4;
+}
+
 static uint64_t vmx_get_cr(struct vcpu *v, unsigned cr)
 {
 	unsigned cpu = this_cpu_id();
@@ -482,6 +492,7 @@ const struct vcpu_ops vmx_vcpu_ops = {
 	.want_irq_window = vmx_want_irq_window,
 	.flush_tlb = vmx_flush_tlb,
 	.intercepted_exceptions = vmx_intercepted_exceptions,
+	.hw_cr4 = vmx_hw_cr4,
 	.run_bare = vmx_run_bare,
 	.get_cr = vmx_get_cr,
 	.set_cr = vmx_set_cr,

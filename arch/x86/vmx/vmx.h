@@ -29,6 +29,16 @@ struct vmx_config {
 	uint64_t ept_vpid_cap;
 };
 extern struct vmx_config vmx_cfg;
+
+/*
+ * CR4 bits every guest runs with, whatever it wrote: MCE, so that a
+ * machine check while a guest runs exits to the host's #MC handler
+ * instead of shutting the processor down (SDM Vol. 3B, 17.3.1: with
+ * CR4.MCE clear a machine check is a shutdown). The host owns them
+ * (cr4_mask), so the guest reads its own value from the read shadow.
+ */
+#define VMX_CR4_FORCED	CR4_MCE
+
 /* What the secondary controls let a guest run (set by vmx_probe). */
 extern struct vcpu_caps vmx_caps;
 

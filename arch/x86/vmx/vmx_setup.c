@@ -98,6 +98,7 @@ struct vcpu_caps vmx_caps;
  */
 #define CR4_GUEST_OWNED	(CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PGE | CR4_PCE | \
 			 CR4_OSFXSR | CR4_OSXMMEXCPT)
+_Static_assert(!(CR4_GUEST_OWNED & VMX_CR4_FORCED), "the host owns the CR4 bits it forces");
 
 #define EPT_CAP_NEED	(EPT_CAP_WALK_4 | EPT_CAP_WB | EPT_CAP_2M | EPT_CAP_INVEPT)
 

@@ -59,9 +59,10 @@ static uint64_t real_cr0(uint64_t cr0)
 	return (cr0 | (vmx_cfg.cr0_fixed0 & ~(CR0_PE | CR0_PG))) & vmx_cfg.cr0_fixed1;
 }
 
+/* Guest CR4 with the bits VMX requires (VMXE) and the ones the host forces (VMX_CR4_FORCED). */
 static uint64_t real_cr4(uint64_t cr4)
 {
-	return (cr4 | vmx_cfg.cr4_fixed0) & vmx_cfg.cr4_fixed1;
+	return (cr4 | vmx_cfg.cr4_fixed0 | VMX_CR4_FORCED) & vmx_cfg.cr4_fixed1;
 }
 
 void vmx_set_state(struct vcpu *v, struct vmx_vcpu *vx, const struct vcpu_state *s)
