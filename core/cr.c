@@ -50,7 +50,7 @@ uint64_t cr4_guest_bits(struct vp *vp)
 		const struct cpuid_cr4_feature *f = &cpuid_cr4_features[i];
 		const struct cpuid_regs *r = f->leaf == 7 ? &leaf7 : &leaf1;
 
-		if (!f->leaf || (cpuid_reg(r, f->reg) >> f->bit & 1))
+		if (!f->leaf || (cpuid_reg(r, (enum cpuid_reg)f->reg) >> f->bit & 1))
 			bits |= f->cr4;
 	}
 	return bits & vcpu_ops->caps->cr4;

@@ -223,7 +223,21 @@ static uint32_t set_field(uint32_t reg, uint32_t mask, unsigned shift, uint32_t 
 	return (reg & ~mask) | (val << shift & mask);
 }
 
-static uint32_t *reg_of(struct cpuid_regs *r, uint8_t reg)
+uint32_t cpuid_reg(const struct cpuid_regs *r, enum cpuid_reg reg)
+{
+	switch (reg) {
+	case CPUID_EAX:
+		return r->eax;
+	case CPUID_EBX:
+		return r->ebx;
+	case CPUID_ECX:
+		return r->ecx;
+	default:
+		return r->edx;
+	}
+}
+
+static uint32_t *reg_of(struct cpuid_regs *r, enum cpuid_reg reg)
 {
 	switch (reg) {
 	case CPUID_EAX:
@@ -235,13 +249,6 @@ static uint32_t *reg_of(struct cpuid_regs *r, uint8_t reg)
 	default:
 		return &r->edx;
 	}
-}
-
-uint32_t cpuid_reg(const struct cpuid_regs *r, enum cpuid_reg reg)
-{
-	struct cpuid_regs copy = *r;
-
-	return *reg_of(&copy, (uint8_t)reg);
 }
 
 /*
@@ -256,7 +263,7 @@ static void hide_unloadable_cr4_features(const struct cpuid_view *v, uint32_t le
 		const struct cpuid_cr4_feature *f = &cpuid_cr4_features[i];
 
 		if (f->leaf == leaf && (f->cr4 & ~v->cr4))
-			*reg_of(r, f->reg) &= ~BIT(f->bit);
+			*reg_of(r, (enum cpuid_reg)f->reg) &= ~BIT(f->bit);
 	}
 }
 
