@@ -13,8 +13,6 @@
 #include "partitions/partition.h"
 #include "partitions/platform.h"
 
-typedef enum exit_action (*exit_handler_t)(struct vp *vp, const struct vm_exit *e);
-
 /* The back-end's decoder sets insn_len for every exit whose handler skips the instruction. */
 void exit_skip_insn(struct vp *vp, const struct vm_exit *e)
 {
@@ -41,10 +39,11 @@ static enum exit_action crash(struct vp *vp, const char *why)
 	return EXIT_ACTION_STOP;
 }
 
+/* RIP first: CPUID reads no RIP, and the answer's slow path can then be a tail call. */
 static enum exit_action on_cpuid(struct vp *vp, const struct vm_exit *e)
 {
-	platform_cpuid(vp);
 	exit_skip_insn(vp, e);
+	platform_cpuid(vp);
 	return EXIT_ACTION_RESUME;
 }
 
@@ -239,17 +238,8 @@ static enum exit_action on_other(struct vp *vp, const struct vm_exit *e)
 }
 
 /* Generated from the one list of reasons: entry EXIT_X is on_x (core/vcpu.h). */
-static const exit_handler_t exit_table[] = {
+const exit_handler_t exit_table[EXIT_REASON_COUNT] = {
 #define EXIT_HANDLER(name, handler, stat)	[EXIT_##name] = on_##handler,
 	EXIT_REASONS(EXIT_HANDLER)
 #undef EXIT_HANDLER
 };
-_Static_assert(ARRAY_SIZE(exit_table) == EXIT_REASON_COUNT, "one handler per exit reason");
-
-enum exit_action exit_dispatch(struct vp *vp, const struct vm_exit *e)
-{
-	/* Invariant: back-ends only produce reasons below EXIT_REASON_COUNT. */
-	ASSERT(e->reason < EXIT_REASON_COUNT);
-	vp->stats.exits[e->reason]++;
-	return exit_table[e->reason](vp, e);
-}

@@ -149,12 +149,10 @@ enum exit_action hypercall_dispatch(struct vp *vp, const struct vm_exit *e)
 	uint64_t *gpr = vp->vcpu.gpr;
 	struct hc_call c;
 	const struct hypercall_def *h;
-	enum vcpu_mode mode;
-	unsigned cpl;
+	enum vcpu_mode mode = e->u.hc.mode;	/* the back-end's decoder read them */
 	uint16_t status;
 
-	mode = vcpu_ops->mode(&vp->vcpu, &cpl);
-	if (mode == VCPU_MODE_REAL || cpl != 0)
+	if (mode == VCPU_MODE_REAL || e->u.hc.cpl != 0)
 		return refuse(vp);
 	exit_skip_insn(vp, e);
 	c.act = EXIT_ACTION_RESUME;

@@ -123,6 +123,10 @@ struct vm_exit {
 			uint32_t error;
 		} exc;
 		struct {
+			uint8_t mode;		/* enum vcpu_mode */
+			uint8_t cpl;
+		} hc;			/* the caller of a hypercall, as of the exit */
+		struct {
 			uint8_t cr;		/* 0, 3, 4 or 8 */
 			uint8_t type;		/* enum cr_access_type */
 			uint8_t gpr;		/* MOV: enum gpr */
@@ -161,10 +165,10 @@ struct vcpu_caps {
 struct partition;
 
 /*
- * A virtual CPU. Between two run() calls the core owns gpr[], rip and
- * rflags: the back-end stores the guest's values there after every exit
- * and loads them before every entry. Everything else lives in the
- * back-end's private `arch` area.
+ * A virtual CPU. Between two run() calls the core owns gpr[] and rip:
+ * the back-end stores the guest's values there after every exit and loads
+ * them before every entry. Everything else, RFLAGS included, lives in the
+ * back-end's private `arch` area (the core reads it through get_state).
  *
  * insn_skipped is the interrupt-shadow contract: an STI or MOV SS shadow
  * recorded at an exit covers the exiting instruction only, so when the
@@ -175,7 +179,7 @@ struct partition;
  */
 struct vcpu {
 	uint64_t gpr[GPR_COUNT];
-	uint64_t rip, rflags;
+	uint64_t rip;
 	bool insn_skipped;		/* rip was moved past the exiting instruction */
 	void *arch;			/* back-end state (VMCS/VMCB and friends) */
 	struct partition *part;
@@ -204,7 +208,7 @@ struct vcpu_ops {
 	/* Allocate and initialise the hardware state; guest memory root at slpt_root. */
 	int (*vcpu_init)(struct vcpu *v, paddr_t slpt_root);
 	void (*vcpu_free)(struct vcpu *v);
-	/* Whole-state access; set also sets gpr[], rip and rflags. */
+	/* Whole-state access; set also sets gpr[] and rip. */
 	void (*set_state)(struct vcpu *v, const struct vcpu_state *s);
 	void (*get_state)(struct vcpu *v, struct vcpu_state *s);
 	/* Enter the guest on the calling CPU and come back with the next exit. */
@@ -234,11 +238,6 @@ struct vcpu_ops {
 	 */
 	uint64_t (*get_cr)(struct vcpu *v, unsigned cr);
 	void (*set_cr)(struct vcpu *v, unsigned cr, uint64_t val);
-	/*
-	 * The guest's mode and CPL (*cpl) as of the last exit, on the home CPU.
-	 * A few reads of guest state: for hypercalls, not for every exit.
-	 */
-	enum vcpu_mode (*mode)(struct vcpu *v, unsigned *cpl);
 	const struct vcpu_caps *caps;
 };
 

@@ -6,13 +6,34 @@
 #ifndef PARTITIONS_PLATFORM_H
 #define PARTITIONS_PLATFORM_H
 
+#include "partitions/cpuid.h"
 #include "partitions/partition.h"
+
+/* platform_cpuid for every leaf but the hypervisor's: the host's answer, adjusted. */
+void platform_cpuid_host(struct vp *vp);
 
 /*
  * CPUID with leaf and subleaf in the vCPU's EAX and ECX; results go to its
  * EAX-EDX (policy in partitions/cpuid.c, hypervisor leaves in core/abi/cpuid.h).
+ * The hypervisor leaves are what guests ask at run time, so they are
+ * answered here, inline on the exit path, without a host CPUID.
  */
-void platform_cpuid(struct vp *vp);
+static inline void platform_cpuid(struct vp *vp)
+{
+	uint64_t *r = vp->vcpu.gpr;
+	uint32_t leaf = (uint32_t)r[GPR_RAX];
+	struct cpuid_regs c;
+
+	if (!cpuid_is_hypervisor_leaf(leaf)) {
+		platform_cpuid_host(vp);
+		return;
+	}
+	cpuid_hypervisor_leaf(leaf, &c);
+	r[GPR_RAX] = c.eax;
+	r[GPR_RBX] = c.ebx;
+	r[GPR_RCX] = c.ecx;
+	r[GPR_RDX] = c.edx;
+}
 /* false: the MSR is not on the allow list (the caller injects #GP) */
 bool platform_msr_read(struct vp *vp, uint32_t msr, uint64_t *val);
 bool platform_msr_write(struct vp *vp, uint32_t msr, uint64_t val);

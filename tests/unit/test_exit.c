@@ -31,6 +31,7 @@ static struct {
 	bool io_allow;
 	uint32_t io_value;
 	bool msr_allow;
+	unsigned host_cpuids;
 	uint32_t leaf1_ecx, leaf1_edx, leaf7_ebx, leaf7_ecx;
 } fake;
 
@@ -71,11 +72,12 @@ static const struct vcpu_ops fake_ops = {
 };
 const struct vcpu_ops *vcpu_ops = &fake_ops;
 
-void platform_cpuid(struct vp *vp)
+void platform_cpuid_host(struct vp *vp)
 {
 	uint64_t *r = vp->vcpu.gpr;
 	uint32_t leaf = (uint32_t)r[GPR_RAX];
 
+	fake.host_cpuids++;
 	r[GPR_RAX] = leaf == 0 ? 7 : 0x1234;
 	r[GPR_RBX] = leaf == 7 ? fake.leaf7_ebx : 0x5678;
 	r[GPR_RCX] = leaf == 1 ? fake.leaf1_ecx : leaf == 7 ? fake.leaf7_ecx : 0;
@@ -234,6 +236,38 @@ static void instructions_are_skipped(void **state)
 	assert_int_equal(dispatch(EXIT_IRQ_WINDOW, 0), EXIT_ACTION_RESUME);
 	assert_int_equal(dispatch(EXIT_NMI, 0), EXIT_ACTION_RESUME);
 	assert_int_equal(vp.vcpu.rip, RIP0 + 5);
+}
+
+/* The hypervisor leaves are answered inline (partitions/platform.h), without the host's CPUID. */
+static void hypervisor_leaves(void **state)
+{
+	static const struct { uint64_t rax; uint32_t eax, ebx, ecx, edx; } rows[] = {
+		{ HV_CPUID_VENDOR_LEAF, HV_CPUID_MAX_LEAF, HV_CPUID_VENDOR_EBX,
+		  HV_CPUID_VENDOR_ECX, HV_CPUID_VENDOR_EDX },
+		{ 0xffffffff00000000ull | HV_CPUID_VENDOR_LEAF, HV_CPUID_MAX_LEAF,
+		  HV_CPUID_VENDOR_EBX, HV_CPUID_VENDOR_ECX, HV_CPUID_VENDOR_EDX },
+		{ HV_CPUID_MAX_LEAF, 0, 0, 0, 0 },
+		{ 0x4fffffff, 0, 0, 0, 0 },
+	};
+	uint64_t *r = vp.vcpu.gpr;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		vp.vcpu.rip = RIP0;
+		r[GPR_RAX] = rows[i].rax;
+		r[GPR_RBX] = r[GPR_RCX] = r[GPR_RDX] = ~0ull;
+		assert_int_equal(dispatch(EXIT_CPUID, 2), EXIT_ACTION_RESUME);
+		assert_int_equal(r[GPR_RAX], rows[i].eax);
+		assert_int_equal(r[GPR_RBX], rows[i].ebx);
+		assert_int_equal(r[GPR_RCX], rows[i].ecx);
+		assert_int_equal(r[GPR_RDX], rows[i].edx);
+		assert_int_equal(vp.vcpu.rip, RIP0 + 2);
+		assert_true(vp.vcpu.insn_skipped);
+	}
+	assert_int_equal(fake.host_cpuids, 0);
+	r[GPR_RAX] = 0x50000000;			/* past the range: the host's */
+	dispatch(EXIT_CPUID, 2);
+	assert_int_equal(fake.host_cpuids, 1);
 }
 
 static void msrs(void **state)
@@ -471,6 +505,7 @@ int main(void)
 		cmocka_unit_test_setup(every_reason_has_a_handler, setup),
 		cmocka_unit_test_setup(exits_are_counted, setup),
 		cmocka_unit_test_setup(instructions_are_skipped, setup),
+		cmocka_unit_test_setup(hypervisor_leaves, setup),
 		cmocka_unit_test_setup(msrs, setup),
 		cmocka_unit_test_setup(port_input, setup),
 		cmocka_unit_test_setup(unsupported_instruction_raises_ud, setup),

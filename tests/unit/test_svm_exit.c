@@ -169,6 +169,58 @@ static void events_and_failures(void **state)
 	assert_int_equal(decode(~0ull, 0, 0).reason, EXIT_ENTRY_FAILED);
 }
 
+/* An exit in the middle of delivering an event puts it back into EVENTINJ (15.7.2). */
+static void interrupted_event_goes_in_again(void **state)
+{
+	const uint64_t pf = EVENT_VALID | EVENT_ERROR_VALID | EVENT_TYPE_EXCEPTION | 14 |
+			    2ull << EVENT_ERROR_SHIFT;
+
+	(void)state;
+	vmcb.ctl.exitintinfo = pf;
+	decode(VMEXIT_NPF, NPF_WRITE, 0x5000);
+	assert_int_equal(vmcb.ctl.eventinj, pf);
+	vmcb.ctl.eventinj = 0;
+	vmcb.ctl.exitintinfo = EVENT_VALID | EVENT_TYPE_INTR | 0x30;
+	decode(VMEXIT_INTR, 0, 0);
+	assert_int_equal(vmcb.ctl.eventinj, EVENT_VALID | EVENT_TYPE_INTR | 0x30);
+	vmcb.ctl.eventinj = 0;
+	vmcb.ctl.exitintinfo = 0;
+	decode(VMEXIT_SHUTDOWN, 0, 0);
+	assert_int_equal(vmcb.ctl.eventinj, 0);
+}
+
+/* VMMCALL: the caller's mode and CPL for the hypercall ABI, from CR0, EFER, CS and the CPL field. */
+static void hypercall_caller(void **state)
+{
+	static const struct {
+		uint64_t cr0, efer;
+		uint16_t cs_attr;
+		uint8_t cpl;
+		enum vcpu_mode mode;
+	} rows[] = {
+		{ 0, 0, 0x09b, 0, VCPU_MODE_REAL },
+		{ CR0_PE, 0, 0xc9b, 0, VCPU_MODE_PROTECTED },
+		{ CR0_PE, 0, 0xcfb, 3, VCPU_MODE_PROTECTED },
+		{ CR0_PE | CR0_PG, EFER_LME | EFER_LMA, 0xa9b, 0, VCPU_MODE_LONG64 },
+		{ CR0_PE | CR0_PG, EFER_LME | EFER_LMA, 0xafb, 3, VCPU_MODE_LONG64 },
+		{ CR0_PE | CR0_PG, EFER_LME | EFER_LMA, 0xc9b, 0, VCPU_MODE_PROTECTED },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct vm_exit e;
+
+		vmcb.save.cr0 = rows[i].cr0;
+		vmcb.save.efer = rows[i].efer | EFER_SVME;
+		vmcb.save.cs.attr = rows[i].cs_attr;
+		vmcb.save.cpl = rows[i].cpl;
+		e = decode(VMEXIT_VMMCALL, 0, 0);
+		assert_int_equal(e.reason, EXIT_HYPERCALL);
+		assert_int_equal(e.u.hc.mode, rows[i].mode);
+		assert_int_equal(e.u.hc.cpl, rows[i].cpl);
+	}
+}
+
 /* SVM, SKINIT, INVLPGA, MONITOR/MWAIT, XSETBV: #UD for the partition, no length needed. */
 static void unsupported_instructions(void **state)
 {
@@ -310,6 +362,8 @@ int main(void)
 		cmocka_unit_test_setup(nested_page_fault, setup),
 		cmocka_unit_test_setup(exceptions, setup),
 		cmocka_unit_test_setup(events_and_failures, setup),
+		cmocka_unit_test_setup(interrupted_event_goes_in_again, setup),
+		cmocka_unit_test_setup(hypercall_caller, setup),
 		cmocka_unit_test_setup(unsupported_instructions, setup),
 		cmocka_unit_test_setup(unknown_codes, setup),
 		cmocka_unit_test_setup(every_skipped_instruction_has_a_length, setup),

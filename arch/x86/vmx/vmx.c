@@ -21,10 +21,20 @@
 
 _Static_assert(sizeof(struct vmx_vcpu) <= PAGE_SIZE, "struct vmx_vcpu fits its page");
 
-/* Per physical CPU; each entry is touched by its own CPU only. */
+/*
+ * Per physical CPU; each entry is touched by its own CPU only.
+ *
+ * `entered` is the vCPU this CPU last readied for an entry (vmx_ready).
+ * While it stays so, its VMCS is current here, it ran here last, its VPID
+ * is of this CPU's generation (only another vCPU's vmx_ready can begin a
+ * new one, and that changes `entered`) and the CPU's KERNEL_GS_BASE and
+ * CR2 hold its values: vmx_run then checks only the flush flag and
+ * TSC_AUX. Making another VMCS current, or clearing this one, resets it.
+ */
 struct vmx_cpu {
 	paddr_t vmxon;			/* VMXON region, 0 before cpu_enable */
 	struct vmx_vcpu *current;	/* whose VMCS VMPTRLD made current, NULL: none */
+	struct vmx_vcpu *entered;	/* see above, NULL: none */
 };
 
 static struct vmx_cpu vmx_cpus[MAX_CPUS];
@@ -90,6 +100,8 @@ static void vmx_clear(struct vmx_vcpu *vx, unsigned cpu)
 		panic("vmx: VMCLEAR of %lx failed", vx->pages);
 	if (vmx_cpus[cpu].current == vx)
 		vmx_cpus[cpu].current = NULL;
+	if (vmx_cpus[cpu].entered == vx)
+		vmx_cpus[cpu].entered = NULL;
 	vx->active_cpu = -1;
 	vx->launched = false;		/* a cleared VMCS needs VMLAUNCH (31.3, VMCLEAR) */
 }
@@ -107,6 +119,7 @@ static void vmx_load_slow(struct vmx_vcpu *vx, unsigned cpu)
 	if (!vmcs_load(vx->pages))
 		panic("vmx: VMPTRLD of %lx failed", vx->pages);
 	vmx_cpus[cpu].current = vx;
+	vmx_cpus[cpu].entered = NULL;
 	if (vx->active_cpu != (int32_t)cpu) {
 		vx->active_cpu = (int32_t)cpu;
 		vx->host_rsp = 0;
@@ -168,11 +181,13 @@ static int vmx_vcpu_init(struct vcpu *v, paddr_t slpt_root)
 }
 
 /*
- * IA32_KERNEL_GS_BASE is not in the VMCS, and SWAPGS exchanges it without
- * an exit, so it is switched here, lazily: the hypervisor never uses it,
- * so it only changes hands when another vCPU runs on this CPU.
+ * IA32_KERNEL_GS_BASE and CR2 are not in the VMCS (SWAPGS exchanges the
+ * first without an exit, a guest #PF writes the second), so they are
+ * switched here, lazily: the hypervisor never uses either (a page fault
+ * of its own is fatal), so they only change hands when another vCPU runs
+ * on this CPU. guest_regs_owner[cpu] is the vCPU whose values the CPU holds.
  */
-static struct vmx_vcpu *kgs_owner[MAX_CPUS];
+static struct vmx_vcpu *guest_regs_owner[MAX_CPUS];
 
 static void vmx_vcpu_free(struct vcpu *v)
 {
@@ -187,8 +202,8 @@ static void vmx_vcpu_free(struct vcpu *v)
 	if (vx->active_cpu >= 0)
 		vmx_clear(vx, cpu);
 	for (unsigned c = 0; c < MAX_CPUS; c++)
-		if (kgs_owner[c] == vx)
-			kgs_owner[c] = NULL;	/* its value dies with it */
+		if (guest_regs_owner[c] == vx)
+			guest_regs_owner[c] = NULL;	/* its values die with it */
 	v->arch = NULL;
 	memset(phys_to_virt(pages), 0, VMX_VCPU_PAGES * PAGE_SIZE);
 	mm_free(pages, VMX_VCPU_PAGES);
@@ -200,6 +215,8 @@ static void vmx_vcpu_set_state(struct vcpu *v, const struct vcpu_state *s)
 	struct vmx_vcpu *vx = vmx_get(v, cpu);
 
 	vmx_set_state(v, vx, s);
+	if (guest_regs_owner[cpu] == vx)
+		write_cr2(vx->cr2);
 	vmx_put(v, vx, cpu);
 }
 
@@ -209,6 +226,8 @@ static void vmx_vcpu_get_state(struct vcpu *v, struct vcpu_state *s)
 	struct vmx_vcpu *vx = vmx_get(v, cpu);
 
 	vmx_get_state(v, vx, s);
+	if (guest_regs_owner[cpu] == vx)
+		s->cr2 = read_cr2();
 	vmx_put(v, vx, cpu);
 }
 
@@ -280,47 +299,68 @@ static void end_insn_shadow(struct vcpu *v)
 
 #define MSR_KERNEL_GS_BASE	0xc0000102
 
-
-static void switch_kernel_gs_base(struct vmx_vcpu *vx, unsigned cpu)
+static void switch_guest_regs(struct vmx_vcpu *vx, unsigned cpu)
 {
-	if (kgs_owner[cpu])
-		kgs_owner[cpu]->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	struct vmx_vcpu *old = guest_regs_owner[cpu];
+
+	if (old) {
+		old->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+		old->cr2 = read_cr2();
+	}
 	wrmsr(MSR_KERNEL_GS_BASE, vx->kernel_gs_base);
-	kgs_owner[cpu] = vx;
+	write_cr2(vx->cr2);
+	guest_regs_owner[cpu] = vx;
 }
 
-static void vmx_run(struct vcpu *v, struct vm_exit *e)
+/*
+ * Everything an entry on this CPU may need besides TSC_AUX: the VMCS
+ * current, a flush owed for running elsewhere or asked for, a VPID of this
+ * CPU's generation, the guest's KERNEL_GS_BASE and CR2. Then the vCPU is
+ * this CPU's `entered` (struct vmx_cpu), and the next entries skip this.
+ */
+static __attribute__((noinline)) void vmx_ready(struct vcpu *v, struct vmx_vcpu *vx,
+						unsigned cpu)
 {
-	unsigned cpu = this_cpu_id();
-	struct vmx_vcpu *vx = vmx_get(v, cpu);
-	int result;
-
+	vmx_get(v, cpu);
 	if (v->last_cpu != (int32_t)cpu) {
 		/* this CPU may hold translations older than our flushes */
 		__atomic_store_n(&vx->flush, true, __ATOMIC_RELAXED);
 		v->last_cpu = (int32_t)cpu;
 	}
-	if (__builtin_expect(!tlb_tag_current(&vx->vpid, cpu), 0))
+	if (!tlb_tag_current(&vx->vpid, cpu))
 		new_vpid(vx, cpu);
 	if (__atomic_load_n(&vx->flush, __ATOMIC_RELAXED) &&
 	    __atomic_exchange_n(&vx->flush, false, __ATOMIC_ACQ_REL))
 		vmx_flush_now(v, vx);
-	if (__builtin_expect(kgs_owner[cpu] != vx, 0))
-		switch_kernel_gs_base(vx, cpu);
+	if (guest_regs_owner[cpu] != vx)
+		switch_guest_regs(vx, cpu);
+	vmx_cpus[cpu].entered = vx;
+}
+
+/*
+ * The fast path: two compares when the vCPU entered from this CPU last,
+ * TSC_AUX, the end of an interrupt shadow, and the VMCS's RSP and RIP.
+ * RFLAGS stays in the VMCS.
+ */
+static void vmx_run(struct vcpu *v, struct vm_exit *e)
+{
+	unsigned cpu = this_cpu_index();
+	struct vmx_vcpu *vx = to_vmx(v);
+	int result;
+
+	if (__builtin_expect(vmx_cpus[cpu].entered != vx ||
+			     __atomic_load_n(&vx->flush, __ATOMIC_RELAXED), 0))
+		vmx_ready(v, vx, cpu);
 	tsc_aux_load(v, cpu);
 	if (v->insn_skipped)
 		end_insn_shadow(v);
-	if (read_cr2() != vx->cr2)
-		write_cr2(vx->cr2);
 	vmwrite(VMCS_GUEST_RSP, v->gpr[GPR_RSP]);
 	vmwrite(VMCS_GUEST_RIP, v->rip);
-	vmwrite(VMCS_GUEST_RFLAGS, v->rflags);
 	result = vmx_enter(v, &vx->host_rsp, vx->launched);
-	vx->cr2 = read_cr2();
 	if (result)
 		vmx_decode_vmfail(result, e);
 	else
-		vmx_decode_exit(v, vx, e);
+		vmx_decode_exit(v, to_vmx(v), e);
 }
 
 /*
@@ -370,7 +410,7 @@ static bool vmx_can_take_irq(struct vcpu *v)
 {
 	unsigned cpu = this_cpu_id();
 	struct vmx_vcpu *vx = vmx_get(v, cpu);
-	bool ok = (v->rflags & RFLAGS_IF) && !(vx->entry_intr & INTR_INFO_VALID) &&
+	bool ok = (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF) && !(vx->entry_intr & INTR_INFO_VALID) &&
 		  (v->insn_skipped || !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & INSN_SHADOW));
 
 	vmx_put(v, vx, cpu);
@@ -393,16 +433,6 @@ static void vmx_want_irq_window(struct vcpu *v, bool on)
 	vmx_put(v, vx, cpu);
 }
 
-static enum vcpu_mode vmx_vcpu_mode(struct vcpu *v, unsigned *cpl)
-{
-	unsigned cpu = this_cpu_id();
-	struct vmx_vcpu *vx = vmx_get(v, cpu);
-	enum vcpu_mode m = vmx_mode(v, cpl);
-
-	vmx_put(v, vx, cpu);
-	return m;
-}
-
 /* Any CPU may ask; the flush happens on the vCPU's CPU before its next entry. */
 static void vmx_flush_tlb(struct vcpu *v)
 {
@@ -416,17 +446,16 @@ static void vmx_flush_tlb(struct vcpu *v)
  */
 static void vmx_run_bare(struct vcpu *v, struct vm_exit *e)
 {
-	unsigned cpu = this_cpu_id();
-	struct vmx_vcpu *vx = vmx_get(v, cpu);
+	unsigned cpu = this_cpu_index();
+	struct vmx_vcpu *vx = to_vmx(v);
 	int result;
 
 	/* Invariant: run() entered it on this CPU before (flushes, KERNEL_GS_BASE, launch). */
-	ASSERT(vx->launched && v->last_cpu == (int32_t)cpu && kgs_owner[cpu] == vx);
+	ASSERT(vx->launched && vmx_cpus[cpu].entered == vx);
 	if (v->insn_skipped)
 		end_insn_shadow(v);
 	vmwrite(VMCS_GUEST_RSP, v->gpr[GPR_RSP]);
 	vmwrite(VMCS_GUEST_RIP, v->rip);
-	vmwrite(VMCS_GUEST_RFLAGS, v->rflags);
 	while (!(result = vmx_enter(v, &vx->host_rsp, true)) &&
 	       (uint32_t)vmread(VMCS_EXIT_REASON) == VMX_EXIT_CPUID)
 		vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + 2);
@@ -484,6 +513,5 @@ const struct vcpu_ops vmx_vcpu_ops = {
 	.run_bare = vmx_run_bare,
 	.get_cr = vmx_get_cr,
 	.set_cr = vmx_set_cr,
-	.mode = vmx_vcpu_mode,
 	.caps = &vmx_caps,
 };
