@@ -193,8 +193,8 @@ static void deliver_interrupts(struct vp *vp)
 static void run_vp(struct runq *rq, struct vp *vp)
 {
 	struct partition *p = vp->vcpu.part;
+	void (*run)(struct vcpu *v) = vcpu_ops->run;	/* bound at boot: fixed */
 	enum exit_action act = EXIT_ACTION_RESUME;
-	struct vm_exit e;
 	uint64_t start, guest = 0;
 
 	vp->running = true;
@@ -230,9 +230,9 @@ static void run_vp(struct runq *rq, struct vp *vp)
 		if (vp->timer_deadline | vp->pending_irq)
 			deliver_interrupts(vp);
 		guest -= rdtsc();
-		vcpu_ops->run(&vp->vcpu, &e);
+		run(&vp->vcpu);
 		guest += rdtsc();
-		act = exit_dispatch(vp, &e);
+		act = exit_dispatch(vp, &vp->vcpu.exit);
 	}
 	vp->stats.guest_ticks += guest;
 	vp->stats.hv_ticks += rdtsc() - start - guest;

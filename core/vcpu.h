@@ -169,6 +169,8 @@ struct partition;
  * the back-end stores the guest's values there after every exit and loads
  * them before every entry. Everything else, RFLAGS included, lives in the
  * back-end's private `arch` area (the core reads it through get_state).
+ * run() leaves the exit, decoded, in `exit`: at a fixed offset from the
+ * vCPU, so no pointer to it has to be kept across the guest's run.
  *
  * insn_skipped is the interrupt-shadow contract: an STI or MOV SS shadow
  * recorded at an exit covers the exiting instruction only, so when the
@@ -192,6 +194,7 @@ struct vcpu {
 	 * the physical MSR whenever the guest runs.
 	 */
 	uint32_t tsc_aux;
+	struct vm_exit exit;		/* the last exit, as run() decoded it */
 };
 
 /*
@@ -211,8 +214,8 @@ struct vcpu_ops {
 	/* Whole-state access; set also sets gpr[] and rip. */
 	void (*set_state)(struct vcpu *v, const struct vcpu_state *s);
 	void (*get_state)(struct vcpu *v, struct vcpu_state *s);
-	/* Enter the guest on the calling CPU and come back with the next exit. */
-	void (*run)(struct vcpu *v, struct vm_exit *e);
+	/* Enter the guest on the calling CPU and come back with the next exit, in v->exit. */
+	void (*run)(struct vcpu *v);
 	/* Deliver an event at the next entry; interrupts only if can_take_irq(). */
 	void (*inject)(struct vcpu *v, const struct vcpu_event *ev);
 	bool (*can_take_irq)(struct vcpu *v);
@@ -228,7 +231,7 @@ struct vcpu_ops {
 	 * returns with the first other exit. The vCPU must have run() on this
 	 * CPU before.
 	 */
-	void (*run_bare)(struct vcpu *v, struct vm_exit *e);
+	void (*run_bare)(struct vcpu *v);
 	/*
 	 * Control registers 0, 3, 4 and 8 as the guest reads them. set_cr
 	 * does what the guest's MOV to CR0, CR4 or CR8 would, with a value

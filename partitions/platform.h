@@ -24,16 +24,21 @@ static inline void platform_cpuid(struct vp *vp)
 	uint32_t leaf = (uint32_t)r[GPR_RAX];
 	struct cpuid_regs c;
 
-	if (!cpuid_is_hypervisor_leaf(leaf)) {
+	/* the vendor leaf first, with its answer known at compile time */
+	if (leaf == HV_CPUID_VENDOR_LEAF)
+		cpuid_hypervisor_leaf(HV_CPUID_VENDOR_LEAF, &c);
+	else if (cpuid_is_hypervisor_leaf(leaf))
+		cpuid_hypervisor_leaf(leaf, &c);
+	else {
 		platform_cpuid_host(vp);
 		return;
 	}
-	cpuid_hypervisor_leaf(leaf, &c);
 	r[GPR_RAX] = c.eax;
 	r[GPR_RBX] = c.ebx;
 	r[GPR_RCX] = c.ecx;
 	r[GPR_RDX] = c.edx;
 }
+
 /* false: the MSR is not on the allow list (the caller injects #GP) */
 bool platform_msr_read(struct vp *vp, uint32_t msr, uint64_t *val);
 bool platform_msr_write(struct vp *vp, uint32_t msr, uint64_t val);

@@ -210,65 +210,62 @@ static void tlb_control_done(struct vmcb *vmcb)
 	vmcb->ctl.tlb_control = TLB_CONTROL_NONE;
 }
 
-_Static_assert(INT_STATE_SHADOW == 1, "svm_round_trip clears the shadow with insn_skipped");
-
 /*
- * One VMRUN with the registers the core owns moved into the VMCB and
- * back (RAX, RSP and RIP live there, 15.5.1). The exiting instruction the
- * core completed (insn_skipped) has no shadow left: clearing bit 0 of the
- * interrupt state with the flag itself does that without a branch.
+ * One VMRUN with the registers the core owns moved into the VMCB (RAX,
+ * RSP and RIP live there, 15.5.1; svm_take_exit moves them back, and
+ * decodes the exit). RSP only comes back: the
+ * core changes gpr[GPR_RSP] only as the destination of a MOV from a
+ * control register, an exit AMD-V never reports here (only MOV to CR4 is
+ * intercepted, set_intercepts), and svm_set_state writes both; so the
+ * VMCB's RSP is always the core's already.
+ *
+ * A shadow recorded at the last exit covered the exiting instruction
+ * only: once the core has completed that (insn_skipped) it is over, in
+ * the VMCB too, which VMRUN loads it from (15.21.5).
  */
-static inline __attribute__((always_inline)) struct vcpu *svm_round_trip(struct vcpu *v)
+static inline __attribute__((always_inline)) void svm_round_trip(struct vcpu *v)
 {
 	struct svm_vcpu *s = to_svm(v);
 	struct vmcb *vmcb = s->vmcb;
-
-	vmcb->ctl.int_state &= ~(uint64_t)v->insn_skipped;
+	if (__builtin_expect(vmcb->ctl.int_state & INT_STATE_SHADOW, 0) && v->insn_skipped)
+		vmcb->ctl.int_state &= ~INT_STATE_SHADOW;
 	v->insn_skipped = false;
 	vmcb->save.rip = v->rip;
 	vmcb->save.rax = v->gpr[GPR_RAX];
-	vmcb->save.rsp = v->gpr[GPR_RSP];
 	v = svm_enter(v, s->vmcb_pa, s->host_save_pa, vmcb->ctl.int_state & INT_STATE_SHADOW);
-	vmcb = to_svm(v)->vmcb;	/* read again: cheaper than a register saved across */
-	v->gpr[GPR_RAX] = vmcb->save.rax;
-	v->gpr[GPR_RSP] = vmcb->save.rsp;
-	v->rip = vmcb->save.rip;
-	return v;
+	svm_take_exit(v);
 }
 
 /*
  * svm_run when the CPU is not ready for the vCPU: it needs a new ASID
  * (and maybe a TLB flush), or TSC_AUX holds another vCPU's value.
  */
-static __attribute__((noinline)) void svm_run_slow(struct vcpu *v, struct vm_exit *e,
-						   unsigned cpu)
+static __attribute__((noinline)) void svm_run_slow(struct vcpu *v, unsigned cpu)
 {
 	if (!tlb_tag_current(&to_svm(v)->asid, cpu))
 		new_asid(v, to_svm(v), cpu);
 	tsc_aux_load(v, cpu);
-	v = svm_round_trip(v);
+	svm_round_trip(v);
 	if (to_svm(v)->vmcb->ctl.tlb_control != TLB_CONTROL_NONE)
 		tlb_control_done(to_svm(v)->vmcb);
-	svm_decode_exit(to_svm(v)->vmcb, e);
 }
 
 /*
  * The fast path: two compares (the vCPU's ASID is current on this CPU,
  * the CPU's TSC_AUX is the vCPU's) and a handful of VMCB moves around
- * svm_vmrun. svm_decode_exit puts an event whose delivery the exit
+ * svm_vmrun. svm_take_exit puts an event whose delivery the exit
  * interrupted (EXITINTINFO, 15.7.2) back into EVENTINJ.
  */
-static void svm_run(struct vcpu *v, struct vm_exit *e)
+static void svm_run(struct vcpu *v)
 {
 	unsigned cpu = this_cpu_index();
 
 	if (__builtin_expect(!tlb_tag_current(&to_svm(v)->asid, cpu) ||
 			     !tsc_aux_current(v, cpu), 0)) {
-		svm_run_slow(v, e, cpu);
+		svm_run_slow(v, cpu);
 		return;
 	}
-	v = svm_round_trip(v);
-	svm_decode_exit(to_svm(v)->vmcb, e);
+	svm_round_trip(v);
 }
 
 /*
@@ -344,7 +341,7 @@ static void svm_flush_tlb(struct vcpu *v)
  * loop of svm_vmrun, the entry stub every exit needs, that steps over
  * CPUID by itself.
  */
-static void svm_run_bare(struct vcpu *v, struct vm_exit *e)
+static void svm_run_bare(struct vcpu *v)
 {
 	struct svm_vcpu *s = to_svm(v);
 	struct vmcb *vmcb = s->vmcb;
@@ -358,7 +355,6 @@ static void svm_run_bare(struct vcpu *v, struct vm_exit *e)
 	}
 	vmcb->save.rip = v->rip;
 	vmcb->save.rax = v->gpr[GPR_RAX];
-	vmcb->save.rsp = v->gpr[GPR_RSP];
 	for (;;) {
 		v = svm_enter(v, s->vmcb_pa, s->host_save_pa,
 			      vmcb->ctl.int_state & INT_STATE_SHADOW);
@@ -366,10 +362,7 @@ static void svm_run_bare(struct vcpu *v, struct vm_exit *e)
 			break;
 		vmcb->save.rip += 2;
 	}
-	v->gpr[GPR_RAX] = vmcb->save.rax;
-	v->gpr[GPR_RSP] = vmcb->save.rsp;
-	v->rip = vmcb->save.rip;
-	svm_decode_exit(vmcb, e);
+	svm_take_exit(v);
 }
 
 static uint32_t svm_intercepted_exceptions(struct vcpu *v)

@@ -47,7 +47,7 @@ extern struct svm_features svm_features;
 void svm_vmrun(void);
 
 static inline struct vcpu *svm_enter(struct vcpu *v, paddr_t vmcb_pa, paddr_t host_save_pa,
-				     bool shadow)
+				     uint64_t shadow)
 {
 	__asm__ volatile("call svm_vmrun"
 			 : "+D"(v), "+a"(vmcb_pa), "+d"(host_save_pa), "+c"(shadow)
@@ -62,6 +62,12 @@ static inline struct vcpu *svm_enter(struct vcpu *v, paddr_t vmcb_pa, paddr_t ho
  * (arch/x86/svm/svm_exit.c).
  */
 void svm_decode_exit(struct vmcb *vmcb, struct vm_exit *e);
+
+/*
+ * After an exit: the registers the core owns that the VMCB holds (RAX,
+ * RSP, RIP) back into v, and v->exit decoded (svm_decode_exit).
+ */
+void svm_take_exit(struct vcpu *v);
 
 /* The VMCB <-> struct vcpu_state conversion and CR access (arch/x86/svm/svm_state.c). */
 void svm_set_state(struct vcpu *v, const struct vcpu_state *s);

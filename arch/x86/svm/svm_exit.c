@@ -207,7 +207,16 @@ decode_kind(const struct vmcb *vmcb, const struct svm_exit_kind *k, struct vm_ex
 		k->decode(vmcb, e);
 }
 
-void svm_decode_exit(struct vmcb *vmcb, struct vm_exit *e)
+/* Every exit but the run-time ones of decode(). */
+static __attribute__((noinline)) void decode_other(struct vmcb *vmcb, struct vm_exit *e)
+{
+	/* an event whose delivery the exit interrupted goes in again at the next VMRUN */
+	if (vmcb->ctl.exitintinfo & EVENT_VALID)
+		vmcb->ctl.eventinj = vmcb->ctl.exitintinfo;
+	decode_kind(vmcb, exit_kind((uint32_t)vmcb->ctl.exitcode), e);
+}
+
+static inline __attribute__((always_inline)) void decode(struct vmcb *vmcb, struct vm_exit *e)
 {
 	/* QEMU stores VMEXIT_INVALID as a 32-bit -1: only the low half is meaningful */
 	uint32_t code = (uint32_t)vmcb->ctl.exitcode;
@@ -218,20 +227,27 @@ void svm_decode_exit(struct vmcb *vmcb, struct vm_exit *e)
 	 * never happen while an event is being delivered (15.7.2), so they
 	 * have no EXITINTINFO to look at.
 	 */
-	if (code == VMEXIT_CPUID) {
+	if (code == VMEXIT_CPUID)
 		decode_kind(vmcb, &exit_kinds[VMEXIT_CPUID], e);
-		return;
-	}
-	if (code == VMEXIT_VMMCALL) {
+	else if (code == VMEXIT_VMMCALL)
 		decode_kind(vmcb, &exit_kinds[VMEXIT_VMMCALL], e);
-		return;
-	}
-	if (code == VMEXIT_IOIO) {
+	else if (code == VMEXIT_IOIO)
 		decode_kind(vmcb, &exit_kinds[VMEXIT_IOIO], e);
-		return;
-	}
-	/* an event whose delivery the exit interrupted goes in again at the next VMRUN */
-	if (vmcb->ctl.exitintinfo & EVENT_VALID)
-		vmcb->ctl.eventinj = vmcb->ctl.exitintinfo;
-	decode_kind(vmcb, exit_kind(code), e);
+	else
+		decode_other(vmcb, e);
+}
+
+void svm_decode_exit(struct vmcb *vmcb, struct vm_exit *e)
+{
+	decode(vmcb, e);
+}
+
+void svm_take_exit(struct vcpu *v)
+{
+	struct vmcb *vmcb = to_svm(v)->vmcb;
+
+	v->gpr[GPR_RAX] = vmcb->save.rax;
+	v->gpr[GPR_RSP] = vmcb->save.rsp;
+	v->rip = vmcb->save.rip;
+	decode(vmcb, &v->exit);
 }

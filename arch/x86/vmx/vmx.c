@@ -342,7 +342,7 @@ static __attribute__((noinline)) void vmx_ready(struct vcpu *v, struct vmx_vcpu 
  * TSC_AUX, the end of an interrupt shadow, and the VMCS's RSP and RIP.
  * RFLAGS stays in the VMCS.
  */
-static void vmx_run(struct vcpu *v, struct vm_exit *e)
+static void vmx_run(struct vcpu *v)
 {
 	unsigned cpu = this_cpu_index();
 	struct vmx_vcpu *vx = to_vmx(v);
@@ -356,11 +356,11 @@ static void vmx_run(struct vcpu *v, struct vm_exit *e)
 		end_insn_shadow(v);
 	vmwrite(VMCS_GUEST_RSP, v->gpr[GPR_RSP]);
 	vmwrite(VMCS_GUEST_RIP, v->rip);
-	result = vmx_enter(v, &vx->host_rsp, vx->launched);
+	result = vmx_enter(&v, &vx->host_rsp, vx->launched);
 	if (result)
-		vmx_decode_vmfail(result, e);
+		vmx_decode_vmfail(result, &v->exit);
 	else
-		vmx_decode_exit(v, to_vmx(v), e);
+		vmx_decode_exit(v, to_vmx(v), &v->exit);
 }
 
 /*
@@ -444,7 +444,7 @@ static void vmx_flush_tlb(struct vcpu *v)
  * loop of vmx_enter, the entry stub every exit needs, that steps over
  * CPUID by itself.
  */
-static void vmx_run_bare(struct vcpu *v, struct vm_exit *e)
+static void vmx_run_bare(struct vcpu *v)
 {
 	unsigned cpu = this_cpu_index();
 	struct vmx_vcpu *vx = to_vmx(v);
@@ -456,13 +456,13 @@ static void vmx_run_bare(struct vcpu *v, struct vm_exit *e)
 		end_insn_shadow(v);
 	vmwrite(VMCS_GUEST_RSP, v->gpr[GPR_RSP]);
 	vmwrite(VMCS_GUEST_RIP, v->rip);
-	while (!(result = vmx_enter(v, &vx->host_rsp, true)) &&
+	while (!(result = vmx_enter(&v, &vx->host_rsp, true)) &&
 	       (uint32_t)vmread(VMCS_EXIT_REASON) == VMX_EXIT_CPUID)
 		vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + 2);
 	if (result)
-		vmx_decode_vmfail(result, e);
+		vmx_decode_vmfail(result, &v->exit);
 	else
-		vmx_decode_exit(v, vx, e);
+		vmx_decode_exit(v, vx, &v->exit);
 }
 
 /* Read back from the VMCS, for the self-test (core/vm_smoke.c). */

@@ -103,12 +103,13 @@ bool ept_translate(paddr_t root, uint64_t gpa, paddr_t *hpa);
 void vmx_enter_stub(void);
 void vmx_exit_stub(void);	/* HOST_RIP; not callable */
 
-static inline int vmx_enter(struct vcpu *v, uint64_t *host_rsp, bool resume)
+/* *v comes back from RDI: the caller uses it rather than a copy saved across. */
+static inline int vmx_enter(struct vcpu **v, uint64_t *host_rsp, bool resume)
 {
 	int result;
 
 	__asm__ volatile("call vmx_enter_stub"
-			 : "=a"(result), "+D"(v), "+S"(host_rsp), "+d"(resume)
+			 : "=a"(result), "+D"(*v), "+S"(host_rsp), "+d"(resume)
 			 :
 			 : "rcx", "r8", "r9", "r10", "r11", "cc", "memory");
 	return result;
