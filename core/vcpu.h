@@ -167,8 +167,14 @@ struct partition;
 /*
  * A virtual CPU. Between two run() calls the core owns gpr[] and rip:
  * the back-end stores the guest's values there after every exit and loads
- * them before every entry. Everything else, RFLAGS included, lives in the
- * back-end's private `arch` area (the core reads it through get_state).
+ * them before every entry. Everything else lives in the back-end's private
+ * `arch` area (the core reads it through get_state), RFLAGS and RSP
+ * included: the core needs RSP only as an operand an exit names. So the
+ * back-end copies it into gpr[GPR_RSP] only after exits that name a
+ * general register (EXIT_CR_ACCESS), and after a MOV from a control
+ * register into RSP loads gpr[GPR_RSP] back at the next entry; the core
+ * changes gpr[GPR_RSP] nowhere else.
+ *
  * run() leaves the exit, decoded, in `exit`: at a fixed offset from the
  * vCPU, so no pointer to it has to be kept across the guest's run.
  *

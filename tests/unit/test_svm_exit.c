@@ -29,11 +29,15 @@ size_t svm_fetch_insn(const struct vmcb *vmcb, uint8_t *buf, size_t len)
 }
 
 static struct vmcb vmcb;
+static struct svm_vcpu svm = { .vmcb = &vmcb };
+static struct vcpu vcpu = { .arch = &svm };
 
 static int setup(void **state)
 {
 	(void)state;
 	memset(&vmcb, 0, sizeof(vmcb));
+	memset(vcpu.gpr, 0, sizeof(vcpu.gpr));
+	vcpu.rip = 0;
 	vmcb.save.rip = 0x401000;
 	svm_features.nrips = false;
 	insn_avail = 0;
@@ -42,16 +46,15 @@ static int setup(void **state)
 
 static struct vm_exit decode(uint64_t code, uint64_t info1, uint64_t info2)
 {
-	struct vm_exit e;
-
-	memset(&e, 0xa5, sizeof(e));	/* nothing may be left over from before */
+	memset(&vcpu.exit, 0xa5, sizeof(vcpu.exit));	/* nothing may be left over from before */
 	vmcb.ctl.exitcode = code;
 	vmcb.ctl.exitinfo1 = info1;
 	vmcb.ctl.exitinfo2 = info2;
-	svm_decode_exit(&vmcb, &e);
-	assert_int_equal(e.vendor_code, code);
-	assert_int_equal(e.vendor_info, info1);
-	return e;
+	svm_take_exit(&vcpu);
+	assert_int_equal(vcpu.exit.vendor_code, code);
+	assert_int_equal(vcpu.exit.vendor_info, info1);
+	assert_int_equal(vcpu.rip, vmcb.save.rip);
+	return vcpu.exit;
 }
 
 /* Instruction intercepts without NRIPS: the table's length of the bare instruction. */
@@ -167,6 +170,26 @@ static void events_and_failures(void **state)
 	/* VMEXIT_INVALID: QEMU writes a 32-bit -1, Bochs a 64-bit one */
 	assert_int_equal(decode(0xffffffffull, 0, 0).reason, EXIT_ENTRY_FAILED);
 	assert_int_equal(decode(~0ull, 0, 0).reason, EXIT_ENTRY_FAILED);
+}
+
+/*
+ * RAX and RIP come back from the VMCB after every exit; RSP only where
+ * the exit names a register (core/vcpu.h), and it stays the VMCB's.
+ */
+static void registers_back(void **state)
+{
+	(void)state;
+	vmcb.save.rax = 0x1111;
+	vmcb.save.rsp = 0x8000;
+	vcpu.gpr[GPR_RSP] = 0x5555;
+	decode(VMEXIT_CPUID, 0, 0);
+	assert_int_equal(vcpu.gpr[GPR_RAX], 0x1111);
+	assert_int_equal(vcpu.gpr[GPR_RSP], 0x5555);
+	svm_features.nrips = true;
+	vmcb.ctl.next_rip = vmcb.save.rip + 3;
+	decode(VMEXIT_CR4_WRITE, CR_INFO_MOV | GPR_RSP, 0);	/* mov %rsp, %cr4 */
+	assert_int_equal(vcpu.exit.u.cr.gpr, GPR_RSP);
+	assert_int_equal(vcpu.gpr[GPR_RSP], 0x8000);
 }
 
 /* An exit in the middle of delivering an event puts it back into EVENTINJ (15.7.2). */
@@ -362,6 +385,7 @@ int main(void)
 		cmocka_unit_test_setup(nested_page_fault, setup),
 		cmocka_unit_test_setup(exceptions, setup),
 		cmocka_unit_test_setup(events_and_failures, setup),
+		cmocka_unit_test_setup(registers_back, setup),
 		cmocka_unit_test_setup(interrupted_event_goes_in_again, setup),
 		cmocka_unit_test_setup(hypercall_caller, setup),
 		cmocka_unit_test_setup(unsupported_instructions, setup),

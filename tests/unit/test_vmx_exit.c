@@ -118,7 +118,7 @@ static void simple_exits(void **state)
 		assert_int_equal(e.reason, rows[i].reason);
 		assert_int_equal(e.insn_len, rows[i].insn ? 3 : 0);
 		assert_int_equal(vcpu.rip, 0x401000);
-		assert_int_equal(vcpu.gpr[GPR_RSP], 0x8000);
+		assert_int_equal(vcpu.gpr[GPR_RSP], 0);		/* the VMCS's (core/vcpu.h) */
 		assert_true(vx.launched);
 	}
 }
@@ -202,6 +202,10 @@ static void cr_access(void **state)
 	assert_true(e.u.cr.cr == 4 && e.u.cr.type == CR_MOV_TO && e.u.cr.gpr == GPR_R9);
 	e = decode(VMX_EXIT_CR_ACCESS, 0xf18, 4);			/* mov %cr8, %r15 */
 	assert_true(e.u.cr.cr == 8 && e.u.cr.type == CR_MOV_FROM && e.u.cr.gpr == GPR_R15);
+	assert_int_equal(vcpu.gpr[GPR_RSP], 0x8000);	/* a register operand: RSP comes too */
+	assert_int_equal(vx.pending, 0);
+	e = decode(VMX_EXIT_CR_ACCESS, 0x418, 4);			/* mov %cr8, %rsp */
+	assert_true(e.u.cr.gpr == GPR_RSP && vx.pending == VMX_PENDING_RSP);
 	e = decode(VMX_EXIT_CR_ACCESS, 0x020, 2);			/* clts */
 	assert_true(e.u.cr.cr == 0 && e.u.cr.type == CR_CLTS && e.insn_len == 2);
 	e = decode(VMX_EXIT_CR_ACCESS, 0x000b0030ull, 3);		/* lmsw with 0xb */

@@ -211,13 +211,11 @@ static void tlb_control_done(struct vmcb *vmcb)
 }
 
 /*
- * One VMRUN with the registers the core owns moved into the VMCB (RAX,
- * RSP and RIP live there, 15.5.1; svm_take_exit moves them back, and
- * decodes the exit). RSP only comes back: the
- * core changes gpr[GPR_RSP] only as the destination of a MOV from a
- * control register, an exit AMD-V never reports here (only MOV to CR4 is
- * intercepted, set_intercepts), and svm_set_state writes both; so the
- * VMCB's RSP is always the core's already.
+ * One VMRUN with the registers the core owns that the VMCB holds (RAX
+ * and RIP, 15.5.1) moved in; svm_take_exit moves them back and decodes
+ * the exit. RSP stays in the VMCB (core/vcpu.h): the core writes
+ * gpr[GPR_RSP] only after a MOV from a control register, an exit AMD-V
+ * never reports (only MOV to CR4 is intercepted, set_intercepts).
  *
  * A shadow recorded at the last exit covered the exiting instruction
  * only: once the core has completed that (insn_skipped) it is over, in

@@ -57,15 +57,10 @@ static inline struct vcpu *svm_enter(struct vcpu *v, paddr_t vmcb_pa, paddr_t ho
 }
 
 /*
- * Translate the VMCB's exit information into e, and put an event whose
- * delivery the exit interrupted (EXITINTINFO) back into EVENTINJ
- * (arch/x86/svm/svm_exit.c).
- */
-void svm_decode_exit(struct vmcb *vmcb, struct vm_exit *e);
-
-/*
- * After an exit: the registers the core owns that the VMCB holds (RAX,
- * RSP, RIP) back into v, and v->exit decoded (svm_decode_exit).
+ * After an exit (arch/x86/svm/svm_exit.c): RAX and RIP from the VMCB into
+ * v (and RSP where the exit names a register, core/vcpu.h), the VMCB's
+ * exit information decoded into v->exit, and an event whose delivery the
+ * exit interrupted (EXITINTINFO) put back into EVENTINJ.
  */
 void svm_take_exit(struct vcpu *v);
 

@@ -2,9 +2,10 @@
  * #VMEXIT -> struct vm_exit. One const table indexed by EXITCODE (APM Vol.
  * 2, Appendix C "SVM Intercept Exit Codes") says what each exit becomes,
  * how long its instruction is where the CPU saves no next RIP, and which
- * decoder reads EXITINFO1/2 (15.7 "Intercept Operation"). Reads only the
- * VMCB, and writes only its EVENTINJ (an interrupted event goes in again);
- * runs on every exit, so no logging and no loops.
+ * decoder reads EXITINFO1/2 (15.7 "Intercept Operation"). Reads the VMCB,
+ * writes only its EVENTINJ (an interrupted event goes in again) and the
+ * vCPU's registers and exit; runs on every exit, so no logging and no
+ * loops.
  */
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/guest_insn.h"
@@ -207,20 +208,32 @@ decode_kind(const struct vmcb *vmcb, const struct svm_exit_kind *k, struct vm_ex
 		k->decode(vmcb, e);
 }
 
-/* Every exit but the run-time ones of decode(). */
-static __attribute__((noinline)) void decode_other(struct vmcb *vmcb, struct vm_exit *e)
+/*
+ * Every exit but the run-time ones of svm_take_exit. The core reads RSP
+ * as the operand of a MOV to CR4 (core/vcpu.h); it never writes it after
+ * an AMD-V exit, since MOV to CR4 is the only CR access intercepted here
+ * (svm.c, set_intercepts).
+ */
+static __attribute__((noinline)) void take_other(struct vcpu *v, struct vmcb *vmcb)
 {
+	struct vm_exit *e = &v->exit;
+
 	/* an event whose delivery the exit interrupted goes in again at the next VMRUN */
 	if (vmcb->ctl.exitintinfo & EVENT_VALID)
 		vmcb->ctl.eventinj = vmcb->ctl.exitintinfo;
 	decode_kind(vmcb, exit_kind((uint32_t)vmcb->ctl.exitcode), e);
+	if (e->reason == EXIT_CR_ACCESS)
+		v->gpr[GPR_RSP] = vmcb->save.rsp;
 }
 
-static inline __attribute__((always_inline)) void decode(struct vmcb *vmcb, struct vm_exit *e)
+void svm_take_exit(struct vcpu *v)
 {
+	struct vmcb *vmcb = to_svm(v)->vmcb;
 	/* QEMU stores VMEXIT_INVALID as a 32-bit -1: only the low half is meaningful */
 	uint32_t code = (uint32_t)vmcb->ctl.exitcode;
 
+	v->gpr[GPR_RAX] = vmcb->save.rax;
+	v->rip = vmcb->save.rip;
 	/*
 	 * The exits guests make at run time come first, each with its table
 	 * entry read at compile time. They are instruction intercepts, which
@@ -228,26 +241,11 @@ static inline __attribute__((always_inline)) void decode(struct vmcb *vmcb, stru
 	 * have no EXITINTINFO to look at.
 	 */
 	if (code == VMEXIT_CPUID)
-		decode_kind(vmcb, &exit_kinds[VMEXIT_CPUID], e);
+		decode_kind(vmcb, &exit_kinds[VMEXIT_CPUID], &v->exit);
 	else if (code == VMEXIT_VMMCALL)
-		decode_kind(vmcb, &exit_kinds[VMEXIT_VMMCALL], e);
+		decode_kind(vmcb, &exit_kinds[VMEXIT_VMMCALL], &v->exit);
 	else if (code == VMEXIT_IOIO)
-		decode_kind(vmcb, &exit_kinds[VMEXIT_IOIO], e);
+		decode_kind(vmcb, &exit_kinds[VMEXIT_IOIO], &v->exit);
 	else
-		decode_other(vmcb, e);
-}
-
-void svm_decode_exit(struct vmcb *vmcb, struct vm_exit *e)
-{
-	decode(vmcb, e);
-}
-
-void svm_take_exit(struct vcpu *v)
-{
-	struct vmcb *vmcb = to_svm(v)->vmcb;
-
-	v->gpr[GPR_RAX] = vmcb->save.rax;
-	v->gpr[GPR_RSP] = vmcb->save.rsp;
-	v->rip = vmcb->save.rip;
-	decode(vmcb, &v->exit);
+		take_other(v, vmcb);
 }

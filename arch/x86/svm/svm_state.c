@@ -1,9 +1,9 @@
 /*
  * struct vcpu_state <-> VMCB state save area (APM Vol. 2, Table B-2). The
  * segment attributes already use the VMCB layout (15.5.1), so segments are
- * copied as they are. RAX, RSP and RIP are the core's copies in struct
- * vcpu; run() moves them into the VMCB on every entry. RFLAGS is only the
- * VMCB's.
+ * copied as they are. RAX and RIP are the core's copies in struct vcpu;
+ * run() moves them into the VMCB on every entry. RSP and RFLAGS are only
+ * the VMCB's (core/vcpu.h).
  */
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/cpu.h"
@@ -77,6 +77,7 @@ void svm_get_state(struct vcpu *v, struct vcpu_state *s)
 	const struct vmcb_save *st = &to_svm(v)->vmcb->save;
 
 	memcpy(s->gpr, v->gpr, sizeof(s->gpr));
+	s->gpr[GPR_RSP] = st->rsp;
 	s->rip = v->rip;
 	s->rflags = st->rflags;
 	seg_from_vmcb(&s->es, &st->es);

@@ -21,23 +21,24 @@
 
 _Static_assert(sizeof(struct vmx_vcpu) <= PAGE_SIZE, "struct vmx_vcpu fits its page");
 
-/*
- * Per physical CPU; each entry is touched by its own CPU only.
- *
- * `entered` is the vCPU this CPU last readied for an entry (vmx_ready).
- * While it stays so, its VMCS is current here, it ran here last, its VPID
- * is of this CPU's generation (only another vCPU's vmx_ready can begin a
- * new one, and that changes `entered`) and the CPU's KERNEL_GS_BASE and
- * CR2 hold its values: vmx_run then checks only the flush flag and
- * TSC_AUX. Making another VMCS current, or clearing this one, resets it.
- */
+/* Per physical CPU; each entry is touched by its own CPU only. */
 struct vmx_cpu {
 	paddr_t vmxon;			/* VMXON region, 0 before cpu_enable */
 	struct vmx_vcpu *current;	/* whose VMCS VMPTRLD made current, NULL: none */
-	struct vmx_vcpu *entered;	/* see above, NULL: none */
 };
 
 static struct vmx_cpu vmx_cpus[MAX_CPUS];
+
+/*
+ * Per physical CPU, touched by its own CPU only: the vCPU it last readied
+ * for an entry (vmx_ready), NULL: none. While it stays so, its VMCS is
+ * current here, it ran here last, its VPID is of this CPU's generation
+ * (only another vCPU's vmx_ready can begin a new one, and that changes
+ * this) and the CPU's KERNEL_GS_BASE and CR2 hold its values: vmx_run
+ * then checks only its `pending` work and TSC_AUX. Making another VMCS
+ * current, or clearing this one, resets it.
+ */
+static struct vmx_vcpu *vmx_entered[MAX_CPUS];
 
 /* IA32_FEATURE_CONTROL (SDM Vol. 3C, 24.7): lock it with VMX on if firmware left it open. */
 static bool feature_control_allows_vmx(void)
@@ -100,8 +101,8 @@ static void vmx_clear(struct vmx_vcpu *vx, unsigned cpu)
 		panic("vmx: VMCLEAR of %lx failed", vx->pages);
 	if (vmx_cpus[cpu].current == vx)
 		vmx_cpus[cpu].current = NULL;
-	if (vmx_cpus[cpu].entered == vx)
-		vmx_cpus[cpu].entered = NULL;
+	if (vmx_entered[cpu] == vx)
+		vmx_entered[cpu] = NULL;
 	vx->active_cpu = -1;
 	vx->launched = false;		/* a cleared VMCS needs VMLAUNCH (31.3, VMCLEAR) */
 }
@@ -119,7 +120,7 @@ static void vmx_load_slow(struct vmx_vcpu *vx, unsigned cpu)
 	if (!vmcs_load(vx->pages))
 		panic("vmx: VMPTRLD of %lx failed", vx->pages);
 	vmx_cpus[cpu].current = vx;
-	vmx_cpus[cpu].entered = NULL;
+	vmx_entered[cpu] = NULL;
 	if (vx->active_cpu != (int32_t)cpu) {
 		vx->active_cpu = (int32_t)cpu;
 		vx->host_rsp = 0;
@@ -162,7 +163,7 @@ static int vmx_vcpu_init(struct vcpu *v, paddr_t slpt_root)
 	vx->pages = pages;
 	vx->proc = vmx_cfg.proc;
 	vx->active_cpu = -1;
-	vx->flush = true;	/* the EPT root may have had an earlier owner */
+	vx->pending = VMX_PENDING_FLUSH;	/* the EPT root may have had an earlier owner */
 	v->arch = vx;
 
 	/* VMCLEAR initialises a new VMCS region (31.3, VMCLEAR) */
@@ -315,52 +316,76 @@ static void switch_guest_regs(struct vmx_vcpu *vx, unsigned cpu)
 /*
  * Everything an entry on this CPU may need besides TSC_AUX: the VMCS
  * current, a flush owed for running elsewhere or asked for, a VPID of this
- * CPU's generation, the guest's KERNEL_GS_BASE and CR2. Then the vCPU is
- * this CPU's `entered` (struct vmx_cpu), and the next entries skip this.
+ * CPU's generation, RSP if the core wrote it, the guest's KERNEL_GS_BASE
+ * and CR2. Then the vCPU is this CPU's vmx_entered, and the next entries
+ * skip this.
  */
-static __attribute__((noinline)) void vmx_ready(struct vcpu *v, struct vmx_vcpu *vx,
-						unsigned cpu)
+static void vmx_ready(struct vcpu *v, struct vmx_vcpu *vx, unsigned cpu)
 {
+	uint8_t pending;
+
 	vmx_get(v, cpu);
 	if (v->last_cpu != (int32_t)cpu) {
 		/* this CPU may hold translations older than our flushes */
-		__atomic_store_n(&vx->flush, true, __ATOMIC_RELAXED);
+		__atomic_fetch_or(&vx->pending, VMX_PENDING_FLUSH, __ATOMIC_RELAXED);
 		v->last_cpu = (int32_t)cpu;
 	}
 	if (!tlb_tag_current(&vx->vpid, cpu))
 		new_vpid(vx, cpu);
-	if (__atomic_load_n(&vx->flush, __ATOMIC_RELAXED) &&
-	    __atomic_exchange_n(&vx->flush, false, __ATOMIC_ACQ_REL))
+	pending = __atomic_exchange_n(&vx->pending, 0, __ATOMIC_ACQ_REL);
+	if (pending & VMX_PENDING_FLUSH)
 		vmx_flush_now(v, vx);
+	if (pending & VMX_PENDING_RSP)
+		vmwrite(VMCS_GUEST_RSP, v->gpr[GPR_RSP]);
 	if (guest_regs_owner[cpu] != vx)
 		switch_guest_regs(vx, cpu);
-	vmx_cpus[cpu].entered = vx;
+	vmx_entered[cpu] = vx;
 }
 
 /*
- * The fast path: two compares when the vCPU entered from this CPU last,
- * TSC_AUX, the end of an interrupt shadow, and the VMCS's RSP and RIP.
- * RFLAGS stays in the VMCS.
+ * One entry and exit: the end of an interrupt shadow, RIP into the VMCS,
+ * VMRESUME, and the exit decoded into v->exit. RSP and RFLAGS stay in the
+ * VMCS (core/vcpu.h); vmx_ready writes RSP where the core did.
  */
-static void vmx_run(struct vcpu *v)
+static inline __attribute__((always_inline)) void vmx_round_trip(struct vcpu *v)
 {
-	unsigned cpu = this_cpu_index();
 	struct vmx_vcpu *vx = to_vmx(v);
 	int result;
 
-	if (__builtin_expect(vmx_cpus[cpu].entered != vx ||
-			     __atomic_load_n(&vx->flush, __ATOMIC_RELAXED), 0))
-		vmx_ready(v, vx, cpu);
-	tsc_aux_load(v, cpu);
 	if (v->insn_skipped)
 		end_insn_shadow(v);
-	vmwrite(VMCS_GUEST_RSP, v->gpr[GPR_RSP]);
 	vmwrite(VMCS_GUEST_RIP, v->rip);
 	result = vmx_enter(&v, &vx->host_rsp, vx->launched);
 	if (result)
 		vmx_decode_vmfail(result, &v->exit);
 	else
-		vmx_decode_exit(v, to_vmx(v), &v->exit);
+		vmx_take_exit(v);
+}
+
+/* vmx_run when the CPU is not ready for the vCPU (vmx_ready) or holds another TSC_AUX. */
+static __attribute__((noinline)) void vmx_run_slow(struct vcpu *v, unsigned cpu)
+{
+	struct vmx_vcpu *vx = to_vmx(v);
+
+	if (vmx_entered[cpu] != vx || __atomic_load_n(&vx->pending, __ATOMIC_RELAXED))
+		vmx_ready(v, vx, cpu);
+	tsc_aux_load(v, cpu);
+	vmx_round_trip(v);
+}
+
+/* The fast path: three compares when the CPU is ready for the vCPU, then the round trip. */
+static void vmx_run(struct vcpu *v)
+{
+	unsigned cpu = this_cpu_index();
+	struct vmx_vcpu *vx = to_vmx(v);
+
+	if (__builtin_expect(vmx_entered[cpu] != vx ||
+			     __atomic_load_n(&vx->pending, __ATOMIC_RELAXED) ||
+			     !tsc_aux_current(v, cpu), 0)) {
+		vmx_run_slow(v, cpu);
+		return;
+	}
+	vmx_round_trip(v);
 }
 
 /*
@@ -436,7 +461,7 @@ static void vmx_want_irq_window(struct vcpu *v, bool on)
 /* Any CPU may ask; the flush happens on the vCPU's CPU before its next entry. */
 static void vmx_flush_tlb(struct vcpu *v)
 {
-	__atomic_store_n(&to_vmx(v)->flush, true, __ATOMIC_RELEASE);
+	__atomic_fetch_or(&to_vmx(v)->pending, VMX_PENDING_FLUSH, __ATOMIC_RELEASE);
 }
 
 /*
@@ -451,10 +476,9 @@ static void vmx_run_bare(struct vcpu *v)
 	int result;
 
 	/* Invariant: run() entered it on this CPU before (flushes, KERNEL_GS_BASE, launch). */
-	ASSERT(vx->launched && vmx_cpus[cpu].entered == vx);
+	ASSERT(vx->launched && vmx_entered[cpu] == vx && !vx->pending);
 	if (v->insn_skipped)
 		end_insn_shadow(v);
-	vmwrite(VMCS_GUEST_RSP, v->gpr[GPR_RSP]);
 	vmwrite(VMCS_GUEST_RIP, v->rip);
 	while (!(result = vmx_enter(&v, &vx->host_rsp, true)) &&
 	       (uint32_t)vmread(VMCS_EXIT_REASON) == VMX_EXIT_CPUID)
@@ -462,7 +486,7 @@ static void vmx_run_bare(struct vcpu *v)
 	if (result)
 		vmx_decode_vmfail(result, &v->exit);
 	else
-		vmx_decode_exit(v, vx, &v->exit);
+		vmx_take_exit(v);
 }
 
 /* Read back from the VMCS, for the self-test (core/vm_smoke.c). */

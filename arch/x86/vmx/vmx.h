@@ -35,8 +35,8 @@ extern struct vcpu_caps vmx_caps;
 /*
  * Per-vCPU state behind vcpu->arch; it lives in the last of the pages that
  * vcpu_init allocates (VMCS, I/O bitmaps A and B, MSR bitmap, this).
- * Only the CPU on which the VMCS is active touches it, except `flush`,
- * which any CPU may set.
+ * Only the CPU on which the VMCS is active touches it, except `pending`,
+ * to which any CPU may add VMX_PENDING_FLUSH.
  */
 struct vmx_vcpu {
 	paddr_t pages;			/* first of VMX_VCPU_PAGES; the VMCS */
@@ -49,9 +49,12 @@ struct vmx_vcpu {
 	int32_t active_cpu;		/* CPU the VMCS is active on, -1: clear */
 	uint8_t tpr;			/* the guest's CR8 (its MOVs exit); unused as yet */
 	bool launched;			/* VMRESUME rather than VMLAUNCH */
-	bool flush;			/* INVEPT + INVVPID before the next entry */
+	uint8_t pending;		/* VMX_PENDING_*: for vmx_ready before the next entry */
 	struct tlb_tag vpid;		/* VMCS_VPID, from the home CPU's pool */
 };
+
+#define VMX_PENDING_FLUSH	(1u << 0)	/* INVEPT + INVVPID */
+#define VMX_PENDING_RSP		(1u << 1)	/* the core wrote gpr[GPR_RSP]: VMWRITE it */
 
 #define VMX_VCPU_PAGES		5
 #define VMX_PAGE_VMCS		0
@@ -82,6 +85,8 @@ void vmx_write_cr(struct vmx_vcpu *vx, unsigned cr, uint64_t val);
 
 /* vmx_exit.c: fill e from the current VMCS after an exit (or a VMfail result). */
 void vmx_decode_exit(struct vcpu *v, struct vmx_vcpu *vx, struct vm_exit *e);
+/* After an exit: RIP (and RSP where the exit names a register) into v, v->exit decoded. */
+void vmx_take_exit(struct vcpu *v);
 void vmx_decode_vmfail(int result, struct vm_exit *e);
 
 /* ept.c */

@@ -229,11 +229,31 @@ static void entry_failed(struct vmx_vcpu *vx, uint32_t raw, struct vm_exit *e)
 		machine_check_during_entry(e);
 }
 
-void vmx_decode_exit(struct vcpu *v, struct vmx_vcpu *vx, struct vm_exit *e)
+/*
+ * Every exit but the run-time ones of decode(). RSP goes to the core
+ * where the exit names a register (core/vcpu.h); after a MOV from a
+ * control register into RSP, vmx_ready takes gpr[GPR_RSP] back.
+ */
+static __attribute__((noinline)) void decode_other(struct vcpu *v, struct vmx_vcpu *vx,
+						   uint32_t raw, struct vm_exit *e)
 {
-	uint32_t raw = (uint32_t)vmread(VMCS_EXIT_REASON);
 	uint32_t basic = raw & VMX_EXIT_BASIC_MASK;
 	const struct exit_kind *k = &exit_unknown;
+
+	if (basic < VMX_EXIT_COUNT && (exit_kinds[basic].flags & X_KNOWN))
+		k = &exit_kinds[basic];
+	decode_kind(vx, k, e);
+	if (e->reason != EXIT_CR_ACCESS)
+		return;
+	v->gpr[GPR_RSP] = vmread(VMCS_GUEST_RSP);
+	if (e->u.cr.type == CR_MOV_FROM && e->u.cr.gpr == GPR_RSP)
+		__atomic_fetch_or(&vx->pending, VMX_PENDING_RSP, __ATOMIC_RELAXED);
+}
+
+static inline __attribute__((always_inline)) void
+decode(struct vcpu *v, struct vmx_vcpu *vx, struct vm_exit *e)
+{
+	uint32_t raw = (uint32_t)vmread(VMCS_EXIT_REASON);
 
 	e->vendor_code = raw;
 	if (raw & VMX_EXIT_ENTRY_FAILED) {
@@ -243,24 +263,25 @@ void vmx_decode_exit(struct vcpu *v, struct vmx_vcpu *vx, struct vm_exit *e)
 	vx->launched = true;
 	vx->entry_intr = 0;		/* every exit clears its valid bit (25.8.3) */
 	v->rip = vmread(VMCS_GUEST_RIP);
-	v->gpr[GPR_RSP] = vmread(VMCS_GUEST_RSP);
 	/* the exits guests make at run time first, each with its table entry read at compile time */
-	switch (raw) {
-	case VMX_EXIT_CPUID:
+	if (raw == VMX_EXIT_CPUID)
 		decode_kind(vx, &exit_kinds[VMX_EXIT_CPUID], e);
-		return;
-	case VMX_EXIT_VMCALL:
+	else if (raw == VMX_EXIT_VMCALL)
 		decode_kind(vx, &exit_kinds[VMX_EXIT_VMCALL], e);
-		return;
-	case VMX_EXIT_IO:
+	else if (raw == VMX_EXIT_IO)
 		decode_kind(vx, &exit_kinds[VMX_EXIT_IO], e);
-		return;
-	default:
-		break;
-	}
-	if (basic < VMX_EXIT_COUNT && (exit_kinds[basic].flags & X_KNOWN))
-		k = &exit_kinds[basic];
-	decode_kind(vx, k, e);
+	else
+		decode_other(v, vx, raw, e);
+}
+
+void vmx_decode_exit(struct vcpu *v, struct vmx_vcpu *vx, struct vm_exit *e)
+{
+	decode(v, vx, e);
+}
+
+void vmx_take_exit(struct vcpu *v)
+{
+	decode(v, to_vmx(v), &v->exit);
 }
 
 void vmx_decode_vmfail(int result, struct vm_exit *e)

@@ -72,6 +72,7 @@ void vmx_set_state(struct vcpu *v, struct vmx_vcpu *vx, const struct vcpu_state 
 	v->rip = s->rip;
 	vx->cr2 = s->cr2;
 	vmwrite(VMCS_GUEST_RFLAGS, s->rflags);	/* only the VMCS holds it (vmx_run) */
+	vmwrite(VMCS_GUEST_RSP, s->gpr[GPR_RSP]);	/* only the VMCS holds it (core/vcpu.h) */
 
 	vmwrite(VMCS_GUEST_CR0, real_cr0(s->cr0));
 	vmwrite(VMCS_CR0_READ_SHADOW, s->cr0);
@@ -108,6 +109,7 @@ void vmx_get_state(struct vcpu *v, struct vmx_vcpu *vx, struct vcpu_state *s)
 	struct seg_desc *const segs[SEG_COUNT] = SEGS(s);
 
 	memcpy(s->gpr, v->gpr, sizeof(s->gpr));
+	s->gpr[GPR_RSP] = vmread(VMCS_GUEST_RSP);	/* the VMCS's (core/vcpu.h) */
 	s->rip = v->rip;
 	s->rflags = vmread(VMCS_GUEST_RFLAGS);
 	s->cr2 = vx->cr2;		/* vmx.c reads the register where the CPU holds it */
@@ -185,5 +187,5 @@ void vmx_write_cr(struct vmx_vcpu *vx, unsigned cr, uint64_t val)
 		vmwrite(VMCS_CR4_READ_SHADOW, val);
 	}
 	write_pdptes(vx, &s);
-	__atomic_store_n(&vx->flush, true, __ATOMIC_RELAXED);
+	__atomic_fetch_or(&vx->pending, VMX_PENDING_FLUSH, __ATOMIC_RELAXED);
 }
