@@ -26,8 +26,15 @@ static inline enum exit_action exit_dispatch(struct vp *vp, const struct vm_exit
 	return exit_table[e->reason](vp, e);
 }
 
-/* Advance the guest's RIP past the exiting instruction (e->insn_len bytes). */
-void exit_skip_insn(struct vp *vp, const struct vm_exit *e);
+/*
+ * Advance the guest's RIP past the exiting instruction (e->insn_len bytes):
+ * the back-end's decoder sets insn_len for every exit whose handler skips
+ * the instruction.
+ */
+static inline void exit_skip_insn(struct vp *vp, const struct vm_exit *e)
+{
+	vcpu_skip_insn(&vp->vcpu, e->insn_len);
+}
 /* Raise #GP(0) or #UD at the guest's current instruction (faults: RIP is left alone). */
 void exit_inject_gp(struct vp *vp);
 void exit_inject_ud(struct vp *vp);

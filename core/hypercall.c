@@ -84,9 +84,9 @@ static const struct hypercall_def own_calls[] = {
 
 static const struct hypercall_def *lookup(uint16_t code)
 {
-	unsigned i = (unsigned)code - HVCALL_X_NULL;
+	uint16_t i = (uint16_t)(code - HVCALL_X_NULL);	/* a code below wraps past the end */
 
-	if (code < HVCALL_X_NULL || i >= sizeof(own_calls) / sizeof(own_calls[0]))
+	if (i >= sizeof(own_calls) / sizeof(own_calls[0]))
 		return NULL;
 	return own_calls[i].code == code ? &own_calls[i] : NULL;
 }

@@ -42,7 +42,13 @@ static inline void platform_cpuid(struct vp *vp)
 /* false: the MSR is not on the allow list (the caller injects #GP) */
 bool platform_msr_read(struct vp *vp, uint32_t msr, uint64_t *val);
 bool platform_msr_write(struct vp *vp, uint32_t msr, uint64_t val);
-/* An I/O access the partition may make; false: denied. */
+/* The partition's I/O bitmap lets it use the port. Inline: every I/O exit asks. */
+static inline bool platform_io_allowed(const struct partition *p, uint16_t port)
+{
+	return p->io_allowed[port / 8] & (1u << (port % 8));
+}
+
+/* An access to a port platform_io_allowed lets through; false: no device answers it. */
 bool platform_io(struct vp *vp, uint16_t port, uint8_t size, bool in, uint32_t *val);
 /* Log the partition's unfinished debug-port line, if any (it stopped or crashed). */
 void platform_debug_flush(struct partition *p);

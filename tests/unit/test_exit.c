@@ -141,6 +141,7 @@ void panic_at(const char *file, int line, const char *fmt, ...)
 /* ---- helpers ------------------------------------------------------------------ */
 
 static struct vp vp;
+static struct partition part;		/* its I/O bitmap: on_io checks it inline */
 
 #define RIP0		0x401000ull
 #define CPUID1_EDX	(1u << 1 | 1u << 2 | 1u << 3 | 1u << 4 | 1u << 6 | 1u << 7 | \
@@ -152,6 +153,8 @@ static int setup(void **state)
 	(void)state;
 	memset(&fake, 0, sizeof(fake));
 	memset(&vp, 0, sizeof(vp));
+	memset(&part, 0, sizeof(part));
+	vp.vcpu.part = &part;
 	vp.vcpu.rip = RIP0;
 	fake.leaf1_edx = CPUID1_EDX;
 	fake.leaf7_ebx = 1u << 0 | 1u << 7;		/* FSGSBASE, SMEP; no PKU */
@@ -318,16 +321,23 @@ static void port_input(void **state)
 	io_in(1, false);
 	assert_int_equal(vp.vcpu.gpr[GPR_RAX], (fill & ~0xffull) | 0xff);
 	assert_int_equal(vp.stats.io_denied, 3);
+	part.io_allowed[0x60 / 8] = 1u << (0x60 % 8);	/* allowed, but no device answers */
+	io_in(1, false);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], fill | 0xff);
+	assert_int_equal(vp.stats.io_denied, 4);
 	fake.io_allow = true;
 	fake.io_value = 0xe9;
 	vp.vcpu.gpr[GPR_RAX] = fill;
 	io_in(4, false);
 	assert_int_equal(vp.vcpu.gpr[GPR_RAX], 0xe9);
 	vp.vcpu.gpr[GPR_RAX] = fill;
+	io_in(2, false);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], (fill & ~0xffffull) | 0xe9);	/* merged */
+	vp.vcpu.gpr[GPR_RAX] = fill;
 	io_in(4, true);				/* INS: RAX is not the destination */
 	assert_int_equal(vp.vcpu.gpr[GPR_RAX], fill);
-	assert_int_equal(vp.stats.io_denied, 4);
-	assert_int_equal(vp.vcpu.rip, RIP0 + 5);
+	assert_int_equal(vp.stats.io_denied, 5);
+	assert_int_equal(vp.vcpu.rip, RIP0 + 7);
 }
 
 static void unsupported_instruction_raises_ud(void **state)

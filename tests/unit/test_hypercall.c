@@ -42,11 +42,6 @@ static void fake_inject(struct vcpu *v, const struct vcpu_event *ev)
 static const struct vcpu_ops fake_ops = { .inject = fake_inject };
 const struct vcpu_ops *vcpu_ops = &fake_ops;
 
-void exit_skip_insn(struct vp *p, const struct vm_exit *e)
-{
-	p->vcpu.rip += e->insn_len;
-}
-
 uint64_t sched_now(void)
 {
 	return 1000000;

@@ -64,15 +64,16 @@ static void decode_io(const struct vmcb *vmcb, struct vm_exit *e)
  * The caller's mode and CPL, for the hypercall ABI: the CPL is the VMCB's
  * CPL field, which #VMEXIT saves (15.5.1); 64-bit mode is EFER.LMA with
  * CS.L set, compatibility mode LMA with CS.L clear (APM Vol. 2, 1.2.1 and
- * 4.8.1). Virtual-8086 mode is protected mode, and its CPL is 3.
+ * 4.8.1). Virtual-8086 mode is protected mode, and its CPL is 3. 64-bit
+ * mode first, the common case (long mode has paging, so protection).
  */
 static void decode_vmmcall(const struct vmcb *vmcb, struct vm_exit *e)
 {
 	e->u.hc.cpl = vmcb->save.cpl;
-	if (!(vmcb->save.cr0 & CR0_PE))
-		e->u.hc.mode = VCPU_MODE_REAL;
-	else if (svm_mode64(vmcb))
+	if (svm_mode64(vmcb))
 		e->u.hc.mode = VCPU_MODE_LONG64;
+	else if (!(vmcb->save.cr0 & CR0_PE))
+		e->u.hc.mode = VCPU_MODE_REAL;
 	else
 		e->u.hc.mode = VCPU_MODE_PROTECTED;
 }

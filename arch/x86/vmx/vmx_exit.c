@@ -97,21 +97,25 @@ static void decode_ept_violation(struct vm_exit *e)
  * Exit reason 18, VMCALL: the caller's mode and CPL, for the hypercall ABI.
  * The CPL is SS.DPL (SDM Vol. 3C, 25.4.1: VM entry takes the CPL from it),
  * or 3 in virtual-8086 mode; 64-bit mode is IA32_EFER.LMA with CS.L, and
- * real mode CR0.PE clear (possible with unrestricted guest).
+ * real mode CR0.PE clear (possible with unrestricted guest). IA-32e mode
+ * first, the common case: it has paging, so protection, and no
+ * virtual-8086 mode (VM entry requires RFLAGS.VM clear there, 27.3.1.4).
  */
 static void decode_vmcall(struct vm_exit *e)
 {
-	if (!(vmread(VMCS_GUEST_CR0) & CR0_PE)) {
+	if (vmread(VMCS_GUEST_EFER) & EFER_LMA) {
+		e->u.hc.cpl = (uint8_t)(vmread(VMCS_GUEST_SS_AR) >> SEG_AR_DPL_SHIFT & 3);
+		e->u.hc.mode = vmread(VMCS_GUEST_CS_AR) & SEG_AR_L ? VCPU_MODE_LONG64 :
+								       VCPU_MODE_PROTECTED;
+	} else if (!(vmread(VMCS_GUEST_CR0) & CR0_PE)) {
 		e->u.hc.mode = VCPU_MODE_REAL;
 		e->u.hc.cpl = 0;
 	} else if (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_VM) {
 		e->u.hc.mode = VCPU_MODE_PROTECTED;
 		e->u.hc.cpl = 3;
 	} else {
+		e->u.hc.mode = VCPU_MODE_PROTECTED;
 		e->u.hc.cpl = (uint8_t)(vmread(VMCS_GUEST_SS_AR) >> SEG_AR_DPL_SHIFT & 3);
-		e->u.hc.mode = (vmread(VMCS_GUEST_EFER) & EFER_LMA) &&
-			       (vmread(VMCS_GUEST_CS_AR) & SEG_AR_L) ?
-			       VCPU_MODE_LONG64 : VCPU_MODE_PROTECTED;
 	}
 }
 
