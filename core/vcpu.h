@@ -100,10 +100,10 @@ enum cr_access_type {
 
 struct vm_exit {
 	enum exit_reason reason;
-	uint64_t vendor_code;	/* raw VMX exit reason / SVM EXITCODE, for logs */
-	uint64_t vendor_info;	/* raw qualification / EXITINFO1, for logs */
 	uint8_t insn_len;	/* length of the exiting instruction: set for every
 				   exit that the core completes by skipping it */
+	uint64_t vendor_code;	/* raw VMX exit reason / SVM EXITCODE, for logs */
+	uint64_t vendor_info;	/* raw qualification / EXITINFO1, for logs */
 	union {
 		struct {
 			uint16_t port;
