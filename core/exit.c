@@ -263,8 +263,9 @@ static enum exit_action on_other(struct vp *vp, const struct vm_exit *e)
 }
 
 /* Generated from the one list of reasons: entry EXIT_X is on_x (core/vcpu.h). */
-const exit_handler_t exit_table[EXIT_REASON_COUNT] = {
+const exit_handler_t exit_table[] = {
 #define EXIT_HANDLER(name, handler, stat)	[EXIT_##name] = on_##handler,
 	EXIT_REASONS(EXIT_HANDLER)
 #undef EXIT_HANDLER
 };
+_Static_assert(ARRAY_SIZE(exit_table) == EXIT_REASON_COUNT, "one handler per exit reason");

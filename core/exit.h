@@ -15,7 +15,7 @@ enum exit_action {
 typedef enum exit_action (*exit_handler_t)(struct vp *vp, const struct vm_exit *e);
 
 /* Generated from the one list of reasons: entry EXIT_X is on_x (core/exit.c). */
-extern const exit_handler_t exit_table[EXIT_REASON_COUNT];
+extern const exit_handler_t exit_table[];
 
 /* Count the exit in vp's statistics and run its handler; inline, for the scheduler's hot loop. */
 static inline enum exit_action exit_dispatch(struct vp *vp, const struct vm_exit *e)
