@@ -76,7 +76,7 @@ static uint32_t io_mask(uint8_t size)
 	return size >= 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
 }
 
-/* IN's result: a 32-bit destination zero-extends into RAX; 8 and 16 bits merge (SDM Vol. 1, 3.4.1.1). */
+/* IN's result: 32 bits zero-extend into RAX, 8 and 16 bits merge (SDM Vol. 1, 3.4.1.1). */
 static void io_in_result(struct vp *vp, uint8_t size, uint32_t val)
 {
 	uint64_t *rax = &vp->vcpu.gpr[GPR_RAX];

@@ -46,7 +46,7 @@ static int setup(void **state)
 
 static struct vm_exit decode(uint64_t code, uint64_t info1, uint64_t info2)
 {
-	memset(&vcpu.exit, 0xa5, sizeof(vcpu.exit));	/* nothing may be left over from before */
+	memset(&vcpu.exit, 0xa5, sizeof(vcpu.exit));	/* nothing may be left from before */
 	vmcb.ctl.exitcode = code;
 	vmcb.ctl.exitinfo1 = info1;
 	vmcb.ctl.exitinfo2 = info2;
@@ -212,7 +212,7 @@ static void interrupted_event_goes_in_again(void **state)
 	assert_int_equal(vmcb.ctl.eventinj, 0);
 }
 
-/* VMMCALL: the caller's mode and CPL for the hypercall ABI, from CR0, EFER, CS and the CPL field. */
+/* VMMCALL: the caller's mode and CPL for the hypercall ABI (CR0, EFER, CS, the CPL field). */
 static void hypercall_caller(void **state)
 {
 	static const struct {

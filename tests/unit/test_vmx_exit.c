@@ -118,7 +118,7 @@ static void simple_exits(void **state)
 		assert_int_equal(e.reason, rows[i].reason);
 		assert_int_equal(e.insn_len, rows[i].insn ? 3 : 0);
 		assert_int_equal(vcpu.rip, 0x401000);
-		assert_int_equal(vcpu.gpr[GPR_RSP], 0);		/* the VMCS's (core/vcpu.h) */
+		assert_int_equal(vcpu.gpr[GPR_RSP], 0);	/* the VMCS's (core/vcpu.h) */
 		assert_true(vx.launched);
 	}
 }

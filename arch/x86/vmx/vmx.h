@@ -42,7 +42,7 @@ struct vmx_vcpu {
 	paddr_t pages;			/* first of VMX_VCPU_PAGES; the VMCS */
 	uint64_t eptp;
 	uint64_t host_rsp;		/* HOST_RSP as last written, 0: unknown */
-	uint64_t cr2;			/* the guest's CR2 while another vCPU owns the register */
+	uint64_t cr2;			/* the guest's, while another vCPU owns the register */
 	uint64_t kernel_gs_base;	/* the guest's, while another vCPU owns the MSR */
 	uint32_t proc;			/* primary controls as in the VMCS */
 	uint32_t entry_intr;		/* VM-entry interruption info pending, 0: none */
@@ -54,7 +54,7 @@ struct vmx_vcpu {
 };
 
 #define VMX_PENDING_FLUSH	(1u << 0)	/* INVEPT + INVVPID */
-#define VMX_PENDING_RSP		(1u << 1)	/* the core wrote gpr[GPR_RSP]: VMWRITE it */
+#define VMX_PENDING_RSP		(1u << 1)	/* the core wrote gpr[GPR_RSP] */
 
 #define VMX_VCPU_PAGES		5
 #define VMX_PAGE_VMCS		0

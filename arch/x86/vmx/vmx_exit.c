@@ -222,7 +222,7 @@ decode_kind(struct vmx_vcpu *vx, const struct exit_kind *k, struct vm_exit *e)
 		k->decode(e);
 }
 
-/* The VM entry itself failed: the guest state was checked and refused (27.7), nothing of it changed. */
+/* The VM entry failed: the guest state was checked and refused (27.7), nothing of it changed. */
 static void entry_failed(struct vmx_vcpu *vx, uint32_t raw, struct vm_exit *e)
 {
 	e->reason = EXIT_ENTRY_FAILED;
@@ -267,7 +267,7 @@ decode(struct vcpu *v, struct vmx_vcpu *vx, struct vm_exit *e)
 	vx->launched = true;
 	vx->entry_intr = 0;		/* every exit clears its valid bit (25.8.3) */
 	v->rip = vmread(VMCS_GUEST_RIP);
-	/* the exits guests make at run time first, each with its table entry read at compile time */
+	/* the exits guests make at run time first, their table entries read at compile time */
 	if (raw == VMX_EXIT_CPUID)
 		decode_kind(vx, &exit_kinds[VMX_EXIT_CPUID], e);
 	else if (raw == VMX_EXIT_VMCALL)

@@ -71,7 +71,7 @@ void vmx_set_state(struct vcpu *v, struct vmx_vcpu *vx, const struct vcpu_state 
 	memcpy(v->gpr, s->gpr, sizeof(v->gpr));
 	v->rip = s->rip;
 	vx->cr2 = s->cr2;
-	vmwrite(VMCS_GUEST_RFLAGS, s->rflags);	/* only the VMCS holds it (vmx_run) */
+	vmwrite(VMCS_GUEST_RFLAGS, s->rflags);	/* only the VMCS holds it (core/vcpu.h) */
 	vmwrite(VMCS_GUEST_RSP, s->gpr[GPR_RSP]);	/* only the VMCS holds it (core/vcpu.h) */
 
 	vmwrite(VMCS_GUEST_CR0, real_cr0(s->cr0));
