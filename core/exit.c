@@ -13,14 +13,6 @@
 #include "partitions/partition.h"
 #include "partitions/platform.h"
 
-typedef enum exit_action (*exit_handler_t)(struct vp *vp, const struct vm_exit *e);
-
-/* The back-end's decoder sets insn_len for every exit whose handler skips the instruction. */
-void exit_skip_insn(struct vp *vp, const struct vm_exit *e)
-{
-	vcpu_skip_insn(&vp->vcpu, e->insn_len);
-}
-
 void exit_inject_gp(struct vp *vp)
 {
 	const struct vcpu_event gp = { EVENT_EXCEPTION, 13, true, 0 };
@@ -41,10 +33,11 @@ static enum exit_action crash(struct vp *vp, const char *why)
 	return EXIT_ACTION_STOP;
 }
 
+/* RIP first: CPUID reads no RIP, and the answer's slow path can then be a tail call. */
 static enum exit_action on_cpuid(struct vp *vp, const struct vm_exit *e)
 {
-	platform_cpuid(vp);
 	exit_skip_insn(vp, e);
+	platform_cpuid(vp);
 	return EXIT_ACTION_RESUME;
 }
 
@@ -77,28 +70,59 @@ static enum exit_action on_msr_write(struct vp *vp, const struct vm_exit *e)
 	return EXIT_ACTION_RESUME;
 }
 
+/* The mask of an access of size bytes (1, 2 or 4). */
+static uint32_t io_mask(uint8_t size)
+{
+	return size >= 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+}
+
+/* IN's result: 32 bits zero-extend into RAX, 8 and 16 bits merge (SDM Vol. 1, 3.4.1.1). */
+static void io_in_result(struct vp *vp, uint8_t size, uint32_t val)
+{
+	uint64_t *rax = &vp->vcpu.gpr[GPR_RAX];
+	uint64_t mask = io_mask(size);
+
+	*rax = size == 4 ? val : (*rax & ~mask) | (val & mask);
+}
+
+/* A denied port reads as all ones and ignores writes (what an empty ISA bus does). */
+static enum exit_action io_denied(struct vp *vp, const struct vm_exit *e)
+{
+	vp->stats.io_denied++;
+	if (e->u.io.in && !e->u.io.string)
+		io_in_result(vp, e->u.io.size, 0xffffffffu);
+	return EXIT_ACTION_RESUME;
+}
+
 /*
- * Port I/O. A denied port reads as all ones and ignores writes (what an
- * empty ISA bus does), so a probing guest sees "no device". String and REP
- * forms are not emulated: they are skipped as denied accesses.
+ * An access the partition's I/O bitmap allows: to a device of its
+ * platform, if one answers. Not inlined, so that on_io's common path
+ * needs no stack frame.
+ */
+static __attribute__((noinline)) enum exit_action io_to_device(struct vp *vp,
+							       const struct vm_exit *e)
+{
+	uint32_t val = (uint32_t)vp->vcpu.gpr[GPR_RAX] & io_mask(e->u.io.size);
+
+	if (!platform_io(vp, e->u.io.port, e->u.io.size, e->u.io.in, &val))
+		return io_denied(vp, e);
+	if (e->u.io.in)
+		io_in_result(vp, e->u.io.size, val);
+	return EXIT_ACTION_RESUME;
+}
+
+/*
+ * Port I/O. A denied port, or one no device answers, looks like an empty
+ * ISA bus, so a probing guest sees "no device". String and REP forms are
+ * not emulated: they are skipped as denied accesses. The bitmap check is
+ * inline, as every I/O exit makes it.
  */
 static enum exit_action on_io(struct vp *vp, const struct vm_exit *e)
 {
-	uint64_t *rax = &vp->vcpu.gpr[GPR_RAX];
-	uint32_t mask = e->u.io.size >= 4 ? 0xffffffffu : (1u << (e->u.io.size * 8)) - 1;
-	uint32_t val = (uint32_t)*rax & mask;
-	bool ok = !e->u.io.string &&
-		  platform_io(vp, e->u.io.port, e->u.io.size, e->u.io.in, &val);
-
-	if (!ok) {
-		vp->stats.io_denied++;
-		val = 0xffffffffu;
-	}
-	/* a 32-bit destination zero-extends into RAX; 8 and 16 bits merge (SDM Vol. 1, 3.4.1.1) */
-	if (e->u.io.in && !e->u.io.string)
-		*rax = e->u.io.size == 4 ? val : (*rax & ~(uint64_t)mask) | (val & mask);
 	exit_skip_insn(vp, e);
-	return EXIT_ACTION_RESUME;
+	if (!e->u.io.string && platform_io_allowed(vp->vcpu.part, e->u.io.port))
+		return io_to_device(vp, e);
+	return io_denied(vp, e);
 }
 
 static enum exit_action on_hlt(struct vp *vp, const struct vm_exit *e)
@@ -240,17 +264,9 @@ static enum exit_action on_other(struct vp *vp, const struct vm_exit *e)
 }
 
 /* Generated from the one list of reasons: entry EXIT_X is on_x (core/vcpu.h). */
-static const exit_handler_t exit_table[] = {
+const exit_handler_t exit_table[] = {
 #define EXIT_HANDLER(name, handler, stat)	[EXIT_##name] = on_##handler,
 	EXIT_REASONS(EXIT_HANDLER)
 #undef EXIT_HANDLER
 };
 _Static_assert(ARRAY_SIZE(exit_table) == EXIT_REASON_COUNT, "one handler per exit reason");
-
-enum exit_action exit_dispatch(struct vp *vp, const struct vm_exit *e)
-{
-	/* Invariant: back-ends only produce reasons below EXIT_REASON_COUNT. */
-	ASSERT(e->reason < EXIT_REASON_COUNT);
-	vp->stats.exits[e->reason]++;
-	return exit_table[e->reason](vp, e);
-}

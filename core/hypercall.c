@@ -84,9 +84,9 @@ static const struct hypercall_def own_calls[] = {
 
 static const struct hypercall_def *lookup(uint16_t code)
 {
-	unsigned i = (unsigned)code - HVCALL_X_NULL;
+	uint16_t i = (uint16_t)(code - HVCALL_X_NULL);	/* a code below wraps past the end */
 
-	if (code < HVCALL_X_NULL || i >= sizeof(own_calls) / sizeof(own_calls[0]))
+	if (i >= sizeof(own_calls) / sizeof(own_calls[0]))
 		return NULL;
 	return own_calls[i].code == code ? &own_calls[i] : NULL;
 }
@@ -160,12 +160,10 @@ enum exit_action hypercall_dispatch(struct vp *vp, const struct vm_exit *e)
 	uint64_t *gpr = vp->vcpu.gpr;
 	struct hc_call c;
 	const struct hypercall_def *h;
-	enum vcpu_mode mode;
-	unsigned cpl;
+	enum vcpu_mode mode = e->u.hc.mode;	/* the back-end's decoder read them */
 	uint16_t status;
 
-	mode = vcpu_ops->mode(&vp->vcpu, &cpl);
-	if (mode == VCPU_MODE_REAL || cpl != 0)
+	if (mode == VCPU_MODE_REAL || e->u.hc.cpl != 0)
 		return refuse(vp);
 	exit_skip_insn(vp, e);
 	c.act = EXIT_ACTION_RESUME;

@@ -49,4 +49,13 @@ static inline struct percpu *cpu_percpu(cpu_id_t c)
 	return cpus[cpu_id_val(c)];
 }
 
+/* this_cpu_id() in one load, for hot paths that only run once the per-CPU area is installed. */
+static inline unsigned this_cpu_index(void)
+{
+	uint32_t id;
+
+	__asm__ volatile("movl %%gs:%c1, %0" : "=r"(id) : "i"(offsetof(struct percpu, cpu_id)));
+	return id;
+}
+
 #endif

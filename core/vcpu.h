@@ -100,10 +100,10 @@ enum cr_access_type {
 
 struct vm_exit {
 	enum exit_reason reason;
-	uint64_t vendor_code;	/* raw VMX exit reason / SVM EXITCODE, for logs */
-	uint64_t vendor_info;	/* raw qualification / EXITINFO1, for logs */
 	uint8_t insn_len;	/* length of the exiting instruction: set for every
 				   exit that the core completes by skipping it */
+	uint64_t vendor_code;	/* raw VMX exit reason / SVM EXITCODE, for logs */
+	uint64_t vendor_info;	/* raw qualification / EXITINFO1, for logs */
 	union {
 		struct {
 			uint16_t port;
@@ -122,6 +122,10 @@ struct vm_exit {
 			bool has_error;
 			uint32_t error;
 		} exc;
+		struct {
+			uint8_t mode;		/* enum vcpu_mode */
+			uint8_t cpl;
+		} hc;			/* the caller of a hypercall, as of the exit */
 		struct {
 			uint8_t cr;		/* 0, 3, 4 or 8 */
 			uint8_t type;		/* enum cr_access_type */
@@ -168,10 +172,18 @@ struct vcpu_caps {
 struct partition;
 
 /*
- * A virtual CPU. Between two run() calls the core owns gpr[], rip and
- * rflags: the back-end stores the guest's values there after every exit
- * and loads them before every entry. Everything else lives in the
- * back-end's private `arch` area.
+ * A virtual CPU. Between two run() calls the core owns gpr[] and rip:
+ * the back-end stores the guest's values there after every exit and loads
+ * them before every entry. Everything else lives in the back-end's private
+ * `arch` area (the core reads it through get_state), RFLAGS and RSP
+ * included: the core needs RSP only as an operand an exit names. So the
+ * back-end copies it into gpr[GPR_RSP] only after exits that name a
+ * general register (EXIT_CR_ACCESS), and after a MOV from a control
+ * register into RSP loads gpr[GPR_RSP] back at the next entry; the core
+ * changes gpr[GPR_RSP] nowhere else.
+ *
+ * run() leaves the exit, decoded, in `exit`: at a fixed offset from the
+ * vCPU, so no pointer to it has to be kept across the guest's run.
  *
  * insn_skipped is the interrupt-shadow contract: an STI or MOV SS shadow
  * recorded at an exit covers the exiting instruction only, so when the
@@ -182,7 +194,7 @@ struct partition;
  */
 struct vcpu {
 	uint64_t gpr[GPR_COUNT];
-	uint64_t rip, rflags;
+	uint64_t rip;
 	bool insn_skipped;		/* rip was moved past the exiting instruction */
 	void *arch;			/* back-end state (VMCS/VMCB and friends) */
 	struct partition *part;
@@ -195,6 +207,7 @@ struct vcpu {
 	 * the physical MSR whenever the guest runs.
 	 */
 	uint32_t tsc_aux;
+	struct vm_exit exit;		/* the last exit, as run() decoded it */
 };
 
 /*
@@ -211,11 +224,11 @@ struct vcpu_ops {
 	/* Allocate and initialise the hardware state; guest memory root at slpt_root. */
 	int (*vcpu_init)(struct vcpu *v, paddr_t slpt_root);
 	void (*vcpu_free)(struct vcpu *v);
-	/* Whole-state access; set also sets gpr[], rip and rflags. */
+	/* Whole-state access; set also sets gpr[] and rip. */
 	void (*set_state)(struct vcpu *v, const struct vcpu_state *s);
 	void (*get_state)(struct vcpu *v, struct vcpu_state *s);
-	/* Enter the guest on the calling CPU and come back with the next exit. */
-	void (*run)(struct vcpu *v, struct vm_exit *e);
+	/* Enter the guest on the calling CPU and come back with the next exit, in v->exit. */
+	void (*run)(struct vcpu *v);
 	/* Deliver an event at the next entry; interrupts only if can_take_irq(). */
 	void (*inject)(struct vcpu *v, const struct vcpu_event *ev);
 	bool (*can_take_irq)(struct vcpu *v);
@@ -236,7 +249,7 @@ struct vcpu_ops {
 	 * returns with the first other exit. The vCPU must have run() on this
 	 * CPU before.
 	 */
-	void (*run_bare)(struct vcpu *v, struct vm_exit *e);
+	void (*run_bare)(struct vcpu *v);
 	/*
 	 * Control registers 0, 3, 4 and 8 as the guest reads them. set_cr
 	 * does what the guest's MOV to CR0, CR4 or CR8 would, with a value
@@ -246,11 +259,6 @@ struct vcpu_ops {
 	 */
 	uint64_t (*get_cr)(struct vcpu *v, unsigned cr);
 	void (*set_cr)(struct vcpu *v, unsigned cr, uint64_t val);
-	/*
-	 * The guest's mode and CPL (*cpl) as of the last exit, on the home CPU.
-	 * A few reads of guest state: for hypercalls, not for every exit.
-	 */
-	enum vcpu_mode (*mode)(struct vcpu *v, unsigned *cpl);
 	const struct vcpu_caps *caps;
 };
 

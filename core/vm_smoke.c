@@ -89,11 +89,12 @@ static void test_vm_destroy(struct test_vm *t)
 }
 
 /* Run to the next exit that is the guest's, letting the host take its interrupts. */
-static void run_to_guest_exit(struct vcpu *v, struct vm_exit *e)
+static const struct vm_exit *run_to_guest_exit(struct vcpu *v)
 {
-	for (vcpu_ops->run(v, e); e->reason == EXIT_EXTINT || e->reason == EXIT_NMI;
-	     vcpu_ops->run(v, e))
+	for (vcpu_ops->run(v); v->exit.reason == EXIT_EXTINT || v->exit.reason == EXIT_NMI;
+	     vcpu_ops->run(v))
 		__asm__ volatile("sti; nop; cli" ::: "memory");
+	return &v->exit;
 }
 
 static const char *const step_names[] = {
@@ -207,14 +208,13 @@ bool vm_smoke_test(void)
 	checks_ok = check_exception_intercepts(&t.v);
 	checks_ok = check_machine_check_enabled(&t.v) && checks_ok;
 	for (step = 0; step < ARRAY_SIZE(steps); step++) {
-		struct vm_exit e;
+		const struct vm_exit *e = run_to_guest_exit(&t.v);
 
-		run_to_guest_exit(&t.v, &e);
 		log_info("vmcheck: exit %u: reason %u (vendor 0x%lx, info 0x%lx), rip 0x%lx",
-			 step, e.reason, e.vendor_code, e.vendor_info, t.v.rip);
-		if (e.reason != steps[step] || !handle(&t.v, &e, step)) {
+			 step, e->reason, e->vendor_code, e->vendor_info, t.v.rip);
+		if (e->reason != steps[step] || !handle(&t.v, e, step)) {
 			log_err("vmcheck: step %u: expected %s exit, got reason %u",
-				step, step_names[step], e.reason);
+				step, step_names[step], e->reason);
 			goto out;
 		}
 	}
@@ -228,7 +228,7 @@ out:
 
 #define FLOOR_ROUNDS	2000	/* as tests/guests/bench.c */
 
-typedef void (*run_fn)(struct vcpu *v, struct vm_exit *e);
+typedef void (*run_fn)(struct vcpu *v);
 
 /*
  * One timing pass of the floor guest (vm_smoke_guest.S), entered through
@@ -239,19 +239,19 @@ typedef void (*run_fn)(struct vcpu *v, struct vm_exit *e);
 static bool floor_pass(struct vcpu *v, run_fn run, uint64_t *ticks)
 {
 	const uint64_t *r = v->gpr;
-	struct vm_exit e;
+	const struct vm_exit *e = &v->exit;
 
 	for (;;) {
-		run(v, &e);
-		if (e.reason == EXIT_CPUID)
+		run(v);
+		if (e->reason == EXIT_CPUID)
 			vcpu_skip_insn(v, 2);
-		else if (e.reason == EXIT_EXTINT || e.reason == EXIT_NMI)
+		else if (e->reason == EXIT_EXTINT || e->reason == EXIT_NMI)
 			__asm__ volatile("sti; nop; cli" ::: "memory");
 		else
 			break;
 	}
-	if (e.reason != EXIT_HLT || r[GPR_R10] - r[GPR_R9] <= r[GPR_R9] - r[GPR_R8]) {
-		log_err("benchfloor: the guest ended with exit reason %u", e.reason);
+	if (e->reason != EXIT_HLT || r[GPR_R10] - r[GPR_R9] <= r[GPR_R9] - r[GPR_R8]) {
+		log_err("benchfloor: the guest ended with exit reason %u", e->reason);
 		return false;
 	}
 	*ticks = ((r[GPR_R10] - r[GPR_R9]) - (r[GPR_R9] - r[GPR_R8])) / FLOOR_ROUNDS;
@@ -269,7 +269,6 @@ static bool floor_pass(struct vcpu *v, run_fn run, uint64_t *ticks)
 void vm_bench_floor(void)
 {
 	struct test_vm t;
-	struct vm_exit e;
 	uint64_t bare, run;
 
 	if (!test_vm_create(&t, floor_guest_start, floor_guest_end)) {
@@ -278,9 +277,9 @@ void vm_bench_floor(void)
 		return;
 	}
 	t.v.gpr[GPR_RDI] = FLOOR_ROUNDS;
-	run_to_guest_exit(&t.v, &e);		/* the warm-up CPUID */
+	run_to_guest_exit(&t.v);		/* the warm-up CPUID */
 	vcpu_skip_insn(&t.v, 2);
-	if (e.reason == EXIT_CPUID && floor_pass(&t.v, vcpu_ops->run_bare, &bare) &&
+	if (t.v.exit.reason == EXIT_CPUID && floor_pass(&t.v, vcpu_ops->run_bare, &bare) &&
 	    floor_pass(&t.v, vcpu_ops->run, &run))
 		log_raw("hv: BENCH %s floor=%lu run_floor=%lu (TSC ticks per CPUID round trip)",
 			vcpu_ops->name, bare, run);

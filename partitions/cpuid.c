@@ -426,16 +426,6 @@ static void ext_leaf(const struct cpuid_view *v, uint32_t leaf, struct cpuid_reg
 	}
 }
 
-/* The vendor leaf; the rest of the range is zero until the Hyper-V interface fills it. */
-void cpuid_hypervisor_leaf(uint32_t leaf, struct cpuid_regs *r)
-{
-	if (leaf == HV_CPUID_VENDOR_LEAF)
-		*r = (struct cpuid_regs){ HV_CPUID_MAX_LEAF, HV_CPUID_VENDOR_EBX,
-					  HV_CPUID_VENDOR_ECX, HV_CPUID_VENDOR_EDX };
-	else
-		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
-}
-
 /*
  * A leaf above the host's highest basic or extended leaf reads as zero,
  * as AMD CPUs answer it. Intel CPUs answer with their highest basic leaf

@@ -53,6 +53,18 @@ static inline bool cpuid_is_hypervisor_leaf(uint32_t leaf)
 	return (leaf & HV_CPUID_RANGE_MASK) == HV_CPUID_VENDOR_LEAF;
 }
 
-void cpuid_hypervisor_leaf(uint32_t leaf, struct cpuid_regs *r);
+/*
+ * The vendor leaf; the rest of the range is zero until the Hyper-V
+ * interface fills it. Inline: it is answered on the exit path
+ * (partitions/platform.h).
+ */
+static inline void cpuid_hypervisor_leaf(uint32_t leaf, struct cpuid_regs *r)
+{
+	if (leaf == HV_CPUID_VENDOR_LEAF)
+		*r = (struct cpuid_regs){ HV_CPUID_MAX_LEAF, HV_CPUID_VENDOR_EBX,
+					  HV_CPUID_VENDOR_ECX, HV_CPUID_VENDOR_EDX };
+	else
+		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+}
 
 #endif

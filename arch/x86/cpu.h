@@ -84,12 +84,13 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
 			 : "memory");
 }
 
+/* RDTSC clears bits 63:32 of RAX and RDX (SDM Vol. 2B, RDTSC): no zero extension needed. */
 static inline uint64_t rdtsc(void)
 {
-	uint32_t lo, hi;
+	uint64_t lo, hi;
 
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
+	return hi << 32 | lo;
 }
 
 static inline void outb(uint16_t port, uint8_t v)

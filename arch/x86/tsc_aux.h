@@ -19,10 +19,16 @@ extern uint64_t tsc_aux_loaded[MAX_CPUS];
 
 void tsc_aux_switch(const struct vcpu *v, unsigned cpu);
 
+/* The MSR on cpu holds v's value already. */
+static inline bool tsc_aux_current(const struct vcpu *v, unsigned cpu)
+{
+	return v->tsc_aux == tsc_aux_loaded[cpu];
+}
+
 /* Before entering v on cpu (interrupts off): the MSR holds v's value. */
 static inline void tsc_aux_load(const struct vcpu *v, unsigned cpu)
 {
-	if (__builtin_expect(v->tsc_aux != tsc_aux_loaded[cpu], 0))
+	if (__builtin_expect(!tsc_aux_current(v, cpu), 0))
 		tsc_aux_switch(v, cpu);
 }
 

@@ -10,6 +10,10 @@
  * The CR0 and CR8 checks that need a #GP run on VT-x only: there the
  * hypervisor emulates those writes; on AMD-V they are not intercepted and
  * the CPU checks them itself (QEMU 7.2's TCG does not check them all).
+ *
+ * RSP as the MOV's operand: the back-ends keep the guest's RSP to
+ * themselves and hand it to the core only after exits that name a
+ * register (core/vcpu.h), and take back what the core writes there.
  */
 #include "tests/guests/guest.h"
 
@@ -149,6 +153,51 @@ static void check_umip(void)
 	set_cr4(cr4);
 }
 
+/*
+ * mov %rsp, %cr8; mov %cr8, %rsp, then a CPUID exit, which does not name
+ * RSP: what comes back in RSP is what went into CR8. RSP holds the value
+ * only between the first and the last instruction, none of which faults,
+ * with interrupts off (guests start with IF clear).
+ */
+static uint64_t cr8_through_rsp(uint64_t v)
+{
+	uint64_t out;
+
+	__asm__ volatile("mov %%rsp, %%r12\n\t"
+			 "mov %1, %%rsp\n\t"
+			 "mov %%rsp, %%cr8\n\t"
+			 "xor %%esp, %%esp\n\t"
+			 "mov %%cr8, %%rsp\n\t"
+			 "mov $0x40000000, %%eax\n\t"
+			 "cpuid\n\t"
+			 "mov %%rsp, %0\n\t"
+			 "mov %%r12, %%rsp"
+			 : "=r"(out) : "r"(v) : "rax", "rbx", "rcx", "rdx", "r12", "memory");
+	return out;
+}
+
+/* mov %rsp, %cr4 (0f 22 e4), with RSP holding the new value for that instruction only */
+static void set_cr4_from_rsp(uint64_t v)
+{
+	__asm__ volatile("mov %%rsp, %%r12\n\t"
+			 "mov %0, %%rsp\n\t"
+			 "mov %%rsp, %%cr4\n\t"
+			 "mov %%r12, %%rsp"
+			 :: "r"(v) : "r12", "memory");
+}
+
+static void check_rsp_operand(void)
+{
+	uint64_t cr4 = get_cr4();
+
+	check(cr8_through_rsp(9) == 9 && cr8_through_rsp(3) == 3,
+	      "CR8 to and from RSP, RSP kept across a CPUID exit");
+	set_cr8(0);
+	set_cr4_from_rsp(cr4 ^ CR4_PSE);
+	check(get_cr4() == (cr4 ^ CR4_PSE), "CR4 from RSP");
+	set_cr4(cr4);
+}
+
 void guest_main(const struct guest_boot *b)
 {
 	struct cpuid_out l7 = guest_cpuid(7, 0);
@@ -160,5 +209,6 @@ void guest_main(const struct guest_boot *b)
 	check_cr0();
 	check_cr4();
 	check_umip();
+	check_rsp_operand();
 }
 

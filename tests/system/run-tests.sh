@@ -247,6 +247,8 @@ cpuctl_suite() {
 		"\[ctlreg\] PASS CR4 reserved bit 15 raises #GP"
 		"\[ctlreg\] PASS a refused CR4 write changes nothing"
 		"\[ctlreg\] PASS CR4.MCE reads back what was written \(0, 1, 0\)"
+		"\[ctlreg\] PASS CR8 to and from RSP, RSP kept across a CPUID exit"
+		"\[ctlreg\] PASS CR4 from RSP"
 		"'ctlreg': $ok" "'virtinsn': $ok")
 	for insn in VMXON VMCLEAR VMPTRLD VMPTRST VMREAD VMWRITE VMLAUNCH VMRESUME VMXOFF INVEPT \
 		INVVPID VMFUNC GETSEC VMRUN VMLOAD VMSAVE STGI CLGI SKINIT INVLPGA XSETBV MONITOR MWAIT; do

@@ -31,6 +31,7 @@ static struct {
 	bool io_allow;
 	uint32_t io_value;
 	bool msr_allow;
+	unsigned host_cpuids;
 	uint32_t leaf1_ecx, leaf1_edx, leaf7_ebx, leaf7_ecx;
 } fake;
 
@@ -74,11 +75,12 @@ static const struct vcpu_ops fake_ops = {
 };
 const struct vcpu_ops *vcpu_ops = &fake_ops;
 
-void platform_cpuid(struct vp *vp)
+void platform_cpuid_host(struct vp *vp)
 {
 	uint64_t *r = vp->vcpu.gpr;
 	uint32_t leaf = (uint32_t)r[GPR_RAX];
 
+	fake.host_cpuids++;
 	r[GPR_RAX] = leaf == 0 ? 7 : 0x1234;
 	r[GPR_RBX] = leaf == 7 ? fake.leaf7_ebx : 0x5678;
 	r[GPR_RCX] = leaf == 1 ? fake.leaf1_ecx : leaf == 7 ? fake.leaf7_ecx : 0;
@@ -142,6 +144,7 @@ void panic_at(const char *file, int line, const char *fmt, ...)
 /* ---- helpers ------------------------------------------------------------------ */
 
 static struct vp vp;
+static struct partition part;		/* its I/O bitmap: on_io checks it inline */
 
 #define RIP0		0x401000ull
 #define CPUID1_EDX	(1u << 1 | 1u << 2 | 1u << 3 | 1u << 4 | 1u << 6 | 1u << 7 | \
@@ -153,6 +156,8 @@ static int setup(void **state)
 	(void)state;
 	memset(&fake, 0, sizeof(fake));
 	memset(&vp, 0, sizeof(vp));
+	memset(&part, 0, sizeof(part));
+	vp.vcpu.part = &part;
 	vp.vcpu.rip = RIP0;
 	fake_caps.cr4 = ~0ull;			/* the back-end can load any CR4 bit */
 	fake.leaf1_edx = CPUID1_EDX;
@@ -240,6 +245,38 @@ static void instructions_are_skipped(void **state)
 	assert_int_equal(vp.vcpu.rip, RIP0 + 5);
 }
 
+/* The hypervisor leaves are answered inline (partitions/platform.h), without the host's CPUID. */
+static void hypervisor_leaves(void **state)
+{
+	static const struct { uint64_t rax; uint32_t eax, ebx, ecx, edx; } rows[] = {
+		{ HV_CPUID_VENDOR_LEAF, HV_CPUID_MAX_LEAF, HV_CPUID_VENDOR_EBX,
+		  HV_CPUID_VENDOR_ECX, HV_CPUID_VENDOR_EDX },
+		{ 0xffffffff00000000ull | HV_CPUID_VENDOR_LEAF, HV_CPUID_MAX_LEAF,
+		  HV_CPUID_VENDOR_EBX, HV_CPUID_VENDOR_ECX, HV_CPUID_VENDOR_EDX },
+		{ HV_CPUID_MAX_LEAF, 0, 0, 0, 0 },
+		{ 0x4fffffff, 0, 0, 0, 0 },
+	};
+	uint64_t *r = vp.vcpu.gpr;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		vp.vcpu.rip = RIP0;
+		r[GPR_RAX] = rows[i].rax;
+		r[GPR_RBX] = r[GPR_RCX] = r[GPR_RDX] = ~0ull;
+		assert_int_equal(dispatch(EXIT_CPUID, 2), EXIT_ACTION_RESUME);
+		assert_int_equal(r[GPR_RAX], rows[i].eax);
+		assert_int_equal(r[GPR_RBX], rows[i].ebx);
+		assert_int_equal(r[GPR_RCX], rows[i].ecx);
+		assert_int_equal(r[GPR_RDX], rows[i].edx);
+		assert_int_equal(vp.vcpu.rip, RIP0 + 2);
+		assert_true(vp.vcpu.insn_skipped);
+	}
+	assert_int_equal(fake.host_cpuids, 0);
+	r[GPR_RAX] = 0x50000000;			/* past the range: the host's */
+	dispatch(EXIT_CPUID, 2);
+	assert_int_equal(fake.host_cpuids, 1);
+}
+
 static void msrs(void **state)
 {
 	(void)state;
@@ -288,16 +325,23 @@ static void port_input(void **state)
 	io_in(1, false);
 	assert_int_equal(vp.vcpu.gpr[GPR_RAX], (fill & ~0xffull) | 0xff);
 	assert_int_equal(vp.stats.io_denied, 3);
+	part.io_allowed[0x60 / 8] = 1u << (0x60 % 8);	/* allowed, but no device answers */
+	io_in(1, false);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], fill | 0xff);
+	assert_int_equal(vp.stats.io_denied, 4);
 	fake.io_allow = true;
 	fake.io_value = 0xe9;
 	vp.vcpu.gpr[GPR_RAX] = fill;
 	io_in(4, false);
 	assert_int_equal(vp.vcpu.gpr[GPR_RAX], 0xe9);
 	vp.vcpu.gpr[GPR_RAX] = fill;
+	io_in(2, false);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], (fill & ~0xffffull) | 0xe9);	/* merged */
+	vp.vcpu.gpr[GPR_RAX] = fill;
 	io_in(4, true);				/* INS: RAX is not the destination */
 	assert_int_equal(vp.vcpu.gpr[GPR_RAX], fill);
-	assert_int_equal(vp.stats.io_denied, 4);
-	assert_int_equal(vp.vcpu.rip, RIP0 + 5);
+	assert_int_equal(vp.stats.io_denied, 5);
+	assert_int_equal(vp.vcpu.rip, RIP0 + 7);
 }
 
 static void unsupported_instruction_raises_ud(void **state)
@@ -504,6 +548,7 @@ int main(void)
 		cmocka_unit_test_setup(every_reason_has_a_handler, setup),
 		cmocka_unit_test_setup(exits_are_counted, setup),
 		cmocka_unit_test_setup(instructions_are_skipped, setup),
+		cmocka_unit_test_setup(hypervisor_leaves, setup),
 		cmocka_unit_test_setup(msrs, setup),
 		cmocka_unit_test_setup(port_input, setup),
 		cmocka_unit_test_setup(unsupported_instruction_raises_ud, setup),

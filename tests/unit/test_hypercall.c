@@ -25,20 +25,13 @@
 static unsigned stops;
 static uint64_t stop_code;
 
-/* The fake back-end: the caller's mode and CPL, the events injected, RIP moves. */
+/* The fake back-end: the caller's mode and CPL (its exit decoder's), the events injected. */
 static struct {
 	enum vcpu_mode mode;
 	unsigned cpl;
 	unsigned injected;
 	uint8_t vector;
 } guest;
-
-static enum vcpu_mode fake_mode(struct vcpu *v, unsigned *cpl)
-{
-	(void)v;
-	*cpl = guest.cpl;
-	return guest.mode;
-}
 
 static void fake_inject(struct vcpu *v, const struct vcpu_event *ev)
 {
@@ -47,13 +40,8 @@ static void fake_inject(struct vcpu *v, const struct vcpu_event *ev)
 	guest.vector = ev->vector;
 }
 
-static const struct vcpu_ops fake_ops = { .mode = fake_mode, .inject = fake_inject };
+static const struct vcpu_ops fake_ops = { .inject = fake_inject };
 const struct vcpu_ops *vcpu_ops = &fake_ops;
-
-void exit_skip_insn(struct vp *p, const struct vm_exit *e)
-{
-	p->vcpu.rip += e->insn_len;
-}
 
 uint64_t sched_now(void)
 {
@@ -78,7 +66,15 @@ void partition_stopped(struct partition *p, uint64_t code)
 }
 
 static struct vp vp;
-static const struct vm_exit hypercall_exit = { .reason = EXIT_HYPERCALL, .insn_len = 3 };
+/* The hypercall exit as the back-end decodes it, the caller's mode and CPL included. */
+static enum exit_action dispatch(void)
+{
+	struct vm_exit e = { .reason = EXIT_HYPERCALL, .insn_len = 3 };
+
+	e.u.hc.mode = (uint8_t)guest.mode;
+	e.u.hc.cpl = (uint8_t)guest.cpl;
+	return hypercall_dispatch(&vp, &e);
+}
 
 static int setup(void **state)
 {
@@ -96,7 +92,7 @@ static enum exit_action call_control(uint64_t control, uint64_t rdx, uint64_t r8
 	vp.vcpu.gpr[GPR_RCX] = control;
 	vp.vcpu.gpr[GPR_RDX] = rdx;
 	vp.vcpu.gpr[GPR_R8] = r8;
-	return hypercall_dispatch(&vp, &hypercall_exit);
+	return dispatch();
 }
 
 /* A fast call of `code`, as our own calls are made (core/abi/hypercall.h). */
@@ -255,7 +251,7 @@ static void x86_convention(void **state)
 	r[GPR_RDX] = 0;
 	r[GPR_RAX] = HVCALL_X_TSC_KHZ | HV_HYPERCALL_FAST;
 	r[GPR_RCX] = 0xdead;			/* the x64 control register is ignored */
-	hypercall_dispatch(&vp, &hypercall_exit);
+	dispatch();
 	assert_int_equal(r[GPR_RAX], HV_STATUS_SUCCESS);
 	assert_int_equal(r[GPR_RDX], 0);
 	assert_int_equal(r[GPR_RBX], 0);	/* output EBX:ECX */
@@ -268,14 +264,14 @@ static void x86_convention(void **state)
 	r[GPR_RDI] = 0;
 	r[GPR_RSI] = 0x40;			/* vector */
 	r[GPR_R8] = 0;				/* what the x64 convention would read */
-	hypercall_dispatch(&vp, &hypercall_exit);
+	dispatch();
 	assert_int_equal(r[GPR_RAX], HV_STATUS_SUCCESS);
 	assert_int_equal(vp.timer_vector, 0x40);
 	assert_int_equal(vp.timer_deadline, 1000000 + 1000 * 3);
 
 	r[GPR_RDX] = 0;
 	r[GPR_RAX] = 0x7fff;
-	hypercall_dispatch(&vp, &hypercall_exit);
+	dispatch();
 	assert_int_equal(r[GPR_RAX], HV_STATUS_INVALID_HYPERCALL_CODE);
 	assert_int_equal(r[GPR_RDX], 0);
 
@@ -283,7 +279,7 @@ static void x86_convention(void **state)
 	r[GPR_RDX] = 1;				/* bit 32: rep count 1 */
 	r[GPR_RAX] = HVCALL_X_TSC_KHZ | HV_HYPERCALL_FAST;
 	r[GPR_RCX] = 0x55;
-	hypercall_dispatch(&vp, &hypercall_exit);
+	dispatch();
 	assert_int_equal(r[GPR_RAX], HV_STATUS_INVALID_HYPERCALL_INPUT);
 	assert_int_equal(r[GPR_RDX], 0);
 	assert_int_equal(r[GPR_RCX], 0x55);	/* no output */

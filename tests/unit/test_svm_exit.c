@@ -29,11 +29,15 @@ size_t svm_fetch_insn(const struct vmcb *vmcb, uint8_t *buf, size_t len)
 }
 
 static struct vmcb vmcb;
+static struct svm_vcpu svm = { .vmcb = &vmcb };
+static struct vcpu vcpu = { .arch = &svm };
 
 static int setup(void **state)
 {
 	(void)state;
 	memset(&vmcb, 0, sizeof(vmcb));
+	memset(vcpu.gpr, 0, sizeof(vcpu.gpr));
+	vcpu.rip = 0;
 	vmcb.save.rip = 0x401000;
 	svm_features.nrips = false;
 	insn_avail = 0;
@@ -42,16 +46,15 @@ static int setup(void **state)
 
 static struct vm_exit decode(uint64_t code, uint64_t info1, uint64_t info2)
 {
-	struct vm_exit e;
-
-	memset(&e, 0xa5, sizeof(e));	/* nothing may be left over from before */
+	memset(&vcpu.exit, 0xa5, sizeof(vcpu.exit));	/* nothing may be left from before */
 	vmcb.ctl.exitcode = code;
 	vmcb.ctl.exitinfo1 = info1;
 	vmcb.ctl.exitinfo2 = info2;
-	svm_decode_exit(&vmcb, &e);
-	assert_int_equal(e.vendor_code, code);
-	assert_int_equal(e.vendor_info, info1);
-	return e;
+	svm_take_exit(&vcpu);
+	assert_int_equal(vcpu.exit.vendor_code, code);
+	assert_int_equal(vcpu.exit.vendor_info, info1);
+	assert_int_equal(vcpu.rip, vmcb.save.rip);
+	return vcpu.exit;
 }
 
 /* Instruction intercepts without NRIPS: the table's length of the bare instruction. */
@@ -167,6 +170,78 @@ static void events_and_failures(void **state)
 	/* VMEXIT_INVALID: QEMU writes a 32-bit -1, Bochs a 64-bit one */
 	assert_int_equal(decode(0xffffffffull, 0, 0).reason, EXIT_ENTRY_FAILED);
 	assert_int_equal(decode(~0ull, 0, 0).reason, EXIT_ENTRY_FAILED);
+}
+
+/*
+ * RAX and RIP come back from the VMCB after every exit; RSP only where
+ * the exit names a register (core/vcpu.h), and it stays the VMCB's.
+ */
+static void registers_back(void **state)
+{
+	(void)state;
+	vmcb.save.rax = 0x1111;
+	vmcb.save.rsp = 0x8000;
+	vcpu.gpr[GPR_RSP] = 0x5555;
+	decode(VMEXIT_CPUID, 0, 0);
+	assert_int_equal(vcpu.gpr[GPR_RAX], 0x1111);
+	assert_int_equal(vcpu.gpr[GPR_RSP], 0x5555);
+	svm_features.nrips = true;
+	vmcb.ctl.next_rip = vmcb.save.rip + 3;
+	decode(VMEXIT_CR4_WRITE, CR_INFO_MOV | GPR_RSP, 0);	/* mov %rsp, %cr4 */
+	assert_int_equal(vcpu.exit.u.cr.gpr, GPR_RSP);
+	assert_int_equal(vcpu.gpr[GPR_RSP], 0x8000);
+}
+
+/* An exit in the middle of delivering an event puts it back into EVENTINJ (15.7.2). */
+static void interrupted_event_goes_in_again(void **state)
+{
+	const uint64_t pf = EVENT_VALID | EVENT_ERROR_VALID | EVENT_TYPE_EXCEPTION | 14 |
+			    2ull << EVENT_ERROR_SHIFT;
+
+	(void)state;
+	vmcb.ctl.exitintinfo = pf;
+	decode(VMEXIT_NPF, NPF_WRITE, 0x5000);
+	assert_int_equal(vmcb.ctl.eventinj, pf);
+	vmcb.ctl.eventinj = 0;
+	vmcb.ctl.exitintinfo = EVENT_VALID | EVENT_TYPE_INTR | 0x30;
+	decode(VMEXIT_INTR, 0, 0);
+	assert_int_equal(vmcb.ctl.eventinj, EVENT_VALID | EVENT_TYPE_INTR | 0x30);
+	vmcb.ctl.eventinj = 0;
+	vmcb.ctl.exitintinfo = 0;
+	decode(VMEXIT_SHUTDOWN, 0, 0);
+	assert_int_equal(vmcb.ctl.eventinj, 0);
+}
+
+/* VMMCALL: the caller's mode and CPL for the hypercall ABI (CR0, EFER, CS, the CPL field). */
+static void hypercall_caller(void **state)
+{
+	static const struct {
+		uint64_t cr0, efer;
+		uint16_t cs_attr;
+		uint8_t cpl;
+		enum vcpu_mode mode;
+	} rows[] = {
+		{ 0, 0, 0x09b, 0, VCPU_MODE_REAL },
+		{ CR0_PE, 0, 0xc9b, 0, VCPU_MODE_PROTECTED },
+		{ CR0_PE, 0, 0xcfb, 3, VCPU_MODE_PROTECTED },
+		{ CR0_PE | CR0_PG, EFER_LME | EFER_LMA, 0xa9b, 0, VCPU_MODE_LONG64 },
+		{ CR0_PE | CR0_PG, EFER_LME | EFER_LMA, 0xafb, 3, VCPU_MODE_LONG64 },
+		{ CR0_PE | CR0_PG, EFER_LME | EFER_LMA, 0xc9b, 0, VCPU_MODE_PROTECTED },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct vm_exit e;
+
+		vmcb.save.cr0 = rows[i].cr0;
+		vmcb.save.efer = rows[i].efer | EFER_SVME;
+		vmcb.save.cs.attr = rows[i].cs_attr;
+		vmcb.save.cpl = rows[i].cpl;
+		e = decode(VMEXIT_VMMCALL, 0, 0);
+		assert_int_equal(e.reason, EXIT_HYPERCALL);
+		assert_int_equal(e.u.hc.mode, rows[i].mode);
+		assert_int_equal(e.u.hc.cpl, rows[i].cpl);
+	}
 }
 
 /* SVM, SKINIT, INVLPGA, MONITOR/MWAIT, XSETBV: #UD for the partition, no length needed. */
@@ -344,6 +419,9 @@ int main(void)
 		cmocka_unit_test_setup(nested_page_fault, setup),
 		cmocka_unit_test_setup(exceptions, setup),
 		cmocka_unit_test_setup(events_and_failures, setup),
+		cmocka_unit_test_setup(registers_back, setup),
+		cmocka_unit_test_setup(interrupted_event_goes_in_again, setup),
+		cmocka_unit_test_setup(hypercall_caller, setup),
 		cmocka_unit_test_setup(unsupported_instructions, setup),
 		cmocka_unit_test_setup(unknown_codes, setup),
 		cmocka_unit_test_setup(every_skipped_instruction_has_a_length, setup),

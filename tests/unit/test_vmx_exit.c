@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "arch/x86/vmx/vmx.h"
+#include "arch/x86/cpu.h"
 
 /* ---- the fake VMCS --------------------------------------------------------- */
 
@@ -71,7 +72,10 @@ static int setup(void **state)
 	writes = 0;
 	field_set(VMCS_GUEST_RIP, 0x401000);
 	field_set(VMCS_GUEST_RSP, 0x8000);
-	field_set(VMCS_GUEST_RFLAGS, 0x202);
+	field_set(VMCS_GUEST_CR0, CR0_PE);	/* VMCALL: protected mode, CPL 0 */
+	field_set(VMCS_GUEST_RFLAGS, 0x2);
+	field_set(VMCS_GUEST_SS_AR, 0);
+	field_set(VMCS_GUEST_EFER, 0);
 	field_set(VMCS_IDT_VECTORING_INFO, 0);
 	return 0;
 }
@@ -114,9 +118,43 @@ static void simple_exits(void **state)
 		assert_int_equal(e.reason, rows[i].reason);
 		assert_int_equal(e.insn_len, rows[i].insn ? 3 : 0);
 		assert_int_equal(vcpu.rip, 0x401000);
-		assert_int_equal(vcpu.gpr[GPR_RSP], 0x8000);
-		assert_int_equal(vcpu.rflags, 0x202);
+		assert_int_equal(vcpu.gpr[GPR_RSP], 0);	/* the VMCS's (core/vcpu.h) */
 		assert_true(vx.launched);
+	}
+}
+
+/* VMCALL: the caller's mode and CPL for the hypercall ABI, from CR0, RFLAGS.VM, SS, EFER and CS. */
+static void hypercall_caller(void **state)
+{
+	static const struct {
+		uint64_t cr0, rflags, efer;
+		uint32_t ss_ar, cs_ar;
+		enum vcpu_mode mode;
+		unsigned cpl;
+	} rows[] = {
+		{ 0, 0x2, 0, 0x93, 0x9b, VCPU_MODE_REAL, 0 },
+		{ CR0_PE, 0x2, 0, 0x93, 0x9b, VCPU_MODE_PROTECTED, 0 },
+		{ CR0_PE, 0x2, 0, 0xf3, 0xfb, VCPU_MODE_PROTECTED, 3 },
+		{ CR0_PE, 0x2 | RFLAGS_VM, 0, 0x93, 0x9b, VCPU_MODE_PROTECTED, 3 },
+		{ CR0_PE | CR0_PG, 0x2, EFER_LME | EFER_LMA, 0x93, 0xa09b, VCPU_MODE_LONG64, 0 },
+		{ CR0_PE | CR0_PG, 0x2, EFER_LME | EFER_LMA, 0xf3, 0xa0fb, VCPU_MODE_LONG64, 3 },
+		/* compatibility mode: CS.L clear */
+		{ CR0_PE | CR0_PG, 0x2, EFER_LME | EFER_LMA, 0x93, 0xc09b, VCPU_MODE_PROTECTED, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct vm_exit e;
+
+		field_set(VMCS_GUEST_CR0, rows[i].cr0);
+		field_set(VMCS_GUEST_RFLAGS, rows[i].rflags);
+		field_set(VMCS_GUEST_EFER, rows[i].efer);
+		field_set(VMCS_GUEST_SS_AR, rows[i].ss_ar);
+		field_set(VMCS_GUEST_CS_AR, rows[i].cs_ar);
+		e = decode(VMX_EXIT_VMCALL, 0, 3);
+		assert_int_equal(e.reason, EXIT_HYPERCALL);
+		assert_int_equal(e.u.hc.mode, rows[i].mode);
+		assert_int_equal(e.u.hc.cpl, rows[i].cpl);
 	}
 }
 
@@ -164,6 +202,10 @@ static void cr_access(void **state)
 	assert_true(e.u.cr.cr == 4 && e.u.cr.type == CR_MOV_TO && e.u.cr.gpr == GPR_R9);
 	e = decode(VMX_EXIT_CR_ACCESS, 0xf18, 4);			/* mov %cr8, %r15 */
 	assert_true(e.u.cr.cr == 8 && e.u.cr.type == CR_MOV_FROM && e.u.cr.gpr == GPR_R15);
+	assert_int_equal(vcpu.gpr[GPR_RSP], 0x8000);	/* a register operand: RSP comes too */
+	assert_int_equal(vx.pending, 0);
+	e = decode(VMX_EXIT_CR_ACCESS, 0x418, 4);			/* mov %cr8, %rsp */
+	assert_true(e.u.cr.gpr == GPR_RSP && vx.pending == VMX_PENDING_RSP);
 	e = decode(VMX_EXIT_CR_ACCESS, 0x020, 2);			/* clts */
 	assert_true(e.u.cr.cr == 0 && e.u.cr.type == CR_CLTS && e.insn_len == 2);
 	e = decode(VMX_EXIT_CR_ACCESS, 0x000b0030ull, 3);		/* lmsw with 0xb */
@@ -289,6 +331,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(simple_exits, setup),
+		cmocka_unit_test_setup(hypercall_caller, setup),
 		cmocka_unit_test_setup(unsupported_instructions, setup),
 		cmocka_unit_test_setup(io, setup),
 		cmocka_unit_test_setup(cr_access, setup),

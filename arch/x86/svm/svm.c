@@ -216,39 +216,59 @@ static void tlb_control_done(struct vmcb *vmcb)
 }
 
 /*
- * The fast path: a handful of VMCB moves around svm_vmrun. An event whose
- * delivery the exit interrupted (EXITINTINFO, 15.7.2) is put back into
- * EVENTINJ to be delivered again.
+ * One VMRUN with the registers the core owns that the VMCB holds (RAX
+ * and RIP, 15.5.1) moved in; svm_take_exit moves them back and decodes
+ * the exit. RSP stays in the VMCB (core/vcpu.h): the core writes
+ * gpr[GPR_RSP] only after a MOV from a control register, an exit AMD-V
+ * never reports (only MOV to CR4 is intercepted, set_intercepts).
+ *
+ * A shadow recorded at the last exit covered the exiting instruction
+ * only: once the core has completed that (insn_skipped) it is over, in
+ * the VMCB too, which VMRUN loads it from (15.21.5).
  */
-static void svm_run(struct vcpu *v, struct vm_exit *e)
+static inline __attribute__((always_inline)) void svm_round_trip(struct vcpu *v)
 {
 	struct svm_vcpu *s = to_svm(v);
 	struct vmcb *vmcb = s->vmcb;
-	unsigned cpu = this_cpu()->cpu_id;
-
-	if (__builtin_expect(!tlb_tag_current(&s->asid, cpu), 0))
-		new_asid(v, s, cpu);
-	tsc_aux_load(v, cpu);
-	if (v->insn_skipped) {	/* the exiting instruction is done, and its shadow over */
+	if (__builtin_expect(vmcb->ctl.int_state & INT_STATE_SHADOW, 0) && v->insn_skipped)
 		vmcb->ctl.int_state &= ~INT_STATE_SHADOW;
-		v->insn_skipped = false;
-	}
+	v->insn_skipped = false;
 	vmcb->save.rip = v->rip;
 	vmcb->save.rax = v->gpr[GPR_RAX];
-	vmcb->save.rsp = v->gpr[GPR_RSP];
-	vmcb->save.rflags = v->rflags;
+	v = svm_enter(v, s->vmcb_pa, s->host_save_pa, vmcb->ctl.int_state & INT_STATE_SHADOW);
+	svm_take_exit(v);
+}
 
-	svm_vmrun(v, s->vmcb_pa, s->host_save_pa, vmcb->ctl.int_state & INT_STATE_SHADOW);
+/*
+ * svm_run when the CPU is not ready for the vCPU: it needs a new ASID
+ * (and maybe a TLB flush), or TSC_AUX holds another vCPU's value.
+ */
+static __attribute__((noinline)) void svm_run_slow(struct vcpu *v, unsigned cpu)
+{
+	if (!tlb_tag_current(&to_svm(v)->asid, cpu))
+		new_asid(v, to_svm(v), cpu);
+	tsc_aux_load(v, cpu);
+	svm_round_trip(v);
+	if (to_svm(v)->vmcb->ctl.tlb_control != TLB_CONTROL_NONE)
+		tlb_control_done(to_svm(v)->vmcb);
+}
 
-	v->gpr[GPR_RAX] = vmcb->save.rax;
-	v->gpr[GPR_RSP] = vmcb->save.rsp;
-	v->rip = vmcb->save.rip;
-	v->rflags = vmcb->save.rflags;
-	if (__builtin_expect(vmcb->ctl.tlb_control != TLB_CONTROL_NONE, 0))
-		tlb_control_done(vmcb);
-	if (vmcb->ctl.exitintinfo & EVENT_VALID)
-		vmcb->ctl.eventinj = vmcb->ctl.exitintinfo;
-	svm_decode_exit(vmcb, e);
+/*
+ * The fast path: two compares (the vCPU's ASID is current on this CPU,
+ * the CPU's TSC_AUX is the vCPU's) and a handful of VMCB moves around
+ * svm_vmrun. svm_take_exit puts an event whose delivery the exit
+ * interrupted (EXITINTINFO, 15.7.2) back into EVENTINJ.
+ */
+static void svm_run(struct vcpu *v)
+{
+	unsigned cpu = this_cpu_index();
+
+	if (__builtin_expect(!tlb_tag_current(&to_svm(v)->asid, cpu) ||
+			     !tsc_aux_current(v, cpu), 0)) {
+		svm_run_slow(v, cpu);
+		return;
+	}
+	svm_round_trip(v);
 }
 
 /*
@@ -288,7 +308,7 @@ static bool svm_can_take_irq(struct vcpu *v)
 	const struct vmcb *vmcb = to_svm(v)->vmcb;
 	bool shadow = (vmcb->ctl.int_state & INT_STATE_SHADOW) && !v->insn_skipped;
 
-	return (v->rflags & RFLAGS_IF) && !shadow && !(vmcb->ctl.eventinj & EVENT_VALID);
+	return (vmcb->save.rflags & RFLAGS_IF) && !shadow && !(vmcb->ctl.eventinj & EVENT_VALID);
 }
 
 /*
@@ -324,11 +344,11 @@ static void svm_flush_tlb(struct vcpu *v)
  * loop of svm_vmrun, the entry stub every exit needs, that steps over
  * CPUID by itself.
  */
-static void svm_run_bare(struct vcpu *v, struct vm_exit *e)
+static void svm_run_bare(struct vcpu *v)
 {
 	struct svm_vcpu *s = to_svm(v);
 	struct vmcb *vmcb = s->vmcb;
-	unsigned cpu = this_cpu()->cpu_id;
+	unsigned cpu = this_cpu_index();
 
 	/* Invariant: run() entered it on this CPU before (ASID, host save page). */
 	ASSERT(v->last_cpu == (int32_t)cpu && tlb_tag_current(&s->asid, cpu));
@@ -338,22 +358,14 @@ static void svm_run_bare(struct vcpu *v, struct vm_exit *e)
 	}
 	vmcb->save.rip = v->rip;
 	vmcb->save.rax = v->gpr[GPR_RAX];
-	vmcb->save.rsp = v->gpr[GPR_RSP];
-	vmcb->save.rflags = v->rflags;
 	for (;;) {
-		svm_vmrun(v, s->vmcb_pa, s->host_save_pa,
-			  vmcb->ctl.int_state & INT_STATE_SHADOW);
+		v = svm_enter(v, s->vmcb_pa, s->host_save_pa,
+			      vmcb->ctl.int_state & INT_STATE_SHADOW);
 		if ((uint32_t)vmcb->ctl.exitcode != VMEXIT_CPUID)
 			break;
 		vmcb->save.rip += 2;
 	}
-	v->gpr[GPR_RAX] = vmcb->save.rax;
-	v->gpr[GPR_RSP] = vmcb->save.rsp;
-	v->rip = vmcb->save.rip;
-	v->rflags = vmcb->save.rflags;
-	if (vmcb->ctl.exitintinfo & EVENT_VALID)
-		vmcb->ctl.eventinj = vmcb->ctl.exitintinfo;
-	svm_decode_exit(vmcb, e);
+	svm_take_exit(v);
 }
 
 static uint32_t svm_intercepted_exceptions(struct vcpu *v)
@@ -385,6 +397,5 @@ const struct vcpu_ops svm_vcpu_ops = {
 	.run_bare = svm_run_bare,
 	.get_cr = svm_get_cr,
 	.set_cr = svm_set_cr,
-	.mode = svm_mode,
 	.caps = &svm_caps,
 };

@@ -50,12 +50,33 @@ extern struct svm_features svm_features;
  * `shadow` must be the VMCB's interrupt shadow: VMRUN then runs in a host
  * STI shadow exactly when the guest is in one (svm_entry.S says why).
  * Called with interrupts disabled; returns with interrupts disabled and
- * GIF set (arch/x86/svm/svm_entry.S).
+ * GIF set.
+ *
+ * The stub (arch/x86/svm/svm_entry.S) keeps RDI, the vCPU, besides the
+ * callee-saved registers, so its caller needs no callee-saved register of
+ * its own for the vCPU; a plain C call cannot say that, hence the asm
+ * (the hypervisor is built without a red zone, so the CALL's push
+ * overwrites nothing).
  */
-void svm_vmrun(struct vcpu *v, paddr_t vmcb_pa, paddr_t host_save_pa, bool shadow);
+void svm_vmrun(void);
 
-/* Translate the VMCB's exit information into e (arch/x86/svm/svm_exit.c). */
-void svm_decode_exit(const struct vmcb *vmcb, struct vm_exit *e);
+static inline struct vcpu *svm_enter(struct vcpu *v, paddr_t vmcb_pa, paddr_t host_save_pa,
+				     uint64_t shadow)
+{
+	__asm__ volatile("call svm_vmrun"
+			 : "+D"(v), "+a"(vmcb_pa), "+d"(host_save_pa), "+c"(shadow)
+			 :
+			 : "rsi", "r8", "r9", "r10", "r11", "cc", "memory");
+	return v;	/* the same vCPU, from RDI: use it rather than a saved copy */
+}
+
+/*
+ * After an exit (arch/x86/svm/svm_exit.c): RAX and RIP from the VMCB into
+ * v (and RSP where the exit names a register, core/vcpu.h), the VMCB's
+ * exit information decoded into v->exit, and an event whose delivery the
+ * exit interrupted (EXITINTINFO) put back into EVENTINJ.
+ */
+void svm_take_exit(struct vcpu *v);
 
 /* The VMCB <-> struct vcpu_state conversion and CR access (arch/x86/svm/svm_state.c). */
 void svm_set_state(struct vcpu *v, const struct vcpu_state *s);
@@ -77,7 +98,6 @@ static inline bool svm_mode64(const struct vmcb *vmcb)
 {
 	return (vmcb->save.efer & EFER_LMA) && (vmcb->save.cs.attr & SEG_ATTR_L);
 }
-enum vcpu_mode svm_mode(struct vcpu *v, unsigned *cpl);
 
 extern const struct slpt_format npt_format;
 

@@ -1,8 +1,12 @@
 /*
- * svm_vmrun(struct vcpu *v, paddr_t vmcb_pa, paddr_t host_save_pa,
- * bool shadow): one guest entry and exit (APM Vol. 2, 15.5 "VMRUN
+ * svm_vmrun: one guest entry and exit (APM Vol. 2, 15.5 "VMRUN
  * Instruction", 15.6 "#VMEXIT", 15.17 "Global Interrupt Flag, STGI and
- * CLGI").
+ * CLGI"). Called only through svm_enter() (svm.h), with its own register
+ * convention: RDI = struct vcpu, RAX = VMCB physical address, RDX = host
+ * save page, CL = the VMCB's interrupt shadow. It returns RDI unchanged
+ * and keeps the SysV callee-saved registers; every other general register
+ * is clobbered. Keeping RDI lets svm_run() hold the vCPU there across the
+ * entry instead of in a callee-saved register it would have to save too.
  *
  * VMRUN saves and #VMEXIT restores only part of the host state: RIP, RSP,
  * RAX, RFLAGS, CR0/3/4, EFER, GDTR, IDTR and ES/CS/SS/DS (15.5.1). The rest
@@ -59,7 +63,6 @@ svm_vmrun:
 	push	%rdi			/* 0(%rsp): struct vcpu */
 
 	clgi
-	mov	%rsi, %rax
 	vmload	%rax			/* the guest's FS/GS/TR/LDTR, syscall MSRs */
 	test	%cl, %cl		/* ZF=0: guest in a shadow; the MOVs keep ZF */
 
@@ -101,7 +104,7 @@ svm_vmrun:
 	popq	VCPU_RDI(%rdi)
 
 	vmsave	%rax			/* RAX = vmcb_pa again: the guest's hidden state */
-	pop	%rax			/* struct vcpu, no longer needed */
+	pop	%rdi			/* struct vcpu, returned */
 	pop	%rax
 	vmload	%rax			/* the host's, GS base first of all */
 	stgi

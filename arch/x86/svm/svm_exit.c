@@ -2,8 +2,10 @@
  * #VMEXIT -> struct vm_exit. One const table indexed by EXITCODE (APM Vol.
  * 2, Appendix C "SVM Intercept Exit Codes") says what each exit becomes,
  * how long its instruction is where the CPU saves no next RIP, and which
- * decoder reads EXITINFO1/2 (15.7 "Intercept Operation"). Reads only the
- * VMCB; runs on every exit, so no logging and no loops.
+ * decoder reads EXITINFO1/2 (15.7 "Intercept Operation"). Reads the VMCB,
+ * writes only its EVENTINJ (an interrupted event goes in again) and the
+ * vCPU's registers and exit; runs on every exit, so no logging and no
+ * loops.
  */
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/guest_insn.h"
@@ -56,6 +58,24 @@ static void decode_io(const struct vmcb *vmcb, struct vm_exit *e)
 	e->u.io.string = info & IOIO_STR;
 	e->u.io.rep = info & IOIO_REP;
 	e->insn_len = (uint8_t)(vmcb->ctl.exitinfo2 - vmcb->save.rip);
+}
+
+/*
+ * The caller's mode and CPL, for the hypercall ABI: the CPL is the VMCB's
+ * CPL field, which #VMEXIT saves (15.5.1); 64-bit mode is EFER.LMA with
+ * CS.L set, compatibility mode LMA with CS.L clear (APM Vol. 2, 1.2.1 and
+ * 4.8.1). Virtual-8086 mode is protected mode, and its CPL is 3. 64-bit
+ * mode first, the common case (long mode has paging, so protection).
+ */
+static void decode_vmmcall(const struct vmcb *vmcb, struct vm_exit *e)
+{
+	e->u.hc.cpl = vmcb->save.cpl;
+	if (svm_mode64(vmcb))
+		e->u.hc.mode = VCPU_MODE_LONG64;
+	else if (!(vmcb->save.cr0 & CR0_PE))
+		e->u.hc.mode = VCPU_MODE_REAL;
+	else
+		e->u.hc.mode = VCPU_MODE_PROTECTED;
 }
 
 /* EXITINFO1 is a #PF-style error code, EXITINFO2 the faulting GPA (15.25.6). */
@@ -143,7 +163,7 @@ static const struct svm_exit_kind exit_kinds[LOW_CODES + HIGH_CODES] = {
 	[VMEXIT_IOIO] = KIND(EXIT_IO, 0, decode_io),
 	[VMEXIT_MSR] = KIND(EXIT_MSR_READ, 2, decode_msr),
 	[VMEXIT_SHUTDOWN] = KIND(EXIT_TRIPLE_FAULT, 0, NULL),
-	[VMEXIT_VMMCALL] = KIND(EXIT_HYPERCALL, 3, NULL),
+	[VMEXIT_VMMCALL] = KIND(EXIT_HYPERCALL, 3, decode_vmmcall),
 	[VMEXIT_WBINVD] = KIND(EXIT_CACHE_FLUSH, 2, NULL),
 	/*
 	 * SVM, XSAVE and MONITOR/MWAIT are hidden from the partition's CPUID,
@@ -180,15 +200,56 @@ static const struct svm_exit_kind *exit_kind(uint32_t code)
 	return k->known ? k : &exit_unknown;
 }
 
-void svm_decode_exit(const struct vmcb *vmcb, struct vm_exit *e)
+/* Fill e as entry k says. */
+static inline __attribute__((always_inline)) void
+decode_kind(const struct vmcb *vmcb, const struct svm_exit_kind *k, struct vm_exit *e)
 {
-	/* QEMU stores VMEXIT_INVALID as a 32-bit -1: only the low half is meaningful */
-	const struct svm_exit_kind *k = exit_kind((uint32_t)vmcb->ctl.exitcode);
-
 	e->reason = k->reason;
 	e->vendor_code = vmcb->ctl.exitcode;
 	e->vendor_info = vmcb->ctl.exitinfo1;
 	e->insn_len = k->insn_len ? insn_len(vmcb, k->insn_len) : 0;
 	if (k->decode)
 		k->decode(vmcb, e);
+}
+
+/*
+ * Every exit but the run-time ones of svm_take_exit. The core reads RSP
+ * as the operand of a MOV to CR4 (core/vcpu.h); it never writes it after
+ * an AMD-V exit, since MOV to CR4 is the only CR access intercepted here
+ * (svm.c, set_intercepts).
+ */
+static __attribute__((noinline)) void take_other(struct vcpu *v, struct vmcb *vmcb)
+{
+	struct vm_exit *e = &v->exit;
+
+	/* an event whose delivery the exit interrupted goes in again at the next VMRUN */
+	if (vmcb->ctl.exitintinfo & EVENT_VALID)
+		vmcb->ctl.eventinj = vmcb->ctl.exitintinfo;
+	decode_kind(vmcb, exit_kind((uint32_t)vmcb->ctl.exitcode), e);
+	if (e->reason == EXIT_CR_ACCESS)
+		v->gpr[GPR_RSP] = vmcb->save.rsp;
+}
+
+void svm_take_exit(struct vcpu *v)
+{
+	struct vmcb *vmcb = to_svm(v)->vmcb;
+	/* QEMU stores VMEXIT_INVALID as a 32-bit -1: only the low half is meaningful */
+	uint32_t code = (uint32_t)vmcb->ctl.exitcode;
+
+	v->gpr[GPR_RAX] = vmcb->save.rax;
+	v->rip = vmcb->save.rip;
+	/*
+	 * The exits guests make at run time come first, each with its table
+	 * entry read at compile time. They are instruction intercepts, which
+	 * never happen while an event is being delivered (15.7.2), so they
+	 * have no EXITINTINFO to look at.
+	 */
+	if (code == VMEXIT_CPUID)
+		decode_kind(vmcb, &exit_kinds[VMEXIT_CPUID], &v->exit);
+	else if (code == VMEXIT_VMMCALL)
+		decode_kind(vmcb, &exit_kinds[VMEXIT_VMMCALL], &v->exit);
+	else if (code == VMEXIT_IOIO)
+		decode_kind(vmcb, &exit_kinds[VMEXIT_IOIO], &v->exit);
+	else
+		take_other(v, vmcb);
 }

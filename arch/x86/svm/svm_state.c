@@ -1,9 +1,10 @@
 /*
  * struct vcpu_state <-> VMCB state save area (APM Vol. 2, Table B-2). The
  * segment attributes already use the VMCB layout (15.5.1), so segments are
- * copied as they are. RAX, RSP, RIP and RFLAGS are the core's copies in
- * struct vcpu; run() moves them into the VMCB on every entry. CR4 is the
- * guest's in struct svm_vcpu (guest_cr4); the VMCB's has SVM_CR4_FORCED too.
+ * copied as they are. RAX and RIP are the core's copies in struct vcpu;
+ * run() moves them into the VMCB on every entry. RSP and RFLAGS are only
+ * the VMCB's (core/vcpu.h). CR4 is the guest's in struct svm_vcpu
+ * (guest_cr4); the VMCB's has SVM_CR4_FORCED too.
  */
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/cpu.h"
@@ -46,7 +47,6 @@ void svm_set_state(struct vcpu *v, const struct vcpu_state *s)
 
 	memcpy(v->gpr, s->gpr, sizeof(v->gpr));
 	v->rip = s->rip;
-	v->rflags = s->rflags;
 	seg_to_vmcb(&st->es, &s->es);
 	seg_to_vmcb(&st->cs, &s->cs);
 	seg_to_vmcb(&st->ss, &s->ss);
@@ -79,8 +79,9 @@ void svm_get_state(struct vcpu *v, struct vcpu_state *s)
 	const struct vmcb_save *st = &to_svm(v)->vmcb->save;
 
 	memcpy(s->gpr, v->gpr, sizeof(s->gpr));
+	s->gpr[GPR_RSP] = st->rsp;
 	s->rip = v->rip;
-	s->rflags = v->rflags;
+	s->rflags = st->rflags;
 	seg_from_vmcb(&s->es, &st->es);
 	seg_from_vmcb(&s->cs, &st->cs);
 	seg_from_vmcb(&s->ss, &st->ss);
@@ -175,21 +176,4 @@ void svm_set_cr(struct vcpu *v, unsigned cr, uint64_t val)
 	}
 	if (flush)
 		flush_own_translations(s->vmcb);
-}
-
-/*
- * The CPL is the VMCB's CPL field, which #VMEXIT saves (15.5.1); 64-bit
- * mode is EFER.LMA with CS.L set, compatibility mode LMA with CS.L clear
- * (APM Vol. 2, 1.2.1 and 4.8.1).
- */
-enum vcpu_mode svm_mode(struct vcpu *v, unsigned *cpl)
-{
-	const struct vmcb_save *st = &to_svm(v)->vmcb->save;
-
-	*cpl = st->cpl;
-	if (!(st->cr0 & CR0_PE))
-		return VCPU_MODE_REAL;
-	if ((st->efer & EFER_LMA) && (st->cs.attr & SEG_ATTR_L))
-		return VCPU_MODE_LONG64;
-	return VCPU_MODE_PROTECTED;
 }

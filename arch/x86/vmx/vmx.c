@@ -29,6 +29,17 @@ struct vmx_cpu {
 
 static struct vmx_cpu vmx_cpus[MAX_CPUS];
 
+/*
+ * Per physical CPU, touched by its own CPU only: the vCPU it last readied
+ * for an entry (vmx_ready), NULL: none. While it stays so, its VMCS is
+ * current here, it ran here last, its VPID is of this CPU's generation
+ * (only another vCPU's vmx_ready can begin a new one, and that changes
+ * this) and the CPU's KERNEL_GS_BASE and CR2 hold its values: vmx_run
+ * then checks only its `pending` work and TSC_AUX. Making another VMCS
+ * current, or clearing this one, resets it.
+ */
+static struct vmx_vcpu *vmx_entered[MAX_CPUS];
+
 /* IA32_FEATURE_CONTROL (SDM Vol. 3C, 24.7): lock it with VMX on if firmware left it open. */
 static bool feature_control_allows_vmx(void)
 {
@@ -90,6 +101,8 @@ static void vmx_clear(struct vmx_vcpu *vx, unsigned cpu)
 		panic("vmx: VMCLEAR of %lx failed", vx->pages);
 	if (vmx_cpus[cpu].current == vx)
 		vmx_cpus[cpu].current = NULL;
+	if (vmx_entered[cpu] == vx)
+		vmx_entered[cpu] = NULL;
 	vx->active_cpu = -1;
 	vx->launched = false;		/* a cleared VMCS needs VMLAUNCH (31.3, VMCLEAR) */
 }
@@ -107,6 +120,7 @@ static void vmx_load_slow(struct vmx_vcpu *vx, unsigned cpu)
 	if (!vmcs_load(vx->pages))
 		panic("vmx: VMPTRLD of %lx failed", vx->pages);
 	vmx_cpus[cpu].current = vx;
+	vmx_entered[cpu] = NULL;
 	if (vx->active_cpu != (int32_t)cpu) {
 		vx->active_cpu = (int32_t)cpu;
 		vx->host_rsp = 0;
@@ -149,7 +163,7 @@ static int vmx_vcpu_init(struct vcpu *v, paddr_t slpt_root)
 	vx->pages = pages;
 	vx->proc = vmx_cfg.proc;
 	vx->active_cpu = -1;
-	vx->flush = true;	/* the EPT root may have had an earlier owner */
+	vx->pending = VMX_PENDING_FLUSH;	/* the EPT root may have had an earlier owner */
 	v->arch = vx;
 
 	/* VMCLEAR initialises a new VMCS region (31.3, VMCLEAR) */
@@ -168,11 +182,13 @@ static int vmx_vcpu_init(struct vcpu *v, paddr_t slpt_root)
 }
 
 /*
- * IA32_KERNEL_GS_BASE is not in the VMCS, and SWAPGS exchanges it without
- * an exit, so it is switched here, lazily: the hypervisor never uses it,
- * so it only changes hands when another vCPU runs on this CPU.
+ * IA32_KERNEL_GS_BASE and CR2 are not in the VMCS (SWAPGS exchanges the
+ * first without an exit, a guest #PF writes the second), so they are
+ * switched here, lazily: the hypervisor never uses either (a page fault
+ * of its own is fatal), so they only change hands when another vCPU runs
+ * on this CPU. guest_regs_owner[cpu] is the vCPU whose values the CPU holds.
  */
-static struct vmx_vcpu *kgs_owner[MAX_CPUS];
+static struct vmx_vcpu *guest_regs_owner[MAX_CPUS];
 
 static void vmx_vcpu_free(struct vcpu *v)
 {
@@ -187,8 +203,8 @@ static void vmx_vcpu_free(struct vcpu *v)
 	if (vx->active_cpu >= 0)
 		vmx_clear(vx, cpu);
 	for (unsigned c = 0; c < MAX_CPUS; c++)
-		if (kgs_owner[c] == vx)
-			kgs_owner[c] = NULL;	/* its value dies with it */
+		if (guest_regs_owner[c] == vx)
+			guest_regs_owner[c] = NULL;	/* its values die with it */
 	v->arch = NULL;
 	memset(phys_to_virt(pages), 0, VMX_VCPU_PAGES * PAGE_SIZE);
 	mm_free(pages, VMX_VCPU_PAGES);
@@ -200,6 +216,8 @@ static void vmx_vcpu_set_state(struct vcpu *v, const struct vcpu_state *s)
 	struct vmx_vcpu *vx = vmx_get(v, cpu);
 
 	vmx_set_state(v, vx, s);
+	if (guest_regs_owner[cpu] == vx)
+		write_cr2(vx->cr2);
 	vmx_put(v, vx, cpu);
 }
 
@@ -209,6 +227,8 @@ static void vmx_vcpu_get_state(struct vcpu *v, struct vcpu_state *s)
 	struct vmx_vcpu *vx = vmx_get(v, cpu);
 
 	vmx_get_state(v, vx, s);
+	if (guest_regs_owner[cpu] == vx)
+		s->cr2 = read_cr2();
 	vmx_put(v, vx, cpu);
 }
 
@@ -281,47 +301,92 @@ static void end_insn_shadow(struct vcpu *v)
 
 #define MSR_KERNEL_GS_BASE	0xc0000102
 
-
-static void switch_kernel_gs_base(struct vmx_vcpu *vx, unsigned cpu)
+static void switch_guest_regs(struct vmx_vcpu *vx, unsigned cpu)
 {
-	if (kgs_owner[cpu])
-		kgs_owner[cpu]->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	struct vmx_vcpu *old = guest_regs_owner[cpu];
+
+	if (old) {
+		old->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+		old->cr2 = read_cr2();
+	}
 	wrmsr(MSR_KERNEL_GS_BASE, vx->kernel_gs_base);
-	kgs_owner[cpu] = vx;
+	write_cr2(vx->cr2);
+	guest_regs_owner[cpu] = vx;
 }
 
-static void vmx_run(struct vcpu *v, struct vm_exit *e)
+/*
+ * Everything an entry on this CPU may need besides TSC_AUX: the VMCS
+ * current, a flush owed for running elsewhere or asked for, a VPID of this
+ * CPU's generation, RSP if the core wrote it, the guest's KERNEL_GS_BASE
+ * and CR2. Then the vCPU is this CPU's vmx_entered, and the next entries
+ * skip this.
+ */
+static void vmx_ready(struct vcpu *v, struct vmx_vcpu *vx, unsigned cpu)
 {
-	unsigned cpu = this_cpu_id();
-	struct vmx_vcpu *vx = vmx_get(v, cpu);
-	int result;
+	uint8_t pending;
 
+	vmx_get(v, cpu);
 	if (v->last_cpu != (int32_t)cpu) {
 		/* this CPU may hold translations older than our flushes */
-		__atomic_store_n(&vx->flush, true, __ATOMIC_RELAXED);
+		__atomic_fetch_or(&vx->pending, VMX_PENDING_FLUSH, __ATOMIC_RELAXED);
 		v->last_cpu = (int32_t)cpu;
 	}
-	if (__builtin_expect(!tlb_tag_current(&vx->vpid, cpu), 0))
+	if (!tlb_tag_current(&vx->vpid, cpu))
 		new_vpid(vx, cpu);
-	if (__atomic_load_n(&vx->flush, __ATOMIC_RELAXED) &&
-	    __atomic_exchange_n(&vx->flush, false, __ATOMIC_ACQ_REL))
+	pending = __atomic_exchange_n(&vx->pending, 0, __ATOMIC_ACQ_REL);
+	if (pending & VMX_PENDING_FLUSH)
 		vmx_flush_now(v, vx);
-	if (__builtin_expect(kgs_owner[cpu] != vx, 0))
-		switch_kernel_gs_base(vx, cpu);
-	tsc_aux_load(v, cpu);
+	if (pending & VMX_PENDING_RSP)
+		vmwrite(VMCS_GUEST_RSP, v->gpr[GPR_RSP]);
+	if (guest_regs_owner[cpu] != vx)
+		switch_guest_regs(vx, cpu);
+	vmx_entered[cpu] = vx;
+}
+
+/*
+ * One entry and exit: the end of an interrupt shadow, RIP into the VMCS,
+ * VMRESUME, and the exit decoded into v->exit. RSP and RFLAGS stay in the
+ * VMCS (core/vcpu.h); vmx_ready writes RSP where the core did.
+ */
+static inline __attribute__((always_inline)) void vmx_round_trip(struct vcpu *v)
+{
+	struct vmx_vcpu *vx = to_vmx(v);
+	int result;
+
 	if (v->insn_skipped)
 		end_insn_shadow(v);
-	if (read_cr2() != vx->cr2)
-		write_cr2(vx->cr2);
-	vmwrite(VMCS_GUEST_RSP, v->gpr[GPR_RSP]);
 	vmwrite(VMCS_GUEST_RIP, v->rip);
-	vmwrite(VMCS_GUEST_RFLAGS, v->rflags);
-	result = vmx_enter(v, &vx->host_rsp, vx->launched);
-	vx->cr2 = read_cr2();
+	result = vmx_enter(&v, &vx->host_rsp, vx->launched);
 	if (result)
-		vmx_decode_vmfail(result, e);
+		vmx_decode_vmfail(result, &v->exit);
 	else
-		vmx_decode_exit(v, vx, e);
+		vmx_take_exit(v);
+}
+
+/* vmx_run when the CPU is not ready for the vCPU (vmx_ready) or holds another TSC_AUX. */
+static __attribute__((noinline)) void vmx_run_slow(struct vcpu *v, unsigned cpu)
+{
+	struct vmx_vcpu *vx = to_vmx(v);
+
+	if (vmx_entered[cpu] != vx || __atomic_load_n(&vx->pending, __ATOMIC_RELAXED))
+		vmx_ready(v, vx, cpu);
+	tsc_aux_load(v, cpu);
+	vmx_round_trip(v);
+}
+
+/* The fast path: three compares when the CPU is ready for the vCPU, then the round trip. */
+static void vmx_run(struct vcpu *v)
+{
+	unsigned cpu = this_cpu_index();
+	struct vmx_vcpu *vx = to_vmx(v);
+
+	if (__builtin_expect(vmx_entered[cpu] != vx ||
+			     __atomic_load_n(&vx->pending, __ATOMIC_RELAXED) ||
+			     !tsc_aux_current(v, cpu), 0)) {
+		vmx_run_slow(v, cpu);
+		return;
+	}
+	vmx_round_trip(v);
 }
 
 /*
@@ -371,7 +436,7 @@ static bool vmx_can_take_irq(struct vcpu *v)
 {
 	unsigned cpu = this_cpu_id();
 	struct vmx_vcpu *vx = vmx_get(v, cpu);
-	bool ok = (v->rflags & RFLAGS_IF) && !(vx->entry_intr & INTR_INFO_VALID) &&
+	bool ok = (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF) && !(vx->entry_intr & INTR_INFO_VALID) &&
 		  (v->insn_skipped || !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & INSN_SHADOW));
 
 	vmx_put(v, vx, cpu);
@@ -394,20 +459,10 @@ static void vmx_want_irq_window(struct vcpu *v, bool on)
 	vmx_put(v, vx, cpu);
 }
 
-static enum vcpu_mode vmx_vcpu_mode(struct vcpu *v, unsigned *cpl)
-{
-	unsigned cpu = this_cpu_id();
-	struct vmx_vcpu *vx = vmx_get(v, cpu);
-	enum vcpu_mode m = vmx_mode(v, cpl);
-
-	vmx_put(v, vx, cpu);
-	return m;
-}
-
 /* Any CPU may ask; the flush happens on the vCPU's CPU before its next entry. */
 static void vmx_flush_tlb(struct vcpu *v)
 {
-	__atomic_store_n(&to_vmx(v)->flush, true, __ATOMIC_RELEASE);
+	__atomic_fetch_or(&to_vmx(v)->pending, VMX_PENDING_FLUSH, __ATOMIC_RELEASE);
 }
 
 /*
@@ -415,26 +470,24 @@ static void vmx_flush_tlb(struct vcpu *v)
  * loop of vmx_enter, the entry stub every exit needs, that steps over
  * CPUID by itself.
  */
-static void vmx_run_bare(struct vcpu *v, struct vm_exit *e)
+static void vmx_run_bare(struct vcpu *v)
 {
-	unsigned cpu = this_cpu_id();
-	struct vmx_vcpu *vx = vmx_get(v, cpu);
+	unsigned cpu = this_cpu_index();
+	struct vmx_vcpu *vx = to_vmx(v);
 	int result;
 
 	/* Invariant: run() entered it on this CPU before (flushes, KERNEL_GS_BASE, launch). */
-	ASSERT(vx->launched && v->last_cpu == (int32_t)cpu && kgs_owner[cpu] == vx);
+	ASSERT(vx->launched && vmx_entered[cpu] == vx && !vx->pending);
 	if (v->insn_skipped)
 		end_insn_shadow(v);
-	vmwrite(VMCS_GUEST_RSP, v->gpr[GPR_RSP]);
 	vmwrite(VMCS_GUEST_RIP, v->rip);
-	vmwrite(VMCS_GUEST_RFLAGS, v->rflags);
-	while (!(result = vmx_enter(v, &vx->host_rsp, true)) &&
+	while (!(result = vmx_enter(&v, &vx->host_rsp, true)) &&
 	       (uint32_t)vmread(VMCS_EXIT_REASON) == VMX_EXIT_CPUID)
 		vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + 2);
 	if (result)
-		vmx_decode_vmfail(result, e);
+		vmx_decode_vmfail(result, &v->exit);
 	else
-		vmx_decode_exit(v, vx, e);
+		vmx_take_exit(v);
 }
 
 /* Read back from the VMCS, for the self-test (core/vm_smoke.c). */
@@ -496,6 +549,5 @@ const struct vcpu_ops vmx_vcpu_ops = {
 	.run_bare = vmx_run_bare,
 	.get_cr = vmx_get_cr,
 	.set_cr = vmx_set_cr,
-	.mode = vmx_vcpu_mode,
 	.caps = &vmx_caps,
 };

@@ -45,23 +45,26 @@ extern struct vcpu_caps vmx_caps;
 /*
  * Per-vCPU state behind vcpu->arch; it lives in the last of the pages that
  * vcpu_init allocates (VMCS, I/O bitmaps A and B, MSR bitmap, this).
- * Only the CPU on which the VMCS is active touches it, except `flush`,
- * which any CPU may set.
+ * Only the CPU on which the VMCS is active touches it, except `pending`,
+ * to which any CPU may add VMX_PENDING_FLUSH.
  */
 struct vmx_vcpu {
 	paddr_t pages;			/* first of VMX_VCPU_PAGES; the VMCS */
 	uint64_t eptp;
 	uint64_t host_rsp;		/* HOST_RSP as last written, 0: unknown */
-	uint64_t cr2;			/* the guest's CR2: VMX does not switch it */
+	uint64_t cr2;			/* the guest's, while another vCPU owns the register */
 	uint64_t kernel_gs_base;	/* the guest's, while another vCPU owns the MSR */
 	uint32_t proc;			/* primary controls as in the VMCS */
 	uint32_t entry_intr;		/* VM-entry interruption info pending, 0: none */
 	int32_t active_cpu;		/* CPU the VMCS is active on, -1: clear */
 	uint8_t tpr;			/* the guest's CR8 (its MOVs exit); unused as yet */
 	bool launched;			/* VMRESUME rather than VMLAUNCH */
-	bool flush;			/* INVEPT + INVVPID before the next entry */
+	uint8_t pending;		/* VMX_PENDING_*: for vmx_ready before the next entry */
 	struct tlb_tag vpid;		/* VMCS_VPID, from the home CPU's pool */
 };
+
+#define VMX_PENDING_FLUSH	(1u << 0)	/* INVEPT + INVVPID */
+#define VMX_PENDING_RSP		(1u << 1)	/* the core wrote gpr[GPR_RSP] */
 
 #define VMX_VCPU_PAGES		5
 #define VMX_PAGE_VMCS		0
@@ -89,10 +92,11 @@ void vmx_set_state(struct vcpu *v, struct vmx_vcpu *vx, const struct vcpu_state 
 void vmx_get_state(struct vcpu *v, struct vmx_vcpu *vx, struct vcpu_state *s);
 uint64_t vmx_read_cr(const struct vmx_vcpu *vx, unsigned cr);
 void vmx_write_cr(struct vmx_vcpu *vx, unsigned cr, uint64_t val);
-enum vcpu_mode vmx_mode(const struct vcpu *v, unsigned *cpl);
 
 /* vmx_exit.c: fill e from the current VMCS after an exit (or a VMfail result). */
 void vmx_decode_exit(struct vcpu *v, struct vmx_vcpu *vx, struct vm_exit *e);
+/* After an exit: RIP (and RSP where the exit names a register) into v, v->exit decoded. */
+void vmx_take_exit(struct vcpu *v);
 void vmx_decode_vmfail(int result, struct vm_exit *e);
 
 /* ept.c */
@@ -105,9 +109,26 @@ bool ept_translate(paddr_t root, gpa_t gpa, paddr_t *hpa);
  * the exit store them back. Writes HOST_RSP first unless *host_rsp says it
  * already holds this stack pointer. Returns 0 after an exit, else
  * VMX_ENTER_FAIL_*. Interrupts must be disabled; they stay disabled.
+ *
+ * The stub keeps RDI, the vCPU, besides the callee-saved registers, so its
+ * caller needs no callee-saved register of its own for the vCPU; a plain C
+ * call cannot say that, hence the asm (the hypervisor is built without a
+ * red zone, so the CALL's push overwrites nothing).
  */
-int vmx_enter(struct vcpu *v, uint64_t *host_rsp, bool resume);
+void vmx_enter_stub(void);
 void vmx_exit_stub(void);	/* HOST_RIP; not callable */
+
+/* *v comes back from RDI: the caller uses it rather than a copy saved across. */
+static inline int vmx_enter(struct vcpu **v, uint64_t *host_rsp, bool resume)
+{
+	int result;
+
+	__asm__ volatile("call vmx_enter_stub"
+			 : "=a"(result), "+D"(*v), "+S"(host_rsp), "+d"(resume)
+			 :
+			 : "rcx", "r8", "r9", "r10", "r11", "cc", "memory");
+	return result;
+}
 
 #endif /* !__ASSEMBLY__ */
 #endif

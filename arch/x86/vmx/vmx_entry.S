@@ -13,10 +13,15 @@
 	.text
 	.code64
 
-/* int vmx_enter(struct vcpu *v [rdi], uint64_t *host_rsp [rsi], bool resume [dl]) */
-	.globl	vmx_enter
-	.type	vmx_enter, @function
-vmx_enter:
+/*
+ * vmx_enter_stub: called through vmx_enter() (vmx.h) with RDI = struct
+ * vcpu, RSI = &host_rsp, DL = resume; returns the result in EAX, RDI
+ * unchanged, and the SysV callee-saved registers kept. Every other
+ * general register is clobbered.
+ */
+	.globl	vmx_enter_stub
+	.type	vmx_enter_stub, @function
+vmx_enter_stub:
 	push	%rbp
 	push	%rbx
 	push	%r12
@@ -53,9 +58,9 @@ vmx_enter:
 3:	mov	$VMX_ENTER_FAIL_VALID, %eax
 	jnc	4f
 	mov	$VMX_ENTER_FAIL_INVALID, %eax
-4:	add	$8, %rsp
+4:	pop	%rdi			/* v */
 	jmp	vmx_return
-	.size	vmx_enter, . - vmx_enter
+	.size	vmx_enter_stub, . - vmx_enter_stub
 
 /* HOST_RIP: the guest's registers are live, RSP = HOST_RSP. */
 	.globl	vmx_exit_stub
@@ -78,7 +83,7 @@ vmx_exit_stub:
 	mov	%r14, VCPU_R14(%rdi)
 	mov	%r15, VCPU_R15(%rdi)
 	popq	VCPU_RDI(%rdi)
-	add	$8, %rsp
+	pop	%rdi			/* v, returned */
 	xor	%eax, %eax
 vmx_return:
 	pop	%r15

@@ -4,6 +4,7 @@
  * fields it needs, so an exit costs only the VMREADs it uses.
  */
 #include "arch/x86/vmx/vmx.h"
+#include "arch/x86/cpu.h"
 
 enum {
 	X_KNOWN = 1 << 0,	/* the entry is filled in */
@@ -92,6 +93,32 @@ static void decode_ept_violation(struct vm_exit *e)
 		restore_nmi_blocking();
 }
 
+/*
+ * Exit reason 18, VMCALL: the caller's mode and CPL, for the hypercall ABI.
+ * The CPL is SS.DPL (SDM Vol. 3C, 25.4.1: VM entry takes the CPL from it),
+ * or 3 in virtual-8086 mode; 64-bit mode is IA32_EFER.LMA with CS.L, and
+ * real mode CR0.PE clear (possible with unrestricted guest). IA-32e mode
+ * first, the common case: it has paging, so protection, and no
+ * virtual-8086 mode (VM entry requires RFLAGS.VM clear there, 27.3.1.4).
+ */
+static void decode_vmcall(struct vm_exit *e)
+{
+	if (vmread(VMCS_GUEST_EFER) & EFER_LMA) {
+		e->u.hc.cpl = (uint8_t)(vmread(VMCS_GUEST_SS_AR) >> SEG_AR_DPL_SHIFT & 3);
+		e->u.hc.mode = vmread(VMCS_GUEST_CS_AR) & SEG_AR_L ? VCPU_MODE_LONG64 :
+								       VCPU_MODE_PROTECTED;
+	} else if (!(vmread(VMCS_GUEST_CR0) & CR0_PE)) {
+		e->u.hc.mode = VCPU_MODE_REAL;
+		e->u.hc.cpl = 0;
+	} else if (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_VM) {
+		e->u.hc.mode = VCPU_MODE_PROTECTED;
+		e->u.hc.cpl = 3;
+	} else {
+		e->u.hc.mode = VCPU_MODE_PROTECTED;
+		e->u.hc.cpl = (uint8_t)(vmread(VMCS_GUEST_SS_AR) >> SEG_AR_DPL_SHIFT & 3);
+	}
+}
+
 /* Exit reason 49: no qualification; keep the guest-physical address for the log. */
 static void decode_ept_misconfig(struct vm_exit *e)
 {
@@ -107,7 +134,7 @@ static const struct exit_kind exit_kinds[VMX_EXIT_COUNT] = {
 	[VMX_EXIT_IRQ_WINDOW] = KIND(EXIT_IRQ_WINDOW, 0, NULL),
 	[VMX_EXIT_CPUID] = KIND(EXIT_CPUID, X_INSN, NULL),
 	[VMX_EXIT_HLT] = KIND(EXIT_HLT, X_INSN, NULL),
-	[VMX_EXIT_VMCALL] = KIND(EXIT_HYPERCALL, X_INSN, NULL),
+	[VMX_EXIT_VMCALL] = KIND(EXIT_HYPERCALL, X_INSN, decode_vmcall),
 	[VMX_EXIT_IO] = KIND(EXIT_IO, X_INSN | X_QUAL, decode_io),
 	[VMX_EXIT_RDMSR] = KIND(EXIT_MSR_READ, X_INSN, NULL),
 	[VMX_EXIT_WRMSR] = KIND(EXIT_MSR_WRITE, X_INSN, NULL),
@@ -182,38 +209,83 @@ static void machine_check_during_entry(struct vm_exit *e)
 	e->u.exc.error = 0;
 }
 
-void vmx_decode_exit(struct vcpu *v, struct vmx_vcpu *vx, struct vm_exit *e)
+/* Fill e as entry k says. */
+static inline __attribute__((always_inline)) void
+decode_kind(struct vmx_vcpu *vx, const struct exit_kind *k, struct vm_exit *e)
 {
-	uint32_t raw = (uint32_t)vmread(VMCS_EXIT_REASON);
+	e->reason = k->reason;
+	e->vendor_info = k->flags & X_QUAL ? vmread(VMCS_EXIT_QUALIFICATION) : 0;
+	e->insn_len = k->flags & X_INSN ? (uint8_t)vmread(VMCS_EXIT_INSN_LEN) : 0;
+	if (k->flags & X_EVENT)
+		requeue_event(vx);
+	if (k->decode)
+		k->decode(e);
+}
+
+/* The VM entry failed: the guest state was checked and refused (27.7), nothing of it changed. */
+static void entry_failed(struct vmx_vcpu *vx, uint32_t raw, struct vm_exit *e)
+{
+	e->reason = EXIT_ENTRY_FAILED;
+	e->vendor_info = vmread(VMCS_EXIT_QUALIFICATION);
+	e->insn_len = 0;
+	vx->entry_intr = (uint32_t)vmread(VMCS_ENTRY_INTR_INFO);
+	if ((raw & VMX_EXIT_BASIC_MASK) == VMX_EXIT_MCE_DURING_ENTRY)
+		machine_check_during_entry(e);
+}
+
+/*
+ * Every exit but the run-time ones of decode(). RSP goes to the core
+ * where the exit names a register (core/vcpu.h); after a MOV from a
+ * control register into RSP, vmx_ready takes gpr[GPR_RSP] back.
+ */
+static __attribute__((noinline)) void decode_other(struct vcpu *v, struct vmx_vcpu *vx,
+						   uint32_t raw, struct vm_exit *e)
+{
 	uint32_t basic = raw & VMX_EXIT_BASIC_MASK;
 	const struct exit_kind *k = &exit_unknown;
 
+	if (basic < VMX_EXIT_COUNT && (exit_kinds[basic].flags & X_KNOWN))
+		k = &exit_kinds[basic];
+	decode_kind(vx, k, e);
+	if (e->reason != EXIT_CR_ACCESS)
+		return;
+	v->gpr[GPR_RSP] = vmread(VMCS_GUEST_RSP);
+	if (e->u.cr.type == CR_MOV_FROM && e->u.cr.gpr == GPR_RSP)
+		__atomic_fetch_or(&vx->pending, VMX_PENDING_RSP, __ATOMIC_RELAXED);
+}
+
+static inline __attribute__((always_inline)) void
+decode(struct vcpu *v, struct vmx_vcpu *vx, struct vm_exit *e)
+{
+	uint32_t raw = (uint32_t)vmread(VMCS_EXIT_REASON);
+
 	e->vendor_code = raw;
-	e->insn_len = 0;
 	if (raw & VMX_EXIT_ENTRY_FAILED) {
-		/* the guest state was checked and refused (27.7): nothing of it changed */
-		e->reason = EXIT_ENTRY_FAILED;
-		e->vendor_info = vmread(VMCS_EXIT_QUALIFICATION);
-		vx->entry_intr = (uint32_t)vmread(VMCS_ENTRY_INTR_INFO);
-		if (basic == VMX_EXIT_MCE_DURING_ENTRY)
-			machine_check_during_entry(e);
+		entry_failed(vx, raw, e);
 		return;
 	}
 	vx->launched = true;
 	vx->entry_intr = 0;		/* every exit clears its valid bit (25.8.3) */
 	v->rip = vmread(VMCS_GUEST_RIP);
-	v->gpr[GPR_RSP] = vmread(VMCS_GUEST_RSP);
-	v->rflags = vmread(VMCS_GUEST_RFLAGS);
-	if (basic < VMX_EXIT_COUNT && (exit_kinds[basic].flags & X_KNOWN))
-		k = &exit_kinds[basic];
-	e->reason = k->reason;
-	e->vendor_info = k->flags & X_QUAL ? vmread(VMCS_EXIT_QUALIFICATION) : 0;
-	if (k->flags & X_INSN)
-		e->insn_len = (uint8_t)vmread(VMCS_EXIT_INSN_LEN);
-	if (k->flags & X_EVENT)
-		requeue_event(vx);
-	if (k->decode)
-		k->decode(e);
+	/* the exits guests make at run time first, their table entries read at compile time */
+	if (raw == VMX_EXIT_CPUID)
+		decode_kind(vx, &exit_kinds[VMX_EXIT_CPUID], e);
+	else if (raw == VMX_EXIT_VMCALL)
+		decode_kind(vx, &exit_kinds[VMX_EXIT_VMCALL], e);
+	else if (raw == VMX_EXIT_IO)
+		decode_kind(vx, &exit_kinds[VMX_EXIT_IO], e);
+	else
+		decode_other(v, vx, raw, e);
+}
+
+void vmx_decode_exit(struct vcpu *v, struct vmx_vcpu *vx, struct vm_exit *e)
+{
+	decode(v, vx, e);
+}
+
+void vmx_take_exit(struct vcpu *v)
+{
+	decode(v, to_vmx(v), &v->exit);
 }
 
 void vmx_decode_vmfail(int result, struct vm_exit *e)

@@ -72,8 +72,9 @@ void vmx_set_state(struct vcpu *v, struct vmx_vcpu *vx, const struct vcpu_state 
 
 	memcpy(v->gpr, s->gpr, sizeof(v->gpr));
 	v->rip = s->rip;
-	v->rflags = s->rflags;
 	vx->cr2 = s->cr2;
+	vmwrite(VMCS_GUEST_RFLAGS, s->rflags);	/* only the VMCS holds it (core/vcpu.h) */
+	vmwrite(VMCS_GUEST_RSP, s->gpr[GPR_RSP]);	/* only the VMCS holds it (core/vcpu.h) */
 
 	vmwrite(VMCS_GUEST_CR0, real_cr0(s->cr0));
 	vmwrite(VMCS_CR0_READ_SHADOW, s->cr0);
@@ -110,9 +111,10 @@ void vmx_get_state(struct vcpu *v, struct vmx_vcpu *vx, struct vcpu_state *s)
 	struct seg_desc *const segs[SEG_COUNT] = SEGS(s);
 
 	memcpy(s->gpr, v->gpr, sizeof(s->gpr));
+	s->gpr[GPR_RSP] = vmread(VMCS_GUEST_RSP);	/* the VMCS's (core/vcpu.h) */
 	s->rip = v->rip;
-	s->rflags = v->rflags;
-	s->cr2 = vx->cr2;
+	s->rflags = vmread(VMCS_GUEST_RFLAGS);
+	s->cr2 = vx->cr2;		/* vmx.c reads the register where the CPU holds it */
 	/* bits the host owns read as the guest wrote them: from the read shadows */
 	s->cr0 = vmx_read_cr(vx, 0);
 	s->cr4 = vmx_read_cr(vx, 4);
@@ -187,27 +189,5 @@ void vmx_write_cr(struct vmx_vcpu *vx, unsigned cr, uint64_t val)
 		vmwrite(VMCS_CR4_READ_SHADOW, val);
 	}
 	write_pdptes(vx, &s);
-	__atomic_store_n(&vx->flush, true, __ATOMIC_RELAXED);
-}
-
-/*
- * The CPL is SS.DPL (SDM Vol. 3C, 25.4.1: VM entry takes the CPL from it),
- * or 3 in virtual-8086 mode; 64-bit mode is IA32_EFER.LMA with CS.L, and
- * real mode CR0.PE clear (possible with unrestricted guest). Reads the
- * current VMCS.
- */
-enum vcpu_mode vmx_mode(const struct vcpu *v, unsigned *cpl)
-{
-	if (!(vmread(VMCS_GUEST_CR0) & CR0_PE)) {
-		*cpl = 0;
-		return VCPU_MODE_REAL;
-	}
-	if (v->rflags & RFLAGS_VM) {
-		*cpl = 3;
-		return VCPU_MODE_PROTECTED;
-	}
-	*cpl = (unsigned)(vmread(VMCS_GUEST_SS_AR) >> SEG_AR_DPL_SHIFT & 3);
-	if ((vmread(VMCS_GUEST_EFER) & EFER_LMA) && (vmread(VMCS_GUEST_CS_AR) & SEG_AR_L))
-		return VCPU_MODE_LONG64;
-	return VCPU_MODE_PROTECTED;
+	__atomic_fetch_or(&vx->pending, VMX_PENDING_FLUSH, __ATOMIC_RELAXED);
 }
