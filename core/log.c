@@ -78,7 +78,7 @@ static void ring_unlock_irqrestore(uint64_t flags)
 /* Under drain_lock: the next line into `out`, after a note of lines the ring dropped. */
 static bool fetch_line(void)
 {
-	struct logring_loss lost = { 0, 0 };
+	struct logring_loss lost = { 0 };
 	uint64_t flags = ring_lock_irqsave();
 	size_t len = 0, n = 0;
 	bool got = logring_get(&ring, &drain_at, line_in, sizeof(line_in), &len, &lost);
