@@ -210,7 +210,7 @@ static enum exit_action on_nmi(struct vp *vp, const struct vm_exit *e)
 {
 	(void)vp, (void)e;
 	if (panic_in_progress())
-		cpu_halt_forever();	/* the NMI was another CPU's panic */
+		panic_stop_this_cpu();	/* the NMI was another CPU's panic */
 	return EXIT_ACTION_RESUME;
 }
 

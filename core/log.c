@@ -9,37 +9,59 @@
  *  - a CPU that logs a line then hands the UART what it takes at once (a
  *    transmit FIFO's worth, when the FIFO is empty) and goes on;
  *  - an idle CPU sends the rest, with interrupts on (log_idle_drain);
+ *  - every CPU's scheduler loop drains once a quantum, so the log goes on
+ *    leaving when no CPU is idle;
  *  - power-off and panic send everything, waiting on the UART (log_flush).
  * One CPU sends at a time (drain_lock, taken with a try where a CPU must
  * not wait), from one cursor, so lines leave in the order they entered the
  * ring. Before buffering starts and after a panic, each line is sent before
  * log_msg() returns. The ring also keeps the lines for a later reader with
  * its own cursor (the root partition).
+ *
+ * Guests' lines (log_share_msg) may only fill LOG_GUEST_ROOM of the ring
+ * with lines not yet sent, each partition at most LOG_SHARE_BYTES of it: a
+ * partition that logs faster than the port sends loses its own lines, and
+ * never pushes out another's or the hypervisor's, whose lines may use the
+ * whole ring.
+ *
+ * The two locks record their holder. An NMI or exception handler can log
+ * on a CPU that it stopped inside the log; that CPU never waits for a lock
+ * it holds itself: its line goes straight to the serial port instead.
  */
 #include "core/log.h"
 #include "arch/x86/cpu.h"
 #include "core/lib.h"
 #include "core/logring.h"
 #include "core/percpu.h"
-#include "core/spinlock.h"
 #include "drivers/uart16550.h"
 
-#define LOG_RING_SIZE	(64 * 1024)
+#define LOG_RING_SIZE	(128 * 1024)
+#define LOG_HV_RESERVE	(16 * 1024)	/* unsent lines: only the hypervisor's may go beyond */
 #define LOG_LINE_MAX	512
 #define LOSS_NOTE_MAX	96
+#define SHARE_MIN_CHARGE	(LOG_SHARE_BYTES / LOG_SHARE_LINES)
+#define DRAIN_ROUNDS	4
+
+_Static_assert(LOG_GUEST_ROOM + LOG_HV_RESERVE == LOG_RING_SIZE, "the ring is guests' room and the reserve");
+_Static_assert(LOG_HV_RESERVE >= 2 * (LOGRING_HDR + LOG_LINE_MAX), "the reserve holds a crash report");
 
 static uint16_t log_port;
 static unsigned log_fifo = 1;		/* bytes the UART takes at once when empty */
 static enum log_level log_level = LOG_INFO;
 static volatile bool buffering;		/* lines wait in the ring for a drainer */
 
+/* A lock that knows its holder: the CPU number + 1, 0 when free. */
+struct log_lock {
+	volatile uint32_t holder;
+};
+
 static uint8_t ring_buf[LOG_RING_SIZE];
 static struct logring ring = { .buf = ring_buf, .size = LOG_RING_SIZE };
-static spinlock_t ring_lock = SPINLOCK_INIT;	/* ring; a copy long, interrupts off */
+static struct log_lock ring_lock;	/* ring, drain_at, shares; a copy long, interrupts off */
 
 /* The sender: under drain_lock. A zero cursor is a fresh ring's first line. */
-static spinlock_t drain_lock = SPINLOCK_INIT;
-static struct logring_cursor drain_at;
+static struct log_lock drain_lock;
+static struct logring_cursor drain_at;	/* moved under ring_lock too: shares read it */
 static char line_in[LOG_LINE_MAX];
 static char out[LOSS_NOTE_MAX + LOG_LINE_MAX + 2];	/* a loss note, the line, CR LF */
 static size_t out_len, out_sent;
@@ -59,35 +81,89 @@ void log_start_buffering(void)
 	buffering = true;
 }
 
-static uint64_t ring_lock_irqsave(void)
+static uint32_t lock_id_here(void)
 {
-	uint64_t flags = read_rflags();
+	return this_cpu_id() + 1;
+}
 
-	irq_disable();		/* an interrupt handler that logs must not find it held */
-	spin_lock(&ring_lock);
-	return flags;
+static bool log_trylock(struct log_lock *l)
+{
+	uint32_t free = 0;
+
+	return !__atomic_load_n(&l->holder, __ATOMIC_RELAXED) &&
+	       __atomic_compare_exchange_n(&l->holder, &free, lock_id_here(), false,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+/*
+ * Take l, waiting while another CPU holds it (for a copy, or a line to the
+ * UART). False, not taken, when this CPU holds it: we are an NMI or
+ * exception handler that interrupted its holder, which cannot go on until
+ * we return.
+ */
+static bool log_lock(struct log_lock *l)
+{
+	for (;;) {
+		uint32_t h = __atomic_load_n(&l->holder, __ATOMIC_RELAXED);
+
+		if (h == lock_id_here())
+			return false;
+		if (!h && log_trylock(l))
+			return true;
+		cpu_relax();
+	}
+}
+
+static void log_unlock(struct log_lock *l)
+{
+	__atomic_store_n(&l->holder, 0, __ATOMIC_RELEASE);
+}
+
+/* ring_lock with interrupts off (an interrupt handler that logs must not find it held). */
+static bool ring_lock_irqsave(uint64_t *flags)
+{
+	*flags = read_rflags();
+	irq_disable();
+	if (log_lock(&ring_lock))
+		return true;
+	if (*flags & RFLAGS_IF)
+		irq_enable();
+	return false;
 }
 
 static void ring_unlock_irqrestore(uint64_t flags)
 {
-	spin_unlock(&ring_lock);
+	log_unlock(&ring_lock);
 	if (flags & RFLAGS_IF)
 		irq_enable();
+}
+
+/* A note of lines the ring dropped before the sender reached them, into `out`. */
+static size_t loss_note(const struct logring_loss *lost)
+{
+	if (lost->damaged)
+		return (size_t)fmt_snprintf(out, LOSS_NOTE_MAX, "(log) %lu lines lost: the ring was "
+					    "damaged (a CPU stopped while writing)\r\n", lost->lines);
+	if (lost->lines)
+		return (size_t)fmt_snprintf(out, LOSS_NOTE_MAX, "(log) %lu lines (%lu bytes) lost: "
+					    "logged faster than the serial port sends\r\n",
+					    lost->lines, lost->bytes);
+	return 0;
 }
 
 /* Under drain_lock: the next line into `out`, after a note of lines the ring dropped. */
 static bool fetch_line(void)
 {
-	struct logring_loss lost = { 0, 0 };
-	uint64_t flags = ring_lock_irqsave();
-	size_t len = 0, n = 0;
-	bool got = logring_get(&ring, &drain_at, line_in, sizeof(line_in), &len, &lost);
+	struct logring_loss lost = { 0 };
+	uint64_t flags;
+	size_t len = 0, n;
+	bool got;
 
+	if (!ring_lock_irqsave(&flags))
+		return false;
+	got = logring_get(&ring, &drain_at, line_in, sizeof(line_in), &len, &lost);
 	ring_unlock_irqrestore(flags);
-	if (lost.lines)
-		n = (size_t)fmt_snprintf(out, LOSS_NOTE_MAX, "(log) %lu lines (%lu bytes) lost: "
-					 "logged faster than the serial port sends\r\n",
-					 lost.lines, lost.bytes);
+	n = loss_note(&lost);
 	n = MIN(n, (size_t)LOSS_NOTE_MAX - 1);
 	if (got) {
 		len = MIN(len, sizeof(line_in));
@@ -124,21 +200,6 @@ static bool send_lines(bool wait)
 	}
 }
 
-void log_drain(void)
-{
-	if (!spin_trylock(&drain_lock))
-		return;			/* another CPU is sending: it sends ours too */
-	send_lines(false);
-	spin_unlock(&drain_lock);
-}
-
-void log_flush(void)
-{
-	spin_lock(&drain_lock);
-	send_lines(true);
-	spin_unlock(&drain_lock);
-}
-
 /* A hint, read without locks: lines in the ring that the sender has not finished. */
 static bool log_pending(void)
 {
@@ -146,6 +207,37 @@ static bool log_pending(void)
 	       __atomic_load_n(&drain_at.pos, __ATOMIC_RELAXED) ||
 	       __atomic_load_n(&out_sent, __ATOMIC_RELAXED) !=
 	       __atomic_load_n(&out_len, __ATOMIC_RELAXED);
+}
+
+/*
+ * A CPU that finds drain_lock taken leaves its line to the holder, which
+ * may have fetched its last line already; so the holder, once it has
+ * unlocked, looks again. The fence, on both sides (before the try, and
+ * after the unlock when the loop comes round), makes that safe: a CPU that
+ * put a line and then found the lock taken, and the holder that unlocked
+ * and then looked at the ring, cannot both miss the other's store. The
+ * rounds are bounded (other CPUs may keep logging); the scheduler drains
+ * every quantum besides.
+ */
+void log_drain(void)
+{
+	bool all_sent = true;
+
+	for (unsigned round = 0; round < DRAIN_ROUNDS && all_sent; round++) {
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (!log_pending() || !log_trylock(&drain_lock))
+			return;		/* nothing to send, or the holder sends it */
+		all_sent = send_lines(false);	/* false: the UART is full, the next drain goes on */
+		log_unlock(&drain_lock);
+	}
+}
+
+void log_flush(void)
+{
+	if (!log_lock(&drain_lock))
+		return;		/* we interrupted this CPU's sender: it sends the rest when resumed */
+	send_lines(true);
+	log_unlock(&drain_lock);
 }
 
 bool log_idle_drain(volatile bool *wake)
@@ -162,9 +254,30 @@ bool log_idle_drain(volatile bool *wake)
 void log_panic_takeover(void)
 {
 	buffering = false;
-	spin_unlock(&ring_lock);	/* a stopped CPU may have held them */
-	spin_unlock(&drain_lock);
+	log_unlock(&ring_lock);		/* a stopped CPU may have held them */
+	log_unlock(&drain_lock);
+	if (out_sent > out_len || out_len > sizeof(out))
+		out_sent = out_len = 0;	/* torn by a sender stopped half-way */
 	log_flush();
+}
+
+/* The line cannot enter the ring: this CPU holds it (we are a handler inside). Wait on the UART. */
+static void send_straight(const char *line, size_t n)
+{
+	if (!log_port)
+		return;
+	for (size_t i = 0; i < n; i++)
+		uart_putc(log_port, line[i]);
+	uart_putc(log_port, '\r');
+	uart_putc(log_port, '\n');
+}
+
+static void send_buffered(void)
+{
+	if (buffering)
+		log_drain();
+	else
+		log_flush();
 }
 
 static void log_put(const char *line, int n)
@@ -173,29 +286,99 @@ static void log_put(const char *line, int n)
 
 	if (n < 0)
 		return;
-	flags = ring_lock_irqsave();
+	if (!ring_lock_irqsave(&flags)) {
+		send_straight(line, (size_t)n);
+		return;
+	}
 	logring_put(&ring, line, (size_t)n);
 	ring_unlock_irqrestore(flags);
-	if (buffering)
-		log_drain();
-	else
-		log_flush();
+	send_buffered();
+}
+
+/* Ring bytes of lines the sender has not fetched (under ring_lock). */
+static uint64_t unsent_bytes(void)
+{
+	return ring.head > drain_at.pos ? ring.head - drain_at.pos : 0;
+}
+
+/* Under ring_lock: forget the share's lines that the sender has fetched (or the ring dropped). */
+static void share_retire(struct log_share *s)
+{
+	while (s->count && s->end[s->first] <= drain_at.pos) {
+		s->unsent -= s->charge[s->first];
+		s->first = (uint16_t)((s->first + 1) % LOG_SHARE_LINES);
+		s->count--;
+	}
+}
+
+/* Under ring_lock: a record of `bytes` fits the share and the guests' room. */
+static bool share_admits(struct log_share *s, size_t bytes)
+{
+	share_retire(s);
+	return s->count < LOG_SHARE_LINES &&
+	       s->unsent + MAX(bytes, SHARE_MIN_CHARGE) <= LOG_SHARE_BYTES &&
+	       unsent_bytes() + bytes <= LOG_GUEST_ROOM;
+}
+
+/* Under ring_lock: the line just put, ending at the head, is the share's. */
+static void share_add(struct log_share *s, size_t bytes)
+{
+	unsigned slot = (s->first + s->count) % LOG_SHARE_LINES;
+
+	s->end[slot] = ring.head;
+	s->charge[slot] = (uint16_t)MAX(bytes, SHARE_MIN_CHARGE);
+	s->unsent += s->charge[slot];
+	s->count++;
+}
+
+/* "(cpuN) L: " and the text, into buf; the length, cut to fit. */
+static int format_line(char *buf, size_t size, enum log_level level, const char *fmt, va_list ap)
+{
+	static const char tag[] = { 'E', 'W', 'I', 'D' };
+	int n = fmt_snprintf(buf, size, "(cpu%u) %c: ", this_cpu_id(), tag[level]);
+
+	n += fmt_vsnprintf(buf + n, size - (size_t)n, fmt, ap);
+	return MIN(n, (int)size - 1);
+}
+
+bool log_share_msg(struct log_share *s, enum log_level level, const char *fmt, ...)
+{
+	char buf[LOG_LINE_MAX];
+	uint64_t flags;
+	va_list ap;
+	size_t n;
+	bool put;
+
+	if (level > log_level)
+		return true;
+	va_start(ap, fmt);
+	n = (size_t)format_line(buf, sizeof(buf), level, fmt, ap);
+	va_end(ap);
+	if (!ring_lock_irqsave(&flags))
+		return false;
+	put = share_admits(s, LOGRING_HDR + n);
+	if (put) {
+		logring_put(&ring, buf, n);
+		share_add(s, LOGRING_HDR + n);
+	}
+	ring_unlock_irqrestore(flags);
+	if (put)
+		send_buffered();
+	return put;
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)
 {
-	static const char tag[] = { 'E', 'W', 'I', 'D' };
 	char buf[LOG_LINE_MAX];
 	va_list ap;
 	int n;
 
 	if (level > log_level)
 		return;
-	n = fmt_snprintf(buf, sizeof(buf), "(cpu%u) %c: ", this_cpu_id(), tag[level]);
 	va_start(ap, fmt);
-	n += fmt_vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
+	n = format_line(buf, sizeof(buf), level, fmt, ap);
 	va_end(ap);
-	log_put(buf, MIN(n, (int)sizeof(buf) - 1));
+	log_put(buf, n);
 }
 
 void log_raw(const char *fmt, ...)
@@ -208,4 +391,18 @@ void log_raw(const char *fmt, ...)
 	n = fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	log_put(buf, MIN(n, (int)sizeof(buf) - 1));
+}
+
+void log_test_trap_inside(void (*trap)(void))
+{
+	uint64_t flags;
+	bool sending = log_lock(&drain_lock);
+
+	if (ring_lock_irqsave(&flags)) {
+		trap();
+		ring_unlock_irqrestore(flags);
+	}
+	if (sending)
+		log_unlock(&drain_lock);
+	send_buffered();
 }

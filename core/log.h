@@ -29,8 +29,43 @@ void log_flush(void);
  * interrupts off, and *wake's value (true: do not halt, look again).
  */
 bool log_idle_drain(volatile bool *wake);
-/* Used by panic: take the log even if a stopped CPU held its locks; every line is sent at once from now on. */
+/*
+ * Used by panic, once the other CPUs are stopped: take the log even if a
+ * stopped CPU held its locks; every line is sent at once from now on.
+ */
 void log_panic_takeover(void);
+
+/*
+ * A guest's share of the log (one per partition, zeroed at creation). Its
+ * lines not yet sent may take at most LOG_SHARE_BYTES of the ring, each
+ * line counted at least LOG_SHARE_BYTES / LOG_SHARE_LINES bytes; all
+ * guests' lines together at most LOG_GUEST_ROOM. The rest of the ring is
+ * the hypervisor's. Fields are the log's (core/log.c), under its lock.
+ */
+#define LOG_GUEST_ROOM		(112 * 1024)
+#define LOG_SHARE_BYTES		(7 * 1024)
+#define LOG_SHARE_LINES		128
+
+struct log_share {
+	uint64_t end[LOG_SHARE_LINES];		/* ring position after each unsent line, oldest first */
+	uint16_t charge[LOG_SHARE_LINES];	/* bytes counted for it */
+	uint16_t first, count;
+	uint32_t unsent;			/* sum of their charges */
+};
+
+/*
+ * A line on behalf of a guest, charged to its share. False when it does
+ * not fit the share or the guests' room (nothing is logged: the caller
+ * counts it); true when logged or below the log level.
+ */
+bool log_share_msg(struct log_share *s, enum log_level level, const char *fmt, ...) __printf(3, 4);
+
+/*
+ * Testing (crash=nmi_in_log, crash=ud_in_log): call trap() holding the
+ * log's locks, as a CPU fetching a line to send does; what a handler logs
+ * meanwhile must not wait for them.
+ */
+void log_test_trap_inside(void (*trap)(void));
 
 #define log_err(...)	log_msg(LOG_ERROR, __VA_ARGS__)
 #define log_warn(...)	log_msg(LOG_WARN, __VA_ARGS__)

@@ -10,6 +10,11 @@
  * buffer. Each record is a 2-byte little-endian text length, then the text;
  * a record may wrap around the end of the buffer. Records are numbered in
  * order from 0 (their sequence number).
+ *
+ * Nothing here trusts the buffer or a cursor: a writer stopped half-way (a
+ * panic stops CPUs wherever they are) can leave a torn length or a cursor
+ * past the head. Readers then skip to the head and count the skipped lines
+ * lost, the next writer drops what it cannot walk, and every loop ends.
  */
 #ifndef CORE_LOGRING_H
 #define CORE_LOGRING_H
@@ -39,7 +44,8 @@ struct logring_cursor {
 /* What a reader missed because the ring overwrote it first. */
 struct logring_loss {
 	uint64_t lines;
-	uint64_t bytes;		/* text bytes */
+	uint64_t bytes;		/* text bytes (not counted for lines skipped over damage) */
+	uint64_t damaged;	/* times the reader found damage and skipped to the head */
 };
 
 void logring_init(struct logring *r, void *buf, uint32_t size);
@@ -54,7 +60,8 @@ bool logring_has_more(const struct logring *r, const struct logring_cursor *c);
  * Copy the next line for `c` into out (at most out_size bytes, no NUL) and
  * move c past it; *len is its whole length (more than out_size: the copy is
  * its start). Lines overwritten before c reached them are skipped and added
- * to *lost. False when there is no line.
+ * to *lost. False when there is no line, and when the ring or the cursor
+ * is damaged: then the cursor is put at the head and lost->damaged counts it.
  */
 bool logring_get(const struct logring *r, struct logring_cursor *c, char *out, size_t out_size,
 		 size_t *len, struct logring_loss *lost);

@@ -90,6 +90,17 @@ static void print_boot_info(void)
 			 boot_info.modules[i].end, boot_info.modules[i].cmdline);
 }
 
+/* The NMI handler, entered through its IDT gate as a real NMI enters it. */
+static void raise_nmi_vector(void)
+{
+	__asm__ volatile("int $2" ::: "memory");
+}
+
+static void raise_invalid_opcode(void)
+{
+	__asm__ volatile("ud2");
+}
+
 static void crash_on_purpose(enum crash_test what)
 {
 	switch (what) {
@@ -103,6 +114,15 @@ static void crash_on_purpose(enum crash_test what)
 		break;
 	case CRASH_PANIC:
 		panic("crash=panic requested on the command line");
+	case CRASH_NMI_IN_LOG:
+		log_info("hv: crash=nmi_in_log: the NMI handler runs while this CPU holds the log");
+		log_test_trap_inside(raise_nmi_vector);
+		log_info("hv: crash=nmi_in_log: the NMI handler returned");
+		break;
+	case CRASH_UD_IN_LOG:
+		log_info("hv: crash=ud_in_log: ud2 while this CPU holds the log");
+		log_test_trap_inside(raise_invalid_opcode);
+		break;
 	case CRASH_NONE:
 		break;
 	}

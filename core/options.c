@@ -163,7 +163,7 @@ static bool opt_on_panic(struct hv_options *o, const char *val, size_t len)
 
 static bool opt_crash(struct hv_options *o, const char *val, size_t len)
 {
-	static const char *const names[] = { "none", "pf", "ud", "panic" };
+	static const char *const names[] = { "none", "pf", "ud", "panic", "nmi_in_log", "ud_in_log" };
 	unsigned i;
 
 	if (!val || !parse_word(val, len, names, ARRAY_SIZE(names), &i))

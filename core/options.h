@@ -10,7 +10,10 @@ enum after_boot { AFTER_BOOT_IDLE, AFTER_BOOT_POWEROFF };
 
 enum on_panic { ON_PANIC_HALT, ON_PANIC_POWEROFF };
 
-enum crash_test { CRASH_NONE, CRASH_PAGE_FAULT, CRASH_INVALID_OPCODE, CRASH_PANIC };
+enum crash_test {
+	CRASH_NONE, CRASH_PAGE_FAULT, CRASH_INVALID_OPCODE, CRASH_PANIC,
+	CRASH_NMI_IN_LOG, CRASH_UD_IN_LOG,	/* a trap on a CPU that holds the log's locks */
+};
 
 struct hv_options {
 	uint16_t serial_port;	/* 0: no serial output */

@@ -9,6 +9,8 @@
 
 void __noreturn panic_at(const char *file, int line, const char *fmt, ...) __printf(3, 4);
 bool panic_in_progress(void);
+/* For a CPU stopped by another's panic (its NMI): say so, then halt. */
+void __noreturn panic_stop_this_cpu(void);
 
 #define panic(...)	panic_at(__FILE__, __LINE__, __VA_ARGS__)
 #define ASSERT(cond)							\

@@ -295,6 +295,7 @@ void sched_loop(void)
 		uint64_t now;
 		struct vp *vp;
 
+		log_drain();	/* each quantum: a busy CPU sends some of the log too */
 		irq_disable();
 		reap(rq);
 		now = sched_now();

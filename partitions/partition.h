@@ -10,6 +10,7 @@
 #define PARTITIONS_PARTITION_H
 
 #include "arch/x86/fpu.h"
+#include "core/log.h"
 #include "core/slpt.h"
 #include "core/spinlock.h"
 #include "core/vcpu.h"
@@ -96,8 +97,9 @@ struct partition {
 	uint64_t first_entry_tsc;	/* when its first vCPU first entered the guest */
 	char dbg_line[120];		/* debug-port output being assembled */
 	unsigned dbg_len;
-	uint64_t dbg_window;		/* TSC at the start of the rate-limit window */
-	unsigned dbg_lines, dbg_dropped;	/* lines logged and dropped in it */
+	unsigned dbg_dropped;		/* lines the log refused since the last note of it */
+	uint64_t dbg_noted;		/* TSC of that note */
+	struct log_share dbg_share;	/* its lines waiting in the log */
 	spinlock_t lock;		/* state changes and dbg_line */
 };
 

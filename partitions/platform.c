@@ -116,32 +116,47 @@ bool platform_msr_write(struct vp *vp, uint32_t msr, uint64_t val)
  * A guest's lines go to the shared log. They wait in its ring, so no CPU
  * waits on the serial port, but the port is slow: at 115200 baud a
  * character takes about 87 us, a line of 60 about 5 ms, some 20 lines per
- * 100 ms for everyone together. A partition may log DBG_LINES_PER_WINDOW
- * lines per 100 ms, a burst the ring (64 KiB) absorbs; more are dropped,
- * counted and said, so that one chatty guest cannot push everyone else's
- * lines out of the ring for long.
+ * 100 ms for everyone together. Each partition's lines are charged to its
+ * share of the ring (core/log.h): it may have LOG_SHARE_BYTES waiting to
+ * be sent, and shares of all partitions together fit in the guests' room,
+ * so a partition that logs faster than the port sends loses its own lines
+ * only, never another's or the hypervisor's. They are counted and said,
+ * in a note charged to the same share, at most every DBG_NOTE_US; what is
+ * left unsaid is in the partition's last statistics.
  */
-#define DBG_LINES_PER_WINDOW	64
-#define DBG_WINDOW_US		100000
+#define DBG_NOTE_US	100000
 
-static bool debug_line_allowed(struct partition *p)
+_Static_assert(PART_MAX * LOG_SHARE_BYTES <= LOG_GUEST_ROOM,
+	       "every partition's share fits in the guests' room of the log");
+
+/*
+ * Under p->lock: say how many lines were dropped, if that is due. False
+ * when it is due but does not fit yet: the next line waits behind it (is
+ * dropped too), or shorter lines would keep taking the room it needs.
+ */
+static bool debug_note_dropped(struct partition *p)
 {
 	uint64_t now = rdtsc();
 
-	if (now - p->dbg_window > tsc_us_to_ticks(DBG_WINDOW_US)) {
-		if (p->dbg_dropped)
-			log_warn("[%s] %u lines dropped (more than %u in %u ms)", p->name,
-				 p->dbg_dropped, DBG_LINES_PER_WINDOW, DBG_WINDOW_US / 1000);
-		p->dbg_window = now;
-		p->dbg_lines = 0;
-		p->dbg_dropped = 0;
-	}
-	if (p->dbg_lines == DBG_LINES_PER_WINDOW) {
-		p->dbg_dropped++;
+	if (!p->dbg_dropped || now - p->dbg_noted < tsc_us_to_ticks(DBG_NOTE_US))
+		return true;
+	if (!log_share_msg(&p->dbg_share, LOG_WARN,
+			   "[%s] %u lines dropped (more than %u bytes waiting for the serial port)",
+			   p->name, p->dbg_dropped, LOG_SHARE_BYTES))
 		return false;
-	}
-	p->dbg_lines++;
+	p->dbg_dropped = 0;
+	p->dbg_noted = now;
 	return true;
+}
+
+/* Under p->lock: the line assembled so far goes to the log. */
+static void debug_line_end(struct partition *p)
+{
+	p->dbg_line[p->dbg_len] = '\0';
+	p->dbg_len = 0;
+	if (!debug_note_dropped(p) ||
+	    !log_share_msg(&p->dbg_share, LOG_INFO, "[%s] %s", p->name, p->dbg_line))
+		p->dbg_dropped++;
 }
 
 static void debug_putc(struct partition *p, char c)
@@ -149,23 +164,16 @@ static void debug_putc(struct partition *p, char c)
 	spin_lock(&p->lock);
 	if (c != '\n' && c != '\r' && p->dbg_len < sizeof(p->dbg_line) - 1)
 		p->dbg_line[p->dbg_len++] = (c >= 0x20 && c < 0x7f) ? c : '?';
-	if (c == '\n' || p->dbg_len == sizeof(p->dbg_line) - 1) {
-		p->dbg_line[p->dbg_len] = '\0';
-		if (debug_line_allowed(p))
-			log_info("[%s] %s", p->name, p->dbg_line);
-		p->dbg_len = 0;
-	}
+	if (c == '\n' || p->dbg_len == sizeof(p->dbg_line) - 1)
+		debug_line_end(p);
 	spin_unlock(&p->lock);
 }
 
 void platform_debug_flush(struct partition *p)
 {
 	spin_lock(&p->lock);
-	if (p->dbg_len) {
-		p->dbg_line[p->dbg_len] = '\0';
-		log_info("[%s] %s", p->name, p->dbg_line);
-		p->dbg_len = 0;
-	}
+	if (p->dbg_len)
+		debug_line_end(p);
 	spin_unlock(&p->lock);
 }
 

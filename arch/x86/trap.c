@@ -60,7 +60,7 @@ static void __noreturn exception(struct trap_frame *tf)
 	const char *name = exception_names[tf->vector];
 
 	if (panic_in_progress())
-		cpu_halt_forever();
+		panic_stop_this_cpu();
 	log_err("exception %lu (%s), error code 0x%lx", tf->vector, name, tf->error_code);
 	if (tf->vector == 14)
 		log_err("faulting address %016lx (%s %s, %s)", read_cr2(),
@@ -77,7 +77,7 @@ void trap_dispatch(struct trap_frame *tf)
 
 	if (tf->vector == VEC_NMI) {
 		if (panic_in_progress())
-			cpu_halt_forever();	/* another CPU panicked: stop here */
+			panic_stop_this_cpu();	/* another CPU panicked: stop here */
 		log_warn("NMI at rip %016lx ignored", tf->rip);
 		return;
 	}

@@ -56,7 +56,7 @@ static void check_options(const struct hv_options *o)
 	CHECK(o->max_cpus <= 4096);
 	CHECK(o->after_boot <= AFTER_BOOT_POWEROFF);
 	CHECK(o->on_panic <= ON_PANIC_POWEROFF);
-	CHECK(o->crash <= CRASH_PANIC);
+	CHECK(o->crash <= CRASH_UD_IN_LOG);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,4 +1,8 @@
-/* Floods the debug port: the hypervisor must cap its lines and say how many it dropped. */
+/*
+ * Logs 500 short lines at once. Where the serial port sends at once (QEMU)
+ * all arrive; where it is slow (Bochs) the lines beyond this partition's
+ * share of the log are dropped, and the hypervisor says how many.
+ */
 #include "tests/guests/guest.h"
 
 void guest_main(const struct guest_boot *b)

@@ -449,6 +449,10 @@ static void opt_after_boot_and_crash(void **state)
 	assert_int_equal(o.crash, CRASH_INVALID_OPCODE);
 	assert_int_equal(parse(&o, "crash=panic", &w), 0);
 	assert_int_equal(o.crash, CRASH_PANIC);
+	assert_int_equal(parse(&o, "crash=nmi_in_log", &w), 0);
+	assert_int_equal(o.crash, CRASH_NMI_IN_LOG);
+	assert_int_equal(parse(&o, "crash=ud_in_log", &w), 0);
+	assert_int_equal(o.crash, CRASH_UD_IN_LOG);
 	assert_int_equal(parse(&o, "crash=panic crash=none", &w), 0);
 	assert_int_equal(o.crash, CRASH_NONE);
 	assert_int_equal(o.tlb_tags, 0);

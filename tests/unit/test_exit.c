@@ -135,6 +135,12 @@ bool panic_in_progress(void)
 	return false;
 }
 
+void panic_stop_this_cpu(void)
+{
+	fail_msg("stopped for a panic");
+	abort();
+}
+
 void panic_at(const char *file, int line, const char *fmt, ...)
 {
 	fail_msg("panic at %s:%d (%s)", file, line, fmt);

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "core/logring.h"
@@ -19,6 +20,7 @@ static int setup(void **state)
 	(void)state;
 	memset(buf, 0xa5, sizeof(buf));
 	logring_init(&r, buf, SIZE);
+	alarm(20);		/* a reader or writer that loops for ever fails the test */
 	return 0;
 }
 
@@ -47,7 +49,7 @@ static bool get_str(struct logring_cursor *c, char *out, size_t size, struct log
 static void empty_ring_has_nothing(void **state)
 {
 	struct logring_cursor c;
-	struct logring_loss lost = { 0, 0 };
+	struct logring_loss lost = { 0 };
 	char line[64];
 
 	(void)state;
@@ -61,7 +63,7 @@ static void empty_ring_has_nothing(void **state)
 static void lines_come_back_in_order_with_sequence_numbers(void **state)
 {
 	struct logring_cursor c;
-	struct logring_loss lost = { 0, 0 };
+	struct logring_loss lost = { 0 };
 	char line[64];
 
 	(void)state;
@@ -90,7 +92,7 @@ static void lines_across_the_end_of_the_buffer_stay_whole(void **state)
 {
 	static char text[301], line[400];
 	struct logring_cursor c;
-	struct logring_loss lost = { 0, 0 };
+	struct logring_loss lost = { 0 };
 
 	(void)state;
 	logring_cursor_oldest(&r, &c);
@@ -116,7 +118,7 @@ static void lines_across_the_end_of_the_buffer_stay_whole(void **state)
 static void overwritten_lines_are_counted_for_a_slow_reader(void **state)
 {
 	struct logring_cursor c;
-	struct logring_loss lost = { 0, 0 };
+	struct logring_loss lost = { 0 };
 	char line[64], want[64];
 	unsigned total = 1000, first_kept;
 	uint64_t text_before = 0;
@@ -154,7 +156,7 @@ static void a_full_ring_drops_only_what_it_must(void **state)
 {
 	static char text[SIZE];
 	struct logring_cursor c;
-	struct logring_loss lost = { 0, 0 };
+	struct logring_loss lost = { 0 };
 	size_t len, n = SIZE / 4 - LOGRING_HDR;	/* four lines fill the ring */
 
 	(void)state;
@@ -177,7 +179,7 @@ static void long_lines_are_cut_and_short_buffers_get_the_start(void **state)
 {
 	static char text[LOGRING_LINE_MAX + 100], out[LOGRING_LINE_MAX + 100];
 	struct logring_cursor c;
-	struct logring_loss lost = { 0, 0 };
+	struct logring_loss lost = { 0 };
 	size_t len;
 
 	(void)state;
@@ -200,7 +202,7 @@ static void long_lines_are_cut_and_short_buffers_get_the_start(void **state)
 static void readers_are_independent(void **state)
 {
 	struct logring_cursor early, late;
-	struct logring_loss lost = { 0, 0 };
+	struct logring_loss lost = { 0 };
 	char line[64];
 
 	(void)state;
@@ -228,7 +230,7 @@ static void readers_are_independent(void **state)
 static void newest_cursor_counts_text_after_wrapping(void **state)
 {
 	struct logring_cursor reader, late;
-	struct logring_loss lost = { 0, 0 };
+	struct logring_loss lost = { 0 };
 	char line[64];
 
 	(void)state;
@@ -246,6 +248,161 @@ static void newest_cursor_counts_text_after_wrapping(void **state)
 	assert_int_equal(reader.pos, late.pos);
 }
 
+
+/* Write a record's length field as a stopped writer or a stray store could leave it. */
+static void tear_length(uint64_t pos, uint16_t len)
+{
+	buf[pos & (SIZE - 1)] = (uint8_t)len;
+	buf[(pos + 1) & (SIZE - 1)] = (uint8_t)(len >> 8);
+}
+
+/* Every read ends, and the cursor never passes the head. */
+static unsigned drain(struct logring_cursor *c, struct logring_loss *lost)
+{
+	char line[LOGRING_LINE_MAX];
+	unsigned got = 0;
+	size_t len;
+
+	for (unsigned turn = 0; turn <= SIZE / LOGRING_HDR + 1; turn++) {
+		if (!logring_get(&r, c, line, sizeof(line), &len, lost)) {
+			assert_true(c->pos <= r.head);
+			return got;
+		}
+		assert_true(len <= LOGRING_LINE_MAX);
+		assert_true(c->pos <= r.head);
+		got++;
+	}
+	fail_msg("the reader went on past every record the ring can hold");
+	return got;
+}
+
+/*
+ * A torn length (a writer stopped by a panic's NMI half-way): the reader
+ * cannot find the records after it, so it skips to the head, counts them
+ * lost and reads what comes later.
+ */
+static void a_torn_length_sends_the_reader_to_the_head(void **state)
+{
+	struct logring_cursor c;
+	struct logring_loss lost = { 0 };
+	char line[64];
+	uint64_t second;
+
+	(void)state;
+	logring_cursor_oldest(&r, &c);
+	put_str("one");
+	second = r.head;
+	put_str("two");
+	put_str("three");
+	tear_length(second, 0xffff);
+	assert_true(get_str(&c, line, sizeof(line), &lost));
+	assert_string_equal(line, "one");
+	assert_false(get_str(&c, line, sizeof(line), &lost));
+	assert_int_equal(c.pos, r.head);
+	assert_int_equal(lost.lines, 2);
+	assert_int_equal(lost.damaged, 1);
+	put_str("after");
+	assert_true(get_str(&c, line, sizeof(line), &lost));
+	assert_string_equal(line, "after");
+	assert_false(logring_has_more(&r, &c));
+	assert_guard_intact();
+}
+
+/* A length a writer could have put, but that runs past the head, is damage too. */
+static void a_record_running_past_the_head_is_not_read(void **state)
+{
+	struct logring_cursor c;
+	struct logring_loss lost = { 0 };
+	uint64_t last;
+
+	(void)state;
+	logring_cursor_oldest(&r, &c);
+	put_str("first");
+	last = r.head;
+	put_str("short");
+	tear_length(last, 500);
+	assert_int_equal(drain(&c, &lost), 1);
+	assert_int_equal(c.pos, r.head);
+	assert_int_equal(lost.damaged, 1);
+}
+
+/* A cursor past the head (torn, or from a bad copy) is put back at the head. */
+static void a_cursor_past_the_head_is_put_back(void **state)
+{
+	struct logring_cursor c;
+	struct logring_loss lost = { 0 };
+	char line[64];
+
+	(void)state;
+	put_str("one");
+	put_str("two");
+	logring_cursor_newest(&r, &c);
+	c.pos += 100;
+	assert_false(get_str(&c, line, sizeof(line), &lost));
+	assert_int_equal(c.pos, r.head);
+	assert_int_equal(c.seq, r.head_seq);
+	assert_int_equal(lost.damaged, 1);
+	put_str("three");
+	assert_true(get_str(&c, line, sizeof(line), &lost));
+	assert_string_equal(line, "three");
+	assert_false(get_str(&c, line, sizeof(line), &lost));
+}
+
+/* A writer makes room over a torn oldest record, or a tail past the head, and goes on. */
+static void a_writer_repairs_a_damaged_ring(void **state)
+{
+	static char text[SIZE];
+	struct logring_cursor c;
+	struct logring_loss lost = { 0 };
+
+	(void)state;
+	memset(text, 'x', sizeof(text));
+	for (int i = 0; i < 8; i++)
+		logring_put(&r, text, SIZE / 4 - LOGRING_HDR);	/* full, wrapped */
+	tear_length(r.tail, 0xfff0);
+	logring_put(&r, text, 100);
+	assert_true(r.tail <= r.head && r.head - r.tail <= SIZE);
+	r.tail = r.head + 8;					/* a torn tail */
+	logring_put(&r, text, 100);
+	assert_true(r.tail <= r.head && r.head - r.tail <= SIZE);
+	logring_cursor_oldest(&r, &c);
+	assert_int_equal(drain(&c, &lost), 1);
+	assert_int_equal(lost.damaged, 0);
+	logring_cursor_newest(&r, &c);
+	assert_int_equal(c.pos, r.head);
+	assert_guard_intact();
+}
+
+/* Random bytes over a wrapped ring: every read ends and stays inside the buffer. */
+static void reading_a_scribbled_ring_always_ends(void **state)
+{
+	struct logring_cursor c, late;
+	struct logring_loss lost = { 0 };
+	char line[64];
+	unsigned seed = 1;
+
+	(void)state;
+	for (unsigned round = 0; round < 500; round++) {
+		logring_cursor_oldest(&r, &c);
+		for (unsigned i = 0; i < 40 + round % 300; i++) {
+			snprintf(line, sizeof(line), "round %u line %u", round, i);
+			put_str(line);
+		}
+		for (unsigned i = 0; i < 1 + round % 8; i++) {
+			seed = seed * 1103515245 + 12345;
+			buf[(seed >> 8) % SIZE] = (uint8_t)(seed >> 20);
+		}
+		drain(&c, &lost);
+		assert_int_equal(c.pos, r.head);
+		logring_cursor_newest(&r, &late);
+		put_str("after");
+		assert_true(get_str(&c, line, sizeof(line), &lost));
+		assert_string_equal(line, "after");
+	}
+	assert_true(lost.damaged > 0);		/* some scribbles hit a length */
+	assert_guard_intact();
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup(fn, setup)
@@ -258,6 +415,11 @@ int main(void)
 		T(long_lines_are_cut_and_short_buffers_get_the_start),
 		T(readers_are_independent),
 		T(newest_cursor_counts_text_after_wrapping),
+		T(a_torn_length_sends_the_reader_to_the_head),
+		T(a_record_running_past_the_head_is_not_read),
+		T(a_cursor_past_the_head_is_put_back),
+		T(a_writer_repairs_a_damaged_ring),
+		T(reading_a_scribbled_ring_always_ends),
 	};
 
 	return cmocka_run_group_tests_name("logring", tests, NULL, NULL);
