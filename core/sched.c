@@ -89,6 +89,11 @@ void sched_raise_irq(struct vp *vp, uint8_t vector)
 		lapic_send_ipi(cpu_percpu(vp->vcpu.home_cpu)->apic_id, ICR_FIXED | VEC_IPI_KICK);
 }
 
+void sched_take_host_interrupts(void)
+{
+	__asm__ volatile("sti; nop; cli" ::: "memory");
+}
+
 static bool timer_due(const struct vp *vp, uint64_t now)
 {
 	return vp->timer_deadline && (int64_t)(now - vp->timer_deadline) >= 0;

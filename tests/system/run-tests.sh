@@ -409,6 +409,21 @@ run_case bochs-log-pace bochs 2 0 300 "" \
 	"'pace': stopped itself, exit code 0" 'no partition left running: powering off' \
 	-- '\] FAIL' 'PANIC' 'lines \([0-9]+ bytes\) lost'
 
+# An #AC that strikes while the partition's timer interrupt is delivered
+# (at CPL 3, onto a misaligned stack; tests/guests/mb/mbacirq.S) reaches
+# the guest, and the interrupt follows it instead of being lost. Bochs
+# only (QEMU has no alignment check); VT-x and AMD-V.
+acirq_case() {
+	local name=$1 cpu=$2
+	run_case "$name" bochs 1 0 120 "" "cpu:$cpu" \
+		"mod:$G/mbacirq.elf:mbacirq.elf partition=acirq mem=4M" \
+		"\[acirq\] PASS #AC while my timer interrupt was delivered at CPL 3 reaches my handler" \
+		"\[acirq\] PASS the timer interrupt whose delivery #AC interrupted arrives after it" \
+		"'acirq': stopped itself, exit code 0$" -- '\] FAIL' 'PANIC' 'crashed on vCPU'
+}
+acirq_case bochs-acirq-vmx corei7_skylake_x
+acirq_case bochs-acirq-svm ryzen
+
 # Bad boot modules: each gets its own clear error, nothing is created for it,
 # and the good partition next to them runs.
 run_case qemu-bad-modules qemu 1 0 60 "" \
