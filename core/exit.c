@@ -10,6 +10,7 @@
 #include "core/hypercall.h"
 #include "core/lib.h"
 #include "core/panic.h"
+#include "core/sched.h"
 #include "partitions/partition.h"
 #include "partitions/platform.h"
 
@@ -166,23 +167,48 @@ static enum exit_action on_machine_check(struct vp *vp)
 }
 
 /*
- * The back-ends intercept #AC, #MC and (AMD-V) #DB always, so that a
- * guest cannot hold a CPU inside their delivery (vmx_setup.c, svm.c).
  * #AC and #DB are the guest's own: they go back in as they came, with
  * their error code. The state they set stays as the exit left it: AMD-V
  * has written the guest's DR6 for the #DB before the exit.
+ *
+ * An exception that struck while one of our virtual interrupts was being
+ * delivered (its frame did not fit the guest's stack) would lose that
+ * interrupt: the back-end queued it again for the next entry, and the
+ * injection below replaces it. So it goes back to pending, and follows
+ * once the guest can take it, after the exception (as KVM does).
+ *
+ * The host then takes its own interrupts. An injected event is delivered
+ * at VM entry before any interrupt is recognised (SDM Vol. 3C, 27.5;
+ * APM Vol. 2, 15.20), so a guest whose delivery of #AC or #DB raises it
+ * again (#AC on a misaligned CPL-3 stack, CVE-2015-5307; a data
+ * breakpoint on the delivery's own stack slot) exits here again and again
+ * with no interrupt or external-interrupt exit in between, and this CPU's
+ * timer and kick IPIs would never set need_resched.
  */
-static enum exit_action on_exception(struct vp *vp, const struct vm_exit *e)
+static enum exit_action reflect_exception(struct vp *vp, const struct vm_exit *e)
 {
 	const struct vcpu_event ev = { EVENT_EXCEPTION, e->u.exc.vector, e->u.exc.has_error,
 				       e->u.exc.error };
+
+	if (e->u.exc.irq_in_delivery)
+		sched_raise_irq(vp, e->u.exc.irq_in_delivery);
+	vcpu_ops->inject(&vp->vcpu, &ev);
+	sched_take_host_interrupts();
+	return EXIT_ACTION_RESUME;
+}
+
+/*
+ * The back-ends intercept #AC, #MC and (AMD-V) #DB always, so that a
+ * guest cannot hold a CPU inside their delivery (vmx_setup.c, svm.c).
+ */
+static enum exit_action on_exception(struct vp *vp, const struct vm_exit *e)
+{
 	char why[64];
 
 	switch (e->u.exc.vector) {
 	case EXC_DB:
 	case EXC_AC:
-		vcpu_ops->inject(&vp->vcpu, &ev);
-		return EXIT_ACTION_RESUME;
+		return reflect_exception(vp, e);
 	case EXC_MC:
 		return on_machine_check(vp);
 	default:

@@ -16,16 +16,31 @@
 #include "drivers/acpi.h"
 #include "partitions/partition.h"
 
+/*
+ * Round robin in turns: the vCPU whose turn it is (last) may run until
+ * turn_end, a quantum after its turn began, however often a woken vCPU
+ * goes first in between (pick). turn counts the turns begun. boosted is
+ * the woken vCPU that went first last, since boost_start, until the next
+ * pick charges it the time.
+ */
 struct runq {
 	spinlock_t lock;		/* the list; vp fields are the home CPU's */
 	struct vp *head;
-	struct vp *last;		/* the vCPU that ran last, for round robin */
+	struct vp *last;		/* whose round-robin turn it is, or was */
+	uint64_t turn;
+	uint64_t turn_end;		/* TSC */
+	struct vp *boosted;
+	uint64_t boost_start;		/* TSC */
 	struct vp *fpu_owner;		/* whose x87/SSE and debug registers this CPU holds */
 	volatile bool need_resched;
 };
 
+/* In each round-robin turn, a vCPU woken from HLT goes first for at most this long (pick). */
+#define WOKEN_BUDGET_US	1000
+
 static struct runq runqs[MAX_CPUS];
 static bool poweroff_idle;
+static uint64_t quantum_ticks, woken_budget_ticks;	/* TSC ticks */
 static uint64_t boot_free_pages;	/* before any partition existed */
 
 void sched_mark_baseline(void)
@@ -56,6 +71,8 @@ void sched_init(bool poweroff_when_idle)
 	trap_set_handler(VEC_TIMER, on_timer);
 	trap_set_handler(VEC_IPI_KICK, on_kick);
 	lapic_timer_calibrate();
+	quantum_ticks = tsc_us_to_ticks(SCHED_QUANTUM_US);
+	woken_budget_ticks = tsc_us_to_ticks(WOKEN_BUDGET_US);
 	log_info("sched: APIC timer %lu kHz, quantum %u us", lapic_timer_khz(), SCHED_QUANTUM_US);
 }
 
@@ -89,6 +106,11 @@ void sched_raise_irq(struct vp *vp, uint8_t vector)
 		lapic_send_ipi(cpu_percpu(vp->vcpu.home_cpu)->apic_id, ICR_FIXED | VEC_IPI_KICK);
 }
 
+void sched_take_host_interrupts(void)
+{
+	__asm__ volatile("sti; nop; cli" ::: "memory");
+}
+
 static bool timer_due(const struct vp *vp, uint64_t now)
 {
 	return vp->timer_deadline && (int64_t)(now - vp->timer_deadline) >= 0;
@@ -119,49 +141,122 @@ static bool eligible(struct vp *vp, uint64_t now)
 	return (vp->pending_irq || timer_due(vp, now)) && !asleep_for_good(vp);
 }
 
-/*
- * A vCPU woken from HLT (its interrupt is due) goes first, so that timer
- * latency does not grow with the number of busy vCPUs; otherwise round
- * robin: the first eligible vCPU after the last one that ran.
- */
-static struct vp *pick(struct runq *rq, uint64_t now)
+/* Time a woken vCPU may still go first in this turn (TSC ticks). */
+static uint64_t woken_budget_left(const struct runq *rq, const struct vp *vp)
+{
+	if (vp->woken_turn != rq->turn)
+		return woken_budget_ticks;
+	return vp->woken_ticks < woken_budget_ticks ? woken_budget_ticks - vp->woken_ticks : 0;
+}
+
+static bool may_go_first(const struct runq *rq, const struct vp *vp)
+{
+	return woken_budget_left(rq, vp) != 0;
+}
+
+/* The vCPU that went first last ran until now: charge it to its budget for the turn. */
+static void charge_woken(struct runq *rq, uint64_t now)
+{
+	struct vp *vp = rq->boosted;
+
+	if (!vp)
+		return;
+	if (vp->woken_turn != rq->turn) {
+		vp->woken_turn = rq->turn;
+		vp->woken_ticks = 0;
+	}
+	vp->woken_ticks += now - rq->boost_start;
+	rq->boosted = NULL;
+}
+
+/* The vCPU whose round-robin turn it is may go on: it can run, and its quantum is not over. */
+static bool turn_goes_on(struct runq *rq, uint64_t now)
+{
+	return rq->last && (int64_t)(now - rq->turn_end) < 0 && eligible(rq->last, now);
+}
+
+/* The next turn: the first eligible vCPU after the last one's (rq->last NULL: none). */
+static void begin_next_turn(struct runq *rq, uint64_t now)
 {
 	struct vp *start = rq->last && rq->last->rq_next ? rq->last->rq_next : rq->head;
 	struct vp *vp = start;
 
+	rq->last = NULL;
 	if (!vp)
-		return NULL;
-	for (struct vp *w = rq->head; w; w = w->rq_next)
-		if (w->state == VP_BLOCKED && eligible(w, now))
-			return w;
+		return;
 	do {
-		if (eligible(vp, now))
-			return vp;
+		if (eligible(vp, now)) {
+			rq->last = vp;
+			rq->turn++;
+			rq->turn_end = now + quantum_ticks;
+			return;
+		}
 		vp = vp->rq_next ? vp->rq_next : rq->head;
 	} while (vp != start);
-	return NULL;
 }
 
 /*
- * Microseconds until the earliest virtual timer on this queue that can
- * wake its vCPU, or the quantum. A timer whose vCPU sleeps for good never
- * becomes pending (deliver_interrupts does not run for it), so counting it
- * would make the deadline 1 us forever once it is due, and its neighbours
- * would exit at that rate.
+ * Round robin in turns of a quantum. A vCPU woken from HLT (its interrupt
+ * is due) goes first, so that timer latency does not grow with the number
+ * of busy vCPUs; but for at most WOKEN_BUDGET_US in each turn, and the
+ * vCPU whose turn it interrupted keeps its turn. Otherwise a guest could
+ * compute for most of a quantum, halt so as to be woken at once, and be
+ * picked first with a new quantum again and again, leaving the vCPUs
+ * beside it nothing. *slice_end: when the picked vCPU's slice ends (TSC).
  */
-static uint64_t next_timer_us(struct runq *rq, uint64_t now)
+static struct vp *pick(struct runq *rq, uint64_t now, uint64_t *slice_end)
 {
-	uint64_t best = SCHED_QUANTUM_US;
+	charge_woken(rq, now);
+	if (!turn_goes_on(rq, now))
+		begin_next_turn(rq, now);
+	for (struct vp *w = rq->head; w; w = w->rq_next)
+		if (w->state == VP_BLOCKED && may_go_first(rq, w) && eligible(w, now)) {
+			*slice_end = now + woken_budget_left(rq, w);
+			rq->boosted = w;
+			rq->boost_start = now;
+			return w;
+		}
+	*slice_end = rq->turn_end;
+	return rq->last;
+}
+
+/*
+ * Whether vp's virtual timer must end the slice of `running` (NULL: the
+ * CPU is idle) when it fires: its own, unless it is due already (the
+ * slice's first entry delivers it), or one that lets a halted vCPU go
+ * first. Any other vCPU's turn comes by the slice's end anyway. A timer
+ * whose vCPU sleeps for good never becomes pending (deliver_interrupts
+ * does not run for it), so counting it would make the deadline 1 us
+ * forever once it is due, and its neighbours would exit at that rate.
+ */
+static bool timer_ends_slice(const struct runq *rq, struct vp *vp, const struct vp *running,
+			     uint64_t now)
+{
+	if (!vp->timer_deadline || vp->vcpu.part->state != PART_RUNNING ||
+	    vp->state == VP_STOPPED || asleep_for_good(vp))
+		return false;
+	if (vp == running)
+		return !timer_due(vp, now);
+	return !running || (vp->state == VP_BLOCKED && may_go_first(rq, vp));
+}
+
+/*
+ * Microseconds until the earliest virtual timer on this queue that ends
+ * the slice of `running`, or until the slice's end (TSC).
+ */
+static uint64_t next_timer_us(struct runq *rq, uint64_t now, const struct vp *running,
+			      uint64_t slice_end)
+{
+	uint64_t best = (int64_t)(slice_end - now) > 0 ? slice_end - now : 0;
 
 	for (struct vp *vp = rq->head; vp; vp = vp->rq_next) {
-		if (!vp->timer_deadline || vp->vcpu.part->state != PART_RUNNING ||
-		    vp->state == VP_STOPPED || asleep_for_good(vp))
+		if (!timer_ends_slice(rq, vp, running, now))
 			continue;
 		if (timer_due(vp, now))
 			return 1;
-		best = MIN(best, tsc_ticks_to_us(vp->timer_deadline - now) + 1);
+		best = MIN(best, vp->timer_deadline - now);
 	}
-	return best;
+	return tsc_ticks_to_us(best) + 1;
 }
 
 /* Move due timer interrupts to pending and inject what the guest can take. */
@@ -190,17 +285,23 @@ static void deliver_interrupts(struct vp *vp)
 	}
 }
 
-static void run_vp(struct runq *rq, struct vp *vp)
+/* The slice is over at slice_end (TSC): a guard for exit loops that never bring the timer in. */
+static inline bool slice_left(uint64_t now, uint64_t slice_end)
+{
+	return (int64_t)(now - slice_end) < 0;
+}
+
+static void run_vp(struct runq *rq, struct vp *vp, uint64_t slice_end)
 {
 	struct partition *p = vp->vcpu.part;
 	void (*run)(struct vcpu *v) = vcpu_ops->run;	/* bound at boot: fixed */
 	enum exit_action act = EXIT_ACTION_RESUME;
-	uint64_t start, guest = 0;
+	uint64_t start, now, guest = 0;
 
 	vp->running = true;
 	vp->state = VP_RUNNABLE;
 	rq->need_resched = false;
-	lapic_timer_oneshot(next_timer_us(rq, sched_now()));
+	lapic_timer_oneshot(next_timer_us(rq, sched_now(), vp, slice_end));
 	if (p->state != PART_RUNNING) {
 		vp->running = false;
 		return;
@@ -225,13 +326,14 @@ static void run_vp(struct runq *rq, struct vp *vp)
 	 * loop's), no locks. A change of the partition's state always comes
 	 * with a kick (need_resched), so the state is checked once per turn.
 	 */
-	start = rdtsc();
-	while (act == EXIT_ACTION_RESUME && !rq->need_resched) {
+	now = start = rdtsc();
+	while (act == EXIT_ACTION_RESUME && !rq->need_resched && slice_left(now, slice_end)) {
 		if (vp->timer_deadline | vp->pending_irq)
 			deliver_interrupts(vp);
 		guest -= rdtsc();
 		run(&vp->vcpu);
-		guest += rdtsc();
+		now = rdtsc();
+		guest += now;
 		act = exit_dispatch(vp, &vp->vcpu.exit);
 	}
 	vp->stats.guest_ticks += guest;
@@ -251,7 +353,7 @@ static void idle(struct runq *rq, uint64_t now)
 		poweroff_idle = false;
 	}
 	if (rq->head || poweroff_idle)	/* the boot CPU polls for "all done" */
-		lapic_timer_oneshot(next_timer_us(rq, now));
+		lapic_timer_oneshot(next_timer_us(rq, now, NULL, now + quantum_ticks));
 	rq->need_resched = false;
 	if (!log_idle_drain(&rq->need_resched))	/* idle: send the buffered log meanwhile */
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
@@ -273,6 +375,8 @@ static void reap(struct runq *rq)
 		*pp = vp->rq_next;
 		if (rq->last == vp)
 			rq->last = NULL;
+		if (rq->boosted == vp)
+			rq->boosted = NULL;
 		if (rq->fpu_owner == vp)
 			rq->fpu_owner = NULL;	/* its registers die with it */
 		vp->rq_next = dead;
@@ -292,7 +396,7 @@ void sched_loop(void)
 	struct runq *rq = &runqs[this_cpu_id()];
 
 	for (;;) {
-		uint64_t now;
+		uint64_t now, slice_end;
 		struct vp *vp;
 
 		log_drain();	/* each quantum: a busy CPU sends some of the log too */
@@ -300,13 +404,12 @@ void sched_loop(void)
 		reap(rq);
 		now = sched_now();
 		spin_lock(&rq->lock);
-		vp = pick(rq, now);
+		vp = pick(rq, now, &slice_end);
 		spin_unlock(&rq->lock);
 		if (!vp) {
 			idle(rq, now);
 			continue;
 		}
-		rq->last = vp;
-		run_vp(rq, vp);
+		run_vp(rq, vp, slice_end);
 	}
 }

@@ -20,6 +20,12 @@ void sched_add(struct vp *vp);
 void sched_kick_partition(struct partition *p);
 /* Raise a virtual interrupt for vp; it is injected when the guest can take it. */
 void sched_raise_irq(struct vp *vp, uint8_t vector);
+/*
+ * From an exit handler (IF is clear there): let this CPU take the
+ * interrupts pending at its local APIC now, its timer and kick IPIs among
+ * them, which set need_resched.
+ */
+void sched_take_host_interrupts(void);
 uint64_t sched_now(void);
 /* Remember free memory before partitions exist, to compare when all are gone. */
 void sched_mark_baseline(void);

@@ -121,6 +121,13 @@ struct vm_exit {
 			uint8_t vector;
 			bool has_error;
 			uint32_t error;
+			/*
+			 * The external interrupt (its vector) whose delivery
+			 * the exception interrupted, 0: none. The back-end has
+			 * queued it again for the next entry, which an event
+			 * injected now would replace.
+			 */
+			uint8_t irq_in_delivery;
 		} exc;
 		struct {
 			uint8_t mode;		/* enum vcpu_mode */

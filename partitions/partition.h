@@ -68,6 +68,8 @@ struct vp {
 	uint8_t timer_vector;
 	volatile uint32_t pending_irq;	/* vector waiting for injection, 0: none */
 	struct vp *rq_next;		/* home CPU's run queue */
+	uint64_t woken_turn;		/* sched.c: the turn of its home queue that */
+	uint64_t woken_ticks;		/* it went first in, for this long after wake-ups */
 	struct part_stats stats;	/* per VP: no lock on the exit path */
 	struct fpu_area fpu;		/* x87/SSE registers while another guest has the CPU */
 	struct debug_regs dbg;		/* DR0-DR3, DR6, likewise */

@@ -2,7 +2,7 @@
 # Included by the top-level Makefile; BUILD is set there.
 GUESTS        := cpuid msr io timer secret snoop crash smp bench fpu wildwrite wildexec chatty \
                  reflect ctlreg virtinsn pace ring3 topo \
-                 wakeup irqoff crowd flood burst
+                 wakeup irqoff crowd flood burst nap dbloop acloop hog meter sleeper
 GUEST_CFLAGS  := -std=c11 -ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-pie \
                  -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mcmodel=small -O2 -g \
                  -fno-asynchronous-unwind-tables -Wall -Wextra -Werror -I.
@@ -21,8 +21,9 @@ $(BUILD)/guests/%.elf: tests/guests/%.c $(GUEST_RT) tests/guests/guest.h tests/g
 # Multiboot test kernels: 32-bit, loaded at 1 MiB, entered in protected mode.
 # mb1.elf is loaded through its Multiboot header's address fields, mb2.elf
 # through its ELF32 program headers; mbreal.elf (address fields) drops to
-# real mode.
-MB_GUESTS     := mb1 mb2 mbreal
+# real mode; mbacirq.elf (address fields) takes its timer interrupt at CPL 3
+# on a misaligned stack.
+MB_GUESTS     := mb1 mb2 mbreal mbacirq
 MB_CFLAGS     := -m32 -march=i686 -std=c11 -ffreestanding -fno-builtin -fno-stack-protector \
                  -fno-pic -fno-pie -mno-mmx -mno-sse -mno-sse2 -O2 -g \
                  -fno-asynchronous-unwind-tables -Wall -Wextra -Werror -I.

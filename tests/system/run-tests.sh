@@ -496,6 +496,83 @@ run_case bochs-log-busy bochs 1 0 120 "" \
 	"'burst': stopped itself, exit code 0" 'no partition left running: powering off' \
 	-- 'lines dropped' 'PANIC' 'lost'
 
+# "A woken vCPU goes first" must not let a partition starve another on its
+# CPU: hog.c computes until just before its quantum ends and halts so as
+# to be woken at once (by a 50 us timer, or with its interrupt already
+# pending at sti; hlt); meter.c, beside it on the one CPU, must still get
+# at least 30% of it in each of the hog's three phases. QEMU counts
+# instructions for the TSC (-icount), so that the host's load does not
+# show as time the meter did not run.
+share_case() {
+	local name=$1 emu=$2 tmo=$3 p
+	local expect=()
+	shift 3
+	for p in 1 2 3; do
+		expect+=("\[meter\] PASS phase $p: my share of the CPU is at least 30%")
+	done
+	run_case "$name" "$emu" 1 0 "$tmo" "" \
+		"mod:$G/hog.elf:hog.elf partition=hog mem=2M on_stop=destroy on_crash=destroy" \
+		"mod:$G/meter.elf:meter.elf partition=meter mem=2M on_stop=destroy on_crash=destroy" \
+		"${expect[@]}" "'meter': stopped itself, exit code 0$" \
+		"\[hog\] wake-ups: [0-9]+ in phase 1, [0-9]+ in phase 2, [0-9]+ in phase 3" \
+		"'hog': stopped itself, exit code 0$" -- '\] FAIL' 'PANIC' 'crashed on vCPU' "$@"
+}
+share_case qemu-fair-share qemu 90 ++ -icount shift=3,sleep=off
+share_case bochs-fair-share bochs 200
+
+# ... and a vCPU woken from HLT still goes first: next to three busy vCPUs
+# on its CPU, a vCPU napping on a 2 ms timer is running again within 2 ms
+# of every deadline (round robin alone: up to 30 ms).
+latency_case() {
+	local name=$1 emu=$2 tmo=$3
+	shift 3
+	run_case "$name" "$emu" 1 0 "$tmo" "" \
+		"mod:$G/sleeper.elf:sleeper.elf partition=sleeper mem=2M vcpus=4 on_stop=destroy on_crash=destroy" \
+		"\[sleeper\] PASS every nap ended within 2 ms of its deadline" \
+		"'sleeper': stopped itself, exit code 0$" -- '\] FAIL' 'PANIC' 'crashed on vCPU' "$@"
+}
+latency_case qemu-wake-latency qemu 60 ++ -icount shift=3,sleep=off
+latency_case bochs-wake-latency bochs 120
+
+# A vCPU that holds its CPU in the hypervisor's #DB or #AC reflection (its
+# delivery of the exception raises it again, CVE-2015-5307 style; dbloop.c,
+# acloop.c) must not starve the vCPUs beside it: the neighbour on CPU 0
+# (nap.c) must finish its 20 timer wake-ups while the looper's VP 0 loops
+# there, before the looper's VP 1 (CPU 1) stops it a second later, and the
+# looper must really have looped (thousands of exception exits). The napper
+# comes first, so that the looper's VP 0 lands on CPU 0. Bochs only: QEMU
+# 7.2 has no alignment check, and aborts on a data breakpoint hit while it
+# delivers an exception.
+loop_case() {
+	local name=$1 cpu=$2 guest=$3 tmo=$4
+	run_case "$name" bochs 2 0 "$tmo" "" "cpu:$cpu" \
+		"mod:$G/nap.elf:nap.elf partition=napper mem=2M cpus=0 on_stop=destroy on_crash=destroy" \
+		"mod:$G/$guest.elf:$guest.elf partition=looper mem=2M vcpus=2 cpus=0-1 on_stop=destroy on_crash=destroy" \
+		"\[napper\] PASS woke up 20 times" "'napper': stopped itself, exit code 0$" \
+		"\[looper\] VP 0 enters the #(DB|AC) loop" "'looper': stopped itself, exit code 0$" \
+		"'looper': guest .* exception=[0-9]{4,}" \
+		"order:'napper': stopped itself=>'looper': stopped itself" \
+		-- '\] FAIL' 'PANIC' 'crashed on vCPU'
+}
+loop_case bochs-dbloop-svm ryzen dbloop 200
+loop_case bochs-acloop-vmx corei7_skylake_x acloop 200
+loop_case bochs-acloop-svm ryzen acloop 200
+
+# An #AC that strikes while the partition's timer interrupt is delivered
+# (at CPL 3, onto a misaligned stack; tests/guests/mb/mbacirq.S) reaches
+# the guest, and the interrupt follows it instead of being lost. Bochs
+# only (QEMU has no alignment check); VT-x and AMD-V.
+acirq_case() {
+	local name=$1 cpu=$2
+	run_case "$name" bochs 1 0 120 "" "cpu:$cpu" \
+		"mod:$G/mbacirq.elf:mbacirq.elf partition=acirq mem=4M" \
+		"\[acirq\] PASS #AC while my timer interrupt was delivered at CPL 3 reaches my handler" \
+		"\[acirq\] PASS the timer interrupt whose delivery #AC interrupted arrives after it" \
+		"'acirq': stopped itself, exit code 0$" -- '\] FAIL' 'PANIC' 'crashed on vCPU'
+}
+acirq_case bochs-acirq-vmx corei7_skylake_x
+acirq_case bochs-acirq-svm ryzen
+
 # Bad boot modules: each gets its own clear error, nothing is created for it,
 # and the good partition next to them runs.
 run_case qemu-bad-modules qemu 1 0 60 "" \

@@ -5,6 +5,8 @@
  * is injected and which control registers are set; the platform answers
  * CPUID from a table the tests choose, and the partition records a crash.
  * The external-interrupt handler is left out: it enables host interrupts.
+ * The scheduler records the interrupts raised and the host's turns to
+ * take its own.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +30,8 @@ static struct {
 	struct vcpu_state state;
 	const char *crashed;
 	unsigned hypercalls;
+	uint8_t raised_irq;
+	unsigned raises, host_irq_turns;
 	bool io_allow;
 	uint32_t io_value;
 	bool msr_allow;
@@ -128,6 +132,18 @@ enum exit_action hypercall_dispatch(struct vp *vp, const struct vm_exit *e)
 	(void)vp, (void)e;
 	fake.hypercalls++;
 	return EXIT_ACTION_RESUME;
+}
+
+void sched_raise_irq(struct vp *v, uint8_t vector)
+{
+	(void)v;
+	fake.raised_irq = vector;
+	fake.raises++;
+}
+
+void sched_take_host_interrupts(void)
+{
+	fake.host_irq_turns++;
 }
 
 bool panic_in_progress(void)
@@ -358,6 +374,49 @@ static void unsupported_instruction_raises_ud(void **state)
 	assert_fault(6);
 }
 
+static enum exit_action exception_exit(uint8_t vector, bool has_error, uint8_t irq_in_delivery)
+{
+	struct vm_exit e;
+
+	memset(&e, 0, sizeof(e));
+	e.reason = EXIT_EXCEPTION;
+	e.u.exc.vector = vector;
+	e.u.exc.has_error = has_error;
+	e.u.exc.error = has_error ? 1 : 0;
+	e.u.exc.irq_in_delivery = irq_in_delivery;
+	return exit_dispatch(&vp, &e);
+}
+
+/*
+ * #AC and #DB go back into the guest as they came, and the host then
+ * takes its pending interrupts: a guest whose delivery of one raises it
+ * again exits here for ever, with no interrupt exit in between.
+ */
+static void ac_and_db_are_reflected(void **state)
+{
+	(void)state;
+	assert_int_equal(exception_exit(17, true, 0), EXIT_ACTION_RESUME);
+	assert_true(fake.injected.type == EVENT_EXCEPTION && fake.injected.vector == 17 &&
+		    fake.injected.has_error && fake.injected.error == 1);
+	assert_int_equal(fake.host_irq_turns, 1);
+	assert_int_equal(exception_exit(1, false, 0), EXIT_ACTION_RESUME);
+	assert_true(fake.injected.vector == 1 && !fake.injected.has_error);
+	assert_int_equal(fake.host_irq_turns, 2);
+	assert_int_equal(fake.raises, 0);
+	assert_int_equal(vp.vcpu.rip, RIP0);
+	assert_null(fake.crashed);
+}
+
+/* An interrupt whose delivery the exception interrupted is not lost: it is pending again. */
+static void interrupt_in_delivery_stays_pending(void **state)
+{
+	(void)state;
+	assert_int_equal(exception_exit(17, true, 0x40), EXIT_ACTION_RESUME);
+	assert_int_equal(fake.injected.vector, 17);
+	assert_int_equal(fake.raises, 1);
+	assert_int_equal(fake.raised_irq, 0x40);
+}
+
 static void fatal_exits_crash_the_partition(void **state)
 {
 	static const enum exit_reason reasons[] = {
@@ -558,6 +617,8 @@ int main(void)
 		cmocka_unit_test_setup(msrs, setup),
 		cmocka_unit_test_setup(port_input, setup),
 		cmocka_unit_test_setup(unsupported_instruction_raises_ud, setup),
+		cmocka_unit_test_setup(ac_and_db_are_reflected, setup),
+		cmocka_unit_test_setup(interrupt_in_delivery_stays_pending, setup),
 		cmocka_unit_test_setup(fatal_exits_crash_the_partition, setup),
 		cmocka_unit_test_setup(cr8_reads_and_writes, setup),
 		cmocka_unit_test_setup(cr0_writes, setup),

@@ -160,6 +160,20 @@ static void exceptions(void **state)
 	}
 }
 
+/* EXITINTINFO: the external interrupt whose delivery an exception interrupted (15.7.2). */
+static void interrupt_in_delivery(void **state)
+{
+	(void)state;
+	vmcb.ctl.exitintinfo = EVENT_VALID | EVENT_TYPE_INTR | 0x40;
+	assert_int_equal(decode(VMEXIT_EXCEPTION_FIRST + 17, 0, 0).u.exc.irq_in_delivery, 0x40);
+	vmcb.ctl.exitintinfo = EVENT_VALID | EVENT_TYPE_EXCEPTION | EVENT_ERROR_VALID | 14;
+	assert_int_equal(decode(VMEXIT_EXCEPTION_FIRST + 17, 0, 0).u.exc.irq_in_delivery, 0);
+	vmcb.ctl.exitintinfo = EVENT_VALID | EVENT_TYPE_NMI | 2;
+	assert_int_equal(decode(VMEXIT_EXCEPTION_FIRST + 1, 0, 0).u.exc.irq_in_delivery, 0);
+	vmcb.ctl.exitintinfo = 0x40;		/* not valid */
+	assert_int_equal(decode(VMEXIT_EXCEPTION_FIRST + 17, 0, 0).u.exc.irq_in_delivery, 0);
+}
+
 static void events_and_failures(void **state)
 {
 	(void)state;
@@ -418,6 +432,7 @@ int main(void)
 		cmocka_unit_test_setup(ioio, setup),
 		cmocka_unit_test_setup(nested_page_fault, setup),
 		cmocka_unit_test_setup(exceptions, setup),
+		cmocka_unit_test_setup(interrupt_in_delivery, setup),
 		cmocka_unit_test_setup(events_and_failures, setup),
 		cmocka_unit_test_setup(registers_back, setup),
 		cmocka_unit_test_setup(interrupted_event_goes_in_again, setup),

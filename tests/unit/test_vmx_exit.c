@@ -260,6 +260,26 @@ static void event_requeued(void **state)
 	assert_int_equal(vmread(VMCS_ENTRY_EXCEPTION_ERROR), 2);
 }
 
+/* IDT-vectoring information: the external interrupt an intercepted exception interrupted. */
+static void interrupt_in_delivery(void **state)
+{
+	uint32_t ac = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION << 8 | INTR_INFO_ERROR_VALID | 17;
+	uint32_t irq = INTR_INFO_VALID | INTR_TYPE_EXTINT << 8 | 0x40;
+	struct vm_exit e;
+
+	(void)state;
+	field_set(VMCS_EXIT_INTR_INFO, ac);
+	field_set(VMCS_EXIT_INTR_ERROR, 1);
+	field_set(VMCS_IDT_VECTORING_INFO, irq);
+	e = decode(VMX_EXIT_EXCEPTION_NMI, 0, 0);
+	assert_true(e.u.exc.vector == 17 && e.u.exc.irq_in_delivery == 0x40);
+	assert_int_equal(vx.entry_intr, irq);		/* queued again, until an injection replaces it */
+	field_set(VMCS_IDT_VECTORING_INFO, INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION << 8 | 6);
+	assert_int_equal(decode(VMX_EXIT_EXCEPTION_NMI, 0, 0).u.exc.irq_in_delivery, 0);
+	field_set(VMCS_IDT_VECTORING_INFO, 0);
+	assert_int_equal(decode(VMX_EXIT_EXCEPTION_NMI, 0, 0).u.exc.irq_in_delivery, 0);
+}
+
 /* Reasons with no entry, and reasons past the table, are EXIT_OTHER. */
 static void unknown_reasons(void **state)
 {
@@ -338,6 +358,7 @@ int main(void)
 		cmocka_unit_test_setup(ept_violation, setup),
 		cmocka_unit_test_setup(exception, setup),
 		cmocka_unit_test_setup(event_requeued, setup),
+		cmocka_unit_test_setup(interrupt_in_delivery, setup),
 		cmocka_unit_test_setup(unknown_reasons, setup),
 		cmocka_unit_test_setup(entry_failure, setup),
 		cmocka_unit_test_setup(vmfail, setup),

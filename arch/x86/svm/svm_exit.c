@@ -127,6 +127,16 @@ static void decode_cr_access(const struct vmcb *vmcb, struct vm_exit *e)
 /* Vectors that push an error code: #DF, #TS, #NP, #SS, #GP, #PF, #AC, #CP, #VC, #SX. */
 #define EXC_WITH_ERROR	0x60227d00u
 
+/* EXITINTINFO (15.7.2): the external interrupt whose delivery the exit interrupted, 0: none. */
+static uint8_t irq_in_delivery(const struct vmcb *vmcb)
+{
+	uint64_t info = vmcb->ctl.exitintinfo;
+
+	if (!(info & EVENT_VALID) || (info & EVENT_TYPE_MASK) != EVENT_TYPE_INTR)
+		return 0;
+	return (uint8_t)(info & EVENT_VECTOR_MASK);
+}
+
 /* EXITINFO1 holds the error code where the exception has one (15.12). */
 static void decode_exception(const struct vmcb *vmcb, struct vm_exit *e)
 {
@@ -135,6 +145,7 @@ static void decode_exception(const struct vmcb *vmcb, struct vm_exit *e)
 	e->u.exc.vector = vector;
 	e->u.exc.has_error = EXC_WITH_ERROR >> vector & 1;
 	e->u.exc.error = e->u.exc.has_error ? (uint32_t)vmcb->ctl.exitinfo1 : 0;
+	e->u.exc.irq_in_delivery = irq_in_delivery(vmcb);
 }
 
 /*

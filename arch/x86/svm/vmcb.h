@@ -53,6 +53,7 @@
 
 /* EVENTINJ (0x0a8) and EXITINTINFO (0x088) share this layout (APM Vol. 2, 15.20). */
 #define EVENT_VECTOR_MASK	0xffull
+#define EVENT_TYPE_MASK		(7ull << 8)
 #define EVENT_TYPE_INTR		(0ull << 8)
 #define EVENT_TYPE_NMI		(2ull << 8)
 #define EVENT_TYPE_EXCEPTION	(3ull << 8)

@@ -34,6 +34,20 @@ static void restore_nmi_blocking(void)
 		vmread(VMCS_GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_NMI);
 }
 
+/*
+ * The external interrupt whose delivery the exit interrupted (IDT-vectoring
+ * information, 28.2.4), 0: none. requeue_event has queued it again.
+ */
+static uint8_t irq_in_delivery(void)
+{
+	uint32_t idt = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
+
+	if (!(idt & INTR_INFO_VALID) ||
+	    (idt & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT != INTR_TYPE_EXTINT)
+		return 0;
+	return (uint8_t)(idt & INTR_INFO_VECTOR_MASK);
+}
+
 /* Exit reason 0: an NMI (NMI exiting) or an exception in the exception bitmap. */
 static void decode_exception_nmi(struct vm_exit *e)
 {
@@ -54,6 +68,7 @@ static void decode_exception_nmi(struct vm_exit *e)
 	e->u.exc.vector = (uint8_t)(info & INTR_INFO_VECTOR_MASK);
 	e->u.exc.has_error = info & INTR_INFO_ERROR_VALID;
 	e->u.exc.error = e->u.exc.has_error ? (uint32_t)vmread(VMCS_EXIT_INTR_ERROR) : 0;
+	e->u.exc.irq_in_delivery = irq_in_delivery();
 }
 
 /* Exit reason 30 (28.2.1, Table 28-5). */

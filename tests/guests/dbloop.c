@@ -1,0 +1,104 @@
+/*
+ * A vCPU that holds its CPU in the hypervisor's #DB reflection (AMD-V,
+ * where #DB always exits): a data breakpoint on the slot of its own #DB
+ * stack that delivering #DB writes first. Each #DB the hypervisor hands
+ * back is delivered, writes the slot, and raises the next #DB before the
+ * handler's first instruction, where no interrupt is recognised (SDM Vol.
+ * 3A, 7.9: traps on the previous instruction come before interrupts). The
+ * IDT gate uses IST 1, so every delivery writes the same slot.
+ *
+ * VP 0 (home CPU 0 in the system test) does that for good; VP 1 (CPU 1)
+ * stops the partition after a second. A neighbour on CPU 0 (nap.c) must
+ * finish meanwhile.
+ */
+#include "tests/guests/guest.h"
+#include "arch/x86/desc.h"
+
+#define DR7_L0_WRITE_8	(0x400ull | 1ull << 0 | 1ull << 16 | 3ull << 18)	/* L0, RW0=01, LEN0=11 */
+#define STOP_AFTER_MS	1000
+
+static struct tss64 tss __attribute__((aligned(16)));
+static uint64_t gdt[5] __attribute__((aligned(16)));
+static uint8_t ist_stack[4096] __attribute__((aligned(16)));
+volatile uint64_t db_count;
+
+void db_ist_stub(void);
+
+/* Only reached where the loop does not happen: count, breakpoints off, return. */
+__asm__(".text\n"
+	"db_ist_stub:\n"
+	"	incq db_count(%rip)\n"
+	"	push %rax\n"
+	"	mov $0x400, %eax\n"
+	"	mov %rax, %db7\n"
+	"	pop %rax\n"
+	"	iretq\n");
+
+/* The loader's code and data segments again, and a TSS with IST 1. */
+static void load_gdt_and_tss(void)
+{
+	struct __attribute__((packed)) { uint16_t limit; uint64_t base; } gdtr = {
+		sizeof(gdt) - 1, (uint64_t)gdt };
+	uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
+
+	tss.ist[0] = (uint64_t)(ist_stack + sizeof(ist_stack));
+	tss.iomap_base = sizeof(tss);
+	gdt[1] = 0x00af9b000000ffffull;		/* 64-bit code */
+	gdt[2] = 0x00cf93000000ffffull;		/* data */
+	gdt[3] = (limit & 0xffff) | (base & 0xffffff) << 16 | 0x89ull << 40 |
+		 (base >> 24 & 0xff) << 56;	/* available 64-bit TSS */
+	gdt[4] = base >> 32;
+	__asm__ volatile("lgdt %0\n"
+			 "pushq $0x08\n"
+			 "lea 1f(%%rip), %%rax\n"
+			 "pushq %%rax\n"
+			 "lretq\n"
+			 "1: mov $0x10, %%eax\n"
+			 "mov %%eax, %%ds\n"
+			 "mov %%eax, %%ss\n"
+			 "mov $0x18, %%eax\n"
+			 "ltr %%ax" : : "m"(gdtr) : "rax", "memory");
+}
+
+/* A 64-bit interrupt gate with an IST index (SDM Vol. 3A, 7.14.1). */
+static void set_gate_ist(unsigned vector, void (*handler)(void), unsigned ist)
+{
+	struct __attribute__((packed)) { uint16_t limit; uint64_t base; } idtr;
+	uint64_t h = (uint64_t)handler, *gate;
+
+	__asm__ volatile("sidt %0" : "=m"(idtr));
+	gate = (uint64_t *)(idtr.base + vector * 16);
+	gate[0] = (h & 0xffff) | 0x08ull << 16 | (uint64_t)ist << 32 | 0x8eull << 40 |
+		  (h >> 16 & 0xffff) << 48;
+	gate[1] = h >> 32;
+}
+
+static void stop_later(void)
+{
+	uint64_t khz = guest_tsc_khz(), t0 = rdtsc();
+
+	while (rdtsc() - t0 < khz * STOP_AFTER_MS)
+		__asm__ volatile("pause");
+	gprintf("VP 1 stops the partition\n");
+	guest_exit();
+}
+
+void guest_main(const struct guest_boot *b)
+{
+	uint64_t *slot = (uint64_t *)(ist_stack + sizeof(ist_stack) - 8);	/* SS, pushed first */
+
+	if (b->vp_index == 1)
+		stop_later();
+	if (b->vp_index != 0)
+		return;
+	load_gdt_and_tss();
+	set_gate_ist(1, db_ist_stub, 1);
+	gprintf("VP 0 enters the #DB loop\n");
+	__asm__ volatile("mov %0, %%db0\n"
+			 "mov %1, %%db7\n"
+			 "movq $1, (%0)\n"	/* the first #DB */
+			 "nop" : : "r"(slot), "r"(DR7_L0_WRITE_8) : "memory");
+	gprintf("FAIL the #DB handler ran (%lu times): no delivery loop here\n", db_count);
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
