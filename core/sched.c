@@ -285,18 +285,12 @@ static void deliver_interrupts(struct vp *vp)
 	}
 }
 
-/* The slice is over at slice_end (TSC): a guard for exit loops that never bring the timer in. */
-static inline bool slice_left(uint64_t now, uint64_t slice_end)
-{
-	return (int64_t)(now - slice_end) < 0;
-}
-
 static void run_vp(struct runq *rq, struct vp *vp, uint64_t slice_end)
 {
 	struct partition *p = vp->vcpu.part;
 	void (*run)(struct vcpu *v) = vcpu_ops->run;	/* bound at boot: fixed */
 	enum exit_action act = EXIT_ACTION_RESUME;
-	uint64_t start, now, guest = 0;
+	uint64_t start, guest = 0;
 
 	vp->running = true;
 	vp->state = VP_RUNNABLE;
@@ -325,15 +319,19 @@ static void run_vp(struct runq *rq, struct vp *vp, uint64_t slice_end)
 	 * time summed in a register (the hypervisor's is the rest of the
 	 * loop's), no locks. A change of the partition's state always comes
 	 * with a kick (need_resched), so the state is checked once per turn.
+	 * The slice ends with the APIC timer's interrupt: every exit that can
+	 * repeat without one (an injected event whose delivery exits again,
+	 * which can only be an intercepted #AC or #DB) lets the host take its
+	 * interrupts first (reflect_exception, core/exit.c), so the timer and
+	 * kicks always get through.
 	 */
-	now = start = rdtsc();
-	while (act == EXIT_ACTION_RESUME && !rq->need_resched && slice_left(now, slice_end)) {
+	start = rdtsc();
+	while (act == EXIT_ACTION_RESUME && !rq->need_resched) {
 		if (vp->timer_deadline | vp->pending_irq)
 			deliver_interrupts(vp);
 		guest -= rdtsc();
 		run(&vp->vcpu);
-		now = rdtsc();
-		guest += now;
+		guest += rdtsc();
 		act = exit_dispatch(vp, &vp->vcpu.exit);
 	}
 	vp->stats.guest_ticks += guest;
