@@ -288,8 +288,8 @@ cpuctl_suite() {
 cpuctl_suite qemu-cpuctl qemu 60
 cpuctl_suite bochs-cpuctl bochs 180
 
-# What a vCPU is, beyond the suite (whose 15 vCPUs already use every ASID
-# QEMU offers): hypercalls refused at CPL 3, the partition's own topology,
+# What a vCPU is, beside the suite (with 2 CPUs and 2 vCPUs on CPU 0, so
+# that the two take turns): hypercalls refused at CPL 3, the partition's own topology,
 # its own TSC_AUX per vCPU (two vCPUs taking turns on CPU 0), and RDTSCP
 # and INVPCID without #UD where CPUID offers them.
 cpu_suite() {
