@@ -37,40 +37,9 @@ __asm__(".text\n"
 /* The loader's code and data segments again, and a TSS with IST 1. */
 static void load_gdt_and_tss(void)
 {
-	struct __attribute__((packed)) { uint16_t limit; uint64_t base; } gdtr = {
-		sizeof(gdt) - 1, (uint64_t)gdt };
-	uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
-
 	tss.ist[0] = (uint64_t)(ist_stack + sizeof(ist_stack));
 	tss.iomap_base = sizeof(tss);
-	gdt[1] = 0x00af9b000000ffffull;		/* 64-bit code */
-	gdt[2] = 0x00cf93000000ffffull;		/* data */
-	gdt[3] = (limit & 0xffff) | (base & 0xffffff) << 16 | 0x89ull << 40 |
-		 (base >> 24 & 0xff) << 56;	/* available 64-bit TSS */
-	gdt[4] = base >> 32;
-	__asm__ volatile("lgdt %0\n"
-			 "pushq $0x08\n"
-			 "lea 1f(%%rip), %%rax\n"
-			 "pushq %%rax\n"
-			 "lretq\n"
-			 "1: mov $0x10, %%eax\n"
-			 "mov %%eax, %%ds\n"
-			 "mov %%eax, %%ss\n"
-			 "mov $0x18, %%eax\n"
-			 "ltr %%ax" : : "m"(gdtr) : "rax", "memory");
-}
-
-/* A 64-bit interrupt gate with an IST index (SDM Vol. 3A, 7.14.1). */
-static void set_gate_ist(unsigned vector, void (*handler)(void), unsigned ist)
-{
-	struct __attribute__((packed)) { uint16_t limit; uint64_t base; } idtr;
-	uint64_t h = (uint64_t)handler, *gate;
-
-	__asm__ volatile("sidt %0" : "=m"(idtr));
-	gate = (uint64_t *)(idtr.base + vector * 16);
-	gate[0] = (h & 0xffff) | 0x08ull << 16 | (uint64_t)ist << 32 | 0x8eull << 40 |
-		  (h >> 16 & 0xffff) << 48;
-	gate[1] = h >> 32;
+	load_gdt_with_tss(gdt, sizeof(gdt) / sizeof(gdt[0]), &tss, 3);
 }
 
 static void stop_later(void)
@@ -92,7 +61,7 @@ void guest_main(const struct guest_boot *b)
 	if (b->vp_index != 0)
 		return;
 	load_gdt_and_tss();
-	set_gate_ist(1, db_ist_stub, 1);
+	set_idt_gate(1, db_ist_stub, 0, 1);
 	gprintf("VP 0 enters the #DB loop\n");
 	__asm__ volatile("mov %0, %%db0\n"
 			 "mov %1, %%db7\n"

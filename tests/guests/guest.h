@@ -41,6 +41,17 @@ void idt_install(void);
 void expect_fault(unsigned insn_len);
 int fault_taken(void);
 void set_irq_handler(unsigned vector, void (*fn)(void));
+/* A 64-bit interrupt gate to handler in the runtime's IDT: dpl 3 lets INT n in from ring 3; ist 0: none. */
+void set_idt_gate(unsigned vector, void (*handler)(void), unsigned dpl, unsigned ist);
+
+struct tss64;
+/*
+ * Load gdt (n entries): entries 1 and 2 become the loader's 64-bit code
+ * (0x08) and data (0x10) segments, entries tss_index and tss_index + 1 the
+ * descriptor of tss; the caller fills any others first. CS, DS, ES and SS
+ * are reloaded and TR is loaded.
+ */
+void load_gdt_with_tss(uint64_t *gdt, unsigned n, struct tss64 *tss, unsigned tss_index);
 /*
  * Run fn at CPL 3 (VP 0 only: one TSS) and return when it returns. fn may
  * read and write memory and fault (expect_fault, set beforehand, works),

@@ -11,8 +11,8 @@
  * faulting code.
  */
 #include "tests/guests/guest.h"
+#include "arch/x86/desc.h"
 
-#define KERNEL_CS	0x08
 #define KERNEL_DS	0x10
 #define USER_CS		(0x18 | 3)
 #define USER_DS		(0x20 | 3)
@@ -31,15 +31,6 @@ struct seen {
 };
 volatile struct seen db_seen, ac_seen;
 uint64_t kernel_rsp;
-
-struct __attribute__((packed)) tss64 {
-	uint32_t rsvd0;
-	uint64_t rsp[3];
-	uint64_t rsvd1;
-	uint64_t ist[7];
-	uint64_t rsvd2;
-	uint16_t rsvd3, iomap_base;
-};
 
 static struct tss64 tss __attribute__((aligned(16)));
 static uint64_t gdt[7] __attribute__((aligned(16)));
@@ -150,46 +141,14 @@ __asm__(".text\n"
 	"	nop\n"
 	"	ret\n");
 
-/* A 64-bit interrupt gate in the runtime's IDT (SDM Vol. 3A 7.14.1); dpl 3: INT n from ring 3. */
-static void set_gate(unsigned vector, void (*handler)(void), unsigned dpl)
-{
-	struct __attribute__((packed)) { uint16_t limit; uint64_t base; } idtr;
-	uint64_t h = (uint64_t)handler, *gate;
-
-	__asm__ volatile("sidt %0" : "=m"(idtr));
-	gate = (uint64_t *)(idtr.base + vector * 16);
-	gate[0] = (h & 0xffff) | (uint64_t)KERNEL_CS << 16 | (0x8eull | dpl << 5) << 40 |
-		  (h >> 16 & 0xffff) << 48;
-	gate[1] = h >> 32;
-}
-
 /* Kernel and user segments and a TSS whose RSP0 is kernel_stack. */
 static void load_gdt_and_tss(void)
 {
-	struct __attribute__((packed)) { uint16_t limit; uint64_t base; } gdtr = {
-		sizeof(gdt) - 1, (uint64_t)gdt };
-	uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
-
 	tss.rsp[0] = (uint64_t)(kernel_stack + sizeof(kernel_stack));
 	tss.iomap_base = sizeof(tss);
-	gdt[1] = 0x00af9b000000ffffull;		/* kernel code, 64-bit */
-	gdt[2] = 0x00cf93000000ffffull;		/* kernel data */
 	gdt[3] = 0x00affb000000ffffull;		/* user code, 64-bit, DPL 3 */
 	gdt[4] = 0x00cff3000000ffffull;		/* user data, DPL 3 */
-	gdt[5] = (limit & 0xffff) | (base & 0xffffff) << 16 | 0x89ull << 40 |
-		 (base >> 24 & 0xff) << 56;	/* available 64-bit TSS */
-	gdt[6] = base >> 32;
-	__asm__ volatile("lgdt %0\n"
-			 "pushq $0x08\n"
-			 "lea 1f(%%rip), %%rax\n"
-			 "pushq %%rax\n"
-			 "lretq\n"
-			 "1: mov $0x10, %%eax\n"
-			 "mov %%eax, %%ds\n"
-			 "mov %%eax, %%es\n"
-			 "mov %%eax, %%ss\n"
-			 "mov $0x28, %%eax\n"
-			 "ltr %%ax" : : "m"(gdtr) : "rax", "memory");
+	load_gdt_with_tss(gdt, sizeof(gdt) / sizeof(gdt[0]), &tss, 5);
 }
 
 /* Let ring 3 reach the first 4 MiB: set U/S at every level of the loader's identity map. */
@@ -214,8 +173,8 @@ static void test_alignment_check(void)
 
 	load_gdt_and_tss();
 	allow_user_access();
-	set_gate(17, ac_stub, 0);
-	set_gate(0x80, no_ac_stub, 3);
+	set_idt_gate(17, ac_stub, 0, 0);
+	set_idt_gate(0x80, no_ac_stub, 3, 0);
 	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
 	__asm__ volatile("mov %0, %%cr0" ::"r"(cr0 | CR0_AM));
 	enter_user_ac(user_misaligned_load, (uint64_t)(user_stack + sizeof(user_stack)));
@@ -234,7 +193,7 @@ static void test_alignment_check(void)
 
 static void test_debug_exceptions(void)
 {
-	set_gate(1, db_stub, 0);
+	set_idt_gate(1, db_stub, 0, 0);
 	single_step();
 	gprintf("#DB single step: %lu taken, rip %lx (expected %lx), dr6 %lx\n", db_seen.count,
 		db_seen.rip, (uint64_t)single_step_after, db_seen.dr6);

@@ -207,29 +207,46 @@ static void open_memory_to_user(void)
 
 static void user_mode_setup(void)
 {
-	struct __attribute__((packed)) { uint16_t limit; uint64_t base; } gdtr = {
-		sizeof(user_gdt) - 1, (uint64_t)user_gdt
-	};
-	uint64_t tss = (uint64_t)&user_tss, limit = sizeof(user_tss) - 1;
-	uint64_t h = (uint64_t)isr_stub_table[USER_RETURN_VECTOR];
-
-	user_gdt[1] = 0x00af9b000000ffffull;		/* kernel code, 64-bit */
-	user_gdt[2] = 0x00cf93000000ffffull;		/* kernel data */
 	user_gdt[3] = 0x00cff3000000ffffull;		/* user data, DPL 3 */
 	user_gdt[4] = 0x00affb000000ffffull;		/* user code, 64-bit, DPL 3 */
-	user_gdt[5] = (limit & 0xffff) | (tss & 0xffffff) << 16 | 0x89ull << 40 |
-		      (limit >> 16) << 48 | (tss >> 24 & 0xff) << 56;	/* available 64-bit TSS */
-	user_gdt[6] = tss >> 32;
 	user_tss.iomap_base = sizeof(user_tss);		/* no I/O bitmap: ring 3 has no ports */
+	load_gdt_with_tss(user_gdt, sizeof(user_gdt) / sizeof(user_gdt[0]), &user_tss, SEL_TSS / 8);
+	set_idt_gate(USER_RETURN_VECTOR, (void (*)(void))isr_stub_table[USER_RETURN_VECTOR], 3, 0);
+	open_memory_to_user();
+}
+
+void load_gdt_with_tss(uint64_t *gdt, unsigned n, struct tss64 *tss, unsigned tss_index)
+{
+	struct __attribute__((packed)) { uint16_t limit; uint64_t base; } gdtr = {
+		(uint16_t)(n * 8 - 1), (uint64_t)gdt
+	};
+	uint64_t base = (uint64_t)tss, limit = sizeof(*tss) - 1;
+
+	gdt[1] = 0x00af9b000000ffffull;		/* kernel code, 64-bit */
+	gdt[2] = 0x00cf93000000ffffull;		/* kernel data */
+	/* an available 64-bit TSS (SDM Vol. 3A, 8.2.3, Figure 8-4) */
+	gdt[tss_index] = (limit & 0xffff) | (base & 0xffffff) << 16 | 0x89ull << 40 |
+			 (limit >> 16 & 0xf) << 48 | (base >> 24 & 0xff) << 56;
+	gdt[tss_index + 1] = base >> 32;
 	__asm__ volatile("lgdt %0\n\t"
 			 "pushq $0x08\n\t"
 			 "lea 1f(%%rip), %%rax\n\t"
 			 "pushq %%rax\n\t"
 			 "lretq\n"
-			 "1:\tltr %w1" : : "m"(gdtr), "r"(SEL_TSS) : "rax", "memory");
-	idt[USER_RETURN_VECTOR] = (struct idt_gate){ (uint16_t)h, SEL_KCODE, 0, 0xee,
-						     (uint16_t)(h >> 16), (uint32_t)(h >> 32), 0 };
-	open_memory_to_user();
+			 "1:\tmov $0x10, %%eax\n\t"
+			 "mov %%eax, %%ds\n\t"
+			 "mov %%eax, %%es\n\t"
+			 "mov %%eax, %%ss\n\t"
+			 "ltr %w1" : : "m"(gdtr), "r"((uint16_t)(tss_index * 8)) : "rax", "memory");
+}
+
+void set_idt_gate(unsigned vector, void (*handler)(void), unsigned dpl, unsigned ist)
+{
+	uint64_t h = (uint64_t)handler;
+
+	idt[vector] = (struct idt_gate){ (uint16_t)h, SEL_KCODE, (uint8_t)ist,
+					 (uint8_t)(0x8e | dpl << 5), (uint16_t)(h >> 16),
+					 (uint32_t)(h >> 32), 0 };
 }
 
 void run_user(void (*fn)(void))
