@@ -16,14 +16,14 @@
 
 void exit_inject_gp(struct vp *vp)
 {
-	const struct vcpu_event gp = { EVENT_EXCEPTION, 13, true, 0 };
+	const struct vcpu_event gp = { EVENT_EXCEPTION, EXC_GP, true, 0 };
 
 	vcpu_ops->inject(&vp->vcpu, &gp);
 }
 
 void exit_inject_ud(struct vp *vp)
 {
-	const struct vcpu_event ud = { EVENT_EXCEPTION, 6, false, 0 };
+	const struct vcpu_event ud = { EVENT_EXCEPTION, EXC_UD, false, 0 };
 
 	vcpu_ops->inject(&vp->vcpu, &ud);
 }
@@ -150,10 +150,6 @@ static enum exit_action on_hypercall(struct vp *vp, const struct vm_exit *e)
 	return hypercall_dispatch(vp, e);	/* it moves RIP unless the call raises #UD */
 }
 
-#define EXC_DB	1
-#define EXC_AC	17
-#define EXC_MC	18
-
 /*
  * A machine check that struck while the guest ran (or during VM entry) is
  * the hypervisor's: run the host's own #MC handler (arch/x86/trap.c) as if
@@ -227,8 +223,7 @@ static enum exit_action on_triple_fault(struct vp *vp, const struct vm_exit *e)
 static enum exit_action on_extint(struct vp *vp, const struct vm_exit *e)
 {
 	(void)vp, (void)e;
-	/* the interrupt is still pending at the local APIC: let the host take it now */
-	__asm__ volatile("sti; nop; cli" ::: "memory");
+	sched_take_host_interrupts();	/* still pending at the local APIC: the host takes it now */
 	return EXIT_ACTION_RESUME;
 }
 

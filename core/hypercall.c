@@ -16,7 +16,6 @@
 #include "core/sched.h"
 #include "partitions/partition.h"
 
-#define VECTOR_UD	6
 
 /*
  * One call, whatever the convention: the input value (code, flags), the
@@ -149,9 +148,7 @@ static void write_result(uint64_t *gpr, bool x64, uint64_t result, const struct 
 /* VMCALL/VMMCALL from CPL > 0 or real mode raises #UD ("Hypercall Restrictions"); RIP stays on it. */
 static enum exit_action refuse(struct vp *vp)
 {
-	const struct vcpu_event ud = { EVENT_EXCEPTION, VECTOR_UD, false, 0 };
-
-	vcpu_ops->inject(&vp->vcpu, &ud);
+	exit_inject_ud(vp);
 	return EXIT_ACTION_RESUME;
 }
 

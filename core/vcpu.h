@@ -144,6 +144,9 @@ struct vm_exit {
 
 enum event_type { EVENT_EXTINT, EVENT_NMI, EVENT_EXCEPTION };
 
+/* Exception vectors the core injects or handles (SDM Vol. 3A, 7.3, Table 7-1). */
+enum exc_vector { EXC_DB = 1, EXC_UD = 6, EXC_GP = 13, EXC_AC = 17, EXC_MC = 18 };
+
 struct vcpu_event {
 	enum event_type type;
 	uint8_t vector;
