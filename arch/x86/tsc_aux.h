@@ -25,6 +25,16 @@ static inline bool tsc_aux_current(const struct vcpu *v, unsigned cpu)
 	return v->tsc_aux == tsc_aux_loaded[cpu];
 }
 
+/*
+ * Forget what cpu's MSR holds: the next tsc_aux_load there writes it
+ * again. A back-end whose fast path checks tsc_aux_current uses this to
+ * send the next entry down its slow path (svm_set_cr's TLB flush).
+ */
+static inline void tsc_aux_forget(unsigned cpu)
+{
+	tsc_aux_loaded[cpu] = ~0ull;
+}
+
 /* Before entering v on cpu (interrupts off): the MSR holds v's value. */
 static inline void tsc_aux_load(const struct vcpu *v, unsigned cpu)
 {

@@ -186,6 +186,22 @@ static void set_cr4_from_rsp(uint64_t v)
 			 :: "r"(v) : "r12", "memory");
 }
 
+/* mov %cr4, %rsp (0f 20 e4): exits on AMD-V, where CR4 reads are intercepted; RSP read back after a CPUID exit */
+static uint64_t cr4_into_rsp(void)
+{
+	uint64_t out;
+
+	__asm__ volatile("mov %%rsp, %%r12\n\t"
+			 "xor %%esp, %%esp\n\t"
+			 "mov %%cr4, %%rsp\n\t"
+			 "mov $0x40000000, %%eax\n\t"
+			 "cpuid\n\t"
+			 "mov %%rsp, %0\n\t"
+			 "mov %%r12, %%rsp"
+			 : "=r"(out) : : "rax", "rbx", "rcx", "rdx", "r12", "memory");
+	return out;
+}
+
 static void check_rsp_operand(void)
 {
 	uint64_t cr4 = get_cr4();
@@ -196,6 +212,7 @@ static void check_rsp_operand(void)
 	set_cr4_from_rsp(cr4 ^ CR4_PSE);
 	check(get_cr4() == (cr4 ^ CR4_PSE), "CR4 from RSP");
 	set_cr4(cr4);
+	check(cr4_into_rsp() == cr4, "CR4 into RSP, RSP kept across a CPUID exit");
 }
 
 void guest_main(const struct guest_boot *b)

@@ -14,6 +14,9 @@
 
 #include "arch/x86/svm/svm.h"
 
+/* arch/x86/tsc_aux.c's (a MOV from CR4 into RSP sends the next entry down the slow path). */
+uint64_t tsc_aux_loaded[MAX_CPUS];
+
 struct svm_features svm_features;
 
 static uint8_t insn_bytes[15];

@@ -30,6 +30,11 @@ static void flush_tlb_drops_the_tag(struct vcpu *vc)
 
 const struct vcpu_ops svm_vcpu_ops = { .flush_tlb = flush_tlb_drops_the_tag };
 
+/* arch/x86/tsc_aux.c's: what each CPU's IA32_TSC_AUX holds (svm_run's fast-path check). */
+uint64_t tsc_aux_loaded[MAX_CPUS];
+
+#define HOME_CPU	1
+
 static struct vmcb vmcb;
 static struct svm_vcpu sv;
 static struct vcpu v;
@@ -43,6 +48,7 @@ static int setup(void **state)
 	sv.vmcb = &vmcb;
 	sv.asid = (struct tlb_tag){ .gen = 7, .tag = 3 };
 	v.arch = &sv;
+	v.home_cpu = to_cpu_id(HOME_CPU);
 	svm_features.flush_by_asid = true;
 	return 0;
 }
@@ -85,8 +91,11 @@ static void pge_toggle_keeps_the_asid(void **state)
 	set_long_mode_state(CR4_PAE | CR4_PGE);
 	for (unsigned i = 0; i < 1000; i++) {
 		vmcb.ctl.tlb_control = TLB_CONTROL_NONE;	/* as after each VMRUN */
+		tsc_aux_loaded[HOME_CPU] = 0;			/* the vCPU's value */
 		svm_set_cr(&v, 4, i & 1 ? CR4_PAE | CR4_PGE : CR4_PAE);
 		assert_int_equal(vmcb.ctl.tlb_control, TLB_CONTROL_FLUSH_ASID);
+		/* the next entry takes svm_run's slow path, which clears TLB_CONTROL after it */
+		assert_true(tsc_aux_loaded[HOME_CPU] > UINT32_MAX);
 		assert_int_equal(sv.asid.gen, 7);
 		assert_int_equal(sv.asid.tag, 3);
 	}

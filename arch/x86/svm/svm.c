@@ -219,8 +219,8 @@ static void tlb_control_done(struct vmcb *vmcb)
  * One VMRUN with the registers the core owns that the VMCB holds (RAX
  * and RIP, 15.5.1) moved in; svm_take_exit moves them back and decodes
  * the exit. RSP stays in the VMCB (core/vcpu.h): the core writes
- * gpr[GPR_RSP] only after a MOV from a control register, an exit AMD-V
- * never reports (only MOV to CR4 is intercepted, set_intercepts).
+ * gpr[GPR_RSP] only for a MOV from CR4 into RSP, which svm_run_slow
+ * moves into the VMCB.
  *
  * A shadow recorded at the last exit covered the exiting instruction
  * only: once the core has completed that (insn_skipped) it is over, in
@@ -241,10 +241,18 @@ static inline __attribute__((always_inline)) void svm_round_trip(struct vcpu *v)
 
 /*
  * svm_run when the CPU is not ready for the vCPU: it needs a new ASID
- * (and maybe a TLB flush), or TSC_AUX holds another vCPU's value.
+ * (and maybe a TLB flush), or TSC_AUX holds another vCPU's value, or the
+ * last exit left work for this entry (tsc_aux_forget: set_cr's flush, an
+ * RSP the core wrote).
  */
 static __attribute__((noinline)) void svm_run_slow(struct vcpu *v, unsigned cpu)
 {
+	struct svm_vcpu *s = to_svm(v);
+
+	if (s->rsp_from_core) {
+		s->vmcb->save.rsp = v->gpr[GPR_RSP];
+		s->rsp_from_core = false;
+	}
 	if (!tlb_tag_current(&to_svm(v)->asid, cpu))
 		new_asid(v, to_svm(v), cpu);
 	tsc_aux_load(v, cpu);

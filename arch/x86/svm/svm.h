@@ -24,6 +24,11 @@ struct svm_vcpu {
 	 * VMCB's, which the CPU runs the guest with, also has SVM_CR4_FORCED.
 	 */
 	uint64_t guest_cr4;
+	/*
+	 * The core wrote gpr[GPR_RSP] (a MOV from CR4 into RSP): svm_run's
+	 * slow path moves it into the VMCB, where RSP lives (core/vcpu.h).
+	 */
+	bool rsp_from_core;
 };
 
 /*

@@ -8,6 +8,7 @@
  * loops.
  */
 #include "arch/x86/svm/svm.h"
+#include "arch/x86/tsc_aux.h"
 #include "arch/x86/guest_insn.h"
 
 #define MAX_INSN_LEN	15
@@ -224,10 +225,11 @@ decode_kind(const struct vmcb *vmcb, const struct svm_exit_kind *k, struct vm_ex
 }
 
 /*
- * Every exit but the run-time ones of svm_take_exit. The core reads RSP
- * as the operand of a MOV to CR4 (core/vcpu.h); it never writes it after
- * an AMD-V exit, since MOV to CR4 is the only CR access intercepted here
- * (svm.c, set_intercepts).
+ * Every exit but the run-time ones of svm_take_exit. A CR4 access (the
+ * only CR access intercepted here, svm.c set_intercepts) may name RSP:
+ * the core reads it as a MOV to CR4's operand, and writes it for a MOV
+ * from CR4, which the next entry's slow path moves back into the VMCB
+ * (tsc_aux_forget sends it there; the fast path never copies RSP).
  */
 static __attribute__((noinline)) void take_other(struct vcpu *v, struct vmcb *vmcb)
 {
@@ -237,8 +239,13 @@ static __attribute__((noinline)) void take_other(struct vcpu *v, struct vmcb *vm
 	if (vmcb->ctl.exitintinfo & EVENT_VALID)
 		vmcb->ctl.eventinj = vmcb->ctl.exitintinfo;
 	decode_kind(vmcb, exit_kind((uint32_t)vmcb->ctl.exitcode), e);
-	if (e->reason == EXIT_CR_ACCESS)
-		v->gpr[GPR_RSP] = vmcb->save.rsp;
+	if (e->reason != EXIT_CR_ACCESS)
+		return;
+	v->gpr[GPR_RSP] = vmcb->save.rsp;
+	if (e->u.cr.type == CR_MOV_FROM && e->u.cr.gpr == GPR_RSP) {
+		to_svm(v)->rsp_from_core = true;
+		tsc_aux_forget(cpu_id_val(v->home_cpu));
+	}
 }
 
 void svm_take_exit(struct vcpu *v)

@@ -7,6 +7,7 @@
  * (guest_cr4); the VMCB's has SVM_CR4_FORCED too.
  */
 #include "arch/x86/svm/svm.h"
+#include "arch/x86/tsc_aux.h"
 #include "arch/x86/cpu.h"
 #include "core/lib.h"
 
@@ -134,11 +135,16 @@ uint64_t svm_get_cr(struct vcpu *v, unsigned cr)
  * generation flushes every vCPU there): TLB_CONTROL flushes this ASID
  * where the CPU can (FlushByAsid), else the whole TLB (15.16.1).
  */
-static void flush_own_translations(struct vmcb *vmcb)
+static void flush_own_translations(struct vcpu *v, struct vmcb *vmcb)
 {
 	if (vmcb->ctl.tlb_control == TLB_CONTROL_NONE)
 		vmcb->ctl.tlb_control = svm_features.flush_by_asid ? TLB_CONTROL_FLUSH_ASID :
 								     TLB_CONTROL_FLUSH_ALL;
+	/*
+	 * TLB_CONTROL must act at one VMRUN only, and only svm_run's slow
+	 * path clears it after: send the next entry there (svm.c).
+	 */
+	tsc_aux_forget(cpu_id_val(v->home_cpu));
 }
 
 /*
@@ -175,5 +181,5 @@ void svm_set_cr(struct vcpu *v, unsigned cr, uint64_t val)
 		return;
 	}
 	if (flush)
-		flush_own_translations(s->vmcb);
+		flush_own_translations(v, s->vmcb);
 }
