@@ -12,6 +12,7 @@
 #include "core/vm_smoke.h"
 #include "arch/x86/cpu.h"
 #include "core/lib.h"
+#include "core/sched.h"
 #include "core/log.h"
 #include "core/mm.h"
 #include "core/slpt_hv.h"
@@ -93,7 +94,7 @@ static const struct vm_exit *run_to_guest_exit(struct vcpu *v)
 {
 	for (vcpu_ops->run(v); v->exit.reason == EXIT_EXTINT || v->exit.reason == EXIT_NMI;
 	     vcpu_ops->run(v))
-		__asm__ volatile("sti; nop; cli" ::: "memory");
+		sched_take_host_interrupts();
 	return &v->exit;
 }
 
@@ -147,7 +148,7 @@ static bool handle(struct vcpu *v, const struct vm_exit *e, unsigned step)
  * exit (#AC, CVE-2015-5307), or that are the hypervisor's (#MC): every
  * back-end intercepts them. AMD-V adds #DB (CVE-2015-8104).
  */
-#define EXC_MUST_EXIT	(1u << 17 | 1u << 18)
+#define EXC_MUST_EXIT	(1u << EXC_AC | 1u << EXC_MC)
 
 static const char *const exc_names[32] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#9", "#TS", "#NP",
@@ -246,7 +247,7 @@ static bool floor_pass(struct vcpu *v, run_fn run, uint64_t *ticks)
 		if (e->reason == EXIT_CPUID)
 			vcpu_skip_insn(v, 2);
 		else if (e->reason == EXIT_EXTINT || e->reason == EXIT_NMI)
-			__asm__ volatile("sti; nop; cli" ::: "memory");
+			sched_take_host_interrupts();
 		else
 			break;
 	}

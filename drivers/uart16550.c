@@ -39,14 +39,6 @@ void uart_putc(uint16_t port, char c)
 	outb((uint16_t)(port + THR), (uint8_t)c);
 }
 
-void uart_write(uint16_t port, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\n')
-			uart_putc(port, '\r');
-		uart_putc(port, s[i]);
-	}
-}
 
 unsigned uart_tx_fifo_depth(uint16_t port)
 {

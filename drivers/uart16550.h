@@ -7,7 +7,6 @@
 /* Program the UART for 8N1 at `baud`; false if nothing answers at `port`. */
 bool uart_init(uint16_t port, uint32_t baud);
 void uart_putc(uint16_t port, char c);
-void uart_write(uint16_t port, const char *s, size_t n);
 
 /*
  * Sending without waiting: when uart_tx_empty(), the transmitter takes

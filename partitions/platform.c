@@ -13,11 +13,9 @@
 
 /* MSRs (SDM Vol. 4, Table 2-2 "IA-32 Architectural MSRs") */
 #define MSR_TIME_STAMP_COUNTER	0x10
-#define MSR_APIC_BASE_ADDR	0x1b
 #define MSR_BIOS_SIGN_ID	0x8b		/* microcode revision; a write asks for an update */
 #define MSR_MTRRCAP		0xfe
 #define MSR_MTRR_DEF_TYPE	0x2ff
-#define MSR_TSC_AUX_ADDR	0xc0000103	/* RDTSCP/RDPID (SDM Vol. 2B, RDTSCP) */
 
 /* IA32_APIC_BASE (SDM Vol. 3A, "Local APIC Status and Location") */
 #define APIC_BASE_DEFAULT	0xfee00000ull
@@ -78,7 +76,7 @@ bool platform_msr_read(struct vp *vp, uint32_t msr, uint64_t *val)
 	case MSR_TIME_STAMP_COUNTER:
 		*val = rdtsc();
 		return true;
-	case MSR_APIC_BASE_ADDR:		/* xAPIC at the default address */
+	case MSR_APIC_BASE:		/* xAPIC at the default address */
 		*val = APIC_BASE_DEFAULT | APIC_BASE_ENABLE |
 		       (vp_index_val(vp->vcpu.index) == 0 ? APIC_BASE_BSP : 0);
 		return true;
@@ -89,7 +87,7 @@ bool platform_msr_read(struct vp *vp, uint32_t msr, uint64_t *val)
 	case MSR_MTRR_DEF_TYPE:
 		*val = MTRR_DEF_ENABLE | MTRR_DEF_FIXED_ENABLE | MTRR_TYPE_WB;
 		return true;
-	case MSR_TSC_AUX_ADDR:			/* exists where RDTSCP does */
+	case MSR_TSC_AUX:			/* exists where RDTSCP does */
 		*val = vp->vcpu.tsc_aux;
 		return vcpu_ops->caps->rdtscp;
 	default:
@@ -102,7 +100,7 @@ bool platform_msr_write(struct vp *vp, uint32_t msr, uint64_t val)
 	switch (msr) {
 	case MSR_BIOS_SIGN_ID:			/* microcode update trigger: ignored */
 		return true;
-	case MSR_TSC_AUX_ADDR:			/* bits 63:32 are reserved (#GP) */
+	case MSR_TSC_AUX:			/* bits 63:32 are reserved (#GP) */
 		if (!vcpu_ops->caps->rdtscp || val >> 32)
 			return false;
 		vp->vcpu.tsc_aux = (uint32_t)val;	/* run() loads it before the next entry */

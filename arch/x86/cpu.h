@@ -9,6 +9,7 @@
 #define MSR_EFER		0xc0000080
 #define MSR_FS_BASE		0xc0000100
 #define MSR_GS_BASE		0xc0000101
+#define MSR_TSC_AUX		0xc0000103	/* RDTSCP/RDPID (SDM Vol. 2B, RDTSCP) */
 
 #define EFER_SCE		(1u << 0)
 #define EFER_LME		(1u << 8)

@@ -12,7 +12,6 @@
 #include "core/percpu.h"
 #include "core/vcpu.h"
 
-#define MSR_TSC_AUX	0xc0000103
 
 /* Per CPU, touched by that CPU only; above 32 bits: not known yet. */
 extern uint64_t tsc_aux_loaded[MAX_CPUS];

@@ -100,7 +100,7 @@ static int svm_cpu_enable(void)
  * microcode with no exit (CVE-2015-5307, CVE-2015-8104). #MC: a machine
  * check that strikes while a guest runs is the hypervisor's.
  */
-#define EXC_INTERCEPTED	(1u << 1 | 1u << 17 | 1u << 18)
+#define EXC_INTERCEPTED	(1u << EXC_DB | 1u << EXC_AC | 1u << EXC_MC)
 
 static void set_intercepts(struct vmcb_control *c)
 {

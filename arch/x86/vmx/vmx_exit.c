@@ -219,7 +219,7 @@ static void requeue_event(struct vmx_vcpu *vx)
 static void machine_check_during_entry(struct vm_exit *e)
 {
 	e->reason = EXIT_EXCEPTION;
-	e->u.exc.vector = 18;
+	e->u.exc.vector = EXC_MC;
 	e->u.exc.has_error = false;
 	e->u.exc.error = 0;
 }

@@ -89,7 +89,7 @@ struct vcpu_caps vmx_caps;
  * #DB leaves DR6 untouched on VT-x (27.1), so reflecting it would mean
  * emulating DR6 from the exit qualification.
  */
-#define EXC_INTERCEPTED	(1u << 17 | 1u << 18)
+#define EXC_INTERCEPTED	(1u << EXC_AC | 1u << EXC_MC)
 
 /*
  * CR4 bits the guest sets without an exit: features every VT-x CPU has and

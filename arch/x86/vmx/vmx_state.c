@@ -161,15 +161,21 @@ uint64_t vmx_read_cr(const struct vmx_vcpu *vx, unsigned cr)
  * as the MOV itself would. CR8 only ever reaches vx->tpr: with CR8
  * exiting the guest never touches the physical TPR.
  */
+static void vmx_write_cr0_cr4(struct vmx_vcpu *vx, unsigned cr, uint64_t val);
+
 void vmx_write_cr(struct vmx_vcpu *vx, unsigned cr, uint64_t val)
+{
+	if (cr == 8)		/* a guest's TPR writes are frequent: no VMREADs for them */
+		vx->tpr = (uint8_t)val;
+	else
+		vmx_write_cr0_cr4(vx, cr, val);
+}
+
+static void vmx_write_cr0_cr4(struct vmx_vcpu *vx, unsigned cr, uint64_t val)
 {
 	struct vcpu_state s = { .cr0 = vmx_read_cr(vx, 0), .cr3 = vmread(VMCS_GUEST_CR3),
 				.cr4 = vmx_read_cr(vx, 4), .efer = vmread(VMCS_GUEST_EFER) };
 
-	if (cr == 8) {
-		vx->tpr = (uint8_t)val;
-		return;
-	}
 	if (cr == 0) {
 		if (((s.cr0 ^ val) & CR0_PG) && (s.efer & EFER_LME)) {
 			uint64_t entry = vmread(VMCS_ENTRY_CONTROLS);
