@@ -30,12 +30,123 @@
 
 #include <stdint.h>
 
-/* TLFS 6.0, Appendix B: status codes */
+/*
+ * Status codes (TLFS 6.0, Appendix B; values as Linux's hvgdk_mini.h has
+ * them). Only 0x0B means "deposit and retry" to Linux's mshv, and 0x1D from
+ * WithdrawMemory means "nothing left"; the newer 0x73/0x75/0x83 memory
+ * codes are never returned (kernels up to 6.18 do not know them).
+ */
 #define HV_STATUS_SUCCESS			0x0000
 #define HV_STATUS_INVALID_HYPERCALL_CODE	0x0002
 #define HV_STATUS_INVALID_HYPERCALL_INPUT	0x0003
+#define HV_STATUS_INVALID_ALIGNMENT		0x0004
 #define HV_STATUS_INVALID_PARAMETER		0x0005
 #define HV_STATUS_ACCESS_DENIED			0x0006
+#define HV_STATUS_INVALID_PARTITION_STATE	0x0007
+#define HV_STATUS_OPERATION_DENIED		0x0008
+#define HV_STATUS_UNKNOWN_PROPERTY		0x0009
+#define HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE	0x000a
+#define HV_STATUS_INSUFFICIENT_MEMORY		0x000b
+#define HV_STATUS_INVALID_PARTITION_ID		0x000d
+#define HV_STATUS_INVALID_VP_INDEX		0x000e
+#define HV_STATUS_NOT_FOUND			0x0010
+#define HV_STATUS_INVALID_PORT_ID		0x0011
+#define HV_STATUS_INVALID_CONNECTION_ID		0x0012
+#define HV_STATUS_INSUFFICIENT_BUFFERS		0x0013
+#define HV_STATUS_NOT_ACKNOWLEDGED		0x0014
+#define HV_STATUS_INVALID_VP_STATE		0x0015
+#define HV_STATUS_NO_RESOURCES			0x001d
+#define HV_STATUS_PROCESSOR_FEATURE_NOT_SUPPORTED 0x0020
+#define HV_STATUS_INVALID_LP_INDEX		0x0041
+#define HV_STATUS_INVALID_REGISTER_VALUE	0x0050
+#define HV_STATUS_OPERATION_FAILED		0x0071
+#define HV_STATUS_TIME_OUT			0x0078
+#define HV_STATUS_CALL_PENDING			0x0079
+
+/* The result value: status in [15:0], reps completed in [43:32] (TLFS 6.0, 3.8 "Hypercall Outputs"). */
+#define HV_HYPERCALL_RESULT_MASK		0xffffull
+#define HV_HYPERCALL_REP_COMP_SHIFT		32
+
+/*
+ * TLFS call codes (TLFS 6.0, Appendix A; root-partition calls as Linux's
+ * mshv issues them, ../shared/ref/hyperv-root-abi.md section 4.0).
+ */
+#define HVCALL_POST_MESSAGE			0x005c
+#define HVCALL_SIGNAL_EVENT			0x005d
+#define HVCALL_CREATE_PARTITION			0x0040
+#define HVCALL_INITIALIZE_PARTITION		0x0041
+#define HVCALL_FINALIZE_PARTITION		0x0042
+#define HVCALL_DELETE_PARTITION			0x0043
+#define HVCALL_GET_PARTITION_PROPERTY		0x0044
+#define HVCALL_SET_PARTITION_PROPERTY		0x0045
+#define HVCALL_GET_PARTITION_ID			0x0046
+#define HVCALL_DEPOSIT_MEMORY			0x0048
+#define HVCALL_WITHDRAW_MEMORY			0x0049
+#define HVCALL_MAP_GPA_PAGES			0x004b
+#define HVCALL_UNMAP_GPA_PAGES			0x004c
+#define HVCALL_INSTALL_INTERCEPT		0x004d
+#define HVCALL_CREATE_VP			0x004e
+#define HVCALL_DELETE_VP			0x004f
+#define HVCALL_GET_VP_REGISTERS			0x0050
+#define HVCALL_SET_VP_REGISTERS			0x0051
+#define HVCALL_TRANSLATE_VIRTUAL_ADDRESS	0x0052
+#define HVCALL_CLEAR_VIRTUAL_INTERRUPT		0x0056
+#define HVCALL_MAP_STATS_PAGE			0x006c
+#define HVCALL_UNMAP_STATS_PAGE			0x006d
+#define HVCALL_GET_SYSTEM_PROPERTY		0x007b
+#define HVCALL_ASSERT_VIRTUAL_INTERRUPT		0x0094
+#define HVCALL_MAP_VP_STATE_PAGE		0x00e1
+#define HVCALL_UNMAP_VP_STATE_PAGE		0x00e2
+
+/* Partition ids and VP indexes with a meaning (hvgdk_mini.h). */
+#define HV_PARTITION_ID_INVALID			0ull
+#define HV_PARTITION_ID_SELF			(~0ull)
+#define HV_VP_INDEX_SELF			0xfffffffeu
+#define HV_ANY_VP				0xffffffffu
+
+/*
+ * The partition privilege mask (TLFS 6.0, 4.2.2 "Partition Privilege
+ * Flags"); CPUID 0x40000003 EAX has bits 31:0, EBX bits 63:32. A
+ * hypercall's entry in the dispatch table names the privilege it needs.
+ */
+#define HV_PRIV_ACCESS_VP_RUNTIME		(1ull << 0)
+#define HV_PRIV_ACCESS_PARTITION_REF_COUNTER	(1ull << 1)
+#define HV_PRIV_ACCESS_SYNIC_REGS		(1ull << 2)
+#define HV_PRIV_ACCESS_SYNTHETIC_TIMER_REGS	(1ull << 3)
+#define HV_PRIV_ACCESS_INTR_CTRL_REGS		(1ull << 4)
+#define HV_PRIV_ACCESS_HYPERCALL_MSRS		(1ull << 5)
+#define HV_PRIV_ACCESS_VP_INDEX			(1ull << 6)
+#define HV_PRIV_ACCESS_RESET_REG		(1ull << 7)
+#define HV_PRIV_ACCESS_STATS_REG		(1ull << 8)
+#define HV_PRIV_ACCESS_PARTITION_REF_TSC	(1ull << 9)
+#define HV_PRIV_ACCESS_GUEST_IDLE_REG		(1ull << 10)
+#define HV_PRIV_ACCESS_FREQUENCY_REGS		(1ull << 11)
+#define HV_PRIV_ACCESS_DEBUG_REGS		(1ull << 12)
+#define HV_PRIV_CREATE_PARTITIONS		(1ull << 32)
+#define HV_PRIV_ACCESS_PARTITION_ID		(1ull << 33)
+#define HV_PRIV_ACCESS_MEMORY_POOL		(1ull << 34)
+#define HV_PRIV_POST_MESSAGES			(1ull << 36)
+#define HV_PRIV_SIGNAL_EVENTS			(1ull << 37)
+#define HV_PRIV_CREATE_PORT			(1ull << 38)
+#define HV_PRIV_CONNECT_PORT			(1ull << 39)
+#define HV_PRIV_ACCESS_STATS			(1ull << 40)
+#define HV_PRIV_DEBUGGING			(1ull << 43)
+#define HV_PRIV_CPU_MANAGEMENT			(1ull << 44)
+#define HV_PRIV_ENABLE_EXTENDED_HYPERCALLS	(1ull << 52)
+#define HV_PRIV_ISOLATION			(1ull << 54)	/* never set: Linux then ignores the root bits */
+
+/*
+ * What this hypervisor grants. A child never has CreatePartitions or
+ * CpuManagement (Linux would take itself for the root, or later for an
+ * L1VH host) nor the other management bits (hyperv-root-abi.md 2.2).
+ */
+#define HV_PRIV_CHILD	(HV_PRIV_ACCESS_VP_RUNTIME | HV_PRIV_ACCESS_PARTITION_REF_COUNTER | \
+			 HV_PRIV_ACCESS_SYNIC_REGS | HV_PRIV_ACCESS_HYPERCALL_MSRS | \
+			 HV_PRIV_ACCESS_VP_INDEX | HV_PRIV_ACCESS_FREQUENCY_REGS | \
+			 HV_PRIV_POST_MESSAGES | HV_PRIV_SIGNAL_EVENTS)
+#define HV_PRIV_ROOT	(HV_PRIV_CHILD | HV_PRIV_CREATE_PARTITIONS | HV_PRIV_ACCESS_PARTITION_ID | \
+			 HV_PRIV_ACCESS_MEMORY_POOL | HV_PRIV_CREATE_PORT | HV_PRIV_CONNECT_PORT | \
+			 HV_PRIV_ACCESS_STATS | HV_PRIV_CPU_MANAGEMENT)
 
 /* The input value (TLFS 6.0, 3.7 "Hypercall Inputs"); every bit not named here is reserved. */
 #define HV_HYPERCALL_CODE_MASK			0xffffull		/* [15:0] call code */
