@@ -518,7 +518,11 @@ const struct hvroot_reg_info *hvroot_reg_lookup(uint32_t name)
  * defined as always containing a zero or a one are set appropriately, and
  * specified bits beyond the architectural size of the register are
  * zeroed". Checks that need the VP's features (EFER, CR4 bits a CPU lacks,
- * canonical addresses) are the handler's.
+ * canonical addresses) are the handler's. One exception: the upper 8
+ * bytes of a 64-bit register's value are ignored, not checked. rust-vmm
+ * and Hyperlight build the value as `hv_register_value { reg64: x }`, a
+ * Rust union literal whose other bytes are uninitialised, and pass it
+ * through mshv as it is (the same rule as mshv's unwritten padding).
  */
 static bool reg64_ok(uint8_t check, uint64_t v)
 {
@@ -538,8 +542,7 @@ static bool reg64_ok(uint8_t check, uint64_t v)
 	case HVROOT_REG_DR67:	/* SDM Vol. 3B, 17.2.6: 63:32 must be zero */
 		return !(v >> 32);
 	case HVROOT_REG_PENDING_INT:
-		return !(v & HV_X64_PENDING_INTERRUPTION_RSVD) &&
-		       (uint16_t)(v >> HV_X64_PENDING_INTERRUPTION_VECTOR_SHIFT) <= 0xff;
+		return !(v & HV_X64_PENDING_INTERRUPTION_RSVD);
 	case HVROOT_REG_INT_STATE:
 		return !(v & ~HV_X64_INTERRUPT_STATE_KNOWN);
 	default:
@@ -559,8 +562,8 @@ bool hvroot_reg_value_ok(const struct hvroot_reg_info *r, const union hv_registe
 		return !(c.segment.attributes & HV_X64_SEGMENT_ATTR_RSVD);
 	case HVROOT_REG_TABLE:
 		return !(c.table.pad[0] | c.table.pad[1] | c.table.pad[2]);
-	default:	/* a 64-bit register: the upper half of the value is zero */
-		return !c.as_u64[1] && reg64_ok(r->check, c.as_u64[0]);
+	default:	/* a 64-bit register: reg64; the upper half is ignored */
+		return reg64_ok(r->check, c.as_u64[0]);
 	}
 }
 

@@ -149,7 +149,7 @@ struct hvroot_stats_page {
 
 /* The registers Get/SetVpRegisters know, and what a Set may write to each. */
 enum hvroot_reg_check {
-	HVROOT_REG_U64,		/* any 64-bit value (state-dependent checks are the handler's) */
+	HVROOT_REG_U64,		/* any value (state-dependent checks are the handler's) */
 	HVROOT_REG_U128,	/* XMM: all 16 bytes */
 	HVROOT_REG_SUSPEND,	/* bit 0 only */
 	HVROOT_REG_RFLAGS,	/* bit 1 set; 3, 5, 15, 63:22 clear */
@@ -160,7 +160,7 @@ enum hvroot_reg_check {
 	HVROOT_REG_DR67,	/* 63:32 clear */
 	HVROOT_REG_SEGMENT,	/* attribute bits 11:8 clear */
 	HVROOT_REG_TABLE,	/* pad clear */
-	HVROOT_REG_PENDING_INT,	/* rsvd bits 15:10 clear, vector <= 255 */
+	HVROOT_REG_PENDING_INT,	/* rsvd bits 15:10 clear */
 	HVROOT_REG_INT_STATE,	/* bits 63:2 clear */
 };
 
@@ -175,7 +175,11 @@ struct hvroot_reg_info {
 const struct hvroot_reg_info *hvroot_reg_lookup(uint32_t name);
 /* The whole table, sorted by name, and its length (for tests). */
 const struct hvroot_reg_info *hvroot_reg_table(size_t *n);
-/* Whether v is a value a Set may write to r (TLFS HvCallSetVpRegisters: reserved and fixed bits). */
+/*
+ * Whether v is a value a Set may write to r (TLFS HvCallSetVpRegisters:
+ * reserved and fixed bits). All but U128, SEGMENT and TABLE are 64-bit
+ * registers: only reg64 is read, the upper 8 bytes are ignored.
+ */
 bool hvroot_reg_value_ok(const struct hvroot_reg_info *r, const union hv_register_value *v);
 
 /* Whether hdr bytes plus count elements of elem bytes fit in len (no overflow). */

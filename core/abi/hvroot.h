@@ -265,7 +265,7 @@ _Static_assert(sizeof(struct hv_x64_table_register) == 16, "4.11");
 _Static_assert(offsetof(struct hv_x64_table_register, limit) == 6, "4.11");
 _Static_assert(offsetof(struct hv_x64_table_register, base) == 8, "4.11");
 
-/* 16 bytes, zero-extended: a 64-bit register is reg64 with as_u64[1] zero. */
+/* 16 bytes; a 64-bit register is reg64 (the upper 8 bytes: see docs/hypercalls.md). */
 union hv_register_value {
 	uint64_t as_u64[2];
 	uint64_t reg64;
@@ -282,7 +282,6 @@ _Static_assert(sizeof(union hv_register_value) == 16, "4.11");
 /* PENDING_INTERRUPTION: pending:1, type:3, deliver_error_code:1, instr_len:4, nested:1, rsvd:6, vector:16, error_code:32. */
 #define HV_X64_PENDING_INTERRUPTION_PENDING	(1ull << 0)
 #define HV_X64_PENDING_INTERRUPTION_RSVD	(0x3full << 10)
-#define HV_X64_PENDING_INTERRUPTION_VECTOR_SHIFT 16
 /* INTERRUPT_STATE: bit 0 interrupt_shadow, bit 1 nmi_masked. */
 #define HV_X64_INTERRUPT_STATE_KNOWN		0x3ull
 
