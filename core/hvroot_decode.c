@@ -358,19 +358,28 @@ uint16_t hvroot_decode_unmap_gpa_pages(const uint8_t *in, size_t len, uint32_t r
 /* ---- intercepts ---- */
 
 /*
- * Intercept types of Linux's hvgdk_mini.h (hyperv-root-abi.md 4.12); the
- * parameter is checked where the reference says what it holds.
+ * Intercept types of Linux's hvgdk_mini.h (hyperv-root-abi.md 4.12) and
+ * the width of their parameter (union hv_intercept_parameters): only that
+ * many low bytes are read, since VMMs build the union from its narrow
+ * member (rust-vmm `hv_intercept_parameters { cpuid_index }`, Hyperlight
+ * `{ exception_vector }`) and the other bytes are uninitialised. Types
+ * without a parameter get 0. Unknown types (4, and the TLFS-only
+ * 0xD-0x13): false.
  */
-static bool intercept_ok(uint32_t type, uint64_t param)
+static bool intercept_parameter(uint32_t type, uint64_t raw, uint64_t *param)
 {
 	switch (type) {
 	case HV_INTERCEPT_TYPE_X64_IO_PORT:
-		return param <= 0xffff;
+	case HV_INTERCEPT_TYPE_X64_APIC_WRITE:		/* apic_write_mask */
+		*param = (uint16_t)raw;
+		return true;
+	case HV_INTERCEPT_TYPE_EXCEPTION:
+		*param = (uint16_t)raw;
+		return *param < 32;
 	case HV_INTERCEPT_TYPE_X64_CPUID:
 	case HV_INTERCEPT_TYPE_X64_MSR_INDEX:
-		return param <= 0xffffffffull;
-	case HV_INTERCEPT_TYPE_EXCEPTION:
-		return param < 32;
+		*param = (uint32_t)raw;
+		return true;
 	case HV_INTERCEPT_TYPE_X64_MSR:
 	case HV_INTERCEPT_TYPE_MMIO:
 	case HV_INTERCEPT_TYPE_X64_GLOBAL_CPUID:
@@ -378,7 +387,7 @@ static bool intercept_ok(uint32_t type, uint64_t param)
 	case HV_INTERCEPT_TYPE_HYPERCALL:
 	case HV_INTERCEPT_TYPE_X64_APIC_INIT_SIPI:
 	case HV_INTERCEPT_TYPE_MC_UPDATE_PATCH_LEVEL_MSR_READ:
-	case HV_INTERCEPT_TYPE_X64_APIC_WRITE:
+		*param = 0;
 		return true;
 	default:
 		return false;
@@ -396,12 +405,13 @@ uint16_t hvroot_decode_install_intercept(const uint8_t *in, size_t len,
 	if (!partition_ok(w.partition_id, true))
 		return HV_STATUS_INVALID_PARTITION_ID;
 	if (w.access_type & ~HV_INTERCEPT_ACCESS_MASK_ALL ||
-	    !intercept_ok(w.intercept_type, w.intercept_parameter))
+	    !intercept_parameter(w.intercept_type, w.intercept_parameter, &out->parameter)) {
+		out->parameter = 0;
 		return HV_STATUS_INVALID_PARAMETER;
+	}
 	out->partition_id = w.partition_id;
 	out->access_mask = w.access_type;
 	out->type = w.intercept_type;
-	out->parameter = w.intercept_parameter;
 	return HV_STATUS_SUCCESS;
 }
 

@@ -92,7 +92,7 @@ struct hvroot_install_intercept {
 	uint64_t partition_id;
 	uint32_t access_mask;			/* HV_INTERCEPT_ACCESS_MASK_* */
 	uint32_t type;				/* HV_INTERCEPT_TYPE_* */
-	uint64_t parameter;
+	uint64_t parameter;			/* port, leaf, vector, MSR or APIC mask; else 0 */
 };
 
 struct hvroot_create_vp {

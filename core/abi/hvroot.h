@@ -212,7 +212,7 @@ struct hv_input_install_intercept {
 	uint64_t partition_id;
 	uint32_t access_type;			/* HV_INTERCEPT_ACCESS_MASK_* */
 	uint32_t intercept_type;
-	uint64_t intercept_parameter;
+	uint64_t intercept_parameter;		/* union: u16 port, vector or APIC mask; u32 leaf or MSR */
 } HV_PACKED;
 _Static_assert(sizeof(struct hv_input_install_intercept) == 24, "4.12");
 

@@ -836,10 +836,10 @@ static void stats_pages(void **state)
 
 /* ---- InstallIntercept ---- */
 
+static struct hvroot_install_intercept ii;
+
 static uint16_t install(uint32_t access, uint32_t type, uint64_t param)
 {
-	struct hvroot_install_intercept ii;
-
 	put64(0, CHILD);
 	put32(8, access);
 	put32(12, type);
@@ -853,22 +853,36 @@ static void install_intercept(void **state)
 
 	assert_int_equal(install(HV_INTERCEPT_ACCESS_MASK_READ | HV_INTERCEPT_ACCESS_MASK_WRITE,
 				 HV_INTERCEPT_TYPE_X64_IO_PORT, 0x3f8), OK);
+	assert_int_equal(ii.parameter, 0x3f8);
+	assert_int_equal(ii.type, HV_INTERCEPT_TYPE_X64_IO_PORT);
+	/* VMMs fill the union's narrow member only: the rest is stale, and not read */
 	assert_int_equal(install(HV_INTERCEPT_ACCESS_MASK_EXECUTE, HV_INTERCEPT_TYPE_X64_CPUID,
-				 0x40000000), OK);
-	assert_int_equal(install(HV_INTERCEPT_ACCESS_MASK_EXECUTE, HV_INTERCEPT_TYPE_EXCEPTION, 3), OK);
-	assert_int_equal(install(HV_INTERCEPT_ACCESS_MASK_READ, HV_INTERCEPT_TYPE_X64_MSR_INDEX,
-				 0xc0000080), OK);
-	assert_int_equal(install(0, HV_INTERCEPT_TYPE_X64_APIC_WRITE, 0), OK);
+				 0xa5a5a5a540000000ull), OK);
+	assert_int_equal(ii.parameter, 0x40000000);
+	assert_int_equal(install(HV_INTERCEPT_ACCESS_MASK_EXECUTE, HV_INTERCEPT_TYPE_EXCEPTION,
+				 0xa5a5a5a5a5a50003ull), OK);
+	assert_int_equal(ii.parameter, 3);
+	assert_int_equal(install(HV_INTERCEPT_ACCESS_MASK_WRITE, HV_INTERCEPT_TYPE_X64_MSR_INDEX,
+				 0xa5a5a5a50000001bull), OK);
+	assert_int_equal(ii.parameter, 0x1b);
+	assert_int_equal(install(HV_INTERCEPT_ACCESS_MASK_WRITE, HV_INTERCEPT_TYPE_X64_IO_PORT,
+				 0xa5a5a5a5a5a50060ull), OK);
+	assert_int_equal(ii.parameter, 0x60);
+	assert_int_equal(install(HV_INTERCEPT_ACCESS_MASK_EXECUTE, HV_INTERCEPT_TYPE_X64_GLOBAL_CPUID,
+				 ~0ull), OK);
+	assert_int_equal(ii.parameter, 0);
+	/* mask 0: Hyperlight's "off" (HV_INTERCEPT_ACCESS_MASK_NONE) */
+	assert_int_equal(install(0, HV_INTERCEPT_TYPE_EXCEPTION, 1), OK);
 
-	assert_int_equal(install(HV_INTERCEPT_ACCESS_MASK_READ, HV_INTERCEPT_TYPE_X64_IO_PORT, 0x10000),
-			 BAD_PARAM);
 	assert_int_equal(install(HV_INTERCEPT_ACCESS_MASK_EXECUTE, HV_INTERCEPT_TYPE_EXCEPTION, 32),
 			 BAD_PARAM);
-	assert_int_equal(install(HV_INTERCEPT_ACCESS_MASK_EXECUTE, HV_INTERCEPT_TYPE_X64_CPUID,
-				 1ull << 32), BAD_PARAM);
+	assert_int_equal(ii.type, 0);
 	assert_int_equal(install(HV_INTERCEPT_ACCESS_MASK_READ, 4, 0), BAD_PARAM);
 	assert_int_equal(install(HV_INTERCEPT_ACCESS_MASK_READ, 0xd, 0), BAD_PARAM);
 	assert_int_equal(install(0x8, HV_INTERCEPT_TYPE_X64_IO_PORT, 0x60), BAD_PARAM);
+	put64(0, 0);
+	assert_int_equal(hvroot_decode_install_intercept(page, 24, &ii), BAD_PART);
+	assert_int_equal(hvroot_decode_install_intercept(page, 23, &ii), BAD_ALIGN);
 }
 
 static void list_fits(void **state)
