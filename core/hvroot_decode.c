@@ -28,8 +28,10 @@ static bool take(void *dst, size_t size, const uint8_t *in, size_t len)
 
 #define TAKE(w)	take(&(w), sizeof(w), in, len)
 
+/* A list never reaches past one page, whatever the copy's length (TLFS 6.0, 3.7). */
 bool hvroot_list_fits(size_t len, size_t hdr, size_t elem, uint32_t count)
 {
+	len = MIN(len, (size_t)HV_HYP_PAGE_SIZE);
 	return hdr <= len && (elem == 0 || count <= (len - hdr) / elem);
 }
 

@@ -182,7 +182,7 @@ const struct hvroot_reg_info *hvroot_reg_table(size_t *n);
  */
 bool hvroot_reg_value_ok(const struct hvroot_reg_info *r, const union hv_register_value *v);
 
-/* Whether hdr bytes plus count elements of elem bytes fit in len (no overflow). */
+/* Whether hdr bytes plus count elements of elem bytes fit in len, and in one page (no overflow). */
 bool hvroot_list_fits(size_t len, size_t hdr, size_t elem, uint32_t count);
 
 static inline uint64_t hvroot_list_u64(const uint8_t *list, unsigned i)

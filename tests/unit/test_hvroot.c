@@ -894,6 +894,8 @@ static void list_fits(void **state)
 	assert_true(hvroot_list_fits(24, 24, 8, 0));
 	assert_false(hvroot_list_fits(PAGE, 16, 32, 0xffffffffu));	/* no wrap-around */
 	assert_false(hvroot_list_fits(SIZE_MAX, 0, SIZE_MAX / 2 + 1, 3));
+	assert_false(hvroot_list_fits(2 * PAGE, 8, 8, 512));		/* one page at most */
+	assert_true(hvroot_list_fits(2 * PAGE, 8, 8, 511));
 }
 
 int main(void)
