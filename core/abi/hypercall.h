@@ -169,4 +169,31 @@ _Static_assert((HV_HYPERCALL_CODE_MASK | HV_HYPERCALL_FAST | HV_HYPERCALL_VARHEA
 /* The TSC frequency in kHz, returned in the first input register (guests time themselves with RDTSC). */
 #define HVCALL_X_TSC_KHZ			0x8003
 
+/*
+ * HvCallGetPartitionId (0x46): memory form, no input; the output is the
+ * caller's partition id. Needs HV_PRIV_ACCESS_PARTITION_ID (the root's).
+ */
+struct hv_output_get_partition_id {
+	uint64_t partition_id;
+};
+_Static_assert(sizeof(struct hv_output_get_partition_id) == 8, "GetPartitionId output");
+
+/*
+ * HvCallPostMessage (0x5c): memory form, a 256-byte input, no output.
+ * Needs HV_PRIV_POST_MESSAGES. The payload is at most 240 bytes; message
+ * types with bit 31 set are the hypervisor's own.
+ */
+#define HV_MESSAGE_PAYLOAD_BYTES		240
+#define HV_MESSAGE_TYPE_HYPERVISOR_MASK		0x80000000u
+struct hv_input_post_message {
+	uint32_t connection_id;
+	uint32_t reserved;
+	uint32_t message_type;
+	uint32_t payload_size;
+	uint64_t payload[HV_MESSAGE_PAYLOAD_BYTES / 8];
+};
+_Static_assert(sizeof(struct hv_input_post_message) == 256, "PostMessage input");
+_Static_assert(__builtin_offsetof(struct hv_input_post_message, payload) == 16,
+	       "PostMessage payload offset");
+
 #endif
