@@ -193,16 +193,9 @@ static enum exit_action own_call(struct vp *vp, const struct vm_exit *e, const s
 	return c.act;
 }
 
-/*
- * The input copy and the output block of a TLFS call: a page each, too
- * much for the 16 KiB stacks. One pair per CPU, used by the vCPU's home
- * CPU, the only one that handles its exits; an exit handler is never
- * re-entered on a CPU.
- */
-static struct hc_buffers {
-	uint8_t in[HVCALL_PAGE_SIZE];
-	uint8_t out[HVCALL_PAGE_SIZE];
-} hc_buffers[MAX_CPUS];
+_Static_assert(sizeof(((struct percpu *)0)->hvcall_in) == HVCALL_PAGE_SIZE &&
+	       sizeof(((struct percpu *)0)->hvcall_out) == HVCALL_PAGE_SIZE,
+	       "a block is at most a page (core/hvcall_decode.h)");
 
 /*
  * The input block into the private copy, once: from the registers for a
@@ -306,12 +299,13 @@ static enum exit_action tlfs_call(struct vp *vp, const struct vm_exit *e, const 
 				  bool x64)
 {
 	const struct hvcall_def *def = hvcall_lookup((uint16_t)r->control);
-	struct hc_buffers *buf = &hc_buffers[cpu_id_val(vp->vcpu.home_cpu)];
-	struct hc_call c = { .vp = vp, .in = buf->in, .out = buf->out };
+	/* the home CPU's buffers: only the home CPU handles this vCPU's exits */
+	struct percpu *pc = cpu_percpu(vp->vcpu.home_cpu);
+	struct hc_call c = { .vp = vp, .in = pc->hvcall_in, .out = pc->hvcall_out };
 	uint16_t status = check_call(vp, def, r, &c);
 
 	if (status == HV_STATUS_SUCCESS)
-		status = copy_input(vp, &c, buf->in);
+		status = copy_input(vp, &c, pc->hvcall_in);
 	if (status == HV_STATUS_SUCCESS) {
 		status = copy_output(vp, def, &c, run_handler(def, &c));
 		if (continue_later(def, &c, status)) {
