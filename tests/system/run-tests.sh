@@ -395,6 +395,11 @@ multiboot_suite() {
 			"\[$k\] PASS mmap: first entry is usable RAM at 0"
 			"\[$k\] PASS mmap: usable RAM starts at 1 MiB"
 			"\[$k\] PASS hypercall TSC_KHZ: the frequency in EBX:ECX"
+			"\[$k\] PASS GetPartitionId from 32-bit code: HV_STATUS_ACCESS_DENIED in EDX:EAX"
+			"\[$k\] PASS GetPartitionId, EDI:ESI not 8-byte aligned: HV_STATUS_INVALID_ALIGNMENT"
+			"\[$k\] PASS GetPartitionId, EDI = 1: outside my memory, HV_STATUS_INVALID_ALIGNMENT"
+			"\[$k\] PASS PostMessage with EBX:ECX = its input: HV_STATUS_INVALID_CONNECTION_ID"
+			"\[$k\] PASS PostMessage, input crossing a page: HV_STATUS_INVALID_ALIGNMENT"
 			"\[$k\] PASS the timer set from 32-bit code fires once at vector 0x40"
 			"\[$k\] [0-9]+ checks, 0 failed"
 			"'$k': $ok")
