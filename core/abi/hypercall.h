@@ -14,6 +14,22 @@
  * Restrictions"). The instruction is VMCALL on Intel and VMMCALL on AMD;
  * the hypercall page of the next issue hides the difference.
  *
+ * TLFS calls (codes below 0x8000) follow TLFS 6.0, 3.7-3.8: memory form
+ * (input and output block GPAs in the first and second input registers)
+ * or fast (at most 16 bytes of input in the two registers; XMM fast input
+ * is not offered: a call whose input is bigger gets
+ * HV_STATUS_INVALID_HYPERCALL_INPUT). The hypervisor's checks, in order:
+ * unknown code (HV_STATUS_INVALID_HYPERCALL_CODE); reserved bit, nested
+ * flag, a form or variable header the call does not take, rep fields
+ * that do not fit its class (HV_STATUS_INVALID_HYPERCALL_INPUT); blocks not
+ * 8-byte aligned, crossing a 4 KiB page, overlapping, or outside the
+ * caller's memory (HV_STATUS_INVALID_ALIGNMENT); then the call's
+ * privilege (HV_STATUS_ACCESS_DENIED). The result holds reps completed in
+ * bits 43:32. A rep call does at most 64 reps per VMCALL: with reps left,
+ * it updates the rep start index in the input value (RCX, or EDX) and
+ * returns to the same instruction, which runs again (TLFS "Hypercall
+ * Continuation"); the guest sees only the final result.
+ *
  * Codes 0x8000-0x80ff are this hypervisor's own (TLFS leaves them unused)
  * for what the TLFS has no call for. All of them are simple fast calls:
  * they exist only with their inputs in registers, so the input value must
