@@ -19,6 +19,14 @@ void hvcall_decode_control(uint64_t control, struct hvcall_decoded *d)
 	};
 }
 
+uint64_t hvcall_with_rep_start(uint64_t control, uint16_t rep_start)
+{
+	uint64_t unit = HV_HYPERCALL_REP_START_MASK & -HV_HYPERCALL_REP_START_MASK;
+
+	return (control & ~HV_HYPERCALL_REP_START_MASK) |
+	       ((uint64_t)rep_start * unit & HV_HYPERCALL_REP_START_MASK);
+}
+
 /* TLFS 3.7: the rep fields must fit the call's class. */
 static bool reps_ok(const struct hvcall_decoded *d, const struct hvcall_shape *s)
 {

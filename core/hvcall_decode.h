@@ -46,6 +46,9 @@ struct hvcall_decoded {
 /* The fields of an input value as they are, nothing checked (in_len/out_len left 0). */
 void hvcall_decode_control(uint64_t control, struct hvcall_decoded *d);
 
+/* The input value with its rep start index replaced (a continued call, TLFS 3.8). */
+uint64_t hvcall_with_rep_start(uint64_t control, uint16_t rep_start);
+
 /*
  * Decode and check a TLFS call: the input value `control`, the two input
  * registers (GPAs of the input and output blocks for the memory form), and

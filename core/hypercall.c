@@ -309,8 +309,7 @@ static enum exit_action tlfs_call(struct vp *vp, const struct vm_exit *e, const 
 	if (status == HV_STATUS_SUCCESS) {
 		status = copy_output(vp, def, &c, run_handler(def, &c));
 		if (continue_later(def, &c, status)) {
-			write_control(vp->vcpu.gpr, x64, (r->control & ~HV_HYPERCALL_REP_START_MASK) |
-				      (uint64_t)c.rep_done << 48);
+			write_control(vp->vcpu.gpr, x64, hvcall_with_rep_start(r->control, c.rep_done));
 			return EXIT_ACTION_RESUME;
 		}
 	}

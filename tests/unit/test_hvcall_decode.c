@@ -59,6 +59,20 @@ static void fields(void **state)
 	assert_int_equal(d.rep_start, 3);
 }
 
+/* A continued call's input value: only the rep start index changes. */
+static void rep_start_replaced(void **state)
+{
+	struct hvcall_decoded d;
+	uint64_t c = 0x0123ull | HV_HYPERCALL_FAST | 5ull << 17 | reps(4095, 7) | 1ull << 63;
+
+	(void)state;
+	assert_int_equal(hvcall_with_rep_start(c, 64), (c & ~HV_HYPERCALL_REP_START_MASK) | 64ull << 48);
+	assert_int_equal(hvcall_with_rep_start(c, 4095), c | 0xfffull << 48);
+	hvcall_decode_control(hvcall_with_rep_start(c, 4094), &d);
+	assert_int_equal(d.rep_start, 4094);
+	assert_int_equal(d.rep_count, 4095);
+}
+
 /* No such call: INVALID_HYPERCALL_CODE, checked before anything else. */
 static void unknown_code_first(void **state)
 {
@@ -262,6 +276,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fields),
+		cmocka_unit_test(rep_start_replaced),
 		cmocka_unit_test(unknown_code_first),
 		cmocka_unit_test(a_good_call),
 		cmocka_unit_test(reserved_bits_one_at_a_time),
