@@ -295,8 +295,9 @@ static bool continue_later(const struct hvcall_def *def, const struct hc_call *c
 	       c->rep_done < c->d.rep_count;
 }
 
-static enum exit_action tlfs_call(struct vp *vp, const struct vm_exit *e, const struct hc_regs *r,
-				  bool x64)
+/* Not inlined: its frame and saved registers would slow every call of ours down. */
+static __attribute__((noinline)) enum exit_action
+tlfs_call(struct vp *vp, const struct vm_exit *e, const struct hc_regs *r, bool x64)
 {
 	const struct hvcall_def *def = hvcall_lookup((uint16_t)r->control);
 	/* the home CPU's buffers: only the home CPU handles this vCPU's exits */
