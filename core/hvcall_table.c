@@ -42,7 +42,10 @@ static uint16_t hv_post_message(struct hc_call *c)
 	return HV_STATUS_INVALID_CONNECTION_ID;
 }
 
+/* Shapes: byte counts of the fixed input, an input element, the fixed output, an output element. */
 #define SIMPLE_MEMORY(in, out)	{ HVCALL_FORM_MEMORY, (in), 0, (out), 0 }
+#define REP_MEMORY(in, in_rep, out, out_rep) \
+	{ HVCALL_FORM_REP | HVCALL_FORM_MEMORY, (in), (in_rep), (out), (out_rep) }
 
 static const struct hvcall_def tlfs_calls[] = {
 	[HVCALL_GET_PARTITION_ID] = {

@@ -5,7 +5,8 @@
  * knows, and what it accepts must keep the TLFS rules: the rep fields fit
  * the call's class, a fast call's input fits RDX and R8 and it has no
  * output, and a memory call's blocks are 8-byte aligned, each inside one
- * page, and do not overlap.
+ * page, and do not overlap. Replacing the rep start index (a continued
+ * call) changes nothing else.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -70,5 +71,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK((st == HV_STATUS_INVALID_HYPERCALL_CODE) == !(f.known & 1));
 	if (st == HV_STATUS_SUCCESS)
 		check_accepted(&f, &s, &d);
+	/* a continued call's input value differs in the rep start index only */
+	hvcall_decode_control(hvcall_with_rep_start(f.control, (uint16_t)f.in_rep), &d);
+	CHECK(d.rep_start == (f.in_rep & 0xfff));
+	CHECK(((hvcall_with_rep_start(f.control, (uint16_t)f.in_rep) ^ f.control) &
+	       ~HV_HYPERCALL_REP_START_MASK) == 0);
 	return 0;
 }
