@@ -1,7 +1,8 @@
 /*
  * A partition's memory: its guest-physical memory, backed by zeroed
  * 2 MiB chunks that the second-level tables map, scrubbed before it goes
- * back; the partition object; and copying into guest memory (the loader).
+ * back; the partition object; and copying into guest memory (the loader)
+ * and out of it (hypercall parameter blocks).
  */
 #include "partitions/internal.h"
 #include "core/lib.h"
