@@ -19,6 +19,13 @@ struct percpu {
 	volatile uint32_t online;	/* set by the CPU when it is up */
 	uint64_t stack_top;
 	struct arch_cpu_desc desc;	/* GDT, TSS, IDT, IST stacks */
+	/*
+	 * A TLFS hypercall's private input copy and output block (a page each,
+	 * too much for the stack); only this CPU's exit handler uses them, and
+	 * it is never re-entered (core/hypercall.c).
+	 */
+	uint8_t hvcall_in[4096] __aligned(8);
+	uint8_t hvcall_out[4096] __aligned(8);
 };
 
 extern struct percpu *cpus[MAX_CPUS];

@@ -5,6 +5,7 @@
  */
 #include "partitions/internal.h"
 #include "partitions/loader.h"
+#include "core/abi/hypercall.h"
 #include "core/lib.h"
 #include "core/percpu.h"
 #include "core/slpt_hv.h"
@@ -106,6 +107,7 @@ enum part_status partition_create(const struct part_config *c, struct partition 
 	}
 	memcpy(p->name, c->name, strnlen(c->name, PART_NAME_MAX - 1));
 	p->id = id;
+	p->privileges = HV_PRIV_CHILD;
 	p->mem_bytes = c->mem_bytes;
 	p->state = PART_CREATED;
 	st = build(p, c);

@@ -1,7 +1,8 @@
 /*
  * A partition's memory: its guest-physical memory, backed by zeroed
  * 2 MiB chunks that the second-level tables map, scrubbed before it goes
- * back; the partition object; and copying into guest memory (the loader).
+ * back; the partition object; and copying into guest memory (the loader)
+ * and out of it (hypercall parameter blocks).
  */
 #include "partitions/internal.h"
 #include "core/lib.h"
@@ -136,4 +137,32 @@ bool partition_write(struct partition *p, gpa_t gpa, const void *src, size_t len
 bool partition_zero(struct partition *p, gpa_t gpa, size_t len)
 {
 	return copy_in(p, gpa, NULL, len);
+}
+
+bool partition_contains(struct partition *p, gpa_t gpa, size_t len)
+{
+	while (len) {
+		size_t n = (size_t)MIN((uint64_t)len, MIB(2) - (gpa_val(gpa) % MIB(2)));
+
+		if (!chunk_ptr(p, gpa, n))
+			return false;
+		gpa = gpa_add(gpa, n);
+		len -= n;
+	}
+	return true;
+}
+
+bool partition_read(struct partition *p, gpa_t gpa, void *dst, size_t len)
+{
+	if (!partition_contains(p, gpa, len))
+		return false;	/* nothing copied */
+	while (len) {
+		size_t n = (size_t)MIN((uint64_t)len, MIB(2) - (gpa_val(gpa) % MIB(2)));
+
+		memcpy(dst, chunk_ptr(p, gpa, n), n);
+		dst = (uint8_t *)dst + n;
+		gpa = gpa_add(gpa, n);
+		len -= n;
+	}
+	return true;
 }

@@ -83,6 +83,7 @@ struct mem_chunk {
 
 struct partition {
 	part_id_t id;
+	uint64_t privileges;		/* HV_PRIV_* (core/abi/hypercall.h): what it may call */
 	char name[PART_NAME_MAX];
 	volatile enum part_state state;
 	uint64_t mem_bytes;
@@ -135,6 +136,10 @@ bool partitions_any_alive(void);
 /* Copy into guest memory; false if any byte is outside the partition. */
 bool partition_write(struct partition *p, gpa_t gpa, const void *src, size_t len);
 bool partition_zero(struct partition *p, gpa_t gpa, size_t len);
+/* Every byte of [gpa, gpa+len) is the partition's memory. */
+bool partition_contains(struct partition *p, gpa_t gpa, size_t len);
+/* Copy out of guest memory; false (and dst untouched) if any byte is outside the partition. */
+bool partition_read(struct partition *p, gpa_t gpa, void *dst, size_t len);
 
 static inline struct vp *vcpu_to_vp(struct vcpu *v)
 {

@@ -14,6 +14,22 @@
  * Restrictions"). The instruction is VMCALL on Intel and VMMCALL on AMD;
  * the hypercall page of the next issue hides the difference.
  *
+ * TLFS calls (codes below 0x8000) follow TLFS 6.0, 3.7-3.8: memory form
+ * (input and output block GPAs in the first and second input registers)
+ * or fast (at most 16 bytes of input in the two registers; XMM fast input
+ * is not offered: a call whose input is bigger gets
+ * HV_STATUS_INVALID_HYPERCALL_INPUT). The hypervisor's checks, in order:
+ * unknown code (HV_STATUS_INVALID_HYPERCALL_CODE); reserved bit, nested
+ * flag, a form or variable header the call does not take, rep fields
+ * that do not fit its class (HV_STATUS_INVALID_HYPERCALL_INPUT); blocks not
+ * 8-byte aligned, crossing a 4 KiB page, overlapping, or outside the
+ * caller's memory (HV_STATUS_INVALID_ALIGNMENT); then the call's
+ * privilege (HV_STATUS_ACCESS_DENIED). The result holds reps completed in
+ * bits 43:32. A rep call does at most 64 reps per VMCALL: with reps left,
+ * it updates the rep start index in the input value (RCX, or EDX) and
+ * returns to the same instruction, which runs again (TLFS "Hypercall
+ * Continuation"); the guest sees only the final result.
+ *
  * Codes 0x8000-0x80ff are this hypervisor's own (TLFS leaves them unused)
  * for what the TLFS has no call for. All of them are simple fast calls:
  * they exist only with their inputs in registers, so the input value must
@@ -168,5 +184,32 @@ _Static_assert((HV_HYPERCALL_CODE_MASK | HV_HYPERCALL_FAST | HV_HYPERCALL_VARHEA
 #define HVCALL_X_PARTITION_EXIT			0x8002
 /* The TSC frequency in kHz, returned in the first input register (guests time themselves with RDTSC). */
 #define HVCALL_X_TSC_KHZ			0x8003
+
+/*
+ * HvCallGetPartitionId (0x46): memory form, no input; the output is the
+ * caller's partition id. Needs HV_PRIV_ACCESS_PARTITION_ID (the root's).
+ */
+struct hv_output_get_partition_id {
+	uint64_t partition_id;
+};
+_Static_assert(sizeof(struct hv_output_get_partition_id) == 8, "GetPartitionId output");
+
+/*
+ * HvCallPostMessage (0x5c): memory form, a 256-byte input, no output.
+ * Needs HV_PRIV_POST_MESSAGES. The payload is at most 240 bytes; message
+ * types with bit 31 set are the hypervisor's own.
+ */
+#define HV_MESSAGE_PAYLOAD_BYTES		240
+#define HV_MESSAGE_TYPE_HYPERVISOR_MASK		0x80000000u
+struct hv_input_post_message {
+	uint32_t connection_id;
+	uint32_t reserved;
+	uint32_t message_type;
+	uint32_t payload_size;
+	uint64_t payload[HV_MESSAGE_PAYLOAD_BYTES / 8];
+};
+_Static_assert(sizeof(struct hv_input_post_message) == 256, "PostMessage input");
+_Static_assert(__builtin_offsetof(struct hv_input_post_message, payload) == 16,
+	       "PostMessage payload offset");
 
 #endif

@@ -319,6 +319,37 @@ cpu_suite() {
 cpu_suite qemu-cpu-2cpu qemu 2 90
 cpu_suite bochs-cpu-1cpu bochs 1 200
 
+# TLFS hypercalls from a child (core/hypercall.c): the checks every call
+# shares (alignment, one page, inside its memory, reserved bits, form),
+# GetPartitionId refused for want of the privilege, PostMessage's arguments.
+hvcall_case() {
+	local name=$1 emu=$2 tmo=$3 t expect=()
+	for t in "GetPartitionId from a child: HV_STATUS_ACCESS_DENIED" \
+		"the denied GetPartitionId wrote nothing" \
+		"GetPartitionId, output GPA not 8-byte aligned: HV_STATUS_INVALID_ALIGNMENT" \
+		"GetPartitionId, output GPA outside my memory: HV_STATUS_INVALID_ALIGNMENT" \
+		"GetPartitionId with a reserved bit: HV_STATUS_INVALID_HYPERCALL_INPUT" \
+		"GetPartitionId with a rep count: HV_STATUS_INVALID_HYPERCALL_INPUT" \
+		"GetPartitionId as a fast call: HV_STATUS_INVALID_HYPERCALL_INPUT" \
+		"no refused GetPartitionId wrote anything" \
+		"PostMessage: no such connection: HV_STATUS_INVALID_CONNECTION_ID" \
+		"PostMessage with a 241-byte payload: HV_STATUS_INVALID_PARAMETER" \
+		"PostMessage, input GPA not 8-byte aligned: HV_STATUS_INVALID_ALIGNMENT" \
+		"PostMessage, input ending at the page end: accepted" \
+		"PostMessage, input crossing a page: HV_STATUS_INVALID_ALIGNMENT" \
+		"PostMessage, input GPA outside my memory: HV_STATUS_INVALID_ALIGNMENT" \
+		"an unknown TLFS code: HV_STATUS_INVALID_HYPERCALL_CODE, whatever the other bits" \
+		"our own null call still works"; do
+		expect+=("\\[hvcall\\] PASS $t")
+	done
+	run_case "$name" "$emu" 1 0 "$tmo" "" \
+		"mod:$G/hvcall.elf:hvcall.elf partition=hvcall mem=2M on_stop=destroy on_crash=destroy" \
+		"${expect[@]}" "'hvcall': stopped itself, exit code 0$" \
+		-- '\] FAIL' 'PANIC' 'crashed on vCPU'
+}
+hvcall_case qemu-hvcall qemu 60
+hvcall_case bochs-hvcall bochs 120
+
 # Many vCPUs: TLB tags are per CPU and recycled by generations, so the
 # number of vCPUs is not bounded by them. QEMU's EPYC has 15 ASIDs for
 # guests on each CPU: 40 vCPUs on 2 CPUs are 20 a CPU. Bochs has 65535
@@ -364,6 +395,11 @@ multiboot_suite() {
 			"\[$k\] PASS mmap: first entry is usable RAM at 0"
 			"\[$k\] PASS mmap: usable RAM starts at 1 MiB"
 			"\[$k\] PASS hypercall TSC_KHZ: the frequency in EBX:ECX"
+			"\[$k\] PASS GetPartitionId from 32-bit code: HV_STATUS_ACCESS_DENIED in EDX:EAX"
+			"\[$k\] PASS GetPartitionId, EDI:ESI not 8-byte aligned: HV_STATUS_INVALID_ALIGNMENT"
+			"\[$k\] PASS GetPartitionId, EDI = 1: outside my memory, HV_STATUS_INVALID_ALIGNMENT"
+			"\[$k\] PASS PostMessage with EBX:ECX = its input: HV_STATUS_INVALID_CONNECTION_ID"
+			"\[$k\] PASS PostMessage, input crossing a page: HV_STATUS_INVALID_ALIGNMENT"
 			"\[$k\] PASS the timer set from 32-bit code fires once at vector 0x40"
 			"\[$k\] [0-9]+ checks, 0 failed"
 			"'$k': $ok")

@@ -1,106 +1,24 @@
 /*
- * Host unit tests for the hypercall table (core/hypercall.c, linked as it
- * is): each code reaches its handler through the TLFS register convention
+ * Host unit tests for the hypercall tables (core/hypercall.c and
+ * core/hvcall_table.c, linked as they are): each code reaches its handler through the TLFS register convention
  * (RCX = code, RDX/R8 = input, RAX = status), unknown codes are refused,
  * input values that are not simple fast calls are refused, and arguments
  * are checked before anything changes; calls from CPL > 0
  * or real mode raise #UD and do nothing; outside 64-bit mode the x86
- * convention applies (EDX:EAX, EBX:ECX, EDI:ESI). The back-end, the
- * scheduler, TSC and partition calls are fakes.
+ * convention applies (EDX:EAX, EBX:ECX, EDI:ESI). The TLFS calls of
+ * the table: GetPartitionId only for a partition with the privilege, after
+ * the common checks; PostMessage's arguments. The back-end, the
+ * scheduler, TSC, guest memory and partition calls are fakes
+ * (hvcall_fakes.h); the engine's rep and copy rules are
+ * test_hvcall_engine.c's.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <string.h>
-#include <cmocka.h>
-
-#include "core/hypercall.h"
-#include "core/abi/hypercall.h"
-#include "arch/x86/tsc.h"
-#include "core/sched.h"
-#include "core/exit.h"
-#include "partitions/partition.h"
-
-static unsigned stops;
-static uint64_t stop_code;
-
-/* The fake exit layer: the caller's mode and CPL (its exit decoder's), the faults injected. */
-static struct {
-	enum vcpu_mode mode;
-	unsigned cpl;
-	unsigned injected;
-	uint8_t vector;
-} guest;
-
-static void injected(uint8_t vector)
-{
-	guest.injected++;
-	guest.vector = vector;
-}
-
-void exit_inject_ud(struct vp *p)
-{
-	(void)p;
-	injected(EXC_UD);
-}
-
-void exit_inject_gp(struct vp *p)
-{
-	(void)p;
-	injected(EXC_GP);
-}
-
-uint64_t sched_now(void)
-{
-	return 1000000;
-}
-
-uint64_t tsc_us_to_ticks(uint64_t us)
-{
-	return us * 3;
-}
-
-uint64_t tsc_khz(void)
-{
-	return 3000;
-}
-
-void partition_stopped(struct partition *p, uint64_t code)
-{
-	(void)p;
-	stops++;
-	stop_code = code;
-}
-
-static struct vp vp;
-/* The hypercall exit as the back-end decodes it, the caller's mode and CPL included. */
-static enum exit_action dispatch(void)
-{
-	struct vm_exit e = { .reason = EXIT_HYPERCALL, .insn_len = 3 };
-
-	e.u.hc.mode = (uint8_t)guest.mode;
-	e.u.hc.cpl = (uint8_t)guest.cpl;
-	return hypercall_dispatch(&vp, &e);
-}
+#include "tests/unit/hvcall_fakes.h"
 
 static int setup(void **state)
 {
 	(void)state;
-	memset(&vp, 0, sizeof(vp));
-	memset(&guest, 0, sizeof(guest));
-	guest.mode = VCPU_MODE_LONG64;
-	stops = 0;
+	fakes_reset();
 	return 0;
-}
-
-/* A call with the whole input value in RCX as given. */
-static enum exit_action call_control(uint64_t control, uint64_t rdx, uint64_t r8)
-{
-	vp.vcpu.gpr[GPR_RCX] = control;
-	vp.vcpu.gpr[GPR_RDX] = rdx;
-	vp.vcpu.gpr[GPR_R8] = r8;
-	return dispatch();
 }
 
 /* A fast call of `code`, as our own calls are made (core/abi/hypercall.h). */
@@ -158,8 +76,8 @@ static void partition_exit_stops(void **state)
 {
 	(void)state;
 	assert_int_equal(call(HVCALL_X_PARTITION_EXIT, 42, 0), EXIT_ACTION_STOP);
-	assert_int_equal(stops, 1);
-	assert_int_equal(stop_code, 42);
+	assert_int_equal(guest.stops, 1);
+	assert_int_equal(guest.stop_code, 42);
 }
 
 /* Only the code bits (15:0) choose the call. */
@@ -200,7 +118,7 @@ static void bad_input_values_are_refused(void **state)
 		assert_int_equal(call_control(bad[i] | HVCALL_X_PARTITION_EXIT, 9, 0),
 				 EXIT_ACTION_RESUME);
 		assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_HYPERCALL_INPUT);
-		assert_int_equal(stops, 0);
+		assert_int_equal(guest.stops, 0);
 		assert_int_equal(vp.vcpu.rip, 0x1003);		/* completed, with an error */
 		call_control(bad[i] | HVCALL_X_SET_TIMER, 100, 40);
 		assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_HYPERCALL_INPUT);
@@ -235,7 +153,7 @@ static void refused_outside_ring0(void **state)
 		assert_int_equal(guest.vector, 6);		/* #UD */
 		assert_int_equal(vp.vcpu.rip, 0x1000);		/* a fault: RIP stays */
 		assert_int_equal(vp.vcpu.gpr[GPR_RAX], 0x5555);	/* no status written */
-		assert_int_equal(stops, 0);
+		assert_int_equal(guest.stops, 0);
 	}
 }
 
@@ -293,6 +211,132 @@ static void x86_convention(void **state)
 	assert_int_equal(r[GPR_RCX], 0x55);	/* no output */
 }
 
+#define IN_PAGE		0x1000ull
+#define OUT_PAGE	0x2000ull
+#define SENTINEL	0x5a5a5a5a5a5a5a5aull
+
+/* GetPartitionId needs HV_PRIV_ACCESS_PARTITION_ID, which a child lacks: nothing is written. */
+static void get_partition_id_denied_to_a_child(void **state)
+{
+	(void)state;
+	set_mem64(OUT_PAGE, SENTINEL);
+	vp.vcpu.rip = 0x1000;
+	assert_int_equal(call_control(HVCALL_GET_PARTITION_ID, 0, OUT_PAGE), EXIT_ACTION_RESUME);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_ACCESS_DENIED);
+	assert_int_equal(mem64(OUT_PAGE), SENTINEL);
+	assert_int_equal(guest.writes, 0);
+	assert_int_equal(vp.vcpu.rip, 0x1003);		/* completed, with an error */
+}
+
+static void get_partition_id_for_the_root(void **state)
+{
+	(void)state;
+	part.privileges = HV_PRIV_ROOT;
+	set_mem64(OUT_PAGE + 8, SENTINEL);
+	call_control(HVCALL_GET_PARTITION_ID, 0, OUT_PAGE);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_SUCCESS);
+	assert_int_equal(mem64(OUT_PAGE), 7);
+	assert_int_equal(mem64(OUT_PAGE + 8), SENTINEL);	/* 8 bytes only */
+	/* it has no input: the input GPA is not looked at */
+	call_control(HVCALL_GET_PARTITION_ID, 0xdead0003, OUT_PAGE + 16);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_SUCCESS);
+	assert_int_equal(mem64(OUT_PAGE + 16), 7);
+}
+
+/* The common checks come first: a child sees them too, before the access check. */
+static void get_partition_id_common_checks(void **state)
+{
+	(void)state;
+	call_control(HVCALL_GET_PARTITION_ID, 0, OUT_PAGE + 4);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_ALIGNMENT);
+	call_control(HVCALL_GET_PARTITION_ID, 0, GUEST_MEM);	/* outside its memory */
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_ALIGNMENT);
+	call_control(HVCALL_GET_PARTITION_ID, 0, 0xfffffffffffff000ull);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_ALIGNMENT);
+	call_control(HVCALL_GET_PARTITION_ID | HV_HYPERCALL_FAST, 0, OUT_PAGE);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_HYPERCALL_INPUT);
+	call_control(HVCALL_GET_PARTITION_ID | 1ull << 32, 0, OUT_PAGE);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_HYPERCALL_INPUT);
+	call_control(HVCALL_GET_PARTITION_ID | 1ull << 63, 0, OUT_PAGE);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_HYPERCALL_INPUT);
+	part.privileges = HV_PRIV_ROOT;
+	call_control(HVCALL_GET_PARTITION_ID, 0, GUEST_MEM - 8);	/* the last 8 bytes */
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_SUCCESS);
+	assert_int_equal(mem64(GUEST_MEM - 8), 7);
+	call_control(HVCALL_GET_PARTITION_ID, 0, GUEST_MEM - 4);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_ALIGNMENT);
+}
+
+/* 32-bit callers: the output GPA in EDI:ESI, the result in EDX:EAX. */
+static void get_partition_id_x86(void **state)
+{
+	uint64_t *r = vp.vcpu.gpr;
+
+	(void)state;
+	part.privileges = HV_PRIV_ROOT;
+	guest.mode = VCPU_MODE_PROTECTED;
+	r[GPR_RDX] = 0;
+	r[GPR_RAX] = HVCALL_GET_PARTITION_ID;
+	r[GPR_RBX] = 0;
+	r[GPR_RCX] = 0;
+	r[GPR_RDI] = 0;
+	r[GPR_RSI] = OUT_PAGE + 0x40;
+	r[GPR_R8] = OUT_PAGE;			/* what the x64 convention would read */
+	dispatch();
+	assert_int_equal(r[GPR_RAX], HV_STATUS_SUCCESS);
+	assert_int_equal(r[GPR_RDX], 0);
+	assert_int_equal(mem64(OUT_PAGE + 0x40), 7);
+	assert_int_equal(mem64(OUT_PAGE), 0);
+	r[GPR_RDX] = 0;
+	r[GPR_RAX] = HVCALL_GET_PARTITION_ID;
+	r[GPR_RDI] = 1;				/* GPA 1_0000_2000: outside */
+	r[GPR_RSI] = OUT_PAGE;
+	dispatch();
+	assert_int_equal(r[GPR_RAX], HV_STATUS_INVALID_ALIGNMENT);
+}
+
+static void post_message(uint32_t type, uint32_t size, uint64_t gpa)
+{
+	struct hv_input_post_message m = { .connection_id = 1, .message_type = type,
+					   .payload_size = size };
+
+	memcpy(guest.mem + gpa, &m, sizeof(m) <= GUEST_MEM - gpa ? sizeof(m) : GUEST_MEM - gpa);
+	call_control(HVCALL_POST_MESSAGE, gpa, 0);
+}
+
+/* A child may post; there are no ports yet, so any connection is unknown; arguments first. */
+static void post_message_arguments(void **state)
+{
+	(void)state;
+	post_message(1, 240, IN_PAGE);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_CONNECTION_ID);
+	post_message(1, 241, IN_PAGE);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_PARAMETER);
+	post_message(0x80000001, 8, IN_PAGE);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_PARAMETER);
+	post_message(1, 8, IN_PAGE + 0x1000 - 256);		/* ends at the page end */
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_CONNECTION_ID);
+	post_message(1, 8, IN_PAGE + 0x1000 - 248);		/* crosses it */
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_ALIGNMENT);
+	post_message(1, 8, IN_PAGE + 4);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_ALIGNMENT);
+	part.privileges = HV_PRIV_CHILD & ~HV_PRIV_POST_MESSAGES;
+	post_message(1, 8, IN_PAGE);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_ACCESS_DENIED);
+}
+
+/* The table's unknown codes, below ours, whatever the other bits. */
+static void unknown_tlfs_codes(void **state)
+{
+	static const uint64_t codes[] = { 0, 0x40, 0x47, 0x5e, 0xff, 0x7fff };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		call_control(codes[i] | 1ull << 27 | 3ull << 32, 0, 0);
+		assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_HYPERCALL_CODE);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +350,12 @@ int main(void)
 		cmocka_unit_test_setup(refused_outside_ring0, setup),
 		cmocka_unit_test_setup(ring0_call_steps_over, setup),
 		cmocka_unit_test_setup(x86_convention, setup),
+		cmocka_unit_test_setup(get_partition_id_denied_to_a_child, setup),
+		cmocka_unit_test_setup(get_partition_id_for_the_root, setup),
+		cmocka_unit_test_setup(get_partition_id_common_checks, setup),
+		cmocka_unit_test_setup(get_partition_id_x86, setup),
+		cmocka_unit_test_setup(post_message_arguments, setup),
+		cmocka_unit_test_setup(unknown_tlfs_codes, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

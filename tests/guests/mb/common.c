@@ -176,6 +176,38 @@ void mb_exit(void)
  * the status in EDX:EAX, and a timer set with EBX:ECX = microseconds and
  * EDI:ESI = vector fires.
  */
+static uint8_t hc_page[4096] __attribute__((aligned(4096)));
+
+/*
+ * TLFS memory calls in the x86 convention: the input GPA in EBX:ECX, the
+ * output GPA in EDI:ESI (both halves count), the result in EDX:EAX.
+ */
+static void check_memory_hypercalls(void)
+{
+	struct hv_input_post_message *m = (struct hv_input_post_message *)hc_page;
+	uint32_t page = (uint32_t)hc_page;
+	struct mb_hc_regs r;
+
+	r = mb_hypercall_control(HVCALL_GET_PARTITION_ID, 0, page);
+	check_val(r.eax == HV_STATUS_ACCESS_DENIED && r.edx == 0,
+		  "GetPartitionId from 32-bit code: HV_STATUS_ACCESS_DENIED in EDX:EAX", r.eax);
+	r = mb_hypercall_control(HVCALL_GET_PARTITION_ID, 0, page + 4);
+	check_val(r.eax == HV_STATUS_INVALID_ALIGNMENT && r.edx == 0,
+		  "GetPartitionId, EDI:ESI not 8-byte aligned: HV_STATUS_INVALID_ALIGNMENT", r.eax);
+	r = mb_hypercall_control(HVCALL_GET_PARTITION_ID, 0, 1ull << 32 | page);
+	check_val(r.eax == HV_STATUS_INVALID_ALIGNMENT && r.edx == 0,
+		  "GetPartitionId, EDI = 1: outside my memory, HV_STATUS_INVALID_ALIGNMENT", r.eax);
+	m->connection_id = 1;
+	m->message_type = 1;
+	m->payload_size = 8;
+	r = mb_hypercall_control(HVCALL_POST_MESSAGE, page, 0);
+	check_val(r.eax == HV_STATUS_INVALID_CONNECTION_ID && r.edx == 0,
+		  "PostMessage with EBX:ECX = its input: HV_STATUS_INVALID_CONNECTION_ID", r.eax);
+	r = mb_hypercall_control(HVCALL_POST_MESSAGE, page + 4096 - 128, 0);
+	check_val(r.eax == HV_STATUS_INVALID_ALIGNMENT && r.edx == 0,
+		  "PostMessage, input crossing a page: HV_STATUS_INVALID_ALIGNMENT", r.eax);
+}
+
 void mb_check_hypercalls(void)
 {
 	struct mb_hc_regs r = mb_hypercall(HVCALL_X_TSC_KHZ, 0, 0);
@@ -192,6 +224,7 @@ void mb_check_hypercalls(void)
 	r = mb_hypercall_control(HVCALL_X_TSC_KHZ | HV_HYPERCALL_FAST | 1ull << 32, 0, 0);
 	check_val(r.eax == HV_STATUS_INVALID_HYPERCALL_INPUT && r.edx == 0 && r.ecx == 0,
 		  "hypercall with a rep count in EDX: HV_STATUS_INVALID_HYPERCALL_INPUT", r.eax);
+	check_memory_hypercalls();
 
 	r = mb_hypercall(HVCALL_X_SET_TIMER, 1000, MB_TIMER_VECTOR);
 	check_val(r.eax == HV_STATUS_SUCCESS && r.edx == 0,

@@ -51,7 +51,7 @@ bool mb_is_amd(void);
 struct mb_hc_regs mb_hypercall_control(uint64_t control, uint64_t first, uint64_t second);
 /* The same as a fast call of `code` (our own calls are all fast). */
 struct mb_hc_regs mb_hypercall(uint32_t code, uint64_t first, uint64_t second);
-/* TSC_KHZ, an unknown code and a timer, in the x86 convention. */
+/* TSC_KHZ, an unknown code, TLFS memory calls and a timer, in the x86 convention. */
 void mb_check_hypercalls(void);
 /* Drop to real mode, where VMCALL/VMMCALL must raise #UD, and come back (realmode.c). */
 void mb_check_real_mode_hypercall(void);

@@ -1,0 +1,68 @@
+/*
+ * The TLFS hypercalls: one const table indexed by call code, each entry
+ * with the privilege it needs, its shape (simple or rep; fast, memory or
+ * both; the sizes of its blocks) and its handler. The engine
+ * (core/hypercall.c) does every check the shape and privilege imply and
+ * copies the blocks; a handler only reads c->in and fills c->out.
+ *
+ * Adding a call is adding an entry: its input and output structs live in
+ * core/abi/ (root calls: core/abi/hvroot.h), its sizes come from them.
+ */
+#include "core/hypercall.h"
+#include "core/abi/hypercall.h"
+#include "core/lib.h"
+#include "partitions/partition.h"
+
+/* TLFS HvCallGetPartitionId: the caller's own id. */
+static uint16_t hv_get_partition_id(struct hc_call *c)
+{
+	struct hv_output_get_partition_id out = {
+		.partition_id = part_id_val(c->vp->vcpu.part->id),
+	};
+
+	memcpy(c->out, &out, sizeof(out));
+	return HV_STATUS_SUCCESS;
+}
+
+/*
+ * TLFS HvCallPostMessage. The arguments are checked as the TLFS says (a
+ * payload over 240 bytes or a hypervisor message type is
+ * HV_STATUS_INVALID_PARAMETER); there are no ports yet, so every
+ * connection id is unknown (HV_STATUS_INVALID_CONNECTION_ID). VMBus
+ * connects here.
+ */
+static uint16_t hv_post_message(struct hc_call *c)
+{
+	struct hv_input_post_message in;
+
+	memcpy(&in, c->in, sizeof(in));
+	if (in.payload_size > HV_MESSAGE_PAYLOAD_BYTES ||
+	    in.message_type & HV_MESSAGE_TYPE_HYPERVISOR_MASK)
+		return HV_STATUS_INVALID_PARAMETER;
+	return HV_STATUS_INVALID_CONNECTION_ID;
+}
+
+/* Shapes: byte counts of the fixed input, an input element, the fixed output, an output element. */
+#define SIMPLE_MEMORY(in, out)	{ HVCALL_FORM_MEMORY, (in), 0, (out), 0 }
+#define REP_MEMORY(in, in_rep, out, out_rep) \
+	{ HVCALL_FORM_REP | HVCALL_FORM_MEMORY, (in), (in_rep), (out), (out_rep) }
+
+static const struct hvcall_def tlfs_calls[] = {
+	[HVCALL_GET_PARTITION_ID] = {
+		HVCALL_GET_PARTITION_ID, HV_PRIV_ACCESS_PARTITION_ID,
+		SIMPLE_MEMORY(0, sizeof(struct hv_output_get_partition_id)), hv_get_partition_id,
+	},
+	[HVCALL_POST_MESSAGE] = {
+		HVCALL_POST_MESSAGE, HV_PRIV_POST_MESSAGES,
+		SIMPLE_MEMORY(sizeof(struct hv_input_post_message), 0), hv_post_message,
+	},
+};
+
+const struct hvcall_def *hvcall_lookup(uint16_t code)
+{
+	if (code >= sizeof(tlfs_calls) / sizeof(tlfs_calls[0]) || !tlfs_calls[code].fn)
+		return NULL;
+	/* Invariant: each entry sits at its own code. */
+	ASSERT(tlfs_calls[code].code == code);
+	return &tlfs_calls[code];
+}

@@ -1,0 +1,165 @@
+/*
+ * What core/hypercall.c calls, faked for its host unit tests
+ * (test_hypercall.c, test_hvcall_engine.c; include in one file of each):
+ * the exit layer (the caller's mode and CPL, injected faults), the
+ * scheduler and TSC, the partition's guest memory (GUEST_MEM bytes from
+ * GPA 0, with counted reads and writes), the per-CPU area and panics.
+ */
+#ifndef TESTS_UNIT_HVCALL_FAKES_H
+#define TESTS_UNIT_HVCALL_FAKES_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/hypercall.h"
+#include "core/abi/hypercall.h"
+#include "core/percpu.h"
+#include "arch/x86/tsc.h"
+#include "core/sched.h"
+#include "core/exit.h"
+#include "partitions/partition.h"
+
+#define GUEST_MEM	(4 * 4096)
+
+static struct {
+	enum vcpu_mode mode;
+	unsigned cpl;
+	unsigned injected;
+	uint8_t vector;
+	unsigned stops;
+	uint64_t stop_code;
+	uint8_t mem[GUEST_MEM];
+	unsigned reads, writes;		/* partition_read/partition_write calls */
+} guest;
+
+static struct vp vp;
+static struct partition part;
+static struct percpu cpu0;
+struct percpu *cpus[MAX_CPUS] = { &cpu0 };
+
+static void injected(uint8_t vector)
+{
+	guest.injected++;
+	guest.vector = vector;
+}
+
+void exit_inject_ud(struct vp *p)
+{
+	(void)p;
+	injected(EXC_UD);
+}
+
+void exit_inject_gp(struct vp *p)
+{
+	(void)p;
+	injected(EXC_GP);
+}
+
+uint64_t sched_now(void)
+{
+	return 1000000;
+}
+
+uint64_t tsc_us_to_ticks(uint64_t us)
+{
+	return us * 3;
+}
+
+uint64_t tsc_khz(void)
+{
+	return 3000;
+}
+
+void partition_stopped(struct partition *p, uint64_t code)
+{
+	(void)p;
+	guest.stops++;
+	guest.stop_code = code;
+}
+
+bool partition_contains(struct partition *p, gpa_t gpa, size_t len)
+{
+	assert_ptr_equal(p, &part);
+	return len == 0 || (gpa_val(gpa) <= GUEST_MEM && len <= GUEST_MEM - gpa_val(gpa));
+}
+
+bool partition_read(struct partition *p, gpa_t gpa, void *dst, size_t len)
+{
+	guest.reads++;
+	if (!partition_contains(p, gpa, len))
+		return false;
+	memcpy(dst, guest.mem + gpa_val(gpa), len);
+	return true;
+}
+
+bool partition_write(struct partition *p, gpa_t gpa, const void *src, size_t len)
+{
+	guest.writes++;
+	if (!partition_contains(p, gpa, len))
+		return false;
+	memcpy(guest.mem + gpa_val(gpa), src, len);
+	return true;
+}
+
+bool panic_in_progress(void)
+{
+	return false;
+}
+
+void panic_at(const char *file, int line, const char *fmt, ...)
+{
+	fail_msg("panic at %s:%d (%s)", file, line, fmt);
+	abort();
+}
+
+/* A child partition (id 7) with one VP in 64-bit mode at CPL 0. */
+static void fakes_reset(void)
+{
+	memset(&vp, 0, sizeof(vp));
+	memset(&guest, 0, sizeof(guest));
+	memset(&part, 0, sizeof(part));
+	part.id = to_part_id(7);
+	part.privileges = HV_PRIV_CHILD;
+	vp.vcpu.part = &part;
+	vp.vcpu.home_cpu = to_cpu_id(0);
+	guest.mode = VCPU_MODE_LONG64;
+}
+
+/* The hypercall exit as the back-end decodes it, the caller's mode and CPL included. */
+static enum exit_action dispatch(void)
+{
+	struct vm_exit e = { .reason = EXIT_HYPERCALL, .insn_len = 3 };
+
+	e.u.hc.mode = (uint8_t)guest.mode;
+	e.u.hc.cpl = (uint8_t)guest.cpl;
+	return hypercall_dispatch(&vp, &e);
+}
+
+/* A call with the whole input value in RCX as given. */
+static enum exit_action call_control(uint64_t control, uint64_t rdx, uint64_t r8)
+{
+	vp.vcpu.gpr[GPR_RCX] = control;
+	vp.vcpu.gpr[GPR_RDX] = rdx;
+	vp.vcpu.gpr[GPR_R8] = r8;
+	return dispatch();
+}
+
+static uint64_t mem64(uint64_t gpa)
+{
+	uint64_t v;
+
+	memcpy(&v, guest.mem + gpa, 8);
+	return v;
+}
+
+static void set_mem64(uint64_t gpa, uint64_t v)
+{
+	memcpy(guest.mem + gpa, &v, 8);
+}
+
+#endif
