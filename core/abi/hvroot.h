@@ -124,12 +124,7 @@ struct hv_input_set_partition_property {
 _Static_assert(sizeof(struct hv_input_set_partition_property) == 24, "4.2");
 _Static_assert(offsetof(struct hv_input_set_partition_property, property_value) == 16, "4.2");
 
-/* ---- GetPartitionId (0x0046): no input ---- */
-
-struct hv_output_get_partition_id {
-	uint64_t partition_id;
-} HV_PACKED;
-_Static_assert(sizeof(struct hv_output_get_partition_id) == 8, "2.1");
+/* GetPartitionId (0x0046): no input; its output is in core/abi/hypercall.h. */
 
 /* ---- DepositMemory (0x0048, rep), 4.4 and 3 ---- */
 
