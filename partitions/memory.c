@@ -137,3 +137,8 @@ bool partition_zero(struct partition *p, gpa_t gpa, size_t len)
 {
 	return copy_in(p, gpa, NULL, len);
 }
+
+void *partition_gpa_ptr(struct partition *p, gpa_t gpa, size_t len)
+{
+	return chunk_ptr(p, gpa, len);
+}
