@@ -97,12 +97,11 @@ static void stimer_arm(struct vp *vp, struct synic_stimer *t)
 
 /*
  * A message-mode timer on SINT 0 stays off (as KVM has it: SINT 0 is the
- * root's intercept SINT), and so does any whose count is 0 (TLFS 6.0,
- * 12.4.2: writing 0 to COUNT disables it).
+ * root's intercept SINT). A timer enabled with COUNT 0 waits for a count.
  */
 static void stimer_fix_enable(struct synic_stimer *t)
 {
-	if (!t->count || (!(t->config & HV_STIMER_DIRECT) && !stimer_sint(t->config)))
+	if (!(t->config & HV_STIMER_DIRECT) && !stimer_sint(t->config))
 		t->config &= ~HV_STIMER_ENABLE;
 }
 
@@ -127,9 +126,12 @@ bool synic_stimer_msr_write(struct vp *vp, uint32_t msr, uint64_t val)
 	struct synic_stimer *t = &vp->synic.stimer[(msr - HV_MSR_STIMER0_CONFIG) / 2];
 
 	if ((msr - HV_MSR_STIMER0_CONFIG) % 2) {
+		/* TLFS 6.0, 12.4.2: COUNT 0 disables, else auto-enable enables */
 		t->count = val;
-		if (val && (t->config & HV_STIMER_AUTO_ENABLE))
-			t->config |= HV_STIMER_ENABLE;	/* TLFS 6.0, 12.4.2: auto-enable */
+		if (!val)
+			t->config &= ~HV_STIMER_ENABLE;
+		else if (t->config & HV_STIMER_AUTO_ENABLE)
+			t->config |= HV_STIMER_ENABLE;
 	} else {
 		if (!config_ok(val))
 			return false;

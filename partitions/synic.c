@@ -274,8 +274,8 @@ bool synic_msr_read(struct vp *vp, uint32_t msr, uint64_t *val)
 	if (is_stimer(msr))
 		return has_priv(vp, HV_PRIV_ACCESS_SYNTHETIC_TIMER_REGS) &&
 		       synic_stimer_msr_read(vp, msr, val);
-	if (!is_synic(msr) || !has_priv(vp, HV_PRIV_ACCESS_SYNIC_REGS))
-		return false;
+	if (!is_synic(msr) || msr == HV_MSR_EOM || !has_priv(vp, HV_PRIV_ACCESS_SYNIC_REGS))
+		return false;		/* EOM is write-only */
 	spin_lock(&s->lock);
 	switch (msr) {
 	case HV_MSR_SCONTROL:	*val = s->scontrol; break;
@@ -286,7 +286,7 @@ bool synic_msr_read(struct vp *vp, uint32_t msr, uint64_t *val)
 	default:		*val = s->sint[msr - HV_MSR_SINT0]; break;
 	}
 	spin_unlock(&s->lock);
-	return msr != HV_MSR_EOM;		/* write-only */
+	return true;
 }
 
 /*
