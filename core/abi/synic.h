@@ -117,7 +117,7 @@ _Static_assert(sizeof(struct hv_message_page) == 4096, "the message page is one 
 struct hv_synic_event_flags_page {
 	uint8_t sint_flags[HV_SYNIC_SINT_COUNT][HV_EVENT_FLAGS_BYTES];
 };
-_Static_assert(sizeof(struct hv_synic_event_flags_page) == 4096, "the event-flags page is one page");
+_Static_assert(sizeof(struct hv_synic_event_flags_page) == 4096, "the event page is one page");
 
 /* HVMSG_TIMER_EXPIRED's payload (TLFS 6.0, 12.4.3 "Synthetic Timer Expiration Message") */
 struct hv_timer_message_payload {
