@@ -90,6 +90,9 @@ $(UNIT_DIR)/obj/arch/x86/vmx/vmx_exit.o: UNIT_CFLAGS += -DVMCS_FAKE
 # provides them, through a stand-in for arch/x86/cpu.h found first.
 $(UNIT_DIR)/test_log: private UNIT_CFLAGS := -Itests/unit/stubs $(UNIT_CFLAGS)
 
+# test_synic posts from a second thread.
+$(UNIT_DIR)/test_synic: UNIT_LDLIBS += -pthread
+
 $(foreach t,$(UNIT_TESTS),$(eval $(UNIT_DIR)/$(t): \
 	$(patsubst %.c,$(UNIT_DIR)/obj/%.o,$(UNIT_EXTRA_$(t)))))
 
