@@ -262,9 +262,9 @@ static struct vp *pick(struct runq *rq, uint64_t now, uint64_t *slice_end)
  * CPU is idle) when it fires: its own, unless it is due already (the
  * slice's first entry delivers it), or one that lets a halted vCPU go
  * first. Any other vCPU's turn comes by the slice's end anyway. A timer
- * whose vCPU sleeps for good never becomes pending (deliver_interrupts
- * does not run for it), so counting it would make the deadline 1 us
- * forever once it is due, and its neighbours would exit at that rate.
+ * whose vCPU sleeps for good cannot wake it: counting it would only make
+ * the CPU look at it when it fires (expire_queue_timers then turns it
+ * into a pending vector nobody takes), so it is left out.
  */
 static bool timer_ends_slice(const struct runq *rq, struct vp *vp, const struct vp *running,
 			     uint64_t now)
