@@ -70,7 +70,8 @@ static uint16_t hc_set_timer(struct vp *vp, struct own_call *c)
 	if (us && us < TIMER_MIN_US)
 		us = TIMER_MIN_US;
 	vp->timer_vector = (uint8_t)vector;
-	vp->timer_deadline = us ? sched_now() + tsc_us_to_ticks(us) : 0;
+	vp->xtimer_deadline = us ? sched_now() + tsc_us_to_ticks(us) : 0;
+	vp_timers_changed(vp);
 	return HV_STATUS_SUCCESS;
 }
 

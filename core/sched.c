@@ -99,11 +99,48 @@ void sched_kick_partition(struct partition *p)
 	}
 }
 
+/*
+ * Pending vectors: a 256-bit bitmap and a summary word that is non-zero
+ * whenever a bit may be set, so that the exit path tests one word. The
+ * bit is set before the summary; the home CPU clears a bit, then the
+ * summary if the bitmap looks empty, then looks again (irq_take_highest):
+ * whichever order a raise and that clearing meet in, a set bit leaves the
+ * summary set.
+ */
 void sched_raise_irq(struct vp *vp, uint8_t vector)
 {
-	__atomic_store_n(&vp->pending_irq, vector, __ATOMIC_RELEASE);
+	__atomic_fetch_or(&vp->irq_pending[vector / 64], 1ull << (vector % 64), __ATOMIC_SEQ_CST);
+	__atomic_store_n(&vp->irq_summary, 1, __ATOMIC_SEQ_CST);
 	if (!cpu_is_current(vp->vcpu.home_cpu))
 		lapic_send_ipi(cpu_percpu(vp->vcpu.home_cpu)->apic_id, ICR_FIXED | VEC_IPI_KICK);
+}
+
+/* The highest pending vector, or -1. */
+static int irq_highest(const struct vp *vp)
+{
+	for (int i = 3; i >= 0; i--) {
+		uint64_t w = __atomic_load_n(&vp->irq_pending[i], __ATOMIC_SEQ_CST);
+
+		if (w)
+			return i * 64 + 63 - __builtin_clzll(w);
+	}
+	return -1;
+}
+
+/* Home CPU: take the highest pending vector off the bitmap (-1: none), keeping the summary true. */
+static int irq_take_highest(struct vp *vp)
+{
+	int vec = irq_highest(vp);
+
+	if (vec >= 0)
+		__atomic_fetch_and(&vp->irq_pending[vec / 64], ~(1ull << (vec % 64)),
+				   __ATOMIC_SEQ_CST);
+	if (irq_highest(vp) < 0) {
+		__atomic_store_n(&vp->irq_summary, 0, __ATOMIC_SEQ_CST);
+		if (irq_highest(vp) >= 0)	/* raised between the look and the store */
+			__atomic_store_n(&vp->irq_summary, 1, __ATOMIC_SEQ_CST);
+	}
+	return vec;
 }
 
 void sched_take_host_interrupts(void)
@@ -138,7 +175,7 @@ static bool eligible(struct vp *vp, uint64_t now)
 		return false;
 	if (vp->state == VP_RUNNABLE)
 		return true;
-	return (vp->pending_irq || timer_due(vp, now)) && !asleep_for_good(vp);
+	return (vp->irq_summary || timer_due(vp, now)) && !asleep_for_good(vp);
 }
 
 /* Time a woken vCPU may still go first in this turn (TSC ticks). */
@@ -225,9 +262,9 @@ static struct vp *pick(struct runq *rq, uint64_t now, uint64_t *slice_end)
  * CPU is idle) when it fires: its own, unless it is due already (the
  * slice's first entry delivers it), or one that lets a halted vCPU go
  * first. Any other vCPU's turn comes by the slice's end anyway. A timer
- * whose vCPU sleeps for good never becomes pending (deliver_interrupts
- * does not run for it), so counting it would make the deadline 1 us
- * forever once it is due, and its neighbours would exit at that rate.
+ * whose vCPU sleeps for good cannot wake it: counting it would only make
+ * the CPU look at it when it fires (expire_queue_timers then turns it
+ * into a pending vector nobody takes), so it is left out.
  */
 static bool timer_ends_slice(const struct runq *rq, struct vp *vp, const struct vp *running,
 			     uint64_t now)
@@ -259,30 +296,63 @@ static uint64_t next_timer_us(struct runq *rq, uint64_t now, const struct vp *ru
 	return tsc_ticks_to_us(best) + 1;
 }
 
-/* Move due timer interrupts to pending and inject what the guest can take. */
+/*
+ * The vCPU's timers that are due become what they raise: the own-call
+ * timer its vector, a synthetic timer its SynIC message or direct
+ * vector (partitions/synic.h). Home CPU.
+ */
+static void expire_timers(struct vp *vp, uint64_t now)
+{
+	if (vp->xtimer_deadline && (int64_t)(now - vp->xtimer_deadline) >= 0) {
+		vp->xtimer_deadline = 0;
+		sched_raise_irq(vp, vp->timer_vector);
+	}
+	if (vp->stimer_deadline && (int64_t)(now - vp->stimer_deadline) >= 0)
+		synic_stimers_expire(vp);
+	vp_timers_changed(vp);
+}
+
+/*
+ * Before a pick: the due timers of this queue's vCPUs that are not
+ * running become pending, so that only an interrupt makes a halted vCPU
+ * eligible (a synthetic timer whose SINT is masked wakes nobody) and a
+ * due timer never stays due (which would set every deadline to 1 us).
+ */
+static void expire_queue_timers(struct runq *rq, uint64_t now)
+{
+	for (struct vp *vp = rq->head; vp; vp = vp->rq_next)
+		if (timer_due(vp, now) && vp->vcpu.part->state == PART_RUNNING &&
+		    vp->state != VP_STOPPED)
+			expire_timers(vp, now);
+}
+
+/*
+ * Move due timers to pending and inject what the guest can take, the
+ * highest vector first. There is no virtual APIC yet: an injected vector
+ * is done with (every SINT behaves as auto-EOI, docs/synic.md). With more
+ * pending, the interrupt window brings the next as soon as the guest can
+ * take it.
+ */
 static void deliver_interrupts(struct vp *vp)
 {
-	uint32_t vec;
+	uint64_t now = sched_now();
+	int vec;
 
-	if (timer_due(vp, sched_now())) {
-		vp->timer_deadline = 0;
-		__atomic_store_n(&vp->pending_irq, vp->timer_vector, __ATOMIC_RELEASE);
-	}
-	vec = __atomic_load_n(&vp->pending_irq, __ATOMIC_ACQUIRE);
-	if (!vec)
+	if (timer_due(vp, now))
+		expire_timers(vp, now);
+	if (!__atomic_load_n(&vp->irq_summary, __ATOMIC_ACQUIRE))
 		return;
-	if (vcpu_ops->can_take_irq(&vp->vcpu)) {
+	if (!vcpu_ops->can_take_irq(&vp->vcpu)) {
+		vcpu_ops->want_irq_window(&vp->vcpu, true);
+		return;
+	}
+	vec = irq_take_highest(vp);
+	if (vec >= 0) {
 		const struct vcpu_event ev = { EVENT_EXTINT, (uint8_t)vec, false, 0 };
-		uint32_t expected = vec;
 
 		vcpu_ops->inject(&vp->vcpu, &ev);
-		/* clear only what was injected: a vector raised meanwhile stays pending */
-		__atomic_compare_exchange_n(&vp->pending_irq, &expected, 0, false,
-					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
-		vcpu_ops->want_irq_window(&vp->vcpu, false);
-	} else {
-		vcpu_ops->want_irq_window(&vp->vcpu, true);
 	}
+	vcpu_ops->want_irq_window(&vp->vcpu, __atomic_load_n(&vp->irq_summary, __ATOMIC_ACQUIRE));
 }
 
 static void run_vp(struct runq *rq, struct vp *vp, uint64_t slice_end)
@@ -327,7 +397,7 @@ static void run_vp(struct runq *rq, struct vp *vp, uint64_t slice_end)
 	 */
 	start = rdtsc();
 	while (act == EXIT_ACTION_RESUME && !rq->need_resched) {
-		if (vp->timer_deadline | vp->pending_irq)
+		if (vp->timer_deadline | vp->irq_summary)
 			deliver_interrupts(vp);
 		guest -= rdtsc();
 		run(&vp->vcpu);
@@ -402,6 +472,7 @@ void sched_loop(void)
 		reap(rq);
 		now = sched_now();
 		spin_lock(&rq->lock);
+		expire_queue_timers(rq, now);
 		vp = pick(rq, now, &slice_end);
 		spin_unlock(&rq->lock);
 		if (!vp) {

@@ -9,6 +9,8 @@
 #include "core/lib.h"
 #include "core/percpu.h"
 #include "core/slpt_hv.h"
+#include "core/abi/hypercall.h"
+#include "core/sched.h"
 
 const char *partition_config_problem(const struct part_config *c)
 {
@@ -55,6 +57,7 @@ static enum part_status create_vps(struct partition *p, const struct part_config
 		vp->state = VP_RUNNABLE;
 		fpu_init_area(&vp->fpu);
 		vp->dbg = (struct debug_regs){ .dr6 = 0xffff0ff0 };	/* DR6 at reset */
+		synic_init(vp);
 		if (vcpu_ops->vcpu_init(&vp->vcpu, p->slpt.root))
 			return PART_ENOMEM;
 	}
@@ -108,6 +111,7 @@ enum part_status partition_create(const struct part_config *c, struct partition 
 	memcpy(p->name, c->name, strnlen(c->name, PART_NAME_MAX - 1));
 	p->id = id;
 	p->privileges = HV_PRIV_CHILD;
+	p->created_tsc = sched_now();
 	p->mem_bytes = c->mem_bytes;
 	p->state = PART_CREATED;
 	st = build(p, c);

@@ -166,3 +166,8 @@ bool partition_read(struct partition *p, gpa_t gpa, void *dst, size_t len)
 	}
 	return true;
 }
+
+void *partition_gpa_ptr(struct partition *p, gpa_t gpa, size_t len)
+{
+	return chunk_ptr(p, gpa, len);
+}

@@ -14,6 +14,7 @@
 #include "core/slpt.h"
 #include "core/spinlock.h"
 #include "core/vcpu.h"
+#include "partitions/synic.h"
 
 #define PART_NAME_MAX		32
 #define PART_MAX		16
@@ -64,15 +65,25 @@ struct vp {
 	struct vcpu vcpu;		/* first: exit handlers get from one to the other */
 	enum vp_state state;		/* written by the home CPU only */
 	volatile bool running;		/* in guest mode or handling an exit right now */
-	uint64_t timer_deadline;	/* TSC value of the virtual timer, 0: off */
-	uint8_t timer_vector;
-	volatile uint32_t pending_irq;	/* vector waiting for injection, 0: none */
+	uint64_t timer_deadline;	/* TSC: the earliest of the two below, 0: none (vp_timers_changed) */
+	uint64_t xtimer_deadline;	/* TSC: the own-call timer (HVCALL_X_SET_TIMER), 0: off */
+	uint8_t timer_vector;		/* its vector */
+	/*
+	 * Interrupts waiting for injection (core/sched.c): bit v of the
+	 * bitmap is vector v; irq_summary is non-zero while a bit may be set,
+	 * so the exit path tests one word. Any CPU sets them, the home CPU
+	 * clears them.
+	 */
+	volatile uint32_t irq_summary;
+	volatile uint64_t irq_pending[4];
+	uint64_t stimer_deadline;	/* TSC: its earliest synthetic timer, 0: none */
 	struct vp *rq_next;		/* home CPU's run queue */
 	uint64_t woken_turn;		/* sched.c: the turn of its home queue that */
 	uint64_t woken_ticks;		/* it went first in, for this long after wake-ups */
 	struct part_stats stats;	/* per VP: no lock on the exit path */
 	struct fpu_area fpu;		/* x87/SSE registers while another guest has the CPU */
 	struct debug_regs dbg;		/* DR0-DR3, DR6, likewise */
+	struct synic synic;		/* partitions/synic.h */
 };
 
 struct mem_chunk {
@@ -96,6 +107,7 @@ struct partition {
 	enum part_end on_stop, on_crash;
 	volatile bool dying;		/* being destroyed: home CPUs release its vCPUs */
 	volatile uint32_t live_vps;	/* vCPUs not yet released */
+	uint64_t created_tsc;		/* reference time 0 (synic_ref_time) */
 	uint64_t start_tsc;		/* when it was started */
 	uint64_t first_entry_tsc;	/* when its first vCPU first entered the guest */
 	char dbg_line[120];		/* debug-port output being assembled */
@@ -140,6 +152,25 @@ bool partition_zero(struct partition *p, gpa_t gpa, size_t len);
 bool partition_contains(struct partition *p, gpa_t gpa, size_t len);
 /* Copy out of guest memory; false (and dst untouched) if any byte is outside the partition. */
 bool partition_read(struct partition *p, gpa_t gpa, void *dst, size_t len);
+
+/*
+ * The hypervisor's mapping of [gpa, gpa+len) of the partition's memory,
+ * which must not cross a 2 MiB chunk (a page never does); NULL if it is
+ * not the partition's memory.
+ */
+void *partition_gpa_ptr(struct partition *p, gpa_t gpa, size_t len);
+
+/*
+ * After a change of xtimer_deadline or stimer_deadline (home CPU): the
+ * scheduler looks at timer_deadline only, so that the exit path tests
+ * one word for all the vCPU's timers.
+ */
+static inline void vp_timers_changed(struct vp *vp)
+{
+	uint64_t x = vp->xtimer_deadline, s = vp->stimer_deadline;
+
+	vp->timer_deadline = !x ? s : !s ? x : (int64_t)(x - s) < 0 ? x : s;
+}
 
 static inline struct vp *vcpu_to_vp(struct vcpu *v)
 {

@@ -91,7 +91,7 @@ bool platform_msr_read(struct vp *vp, uint32_t msr, uint64_t *val)
 		*val = vp->vcpu.tsc_aux;
 		return vcpu_ops->caps->rdtscp;
 	default:
-		return false;
+		return synic_msr_read(vp, msr, val);
 	}
 }
 
@@ -106,7 +106,7 @@ bool platform_msr_write(struct vp *vp, uint32_t msr, uint64_t val)
 		vp->vcpu.tsc_aux = (uint32_t)val;	/* run() loads it before the next entry */
 		return true;
 	default:
-		return false;
+		return synic_msr_write(vp, msr, val);
 	}
 }
 

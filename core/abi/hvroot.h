@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/abi/synic.h"
+
 #define HV_PACKED		__attribute__((packed))
 
 /* TLFS 6.0, 3.7: input and output lists lie in one 4 KiB page each. */
@@ -513,12 +515,7 @@ _Static_assert(sizeof(struct hv_input_unmap_vp_state_page) == 16, "4.9");
 
 /* ---- Intercept messages (section 6): payloads of an hv_message (core/abi/synic.h), at its offset 16 ---- */
 
-#define HVMSG_UNMAPPED_GPA			0x80000000u
-#define HVMSG_GPA_INTERCEPT			0x80000001u
-#define HVMSG_UNRECOVERABLE_EXCEPTION		0x80000021u
-#define HVMSG_OPAQUE_INTERCEPT			0x8000003fu
-#define HVMSG_X64_IO_PORT_INTERCEPT		0x80010000u
-#define HVMSG_X64_HALT				0x80010007u
+/* The message types (HVMSG_*) are in core/abi/synic.h. */
 
 /* intercept_access_type */
 #define HV_INTERCEPT_ACCESS_READ		0u

@@ -614,6 +614,29 @@ acirq_case() {
 acirq_case bochs-acirq-vmx corei7_skylake_x
 acirq_case bochs-acirq-svm ryzen
 
+# SynIC with synthetic timers as the message source (tests/guests/synic.c):
+# the MSRs' #GP rules, a message in its slot with its vector, msg_pending
+# and EOM, a masked SINT or SCONTROL off holding messages back until
+# unmasked or on, a periodic timer waking HLT, direct mode, and pending
+# vectors injected highest first. AMD-V under QEMU, VT-x under Bochs.
+synic_case() {
+	local name=$1 emu=$2 tmo=$3
+	run_case "$name" "$emu" 1 0 "$tmo" "" \
+		"mod:$G/synic.elf:synic.elf partition=synic mem=2M on_stop=destroy on_crash=destroy" \
+		"\[synic\] PASS an unmasked SINT with vector 15 raises #GP" \
+		"\[synic\] PASS the expiry is an HVMSG_TIMER_EXPIRED in SINT3's slot" \
+		"\[synic\] PASS a second expiry while the slot is busy sets msg_pending" \
+		"\[synic\] PASS after EOM the waiting message is in the slot" \
+		"\[synic\] PASS a masked SINT delivers nothing" \
+		"\[synic\] PASS unmasked, it delivers the message that waited" \
+		"\[synic\] PASS turned on, the SynIC delivers what waited" \
+		"\[synic\] PASS a periodic timer woke HLT three times" \
+		"\[synic\] PASS pending vectors are injected highest first" \
+		"'synic': stopped itself, exit code 0$" -- '\] FAIL' 'PANIC' 'crashed on vCPU'
+}
+synic_case qemu-synic qemu 60
+synic_case bochs-synic bochs 120
+
 # Bad boot modules: each gets its own clear error, nothing is created for it,
 # and the good partition next to them runs.
 run_case qemu-bad-modules qemu 1 0 60 "" \
