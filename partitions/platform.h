@@ -6,11 +6,18 @@
 #ifndef PARTITIONS_PLATFORM_H
 #define PARTITIONS_PLATFORM_H
 
+#include "core/percpu.h"
 #include "partitions/cpuid.h"
 #include "partitions/partition.h"
 
 /* platform_cpuid for every leaf but the hypervisor's: the host's answer, adjusted. */
 void platform_cpuid_host(struct vp *vp);
+
+/* What the partition's hypervisor leaves depend on. */
+static inline struct cpuid_hv_view platform_cpuid_hv_view(const struct partition *p)
+{
+	return (struct cpuid_hv_view){ p->privileges, PART_MAX_VPS, MAX_CPUS };
+}
 
 /*
  * CPUID with leaf and subleaf in the vCPU's EAX and ECX; results go to its
@@ -25,11 +32,13 @@ static inline void platform_cpuid(struct vp *vp)
 	struct cpuid_regs c;
 
 	/* the vendor leaf first, with its answer known at compile time */
-	if (leaf == HV_CPUID_VENDOR_LEAF)
-		cpuid_hypervisor_leaf(HV_CPUID_VENDOR_LEAF, &c);
-	else if (cpuid_is_hypervisor_leaf(leaf))
-		cpuid_hypervisor_leaf(leaf, &c);
-	else {
+	if (leaf == HV_CPUID_VENDOR_LEAF) {
+		c = cpuid_vendor_leaf();
+	} else if (cpuid_is_hypervisor_leaf(leaf)) {
+		struct cpuid_hv_view hv = platform_cpuid_hv_view(vp->vcpu.part);
+
+		cpuid_hypervisor_leaf(&hv, leaf, &c);
+	} else {
 		platform_cpuid_host(vp);
 		return;
 	}
@@ -39,7 +48,13 @@ static inline void platform_cpuid(struct vp *vp)
 	r[GPR_RDX] = c.edx;
 }
 
-/* false: the MSR is not on the allow list (the caller injects #GP) */
+/*
+ * MSRs: false means the MSR is not there for this partition (not on the
+ * allow list, or a synthetic MSR it has no privilege for, or a write it
+ * may not make); the caller injects #GP. Unknown numbers end in the
+ * default branch, which hands them to partitions/tlfs.c (the Hyper-V
+ * synthetic MSRs); other ranges (the SynIC's) go there too, one call each.
+ */
 bool platform_msr_read(struct vp *vp, uint32_t msr, uint64_t *val);
 bool platform_msr_write(struct vp *vp, uint32_t msr, uint64_t val);
 /* The partition's I/O bitmap lets it use the port. Inline: every I/O exit asks. */
