@@ -1,7 +1,8 @@
 /*
  * The Hyper-V guest identity's MSRs (TLFS 6.0: "Reporting the Guest OS
  * Identity", 3.13 "Establishing the Hypercall Interface", "Virtual
- * Processor Index", "Partition Reference Counter"; numbers and fields in
+ * Processor Index", "Virtual Processor Run Time Register", "Partition
+ * Reference Counter"; numbers and fields in
  * core/abi/hv_msr.h). One const table: each MSR with the privilege that
  * opens it (TLFS "Partition Privilege Flags": without it the MSR is not
  * there, #GP) and its read and write; no write means read-only (#GP).
@@ -113,18 +114,28 @@ static uint64_t read_vp_index(struct vp *vp)
 	return vp_index_val(vp->vcpu.index);
 }
 
+/* TSC ticks in 100 ns units, exact in 64 bits: whole milliseconds and the rest apart. */
+static uint64_t ticks_to_100ns(uint64_t ticks)
+{
+	uint64_t khz = tsc_khz(), per_ms = HV_REF_COUNT_HZ / 1000;
+
+	return ticks / khz * per_ms + ticks % khz * per_ms / khz;
+}
+
 /*
  * 100 ns units since the partition was created, from the TSC, which runs
  * at one rate on every CPU and with which the scheduler already compares
- * times across CPUs: so every VP reads the same, rising count. Exact in
- * 64 bits: whole milliseconds and the rest apart.
+ * times across CPUs: so every VP reads the same, rising count.
  */
 static uint64_t read_time_ref_count(struct vp *vp)
 {
-	uint64_t khz = tsc_khz(), ticks = rdtsc() - vp->vcpu.part->created_tsc;
-	uint64_t per_ms = HV_REF_COUNT_HZ / 1000;
+	return ticks_to_100ns(rdtsc() - vp->vcpu.part->created_tsc);
+}
 
-	return ticks / khz * per_ms + ticks % khz * per_ms / khz;
+/* The time this VP has run in guest mode (summed by the scheduler around each run), 100 ns units. */
+static uint64_t read_vp_runtime(struct vp *vp)
+{
+	return ticks_to_100ns(vp->stats.guest_ticks);
 }
 
 static uint64_t read_tsc_frequency(struct vp *vp)
@@ -143,6 +154,7 @@ static const struct tlfs_msr tlfs_msrs[] = {
 	{ HV_X64_MSR_GUEST_OS_ID, HV_PRIV_ACCESS_HYPERCALL_MSRS, read_guest_os_id, write_guest_os_id },
 	{ HV_X64_MSR_HYPERCALL, HV_PRIV_ACCESS_HYPERCALL_MSRS, read_hypercall, write_hypercall },
 	{ HV_X64_MSR_VP_INDEX, HV_PRIV_ACCESS_VP_INDEX, read_vp_index, NULL },
+	{ HV_X64_MSR_VP_RUNTIME, HV_PRIV_ACCESS_VP_RUNTIME, read_vp_runtime, NULL },
 	{ HV_X64_MSR_TIME_REF_COUNT, HV_PRIV_ACCESS_PARTITION_REF_COUNTER, read_time_ref_count, NULL },
 	{ HV_X64_MSR_TSC_FREQUENCY, HV_PRIV_ACCESS_FREQUENCY_REGS, read_tsc_frequency, NULL },
 	{ HV_X64_MSR_APIC_FREQUENCY, HV_PRIV_ACCESS_FREQUENCY_REGS, read_apic_frequency, NULL },

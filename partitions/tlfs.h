@@ -1,6 +1,7 @@
 /*
  * The Hyper-V synthetic MSRs of the guest identity (core/abi/hv_msr.h):
- * guest OS id, hypercall page, VP index, reference counter, frequencies.
+ * guest OS id, hypercall page, VP index, VP run time, reference counter,
+ * frequencies.
  * platform_msr_read/write hand them every MSR they do not know.
  */
 #ifndef PARTITIONS_TLFS_H

@@ -41,6 +41,12 @@ _Static_assert((HV_HYPERCALL_MSR_ENABLE & HV_HYPERCALL_MSR_LOCKED) == 0 &&
 #define HV_X64_MSR_VP_INDEX		0x40000002u
 
 /*
+ * The calling VP's time in guest mode, in 100 ns units (TLFS 6.0,
+ * "Virtual Processor Run Time Register"): read-only. AccessVpRuntimeReg.
+ */
+#define HV_X64_MSR_VP_RUNTIME		0x40000010u
+
+/*
  * The partition reference counter (TLFS 6.0, "Partition Reference
  * Counter"): read-only, in 100 ns units since the partition was created,
  * the same on every VP. AccessPartitionReferenceCounter.

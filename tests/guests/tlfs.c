@@ -88,17 +88,16 @@ static uint64_t rdmsr_or(uint32_t msr, uint64_t otherwise)
 
 static void check_read_only(void)
 {
-	static const uint32_t ro[] = { HV_X64_MSR_VP_INDEX, HV_X64_MSR_TIME_REF_COUNT,
+	static const uint32_t ro[] = { HV_X64_MSR_VP_INDEX, HV_X64_MSR_VP_RUNTIME, HV_X64_MSR_TIME_REF_COUNT,
 				       HV_X64_MSR_TSC_FREQUENCY, HV_X64_MSR_APIC_FREQUENCY };
 	bool all = true;
 	uint64_t v;
 
 	for (unsigned i = 0; i < sizeof(ro) / sizeof(ro[0]); i++)
 		all = all && wrmsr_fault(ro[i], 0) == GP && wrmsr_fault(ro[i], rdmsr_or(ro[i], 1)) == GP;
-	check(all, "a write to VP_INDEX, TIME_REF_COUNT, TSC_FREQUENCY or APIC_FREQUENCY raises #GP");
+	check(all, "a write to VP_INDEX, VP_RUNTIME, TIME_REF_COUNT or the frequencies raises #GP");
 	check(rdmsr_fault(0x40000003, &v) == GP && rdmsr_fault(0x40000021, &v) == GP &&
-	      rdmsr_fault(0x40000010, &v) == GP,
-	      "RESET, REFERENCE_TSC and VP_RUNTIME, not implemented, raise #GP");
+	      wrmsr_fault(0x40000021, 0) == GP, "RESET and REFERENCE_TSC, not offered, raise #GP");
 }
 
 static void check_frequencies(uint64_t khz)
@@ -109,6 +108,23 @@ static void check_frequencies(uint64_t khz)
 	gprintf("TSC %lu Hz, APIC %lu Hz\n", tsc, apic);
 	check(tsc == khz * 1000, "TSC_FREQUENCY is the TSC's rate in Hz");
 	check(apic == 200000000, "APIC_FREQUENCY is 200 MHz");
+}
+
+/*
+ * VP_RUNTIME: this VP's time in guest mode. It rises while the VP
+ * computes, by no more than the reference time that passed; and it was
+ * below the partition's whole life so far.
+ */
+static void check_vp_runtime(uint64_t ref_now)
+{
+	uint64_t a = rdmsr_or(HV_X64_MSR_VP_RUNTIME, ~0ull), b, t0 = rdtsc();
+
+	while (rdtsc() - t0 < guest_tsc_khz() * 10)
+		__asm__ volatile("pause");
+	b = rdmsr_or(HV_X64_MSR_VP_RUNTIME, ~0ull);
+	gprintf("VP_RUNTIME %lu then %lu, TIME_REF_COUNT %lu\n", a, b, ref_now);
+	check(a < ref_now && b > a && b - a <= rdmsr_or(HV_X64_MSR_TIME_REF_COUNT, 0) - ref_now,
+	      "VP_RUNTIME rises while the VP runs, and never faster than TIME_REF_COUNT");
 }
 
 /* 10 MHz against the TSC over about 20 ms, within 2 % (emulators pace the TSC unevenly). */
@@ -139,6 +155,7 @@ static void check_reference_counter(uint64_t khz)
 		prev = now;
 	}
 	check(rising, "TIME_REF_COUNT never goes back");
+	check_vp_runtime(rdmsr_or(HV_X64_MSR_TIME_REF_COUNT, 0));
 }
 
 /*

@@ -341,8 +341,9 @@ tlfs_case() {
 		"$t cpuid.40000003:edx: frequency MSRs and the hypercall MSR lock" \
 		"$t cpuid.40000004: deprecate AutoEOI" "$t cpuid.40000005: 8 VPs" \
 		"$t cpuid.40000006: MSR bitmaps and SLAT in use" "$t cpuid.40000007 and above read zero" \
-		"$t a write to VP_INDEX, TIME_REF_COUNT, TSC_FREQUENCY or APIC_FREQUENCY raises #GP" \
-		"$t RESET, REFERENCE_TSC and VP_RUNTIME, not implemented, raise #GP" \
+		"$t a write to VP_INDEX, VP_RUNTIME, TIME_REF_COUNT or the frequencies raises #GP" \
+		"$t RESET and REFERENCE_TSC, not offered, raise #GP" \
+		"$t VP_RUNTIME rises while the VP runs, and never faster than TIME_REF_COUNT" \
 		"$t TSC_FREQUENCY is the TSC's rate in Hz" "$t APIC_FREQUENCY is 200 MHz" \
 		"$t TIME_REF_COUNT counts from the partition's creation" \
 		"$t TIME_REF_COUNT runs at 10 MHz against the TSC" "$t TIME_REF_COUNT never goes back" \
