@@ -212,7 +212,7 @@ guest_suite() {
 		"'wakeup': $ok" \
 		"\[smp-b\] PASS the shared counter adds up" "'smp-b': $ok" \
 		"'snoop': destroyed, memory scrubbed and returned" \
-		"'cpuid': guest [0-9]+ us, hypervisor [0-9]+ us, exits cpuid=[0-9]+ io=[0-9]+ hypercall=[0-9]+" \
+		"'cpuid': guest [0-9]+ us, hypervisor [0-9]+ us, exits cpuid=[0-9]+ rdmsr=[0-9]+ wrmsr=[0-9]+ io=[0-9]+ hypercall=[0-9]+" \
 		"'io': guest .* io=[0-9]+.*, denied io=[1-9][0-9]* msr=0" "'timer': guest .* hlt=[1-9]" \
 		"\[msr\] PASS WBINVD and INVD complete without a fault" "'msr': guest .* cacheflush=2, denied io=0 msr=5" \
 		"'crash': guest .* triple=1" "'snoop': guest .* slp=1" \
