@@ -19,33 +19,45 @@ static inline struct cpuid_hv_view platform_cpuid_hv_view(const struct partition
 	return (struct cpuid_hv_view){ p->privileges, PART_MAX_VPS, MAX_CPUS };
 }
 
-/*
- * CPUID with leaf and subleaf in the vCPU's EAX and ECX; results go to its
- * EAX-EDX (policy in partitions/cpuid.c, hypervisor leaves in core/abi/cpuid.h).
- * The hypervisor leaves are what guests ask at run time, so they are
- * answered here, inline on the exit path, without a host CPUID.
- */
-static inline void platform_cpuid(struct vp *vp)
+static inline void platform_cpuid_result(uint64_t *r, struct cpuid_regs c)
 {
-	uint64_t *r = vp->vcpu.gpr;
-	uint32_t leaf = (uint32_t)r[GPR_RAX];
-	struct cpuid_regs c;
-
-	/* the vendor leaf first, with its answer known at compile time */
-	if (leaf == HV_CPUID_VENDOR_LEAF) {
-		c = cpuid_vendor_leaf();
-	} else if (cpuid_is_hypervisor_leaf(leaf)) {
-		struct cpuid_hv_view hv = platform_cpuid_hv_view(vp->vcpu.part);
-
-		cpuid_hypervisor_leaf(&hv, leaf, &c);
-	} else {
-		platform_cpuid_host(vp);
-		return;
-	}
 	r[GPR_RAX] = c.eax;
 	r[GPR_RBX] = c.ebx;
 	r[GPR_RCX] = c.ecx;
 	r[GPR_RDX] = c.edx;
+}
+
+/*
+ * The hypervisor leaves other than the vendor leaf. Out of line (a tail
+ * call), so that the vendor leaf's path keeps no answer in memory and
+ * needs no stack frame.
+ */
+static __attribute__((noinline, unused)) void platform_cpuid_hv(struct vp *vp)
+{
+	struct cpuid_hv_view hv = platform_cpuid_hv_view(vp->vcpu.part);
+	struct cpuid_regs c;
+
+	cpuid_hypervisor_leaf(&hv, (uint32_t)vp->vcpu.gpr[GPR_RAX], &c);
+	platform_cpuid_result(vp->vcpu.gpr, c);
+}
+
+/*
+ * CPUID with leaf and subleaf in the vCPU's EAX and ECX; results go to its
+ * EAX-EDX (policy in partitions/cpuid.c, hypervisor leaves in core/abi/cpuid.h).
+ * The hypervisor leaves are what guests ask at run time, so they are
+ * answered without a host CPUID; the vendor leaf, what guests ask most,
+ * first and inline, from constants.
+ */
+static inline void platform_cpuid(struct vp *vp)
+{
+	uint32_t leaf = (uint32_t)vp->vcpu.gpr[GPR_RAX];
+
+	if (leaf == HV_CPUID_VENDOR_LEAF)
+		platform_cpuid_result(vp->vcpu.gpr, cpuid_vendor_leaf());
+	else if (cpuid_is_hypervisor_leaf(leaf))
+		platform_cpuid_hv(vp);
+	else
+		platform_cpuid_host(vp);
 }
 
 /*

@@ -132,7 +132,11 @@ static uint64_t read_time_ref_count(struct vp *vp)
 	return ticks_to_100ns(rdtsc() - vp->vcpu.part->created_tsc);
 }
 
-/* The time this VP has run in guest mode (summed by the scheduler around each run), 100 ns units. */
+/*
+ * The time this VP has run in guest mode, in 100 ns units: the
+ * scheduler's sum, which it adds to at the end of each of the VP's turns
+ * on its CPU (a HLT, a preemption), so it lags by the turn in progress.
+ */
 static uint64_t read_vp_runtime(struct vp *vp)
 {
 	return ticks_to_100ns(vp->stats.guest_ticks);

@@ -43,6 +43,7 @@ _Static_assert((HV_HYPERCALL_MSR_ENABLE & HV_HYPERCALL_MSR_LOCKED) == 0 &&
 /*
  * The calling VP's time in guest mode, in 100 ns units (TLFS 6.0,
  * "Virtual Processor Run Time Register"): read-only. AccessVpRuntimeReg.
+ * Summed as each of the VP's turns on its CPU ends (a HLT, a preemption).
  */
 #define HV_X64_MSR_VP_RUNTIME		0x40000010u
 

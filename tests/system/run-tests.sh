@@ -343,7 +343,7 @@ tlfs_case() {
 		"$t cpuid.40000006: MSR bitmaps and SLAT in use" "$t cpuid.40000007 and above read zero" \
 		"$t a write to VP_INDEX, VP_RUNTIME, TIME_REF_COUNT or the frequencies raises #GP" \
 		"$t RESET and REFERENCE_TSC, not offered, raise #GP" \
-		"$t VP_RUNTIME rises while the VP runs, and never faster than TIME_REF_COUNT" \
+		"$t VP_RUNTIME counts the VP's time in guest mode, within the partition's life" \
 		"$t TSC_FREQUENCY is the TSC's rate in Hz" "$t APIC_FREQUENCY is 200 MHz" \
 		"$t TIME_REF_COUNT counts from the partition's creation" \
 		"$t TIME_REF_COUNT runs at 10 MHz against the TSC" "$t TIME_REF_COUNT never goes back" \
