@@ -36,20 +36,26 @@ struct tlfs_msr {
 /*
  * Fill the hypercall page: the hypercall instruction and RET at offset 0
  * (Linux calls the start of the page, hyperv-linux-guest.md 3.1), INT3
- * everywhere else. The page is 4 KiB aligned, so it lies in one 2 MiB
- * chunk and each write below is whole or nothing.
+ * everywhere else. Each byte is written once, with its final value, so a
+ * page enabled again (every VP of a partition may enable it) never holds
+ * anything else, even for a moment, while another VP calls it. The page
+ * is 4 KiB aligned, so it lies in one 2 MiB chunk and each write below is
+ * whole or nothing.
  */
 static bool write_hypercall_page(struct partition *p, uint64_t gpa)
 {
-	uint8_t fill[256];
+	uint8_t code[sizeof(vcpu_ops->hypercall_insn) + 1], fill[256];
+	uint64_t off = sizeof(code);
 
+	memcpy(code, vcpu_ops->hypercall_insn, sizeof(vcpu_ops->hypercall_insn));
+	code[sizeof(vcpu_ops->hypercall_insn)] = RET;
+	if (!partition_write(p, to_gpa(gpa), code, sizeof(code)))
+		return false;
 	memset(fill, INT3, sizeof(fill));
-	for (uint64_t off = 0; off < PAGE_SIZE; off += sizeof(fill))
-		if (!partition_write(p, to_gpa(gpa + off), fill, sizeof(fill)))
+	for (; off < PAGE_SIZE; off += sizeof(fill))
+		if (!partition_write(p, to_gpa(gpa + off), fill, MIN(sizeof(fill), PAGE_SIZE - off)))
 			return false;
-	memcpy(fill, vcpu_ops->hypercall_insn, sizeof(vcpu_ops->hypercall_insn));
-	fill[sizeof(vcpu_ops->hypercall_insn)] = RET;
-	return partition_write(p, to_gpa(gpa), fill, sizeof(vcpu_ops->hypercall_insn) + 1);
+	return true;
 }
 
 static uint64_t read_guest_os_id(struct vp *vp)

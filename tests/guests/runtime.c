@@ -90,6 +90,12 @@ bool hypercall_page_enable(void)
 {
 	uint64_t want = (uint64_t)hypercall_page | HV_HYPERCALL_MSR_ENABLE, id = 0, msr = 0;
 
+	/* already on (another VP was first): leave it (TLFS 3.13, step 5) */
+	if (rdmsr_fault(HV_X64_MSR_HYPERCALL, &msr) == -1 &&
+	    (msr & (HV_HYPERCALL_MSR_GPA_MASK | HV_HYPERCALL_MSR_ENABLE)) == want) {
+		page_enabled = true;
+		return true;
+	}
 	if (rdmsr_fault(HV_X64_MSR_GUEST_OS_ID, &id) != -1)
 		return false;
 	if (!id && wrmsr_fault(HV_X64_MSR_GUEST_OS_ID, GUEST_OS_ID_TESTS) != -1)

@@ -260,9 +260,11 @@ static void check_hypercall_page(const struct guest_boot *b, uint64_t khz)
 	      "a call through the hypercall page works (TSC_KHZ, answer in RDX)");
 	check(hypercall_page_enable() && hypercall(HVCALL_X_NULL, 0, 0) == HV_STATUS_SUCCESS,
 	      "the runtime's calls go through the page (NULL)");
-	check(wrmsr_fault(HV_X64_MSR_HYPERCALL, b->mem_bytes | HV_HYPERCALL_MSR_ENABLE) == GP &&
+	v = rdmsr_or(HV_X64_MSR_HYPERCALL, 0);
+	check(v == (on | rsvdp) &&
+	      wrmsr_fault(HV_X64_MSR_HYPERCALL, b->mem_bytes | HV_HYPERCALL_MSR_ENABLE) == GP &&
 	      wrmsr_fault(HV_X64_MSR_HYPERCALL, 1ull << 40 | HV_HYPERCALL_MSR_ENABLE) == GP &&
-	      rdmsr_or(HV_X64_MSR_HYPERCALL, 0) == on,
+	      rdmsr_or(HV_X64_MSR_HYPERCALL, 0) == v,
 	      "enabling the page outside the partition's memory raises #GP and changes nothing");
 	check(wrmsr_fault(HV_X64_MSR_HYPERCALL, page) == -1 &&
 	      rdmsr_or(HV_X64_MSR_HYPERCALL, 0) == page, "HYPERCALL with enable 0 disables the page");
