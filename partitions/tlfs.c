@@ -2,8 +2,8 @@
  * The Hyper-V guest identity's MSRs (TLFS 6.0: "Reporting the Guest OS
  * Identity", 3.13 "Establishing the Hypercall Interface", "Virtual
  * Processor Index", "Virtual Processor Run Time Register", "Partition
- * Reference Counter"; numbers and fields in
- * core/abi/hv_msr.h). One const table: each MSR with the privilege that
+ * Reference Counter"; numbers and fields in core/abi/hv_msr.h; the
+ * whole story in docs/tlfs.md). One const table: each MSR with the privilege that
  * opens it (TLFS "Partition Privilege Flags": without it the MSR is not
  * there, #GP) and its read and write; no write means read-only (#GP).
  *
@@ -74,9 +74,10 @@ static bool write_guest_os_id(struct vp *vp, uint64_t val)
 	struct partition *p = vp->vcpu.part;
 
 	spin_lock(&p->lock);
-	p->guest_os_id = val;
+	__atomic_store_n(&p->guest_os_id, val, __ATOMIC_RELAXED);
 	if (!val && !(p->hypercall_msr & HV_HYPERCALL_MSR_LOCKED))
-		p->hypercall_msr &= ~HV_HYPERCALL_MSR_ENABLE;
+		__atomic_store_n(&p->hypercall_msr, p->hypercall_msr & ~HV_HYPERCALL_MSR_ENABLE,
+				 __ATOMIC_RELAXED);
 	spin_unlock(&p->lock);
 	return true;
 }
@@ -173,10 +174,12 @@ static const struct tlfs_msr tlfs_msrs[] = {
 /* The MSR's entry if the partition may use it at all; NULL otherwise. */
 static const struct tlfs_msr *lookup(const struct vp *vp, uint32_t msr)
 {
-	for (size_t i = 0; i < sizeof(tlfs_msrs) / sizeof(tlfs_msrs[0]); i++)
-		if (tlfs_msrs[i].msr == msr)
-			return (vp->vcpu.part->privileges & tlfs_msrs[i].privilege) ? &tlfs_msrs[i]
-										    : NULL;
+	for (size_t i = 0; i < sizeof(tlfs_msrs) / sizeof(tlfs_msrs[0]); i++) {
+		const struct tlfs_msr *m = &tlfs_msrs[i];
+
+		if (m->msr == msr)
+			return (vp->vcpu.part->privileges & m->privilege) ? m : NULL;
+	}
 	return NULL;
 }
 
@@ -202,7 +205,7 @@ bool partition_preset_hypercall_page(struct partition *p, gpa_t gpa)
 	if (!partition_owns_page(p, gpa))
 		return false;
 	spin_lock(&p->lock);
-	p->hypercall_msr = gpa_val(gpa);
+	__atomic_store_n(&p->hypercall_msr, gpa_val(gpa), __ATOMIC_RELAXED);
 	spin_unlock(&p->lock);
 	return true;
 }
