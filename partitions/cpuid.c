@@ -427,6 +427,45 @@ static void ext_leaf(const struct cpuid_view *v, uint32_t leaf, struct cpuid_reg
 }
 
 /*
+ * The hypervisor's leaves (core/abi/cpuid.h; TLFS 6.0, "Feature and
+ * Interface Discovery"). Leaves past the highest read as zero: no other
+ * hypervisor's signature may appear above ours (Linux's KVM and Xen
+ * detectors scan there and would out-rank Hyper-V), and 0x40000081/82
+ * must not say "VS#1".
+ */
+void cpuid_hypervisor_leaf(const struct cpuid_hv_view *hv, uint32_t leaf, struct cpuid_regs *r)
+{
+	switch (leaf) {
+	case HV_CPUID_VENDOR_LEAF:
+		*r = cpuid_vendor_leaf();
+		break;
+	case HV_CPUID_INTERFACE_LEAF:
+		*r = (struct cpuid_regs){ HV_CPUID_INTERFACE_HV1, 0, 0, 0 };
+		break;
+	case HV_CPUID_VERSION_LEAF:
+		*r = (struct cpuid_regs){ HV_CPUID_BUILD,
+					  HV_CPUID_VERSION_MAJOR << 16 | HV_CPUID_VERSION_MINOR, 0, 0 };
+		break;
+	case HV_CPUID_FEATURES_LEAF:
+		*r = (struct cpuid_regs){ (uint32_t)hv->privileges, (uint32_t)(hv->privileges >> 32),
+					  0, HV_CPUID_FEATURES_EDX };
+		break;
+	case HV_CPUID_HINTS_LEAF:
+		*r = (struct cpuid_regs){ HV_CPUID_HINTS_EAX, HV_CPUID_HINTS_EBX, 0, 0 };
+		break;
+	case HV_CPUID_LIMITS_LEAF:
+		*r = (struct cpuid_regs){ hv->max_vps, hv->max_lps, 0, 0 };
+		break;
+	case HV_CPUID_HW_FEATURES_LEAF:
+		*r = (struct cpuid_regs){ HV_CPUID_HW_FEATURES_EAX, 0, 0, 0 };
+		break;
+	default:
+		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		break;
+	}
+}
+
+/*
  * A leaf above the host's highest basic or extended leaf reads as zero,
  * as AMD CPUs answer it. Intel CPUs answer with their highest basic leaf
  * (SDM Vol. 2A, CPUID: "If a value entered for CPUID.EAX is higher than
@@ -438,7 +477,7 @@ void cpuid_adjust(const struct cpuid_view *v, uint32_t leaf, uint32_t subleaf,
 		  struct cpuid_regs *r)
 {
 	if (cpuid_is_hypervisor_leaf(leaf))
-		cpuid_hypervisor_leaf(leaf, r);
+		cpuid_hypervisor_leaf(&v->hv, leaf, r);
 	else if (leaf < 0x80000000u && leaf <= v->max_basic)
 		basic_leaf(v, leaf, subleaf, r);
 	else if (leaf >= 0x80000000u && leaf <= v->max_ext)

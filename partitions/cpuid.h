@@ -10,6 +10,13 @@
 #include "arch/x86/cpu.h"
 #include "core/abi/cpuid.h"
 
+/* What the hypervisor leaves (core/abi/cpuid.h) depend on besides the leaf. */
+struct cpuid_hv_view {
+	uint64_t privileges;		/* the partition's HV_PRIV_* mask: 0x40000003 EAX, EBX */
+	uint32_t max_vps;		/* the most VPs a partition can have: 0x40000005 EAX */
+	uint32_t max_lps;		/* the most CPUs the hypervisor runs on: 0x40000005 EBX */
+};
+
 /* Everything the partition's CPUID depends on besides the host's answer. */
 struct cpuid_view {
 	unsigned vp_index;		/* the asking vCPU; its APIC id */
@@ -17,6 +24,7 @@ struct cpuid_view {
 	uint32_t max_basic, max_ext;	/* the host's highest basic and extended leaves */
 	bool rdtscp, invpcid;		/* what the back-end lets guests run (struct vcpu_caps) */
 	uint64_t cr4;			/* the CR4 bits it can load for a guest (struct vcpu_caps) */
+	struct cpuid_hv_view hv;
 };
 
 /* CPUID's output registers, for tables. */
@@ -47,24 +55,24 @@ extern const unsigned cpuid_cr4_feature_count;
 void cpuid_adjust(const struct cpuid_view *v, uint32_t leaf, uint32_t subleaf,
 		  struct cpuid_regs *r);
 
-/* The hypervisor's leaves (core/abi/cpuid.h), which need neither the host nor a view. */
+/* The hypervisor's leaves (core/abi/cpuid.h), which need nothing of the host. */
 static inline bool cpuid_is_hypervisor_leaf(uint32_t leaf)
 {
 	return (leaf & HV_CPUID_RANGE_MASK) == HV_CPUID_VENDOR_LEAF;
 }
 
 /*
- * The vendor leaf; the rest of the range is zero until the Hyper-V
- * interface fills it. Inline: it is answered on the exit path
- * (partitions/platform.h).
+ * The vendor leaf, known at compile time. Inline: it is what guests ask
+ * most (it is how they find the hypervisor), answered on the exit path
+ * (partitions/platform.h) before anything else is looked at.
  */
-static inline void cpuid_hypervisor_leaf(uint32_t leaf, struct cpuid_regs *r)
+static inline struct cpuid_regs cpuid_vendor_leaf(void)
 {
-	if (leaf == HV_CPUID_VENDOR_LEAF)
-		*r = (struct cpuid_regs){ HV_CPUID_MAX_LEAF, HV_CPUID_VENDOR_EBX,
-					  HV_CPUID_VENDOR_ECX, HV_CPUID_VENDOR_EDX };
-	else
-		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+	return (struct cpuid_regs){ HV_CPUID_MAX_LEAF, HV_CPUID_VENDOR_EBX, HV_CPUID_VENDOR_ECX,
+				    HV_CPUID_VENDOR_EDX };
 }
+
+/* A hypervisor leaf (cpuid_is_hypervisor_leaf): the TLFS leaves up to the highest, then zeros. */
+void cpuid_hypervisor_leaf(const struct cpuid_hv_view *hv, uint32_t leaf, struct cpuid_regs *r);
 
 #endif

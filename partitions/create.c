@@ -5,6 +5,7 @@
  */
 #include "partitions/internal.h"
 #include "partitions/loader.h"
+#include "arch/x86/cpu.h"
 #include "core/abi/hypercall.h"
 #include "core/lib.h"
 #include "core/percpu.h"
@@ -25,6 +26,8 @@ const char *partition_config_problem(const struct part_config *c)
 		return "cpus= names no CPU that is online";
 	if (!c->image || !c->image_len)
 		return "there is no image";
+	if (c->privileges & ~HV_PRIV_ROOT)
+		return "privileges beyond the root's";
 	return NULL;
 }
 
@@ -110,10 +113,10 @@ enum part_status partition_create(const struct part_config *c, struct partition 
 	}
 	memcpy(p->name, c->name, strnlen(c->name, PART_NAME_MAX - 1));
 	p->id = id;
-	p->privileges = HV_PRIV_CHILD;
-	p->created_tsc = sched_now();
 	p->mem_bytes = c->mem_bytes;
 	p->state = PART_CREATED;
+	p->privileges = c->privileges ? c->privileges : HV_PRIV_CHILD;
+	p->created_tsc = rdtsc();
 	st = build(p, c);
 	if (st != PART_OK) {
 		for (unsigned i = 0; i < p->nvps; i++)

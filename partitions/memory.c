@@ -129,6 +129,18 @@ static bool copy_in(struct partition *p, gpa_t gpa, const void *src, size_t len)
 	return true;
 }
 
+bool partition_owns_page(const struct partition *p, gpa_t gpa)
+{
+	for (unsigned i = 0; i < p->nchunks; i++) {
+		const struct mem_chunk *c = &p->chunks[i];
+		uint64_t off = gpa_val(gpa) - gpa_val(c->gpa);
+
+		if (gpa_val(gpa) >= gpa_val(c->gpa) && off < c->pages * PAGE_SIZE)
+			return !(gpa_val(gpa) & (PAGE_SIZE - 1));
+	}
+	return false;
+}
+
 bool partition_write(struct partition *p, gpa_t gpa, const void *src, size_t len)
 {
 	return src && copy_in(p, gpa, src, len);

@@ -49,6 +49,7 @@ struct part_config {
 	const uint8_t *image;		/* ELF64, Multiboot or Multiboot2 kernel */
 	size_t image_len;
 	char cmdline[256];		/* the kernel's command line (Multiboot) */
+	uint64_t privileges;		/* HV_PRIV_* (core/abi/hypercall.h); 0: HV_PRIV_CHILD */
 };
 
 struct part_stats {
@@ -94,7 +95,6 @@ struct mem_chunk {
 
 struct partition {
 	part_id_t id;
-	uint64_t privileges;		/* HV_PRIV_* (core/abi/hypercall.h): what it may call */
 	char name[PART_NAME_MAX];
 	volatile enum part_state state;
 	uint64_t mem_bytes;
@@ -107,15 +107,24 @@ struct partition {
 	enum part_end on_stop, on_crash;
 	volatile bool dying;		/* being destroyed: home CPUs release its vCPUs */
 	volatile uint32_t live_vps;	/* vCPUs not yet released */
-	uint64_t created_tsc;		/* reference time 0 (synic_ref_time) */
 	uint64_t start_tsc;		/* when it was started */
 	uint64_t first_entry_tsc;	/* when its first vCPU first entered the guest */
+	/*
+	 * The Hyper-V guest identity (partitions/tlfs.c). privileges and
+	 * created_tsc are set at creation and never change; guest_os_id and
+	 * hypercall_msr are partition-wide MSRs, written under lock and read
+	 * with single loads.
+	 */
+	uint64_t privileges;		/* HV_PRIV_*: CPUID 0x40000003 and the MSRs' gates */
+	uint64_t created_tsc;		/* HV_X64_MSR_TIME_REF_COUNT counts from here */
+	uint64_t guest_os_id;		/* HV_X64_MSR_GUEST_OS_ID */
+	uint64_t hypercall_msr;		/* HV_X64_MSR_HYPERCALL */
 	char dbg_line[120];		/* debug-port output being assembled */
 	unsigned dbg_len;
 	unsigned dbg_dropped;		/* lines the log refused since the last note of it */
 	uint64_t dbg_noted;		/* TSC of that note */
 	struct log_share dbg_share;	/* its lines waiting in the log */
-	spinlock_t lock;		/* state changes and dbg_line */
+	spinlock_t lock;		/* state changes, dbg_line, guest_os_id and hypercall_msr */
 };
 
 /* Boot, before any partition: how much memory one vCPU costs the back-end. */
@@ -145,6 +154,17 @@ const char *partition_status_text(enum part_status st);
 /* true while some partition is created, running or paused */
 bool partitions_any_alive(void);
 
+/*
+ * For the root partition, whose hypercall page the hypervisor places
+ * (hyperv-root-abi.md 1.1): HV_X64_MSR_HYPERCALL reads back this page's
+ * GPA, not enabled, until the partition enables it there. Call before
+ * the partition starts. False (nothing changes) if gpa is not a page of
+ * the partition's memory.
+ */
+bool partition_preset_hypercall_page(struct partition *p, gpa_t gpa);
+
+/* gpa is page-aligned and that page is the partition's memory. */
+bool partition_owns_page(const struct partition *p, gpa_t gpa);
 /* Copy into guest memory; false if any byte is outside the partition. */
 bool partition_write(struct partition *p, gpa_t gpa, const void *src, size_t len);
 bool partition_zero(struct partition *p, gpa_t gpa, size_t len);

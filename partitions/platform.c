@@ -1,11 +1,13 @@
 /*
  * Guest-visible platform policy. CPUID: partitions/cpuid.c decides, from
  * the host's answer, the partition's shape and what the back-end lets
- * guests run. MSRs: a short allow list; everything else is refused (#GP).
+ * guests run. MSRs: a short allow list, then the Hyper-V synthetic MSRs
+ * (partitions/tlfs.c); everything else is refused (#GP).
  * I/O ports: the per-partition bitmap; the debug port is the only device a
  * partition has today.
  */
 #include "partitions/platform.h"
+#include "partitions/tlfs.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
 #include "core/lib.h"
@@ -91,7 +93,9 @@ bool platform_msr_read(struct vp *vp, uint32_t msr, uint64_t *val)
 		*val = vp->vcpu.tsc_aux;
 		return vcpu_ops->caps->rdtscp;
 	default:
-		return synic_msr_read(vp, msr, val);
+		if (msr >= HV_MSR_SCONTROL && msr <= HV_MSR_STIMER3_COUNT)
+			return synic_msr_read(vp, msr, val);
+		return tlfs_msr_read(vp, msr, val);
 	}
 }
 
@@ -106,7 +110,9 @@ bool platform_msr_write(struct vp *vp, uint32_t msr, uint64_t val)
 		vp->vcpu.tsc_aux = (uint32_t)val;	/* run() loads it before the next entry */
 		return true;
 	default:
-		return synic_msr_write(vp, msr, val);
+		if (msr >= HV_MSR_SCONTROL && msr <= HV_MSR_STIMER3_COUNT)
+			return synic_msr_write(vp, msr, val);
+		return tlfs_msr_write(vp, msr, val);
 	}
 }
 

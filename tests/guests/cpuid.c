@@ -105,7 +105,7 @@ void guest_main(const struct guest_boot *b)
 	check(hv.eax >= HV_CPUID_MAX_LEAF, "cpuid.40000000:eax names the top hypervisor leaf");
 	check(hv.ebx == HV_CPUID_VENDOR_EBX && hv.ecx == HV_CPUID_VENDOR_ECX &&
 	      hv.edx == HV_CPUID_VENDOR_EDX,
-	      "cpuid.40000000 vendor is HvMicroVisor");
+	      "cpuid.40000000 vendor is Microsoft Hv");
 	check(guest_cpuid(0x40000100, 0).eax == 0, "cpuid beyond the hypervisor leaves is zero");
 	check_beyond_the_top(max_basic, max_ext);
 	check_refused_hidden(max_basic, max_ext);

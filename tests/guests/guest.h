@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "core/abi/hypercall.h"
+#include "core/abi/hv_msr.h"
 
 struct guest_boot {
 	uint64_t mem_bytes;
@@ -26,10 +27,27 @@ void check(bool ok, const char *name);
 unsigned failures(void);
 void __attribute__((noreturn)) guest_exit(void);
 
-/* A fast call of `code` (our own calls are all fast: core/abi/hypercall.h); returns RAX. */
+/*
+ * A fast call of `code` (our own calls are all fast: core/abi/hypercall.h);
+ * returns RAX. Through the hypercall page once it is enabled (the runtime
+ * enables it on every VP before guest_main), else VMCALL/VMMCALL inline.
+ */
 uint64_t hypercall(uint64_t code, uint64_t rdx, uint64_t r8);
 /* The same with the whole input value in RCX as given. */
 uint64_t hypercall_control(uint64_t control, uint64_t rdx, uint64_t r8);
+/* A fast call by the VMCALL/VMMCALL instruction inline, never the page (3 bytes: #UD tests). */
+uint64_t hypercall_raw(uint64_t code, uint64_t rdx, uint64_t r8);
+
+/* The test guests' guest OS id: open source (bit 63), OS type 0x7f, build 1. */
+#define GUEST_OS_ID_TESTS	(1ull << 63 | 0x7full << 56 | 1)
+/* The runtime's hypercall page, and enabling it (true if the hypervisor filled it). */
+extern uint8_t hypercall_page[4096];
+bool hypercall_page_enable(void);
+/* The runtime enables the page before guest_main unless the guest defines this false. */
+extern bool runtime_enables_hypercall_page;
+/* RDMSR and WRMSR that may fault: the vector (13 for #GP), or -1. */
+int rdmsr_fault(uint32_t msr, uint64_t *val);
+int wrmsr_fault(uint32_t msr, uint64_t val);
 uint64_t guest_tsc_khz(void);
 
 struct cpuid_out { uint32_t eax, ebx, ecx, edx; };

@@ -8,7 +8,7 @@
 
 #define TIMER_VECTOR	0x42
 #define VECTOR_UD	6
-#define INSN_LEN	3		/* VMCALL and VMMCALL */
+#define INSN_LEN	3		/* VMCALL and VMMCALL, inline (hypercall_raw) */
 
 static volatile unsigned timer_fired;
 static volatile uint64_t user_status;
@@ -21,13 +21,13 @@ static void on_timer(void)
 /* CPL 3 */
 static void user_stop_partition(void)
 {
-	user_status = hypercall(HVCALL_X_PARTITION_EXIT, 0x33, 0);
+	user_status = hypercall_raw(HVCALL_X_PARTITION_EXIT, 0x33, 0);
 }
 
 /* CPL 3 */
 static void user_cancel_timer(void)
 {
-	user_status = hypercall(HVCALL_X_SET_TIMER, 0, 0);
+	user_status = hypercall_raw(HVCALL_X_SET_TIMER, 0, 0);
 }
 
 static int try_in_ring3(void (*fn)(void))

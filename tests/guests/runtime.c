@@ -1,12 +1,14 @@
 /*
  * Test-guest runtime: text to the debug port (one line at a time under a
- * lock, since VPs print concurrently), hypercalls, an IDT whose exception
+ * lock, since VPs print concurrently), hypercalls (through the hypercall
+ * page, which every VP enables before guest_main), an IDT whose exception
  * handler can step over an expected fault, and interrupt handlers.
  * The interrupt stubs are the hypervisor's own arch/x86/isr.S.
  */
 #include "tests/guests/guest.h"
 #include "arch/x86/desc.h"
 #include "core/lib.h"
+#include "core/abi/hv_msr.h"
 
 #define DEBUG_PORT	0xe9
 
@@ -55,16 +57,91 @@ unsigned failures(void)
 	return fail_count;
 }
 
-uint64_t hypercall_control(uint64_t control, uint64_t rdx, uint64_t r8)
+/*
+ * The hypercall page: GUEST_OS_ID, then HV_X64_MSR_HYPERCALL with this
+ * page's GPA (the loader's identity map: GPA = address) and the enable
+ * bit (TLFS 3.13). Once the hypervisor has filled it, ordinary calls are
+ * a CALL to its start, as Linux makes them.
+ */
+uint8_t hypercall_page[4096] __attribute__((aligned(4096)));
+static volatile bool page_enabled;
+/* A guest that tests the MSRs from their first state defines this false. */
+__attribute__((weak)) bool runtime_enables_hypercall_page = true;
+
+int rdmsr_fault(uint32_t msr, uint64_t *val)
+{
+	uint32_t lo = 0, hi = 0;
+
+	expect_fault(2);
+	__asm__ volatile("rdmsr" : "+a"(lo), "+d"(hi) : "c"(msr));
+	*val = (uint64_t)hi << 32 | lo;
+	return fault_taken();
+}
+
+int wrmsr_fault(uint32_t msr, uint64_t val)
+{
+	expect_fault(2);
+	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32))
+			 : "memory");
+	return fault_taken();
+}
+
+bool hypercall_page_enable(void)
+{
+	uint64_t want = (uint64_t)hypercall_page | HV_HYPERCALL_MSR_ENABLE, id = 0, msr = 0;
+
+	/* already on (another VP was first): leave it (TLFS 3.13, step 5) */
+	if (rdmsr_fault(HV_X64_MSR_HYPERCALL, &msr) == -1 &&
+	    (msr & (HV_HYPERCALL_MSR_GPA_MASK | HV_HYPERCALL_MSR_ENABLE)) == want) {
+		page_enabled = true;
+		return true;
+	}
+	if (rdmsr_fault(HV_X64_MSR_GUEST_OS_ID, &id) != -1)
+		return false;
+	if (!id && wrmsr_fault(HV_X64_MSR_GUEST_OS_ID, GUEST_OS_ID_TESTS) != -1)
+		return false;
+	if (wrmsr_fault(HV_X64_MSR_HYPERCALL, want) != -1 ||
+	    rdmsr_fault(HV_X64_MSR_HYPERCALL, &msr) != -1 ||
+	    (msr & (HV_HYPERCALL_MSR_GPA_MASK | HV_HYPERCALL_MSR_ENABLE)) != want)
+		return false;
+	page_enabled = true;
+	return true;
+}
+
+/* The hypercall instruction itself, wherever RIP is. */
+static uint64_t raw_call(uint64_t control, uint64_t *rdx, uint64_t r8)
 {
 	register uint64_t r8_ __asm__("r8") = r8;
 	uint64_t rax;
 
 	if (use_vmmcall)
-		__asm__ volatile("vmmcall" : "=a"(rax), "+d"(rdx), "+r"(r8_) : "c"(control) : "memory");
+		__asm__ volatile("vmmcall" : "=a"(rax), "+d"(*rdx), "+r"(r8_) : "c"(control) : "memory");
 	else
-		__asm__ volatile("vmcall" : "=a"(rax), "+d"(rdx), "+r"(r8_) : "c"(control) : "memory");
+		__asm__ volatile("vmcall" : "=a"(rax), "+d"(*rdx), "+r"(r8_) : "c"(control) : "memory");
 	return rax;
+}
+
+/* Through the hypercall page; RCX, RDX and R8-R11 may change (Linux's hv_do_hypercall). */
+static uint64_t page_call(uint64_t control, uint64_t *rdx, uint64_t r8)
+{
+	register uint64_t r8_ __asm__("r8") = r8;
+	uint64_t rax;
+
+	__asm__ volatile("call *%[page]"
+			 : "=a"(rax), "+c"(control), "+d"(*rdx), "+r"(r8_)
+			 : [page] "r"(hypercall_page)
+			 : "r9", "r10", "r11", "memory");
+	return rax;
+}
+
+static uint64_t call(uint64_t control, uint64_t *rdx, uint64_t r8)
+{
+	return page_enabled ? page_call(control, rdx, r8) : raw_call(control, rdx, r8);
+}
+
+uint64_t hypercall_control(uint64_t control, uint64_t rdx, uint64_t r8)
+{
+	return call(control, &rdx, r8);
 }
 
 uint64_t hypercall(uint64_t code, uint64_t rdx, uint64_t r8)
@@ -72,18 +149,16 @@ uint64_t hypercall(uint64_t code, uint64_t rdx, uint64_t r8)
 	return hypercall_control(code | HV_HYPERCALL_FAST, rdx, r8);
 }
 
+uint64_t hypercall_raw(uint64_t code, uint64_t rdx, uint64_t r8)
+{
+	return raw_call(code | HV_HYPERCALL_FAST, &rdx, r8);
+}
+
 uint64_t guest_tsc_khz(void)
 {
-	register uint64_t r8_ __asm__("r8") = 0;
-	uint64_t rax, rdx = 0;
+	uint64_t rdx = 0;
 
-	if (use_vmmcall)
-		__asm__ volatile("vmmcall" : "=a"(rax), "+d"(rdx), "+r"(r8_)
-				 : "c"(HVCALL_X_TSC_KHZ | HV_HYPERCALL_FAST));
-	else
-		__asm__ volatile("vmcall" : "=a"(rax), "+d"(rdx), "+r"(r8_)
-				 : "c"(HVCALL_X_TSC_KHZ | HV_HYPERCALL_FAST));
-	return rax == HV_STATUS_SUCCESS ? rdx : 0;
+	return call(HVCALL_X_TSC_KHZ | HV_HYPERCALL_FAST, &rdx, 0) == HV_STATUS_SUCCESS ? rdx : 0;
 }
 
 void guest_exit(void)
@@ -321,6 +396,8 @@ void guest_start(uint64_t mem, uint64_t vp, uint64_t nvps, uint64_t id)
 	mem_top = mem;
 	use_vmmcall = v.ebx == 0x68747541;	/* "Auth"enticAMD */
 	idt_install();
+	if (runtime_enables_hypercall_page && !hypercall_page_enable())
+		check(false, "the runtime enables the hypercall page");
 	guest_main(&b);
 	if (vp == 0)
 		guest_exit();

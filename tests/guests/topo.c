@@ -112,13 +112,6 @@ static uint32_t rdtscp_aux(int *fault)
 	return aux;
 }
 
-static int wrmsr_fault(uint32_t msr, uint64_t v)
-{
-	expect_fault(2);
-	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
-	return fault_taken();
-}
-
 static uint64_t rdmsr_val(uint32_t msr, int *fault)
 {
 	uint32_t lo = 0, hi = 0;

@@ -181,7 +181,7 @@ guest_suite() {
 		"mod:$G/wakeup.elf:wakeup.elf partition=wakeup mem=2M on_stop=destroy on_crash=destroy" \
 		"mod:$G/smp.elf:smp.elf partition=smp-a mem=4M vcpus=2 cpus=$smpcpus on_stop=destroy on_crash=destroy" \
 		"mod:$G/smp.elf:smp.elf partition=smp-b mem=4M vcpus=2 cpus=$smpcpus on_stop=destroy on_crash=destroy" \
-		"\[cpuid\] PASS cpuid.40000000 vendor is HvMicroVisor" "'cpuid': $ok" \
+		"\[cpuid\] PASS cpuid.40000000 vendor is Microsoft Hv" "'cpuid': $ok" \
 		"\[cpuid\] PASS leaves above the highest basic and extended leaves read as zero" \
 		"\[cpuid\] PASS no feature whose instruction or MSR is refused is shown" \
 		"\[msr\] PASS rdmsr IA32_FEATURE_CONTROL raises #GP" "'msr': $ok" \
@@ -212,7 +212,7 @@ guest_suite() {
 		"'wakeup': $ok" \
 		"\[smp-b\] PASS the shared counter adds up" "'smp-b': $ok" \
 		"'snoop': destroyed, memory scrubbed and returned" \
-		"'cpuid': guest [0-9]+ us, hypervisor [0-9]+ us, exits cpuid=[0-9]+ io=[0-9]+ hypercall=[0-9]+" \
+		"'cpuid': guest [0-9]+ us, hypervisor [0-9]+ us, exits cpuid=[0-9]+ rdmsr=[0-9]+ wrmsr=[0-9]+ io=[0-9]+ hypercall=[0-9]+" \
 		"'io': guest .* io=[0-9]+.*, denied io=[1-9][0-9]* msr=0" "'timer': guest .* hlt=[1-9]" \
 		"\[msr\] PASS WBINVD and INVD complete without a fault" "'msr': guest .* cacheflush=2, denied io=0 msr=5" \
 		"'crash': guest .* triple=1" "'snoop': guest .* slp=1" \
@@ -349,6 +349,48 @@ hvcall_case() {
 }
 hvcall_case qemu-hvcall qemu 60
 hvcall_case bochs-hvcall bochs 120
+# The Hyper-V guest identity as a child sees it (tests/guests/tlfs.c, with
+# 2 VPs): the CPUID leaves Linux detects Hyper-V by, no root privilege,
+# the synthetic MSRs, and the hypercall page on this CPU's instruction.
+tlfs_case() {
+	local name=$1 emu=$2 cpus=$3 tmo=$4 insn=$5
+	local ok='stopped itself, exit code 0$' t='\[tlfs\] PASS'
+	run_case "$name" "$emu" "$cpus" 0 "$tmo" "" \
+		"mod:$G/tlfs.elf:tlfs.elf partition=tlfs mem=4M vcpus=2 on_stop=destroy on_crash=destroy" \
+		"$t VP_INDEX is 0 on VP 0" "$t VP_INDEX is 1 on VP 1" \
+		"$t VP 0 reads a TIME_REF_COUNT at least VP 1's earlier one" \
+		"$t VP 1 reads a TIME_REF_COUNT at least VP 0's earlier one" \
+		"$t cpuid.1:ecx\[31\] \(hypervisor present\) is set" \
+		"$t cpuid.40000000:eax, the highest leaf, is 0x40000006" \
+		"$t cpuid.40000000 vendor is Microsoft Hv" "$t cpuid.40000001 interface is Hv#1" \
+		"$t cpuid.40000002 build 27744-27751, version 10.0" \
+		"$t cpuid.40000003:eax has the hypercall and VP-index MSRs" \
+		"$t cpuid.40000003:eax has the reference counter and the frequency MSRs" \
+		"$t cpuid.40000003:eax offers no reference TSC page" \
+		"$t cpuid.40000003:ebx has no CreatePartitions, PartitionId, MemoryPool, CpuManagement, Isolation" \
+		"$t cpuid.40000003:edx: frequency MSRs and the hypercall MSR lock" \
+		"$t cpuid.40000004: deprecate AutoEOI" "$t cpuid.40000005: 8 VPs" \
+		"$t cpuid.40000006: MSR bitmaps and SLAT in use" "$t cpuid.40000007 and above read zero" \
+		"$t a write to VP_INDEX, VP_RUNTIME, TIME_REF_COUNT or the frequencies raises #GP" \
+		"$t RESET and REFERENCE_TSC, not offered, raise #GP" \
+		"$t VP_RUNTIME counts the VP's time in guest mode, within the partition's life" \
+		"$t TSC_FREQUENCY is the TSC's rate in Hz" "$t APIC_FREQUENCY is 200 MHz" \
+		"$t TIME_REF_COUNT counts from the partition's creation" \
+		"$t TIME_REF_COUNT runs at 10 MHz against the TSC" "$t TIME_REF_COUNT never goes back" \
+		"$t GUEST_OS_ID and HYPERCALL start at 0" \
+		"$t with GUEST_OS_ID 0, enabling the page does nothing" \
+		"$t GUEST_OS_ID reads back what was written" \
+		"$t HYPERCALL enables the page; its RsvdP bits read back as written" \
+		"$t the hypercall page is $insn; RET, then INT3" \
+		"$t a call through the hypercall page works" "$t the runtime's calls go through the page" \
+		"$t enabling the page outside the partition's memory raises #GP and changes nothing" \
+		"$t HYPERCALL with enable 0 disables the page" "$t GUEST_OS_ID 0 disables the page" \
+		"$t HYPERCALL can be locked" "$t a locked HYPERCALL refuses writes" \
+		"$t the locked page still works" "'tlfs': $ok" "'tlfs': guest .* rdmsr=[1-9]" \
+		-- '\] FAIL' 'PANIC' 'crashed on vCPU' 'not created'
+}
+tlfs_case qemu-tlfs qemu 2 90 VMMCALL
+tlfs_case bochs-tlfs bochs 1 200 VMCALL
 
 # Many vCPUs: TLB tags are per CPU and recycled by generations, so the
 # number of vCPUs is not bounded by them. QEMU's EPYC has 15 ASIDs for

@@ -15,6 +15,7 @@
 
 #include "partitions/cpuid.h"
 #include "core/abi/cpuid.h"
+#include "core/abi/hypercall.h"
 
 #define ALL	0xffffffffu
 
@@ -238,12 +239,69 @@ static void test_hypervisor_leaves(void **state)
 	struct cpuid_regs r = ask(&v, HV_CPUID_VENDOR_LEAF, 0, all_ones);
 
 	(void)state;
-	assert_int_equal(r.eax, HV_CPUID_MAX_LEAF);
-	assert_int_equal(r.ebx, HV_CPUID_VENDOR_EBX);
-	assert_int_equal(r.ecx, HV_CPUID_VENDOR_ECX);
-	assert_int_equal(r.edx, HV_CPUID_VENDOR_EDX);
-	r = ask(&v, 0x40000100, 0, all_ones);
+	assert_int_equal(r.eax, 0x40000006);
+	assert_memory_equal(&r.ebx, "Micr", 4);
+	assert_memory_equal(&r.ecx, "osof", 4);
+	assert_memory_equal(&r.edx, "t Hv", 4);
+	r = ask(&v, 0x40000001, 0, all_ones);
+	assert_memory_equal(&r.eax, "Hv#1", 4);
+	assert_int_equal(r.ebx | r.ecx | r.edx, 0);
+	r = ask(&v, 0x40000002, 0, all_ones);
+	assert_in_range(r.eax, 27744, 27751);		/* mshv_root.h's range: no warning */
+	for (uint32_t leaf = 0x40000007; leaf < 0x40000100; leaf++) {
+		r = ask(&v, leaf, 0, all_ones);
+		assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+	}
+	r = ask(&v, 0x4fffffff, 0, all_ones);
 	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+}
+
+/*
+ * 0x40000003: the partition's own privilege mask, low half in EAX, high
+ * half in EBX; a child has what Linux needs to detect Hyper-V (hypercall
+ * and VP-index MSRs) and none of the bits that make it take itself for
+ * the root (hyperv-linux-guest.md 1.3, hyperv-root-abi.md 2.2).
+ */
+static void test_privileges_per_partition(void **state)
+{
+	struct cpuid_view v = view(0, 1);
+	struct cpuid_regs r;
+
+	(void)state;
+	v.hv.privileges = HV_PRIV_CHILD;
+	r = ask(&v, 0x40000003, 0, all_ones);
+	assert_int_equal(r.eax, (uint32_t)HV_PRIV_CHILD);
+	assert_int_equal(r.ebx, (uint32_t)(HV_PRIV_CHILD >> 32));
+	assert_true(r.eax & 1u << 5 && r.eax & 1u << 6);	/* hypercall MSRs, VP index */
+	assert_true(r.eax & 1u << 11);				/* frequency MSRs */
+	assert_int_equal(r.ebx & (1u << 0 | 1u << 1 | 1u << 12 | 1u << 22), 0);
+	assert_int_equal(r.ecx, 0);
+	assert_int_equal(r.edx, 1u << 8 | 1u << 18);		/* frequencies, MSR lock */
+	v.hv.privileges = HV_PRIV_ROOT;
+	r = ask(&v, 0x40000003, 0, all_ones);
+	assert_int_equal(r.eax, (uint32_t)HV_PRIV_ROOT);
+	assert_true(r.ebx & 1u << 0 && r.ebx & 1u << 12);	/* CreatePartitions, CpuManagement */
+	assert_int_equal(r.ebx & 1u << 22, 0);			/* never Isolation */
+}
+
+static void test_recommendations_limits_hardware(void **state)
+{
+	struct cpuid_view v = view(0, 1);
+	struct cpuid_regs r;
+
+	(void)state;
+	v.hv = (struct cpuid_hv_view){ HV_PRIV_CHILD, 8, 64 };
+	r = ask(&v, 0x40000004, 0, all_ones);
+	assert_int_equal(r.eax, 1u << 9);		/* deprecate AutoEOI, nothing else */
+	assert_int_equal(r.ebx, 0xffffffffu);
+	assert_int_equal(r.ecx | r.edx, 0);
+	r = ask(&v, 0x40000005, 0, all_ones);
+	assert_int_equal(r.eax, 8);
+	assert_int_equal(r.ebx, 64);
+	assert_int_equal(r.ecx | r.edx, 0);
+	r = ask(&v, 0x40000006, 0, all_ones);
+	assert_int_equal(r.eax, 1u << 1 | 1u << 3);	/* MSR bitmaps, SLAT */
+	assert_int_equal(r.ebx | r.ecx | r.edx, 0);
 }
 
 /*
@@ -279,6 +337,8 @@ int main(void)
 		cmocka_unit_test(test_features_follow_the_back_end),
 		cmocka_unit_test(test_hidden_and_set_bits),
 		cmocka_unit_test(test_hypervisor_leaves),
+		cmocka_unit_test(test_privileges_per_partition),
+		cmocka_unit_test(test_recommendations_limits_hardware),
 		cmocka_unit_test(test_leaves_beyond_the_host_read_as_zero),
 		cmocka_unit_test(test_refused_features_are_hidden),
 		cmocka_unit_test(test_cr4_features_follow_the_back_end),

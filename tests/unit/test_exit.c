@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "core/exit.c"
+#include "core/abi/hypercall.h"
 
 /* ---- fakes ------------------------------------------------------------------ */
 
@@ -275,12 +276,17 @@ static void hypervisor_leaves(void **state)
 		  HV_CPUID_VENDOR_ECX, HV_CPUID_VENDOR_EDX },
 		{ 0xffffffff00000000ull | HV_CPUID_VENDOR_LEAF, HV_CPUID_MAX_LEAF,
 		  HV_CPUID_VENDOR_EBX, HV_CPUID_VENDOR_ECX, HV_CPUID_VENDOR_EDX },
-		{ HV_CPUID_MAX_LEAF, 0, 0, 0, 0 },
+		{ 0x40000001, 0x31237648, 0, 0, 0 },			/* "Hv#1" */
+		{ 0x40000003, (uint32_t)HV_PRIV_CHILD, (uint32_t)(HV_PRIV_CHILD >> 32), 0,
+		  HV_CPUID_FEATURES_EDX },
+		{ 0x40000005, PART_MAX_VPS, MAX_CPUS, 0, 0 },
+		{ HV_CPUID_MAX_LEAF + 1, 0, 0, 0, 0 },
 		{ 0x4fffffff, 0, 0, 0, 0 },
 	};
 	uint64_t *r = vp.vcpu.gpr;
 
 	(void)state;
+	part.privileges = HV_PRIV_CHILD;
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
 		vp.vcpu.rip = RIP0;
 		r[GPR_RAX] = rows[i].rax;

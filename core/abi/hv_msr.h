@@ -1,0 +1,72 @@
+/*
+ * The Hyper-V synthetic MSRs this hypervisor implements, shared by the
+ * hypervisor and guests. Numbers as in the TLFS (and Linux's
+ * hyperv-tlfs.h); each one is gated by its bit of the partition's
+ * privilege mask (core/abi/hypercall.h): without it, RDMSR and WRMSR raise
+ * #GP. The SynIC MSRs (0x40000080-0x400000bf) are another file's.
+ * docs/tlfs.md has the behaviour in full.
+ */
+#ifndef CORE_ABI_HV_MSR_H
+#define CORE_ABI_HV_MSR_H
+
+#include <stdint.h>
+
+/*
+ * Guest OS identity (TLFS 6.0, "Reporting the Guest OS Identity"):
+ * partition-wide, read/write, 0 at creation. The hypercall page can be
+ * enabled only while it is non-zero; writing 0 disables the page.
+ * AccessHypercallMsrs.
+ */
+#define HV_X64_MSR_GUEST_OS_ID		0x40000000u
+
+/*
+ * The hypercall page (TLFS 6.0, 3.13 "Establishing the Hypercall
+ * Interface"): partition-wide. Bit 0 enable, bit 1 locked (set once, it
+ * stays set and the MSR no longer changes), bits 11:2 RsvdP (read back as
+ * written), bits 63:12 the page's guest-physical page number.
+ * AccessHypercallMsrs.
+ */
+#define HV_X64_MSR_HYPERCALL		0x40000001u
+#define HV_HYPERCALL_MSR_ENABLE		(1ull << 0)
+#define HV_HYPERCALL_MSR_LOCKED		(1ull << 1)
+#define HV_HYPERCALL_MSR_RSVDP		(0x3ffull << 2)
+#define HV_HYPERCALL_MSR_GPA_MASK	(~0xfffull)
+_Static_assert((HV_HYPERCALL_MSR_ENABLE | HV_HYPERCALL_MSR_LOCKED | HV_HYPERCALL_MSR_RSVDP |
+		HV_HYPERCALL_MSR_GPA_MASK) == ~0ull, "the hypercall MSR's fields cover its 64 bits");
+_Static_assert((HV_HYPERCALL_MSR_ENABLE & HV_HYPERCALL_MSR_LOCKED) == 0 &&
+	       (HV_HYPERCALL_MSR_RSVDP & HV_HYPERCALL_MSR_GPA_MASK) == 0,
+	       "the hypercall MSR's fields do not overlap");
+
+/* The calling vCPU's VP index (TLFS 6.0, "Virtual Processor Index"): read-only. AccessVpIndex. */
+#define HV_X64_MSR_VP_INDEX		0x40000002u
+
+/*
+ * The calling VP's time in guest mode, in 100 ns units (TLFS 6.0,
+ * "Virtual Processor Run Time Register"): read-only. AccessVpRuntimeReg.
+ * Summed as each of the VP's turns on its CPU ends (a HLT, a preemption).
+ */
+#define HV_X64_MSR_VP_RUNTIME		0x40000010u
+
+/*
+ * The partition reference counter (TLFS 6.0, "Partition Reference
+ * Counter"): read-only, in 100 ns units since the partition was created,
+ * the same on every VP. AccessPartitionReferenceCounter.
+ */
+#define HV_X64_MSR_TIME_REF_COUNT	0x40000020u
+#define HV_REF_COUNT_HZ			10000000ull
+
+/*
+ * Frequencies in Hz (TLFS 6.0, "Feature and Interface Discovery": their
+ * presence is CPUID 0x40000003 EDX bit 8): read-only. AccessFrequencyRegs.
+ * The APIC's is its timer's input clock (divide by 1).
+ */
+#define HV_X64_MSR_TSC_FREQUENCY	0x40000022u
+#define HV_X64_MSR_APIC_FREQUENCY	0x40000023u
+
+/* Where the SynIC's MSRs begin and end (they are not in this header). */
+#define HV_X64_MSR_SYNIC_FIRST		0x40000080u
+#define HV_X64_MSR_SYNIC_LAST		0x400000bfu
+_Static_assert(HV_X64_MSR_APIC_FREQUENCY < HV_X64_MSR_SYNIC_FIRST,
+	       "none of these MSRs is in the SynIC's range");
+
+#endif

@@ -1,0 +1,211 @@
+/*
+ * The Hyper-V guest identity's MSRs (TLFS 6.0: "Reporting the Guest OS
+ * Identity", 3.13 "Establishing the Hypercall Interface", "Virtual
+ * Processor Index", "Virtual Processor Run Time Register", "Partition
+ * Reference Counter"; numbers and fields in core/abi/hv_msr.h; the
+ * whole story in docs/tlfs.md). One const table: each MSR with the privilege that
+ * opens it (TLFS "Partition Privilege Flags": without it the MSR is not
+ * there, #GP) and its read and write; no write means read-only (#GP).
+ *
+ * The hypercall page. The TLFS makes it an overlay that covers whatever
+ * is at its GPA; this hypervisor maps nothing but the partition's own
+ * memory (docs/architecture.md, "Memory"), so it writes the page into
+ * that memory instead, as KVM does: VMCALL or VMMCALL, RET, and INT3 for
+ * the rest of the page. A GPA outside the partition's memory is "beyond
+ * the bounds of the GPA space", and the write raises #GP (TLFS). The
+ * guest can write the page afterwards (the TLFS would raise #GP); that
+ * only harms itself.
+ */
+#include "partitions/tlfs.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/tsc.h"
+#include "core/abi/hv_msr.h"
+#include "core/abi/hypercall.h"
+#include "core/lib.h"
+
+#define INT3	0xcc
+#define RET	0xc3
+
+struct tlfs_msr {
+	uint32_t msr;
+	uint64_t privilege;				/* HV_PRIV_* that opens it */
+	uint64_t (*read)(struct vp *vp);
+	bool (*write)(struct vp *vp, uint64_t val);	/* NULL: read-only */
+};
+
+/*
+ * Fill the hypercall page: the hypercall instruction and RET at offset 0
+ * (Linux calls the start of the page, hyperv-linux-guest.md 3.1), INT3
+ * everywhere else. Each byte is written once, with its final value, so a
+ * page enabled again (every VP of a partition may enable it) never holds
+ * anything else, even for a moment, while another VP calls it. The page
+ * is 4 KiB aligned, so it lies in one 2 MiB chunk and each write below is
+ * whole or nothing.
+ */
+static bool write_hypercall_page(struct partition *p, uint64_t gpa)
+{
+	uint8_t code[sizeof(vcpu_ops->hypercall_insn) + 1], fill[256];
+	uint64_t off = sizeof(code);
+
+	memcpy(code, vcpu_ops->hypercall_insn, sizeof(vcpu_ops->hypercall_insn));
+	code[sizeof(vcpu_ops->hypercall_insn)] = RET;
+	if (!partition_write(p, to_gpa(gpa), code, sizeof(code)))
+		return false;
+	memset(fill, INT3, sizeof(fill));
+	for (; off < PAGE_SIZE; off += sizeof(fill))
+		if (!partition_write(p, to_gpa(gpa + off), fill, MIN(sizeof(fill), PAGE_SIZE - off)))
+			return false;
+	return true;
+}
+
+static uint64_t read_guest_os_id(struct vp *vp)
+{
+	return __atomic_load_n(&vp->vcpu.part->guest_os_id, __ATOMIC_RELAXED);
+}
+
+/*
+ * Any value. Zero disables the hypercall page ("if the guest OS identity
+ * is cleared to zero after the hypercall page has been enabled, it will
+ * become disabled"), unless the hypercall MSR is locked: then nothing
+ * changes it.
+ */
+static bool write_guest_os_id(struct vp *vp, uint64_t val)
+{
+	struct partition *p = vp->vcpu.part;
+
+	spin_lock(&p->lock);
+	__atomic_store_n(&p->guest_os_id, val, __ATOMIC_RELAXED);
+	if (!val && !(p->hypercall_msr & HV_HYPERCALL_MSR_LOCKED))
+		__atomic_store_n(&p->hypercall_msr, p->hypercall_msr & ~HV_HYPERCALL_MSR_ENABLE,
+				 __ATOMIC_RELAXED);
+	spin_unlock(&p->lock);
+	return true;
+}
+
+static uint64_t read_hypercall(struct vp *vp)
+{
+	return __atomic_load_n(&vp->vcpu.part->hypercall_msr, __ATOMIC_RELAXED);
+}
+
+/*
+ * TLFS 3.13: the enable bit stays 0 while the guest OS id is 0 (the
+ * write itself succeeds); an enable at a GPA outside the partition's
+ * memory raises #GP and changes nothing; a locked MSR stays as it is, and
+ * a write to it raises #GP (our choice: the TLFS only says it is
+ * immutable). RsvdP bits 11:2 are kept as written. Enabling (again)
+ * writes the page, so a guest that overwrote it gets it back.
+ */
+static bool write_hypercall(struct vp *vp, uint64_t val)
+{
+	struct partition *p = vp->vcpu.part;
+	uint64_t gpa = val & HV_HYPERCALL_MSR_GPA_MASK;
+	bool ok = true;
+
+	if ((val & HV_HYPERCALL_MSR_ENABLE) && !partition_owns_page(p, to_gpa(gpa)))
+		return false;
+	spin_lock(&p->lock);
+	if (p->hypercall_msr & HV_HYPERCALL_MSR_LOCKED)
+		ok = false;
+	else if (!p->guest_os_id)
+		val &= ~HV_HYPERCALL_MSR_ENABLE;
+	if (ok && (val & HV_HYPERCALL_MSR_ENABLE))
+		ok = write_hypercall_page(p, gpa);
+	if (ok)
+		__atomic_store_n(&p->hypercall_msr, val, __ATOMIC_RELAXED);
+	spin_unlock(&p->lock);
+	return ok;
+}
+
+static uint64_t read_vp_index(struct vp *vp)
+{
+	return vp_index_val(vp->vcpu.index);
+}
+
+/* TSC ticks in 100 ns units, exact in 64 bits: whole milliseconds and the rest apart. */
+static uint64_t ticks_to_100ns(uint64_t ticks)
+{
+	uint64_t khz = tsc_khz(), per_ms = HV_REF_COUNT_HZ / 1000;
+
+	return ticks / khz * per_ms + ticks % khz * per_ms / khz;
+}
+
+/*
+ * 100 ns units since the partition was created, from the TSC, which runs
+ * at one rate on every CPU and with which the scheduler already compares
+ * times across CPUs: so every VP reads the same, rising count.
+ */
+static uint64_t read_time_ref_count(struct vp *vp)
+{
+	return ticks_to_100ns(rdtsc() - vp->vcpu.part->created_tsc);
+}
+
+/*
+ * The time this VP has run in guest mode, in 100 ns units: the
+ * scheduler's sum, which it adds to at the end of each of the VP's turns
+ * on its CPU (a HLT, a preemption), so it lags by the turn in progress.
+ */
+static uint64_t read_vp_runtime(struct vp *vp)
+{
+	return ticks_to_100ns(vp->stats.guest_ticks);
+}
+
+static uint64_t read_tsc_frequency(struct vp *vp)
+{
+	(void)vp;
+	return tsc_khz() * 1000;
+}
+
+static uint64_t read_apic_frequency(struct vp *vp)
+{
+	(void)vp;
+	return PLATFORM_APIC_TIMER_HZ;
+}
+
+static const struct tlfs_msr tlfs_msrs[] = {
+	{ HV_X64_MSR_GUEST_OS_ID, HV_PRIV_ACCESS_HYPERCALL_MSRS, read_guest_os_id, write_guest_os_id },
+	{ HV_X64_MSR_HYPERCALL, HV_PRIV_ACCESS_HYPERCALL_MSRS, read_hypercall, write_hypercall },
+	{ HV_X64_MSR_VP_INDEX, HV_PRIV_ACCESS_VP_INDEX, read_vp_index, NULL },
+	{ HV_X64_MSR_VP_RUNTIME, HV_PRIV_ACCESS_VP_RUNTIME, read_vp_runtime, NULL },
+	{ HV_X64_MSR_TIME_REF_COUNT, HV_PRIV_ACCESS_PARTITION_REF_COUNTER, read_time_ref_count, NULL },
+	{ HV_X64_MSR_TSC_FREQUENCY, HV_PRIV_ACCESS_FREQUENCY_REGS, read_tsc_frequency, NULL },
+	{ HV_X64_MSR_APIC_FREQUENCY, HV_PRIV_ACCESS_FREQUENCY_REGS, read_apic_frequency, NULL },
+};
+
+/* The MSR's entry if the partition may use it at all; NULL otherwise. */
+static const struct tlfs_msr *lookup(const struct vp *vp, uint32_t msr)
+{
+	for (size_t i = 0; i < sizeof(tlfs_msrs) / sizeof(tlfs_msrs[0]); i++) {
+		const struct tlfs_msr *m = &tlfs_msrs[i];
+
+		if (m->msr == msr)
+			return (vp->vcpu.part->privileges & m->privilege) ? m : NULL;
+	}
+	return NULL;
+}
+
+bool tlfs_msr_read(struct vp *vp, uint32_t msr, uint64_t *val)
+{
+	const struct tlfs_msr *m = lookup(vp, msr);
+
+	if (!m)
+		return false;
+	*val = m->read(vp);
+	return true;
+}
+
+bool tlfs_msr_write(struct vp *vp, uint32_t msr, uint64_t val)
+{
+	const struct tlfs_msr *m = lookup(vp, msr);
+
+	return m && m->write && m->write(vp, val);
+}
+
+bool partition_preset_hypercall_page(struct partition *p, gpa_t gpa)
+{
+	if (!partition_owns_page(p, gpa))
+		return false;
+	spin_lock(&p->lock);
+	__atomic_store_n(&p->hypercall_msr, gpa_val(gpa), __ATOMIC_RELAXED);
+	spin_unlock(&p->lock);
+	return true;
+}
