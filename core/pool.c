@@ -167,7 +167,7 @@ void pool_init(struct pool *p, void *(*to_virt)(paddr_t pa), const struct pool_s
 	p->lock = (spinlock_t)SPINLOCK_INIT;
 	p->to_virt = to_virt;
 	p->source = source;
-	p->held = p->used = 0;
+	p->held = p->used = p->short_takes = 0;
 	p->nwindows = 0;
 }
 
@@ -202,6 +202,8 @@ paddr_t pool_take(struct pool *p, uint64_t npages, uint64_t align, paddr_t limit
 		pfn = take_from_source(p, npages, align, limit);
 	if (pfn)
 		set_used(p, pfn, npages, true);
+	else
+		p->short_takes++;
 	spin_unlock(&p->lock);
 	if (!pfn)
 		return 0;

@@ -68,6 +68,7 @@ struct pool {
 	const struct pool_source *source;	/* NULL: deposits only */
 	uint64_t held;				/* pages the pool holds, free or handed out */
 	uint64_t used;				/* of those, handed out */
+	uint64_t short_takes;			/* takes that failed for want of pages */
 	unsigned nwindows;
 	struct pool_window windows[POOL_WINDOWS];	/* sorted by first_pfn, none empty */
 };

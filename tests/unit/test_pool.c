@@ -199,6 +199,7 @@ static void take_on_empty_pool_fails_cleanly(void **state)
 	assert_int_equal(pool_take(&pool, 1, 512, 0), 0);
 	counts_are(2, 2, 0);
 	assert_true(page_is(0, 0xa5));		/* nothing was touched */
+	assert_int_equal(pool.short_takes, 2);	/* bad arguments are not a shortage */
 }
 
 static void withdraw_scrubs_every_byte(void **state)
