@@ -5,7 +5,7 @@
 #include "core/pool.h"
 #include "core/slpt.h"
 
-/* The hypervisor's allocator: for its own tables (self-tests) and for lookups, which allocate nothing. */
+/* The hypervisor's allocator: its own tables (self-tests), and lookups, which allocate nothing. */
 extern const struct slpt_alloc slpt_hv_alloc;
 
 /* A partition's tables: zeroed pages from its pool, given back to it. */

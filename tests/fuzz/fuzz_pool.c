@@ -139,7 +139,8 @@ static void check_counts(void)
 static void op_deposit(struct script *s, bool sweep)
 {
 	paddr_t list[SPARSE_W];
-	unsigned n = sweep ? (byte(s) % 8 + 1) * SPARSE_W / 8 : byte(s) % 16 + 1, first = byte(s), half = byte(s) & 1;
+	unsigned n = sweep ? (byte(s) % 8 + 1) * SPARSE_W / 8 : byte(s) % 16 + 1;
+	unsigned first = byte(s), half = byte(s) & 1;
 	uint64_t accepted, expect = 0;
 	enum pool_status st, want = POOL_OK;
 
