@@ -34,14 +34,16 @@ void partition_measure_vcpu_cost(void)
 
 /*
  * Pages a partition of this configuration takes at the least: its memory,
- * the partition object, the second-level tables (a root, a third level and
- * one table per GiB of 2 MiB leaves) and the back-end's per-vCPU structures.
+ * the partition object, and its pool: pool_pages if it is given that many,
+ * else what it will take, the second-level tables (a root, a third level
+ * and one table per GiB of 2 MiB leaves) and the back-end's per-vCPU pages.
  */
 static uint64_t pages_needed(const struct part_config *c)
 {
 	uint64_t tables = 2 + ALIGN_UP(c->mem_bytes, GIB(1)) / GIB(1);
+	uint64_t pool = c->pool_pages ? c->pool_pages : tables + c->vcpus * part_vcpu_pages;
 
-	return (c->mem_bytes >> PAGE_SHIFT) + PART_PAGES + tables + c->vcpus * part_vcpu_pages;
+	return (c->mem_bytes >> PAGE_SHIFT) + PART_PAGES + pool;
 }
 
 /*
