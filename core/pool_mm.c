@@ -34,18 +34,27 @@ uint64_t pool_return_mm(struct pool *p)
 	return total;
 }
 
+/*
+ * Scattered on purpose: each page is the second of two allocated together,
+ * and the first goes back, so no two deposited pages are neighbours and
+ * nothing built from them can be relying on contiguity by chance.
+ */
 bool pool_fill_from_mm(struct pool *p, uint64_t npages)
 {
 	for (uint64_t i = 0; i < npages; i++) {
-		paddr_t pa = mm_alloc(1, PAGE_SIZE, 0);
+		paddr_t pair = mm_alloc(2, PAGE_SIZE, 0), pa = pair + PAGE_SIZE;
 		uint64_t accepted;
 
-		if (!pa || pool_deposit(p, &pa, 1, &accepted) != POOL_OK) {
-			if (pa)
-				mm_free(pa, 1);
-			pool_return_mm(p);
-			return false;
+		if (!pair)
+			goto fail;
+		mm_free(pair, 1);
+		if (pool_deposit(p, &pa, 1, &accepted) != POOL_OK) {
+			mm_free(pa, 1);
+			goto fail;
 		}
 	}
 	return true;
+fail:
+	pool_return_mm(p);
+	return false;
 }

@@ -16,8 +16,8 @@ extern struct pool mm_pool;
 
 /*
  * Fill a deposit-only pool with `npages` of the hypervisor's pages, one
- * page at a time as a root deposits them; false (and nothing taken) if mm
- * has too few or the pool refuses them. pool_return_mm gives every free
+ * page at a time as a root deposits them, no two of them adjacent; false
+ * (and nothing taken) if mm has too few or the pool refuses them. pool_return_mm gives every free
  * page back to mm, scrubbed; it returns how many.
  */
 bool pool_fill_from_mm(struct pool *p, uint64_t npages);

@@ -608,8 +608,9 @@ run_case qemu-bad-modules qemu 1 0 60 "" \
 	-- "$NO_PANIC" "'junk': created" "'odd': created" "'long': created" "'huge': created"
 
 # The deposit model on boot-time partitions: pool=N deposits N pages of the
-# hypervisor's, one at a time, before anything is built, and the partition's
-# tables and vCPU pages come from there alone. A 4 MiB partition needs 3
+# hypervisor's, one at a time and no two adjacent, before anything is
+# built, and the partition's tables and vCPU pages come from there alone
+# (so a vCPU needs no contiguous pages). A 4 MiB partition needs 3
 # table pages and 2 pages a vCPU (docs/architecture.md, "Memory"): 5 pages
 # suffice for one vCPU and 7 for two; with 4 the creation fails, everything
 # taken goes back to the pool (4 free again), and every page goes back to
