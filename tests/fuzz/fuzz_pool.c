@@ -8,6 +8,12 @@
  * returns exactly the model's first fit, zeroed; a page is never handed out
  * twice (each page taken carries its owner's tag until it is given back);
  * a withdrawal returns only free pages, lowest first, zeroed.
+ *
+ * The first byte picks the mode: deposited, or backed by a fake source
+ * that hands out absent pages first-fit (the model predicts which) and
+ * takes them back, scrubbed; a backed pool refuses deposits, never holds a
+ * free page, and gives a run back to the source when the window table
+ * cannot take it.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,6 +40,9 @@ static uint8_t ram[NIDS][PAGE_SIZE] __attribute__((aligned(4096)));
 static uint8_t state[NIDS];
 static uint8_t tag[NIDS];		/* the byte an owner wrote over a page it holds */
 static struct pool pool;
+static bool backed;
+static paddr_t got_pa;			/* the source's last run, while pool_take runs */
+static uint64_t got_n;
 
 static uint64_t pfn_of_id(unsigned id)
 {
@@ -156,6 +165,10 @@ static void op_deposit(struct script *s, bool sweep)
 	}
 	/* the model, page by page in order; it stops at the first refusal */
 	for (unsigned i = 0; i < n; i++) {
+		if (backed) {
+			want = POOL_EINVAL;	/* a backed pool takes no deposits */
+			break;
+		}
 		uint64_t pfn = list[i] >> PAGE_SHIFT;
 
 		if (!list[i] || list[i] % PAGE_SIZE)
@@ -175,8 +188,8 @@ static void op_deposit(struct script *s, bool sweep)
 	CHECK(accepted == expect);
 }
 
-/* The model's first fit, as a page id; -1 if none. */
-static int model_fit(unsigned n, uint64_t align, uint64_t limit)
+/* The model's first fit over pages in state `want`, as a page id; -1 if none. */
+static int model_fit(unsigned n, uint64_t align, uint64_t limit, uint8_t want)
 {
 	for (unsigned id = 0; id < NIDS; id++) {
 		uint64_t pfn = pfn_of_id(id);
@@ -185,7 +198,7 @@ static int model_fit(unsigned n, uint64_t align, uint64_t limit)
 		for (unsigned k = 0; ok && k < n; k++) {
 			int other = id_of_pfn(pfn + k);
 
-			ok = other >= 0 && state[other] == FREE;
+			ok = other >= 0 && state[other] == want;
 		}
 		if (ok)
 			return (int)id;
@@ -193,14 +206,65 @@ static int model_fit(unsigned n, uint64_t align, uint64_t limit)
 	return -1;
 }
 
+static paddr_t src_get(void *ctx, uint64_t n, uint64_t align, paddr_t limit)
+{
+	int id = model_fit((unsigned)n, align >> PAGE_SHIFT, limit >> PAGE_SHIFT, ABSENT);
+
+	(void)ctx;
+	CHECK(!got_pa);
+	if (id < 0)
+		return 0;
+	got_pa = pfn_of_id((unsigned)id) << PAGE_SHIFT;
+	got_n = n;
+	for (uint64_t k = 0; k < n; k++)
+		fill((unsigned)id_of_pfn((got_pa >> PAGE_SHIFT) + k), 0xa5);	/* stale data */
+	return got_pa;
+}
+
+/* Pages given back (handed out, scrubbed), or the run just got, which the table could not take. */
+static void src_put(void *ctx, paddr_t pa, uint64_t n)
+{
+	(void)ctx;
+	if (got_pa) {
+		CHECK(pa == got_pa && n == got_n);
+		got_pa = 0;
+		return;
+	}
+	for (uint64_t k = 0; k < n; k++) {
+		int id = id_of_pfn((pa >> PAGE_SHIFT) + k);
+
+		CHECK(id >= 0 && state[id] == USED && zeroed((unsigned)id, 0));
+	}
+}
+
+static const struct pool_source source = { src_get, src_put, NULL };
+
+/* Windows the run of n pages at page `id` would add to the table. */
+static unsigned new_windows(unsigned id, unsigned n)
+{
+	unsigned count = 0;
+
+	for (unsigned k = 0; k < n; k++) {
+		uint64_t pfn = pfn_of_id(id) + k;
+
+		if (!window_present(pfn) && (k == 0 || pfn % 64 == 0))
+			count++;
+	}
+	return count;
+}
+
 static void op_take(struct script *s, uint8_t next_tag)
 {
 	unsigned n = byte(s) % 9 + 1;
 	uint64_t align = 1ull << (byte(s) % 4);
 	uint64_t limit = byte(s) % 4 == 0 ? pfn_of_id(any_id(s)) : 0;
-	int want = model_fit(n, align, limit);
-	paddr_t pa = pool_take(&pool, n, align << PAGE_SHIFT, limit << PAGE_SHIFT);
+	int want = model_fit(n, align, limit, backed ? ABSENT : FREE);
+	paddr_t pa;
 
+	if (backed && want >= 0 && model_windows() + new_windows((unsigned)want, n) > POOL_WINDOWS)
+		want = -1;			/* the table is full: the run goes back */
+	pa = pool_take(&pool, n, align << PAGE_SHIFT, limit << PAGE_SHIFT);
+	got_pa = 0;
 	if (want < 0) {
 		CHECK(pa == 0);
 		return;
@@ -209,7 +273,7 @@ static void op_take(struct script *s, uint8_t next_tag)
 	for (unsigned k = 0; k < n; k++) {
 		int id = id_of_pfn((pa >> PAGE_SHIFT) + k);
 
-		CHECK(id >= 0 && state[id] == FREE);	/* never handed out twice */
+		CHECK(id >= 0 && state[id] == (backed ? ABSENT : FREE));	/* never twice */
 		CHECK(zeroed((unsigned)id, 0));
 		state[id] = USED;
 		tag[id] = next_tag;
@@ -228,13 +292,14 @@ static void op_give(struct script *s)
 
 		want = want && other >= 0 && state[other] == USED;
 	}
-	CHECK(pool_give(&pool, pfn << PAGE_SHIFT, n) == want);
 	for (unsigned k = 0; want && k < n; k++) {
 		int other = id_of_pfn(pfn + k);
 
 		CHECK(zeroed((unsigned)other, tag[other]));	/* nobody else had it meanwhile */
-		state[other] = FREE;
 	}
+	CHECK(pool_give(&pool, pfn << PAGE_SHIFT, n) == want);
+	for (unsigned k = 0; want && k < n; k++)
+		state[id_of_pfn(pfn + k)] = backed ? ABSENT : FREE;
 }
 
 static void op_withdraw(struct script *s)
@@ -266,7 +331,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t next_tag = 1;
 
 	memset(state, ABSENT, sizeof(state));
-	pool_init(&pool, to_virt, NULL);
+	backed = byte(&s) & 1;
+	got_pa = 0;
+	pool_init(&pool, to_virt, backed ? &source : NULL);
 	while (s.left) {
 		switch (byte(&s) % 5) {
 		case 0: op_deposit(&s, false); break;
