@@ -180,6 +180,7 @@ struct vcpu_caps {
 };
 
 struct partition;
+struct pool;
 
 /*
  * A virtual CPU. Between two run() calls the core owns gpr[] and rip:
@@ -231,9 +232,15 @@ struct vcpu_ops {
 	uint8_t hypercall_insn[3];	/* VMCALL 0f 01 c1 or VMMCALL 0f 01 d9 */
 	/* Turn virtualization on for the calling physical CPU (VMXON / EFER.SVME). */
 	int (*cpu_enable)(void);
-	/* Allocate and initialise the hardware state; guest memory root at slpt_root. */
-	int (*vcpu_init)(struct vcpu *v, paddr_t slpt_root);
-	void (*vcpu_free)(struct vcpu *v);
+	/*
+	 * Allocate and initialise the hardware state (VMCB or VMCS and the
+	 * back-end's own page), taking its pages from `pool`, the partition's
+	 * (core/pool.h): single pages, so that scattered deposits suffice;
+	 * guest memory root at slpt_root. vcpu_free gives them back to the
+	 * same pool.
+	 */
+	int (*vcpu_init)(struct vcpu *v, paddr_t slpt_root, struct pool *pool);
+	void (*vcpu_free)(struct vcpu *v, struct pool *pool);
 	/* Whole-state access; set also sets gpr[] and rip. */
 	void (*set_state)(struct vcpu *v, const struct vcpu_state *s);
 	void (*get_state)(struct vcpu *v, struct vcpu_state *s);

@@ -15,6 +15,7 @@
 #include "core/sched.h"
 #include "core/log.h"
 #include "core/mm.h"
+#include "core/pool_mm.h"
 #include "core/slpt_hv.h"
 #include "core/vcpu.h"
 
@@ -72,7 +73,7 @@ static bool test_vm_create(struct test_vm *t, const char *code, const char *code
 	memset(t->va, 0, GUEST_MEM);
 	build_guest(t->va, code, code_end);
 	if (!slpt_map(&t->slpt, to_gpa(0), t->mem, GUEST_MEM, SLP_RWX, MEMTYPE_WB, true) ||
-	    vcpu_ops->vcpu_init(&t->v, t->slpt.root))
+	    vcpu_ops->vcpu_init(&t->v, t->slpt.root, &mm_pool))
 		return false;
 	vm_initial_state_long_mode(&s, GUEST_PML4, GUEST_GDT, 23, GUEST_CODE);
 	vcpu_ops->set_state(&t->v, &s);
@@ -82,7 +83,7 @@ static bool test_vm_create(struct test_vm *t, const char *code, const char *code
 static void test_vm_destroy(struct test_vm *t)
 {
 	if (t->v.arch)
-		vcpu_ops->vcpu_free(&t->v);
+		vcpu_ops->vcpu_free(&t->v, &mm_pool);
 	if (t->mem) {
 		slpt_destroy(&t->slpt);
 		mm_free(t->mem, GUEST_MEM / PAGE_SIZE);

@@ -82,6 +82,9 @@ static bool apply_key(struct part_config *c, const struct cmdline_token *t, bool
 		       (memcpy(c->cmdline, t->val, t->val_len), c->cmdline[t->val_len] = '\0', true);
 	if (cmdline_key_is(t, "cpus"))
 		return t->val && parse_cpus(t->val, t->val_len, &c->cpu_mask);
+	if (cmdline_key_is(t, "pool"))		/* pages, up to 1 GiB: far more than any needs */
+		return t->val && parse_u64(t->val, t->val_len, false, &v) && v &&
+		       v <= GIB(1) / PAGE_SIZE && (c->pool_pages = v, true);
 	return false;
 }
 

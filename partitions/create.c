@@ -61,7 +61,7 @@ static enum part_status create_vps(struct partition *p, const struct part_config
 		fpu_init_area(&vp->fpu);
 		vp->dbg = (struct debug_regs){ .dr6 = 0xffff0ff0 };	/* DR6 at reset */
 		synic_init(vp);
-		if (vcpu_ops->vcpu_init(&vp->vcpu, p->slpt.root))
+		if (vcpu_ops->vcpu_init(&vp->vcpu, p->slpt.root, &p->pool))
 			return PART_ENOMEM;
 	}
 	return PART_OK;
@@ -72,8 +72,25 @@ void part_vp_free(struct vp *vp)
 	struct vcpu *v = &vp->vcpu;
 
 	if (v->arch)
-		vcpu_ops->vcpu_free(v);
+		vcpu_ops->vcpu_free(v, &v->part->pool);
 	v->arch = NULL;
+}
+
+/*
+ * A build failed: the vCPUs' pages and the tables back into the pool
+ * first, so that a pool that ran short is seen whole again (what the
+ * hypercall layer will answer with INSUFFICIENT_MEMORY: nothing changed),
+ * then the rest.
+ */
+static void unbuild(struct partition *p, enum part_status st)
+{
+	for (unsigned i = 0; i < p->nvps; i++)
+		part_vp_free(&p->vps[i]);
+	slpt_destroy(&p->slpt);
+	if (st == PART_ENOMEM && !p->pool.source && p->pool.short_takes)
+		log_warn("part '%s': its pool is short: %lu pages deposited, %lu free again",
+			 p->name, pool_held(&p->pool), pool_free(&p->pool));
+	part_memory_free(p);
 }
 
 /* Everything up to the image: memory, tables, vCPUs. */
@@ -81,8 +98,8 @@ static enum part_status build(struct partition *p, const struct part_config *c)
 {
 	enum part_status st;
 
-	st = slpt_init(&p->slpt, vcpu_ops->slpt, &slpt_hv_alloc) ? part_memory_alloc(p)
-								  : PART_ENOMEM;
+	st = slpt_init(&p->slpt, vcpu_ops->slpt, &p->slpt_pages) ? part_memory_alloc(p)
+								 : PART_ENOMEM;
 	if (st == PART_OK)
 		st = create_vps(p, c);
 	if (st == PART_OK)
@@ -106,7 +123,7 @@ enum part_status partition_create(const struct part_config *c, struct partition 
 	st = part_table_reserve(c->name, &slot, &id);
 	if (st != PART_OK)
 		return st;
-	p = part_object_alloc();
+	p = part_object_alloc(c, c->parent_pool);
 	if (!p) {
 		part_table_release(slot);
 		return PART_ENOMEM;
@@ -119,9 +136,7 @@ enum part_status partition_create(const struct part_config *c, struct partition 
 	p->created_tsc = rdtsc();
 	st = build(p, c);
 	if (st != PART_OK) {
-		for (unsigned i = 0; i < p->nvps; i++)
-			part_vp_free(&p->vps[i]);
-		part_memory_free(p);
+		unbuild(p, st);
 		part_table_release(slot);
 		return st;
 	}

@@ -37,16 +37,24 @@ bool part_name_ok(const char *name);
 
 /* ---- memory.c ---- */
 
-/* Back-end memory per vCPU, in pages, measured at boot. */
+/* Back-end memory per vCPU, in pages of the partition's pool, measured at boot. */
 extern uint64_t part_vcpu_pages;
 
 /* Enough free memory for a partition of this configuration (logs why not). */
 bool part_memory_suffices(const struct part_config *c);
-/* A zeroed partition object; NULL if there is no memory. */
-struct partition *part_object_alloc(void);
+/*
+ * A zeroed partition object from `parent` (NULL: the hypervisor's pages),
+ * with its own pool set up as c->pool_pages says and the second-level
+ * tables' page source pointing at it. NULL if either is short.
+ */
+struct partition *part_object_alloc(const struct part_config *c, struct pool *parent);
 /* Back the guest's mem_bytes with zeroed chunks and map them. */
 enum part_status part_memory_alloc(struct partition *p);
-/* Scrub and return the guest memory, the tables and the partition object. */
+/*
+ * Scrub and return the guest memory and the tables, then the pool's pages
+ * where they were the hypervisor's, then the partition object. Every vCPU
+ * has given its pages back already.
+ */
 void part_memory_free(struct partition *p);
 
 /* ---- create.c ---- */

@@ -1,42 +1,49 @@
 /*
  * A partition's memory: its guest-physical memory, backed by zeroed
  * 2 MiB chunks that the second-level tables map, scrubbed before it goes
- * back; the partition object; and copying into guest memory (the loader)
- * and out of it (hypercall parameter blocks).
+ * back; the partition object and its pool; and copying into guest memory
+ * (the loader) and out of it (hypercall parameter blocks).
  */
 #include "partitions/internal.h"
 #include "core/lib.h"
 #include "core/log.h"
 #include "core/mm.h"
+#include "core/panic.h"
+#include "core/pool_mm.h"
+#include "core/slpt_hv.h"
 
 uint64_t part_vcpu_pages;
 
+/* What one vCPU takes from its partition's pool, through a pool of the hypervisor's pages. */
 void partition_measure_vcpu_cost(void)
 {
+	static struct pool pool;
 	struct vcpu v = { .last_cpu = -1 };
 	paddr_t root = mm_alloc_zeroed_page();
-	uint64_t before;
 
 	if (!vcpu_ops || !root)
 		return;
-	before = mm_free_pages();
-	if (!vcpu_ops->vcpu_init(&v, root)) {
-		part_vcpu_pages = before - mm_free_pages();
-		vcpu_ops->vcpu_free(&v);
+	pool_init_mm(&pool);
+	if (!vcpu_ops->vcpu_init(&v, root, &pool)) {
+		part_vcpu_pages = pool_used(&pool);
+		vcpu_ops->vcpu_free(&v, &pool);
 	}
+	ASSERT(pool_held(&pool) == 0);
 	mm_free(root, 1);
 }
 
 /*
  * Pages a partition of this configuration takes at the least: its memory,
- * the partition object, the second-level tables (a root, a third level and
- * one table per GiB of 2 MiB leaves) and the back-end's per-vCPU structures.
+ * the partition object, and its pool: pool_pages if it is given that many,
+ * else what it will take, the second-level tables (a root, a third level
+ * and one table per GiB of 2 MiB leaves) and the back-end's per-vCPU pages.
  */
 static uint64_t pages_needed(const struct part_config *c)
 {
 	uint64_t tables = 2 + ALIGN_UP(c->mem_bytes, GIB(1)) / GIB(1);
+	uint64_t pool = c->pool_pages ? c->pool_pages : tables + c->vcpus * part_vcpu_pages;
 
-	return (c->mem_bytes >> PAGE_SHIFT) + PART_PAGES + tables + c->vcpus * part_vcpu_pages;
+	return (c->mem_bytes >> PAGE_SHIFT) + PART_PAGES + pool;
 }
 
 /*
@@ -57,15 +64,35 @@ bool part_memory_suffices(const struct part_config *c)
 	return false;
 }
 
-struct partition *part_object_alloc(void)
+/* The partition's own pool: the hypervisor's pages on demand, or pool_pages deposited now. */
+static bool pool_setup(struct partition *p, const struct part_config *c)
 {
-	paddr_t pa = mm_alloc(PART_PAGES, PAGE_SIZE, 0);
+	if (!c->pool_pages) {
+		pool_init_mm(&p->pool);
+	} else {
+		pool_init(&p->pool, phys_to_virt, NULL);
+		if (!pool_fill_from_mm(&p->pool, c->pool_pages))
+			return false;
+		p->pool_from_mm = true;
+	}
+	slpt_pool_alloc(&p->slpt_pages, &p->pool);
+	return true;
+}
+
+struct partition *part_object_alloc(const struct part_config *c, struct pool *parent)
+{
+	struct pool *from = parent ? parent : &mm_pool;
+	paddr_t pa = pool_take(from, PART_PAGES, PAGE_SIZE, 0);	/* zeroed */
 	struct partition *p;
 
 	if (!pa)
 		return NULL;
 	p = phys_to_virt(pa);
-	memset(p, 0, sizeof(*p));
+	p->parent_pool = from;
+	if (!pool_setup(p, c)) {
+		pool_give(from, pa, PART_PAGES);
+		return NULL;
+	}
 	return p;
 }
 
@@ -87,13 +114,24 @@ enum part_status part_memory_alloc(struct partition *p)
 
 void part_memory_free(struct partition *p)
 {
+	struct pool *parent = p->parent_pool;
+
 	slpt_destroy(&p->slpt);
 	for (unsigned i = 0; i < p->nchunks; i++) {
 		/* scrub: the next owner must not see this partition's data */
 		memset(phys_to_virt(p->chunks[i].hpa), 0, p->chunks[i].pages * PAGE_SIZE);
 		mm_free(p->chunks[i].hpa, p->chunks[i].pages);
 	}
-	mm_free(virt_to_phys(p), PART_PAGES);
+	/* Invariant: the vCPUs and the tables gave every page back. */
+	ASSERT(pool_used(&p->pool) == 0);
+	/*
+	 * Pages the hypervisor deposited go back to it, scrubbed. (Pages a
+	 * root deposits are its to withdraw before it deletes the partition.)
+	 */
+	if (p->pool_from_mm)
+		pool_return_mm(&p->pool);
+	if (!pool_give(parent, virt_to_phys(p), PART_PAGES))
+		panic("part: object %p is not from its parent's pool", (void *)p);
 }
 
 /* Host address for [gpa, gpa+len) if it lies inside one chunk. */

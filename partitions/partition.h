@@ -11,6 +11,7 @@
 
 #include "arch/x86/fpu.h"
 #include "core/log.h"
+#include "core/pool.h"
 #include "core/slpt.h"
 #include "core/spinlock.h"
 #include "core/vcpu.h"
@@ -50,6 +51,13 @@ struct part_config {
 	size_t image_len;
 	char cmdline[256];		/* the kernel's command line (Multiboot) */
 	uint64_t privileges;		/* HV_PRIV_* (core/abi/hypercall.h); 0: HV_PRIV_CHILD */
+	/*
+	 * Its pool (struct partition's `pool`): 0, the hypervisor's pages on
+	 * demand; N, N pages deposited one at a time before anything is
+	 * built, and no more (a root's deposit, modelled; `pool=` module key).
+	 */
+	uint64_t pool_pages;
+	struct pool *parent_pool;	/* pays for the object; NULL: the hypervisor (core/pool_mm.h) */
 };
 
 struct part_stats {
@@ -93,12 +101,23 @@ struct mem_chunk {
 	uint64_t pages;
 };
 
+/*
+ * Memory: the object itself comes from `parent_pool` (the creator's: the
+ * root's pool on Hyper-V, the hypervisor's own for boot-time partitions,
+ * core/pool_mm.h); its hypervisor structures (second-level tables, each
+ * vCPU's VMCB or VMCS pages) from its own `pool`; guest memory from
+ * neither (`chunks`). Fixed from partition_create on.
+ */
 struct partition {
 	part_id_t id;
 	char name[PART_NAME_MAX];
 	volatile enum part_state state;
 	uint64_t mem_bytes;
 	struct slpt slpt;
+	struct pool *parent_pool;	/* where this object came from and goes back to */
+	struct pool pool;		/* its tables and vCPU pages (core/pool.h) */
+	struct slpt_alloc slpt_pages;	/* the tables' page source: `pool` */
+	bool pool_from_mm;		/* pool_pages were the hypervisor's: back there at the end */
 	struct mem_chunk chunks[PART_CHUNKS_MAX];
 	unsigned nchunks;
 	struct vp vps[PART_MAX_VPS];

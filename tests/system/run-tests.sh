@@ -708,6 +708,33 @@ run_case qemu-bad-modules qemu 1 0 60 "" \
 	"'good': stopped itself, exit code 0" "'after': stopped itself, exit code 0" \
 	-- "$NO_PANIC" "'junk': created" "'odd': created" "'long': created" "'huge': created"
 
+# The deposit model on boot-time partitions: pool=N deposits N pages of the
+# hypervisor's, one at a time and no two adjacent, before anything is
+# built, and the partition's tables and vCPU pages come from there alone
+# (so a vCPU needs no contiguous pages). A 4 MiB partition needs 3
+# table pages and 2 pages a vCPU (docs/architecture.md, "Memory"): 5 pages
+# suffice for one vCPU and 7 for two; with 4 the creation fails, everything
+# taken goes back to the pool (4 free again), and every page goes back to
+# the hypervisor in the end.
+pool_case() {
+	local name=$1 emu=$2 tmo=$3
+	run_case "$name" "$emu" 1 0 "$tmo" "" \
+		"mod:$G/cpuid.elf:cpuid.elf partition=exact mem=4M pool=5 on_stop=destroy" \
+		"mod:$G/cpuid.elf:cpuid.elf partition=exact2 mem=4M vcpus=2 pool=7 on_stop=destroy" \
+		"mod:$G/cpuid.elf:cpuid.elf partition=short mem=4M pool=4 on_stop=destroy" \
+		"'exact': created, 4 MiB, 1 vCPU, overhead [0-9]+ KiB \(partition [0-9]+, second-level tables 12, vCPUs 8\)" \
+		"'exact2': created, 4 MiB, 2 vCPUs, overhead [0-9]+ KiB \(partition [0-9]+, second-level tables 12, vCPUs 16\)" \
+		"part 'short': its pool is short: 4 pages deposited, 4 free again" \
+		"boot: partition 'short' not created: not enough memory" \
+		"'exact': stopped itself, exit code 0" "'exact2': stopped itself, exit code 0" \
+		"'exact': destroyed, memory scrubbed and returned" \
+		"'exact2': destroyed, memory scrubbed and returned" \
+		'hv: free memory ([0-9]+) pages, at boot \1 pages' \
+		-- "$NO_PANIC" "'short': created" "bad or unknown setting"
+}
+pool_case qemu-pool-deposit qemu 60
+pool_case bochs-pool-deposit bochs 180
+
 # A Multiboot version-1 loader (QEMU's -kernel) must get a clear message and a halt.
 wrong_loader() {
 	local name=qemu-wrong-loader dir=$out/qemu-wrong-loader

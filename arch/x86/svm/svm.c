@@ -14,6 +14,7 @@
 #include "core/mm.h"
 #include "core/panic.h"
 #include "core/percpu.h"
+#include "core/pool.h"
 
 #define MSR_VM_HSAVE_PA		0xc0010117
 
@@ -31,6 +32,18 @@ static struct vcpu_caps svm_caps;
  */
 static paddr_t hsave_pa[MAX_CPUS];
 static paddr_t host_save_pa[MAX_CPUS];
+
+/*
+ * The I/O and MSR permission maps, all ones: every port and every MSR
+ * is intercepted (15.10.1, 15.11), and core/platform.c decides from the
+ * partition's own policy. Every vCPU of every partition has that policy,
+ * so they all point at this one pair, allocated by the boot CPU before
+ * any other CPU starts and never written again; a vCPU then needs only
+ * single pages (its VMCB and struct svm_vcpu), which scattered deposits
+ * satisfy. A partition whose policy differs (ports it may use without
+ * an exit) would take maps of its own, once per partition, from its pool.
+ */
+static paddr_t iopm_pa, msrpm_pa;
 
 /* Contiguous pages, every byte set to fill; 0 if out of memory. */
 static paddr_t alloc_filled(uint64_t pages, uint8_t fill)
@@ -82,6 +95,12 @@ static int svm_cpu_enable(void)
 		host_save_pa[cpu] = alloc_filled(1, 0);
 	if (!hsave_pa[cpu] || !host_save_pa[cpu])
 		return -1;
+	if (cpu == 0 && !iopm_pa) {
+		iopm_pa = alloc_filled(IOPM_PAGES, 0xff);
+		msrpm_pa = alloc_filled(MSRPM_PAGES, 0xff);
+		if (!iopm_pa || !msrpm_pa)
+			return -1;
+	}
 	efer = rdmsr(MSR_EFER) | EFER_SVME;
 	if (svm_features.nx)
 		efer |= EFER_NXE;
@@ -127,50 +146,46 @@ static void set_intercepts(struct vmcb_control *c)
 			INTERCEPT_XSETBV | INTERCEPT_MONITOR | INTERCEPT_MWAIT | INTERCEPT_WBINVD;
 }
 
-static void svm_vcpu_free(struct vcpu *v)
+/* A page from the partition's pool goes back to it; never one it did not give (panics). */
+static void give_back(struct pool *pool, paddr_t pa)
+{
+	if (pa && !pool_give(pool, pa, 1))
+		panic("svm: page %016lx is not from the partition's pool", pa);
+}
+
+/* The pool scrubs what leaves it (the VMCB holds the guest's registers). */
+static void svm_vcpu_free(struct vcpu *v, struct pool *pool)
 {
 	struct svm_vcpu *s = to_svm(v);
 
 	if (!s)
 		return;
-	if (s->msrpm_pa)
-		mm_free(s->msrpm_pa, MSRPM_PAGES);
-	if (s->iopm_pa)
-		mm_free(s->iopm_pa, IOPM_PAGES);
-	if (s->vmcb_pa) {
-		/* the VMCB holds the guest's registers: scrub before the page is reused */
-		memset(phys_to_virt(s->vmcb_pa), 0, PAGE_SIZE);
-		mm_free(s->vmcb_pa, 1);
-	}
 	v->arch = NULL;
-	memset(s, 0, PAGE_SIZE);
-	mm_free(virt_to_phys(s), 1);
+	give_back(pool, s->vmcb_pa);
+	give_back(pool, virt_to_phys(s));
 }
 
-static int svm_vcpu_init(struct vcpu *v, paddr_t slpt_root)
+static int svm_vcpu_init(struct vcpu *v, paddr_t slpt_root, struct pool *pool)
 {
 	struct vmcb_control *c;
 	struct svm_vcpu *s;
 	paddr_t priv;
 
-	priv = alloc_filled(1, 0);
+	priv = pool_take_page(pool);
 	if (!priv)
 		return -1;
 	s = phys_to_virt(priv);
 	v->arch = s;
-	s->vmcb_pa = alloc_filled(1, 0);
-	/* all ones: every port and every MSR is intercepted (15.10.1, 15.11) */
-	s->iopm_pa = alloc_filled(IOPM_PAGES, 0xff);
-	s->msrpm_pa = alloc_filled(MSRPM_PAGES, 0xff);
-	if (!s->vmcb_pa || !s->iopm_pa || !s->msrpm_pa) {
-		svm_vcpu_free(v);
+	s->vmcb_pa = pool_take_page(pool);
+	if (!s->vmcb_pa) {
+		svm_vcpu_free(v, pool);
 		return -1;
 	}
 	s->vmcb = phys_to_virt(s->vmcb_pa);
 	c = &s->vmcb->ctl;
 	set_intercepts(c);
-	c->iopm_base_pa = s->iopm_pa;
-	c->msrpm_base_pa = s->msrpm_pa;
+	c->iopm_base_pa = iopm_pa;
+	c->msrpm_base_pa = msrpm_pa;
 	c->vint = VINT_V_INTR_MASKING;
 	c->np_ctl = NP_ENABLE;
 	c->n_cr3 = slpt_root;

@@ -8,15 +8,14 @@
 #include "core/vcpu.h"
 
 /*
- * Per-vCPU state behind vcpu->arch. Set by svm_vcpu_init and fixed until
+ * Per-vCPU state behind vcpu->arch, a page of the partition's pool like
+ * the VMCB (the permission maps are shared, svm.c). Set by svm_vcpu_init and fixed until
  * svm_vcpu_free, except the VMCB's contents, which only the CPU running
  * the vCPU touches.
  */
 struct svm_vcpu {
 	struct vmcb *vmcb;
 	paddr_t vmcb_pa;
-	paddr_t iopm_pa;
-	paddr_t msrpm_pa;
 	struct tlb_tag asid;		/* the VMCB's ASID, from the home CPU's pool */
 	paddr_t host_save_pa;		/* the home CPU's host VMSAVE page, once it ran */
 	/*

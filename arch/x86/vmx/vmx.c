@@ -18,6 +18,7 @@
 #include "core/mm.h"
 #include "core/panic.h"
 #include "core/percpu.h"
+#include "core/pool.h"
 
 _Static_assert(sizeof(struct vmx_vcpu) <= PAGE_SIZE, "struct vmx_vcpu fits its page");
 
@@ -28,6 +29,8 @@ struct vmx_cpu {
 };
 
 static struct vmx_cpu vmx_cpus[MAX_CPUS];
+
+paddr_t vmx_bitmaps;
 
 /*
  * Per physical CPU, touched by its own CPU only: the vCPU it last readied
@@ -71,6 +74,12 @@ static int vmx_cpu_enable(void)
 		log_err("vmx: cpu%u: IA32_FEATURE_CONTROL is locked with VMX off", cpu);
 		return -1;
 	}
+	if (cpu == 0 && !vmx_bitmaps) {
+		vmx_bitmaps = mm_alloc(VMX_BITMAP_PAGES, PAGE_SIZE, vmx_cfg.below_4g ? GIB(4) : 0);
+		if (!vmx_bitmaps)
+			return -1;
+		memset(phys_to_virt(vmx_bitmaps), 0xff, VMX_BITMAP_PAGES * PAGE_SIZE);
+	}
 	write_cr0((read_cr0() | vmx_cfg.cr0_fixed0) & vmx_cfg.cr0_fixed1);
 	write_cr4((read_cr4() | vmx_cfg.cr4_fixed0 | CR4_VMXE) & vmx_cfg.cr4_fixed1);
 	pa = mm_alloc(1, PAGE_SIZE, vmx_cfg.below_4g ? GIB(4) : 0);
@@ -97,8 +106,8 @@ static int vmx_cpu_enable(void)
 /* VMCLEAR on this CPU: the VMCS is written back and may go to any CPU next. */
 static void vmx_clear(struct vmx_vcpu *vx, unsigned cpu)
 {
-	if (!vmcs_clear(vx->pages))
-		panic("vmx: VMCLEAR of %lx failed", vx->pages);
+	if (!vmcs_clear(vx->vmcs))
+		panic("vmx: VMCLEAR of %lx failed", vx->vmcs);
 	if (vmx_cpus[cpu].current == vx)
 		vmx_cpus[cpu].current = NULL;
 	if (vmx_entered[cpu] == vx)
@@ -117,8 +126,8 @@ static void vmx_load_slow(struct vmx_vcpu *vx, unsigned cpu)
 	/* Invariant: a VMCS active on another CPU is only touched there. */
 	if (vx->active_cpu >= 0 && vx->active_cpu != (int32_t)cpu)
 		panic("vmx: VMCS of a vCPU active on cpu%d used on cpu%u", vx->active_cpu, cpu);
-	if (!vmcs_load(vx->pages))
-		panic("vmx: VMPTRLD of %lx failed", vx->pages);
+	if (!vmcs_load(vx->vmcs))
+		panic("vmx: VMPTRLD of %lx failed", vx->vmcs);
 	vmx_cpus[cpu].current = vx;
 	vmx_entered[cpu] = NULL;
 	if (vx->active_cpu != (int32_t)cpu) {
@@ -144,37 +153,48 @@ static inline void vmx_put(struct vcpu *v, struct vmx_vcpu *vx, unsigned cpu)
 		vmx_clear(vx, cpu);
 }
 
-static int vmx_vcpu_init(struct vcpu *v, paddr_t slpt_root)
+/* A page from the partition's pool goes back to it; never one it did not give (panics). */
+static void give_back(struct pool *pool, paddr_t pa)
 {
+	if (!pool_give(pool, pa, 1))
+		panic("vmx: page %016lx is not from the partition's pool", pa);
+}
+
+/* The VMCS region and the page of struct vmx_vcpu: two single pages of the pool. */
+static int vmx_vcpu_init(struct vcpu *v, paddr_t slpt_root, struct pool *pool)
+{
+	paddr_t limit = vmx_cfg.below_4g ? GIB(4) : 0;
 	unsigned cpu = this_cpu_id();
 	struct vmx_vcpu *vx;
-	paddr_t pages;
+	paddr_t vmcs, priv;
 
 	if (!vmx_cfg.usable || !vmx_cpus[cpu].vmxon)
 		return -1;
-	pages = mm_alloc(VMX_VCPU_PAGES, PAGE_SIZE, vmx_cfg.below_4g ? GIB(4) : 0);
-	if (!pages)
+	vmcs = pool_take(pool, 1, PAGE_SIZE, limit);
+	priv = vmcs ? pool_take(pool, 1, PAGE_SIZE, limit) : 0;
+	if (!priv) {
+		if (vmcs)
+			give_back(pool, vmcs);
 		return -1;
-	memset(phys_to_virt(pages), 0, VMX_VCPU_PAGES * PAGE_SIZE);
-	/* every port and every MSR exits (25.6.4, 25.6.9) */
-	memset(phys_to_virt(pages + VMX_PAGE_IO_BITMAP_A * PAGE_SIZE), 0xff, 3 * PAGE_SIZE);
-	*(uint32_t *)phys_to_virt(pages) = vmx_cfg.revision;
-	vx = phys_to_virt(pages + VMX_PAGE_STRUCT * PAGE_SIZE);
-	vx->pages = pages;
+	}
+	*(uint32_t *)phys_to_virt(vmcs) = vmx_cfg.revision;
+	vx = phys_to_virt(priv);
+	vx->vmcs = vmcs;
 	vx->proc = vmx_cfg.proc;
 	vx->active_cpu = -1;
 	vx->pending = VMX_PENDING_FLUSH;	/* the EPT root may have had an earlier owner */
 	v->arch = vx;
 
 	/* VMCLEAR initialises a new VMCS region (31.3, VMCLEAR) */
-	if (!vmcs_clear(pages))
-		panic("vmx: VMCLEAR of a new VMCS at %lx failed", pages);
+	if (!vmcs_clear(vmcs))
+		panic("vmx: VMCLEAR of a new VMCS at %lx failed", vmcs);
 	vmx_load_slow(vx, cpu);
 	if (!vmx_vmcs_init(v, vx, slpt_root)) {
 		log_err("vmx: cannot set up the VMCS of vCPU %u", vp_index_val(v->index));
 		vmx_clear(vx, cpu);
 		v->arch = NULL;
-		mm_free(pages, VMX_VCPU_PAGES);
+		give_back(pool, vmcs);
+		give_back(pool, priv);
 		return -1;
 	}
 	vmx_put(v, vx, cpu);
@@ -190,11 +210,12 @@ static int vmx_vcpu_init(struct vcpu *v, paddr_t slpt_root)
  */
 static struct vmx_vcpu *guest_regs_owner[MAX_CPUS];
 
-static void vmx_vcpu_free(struct vcpu *v)
+/* The pool scrubs what leaves it (the VMCS region holds the guest's state). */
+static void vmx_vcpu_free(struct vcpu *v, struct pool *pool)
 {
 	struct vmx_vcpu *vx = to_vmx(v);
 	unsigned cpu = this_cpu_id();
-	paddr_t pages = vx->pages;
+	paddr_t vmcs = vx->vmcs;
 
 	/* Invariant: freed on the CPU it is active on, or while clear. */
 	if (vx->active_cpu >= 0 && vx->active_cpu != (int32_t)cpu)
@@ -206,8 +227,8 @@ static void vmx_vcpu_free(struct vcpu *v)
 		if (guest_regs_owner[c] == vx)
 			guest_regs_owner[c] = NULL;	/* its values die with it */
 	v->arch = NULL;
-	memset(phys_to_virt(pages), 0, VMX_VCPU_PAGES * PAGE_SIZE);
-	mm_free(pages, VMX_VCPU_PAGES);
+	give_back(pool, vmcs);
+	give_back(pool, virt_to_phys(vx));
 }
 
 static void vmx_vcpu_set_state(struct vcpu *v, const struct vcpu_state *s)

@@ -43,13 +43,13 @@ extern struct vmx_config vmx_cfg;
 extern struct vcpu_caps vmx_caps;
 
 /*
- * Per-vCPU state behind vcpu->arch; it lives in the last of the pages that
- * vcpu_init allocates (VMCS, I/O bitmaps A and B, MSR bitmap, this).
+ * Per-vCPU state behind vcpu->arch, in a page of the partition's pool of
+ * its own, like the VMCS (the bitmaps are shared: vmx_bitmaps).
  * Only the CPU on which the VMCS is active touches it, except `pending`,
  * to which any CPU may add VMX_PENDING_FLUSH.
  */
 struct vmx_vcpu {
-	paddr_t pages;			/* first of VMX_VCPU_PAGES; the VMCS */
+	paddr_t vmcs;			/* the VMCS region, a page of the partition's pool */
 	uint64_t eptp;
 	uint64_t host_rsp;		/* HOST_RSP as last written, 0: unknown */
 	uint64_t cr2;			/* the guest's, while another vCPU owns the register */
@@ -66,12 +66,18 @@ struct vmx_vcpu {
 #define VMX_PENDING_FLUSH	(1u << 0)	/* INVEPT + INVVPID */
 #define VMX_PENDING_RSP		(1u << 1)	/* the core wrote gpr[GPR_RSP] */
 
-#define VMX_VCPU_PAGES		5
-#define VMX_PAGE_VMCS		0
-#define VMX_PAGE_IO_BITMAP_A	1
-#define VMX_PAGE_IO_BITMAP_B	2
-#define VMX_PAGE_MSR_BITMAP	3
-#define VMX_PAGE_STRUCT		4
+/*
+ * The I/O bitmaps A and B and the MSR bitmap, all ones (every port and
+ * every MSR exits, 25.6.4, 25.6.9), in three consecutive pages from
+ * vmx_bitmaps: one set for every vCPU, since every partition's policy is
+ * "intercept all" and core/platform.c decides. Allocated by the boot CPU
+ * (vmx_cpu_enable) and never written again.
+ */
+#define VMX_BITMAP_PAGES	3
+#define VMX_PAGE_IO_BITMAP_A	0
+#define VMX_PAGE_IO_BITMAP_B	1
+#define VMX_PAGE_MSR_BITMAP	2
+extern paddr_t vmx_bitmaps;
 
 /* vendor_code of an EXIT_ENTRY_FAILED from VMLAUNCH/VMRESUME failing (not an exit reason) */
 #define VMX_VENDOR_VMFAIL	(1ull << 32)

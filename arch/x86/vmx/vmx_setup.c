@@ -272,9 +272,9 @@ bool vmx_vmcs_init(struct vcpu *v, struct vmx_vcpu *vx, paddr_t slpt_root)
 		{ VMCS_ENTRY_MSR_LOAD_COUNT, 0 },
 		{ VMCS_ENTRY_INTR_INFO, 0 },
 		{ VMCS_VPID, 0 },		/* vmx_run gives it one before the first entry */
-		{ VMCS_IO_BITMAP_A, vx->pages + VMX_PAGE_IO_BITMAP_A * PAGE_SIZE },
-		{ VMCS_IO_BITMAP_B, vx->pages + VMX_PAGE_IO_BITMAP_B * PAGE_SIZE },
-		{ VMCS_MSR_BITMAP, vx->pages + VMX_PAGE_MSR_BITMAP * PAGE_SIZE },
+		{ VMCS_IO_BITMAP_A, vmx_bitmaps + VMX_PAGE_IO_BITMAP_A * PAGE_SIZE },
+		{ VMCS_IO_BITMAP_B, vmx_bitmaps + VMX_PAGE_IO_BITMAP_B * PAGE_SIZE },
+		{ VMCS_MSR_BITMAP, vmx_bitmaps + VMX_PAGE_MSR_BITMAP * PAGE_SIZE },
 		{ VMCS_EPT_POINTER, slpt_root | EPTP_WB_4LEVEL },
 		{ VMCS_CR0_GUEST_HOST_MASK, vmx_cfg.cr0_mask },
 		{ VMCS_CR4_GUEST_HOST_MASK, vmx_cfg.cr4_mask },
