@@ -12,6 +12,7 @@
 #include "core/hypercall.h"
 #include "core/abi/hypercall.h"
 #include "arch/x86/tsc.h"
+#include "core/lib.h"
 #include "core/log.h"
 #include "core/sched.h"
 #include "partitions/partition.h"
@@ -74,11 +75,33 @@ static uint16_t hc_tsc_khz(struct vp *vp, struct hc_call *c)
 	return HV_STATUS_SUCCESS;
 }
 
+/*
+ * The root drains the hypervisor's log into its buffer [first, first +
+ * second), which must lie in its RAM; the first call hands it the serial
+ * port (core/log.h). The hypervisor only writes there, never reads.
+ */
+static uint16_t hc_log_read(struct vp *vp, struct hc_call *c)
+{
+	gpa_t gpa = to_gpa(c->in[0]);
+	uint64_t size = c->in[1];
+	void *dst;
+
+	if (!size || size > HV_X_LOG_READ_MAX)
+		return HV_STATUS_INVALID_PARAMETER;
+	dst = partition_ram_ptr(vp->vcpu.part, gpa, size);
+	if (!dst)
+		return HV_STATUS_INVALID_PARAMETER;
+	c->out = log_root_read(dst, size);
+	c->has_out = true;
+	return HV_STATUS_SUCCESS;
+}
+
 static const struct hypercall_def own_calls[] = {
 	{ HVCALL_X_NULL, false, hc_null },
 	{ HVCALL_X_SET_TIMER, false, hc_set_timer },
 	{ HVCALL_X_PARTITION_EXIT, false, hc_partition_exit },
 	{ HVCALL_X_TSC_KHZ, false, hc_tsc_khz },
+	{ HVCALL_X_LOG_READ, true, hc_log_read },
 };
 
 static const struct hypercall_def *lookup(uint16_t code)
@@ -171,8 +194,8 @@ enum exit_action hypercall_dispatch(struct vp *vp, const struct vm_exit *e)
 		status = HV_STATUS_INVALID_HYPERCALL_CODE;
 	else if (!own_call_input_ok(c.control))
 		status = HV_STATUS_INVALID_HYPERCALL_INPUT;
-	else if (h->root_only)
-		status = HV_STATUS_ACCESS_DENIED;	/* no root partition yet */
+	else if (h->root_only && !partition_is_root(vp->vcpu.part))
+		status = HV_STATUS_ACCESS_DENIED;
 	else
 		status = h->fn(vp, &c);
 	write_result(gpr, mode == VCPU_MODE_LONG64, status, &c);

@@ -26,6 +26,7 @@
 #include "drivers/pic8259.h"
 #include "partitions/boot.h"
 #include "partitions/partition.h"
+#include "partitions/rootpart.h"
 
 #define HV_VERSION "0.1"
 
@@ -137,6 +138,22 @@ static void print_summary(const struct virt_caps *caps)
 		mm_free_pages() >> (20 - PAGE_SHIFT));
 }
 
+/*
+ * root=on: the root partition first, on CPU 0; the partition= children
+ * after it still get their memory from the hypervisor's pool (transitional,
+ * docs/root.md). Its RAM is unused where the machine cannot run it.
+ */
+static void start_root(void)
+{
+	if (!options.root)
+		return;
+	if (!vcpu_ops) {
+		log_err("root: not started: this machine cannot run partitions (see the virt: lines)");
+		return;
+	}
+	rootpart_start(&boot_info);
+}
+
 void hv_main(uint32_t magic, uint32_t mbi_pa)
 {
 	struct virt_caps caps;
@@ -154,7 +171,7 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
 	if (!mbi_ok)
 		log_err("hv: the boot information block is malformed; using what could be read");
 
-	mm_init(&boot_info);
+	mm_init(&boot_info, options.root ? MIB(options.hv_mem_mib) : 0);
 	paging_init(mm_phys_end());
 	if (!acpi_init(&boot_info, paging_mapped_end()))
 		log_warn("acpi: no MADT: running on the boot CPU only");
@@ -180,6 +197,7 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
 	partition_measure_vcpu_cost();
 	sched_mark_baseline();
 	log_start_buffering();
+	start_root();
 	boot_partitions_start(&boot_info);
 	sched_loop();
 }

@@ -67,7 +67,9 @@ bool partitions_any_alive(void)
 
 	spin_lock(&table_lock);
 	for (unsigned i = 0; i < PART_MAX; i++)
-		if (partitions[i] == SLOT_RESERVED ||
+		if (SLOT_LIVE(partitions[i]) && partition_is_root(partitions[i]))
+			continue;	/* it never ends by itself; the children count */
+		else if (partitions[i] == SLOT_RESERVED ||
 		    (SLOT_LIVE(partitions[i]) && (partitions[i]->dying ||
 		     (partitions[i]->state != PART_STOPPED && partitions[i]->state != PART_CRASHED))))
 			alive = true;	/* still running, being created, or being destroyed */

@@ -168,5 +168,19 @@ _Static_assert((HV_HYPERCALL_CODE_MASK | HV_HYPERCALL_FAST | HV_HYPERCALL_VARHEA
 #define HVCALL_X_PARTITION_EXIT			0x8002
 /* The TSC frequency in kHz, returned in the first input register (guests time themselves with RDTSC). */
 #define HVCALL_X_TSC_KHZ			0x8003
+/*
+ * Root partition only: read the hypervisor's log. first = GPA of a buffer
+ * in the root's RAM, second = its size (1 to HV_X_LOG_READ_MAX bytes, the
+ * whole buffer inside one of the root's RAM ranges, else
+ * HV_STATUS_INVALID_PARAMETER). The hypervisor writes the next bytes of
+ * its log there (lines ending in CR LF, a line possibly cut across two
+ * calls) and returns how many in the first input register; 0: nothing
+ * new. The first call hands the serial port over: from then on the
+ * hypervisor writes nothing to it but at power-off and in a panic, and
+ * the root sends these bytes (docs/root.md). A child gets
+ * HV_STATUS_ACCESS_DENIED.
+ */
+#define HVCALL_X_LOG_READ			0x8004
+#define HV_X_LOG_READ_MAX			65536
 
 #endif

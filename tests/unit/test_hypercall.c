@@ -5,8 +5,9 @@
  * input values that are not simple fast calls are refused, and arguments
  * are checked before anything changes; calls from CPL > 0
  * or real mode raise #UD and do nothing; outside 64-bit mode the x86
- * convention applies (EDX:EAX, EBX:ECX, EDI:ESI). The back-end, the
- * scheduler, TSC and partition calls are fakes.
+ * convention applies (EDX:EAX, EBX:ECX, EDI:ESI); the root-only log read
+ * is refused to a child and checks its buffer. The back-end, the
+ * scheduler, TSC, log and partition calls are fakes.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -73,6 +74,34 @@ void partition_stopped(struct partition *p, uint64_t code)
 	stop_code = code;
 }
 
+/* The fake root's RAM: one range, at FAKE_RAM_GPA. */
+#define FAKE_RAM_GPA	0x10000ull
+#define FAKE_RAM_SIZE	0x10000ull
+static uint8_t fake_ram[FAKE_RAM_SIZE];
+static unsigned log_reads;
+
+void *partition_ram_ptr(struct partition *p, gpa_t gpa, uint64_t len)
+{
+	uint64_t a = gpa_val(gpa);
+
+	(void)p;
+	if (a < FAKE_RAM_GPA || a - FAKE_RAM_GPA >= FAKE_RAM_SIZE ||
+	    len > FAKE_RAM_SIZE - (a - FAKE_RAM_GPA))
+		return NULL;
+	return fake_ram + (a - FAKE_RAM_GPA);
+}
+
+size_t log_root_read(char *dst, size_t size)
+{
+	static const char text[] = "(cpu0) I: a line\r\n";
+	size_t n = size < sizeof(text) - 1 ? size : sizeof(text) - 1;
+
+	log_reads++;
+	memcpy(dst, text, n);
+	return n;
+}
+
+static struct partition part;
 static struct vp vp;
 /* The hypercall exit as the back-end decodes it, the caller's mode and CPL included. */
 static enum exit_action dispatch(void)
@@ -89,6 +118,11 @@ static int setup(void **state)
 	(void)state;
 	memset(&vp, 0, sizeof(vp));
 	memset(&guest, 0, sizeof(guest));
+	memset(&part, 0, sizeof(part));
+	memset(fake_ram, 0, sizeof(fake_ram));
+	part.privileges = HV_PRIV_CHILD;
+	vp.vcpu.part = &part;
+	log_reads = 0;
 	guest.mode = VCPU_MODE_LONG64;
 	stops = 0;
 	return 0;
@@ -118,7 +152,7 @@ static void null_call(void **state)
 
 static void unknown_codes_are_refused(void **state)
 {
-	static const uint64_t codes[] = { 0, 1, 0x7fff, 0x8004, 0x80ff, 0xffff };
+	static const uint64_t codes[] = { 0, 1, 0x7fff, 0x8005, 0x80ff, 0xffff };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
@@ -160,6 +194,48 @@ static void partition_exit_stops(void **state)
 	assert_int_equal(call(HVCALL_X_PARTITION_EXIT, 42, 0), EXIT_ACTION_STOP);
 	assert_int_equal(stops, 1);
 	assert_int_equal(stop_code, 42);
+}
+
+/* LOG_READ: the root's only; a child gets ACCESS_DENIED and reads nothing. */
+static void log_read_is_root_only(void **state)
+{
+	(void)state;
+	vp.vcpu.gpr[GPR_RDX] = FAKE_RAM_GPA;
+	call(HVCALL_X_LOG_READ, FAKE_RAM_GPA, 64);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_ACCESS_DENIED);
+	assert_int_equal(log_reads, 0);
+	assert_int_equal(vp.vcpu.gpr[GPR_RDX], FAKE_RAM_GPA);	/* no output */
+	part.privileges = HV_PRIV_ROOT;
+	call(HVCALL_X_LOG_READ, FAKE_RAM_GPA + 16, 64);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_SUCCESS);
+	assert_int_equal(vp.vcpu.gpr[GPR_RDX], 18);		/* bytes written, in RDX */
+	assert_memory_equal(fake_ram + 16, "(cpu0) I: a line\r\n", 18);
+	assert_int_equal(log_reads, 1);
+}
+
+/* The buffer must lie in the root's RAM, 1 to HV_X_LOG_READ_MAX bytes; else nothing is read. */
+static void log_read_checks_the_buffer(void **state)
+{
+	static const struct { uint64_t gpa, size; } bad[] = {
+		{ FAKE_RAM_GPA, 0 },					/* empty */
+		{ FAKE_RAM_GPA - 1, 16 },				/* starts outside */
+		{ FAKE_RAM_GPA + FAKE_RAM_SIZE - 8, 16 },		/* runs past the end */
+		{ FAKE_RAM_GPA + FAKE_RAM_SIZE, 1 },			/* just after */
+		{ FAKE_RAM_GPA, HV_X_LOG_READ_MAX + 1 },		/* too big */
+		{ ~0ull - 4, 16 },					/* wraps */
+	};
+
+	(void)state;
+	part.privileges = HV_PRIV_ROOT;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		call(HVCALL_X_LOG_READ, bad[i].gpa, bad[i].size);
+		assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_PARAMETER);
+	}
+	assert_int_equal(log_reads, 0);
+	call(HVCALL_X_LOG_READ, FAKE_RAM_GPA + FAKE_RAM_SIZE - 4, 4);	/* the last 4 bytes */
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_SUCCESS);
+	assert_int_equal(vp.vcpu.gpr[GPR_RDX], 4);
+	assert_memory_equal(fake_ram + FAKE_RAM_SIZE - 4, "(cpu", 4);
 }
 
 /* Only the code bits (15:0) choose the call. */
@@ -302,6 +378,8 @@ int main(void)
 		cmocka_unit_test_setup(timer_arguments, setup),
 		cmocka_unit_test_setup(partition_exit_stops, setup),
 		cmocka_unit_test_setup(code_is_the_low_16_bits, setup),
+		cmocka_unit_test_setup(log_read_is_root_only, setup),
+		cmocka_unit_test_setup(log_read_checks_the_buffer, setup),
 		cmocka_unit_test_setup(bad_input_values_are_refused, setup),
 		cmocka_unit_test_setup(refused_outside_ring0, setup),
 		cmocka_unit_test_setup(ring0_call_steps_over, setup),

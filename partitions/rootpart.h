@@ -1,0 +1,15 @@
+/* The root partition: partition 0 of the design, created at boot with root=on (docs/root.md). */
+#ifndef PARTITIONS_ROOTPART_H
+#define PARTITIONS_ROOTPART_H
+
+#include "core/bootinfo.h"
+
+/*
+ * Create the root partition over the RAM mm_init left to it (mm_root_ram),
+ * load its kernel (a boot module whose line starts with the word "root",
+ * else the one built into hv.elf), and start its VP 0 on CPU 0. Panics
+ * when it cannot: without its root the machine has no operating system.
+ */
+void rootpart_start(const struct boot_info *bi);
+
+#endif
