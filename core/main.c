@@ -139,23 +139,26 @@ static void print_summary(const struct virt_caps *caps)
 }
 
 /*
- * root=on: the root partition first, on CPU 0; the partition= children
- * after it still get their memory from the hypervisor's pool (transitional,
- * docs/root.md). Its RAM is unused where the machine cannot run it.
+ * root=on: the root partition is created first, on CPU 0; the partition=
+ * children after it still get their memory from the hypervisor's pool
+ * (transitional, docs/root.md). It is started last, which puts it first
+ * in CPU 0's run queue: it takes the serial port over before the
+ * children's first lines. Its RAM is unused where the machine cannot run it.
  */
-static void start_root(void)
+static struct partition *create_root(void)
 {
 	if (!options.root)
-		return;
+		return NULL;
 	if (!vcpu_ops) {
 		log_err("root: not started: this machine cannot run partitions (see the virt: lines)");
-		return;
+		return NULL;
 	}
-	rootpart_start(&boot_info);
+	return rootpart_create(&boot_info);
 }
 
 void hv_main(uint32_t magic, uint32_t mbi_pa)
 {
+	struct partition *root;
 	struct virt_caps caps;
 	bool mbi_ok;
 
@@ -197,7 +200,9 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
 	partition_measure_vcpu_cost();
 	sched_mark_baseline();
 	log_start_buffering();
-	start_root();
+	root = create_root();
 	boot_partitions_start(&boot_info);
+	if (root && partition_start(root) != PART_OK)
+		panic("root: cannot start");
 	sched_loop();
 }

@@ -234,7 +234,7 @@ static void map_ram(struct partition *p, const struct mem_range *ram, unsigned n
 	}
 }
 
-void rootpart_start(const struct boot_info *bi)
+struct partition *rootpart_create(const struct boot_info *bi)
 {
 	const struct mem_range *ram;
 	struct partition *p;
@@ -262,6 +262,5 @@ void rootpart_start(const struct boot_info *bi)
 	p->live_vps = p->nvps;
 	part_table_publish(slot, p);
 	part_log_created(p);
-	if (partition_start(p) != PART_OK)
-		panic("root: cannot start");
+	return p;
 }

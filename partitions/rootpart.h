@@ -4,12 +4,15 @@
 
 #include "core/bootinfo.h"
 
+struct partition;
+
 /*
- * Create the root partition over the RAM mm_init left to it (mm_root_ram),
- * load its kernel (a boot module whose line starts with the word "root",
- * else the one built into hv.elf), and start its VP 0 on CPU 0. Panics
- * when it cannot: without its root the machine has no operating system.
+ * Create the root partition over the RAM mm_init left to it (mm_root_ram)
+ * and load its kernel (a boot module whose line starts with the word
+ * "root", else the one built into hv.elf); its VP 0 is on CPU 0. The
+ * caller starts it (partition_start). Panics when it cannot: without its
+ * root the machine has no operating system.
  */
-void rootpart_start(const struct boot_info *bi);
+struct partition *rootpart_create(const struct boot_info *bi);
 
 #endif
