@@ -39,7 +39,8 @@ UNIT_EXTRA_test_exit := core/cr.c
 UNIT_EXTRA_test_hypercall := core/hypercall.c
 UNIT_EXTRA_OBJS = $(sort $(patsubst %.c,$(UNIT_DIR)/obj/%.o,\
 	$(foreach t,$(UNIT_TESTS),$(UNIT_EXTRA_$(t)))))
-FUZZ_TARGETS := fuzz_mb2 fuzz_madt fuzz_cmdline fuzz_memmap fuzz_elf fuzz_mbhdr fuzz_logring
+FUZZ_TARGETS := fuzz_mb2 fuzz_madt fuzz_cmdline fuzz_memmap fuzz_elf fuzz_mbhdr fuzz_logring \
+		fuzz_rootimg
 
 # Order-only prerequisite of every rule here: the top-level Makefile sets it to
 # its `deps` target (package installation); empty when used on its own.
