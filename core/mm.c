@@ -175,10 +175,13 @@ void mm_free(paddr_t pa, uint64_t npages)
 	bool ok;
 
 	spin_lock(&mm_lock);
-	if (low_page && pa == low_page && npages == 1 && low_page_taken)
-		ok = !(low_page_taken = false);
-	else
+	if (low_page && pa == low_page) {	/* the kept low page is never the allocator's */
+		ok = npages == 1 && low_page_taken;
+		if (ok)
+			low_page_taken = false;
+	} else {
 		ok = palloc_free(&allocator, pa, npages);
+	}
 	spin_unlock(&mm_lock);
 	if (!ok)
 		panic("mm: bad free of %lu pages at %016lx", npages, pa);

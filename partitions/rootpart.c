@@ -42,8 +42,9 @@
 #define AREA_STACK_TOP	0xc000
 #define AREA_PD_LOW	0xc000
 #define IDENTITY_MAX_GIB	512
+/* 4-level paging entries (SDM Vol. 3A, 5.5, Tables 5-15 to 5-18) */
 #define PTE_TABLE	0x3ull		/* present, writable */
-#define PTE_LARGE	0x83ull		/* present, writable, 2 MiB */
+#define PTE_LARGE	0x83ull		/* present, writable, PS: a 2 MiB page */
 
 _Static_assert(AREA_BOOTINFO + sizeof(struct rootboot_info) <= AREA_STACK, "boot info fits");
 
@@ -106,9 +107,10 @@ static void write_or_panic(struct partition *p, gpa_t gpa, const void *src, size
 static void write_page_tables(struct partition *p, const struct root_layout *l,
 			      const struct rootimg_header *h)
 {
-	uint64_t pml4[512] = { 0 }, table[512];
+	static uint64_t pml4[512], table[512];	/* boot, once: not on the stack */
 	uint64_t lb = h->link_base;
 
+	memset(pml4, 0, sizeof(pml4));
 	pml4[0] = gpa_val(gpa_add(l->area, AREA_PDPT_LOW)) | PTE_TABLE;
 	pml4[lb >> 39 & 511] = gpa_val(gpa_add(l->area, AREA_PDPT_HIGH)) | PTE_TABLE;
 	write_or_panic(p, gpa_add(l->area, AREA_PML4), pml4, sizeof(pml4));
