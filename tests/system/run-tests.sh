@@ -685,6 +685,11 @@ root_suite() {
 }
 root_suite qemu-root qemu 2 90
 root_suite bochs-root bochs 1 300
+# Under OVMF the memory map is the EFI one, in many pieces: the root still gets all but the hypervisor's.
+run_case qemu-root-uefi qemu 2 1 120 "root=on" "mod:$G/cpuid.elf:cpuid.elf partition=cpuid mem=4M" \
+	"${ROOT_UP}1 modules: cpuid.elf$" "$HANDOVER" "\[cpuid\] PASS cpuid.40000000 vendor is HvMicroVisor" \
+	'no partition left running: powering off' check:root_ram_outside_hv check:hv_lines_once \
+	-- "$NO_PANIC" "$MERGED" 'lines lost'
 # The root reads a byte of the hypervisor's: refused, the root crashes, the machine stops.
 run_case qemu-root-probe qemu 1 0 60 "root=on root_probe=hv on_panic=poweroff" \
 	'^root: root_probe=hv: reading [0-9a-f]{16}, which is not mine$' \
