@@ -198,9 +198,9 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
 	print_summary(&caps);
 	crash_on_purpose(options.crash);
 	partition_measure_vcpu_cost();
+	root = create_root();	/* it stays: the free-memory baseline counts it */
 	sched_mark_baseline();
 	log_start_buffering();
-	root = create_root();
 	boot_partitions_start(&boot_info);
 	if (root && partition_start(root) != PART_OK)
 		panic("root: cannot start");

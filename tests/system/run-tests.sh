@@ -170,9 +170,10 @@ run_case qemu-serial-com2 qemu 1 0 60 "serial=com2,9600" \
 # The partition suite: every test guest at once; two of them die on purpose.
 G=$build/guests
 guest_suite() {
-	local name=$1 emu=$2 cpus=$3 tmo=$4 smpcpus=$5
+	local name=$1 emu=$2 cpus=$3 tmo=$4 smpcpus=$5 cmdline=${6:-}
 	local ok='stopped itself, exit code 0'
-	run_case "$name" "$emu" "$cpus" 0 "$tmo" "" \
+	shift $(($# < 6 ? $# : 6))	# the rest: more lines to expect
+	run_case "$name" "$emu" "$cpus" 0 "$tmo" "$cmdline" \
 		"mod:$G/cpuid.elf:cpuid.elf partition=cpuid mem=4M on_stop=destroy on_crash=destroy" \
 		"mod:$G/msr.elf:msr.elf partition=msr mem=4M on_stop=destroy on_crash=destroy" \
 		"mod:$G/io.elf:io.elf partition=io mem=4M on_stop=destroy on_crash=destroy" \
@@ -224,7 +225,7 @@ guest_suite() {
 		"'crash': guest .* triple=1" "'snoop': guest .* slp=1" \
 		"'smp-b': destroyed, memory scrubbed and returned" \
 		'hv: free memory ([0-9]+) pages, at boot \1 pages' \
-		'no partition left running: powering off' \
+		'no partition left running: powering off' "$@" \
 		-- '\] FAIL' 'PANIC' 'did not stop me'
 }
 # A vCPU halted with interrupts off and its timer armed sleeps for good; its
@@ -685,6 +686,10 @@ root_suite() {
 }
 root_suite qemu-root qemu 2 90
 root_suite bochs-root bochs 1 300
+# The partition suite beside the root, in the hypervisor's 64 MiB pool, its lines through the root.
+guest_suite qemu-root-partitions qemu 4 120 0-3 "root=on" "$HANDOVER" \
+	"${ROOT_UP}14 modules: cpuid.elf msr.elf io.elf " "order:$HANDOVER=>'smp-b': destroyed" \
+	check:root_ram_outside_hv check:hv_lines_once
 # Under OVMF the memory map is the EFI one, in many pieces: the root still gets all but the hypervisor's.
 run_case qemu-root-uefi qemu 2 1 120 "root=on" "mod:$G/cpuid.elf:cpuid.elf partition=cpuid mem=4M" \
 	"${ROOT_UP}1 modules: cpuid.elf$" "$HANDOVER" "\[cpuid\] PASS cpuid.40000000 vendor is HvMicroVisor" \
