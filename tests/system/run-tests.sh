@@ -686,9 +686,10 @@ root_suite() {
 }
 root_suite qemu-root qemu 2 90
 root_suite bochs-root bochs 1 300
-# The partition suite beside the root, in the hypervisor's 64 MiB pool, its lines through the root.
+# The partition suite beside the root, in the hypervisor's 64 MiB pool, its lines through the
+# root (fpu-a's: on CPU 0, which runs the root first; the others may finish before it starts).
 guest_suite qemu-root-partitions qemu 4 120 0-3 "root=on" "$HANDOVER" \
-	"${ROOT_UP}14 modules: cpuid.elf msr.elf io.elf " "order:$HANDOVER=>'smp-b': destroyed" \
+	"${ROOT_UP}14 modules: cpuid.elf msr.elf io.elf " "order:$HANDOVER=>'fpu-a': stopped itself" \
 	check:root_ram_outside_hv check:hv_lines_once
 # Under OVMF the memory map is the EFI one, in many pieces: the root still gets all but the hypervisor's.
 run_case qemu-root-uefi qemu 2 1 120 "root=on" "mod:$G/cpuid.elf:cpuid.elf partition=cpuid mem=4M" \
