@@ -231,11 +231,21 @@ void log_drain(void)
 	bool all_sent = true;
 
 	for (unsigned round = 0; round < DRAIN_ROUNDS && all_sent; round++) {
-		if (__atomic_load_n(&root_has_port, __ATOMIC_ACQUIRE))
-			return;		/* the root reads the log and sends it */
+		if (__atomic_load_n(&root_has_port, __ATOMIC_RELAXED))
+			return;		/* a hint, without the lock: the usual case with the root */
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		if (!log_pending() || !log_trylock(&drain_lock))
 			return;		/* nothing to send, or the holder sends it */
+		/*
+		 * Under the lock: log_root_read sets the flag before it takes
+		 * the lock, so a drainer that gets the lock after the root's
+		 * first read sees it, and never writes to the port while the
+		 * root writes what it read.
+		 */
+		if (__atomic_load_n(&root_has_port, __ATOMIC_ACQUIRE)) {
+			log_unlock(&drain_lock);
+			return;		/* the root reads the log and sends it */
+		}
 		all_sent = send_lines(false);	/* false: the UART is full, the next drain goes on */
 		log_unlock(&drain_lock);
 	}
