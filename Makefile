@@ -39,6 +39,16 @@ HV_DIRS := arch/x86 arch/x86/boot arch/x86/svm arch/x86/vmx core drivers partiti
 HV_SRCS := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
 HV_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(HV_SRCS))
 
+# The root kernel (partitions/root/, docs/root.md): a program of its own that
+# compiles the library sources it shares with the hypervisor, linked at the
+# top 2 GiB and turned into our flat image, which hv.elf carries built in.
+ROOT_SRCS := $(wildcard partitions/root/*.c) $(wildcard partitions/root/*.S) \
+             core/format.c core/lib.c core/cmdline.c drivers/uart16550.c
+ROOT_OBJS := $(patsubst %,$(BUILD)/root/obj/%.o,$(ROOT_SRCS))
+ROOT_CFLAGS := $(filter-out -mcmodel=small,$(CFLAGS)) -mcmodel=kernel
+ROOT_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
+                -T partitions/root/root.ld
+
 .PHONY: all run test unit system bench fuzz fuzz-quick deps check-make clean
 all: $(BUILD)/hv.elf $(BUILD)/hv.iso
 
@@ -51,6 +61,30 @@ $(BUILD)/obj/%.S.o: %.S | deps
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(CC) $(ASFLAGS) -c $< -o $@
+
+$(BUILD)/root/obj/%.c.o: %.c | deps
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(ROOT_CFLAGS) -c $< -o $@
+
+$(BUILD)/root/obj/%.S.o: %.S | deps
+	@mkdir -p $(dir $@)
+	@echo "  AS      $@"
+	@$(CC) $(ASFLAGS) -c $< -o $@
+
+$(BUILD)/root/root.elf: $(ROOT_OBJS) partitions/root/root.ld | deps
+	@echo "  LD      $@"
+	@$(LD) $(ROOT_LDFLAGS) -o $@ $(ROOT_OBJS)
+
+# The header's file_size (offset 32) must be the file's size: the hypervisor checks it.
+$(BUILD)/root/root.bin: $(BUILD)/root/root.elf | deps
+	@echo "  OBJCOPY $@"
+	@objcopy -O binary $< $@
+	@test "$$(stat -c %s $@)" -eq "$$(od -An -t u8 -j 32 -N 8 $@ | tr -d ' ')" || \
+		(echo "error: $@: header file_size is not the file's size" && rm -f $@ && false)
+
+$(BUILD)/obj/partitions/root_image.S.o: $(BUILD)/root/root.bin
+$(BUILD)/obj/partitions/root_image.S.o: ASFLAGS += -DROOT_IMAGE_PATH='"$(BUILD)/root/root.bin"'
 
 $(BUILD)/hv.elf: $(HV_OBJS) linker/hv.ld | deps
 	@echo "  LD      $@"
@@ -94,4 +128,4 @@ test: deps
 clean:
 	rm -rf $(BUILD)
 
--include $(HV_OBJS:.o=.d)
+-include $(HV_OBJS:.o=.d) $(ROOT_OBJS:.o=.d)

@@ -24,6 +24,7 @@
 #include "core/lib.h"
 #include "core/percpu.h"
 #include "arch/x86/tsc.h"
+#include "core/lib.h"
 #include "core/log.h"
 #include "core/sched.h"
 #include "partitions/partition.h"
@@ -49,6 +50,7 @@ struct own_call {
 
 struct own_call_def {
 	uint16_t code;
+	uint64_t privilege;		/* HV_PRIV_* the caller must have (0: anyone) */
 	uint16_t (*fn)(struct vp *vp, struct own_call *c);
 };
 
@@ -90,12 +92,37 @@ static uint16_t hc_tsc_khz(struct vp *vp, struct own_call *c)
 	return HV_STATUS_SUCCESS;
 }
 
-/* Indexed by code - HVCALL_X_NULL; anyone may make them. */
+/*
+ * The root drains the hypervisor's log into its buffer [first, first +
+ * second), which must lie in its RAM; the first call hands it the serial
+ * port (core/log.h). The hypervisor only writes there, never reads.
+ */
+static uint16_t hc_log_read(struct vp *vp, struct own_call *c)
+{
+	gpa_t gpa = to_gpa(c->r->in[0]);
+	uint64_t size = c->r->in[1];
+	void *dst;
+
+	if (!size || size > HV_X_LOG_READ_MAX)
+		return HV_STATUS_INVALID_PARAMETER;
+	dst = partition_ram_ptr(vp->vcpu.part, gpa, size);
+	if (!dst)
+		return HV_STATUS_INVALID_PARAMETER;
+	c->out = log_root_read(dst, size);
+	c->has_out = true;
+	return HV_STATUS_SUCCESS;
+}
+
+/*
+ * Indexed by code - HVCALL_X_NULL. The privilege each needs is in its
+ * entry; only the root holds HV_PRIV_ROOT_CALLS (core/abi/hypercall.h).
+ */
 static const struct own_call_def own_calls[] = {
-	{ HVCALL_X_NULL, hc_null },
-	{ HVCALL_X_SET_TIMER, hc_set_timer },
-	{ HVCALL_X_PARTITION_EXIT, hc_partition_exit },
-	{ HVCALL_X_TSC_KHZ, hc_tsc_khz },
+	{ HVCALL_X_NULL, 0, hc_null },
+	{ HVCALL_X_SET_TIMER, 0, hc_set_timer },
+	{ HVCALL_X_PARTITION_EXIT, 0, hc_partition_exit },
+	{ HVCALL_X_TSC_KHZ, 0, hc_tsc_khz },
+	{ HVCALL_X_LOG_READ, HV_PRIV_ROOT_CALLS, hc_log_read },
 };
 
 static const struct own_call_def *own_lookup(uint16_t code)
@@ -186,6 +213,8 @@ static enum exit_action own_call(struct vp *vp, const struct vm_exit *e, const s
 		status = HV_STATUS_INVALID_HYPERCALL_CODE;
 	else if (!own_call_input_ok(r->control))
 		status = HV_STATUS_INVALID_HYPERCALL_INPUT;
+	else if ((vp->vcpu.part->privileges & h->privilege) != h->privilege)
+		status = HV_STATUS_ACCESS_DENIED;
 	else
 		status = h->fn(vp, &c);
 	write_result(vp->vcpu.gpr, x64, status);

@@ -15,8 +15,14 @@
  * One CPU sends at a time (drain_lock, taken with a try where a CPU must
  * not wait), from one cursor, so lines leave in the order they entered the
  * ring. Before buffering starts and after a panic, each line is sent before
- * log_msg() returns. The ring also keeps the lines for a later reader with
- * its own cursor (the root partition).
+ * log_msg() returns.
+ *
+ * With the root partition (root=on), the root owns the serial port: its
+ * first log_root_read() hands the port over, and from then on the root
+ * reads what the sender would have sent, from the same cursor and the
+ * same half-sent line, so that no line is lost or sent twice across the
+ * handover; the hypervisor's drains send nothing. Power-off and panic
+ * (log_flush) still send what the root has not read, themselves.
  *
  * Guests' lines (log_share_msg) may only fill LOG_GUEST_ROOM of the ring
  * with lines not yet sent, each partition at most LOG_SHARE_BYTES of it: a
@@ -49,6 +55,7 @@ static uint16_t log_port;
 static unsigned log_fifo = 1;		/* bytes the UART takes at once when empty */
 static enum log_level log_level = LOG_INFO;
 static volatile bool buffering;		/* lines wait in the ring for a drainer */
+static volatile bool root_has_port;	/* the root partition sends the log (log_root_read) */
 
 /* A lock that knows its holder: the CPU number + 1, 0 when free. */
 struct log_lock {
@@ -224,9 +231,21 @@ void log_drain(void)
 	bool all_sent = true;
 
 	for (unsigned round = 0; round < DRAIN_ROUNDS && all_sent; round++) {
+		if (__atomic_load_n(&root_has_port, __ATOMIC_RELAXED))
+			return;		/* a hint, without the lock: the usual case with the root */
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		if (!log_pending() || !log_trylock(&drain_lock))
 			return;		/* nothing to send, or the holder sends it */
+		/*
+		 * Under the lock: log_root_read sets the flag before it takes
+		 * the lock, so a drainer that gets the lock after the root's
+		 * first read sees it, and never writes to the port while the
+		 * root writes what it read.
+		 */
+		if (__atomic_load_n(&root_has_port, __ATOMIC_ACQUIRE)) {
+			log_unlock(&drain_lock);
+			return;		/* the root reads the log and sends it */
+		}
 		all_sent = send_lines(false);	/* false: the UART is full, the next drain goes on */
 		log_unlock(&drain_lock);
 	}
@@ -242,13 +261,34 @@ void log_flush(void)
 
 bool log_idle_drain(volatile bool *wake)
 {
-	while (buffering && !*wake && log_pending()) {
+	while (buffering && !*wake && log_pending() &&
+	       !__atomic_load_n(&root_has_port, __ATOMIC_ACQUIRE)) {
 		irq_enable();
 		log_drain();
 		cpu_relax();
 		irq_disable();
 	}
 	return *wake;
+}
+
+size_t log_root_read(char *dst, size_t size)
+{
+	size_t n = 0;
+
+	if (!__atomic_exchange_n(&root_has_port, true, __ATOMIC_ACQ_REL))
+		log_info("log: the root partition sends the log from here on");
+	if (!log_lock(&drain_lock))
+		return 0;	/* not in a hypercall: cannot happen, but never wait on ourselves */
+	/* a line the hypervisor had half sent goes on where it stopped */
+	while (n < size && (out_sent < out_len || fetch_line())) {
+		size_t k = MIN(size - n, out_len - out_sent);
+
+		memcpy(dst + n, out + out_sent, k);
+		out_sent += k;
+		n += k;
+	}
+	log_unlock(&drain_lock);
+	return n;
 }
 
 void log_panic_takeover(void)

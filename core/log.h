@@ -30,6 +30,14 @@ void log_flush(void);
  */
 bool log_idle_drain(volatile bool *wake);
 /*
+ * The root partition reads the log (HVCALL_X_LOG_READ): up to `size`
+ * bytes of what the serial port would be sent next (lines ending in CR
+ * LF, notes of lost lines included) into dst; returns how many. The first
+ * call hands the serial port over to the root: from then on the hypervisor
+ * sends nothing itself but at power-off and in a panic (log_flush).
+ */
+size_t log_root_read(char *dst, size_t size);
+/*
  * Used by panic, once the other CPUs are stopped: take the log even if a
  * stopped CPU held its locks; every line is sent at once from now on.
  */

@@ -26,6 +26,7 @@
 #include "drivers/pic8259.h"
 #include "partitions/boot.h"
 #include "partitions/partition.h"
+#include "partitions/rootpart.h"
 
 #define HV_VERSION "0.1"
 
@@ -137,8 +138,27 @@ static void print_summary(const struct virt_caps *caps)
 		mm_free_pages() >> (20 - PAGE_SHIFT));
 }
 
+/*
+ * root=on: the root partition is created first, on CPU 0; the partition=
+ * children after it still get their memory from the hypervisor's pool
+ * (transitional, docs/root.md). It is started last, which puts it first
+ * in CPU 0's run queue: it takes the serial port over before the
+ * children's first lines. Its RAM is unused where the machine cannot run it.
+ */
+static struct partition *create_root(void)
+{
+	if (!options.root)
+		return NULL;
+	if (!vcpu_ops) {
+		log_err("root: not started: this machine cannot run partitions (see the virt: lines)");
+		return NULL;
+	}
+	return rootpart_create(&boot_info);
+}
+
 void hv_main(uint32_t magic, uint32_t mbi_pa)
 {
+	struct partition *root;
 	struct virt_caps caps;
 	bool mbi_ok;
 
@@ -154,7 +174,7 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
 	if (!mbi_ok)
 		log_err("hv: the boot information block is malformed; using what could be read");
 
-	mm_init(&boot_info);
+	mm_init(&boot_info, options.root ? MIB(options.hv_mem_mib) : 0);
 	paging_init(mm_phys_end());
 	if (!acpi_init(&boot_info, paging_mapped_end()))
 		log_warn("acpi: no MADT: running on the boot CPU only");
@@ -178,8 +198,11 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
 	print_summary(&caps);
 	crash_on_purpose(options.crash);
 	partition_measure_vcpu_cost();
+	root = create_root();	/* it stays: the free-memory baseline counts it */
 	sched_mark_baseline();
 	log_start_buffering();
 	boot_partitions_start(&boot_info);
+	if (root && partition_start(root) != PART_OK)
+		panic("root: cannot start");
 	sched_loop();
 }

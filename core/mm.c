@@ -5,6 +5,7 @@
 #include "core/memmap.h"
 #include "core/palloc.h"
 #include "core/panic.h"
+#include "core/rootmem.h"
 #include "core/spinlock.h"
 
 extern char __image_start[], __image_end[];
@@ -12,6 +13,15 @@ extern char __image_start[], __image_end[];
 static struct palloc allocator;
 static spinlock_t mm_lock = SPINLOCK_INIT;
 static paddr_t phys_end;
+static struct rootmem_split split;	/* root=on: the pool and the root's RAM */
+static bool split_done;
+/*
+ * root=on: the pool's page below 1 MiB (split.pool[0]), kept out of the
+ * allocator, which hands out the lowest pages first: only a request that
+ * must lie below 1 MiB (the APs' start-up trampoline) gets it.
+ */
+static paddr_t low_page;
+static bool low_page_taken;
 
 static void exclude(struct mem_range *r, unsigned *n, uint64_t base, uint64_t len,
 		    const char *what)
@@ -47,7 +57,57 @@ static paddr_t firmware_end(const struct boot_info *bi)
 	return end;
 }
 
-void mm_init(const struct boot_info *bi)
+/* root=off: every usable byte but page 0, the image, the boot information and the modules. */
+static unsigned all_but_boot(const struct boot_info *bi, struct mem_range *usable, unsigned n)
+{
+	exclude(usable, &n, 0, PAGE_SIZE, "page 0");
+	exclude(usable, &n, virt_to_phys(__image_start),
+		(uint64_t)(__image_end - __image_start), "the hypervisor image");
+	exclude(usable, &n, bi->mbi_start, bi->mbi_end - bi->mbi_start, "the boot information");
+	for (unsigned i = 0; i < bi->module_count; i++)
+		exclude(usable, &n, bi->modules[i].start,
+			bi->modules[i].end - bi->modules[i].start, "a boot module");
+	return n;
+}
+
+/*
+ * root=on: the pool only; the rest of RAM is the root partition's
+ * (core/rootmem.h). The hypervisor's ranges are logged, so that tests can
+ * check the root's from the other side.
+ */
+static unsigned pool_only(const struct boot_info *bi, struct mem_range *usable, unsigned n,
+			  uint64_t pool_bytes)
+{
+	struct mem_range kept[2], mods[BOOT_MODULES_MAX];
+	const char *why;
+
+	kept[0] = (struct mem_range){ virt_to_phys(__image_start),
+				      (uint64_t)(__image_end - __image_start), MEM_USABLE };
+	kept[1] = (struct mem_range){ bi->mbi_start, bi->mbi_end - bi->mbi_start, MEM_USABLE };
+	for (unsigned i = 0; i < bi->module_count; i++)
+		mods[i] = (struct mem_range){ bi->modules[i].start,
+					      bi->modules[i].end - bi->modules[i].start, MEM_USABLE };
+	why = rootmem_split(usable, n, kept, 2, mods, bi->module_count, pool_bytes, &split);
+	if (why)
+		panic("mm: cannot keep %lu MiB for the hypervisor (hv_mem=): %s",
+		      pool_bytes >> 20, why);
+	split_done = true;
+	for (unsigned i = 0; i < 2; i++)
+		log_info("mm: hypervisor's %016lx-%016lx (%s)", ALIGN_DOWN(kept[i].base, PAGE_SIZE),
+			 ALIGN_UP(kept[i].base + kept[i].len, PAGE_SIZE) - 1,
+			 i ? "boot information" : "image");
+	for (unsigned i = 0; i < split.npool; i++)
+		log_info("mm: hypervisor's %016lx-%016lx (pool)", split.pool[i].base,
+			 split.pool[i].base + split.pool[i].len - 1);
+	log_info("mm: root=on: the hypervisor keeps a pool of %lu KiB; the root gets %lu MiB "
+		 "in %u ranges", memmap_total(split.pool, split.npool) >> 10,
+		 memmap_total(split.root, split.nroot) >> 20, split.nroot);
+	low_page = split.pool[0].base;		/* rootmem_split puts it first */
+	memcpy(usable, split.pool + 1, (split.npool - 1) * sizeof(*usable));
+	return split.npool - 1;
+}
+
+void mm_init(const struct boot_info *bi, uint64_t pool_bytes)
 {
 	static struct mem_range usable[BOOT_MMAP_MAX];
 	unsigned n, dropped;
@@ -58,13 +118,7 @@ void mm_init(const struct boot_info *bi)
 	if (dropped)
 		log_warn("mm: %u usable ranges beyond %u ignored", dropped, BOOT_MMAP_MAX);
 	phys_end = firmware_end(bi);
-	exclude(usable, &n, 0, PAGE_SIZE, "page 0");
-	exclude(usable, &n, virt_to_phys(__image_start),
-		(uint64_t)(__image_end - __image_start), "the hypervisor image");
-	exclude(usable, &n, bi->mbi_start, bi->mbi_end - bi->mbi_start, "the boot information");
-	for (unsigned i = 0; i < bi->module_count; i++)
-		exclude(usable, &n, bi->modules[i].start,
-			bi->modules[i].end - bi->modules[i].start, "a boot module");
+	n = pool_bytes ? pool_only(bi, usable, n, pool_bytes) : all_but_boot(bi, usable, n);
 	if (!n)
 		panic("mm: no usable memory in the boot memory map");
 	end = memmap_end(usable, n);
@@ -79,12 +133,30 @@ void mm_init(const struct boot_info *bi)
 		 n, palloc_free_pages(&allocator) >> (20 - PAGE_SHIFT), phys_end);
 }
 
+const struct mem_range *mm_root_ram(unsigned *n)
+{
+	*n = split_done ? split.nroot : 0;
+	return split_done ? split.root : NULL;
+}
+
+/* Under mm_lock: the kept low page, for a request that must lie below 1 MiB. */
+static paddr_t alloc_low(uint64_t npages, uint64_t align, paddr_t limit)
+{
+	if (low_page_taken || npages != 1 || low_page % align || low_page + PAGE_SIZE > limit)
+		return 0;
+	low_page_taken = true;
+	return low_page;
+}
+
 paddr_t mm_alloc(uint64_t npages, uint64_t align, paddr_t limit)
 {
 	paddr_t pa;
 
 	spin_lock(&mm_lock);
-	pa = palloc_alloc(&allocator, npages, align, limit);
+	if (low_page && limit && limit <= MIB(1))
+		pa = alloc_low(npages, align, limit);
+	else
+		pa = palloc_alloc(&allocator, npages, align, limit);
 	spin_unlock(&mm_lock);
 	return pa;
 }
@@ -103,7 +175,13 @@ void mm_free(paddr_t pa, uint64_t npages)
 	bool ok;
 
 	spin_lock(&mm_lock);
-	ok = palloc_free(&allocator, pa, npages);
+	if (low_page && pa == low_page) {	/* the kept low page is never the allocator's */
+		ok = npages == 1 && low_page_taken;
+		if (ok)
+			low_page_taken = false;
+	} else {
+		ok = palloc_free(&allocator, pa, npages);
+	}
 	spin_unlock(&mm_lock);
 	if (!ok)
 		panic("mm: bad free of %lu pages at %016lx", npages, pa);

@@ -1,14 +1,19 @@
 /*
  * The hypervisor's physical memory: a locked page allocator over the usable
  * RAM of the boot memory map, minus the hypervisor image, the boot modules
- * and the boot information. Memory is identity-mapped for the hypervisor.
+ * and the boot information; with the root partition (root=on), over a pool
+ * of hv_mem= MiB only, the rest being the root's (core/rootmem.h).
+ * Memory is identity-mapped for the hypervisor.
  */
 #ifndef CORE_MM_H
 #define CORE_MM_H
 
 #include "core/bootinfo.h"
 
-void mm_init(const struct boot_info *bi);
+/* pool_bytes 0: the allocator gets all free RAM; else that much (root=on). */
+void mm_init(const struct boot_info *bi, uint64_t pool_bytes);
+/* root=on: the root partition's RAM (sorted, disjoint, page-aligned); NULL and 0 otherwise. */
+const struct mem_range *mm_root_ram(unsigned *n);
 
 /* Contiguous pages, aligned to `align` bytes, below `limit` (0: anywhere). 0 on failure. */
 paddr_t mm_alloc(uint64_t npages, uint64_t align, paddr_t limit);

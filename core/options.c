@@ -172,6 +172,33 @@ static bool opt_crash(struct hv_options *o, const char *val, size_t len)
 	return true;
 }
 
+static bool opt_root(struct hv_options *o, const char *val, size_t len)
+{
+	return parse_bool(val, len, &o->root);
+}
+
+/* hv_mem=MIB: at least 16 (the hypervisor's own structures), at most 64 GiB */
+static bool opt_hv_mem(struct hv_options *o, const char *val, size_t len)
+{
+	uint64_t n;
+
+	if (!val || !parse_u64(val, len, false, &n) || n < 16 || n > 65536)
+		return false;
+	o->hv_mem_mib = (uint32_t)n;
+	return true;
+}
+
+static bool opt_root_probe(struct hv_options *o, const char *val, size_t len)
+{
+	static const char *const names[] = { "none", "hv" };
+	unsigned i;
+
+	if (!val || !parse_word(val, len, names, ARRAY_SIZE(names), &i))
+		return false;
+	o->root_probe = (enum root_probe)i;
+	return true;
+}
+
 static const struct option_def option_table[] = {
 	{ "serial", opt_serial },
 	{ "loglvl", opt_loglvl },
@@ -184,6 +211,9 @@ static const struct option_def option_table[] = {
 	{ "on_panic", opt_on_panic },
 	{ "crash", opt_crash },
 	{ "tlb_tags", opt_tlb_tags },
+	{ "root", opt_root },
+	{ "hv_mem", opt_hv_mem },
+	{ "root_probe", opt_root_probe },
 };
 
 void options_defaults(struct hv_options *o)
@@ -197,6 +227,9 @@ void options_defaults(struct hv_options *o)
 	o->after_boot = AFTER_BOOT_IDLE;
 	o->on_panic = ON_PANIC_HALT;
 	o->crash = CRASH_NONE;
+	o->root = false;	/* transitional: partition= children only, until root=on is the default */
+	o->hv_mem_mib = HV_MEM_DEFAULT_MIB;
+	o->root_probe = ROOT_PROBE_NONE;
 }
 
 static void report(struct option_ctx *c, const char *msg, const struct cmdline_token *t)

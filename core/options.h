@@ -15,6 +15,11 @@ enum crash_test {
 	CRASH_NMI_IN_LOG, CRASH_UD_IN_LOG,	/* a trap on a CPU that holds the log's locks */
 };
 
+/* Read by the root kernel from the hypervisor's command line; accepted here. */
+enum root_probe { ROOT_PROBE_NONE, ROOT_PROBE_HV };
+
+#define HV_MEM_DEFAULT_MIB	64
+
 struct hv_options {
 	uint16_t serial_port;	/* 0: no serial output */
 	uint32_t serial_baud;
@@ -28,6 +33,9 @@ struct hv_options {
 	bool benchfloor;	/* measure the bare exit round trip at boot */
 	enum crash_test crash;	/* testing: fault on purpose after bring-up */
 	uint32_t tlb_tags;	/* testing: at most this many TLB tags per CPU; 0: all */
+	bool root;		/* run the root partition (docs/root.md); off: partition= only */
+	uint32_t hv_mem_mib;	/* root=on: the hypervisor's own pool, in MiB */
+	enum root_probe root_probe;	/* testing: a read the root kernel makes on purpose */
 };
 
 /* Called for each problem; `what` names the offending option. */

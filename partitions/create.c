@@ -46,9 +46,9 @@ static cpu_id_t pick_cpu(uint64_t mask, vp_index_t vp)
 	return allowed[(rotor + vp_index_val(vp)) % n];
 }
 
-static enum part_status create_vps(struct partition *p, const struct part_config *c)
+enum part_status part_vps_create(struct partition *p, unsigned vcpus, uint64_t cpu_mask)
 {
-	for (unsigned i = 0; i < c->vcpus; i++) {
+	for (unsigned i = 0; i < vcpus; i++) {
 		struct vp *vp = &p->vps[i];
 
 		p->nvps = i + 1;
@@ -56,7 +56,7 @@ static enum part_status create_vps(struct partition *p, const struct part_config
 		vp->vcpu.index = to_vp_index(i);
 		vp->vcpu.tsc_aux = i;	/* RDTSCP gives the VP index until the guest sets its own */
 		vp->vcpu.last_cpu = -1;
-		vp->vcpu.home_cpu = pick_cpu(c->cpu_mask, vp->vcpu.index);
+		vp->vcpu.home_cpu = pick_cpu(cpu_mask, vp->vcpu.index);
 		vp->state = VP_RUNNABLE;
 		fpu_init_area(&vp->fpu);
 		vp->dbg = (struct debug_regs){ .dr6 = 0xffff0ff0 };	/* DR6 at reset */
@@ -101,7 +101,7 @@ static enum part_status build(struct partition *p, const struct part_config *c)
 	st = slpt_init(&p->slpt, vcpu_ops->slpt, &p->slpt_pages) ? part_memory_alloc(p)
 								 : PART_ENOMEM;
 	if (st == PART_OK)
-		st = create_vps(p, c);
+		st = part_vps_create(p, c->vcpus, c->cpu_mask);
 	if (st == PART_OK)
 		st = loader_load(p, c->image, c->image_len, c->cmdline);
 	return st;

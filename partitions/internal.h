@@ -59,6 +59,9 @@ void part_memory_free(struct partition *p);
 
 /* ---- create.c ---- */
 
+/* vCPUs 0 to vcpus - 1, their home CPUs picked from cpu_mask (0: any CPU). */
+enum part_status part_vps_create(struct partition *p, unsigned vcpus, uint64_t cpu_mask);
+
 /* Return the back-end state of one vCPU (none: nothing to do). */
 void part_vp_free(struct vp *vp);
 

@@ -9,7 +9,9 @@
 #include "core/lib.h"
 #include "core/log.h"
 #include "core/mm.h"
+#include "core/panic.h"
 #include "core/sched.h"
+#include "drivers/acpi.h"
 
 static void destroy_started(struct partition *p, bool started);
 static void mark_dying_locked(struct partition *p);
@@ -105,6 +107,8 @@ void partition_crash(struct partition *p, struct vp *vp, const char *why)
 		s.gpr[GPR_RAX], s.gpr[GPR_RBX], s.gpr[GPR_RCX], s.gpr[GPR_RDX]);
 	log_err("  rsi=%016lx rdi=%016lx rbp=%016lx cs=%04x ss=%04x",
 		s.gpr[GPR_RSI], s.gpr[GPR_RDI], s.gpr[GPR_RBP], s.cs.sel, s.ss.sel);
+	if (partition_is_root(p))	/* the machine's OS is gone: as Hyper-V's bugcheck */
+		panic("the root partition crashed: %s", why);
 	if (destroy)
 		destroy_started(p, true);
 	else
@@ -128,6 +132,11 @@ void partition_stopped(struct partition *p, uint64_t code)
 	platform_debug_flush(p);
 	log_info("part %u '%s': stopped itself, exit code %lu", part_id_val(p->id), p->name,
 		 code);
+	if (partition_is_root(p)) {	/* the machine's OS shut down: so does the machine */
+		log_info("hv: the root partition stopped: powering off");
+		acpi_poweroff();
+		panic("the root partition stopped and the machine did not power off");
+	}
 	if (destroy)
 		destroy_started(p, true);
 	else
@@ -186,7 +195,7 @@ enum part_status partition_destroy(struct partition *p)
 	bool started;
 
 	spin_lock(&p->lock);
-	if (p->dying) {
+	if (p->dying || partition_is_root(p)) {	/* the root's memory is not the hypervisor's */
 		spin_unlock(&p->lock);
 		return PART_ESTATE;
 	}

@@ -147,6 +147,11 @@ static uint8_t *chunk_ptr(struct partition *p, gpa_t gpa, size_t len)
 	return NULL;
 }
 
+void *partition_ram_ptr(struct partition *p, gpa_t gpa, uint64_t len)
+{
+	return len <= SIZE_MAX ? chunk_ptr(p, gpa, (size_t)len) : NULL;
+}
+
 static bool copy_in(struct partition *p, gpa_t gpa, const void *src, size_t len)
 {
 	while (len) {

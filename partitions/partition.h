@@ -10,6 +10,7 @@
 #define PARTITIONS_PARTITION_H
 
 #include "arch/x86/fpu.h"
+#include "core/abi/hypercall.h"
 #include "core/log.h"
 #include "core/pool.h"
 #include "core/slpt.h"
@@ -42,6 +43,7 @@ enum part_end { PART_END_PRESERVE, PART_END_DESTROY };
 
 struct part_config {
 	char name[PART_NAME_MAX];
+	uint64_t privileges;		/* HV_PRIV_*; 0 means a child's (HV_PRIV_CHILD) */
 	enum part_end on_stop;		/* when it stops itself */
 	enum part_end on_crash;
 	uint64_t mem_bytes;		/* multiple of 2 MiB, at most PART_MEM_MAX */
@@ -50,7 +52,6 @@ struct part_config {
 	const uint8_t *image;		/* ELF64, Multiboot or Multiboot2 kernel */
 	size_t image_len;
 	char cmdline[256];		/* the kernel's command line (Multiboot) */
-	uint64_t privileges;		/* HV_PRIV_* (core/abi/hypercall.h); 0: HV_PRIV_CHILD */
 	/*
 	 * Its pool (struct partition's `pool`): 0, the hypervisor's pages on
 	 * demand; N, N pages deposited one at a time before anything is
@@ -110,6 +111,7 @@ struct mem_chunk {
  */
 struct partition {
 	part_id_t id;
+	uint64_t privileges;		/* HV_PRIV_* (core/abi/hypercall.h); fixed at creation */
 	char name[PART_NAME_MAX];
 	volatile enum part_state state;
 	uint64_t mem_bytes;
@@ -134,7 +136,6 @@ struct partition {
 	 * hypercall_msr are partition-wide MSRs, written under lock and read
 	 * with single loads.
 	 */
-	uint64_t privileges;		/* HV_PRIV_*: CPUID 0x40000003 and the MSRs' gates */
 	uint64_t created_tsc;		/* HV_X64_MSR_TIME_REF_COUNT counts from here */
 	uint64_t guest_os_id;		/* HV_X64_MSR_GUEST_OS_ID */
 	uint64_t hypercall_msr;		/* HV_X64_MSR_HYPERCALL */
@@ -170,7 +171,7 @@ struct partition *partition_find(const char *name_or_id);
 struct partition *partition_find_id(part_id_t id);
 const char *partition_state_name(enum part_state s);
 const char *partition_status_text(enum part_status st);
-/* true while some partition is created, running or paused */
+/* true while some child partition is created, running or paused (the root does not count) */
 bool partitions_any_alive(void);
 
 /*
@@ -184,6 +185,20 @@ bool partition_preset_hypercall_page(struct partition *p, gpa_t gpa);
 
 /* gpa is page-aligned and that page is the partition's memory. */
 bool partition_owns_page(const struct partition *p, gpa_t gpa);
+
+/* The root partition (partitions/rootpart.c): it holds the root's privileges. */
+static inline bool partition_is_root(const struct partition *p)
+{
+	return (p->privileges & HV_PRIV_CREATE_PARTITIONS) != 0;
+}
+
+/*
+ * The hypervisor's pointer to [gpa, gpa+len) of p's memory when the whole
+ * range lies in one of its chunks (for the root, one of its RAM ranges);
+ * NULL otherwise.
+ */
+void *partition_ram_ptr(struct partition *p, gpa_t gpa, uint64_t len);
+
 /* Copy into guest memory; false if any byte is outside the partition. */
 bool partition_write(struct partition *p, gpa_t gpa, const void *src, size_t len);
 bool partition_zero(struct partition *p, gpa_t gpa, size_t len);

@@ -4,7 +4,7 @@
  * guests run. MSRs: a short allow list, then the Hyper-V synthetic MSRs
  * (partitions/tlfs.c); everything else is refused (#GP).
  * I/O ports: the per-partition bitmap; the debug port is the only device a
- * partition has today.
+ * child has today, and the root owns the machine's ports (passed through).
  */
 #include "partitions/platform.h"
 #include "partitions/tlfs.h"
@@ -181,6 +181,25 @@ void platform_debug_flush(struct partition *p)
 	spin_unlock(&p->lock);
 }
 
+/*
+ * The root partition owns the machine's ports (COM1 among them): its
+ * accesses are made on the hardware as it made them. The back-ends still
+ * intercept every port; letting the root's through in the I/O bitmaps
+ * comes with the intercept path (docs/root.md).
+ */
+static bool io_passthrough(uint16_t port, uint8_t size, bool in, uint32_t *val)
+{
+	if (in)
+		*val = size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
+	else if (size == 1)
+		outb(port, (uint8_t)*val);
+	else if (size == 2)
+		outw(port, (uint16_t)*val);
+	else
+		outl(port, *val);
+	return true;
+}
+
 bool platform_io(struct vp *vp, uint16_t port, uint8_t size, bool in, uint32_t *val)
 {
 	struct partition *p = vp->vcpu.part;
@@ -192,7 +211,8 @@ bool platform_io(struct vp *vp, uint16_t port, uint8_t size, bool in, uint32_t *
 			debug_putc(p, (char)*val);
 		return true;
 	}
-	(void)size;
+	if (partition_is_root(p))
+		return io_passthrough(port, size, in, val);
 	return false;
 }
 

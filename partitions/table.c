@@ -61,16 +61,23 @@ struct partition *partition_find(const char *name_or_id)
 	return id <= UINT32_MAX ? partition_find_id(to_part_id((uint32_t)id)) : NULL;
 }
 
+/* Under table_lock: the slot holds a child still running, being created, or being destroyed. */
+static bool child_alive_locked(const struct partition *p)
+{
+	if (p == SLOT_RESERVED)
+		return true;
+	if (!p || partition_is_root(p))
+		return false;	/* the root never ends by itself: the children count */
+	return p->dying || (p->state != PART_STOPPED && p->state != PART_CRASHED);
+}
+
 bool partitions_any_alive(void)
 {
 	bool alive = false;
 
 	spin_lock(&table_lock);
 	for (unsigned i = 0; i < PART_MAX; i++)
-		if (partitions[i] == SLOT_RESERVED ||
-		    (SLOT_LIVE(partitions[i]) && (partitions[i]->dying ||
-		     (partitions[i]->state != PART_STOPPED && partitions[i]->state != PART_CRASHED))))
-			alive = true;	/* still running, being created, or being destroyed */
+		alive |= child_alive_locked(partitions[i]);
 	spin_unlock(&table_lock);
 	return alive;
 }

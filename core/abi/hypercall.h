@@ -161,6 +161,8 @@
 			 HV_PRIV_ACCESS_HYPERCALL_MSRS | \
 			 HV_PRIV_ACCESS_VP_INDEX | HV_PRIV_ACCESS_FREQUENCY_REGS | \
 			 HV_PRIV_POST_MESSAGES | HV_PRIV_SIGNAL_EVENTS)
+/* What this hypervisor's own root-only calls (0x80xx) need: the root's management bits. */
+#define HV_PRIV_ROOT_CALLS	(HV_PRIV_CREATE_PARTITIONS | HV_PRIV_CPU_MANAGEMENT)
 #define HV_PRIV_ROOT	(HV_PRIV_CHILD | HV_PRIV_CREATE_PARTITIONS | HV_PRIV_ACCESS_PARTITION_ID | \
 			 HV_PRIV_ACCESS_MEMORY_POOL | HV_PRIV_CREATE_PORT | HV_PRIV_CONNECT_PORT | \
 			 HV_PRIV_ACCESS_STATS | HV_PRIV_CPU_MANAGEMENT)
@@ -185,6 +187,20 @@ _Static_assert((HV_HYPERCALL_CODE_MASK | HV_HYPERCALL_FAST | HV_HYPERCALL_VARHEA
 #define HVCALL_X_PARTITION_EXIT			0x8002
 /* The TSC frequency in kHz, returned in the first input register (guests time themselves with RDTSC). */
 #define HVCALL_X_TSC_KHZ			0x8003
+/*
+ * Root partition only: read the hypervisor's log. first = GPA of a buffer
+ * in the root's RAM, second = its size (1 to HV_X_LOG_READ_MAX bytes, the
+ * whole buffer inside one of the root's RAM ranges, else
+ * HV_STATUS_INVALID_PARAMETER). The hypervisor writes the next bytes of
+ * its log there (lines ending in CR LF, a line possibly cut across two
+ * calls) and returns how many in the first input register; 0: nothing
+ * new. The first call hands the serial port over: from then on the
+ * hypervisor writes nothing to it but at power-off and in a panic, and
+ * the root sends these bytes (docs/root.md). A child gets
+ * HV_STATUS_ACCESS_DENIED.
+ */
+#define HVCALL_X_LOG_READ			0x8004
+#define HV_X_LOG_READ_MAX			65536
 
 /*
  * HvCallGetPartitionId (0x46): memory form, no input; the output is the

@@ -14,17 +14,19 @@ mkdir -p "$out"
 # An EXPECT of the form mod:PATH:MODULE-LINE adds a boot module instead; one
 # of the form cpu:MODEL chooses the emulated CPU; one of the form
 # order:RE1=>RE2 asks that the first line matching RE1 come before the
-# first line matching RE2.
+# first line matching RE2; one of the form check:FUNC runs the shell function
+# FUNC on the serial log, a non-zero exit (its output says why) failing the case.
 # Every EXPECT is an extended regex that some line of the serial log must match;
 # every FORBID one that no line may match. The log checked is COM1's unless a
 # QEMU-ARG set names a second serial file, given as @com2.
 run_case() {
 	local name=$1 emu=$2 cpus=$3 uefi=$4 tmo=$5 cmdline=$6
 	shift 6
-	local expect=() forbid=() qargs=() mods=() cpu=() orders=() mode=expect log
+	local expect=() forbid=() qargs=() mods=() cpu=() orders=() checks=() mode=expect log
 	for a in "$@"; do
 		case $a in
 		mod:*) mods+=("${a#mod:}") ;;
+		check:*) checks+=("${a#check:}") ;;
 		cpu:*) cpu=(--cpu "${a#cpu:}") ;;
 		order:*) orders+=("${a#order:}") ;;
 		--) mode=forbid ;;
@@ -65,6 +67,10 @@ run_case() {
 		l2=$(grep -nE -- "$then" "$dir/serial.txt" | head -n 1 | cut -d: -f1)
 		[ -n "$l1" ] && [ -n "$l2" ] && [ "$l1" -lt "$l2" ] ||
 			problems+=("out of order: '$first' (line ${l1:-none}) before '$then' (line ${l2:-none})")
+	done
+	local c why
+	for c in "${checks[@]}"; do
+		why=$("$c" "$dir/serial.txt") || problems+=("check $c: $why")
 	done
 	[ "$rc" = 124 ] || [ "$rc" = 137 ] && problems+=("timed out after ${tmo}s")
 	if [ ${#problems[@]} -eq 0 ]; then
@@ -164,9 +170,10 @@ run_case qemu-serial-com2 qemu 1 0 60 "serial=com2,9600" \
 # The partition suite: every test guest at once; two of them die on purpose.
 G=$build/guests
 guest_suite() {
-	local name=$1 emu=$2 cpus=$3 tmo=$4 smpcpus=$5
+	local name=$1 emu=$2 cpus=$3 tmo=$4 smpcpus=$5 cmdline=${6:-}
 	local ok='stopped itself, exit code 0'
-	run_case "$name" "$emu" "$cpus" 0 "$tmo" "" \
+	shift $(($# < 6 ? $# : 6))	# the rest: more lines to expect
+	run_case "$name" "$emu" "$cpus" 0 "$tmo" "$cmdline" \
 		"mod:$G/cpuid.elf:cpuid.elf partition=cpuid mem=4M on_stop=destroy on_crash=destroy" \
 		"mod:$G/msr.elf:msr.elf partition=msr mem=4M on_stop=destroy on_crash=destroy" \
 		"mod:$G/io.elf:io.elf partition=io mem=4M on_stop=destroy on_crash=destroy" \
@@ -218,7 +225,7 @@ guest_suite() {
 		"'crash': guest .* triple=1" "'snoop': guest .* slp=1" \
 		"'smp-b': destroyed, memory scrubbed and returned" \
 		'hv: free memory ([0-9]+) pages, at boot \1 pages' \
-		'no partition left running: powering off' \
+		'no partition left running: powering off' "$@" \
 		-- '\] FAIL' 'PANIC' 'did not stop me'
 }
 # A vCPU halted with interrupts off and its timer armed sleeps for good; its
@@ -734,6 +741,102 @@ pool_case() {
 }
 pool_case qemu-pool-deposit qemu 60
 pool_case bochs-pool-deposit bochs 180
+# The root partition (root=on, docs/root.md): partition 0 runs our root
+# kernel over all RAM the hypervisor does not keep, owns COM1 and relays the
+# hypervisor's log; partition= children run beside it and their lines come
+# through the relay (cpuid's: the root runs first on CPU 0, so it has taken
+# the port over before cpuid's first line; nap's may come before or after).
+
+# "mm: hypervisor's LO-HI (...)" and "root: ram LO-HI" lines: LO HI pairs, in decimal.
+ranges_of() {
+	local re=$1 file=$2
+	sed -nE "s/$re/\1 \2/p" "$file" | while read -r lo hi; do
+		echo "$((16#$lo)) $((16#$hi))"
+	done
+}
+# The root's RAM, as its boot information says, overlaps none of the
+# hypervisor's ranges as the hypervisor logged them.
+root_ram_outside_hv() {
+	local hv root a b c d n=0
+	hv=$(ranges_of "^\(cpu0\) I: mm: hypervisor's ([0-9a-f]{16})-([0-9a-f]{16}) .*" "$1")
+	root=$(ranges_of '^root: ram ([0-9a-f]{16})-([0-9a-f]{16})$' "$1")
+	[ -n "$hv" ] && [ -n "$root" ] || { echo "no hypervisor or root ranges in the log"; return 1; }
+	while read -r a b; do
+		while read -r c d; do
+			n=$((n + 1))
+			[ "$a" -gt "$d" ] || [ "$c" -gt "$b" ] ||
+				{ printf 'root %x-%x overlaps the hypervisor'\''s %x-%x\n' "$a" "$b" "$c" "$d"; return 1; }
+		done <<<"$hv"
+	done <<<"$root"
+	[ "$n" -gt 0 ]
+}
+# root_probe=hv read an address of the hypervisor's, as the hypervisor logged them.
+probe_hits_hv() {
+	local at c d
+	at=$(sed -nE 's/^root: root_probe=hv: reading ([0-9a-f]{16}),.*/\1/p' "$1")
+	[ -n "$at" ] || { echo "no probe line"; return 1; }
+	at=$((16#$at))
+	while read -r c d; do
+		[ "$at" -ge "$c" ] && [ "$at" -le "$d" ] && return 0
+	done < <(ranges_of "^\(cpu0\) I: mm: hypervisor's ([0-9a-f]{16})-([0-9a-f]{16}) .*" "$1")
+	echo "the probed address is in none of the hypervisor's ranges"
+	return 1
+}
+# Each of the hypervisor's own lines (not a guest's "[name]" line) appears once.
+hv_lines_once() {
+	local twice
+	twice=$(grep -E '^\(cpu[0-9]+\) [EWID]: ' "$1" | grep -vE '^\(cpu[0-9]+\) [EWID]: \[' |
+		sort | uniq -d | head -n 3)
+	[ -z "$twice" ] || { echo "sent twice: $twice"; return 1; }
+}
+ROOT_UP='^root: up: [0-9]+ MiB RAM in [0-9]+ ranges, '
+HANDOVER='I: log: the root partition sends the log from here on$'
+MERGED='.\(cpu[0-9]+\) [EWID]: '	# a line that starts inside another: torn or mixed output
+root_suite() {
+	local name=$1 emu=$2 cpus=$3 tmo=$4
+	run_case "$name" "$emu" "$cpus" 0 "$tmo" "root=on loglvl=debug" \
+		"mod:$G/cpuid.elf:cpuid.elf partition=cpuid mem=4M cpus=0 on_stop=destroy on_crash=destroy" \
+		"mod:$G/nap.elf:nap.elf partition=nap mem=2M on_stop=destroy on_crash=destroy" \
+		"^\(cpu0\) I: root: kernel from hv.elf \(built in\), [0-9]+ bytes" \
+		"part 1 'root': created, [0-9]+ MiB, 1 vCPU" "$HANDOVER" \
+		"${ROOT_UP}2 modules: cpuid.elf nap.elf$" \
+		"^root: module 'cpuid.elf' at [0-9a-f]{16}, [0-9]+ bytes, begins 7f 45 4c 46$" \
+		"^root: module 'nap.elf' at [0-9a-f]{16}, [0-9]+ bytes, begins 7f 45 4c 46$" \
+		"\[cpuid\] PASS cpuid.40000000 vendor is Microsoft Hv" "\[nap\] PASS woke up 20 times" \
+		"'cpuid': stopped itself, exit code 0" "'nap': stopped itself, exit code 0" \
+		'no partition left running: powering off' \
+		"order:hv: ready: cpus=$cpus=>$HANDOVER" "order:$HANDOVER=>$ROOT_UP" \
+		"order:$HANDOVER=>\[cpuid\] PASS cpuid.1:ecx.hypervisor is set" \
+		"order:'nap': stopped itself=>no partition left running" \
+		check:root_ram_outside_hv check:hv_lines_once \
+		-- "$NO_PANIC" "$MERGED" 'lines lost' '\] FAIL' 'log read refused'
+}
+root_suite qemu-root qemu 2 90
+root_suite bochs-root bochs 1 300
+# The partition suite beside the root, in the hypervisor's 64 MiB pool, its lines through the
+# root (fpu-a's: on CPU 0, which runs the root first; the others may finish before it starts).
+guest_suite qemu-root-partitions qemu 4 120 0-3 "root=on" "$HANDOVER" \
+	"${ROOT_UP}14 modules: cpuid.elf msr.elf io.elf " "order:$HANDOVER=>'fpu-a': stopped itself" \
+	check:root_ram_outside_hv check:hv_lines_once
+# Under OVMF the memory map is the EFI one, in many pieces: the root still gets all but the hypervisor's.
+run_case qemu-root-uefi qemu 2 1 120 "root=on" "mod:$G/cpuid.elf:cpuid.elf partition=cpuid mem=4M" \
+	"${ROOT_UP}1 modules: cpuid.elf$" "$HANDOVER" "\[cpuid\] PASS cpuid.40000000 vendor is Microsoft Hv" \
+	'no partition left running: powering off' check:root_ram_outside_hv check:hv_lines_once \
+	-- "$NO_PANIC" "$MERGED" 'lines lost'
+# The root reads a byte of the hypervisor's: refused, the root crashes, the machine stops.
+run_case qemu-root-probe qemu 1 0 60 "root=on root_probe=hv on_panic=poweroff" \
+	'^root: root_probe=hv: reading [0-9a-f]{16}, which is not mine$' \
+	"part 1 'root': crashed on vCPU 0: read of guest-physical [0-9a-f]{16} outside its memory" \
+	'^hv: PANIC on cpu0 at .*: the root partition crashed: read of guest-physical' \
+	'on_panic=poweroff: powering off' check:probe_hits_hv -- 'the hypervisor let me'
+# A boot module named "root" replaces the built-in root kernel; one that is no root image stops the boot.
+run_case qemu-root-module qemu 1 0 60 "root=on" "mod:$build/root/root.bin:root" \
+	"root: kernel from the boot module 'root', [0-9]+ bytes" "${ROOT_UP}1 modules: root$" \
+	"^root: module 'root' at [0-9a-f]{16}, [0-9]+ bytes, begins 48 52 4f 4f$" \
+	'no partition left running: powering off' -- "$NO_PANIC" 'built in'
+run_case qemu-root-badmodule qemu 1 0 60 "root=on on_panic=poweroff" "mod:$G/cpuid.elf:root" \
+	"PANIC .*root: the kernel image from the boot module 'root' is not usable: no root image magic" \
+	'on_panic=poweroff: powering off' -- '^root: up'
 
 # A Multiboot version-1 loader (QEMU's -kernel) must get a clear message and a halt.
 wrong_loader() {

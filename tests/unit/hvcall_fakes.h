@@ -106,6 +106,33 @@ bool partition_write(struct partition *p, gpa_t gpa, const void *src, size_t len
 	return true;
 }
 
+/* The fake root's RAM for the log read: one range, at FAKE_RAM_GPA. */
+#define FAKE_RAM_GPA	0x10000ull
+#define FAKE_RAM_SIZE	0x10000ull
+static uint8_t fake_ram[FAKE_RAM_SIZE];
+static unsigned log_reads;
+
+void *partition_ram_ptr(struct partition *p, gpa_t gpa, uint64_t len)
+{
+	uint64_t a = gpa_val(gpa);
+
+	(void)p;
+	if (a < FAKE_RAM_GPA || a - FAKE_RAM_GPA >= FAKE_RAM_SIZE ||
+	    len > FAKE_RAM_SIZE - (a - FAKE_RAM_GPA))
+		return NULL;
+	return fake_ram + (a - FAKE_RAM_GPA);
+}
+
+size_t log_root_read(char *dst, size_t size)
+{
+	static const char text[] = "(cpu0) I: a line\r\n";
+	size_t n = size < sizeof(text) - 1 ? size : sizeof(text) - 1;
+
+	log_reads++;
+	memcpy(dst, text, n);
+	return n;
+}
+
 bool panic_in_progress(void)
 {
 	return false;
@@ -128,6 +155,8 @@ static void fakes_reset(void)
 	vp.vcpu.part = &part;
 	vp.vcpu.home_cpu = to_cpu_id(0);
 	guest.mode = VCPU_MODE_LONG64;
+	memset(fake_ram, 0, sizeof(fake_ram));
+	log_reads = 0;
 }
 
 /* The hypercall exit as the back-end decodes it, the caller's mode and CPL included. */

@@ -179,6 +179,9 @@ static void assert_defaults(const struct hv_options *o)
 	assert_int_equal(o->on_panic, d.on_panic);
 	assert_int_equal(o->crash, d.crash);
 	assert_int_equal(o->tlb_tags, d.tlb_tags);
+	assert_int_equal(o->root, d.root);
+	assert_int_equal(o->hv_mem_mib, d.hv_mem_mib);
+	assert_int_equal(o->root_probe, d.root_probe);
 }
 
 static void opt_defaults(void **state)
@@ -197,6 +200,27 @@ static void opt_defaults(void **state)
 	assert_int_equal(o.on_panic, ON_PANIC_HALT);
 	assert_int_equal(o.crash, CRASH_NONE);
 	assert_int_equal(o.tlb_tags, 0);
+	assert_false(o.root);			/* transitional: partition= only */
+	assert_int_equal(o.hv_mem_mib, 64);
+	assert_int_equal(o.root_probe, ROOT_PROBE_NONE);
+}
+
+/* root=, hv_mem= (16-65536 MiB) and root_probe= (read by the root kernel) */
+static void opt_root(void **state)
+{
+	struct hv_options o;
+	struct warnlog w;
+
+	(void)state;
+	assert_int_equal(parse(&o, "root=on hv_mem=32 root_probe=hv", &w), 0);
+	assert_true(o.root);
+	assert_int_equal(o.hv_mem_mib, 32);
+	assert_int_equal(o.root_probe, ROOT_PROBE_HV);
+	assert_int_equal(parse(&o, "root=maybe hv_mem=15 hv_mem=65537 hv_mem root_probe=all", &w), 5);
+	assert_defaults(&o);
+	assert_int_equal(parse(&o, "root hv_mem=65536", &w), 0);
+	assert_true(o.root);
+	assert_int_equal(o.hv_mem_mib, 65536);
 }
 
 static void opt_empty_line_changes_nothing(void **state)
@@ -534,6 +558,7 @@ int main(void)
 		cmocka_unit_test(opt_numbers),
 		cmocka_unit_test(opt_after_boot_and_crash),
 		cmocka_unit_test(opt_on_panic),
+		cmocka_unit_test(opt_root),
 		cmocka_unit_test(opt_parse_applies_over_current_values),
 		cmocka_unit_test(opt_full_grub_line),
 	};

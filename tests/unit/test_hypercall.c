@@ -10,7 +10,8 @@
  * the common checks; PostMessage's arguments. The back-end, the
  * scheduler, TSC, guest memory and partition calls are fakes
  * (hvcall_fakes.h); the engine's rep and copy rules are
- * test_hvcall_engine.c's.
+ * test_hvcall_engine.c's. The root-only log read is refused to a child
+ * and checks its buffer.
  */
 #include "tests/unit/hvcall_fakes.h"
 
@@ -36,7 +37,7 @@ static void null_call(void **state)
 
 static void unknown_codes_are_refused(void **state)
 {
-	static const uint64_t codes[] = { 0, 1, 0x7fff, 0x8004, 0x80ff, 0xffff };
+	static const uint64_t codes[] = { 0, 1, 0x7fff, 0x8005, 0x80ff, 0xffff };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
@@ -78,6 +79,48 @@ static void partition_exit_stops(void **state)
 	assert_int_equal(call(HVCALL_X_PARTITION_EXIT, 42, 0), EXIT_ACTION_STOP);
 	assert_int_equal(guest.stops, 1);
 	assert_int_equal(guest.stop_code, 42);
+}
+
+/* LOG_READ: the root's only; a child gets ACCESS_DENIED and reads nothing. */
+static void log_read_is_root_only(void **state)
+{
+	(void)state;
+	vp.vcpu.gpr[GPR_RDX] = FAKE_RAM_GPA;
+	call(HVCALL_X_LOG_READ, FAKE_RAM_GPA, 64);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_ACCESS_DENIED);
+	assert_int_equal(log_reads, 0);
+	assert_int_equal(vp.vcpu.gpr[GPR_RDX], FAKE_RAM_GPA);	/* no output */
+	part.privileges = HV_PRIV_ROOT;
+	call(HVCALL_X_LOG_READ, FAKE_RAM_GPA + 16, 64);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_SUCCESS);
+	assert_int_equal(vp.vcpu.gpr[GPR_RDX], 18);		/* bytes written, in RDX */
+	assert_memory_equal(fake_ram + 16, "(cpu0) I: a line\r\n", 18);
+	assert_int_equal(log_reads, 1);
+}
+
+/* The buffer must lie in the root's RAM, 1 to HV_X_LOG_READ_MAX bytes; else nothing is read. */
+static void log_read_checks_the_buffer(void **state)
+{
+	static const struct { uint64_t gpa, size; } bad[] = {
+		{ FAKE_RAM_GPA, 0 },					/* empty */
+		{ FAKE_RAM_GPA - 1, 16 },				/* starts outside */
+		{ FAKE_RAM_GPA + FAKE_RAM_SIZE - 8, 16 },		/* runs past the end */
+		{ FAKE_RAM_GPA + FAKE_RAM_SIZE, 1 },			/* just after */
+		{ FAKE_RAM_GPA, HV_X_LOG_READ_MAX + 1 },		/* too big */
+		{ ~0ull - 4, 16 },					/* wraps */
+	};
+
+	(void)state;
+	part.privileges = HV_PRIV_ROOT;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		call(HVCALL_X_LOG_READ, bad[i].gpa, bad[i].size);
+		assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_PARAMETER);
+	}
+	assert_int_equal(log_reads, 0);
+	call(HVCALL_X_LOG_READ, FAKE_RAM_GPA + FAKE_RAM_SIZE - 4, 4);	/* the last 4 bytes */
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_SUCCESS);
+	assert_int_equal(vp.vcpu.gpr[GPR_RDX], 4);
+	assert_memory_equal(fake_ram + FAKE_RAM_SIZE - 4, "(cpu", 4);
 }
 
 /* Only the code bits (15:0) choose the call. */
@@ -346,6 +389,8 @@ int main(void)
 		cmocka_unit_test_setup(timer_arguments, setup),
 		cmocka_unit_test_setup(partition_exit_stops, setup),
 		cmocka_unit_test_setup(code_is_the_low_16_bits, setup),
+		cmocka_unit_test_setup(log_read_is_root_only, setup),
+		cmocka_unit_test_setup(log_read_checks_the_buffer, setup),
 		cmocka_unit_test_setup(bad_input_values_are_refused, setup),
 		cmocka_unit_test_setup(refused_outside_ring0, setup),
 		cmocka_unit_test_setup(ring0_call_steps_over, setup),

@@ -2,8 +2,9 @@
  * Host unit tests for core/log.c, included here so that the tests can set
  * and read its state: a line logged while another CPU finishes sending (the
  * lost wake-up), partitions' shares of the ring and the hypervisor's
- * reserve, a handler that logs on a CPU stopped inside the log, and panic
- * taking over a sender that stopped half-way. The UART, the CPU number and
+ * reserve, a handler that logs on a CPU stopped inside the log, panic
+ * taking over a sender that stopped half-way, and the root partition
+ * taking the serial port over in the middle of a line. The UART, the CPU number and
  * the interrupt flag are the test's (tests/unit/stubs/arch/x86/cpu.h); a
  * test that would spin for ever on a lock fails by alarm().
  */
@@ -102,6 +103,7 @@ static int setup(void **state)
 	logring_init(&ring, ring_buf, LOG_RING_SIZE);
 	drain_at = (struct logring_cursor){ 0 };
 	out_len = out_sent = 0;
+	root_has_port = false;
 	ring_lock.holder = drain_lock.holder = 0;
 	log_init(0x3f8, 115200, LOG_DEBUG);
 	log_start_buffering();
@@ -336,6 +338,65 @@ static void panic_takes_over_a_sender_that_stopped_half_way(void **state)
 	assert_null(strstr(wire, "a line after it"));
 }
 
+/* ---- the root partition takes the serial port over --------------------------------- */
+
+static char root_got[1 << 16];		/* what the root read, in order */
+static size_t root_len;
+
+static void uart_fills_after_16(void)
+{
+	if (wire_len >= 16)
+		uart_full = true;
+}
+
+static void root_reads(size_t chunk)
+{
+	size_t n;
+
+	do {
+		n = log_root_read(root_got + root_len, chunk);
+		root_len += n;
+	} while (n == chunk);
+	root_got[root_len] = '\0';
+}
+
+/* wire then root: every line once, in order, the half-sent one whole */
+static void assert_stream(const char *expect)
+{
+	char both[sizeof(wire) + sizeof(root_got)];
+
+	snprintf(both, sizeof(both), "%s%s", wire, root_got);
+	assert_string_equal(both, expect);
+}
+
+static void the_root_takes_over_in_the_middle_of_a_line(void **state)
+{
+	(void)state;
+	root_len = 0;
+	on_wire_byte = uart_fills_after_16;
+	log_info("the first line, longer than the FIFO");	/* 16 bytes leave */
+	log_info("the second line");
+	assert_int_equal(wire_len, 16);
+	root_reads(7);				/* the rest, cut anywhere */
+	assert_stream("(cpu0) I: the first line, longer than the FIFO\r\n"
+		      "(cpu0) I: the second line\r\n"
+		      "(cpu0) I: log: the root partition sends the log from here on\r\n");
+	/* from now on the hypervisor sends nothing itself, however free the UART */
+	on_wire_byte = NULL;
+	uart_full = false;
+	log_info("the third line");
+	log_drain();
+	assert_false(log_idle_drain(&(bool){ false }));
+	assert_int_equal(wire_len, 16);
+	root_reads(4096);
+	assert_non_null(strstr(root_got, "the log from here on\r\n(cpu0) I: the third line\r\n"));
+	/* power-off and panic send what the root has not read */
+	log_info("the last line");
+	log_flush();
+	assert_string_equal(wire + 16, "(cpu0) I: the last line\r\n");
+	assert_int_equal(log_root_read(root_got, 16), 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup(fn, setup)
@@ -348,6 +409,7 @@ int main(void)
 		T(a_handler_inside_the_ring_writes_straight_to_the_uart),
 		T(a_handler_inside_the_sender_queues_its_line),
 		T(panic_takes_over_a_sender_that_stopped_half_way),
+		T(the_root_takes_over_in_the_middle_of_a_line),
 	};
 
 	return cmocka_run_group_tests_name("log", tests, NULL, NULL);

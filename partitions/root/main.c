@@ -1,0 +1,205 @@
+/*
+ * The root kernel (docs/root.md): partition 0 of the design, our own small
+ * 64-bit kernel in guest mode. It owns COM1 and relays the hypervisor's
+ * log there: it takes the log over with its first HVCALL_X_LOG_READ, then
+ * drains it until it is empty every POLL_US, halting with a virtual timer
+ * in between (it never spins). On the way up it says what it was given:
+ * its RAM, and each boot module with its first bytes, read from its RAM.
+ *
+ * Code shared with the hypervisor is compiled from the same sources
+ * (core/format.c, core/lib.c, core/cmdline.c, drivers/uart16550.c).
+ */
+#include "arch/x86/cpu.h"
+#include "core/abi/hypercall.h"
+#include "core/abi/rootboot.h"
+#include "core/cmdline.h"
+#include "core/lib.h"
+#include "drivers/uart16550.h"
+
+#define COM1		0x3f8
+#define TIMER_VECTOR	0x40
+#define POLL_US		5000		/* 5 ms: about 60 characters at 115200 baud */
+#define KERNEL_CS	0x08
+
+void root_main(const struct rootboot_info *bi);
+void root_timer_isr(void);
+
+/* A 64-bit interrupt gate (SDM Vol. 3A, 7.14.1, Figure 7-8). */
+struct idt_gate {
+	uint16_t off_lo, sel;
+	uint8_t ist, type_attr;
+	uint16_t off_mid;
+	uint32_t off_hi, zero;
+};
+_Static_assert(sizeof(struct idt_gate) == 16, "an IDT gate is 16 bytes");
+
+static struct idt_gate idt[256] __attribute__((aligned(16)));
+static char log_buf[4096];
+static uint64_t log_buf_gpa;		/* the hypervisor takes guest-physical addresses */
+static bool use_vmmcall;
+
+static uint64_t hypercall(uint64_t code, uint64_t in1, uint64_t in2, uint64_t *out)
+{
+	register uint64_t r8 __asm__("r8") = in2;
+	uint64_t rax, control = code | HV_HYPERCALL_FAST;
+
+	if (use_vmmcall)
+		__asm__ volatile("vmmcall" : "=a"(rax), "+d"(in1), "+r"(r8) : "c"(control) : "memory");
+	else
+		__asm__ volatile("vmcall" : "=a"(rax), "+d"(in1), "+r"(r8) : "c"(control) : "memory");
+	if (out)
+		*out = in1;
+	return rax & HV_HYPERCALL_RESULT_MASK;
+}
+
+static void put_bytes(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		uart_putc(COM1, s[i]);
+}
+
+/* One line of the root's own, straight to COM1. */
+static void __printf(1, 2) say(const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = fmt_vsnprintf(line, sizeof(line) - 2, fmt, ap);
+	va_end(ap);
+	n = MIN(n, (int)sizeof(line) - 3);
+	line[n++] = '\r';
+	line[n++] = '\n';
+	put_bytes(line, (size_t)n);
+}
+
+/* The hypervisor's log, until it has nothing more: the first call takes the port over. */
+static void relay_log(void)
+{
+	uint64_t got;
+
+	for (;;) {
+		uint64_t st = hypercall(HVCALL_X_LOG_READ, log_buf_gpa, sizeof(log_buf), &got);
+
+		if (st != HV_STATUS_SUCCESS) {
+			say("root: log read refused, status %lu", st);
+			return;
+		}
+		put_bytes(log_buf, (size_t)MIN(got, sizeof(log_buf)));
+		if (got < sizeof(log_buf))
+			return;
+	}
+}
+
+static void idt_init(void)
+{
+	uint64_t h = (uint64_t)root_timer_isr;
+	struct __attribute__((packed)) { uint16_t limit; uint64_t base; } idtr = {
+		sizeof(idt) - 1, (uint64_t)idt
+	};
+
+	idt[TIMER_VECTOR] = (struct idt_gate){ (uint16_t)h, KERNEL_CS, 0, 0x8e,
+					       (uint16_t)(h >> 16), (uint32_t)(h >> 32), 0 };
+	__asm__ volatile("lidt %0" ::"m"(idtr));
+}
+
+static uint64_t ram_bytes(const struct rootboot_info *bi)
+{
+	uint64_t sum = 0;
+
+	for (uint32_t i = 0; i < bi->range_count; i++)
+		sum += bi->ranges[i].size;
+	return sum;
+}
+
+static void say_up(const struct rootboot_info *bi)
+{
+	char names[ROOTBOOT_MODULES_MAX * (ROOTBOOT_NAME_MAX + 1) + 1];
+	size_t at = 0;
+
+	names[0] = '\0';
+	for (uint32_t i = 0; i < bi->module_count; i++)
+		at += (size_t)fmt_snprintf(names + at, sizeof(names) - at, " %s",
+					   bi->modules[i].name);
+	say("root: up: %lu MiB RAM in %u ranges, %u modules:%s", ram_bytes(bi) >> 20,
+	    bi->range_count, bi->module_count, names);
+	for (uint32_t i = 0; i < bi->range_count; i++)
+		say("root: ram %016lx-%016lx", bi->ranges[i].gpa,
+		    bi->ranges[i].gpa + bi->ranges[i].size - 1);
+}
+
+/* Each module read from the root's own RAM: its size and first bytes. */
+static void say_modules(const struct rootboot_info *bi)
+{
+	for (uint32_t i = 0; i < bi->module_count; i++) {
+		const struct rootboot_module *m = &bi->modules[i];
+		const uint8_t *b = (const uint8_t *)m->gpa;	/* identity-mapped */
+		uint8_t first[4] = { 0 };
+
+		memcpy(first, b, (size_t)MIN(m->size, sizeof(first)));
+		say("root: module '%s' at %016lx, %lu bytes, begins %02x %02x %02x %02x", m->name,
+		    m->gpa, m->size, first[0], first[1], first[2], first[3]);
+	}
+}
+
+static bool cmdline_has(const char *cmdline, const char *key, const char *val)
+{
+	struct cmdline_token t;
+	const char *cur = cmdline;
+
+	while (cmdline_next(&cur, &t))
+		if (cmdline_key_is(&t, key) && t.val && t.val_len == strlen(val) &&
+		    !memcmp(t.val, val, t.val_len))
+			return true;
+	return false;
+}
+
+/*
+ * root_probe=hv (testing): read a byte of RAM that is not the root's, the
+ * first page at or above 1 MiB that none of its ranges holds, below the end
+ * of its RAM: the hypervisor's (its pool starts at 1 MiB, docs/root.md).
+ * The hypervisor must refuse it: the root crashes, the machine stops.
+ */
+static void probe_hv(const struct rootboot_info *bi)
+{
+	uint64_t pa = 0x100000;
+
+	for (uint32_t i = 0; i < bi->range_count; i++) {
+		const struct rootboot_range *r = &bi->ranges[i];
+
+		if (pa >= r->gpa && pa < r->gpa + r->size)
+			pa = r->gpa + r->size;
+	}
+	say("root: root_probe=hv: reading %016lx, which is not mine", pa);
+	say("root: read %02x: the hypervisor let me", *(volatile uint8_t *)pa);
+}
+
+extern const char root_header[];
+
+/* The image is mapped at link_base (root_header's address) from kernel_gpa. */
+static uint64_t image_gpa(const struct rootboot_info *bi, const void *va)
+{
+	return bi->kernel_gpa + ((uint64_t)va - (uint64_t)root_header);
+}
+
+void root_main(const struct rootboot_info *bi)
+{
+	use_vmmcall = cpuid(0, 0).ebx == 0x68747541;	/* "Auth"enticAMD */
+	if (bi->magic != ROOTBOOT_MAGIC || bi->version != ROOTBOOT_VERSION) {
+		say("root: boot information of an unknown version, stopping");
+		hypercall(HVCALL_X_PARTITION_EXIT, 1, 0, NULL);
+	}
+	log_buf_gpa = image_gpa(bi, log_buf);
+	idt_init();
+	relay_log();
+	say_up(bi);
+	say_modules(bi);
+	if (cmdline_has(bi->cmdline, "root_probe", "hv"))
+		probe_hv(bi);
+	for (;;) {
+		relay_log();
+		hypercall(HVCALL_X_SET_TIMER, POLL_US, TIMER_VECTOR, NULL);
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
+	}
+}
