@@ -9,14 +9,11 @@
  * Code shared with the hypervisor is compiled from the same sources
  * (core/format.c, core/lib.c, core/cmdline.c, drivers/uart16550.c).
  */
+#include "partitions/root/root.h"
 #include "arch/x86/cpu.h"
 #include "core/abi/hypercall.h"
-#include "core/abi/rootboot.h"
 #include "core/cmdline.h"
-#include "core/lib.h"
-#include "drivers/uart16550.h"
 
-#define COM1		0x3f8
 #define TIMER_VECTOR	0x40
 #define POLL_US		5000		/* 5 ms: about 60 characters at 115200 baud */
 #define KERNEL_CS	0x08
@@ -34,63 +31,7 @@ struct idt_gate {
 _Static_assert(sizeof(struct idt_gate) == 16, "an IDT gate is 16 bytes");
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
-static char log_buf[4096];
-static uint64_t log_buf_gpa;		/* the hypervisor takes guest-physical addresses */
-static bool use_vmmcall;
-
-static uint64_t hypercall(uint64_t code, uint64_t in1, uint64_t in2, uint64_t *out)
-{
-	register uint64_t r8 __asm__("r8") = in2;
-	uint64_t rax, control = code | HV_HYPERCALL_FAST;
-
-	if (use_vmmcall)
-		__asm__ volatile("vmmcall" : "=a"(rax), "+d"(in1), "+r"(r8) : "c"(control) : "memory");
-	else
-		__asm__ volatile("vmcall" : "=a"(rax), "+d"(in1), "+r"(r8) : "c"(control) : "memory");
-	if (out)
-		*out = in1;
-	return rax & HV_HYPERCALL_RESULT_MASK;
-}
-
-static void put_bytes(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		uart_putc(COM1, s[i]);
-}
-
-/* One line of the root's own, straight to COM1. */
-static void __printf(1, 2) say(const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = fmt_vsnprintf(line, sizeof(line) - 2, fmt, ap);
-	va_end(ap);
-	n = MIN(n, (int)sizeof(line) - 3);
-	line[n++] = '\r';
-	line[n++] = '\n';
-	put_bytes(line, (size_t)n);
-}
-
-/* The hypervisor's log, until it has nothing more: the first call takes the port over. */
-static void relay_log(void)
-{
-	uint64_t got;
-
-	for (;;) {
-		uint64_t st = hypercall(HVCALL_X_LOG_READ, log_buf_gpa, sizeof(log_buf), &got);
-
-		if (st != HV_STATUS_SUCCESS) {
-			say("root: log read refused, status %lu", st);
-			return;
-		}
-		put_bytes(log_buf, (size_t)MIN(got, sizeof(log_buf)));
-		if (got < sizeof(log_buf))
-			return;
-	}
-}
+const struct rootboot_info *root_boot;
 
 static void idt_init(void)
 {
@@ -178,28 +119,44 @@ static void probe_hv(const struct rootboot_info *bi)
 extern const char root_header[];
 
 /* The image is mapped at link_base (root_header's address) from kernel_gpa. */
-static uint64_t image_gpa(const struct rootboot_info *bi, const void *va)
+uint64_t root_image_gpa(const void *va)
 {
-	return bi->kernel_gpa + ((uint64_t)va - (uint64_t)root_header);
+	return root_boot->kernel_gpa + ((uint64_t)va - (uint64_t)root_header);
+}
+
+/* Our own invariant broken: say where, and stop (the root stopping powers the machine off). */
+void panic_at(const char *file, int line, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	say("root: PANIC at %s:%d: %s", file, line, msg);
+	for (;;)
+		hv_fast(HVCALL_X_PARTITION_EXIT, 0xdead, 0, NULL);
 }
 
 void root_main(const struct rootboot_info *bi)
 {
-	use_vmmcall = cpuid(0, 0).ebx == 0x68747541;	/* "Auth"enticAMD */
+	root_boot = bi;
+	hv_init();
 	if (bi->magic != ROOTBOOT_MAGIC || bi->version != ROOTBOOT_VERSION) {
 		say("root: boot information of an unknown version, stopping");
-		hypercall(HVCALL_X_PARTITION_EXIT, 1, 0, NULL);
+		hv_fast(HVCALL_X_PARTITION_EXIT, 1, 0, NULL);
 	}
-	log_buf_gpa = image_gpa(bi, log_buf);
 	idt_init();
-	relay_log();
+	console_relay_log();
 	say_up(bi);
 	say_modules(bi);
+	pmem_init(bi);
+	say("root: %lu MiB free for children and deposits", pmem_free_pages() >> 8);
 	if (cmdline_has(bi->cmdline, "root_probe", "hv"))
 		probe_hv(bi);
 	for (;;) {
-		relay_log();
-		hypercall(HVCALL_X_SET_TIMER, POLL_US, TIMER_VECTOR, NULL);
+		console_relay_log();
+		hv_fast(HVCALL_X_SET_TIMER, POLL_US, TIMER_VECTOR, NULL);
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 	}
 }

@@ -1,0 +1,72 @@
+/*
+ * What the root kernel's files share (docs/root.md). The root is our own
+ * small kernel in partition 0 of the design: its RAM is mapped at
+ * guest-physical = host-physical and identity-mapped (virtual = physical);
+ * its image runs at the link base (root.ld) from rootboot_info.kernel_gpa.
+ *
+ *   main.c     start-up, the idle loop
+ *   console.c  COM1: its own lines and the hypervisor's log relayed
+ *   hv.c       the hypercall client: fast, memory and rep calls, as mshv issues them
+ *   pmem.c     the root's free pages (for children's RAM and for deposits)
+ */
+#ifndef PARTITIONS_ROOT_ROOT_H
+#define PARTITIONS_ROOT_ROOT_H
+
+#include "core/abi/rootboot.h"
+#include "core/lib.h"
+#include "core/panic.h"
+
+/* ---- main.c ---- */
+
+extern const struct rootboot_info *root_boot;
+
+/* The guest-physical address of an object of the root image (static data, never the stack). */
+uint64_t root_image_gpa(const void *va);
+
+/* ---- console.c ---- */
+
+/* One line of the root's own, straight to COM1 (after the log's pending text). */
+void __printf(1, 2) say(const char *fmt, ...);
+/* Send the hypervisor's log until it has nothing more; the first call takes the port over. */
+void console_relay_log(void);
+
+/* ---- hv.c ---- */
+
+void hv_init(void);
+/*
+ * A simple fast call (TLFS 3.7): `in1` in RDX, `in2` in R8. Returns the
+ * status; *out (if not NULL) gets RDX afterwards (our own calls answer there).
+ */
+uint16_t hv_fast(uint16_t code, uint64_t in1, uint64_t in2, uint64_t *out);
+/*
+ * A simple memory call: `in` (in_len bytes, at most a page) is copied into
+ * this VP's input page, the output page's first out_len bytes into `out`.
+ */
+uint16_t hv_call(uint16_t code, const void *in, size_t in_len, void *out, size_t out_len);
+/*
+ * A rep call as Linux's hv_do_rep_hypercall makes it: a fixed header
+ * (hdr_len bytes) then `count` elements of elem_len bytes in the input
+ * page; output elements of out_elem_len bytes each into `out`. Re-issued
+ * with the rep start at the reps completed while the status is SUCCESS and
+ * reps remain (the hypervisor's continuation and partial success alike).
+ * *done (if not NULL) gets the reps completed. count is at most what fits
+ * the input page; the caller batches.
+ */
+uint16_t hv_rep(uint16_t code, const void *hdr, size_t hdr_len, const void *elems,
+		size_t elem_len, unsigned count, void *out, size_t out_elem_len, unsigned *done);
+/* The raw result value of the last call (status | reps completed << 32), for tests. */
+uint64_t hv_last_result(void);
+/* A name for a TLFS status, for messages ("INSUFFICIENT_MEMORY"); "?" if unknown. */
+const char *hv_status_name(uint16_t status);
+
+/* ---- pmem.c ---- */
+
+/* The root's RAM from the boot information, minus the start block and the modules. */
+void pmem_init(const struct rootboot_info *bi);
+/* `n` contiguous zeroed pages aligned to `align` bytes (a power of two, >= 4 KiB); 0 if none. */
+uint64_t pmem_alloc(uint64_t n, uint64_t align);
+/* Give pages back; false (nothing freed) if they were not allocated. */
+bool pmem_free(uint64_t pa, uint64_t n);
+uint64_t pmem_free_pages(void);
+
+#endif
