@@ -16,6 +16,14 @@
 
 /* Reference time runs at 10 MHz: ref = ticks * 10^7 / (kHz * 1000). */
 #define REF_PER_KHZ_TICK	10000u
+/*
+ * The shortest period, in reference units (50 us, as HVCALL_X_SET_TIMER's
+ * minimum): a periodic timer whose message cannot be delivered (SynIC off,
+ * SINT masked, slot busy) wakes nobody, yet each expiry ends the slice of
+ * whatever runs on its CPU; a 100 ns period cut a neighbour's time into
+ * slivers (an interrupt every microsecond). Direct and message mode alike.
+ */
+#define STIMER_MIN_PERIOD	500u
 
 /*
  * a * b / d with a 128-bit product (MUL, DIV: there is no libgcc for
@@ -79,6 +87,11 @@ static void stimers_changed(struct vp *vp)
 	vp_timers_changed(vp);
 }
 
+static uint64_t stimer_period(const struct synic_stimer *t)
+{
+	return MAX(t->count, (uint64_t)STIMER_MIN_PERIOD);
+}
+
 /*
  * Enabled with a non-zero count: a one-shot timer expires when the
  * reference time reaches COUNT (at once if that is past), a periodic one
@@ -90,7 +103,7 @@ static void stimer_arm(struct vp *vp, struct synic_stimer *t)
 	if (!(t->config & HV_STIMER_ENABLE) || !t->count)
 		return;
 	if (t->config & HV_STIMER_PERIODIC)
-		t->due_ref = ref_add(synic_ref_time(vp->vcpu.part), t->count);
+		t->due_ref = ref_add(synic_ref_time(vp->vcpu.part), stimer_period(t));
 	else
 		t->due_ref = t->count;
 }
@@ -105,12 +118,16 @@ static void stimer_fix_enable(struct synic_stimer *t)
 		t->config &= ~HV_STIMER_ENABLE;
 }
 
+/*
+ * A direct-mode timer's vector is checked whether or not ENABLE is set:
+ * AUTO_ENABLE and a COUNT write enable it later without another look, and
+ * vectors 0-15 are exceptions (TLFS 6.0, 12.4: #GP).
+ */
 static bool config_ok(uint64_t v)
 {
 	if (v & ~HV_STIMER_CONFIG_VALID)
 		return false;
-	return !(v & HV_STIMER_ENABLE) || !(v & HV_STIMER_DIRECT) ||
-	       stimer_vector(v) >= HV_SINT_FIRST_VECTOR;
+	return !(v & HV_STIMER_DIRECT) || stimer_vector(v) >= HV_SINT_FIRST_VECTOR;
 }
 
 bool synic_stimer_msr_read(struct vp *vp, uint32_t msr, uint64_t *val)
@@ -180,9 +197,9 @@ void synic_stimers_expire(struct vp *vp)
 			continue;
 		stimer_fire(vp, i, t, now);
 		if (t->config & HV_STIMER_PERIODIC) {
-			t->due_ref = ref_add(t->due_ref, t->count);
+			t->due_ref = ref_add(t->due_ref, stimer_period(t));
 			if (t->due_ref <= now)		/* periods missed: the next from now */
-				t->due_ref = ref_add(now, t->count);
+				t->due_ref = ref_add(now, stimer_period(t));
 		} else {
 			t->due_ref = 0;
 			t->config &= ~HV_STIMER_ENABLE;	/* a one-shot timer is done */

@@ -469,6 +469,43 @@ static void periodic_timer_coalesces_while_waiting(void **state)
 	assert_false(rd(HV_MSR_STIMER0_CONFIG + 2) & HV_STIMER_ENABLE);
 }
 
+/*
+ * A periodic timer whose messages cannot go (SynIC never enabled) wakes
+ * nobody, yet each expiry ends the slice of whatever runs on its CPU: its
+ * period has a floor of 50 us (a COUNT of 1, 100 ns, once interrupted a
+ * neighbour every microsecond).
+ */
+static void periodic_timer_has_a_floor(void **state)
+{
+	(void)state;
+	assert_true(wr(HV_MSR_STIMER0_CONFIG, HV_STIMER_ENABLE | HV_STIMER_PERIODIC |
+					       1ull << HV_STIMER_SINT_SHIFT));
+	assert_true(wr(HV_MSR_STIMER0_CONFIG + 1, 1));
+	assert_int_equal(vp->stimer_deadline - now_tsc, 50);
+	for (int i = 0; i < 100; i++) {
+		now_tsc = vp->stimer_deadline;
+		synic_stimers_expire(vp);
+		assert_true(vp->stimer_deadline - now_tsc >= 50);
+	}
+	assert_int_equal(raised, 0);
+}
+
+/* A direct-mode vector below 16 is refused without ENABLE too: AUTO_ENABLE and COUNT enable it later. */
+static void direct_vector_checked_without_enable(void **state)
+{
+	(void)state;
+	assert_false(wr(HV_MSR_STIMER0_CONFIG, HV_STIMER_ENABLE | HV_STIMER_DIRECT |
+						2ull << HV_STIMER_VECTOR_SHIFT));
+	assert_false(wr(HV_MSR_STIMER0_CONFIG, HV_STIMER_AUTO_ENABLE | HV_STIMER_DIRECT |
+						2ull << HV_STIMER_VECTOR_SHIFT));
+	assert_true(wr(HV_MSR_STIMER0_CONFIG + 1, 1));
+	now_tsc = 1001;
+	synic_stimers_expire(vp);
+	assert_int_equal(raised, 0);
+	assert_true(wr(HV_MSR_STIMER0_CONFIG, HV_STIMER_AUTO_ENABLE | HV_STIMER_DIRECT |
+					       0x60ull << HV_STIMER_VECTOR_SHIFT));
+}
+
 static void timer_enable_rules(void **state)
 {
 	(void)state;
@@ -587,6 +624,8 @@ int main(void)
 		cmocka_unit_test_setup(preset_pages, setup),
 		cmocka_unit_test_setup(oneshot_timer, setup),
 		cmocka_unit_test_setup(periodic_timer_coalesces_while_waiting, setup),
+		cmocka_unit_test_setup(periodic_timer_has_a_floor, setup),
+		cmocka_unit_test_setup(direct_vector_checked_without_enable, setup),
 		cmocka_unit_test_setup(timer_enable_rules, setup),
 		cmocka_unit_test_setup(no_message_lost_across_cpus, setup),
 	};
