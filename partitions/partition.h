@@ -94,6 +94,7 @@ struct vp {
 	struct fpu_area fpu;		/* x87/SSE registers while another guest has the CPU */
 	struct debug_regs dbg;		/* DR0-DR3, DR6, likewise */
 	struct synic synic;		/* partitions/synic.h */
+	uint64_t vp_assist_msr;		/* HV_X64_MSR_VP_ASSIST_PAGE, as written */
 };
 
 struct mem_chunk {

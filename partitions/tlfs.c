@@ -28,7 +28,7 @@
 
 struct tlfs_msr {
 	uint32_t msr;
-	uint64_t privilege;				/* HV_PRIV_* that opens it */
+	uint64_t privilege;				/* HV_PRIV_* that opens it (0: always open) */
 	uint64_t (*read)(struct vp *vp);
 	bool (*write)(struct vp *vp, uint64_t val);	/* NULL: read-only */
 };
@@ -149,6 +149,26 @@ static uint64_t read_vp_runtime(struct vp *vp)
 	return ticks_to_100ns(vp->stats.guest_ticks);
 }
 
+/*
+ * HV_X64_MSR_VP_ASSIST_PAGE: Linux writes it on every CPU as it comes
+ * online whatever CPUID offers (hyperv-linux-guest.md 2.1), so it is
+ * accepted and kept for every partition: enable (bit 0) and a GPA (63:12);
+ * bits 11:1 are reserved (#GP). Nothing is put in the page: no lazy EOI
+ * is offered (CPUID 0x40000004 says so), so its apic_assist bit stays 0.
+ */
+static uint64_t read_vp_assist_page(struct vp *vp)
+{
+	return vp->vp_assist_msr;
+}
+
+static bool write_vp_assist_page(struct vp *vp, uint64_t val)
+{
+	if (val & HV_VP_ASSIST_PAGE_RSVD)
+		return false;
+	vp->vp_assist_msr = val;
+	return true;
+}
+
 static uint64_t read_tsc_frequency(struct vp *vp)
 {
 	(void)vp;
@@ -169,6 +189,7 @@ static const struct tlfs_msr tlfs_msrs[] = {
 	{ HV_X64_MSR_TIME_REF_COUNT, HV_PRIV_ACCESS_PARTITION_REF_COUNTER, read_time_ref_count, NULL },
 	{ HV_X64_MSR_TSC_FREQUENCY, HV_PRIV_ACCESS_FREQUENCY_REGS, read_tsc_frequency, NULL },
 	{ HV_X64_MSR_APIC_FREQUENCY, HV_PRIV_ACCESS_FREQUENCY_REGS, read_apic_frequency, NULL },
+	{ HV_X64_MSR_VP_ASSIST_PAGE, 0, read_vp_assist_page, write_vp_assist_page },
 };
 
 /* The MSR's entry if the partition may use it at all; NULL otherwise. */
@@ -178,7 +199,7 @@ static const struct tlfs_msr *lookup(const struct vp *vp, uint32_t msr)
 		const struct tlfs_msr *m = &tlfs_msrs[i];
 
 		if (m->msr == msr)
-			return (vp->vcpu.part->privileges & m->privilege) ? m : NULL;
+			return (vp->vcpu.part->privileges & m->privilege) == m->privilege ? m : NULL;
 	}
 	return NULL;
 }

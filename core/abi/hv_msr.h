@@ -64,6 +64,11 @@ _Static_assert((HV_HYPERCALL_MSR_ENABLE & HV_HYPERCALL_MSR_LOCKED) == 0 &&
 #define HV_X64_MSR_APIC_FREQUENCY	0x40000023u
 
 /* Where the SynIC's MSRs begin and end (they are not in this header). */
+/* The VP assist page (TLFS 6.0, 7.8.7): enable bit 0, GPA 63:12, 11:1 reserved. Per VP. */
+#define HV_X64_MSR_VP_ASSIST_PAGE	0x40000073u
+#define HV_VP_ASSIST_PAGE_ENABLE	1ull
+#define HV_VP_ASSIST_PAGE_RSVD		0xffeull
+
 #define HV_X64_MSR_SYNIC_FIRST		0x40000080u
 #define HV_X64_MSR_SYNIC_LAST		0x400000bfu
 _Static_assert(HV_X64_MSR_APIC_FREQUENCY < HV_X64_MSR_SYNIC_FIRST,

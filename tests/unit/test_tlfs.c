@@ -108,7 +108,7 @@ static void each_msr_needs_its_privilege(void **state)
 
 static void others_are_not_here(void **state)
 {
-	static const uint32_t none[] = { 0x40000003, 0x40000021, 0x40000073, 0x40000080,
+	static const uint32_t none[] = { 0x40000003, 0x40000021, 0x40000074, 0x40000080,
 					 0x40000090, 0x400000b0, 0x40000100, 0x4fffffff };
 	uint64_t v;
 
@@ -129,6 +129,24 @@ static void read_only_values(void **state)
 	vp.stats.guest_ticks = KHZ * 1500ull;			/* 1.5 s */
 	assert_int_equal(rd(HV_X64_MSR_VP_RUNTIME), 15000000);
 	assert_false(tlfs_msr_write(&vp, HV_X64_MSR_VP_INDEX, 3));
+}
+
+/* Linux writes the VP assist page on every CPU, whatever CPUID offers: kept per VP, reserved bits #GP. */
+static void vp_assist_page_is_kept(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	part.privileges = 0;
+	assert_true(tlfs_msr_read(&vp, HV_X64_MSR_VP_ASSIST_PAGE, &v));
+	assert_int_equal(v, 0);
+	assert_true(tlfs_msr_write(&vp, HV_X64_MSR_VP_ASSIST_PAGE, 0x123000 | HV_VP_ASSIST_PAGE_ENABLE));
+	assert_true(tlfs_msr_read(&vp, HV_X64_MSR_VP_ASSIST_PAGE, &v));
+	assert_int_equal(v, 0x123001);
+	assert_false(tlfs_msr_write(&vp, HV_X64_MSR_VP_ASSIST_PAGE, 0x123002));
+	assert_true(tlfs_msr_read(&vp, HV_X64_MSR_VP_ASSIST_PAGE, &v));
+	assert_int_equal(v, 0x123001);
+	assert_true(tlfs_msr_write(&vp, HV_X64_MSR_VP_ASSIST_PAGE, 0));	/* CPU offline */
 }
 
 /* 100 ns units since creation: a partition created 1 s ago reads about 10^7. */
@@ -246,6 +264,7 @@ int main(void)
 		cmocka_unit_test_setup(each_msr_needs_its_privilege, setup),
 		cmocka_unit_test_setup(others_are_not_here, setup),
 		cmocka_unit_test_setup(read_only_values, setup),
+		cmocka_unit_test_setup(vp_assist_page_is_kept, setup),
 		cmocka_unit_test_setup(reference_counter, setup),
 		cmocka_unit_test_setup(enable_needs_a_guest_os_id, setup),
 		cmocka_unit_test_setup(enable_fills_the_page, setup),
