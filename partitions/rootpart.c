@@ -233,6 +233,19 @@ static void load_kernel(struct partition *p, const struct boot_info *bi,
 			   gpa_val(gpa_add(l.area, AREA_SIEFP)), gpa_val(gpa_add(l.area, AREA_SIRBP)));
 }
 
+/*
+ * But the 8259s': the hypervisor keeps them masked (pic_disable), and a
+ * root that reprogrammed one (ICW2 base 8) and unmasked IRQ 0 would have
+ * timer interrupts arrive on exception vectors. Denied ports read all ones.
+ */
+static void deny_hypervisor_ports(struct partition *p)
+{
+	static const uint16_t ports[] = { 0x20, 0x21, 0xa0, 0xa1 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(ports); i++)
+		p->io_allowed[ports[i] / 8] &= (uint8_t)~(1u << (ports[i] % 8));
+}
+
 /* Its RAM as chunks (one per range, GPA = HPA), mapped with 2 MiB leaves where aligned. */
 static void map_ram(struct partition *p, const struct mem_range *ram, unsigned n)
 {
@@ -273,6 +286,7 @@ struct partition *rootpart_create(const struct boot_info *bi)
 		panic("root: the hypervisor's pool is too small for its VP (hv_mem=)");
 	load_kernel(p, bi, ram, n);
 	memset(p->io_allowed, 0xff, sizeof(p->io_allowed));	/* every port is the root's */
+	deny_hypervisor_ports(p);
 	p->on_stop = p->on_crash = PART_END_PRESERVE;
 	p->live_vps = p->nvps;
 	part_table_publish(slot, p);

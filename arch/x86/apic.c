@@ -55,6 +55,8 @@ static void lapic_enable(void)
 	if (x2apic)
 		wrmsr(MSR_APIC_BASE, base | APIC_BASE_X2APIC);
 	apic_write(APIC_SVR, 0x100 | VEC_SPURIOUS);
+	/* no ExtINT from the 8259s, whoever programs them (the PICs stay masked: pic_disable) */
+	apic_write(APIC_LVT_LINT0, APIC_LVT_MASKED);
 }
 
 void lapic_init_bsp(bool want_x2apic)

@@ -116,6 +116,16 @@ static void probe_hv(const struct rootboot_info *bi)
 	say("root: read %02x: the hypervisor let me", *(volatile uint8_t *)pa);
 }
 
+/*
+ * root_probe=pic (testing): the 8259s stay the hypervisor's. Unmasking
+ * every IRQ of the master must not reach it: its mask still reads all ones.
+ */
+static void probe_pic(void)
+{
+	outb(0x21, 0x00);
+	say("root: root_probe=pic: the PIC mask reads %02x after writing 00", inb(0x21));
+}
+
 extern const char root_header[];
 
 /* The image is mapped at link_base (root_header's address) from kernel_gpa. */
@@ -155,6 +165,8 @@ void root_main(const struct rootboot_info *bi)
 	say("root: %lu MiB free for children and deposits", pmem_free_pages() >> 8);
 	if (cmdline_has(bi->cmdline, "root_probe", "hv"))
 		probe_hv(bi);
+	if (cmdline_has(bi->cmdline, "root_probe", "pic"))
+		probe_pic();
 	for (;;) {
 		console_relay_log();
 		hv_fast(HVCALL_X_SET_TIMER, POLL_US, TIMER_VECTOR, NULL);

@@ -830,6 +830,10 @@ run_case qemu-root-probe qemu 1 0 60 "root=on root_probe=hv on_panic=poweroff" \
 	"part 1 'root': crashed on vCPU 0: read of guest-physical [0-9a-f]{16} outside its memory" \
 	'^hv: PANIC on cpu0 at .*: the root partition crashed: read of guest-physical' \
 	'on_panic=poweroff: powering off' check:probe_hits_hv -- 'the hypervisor let me'
+# The 8259s stay the hypervisor's: the root unmasking the master's IRQs is refused (all ones).
+run_case qemu-root-pic qemu 1 0 60 "root=on root_probe=pic" \
+	'^root: root_probe=pic: the PIC mask reads ff after writing 00$' \
+	'no partition left running: powering off' -- "$NO_PANIC"
 # A boot module named "root" replaces the built-in root kernel; one that is no root image stops the boot.
 run_case qemu-root-module qemu 1 0 60 "root=on" "mod:$build/root/root.bin:root" \
 	"root: kernel from the boot module 'root', [0-9]+ bytes" "${ROOT_UP}1 modules: root$" \
