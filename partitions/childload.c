@@ -170,7 +170,7 @@ unsigned childload_vp_regs(const struct childload_plan *p, unsigned vp,
 	struct regs rs = { out, 0 };
 	bool mb = p->proto != BOOT_PROTO_ELF64;
 
-	if (vp >= p->nvps || (mb && vp))
+	if (!childload_vp_starts(p, vp))
 		return 0;	/* Multiboot APs wait for a start-up the platform lacks */
 	common(&rs, p, mb);
 	if (mb) {

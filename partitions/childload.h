@@ -58,6 +58,12 @@ bool childload_image(const uint8_t *image, size_t len, uint64_t mem_bytes, unsig
 unsigned childload_vp_regs(const struct childload_plan *plan, unsigned vp,
 			   struct hv_register_assoc *regs);
 
+/* true if VP `vp` starts at all (every ELF64 VP; a Multiboot kernel's VP 0). */
+static inline bool childload_vp_starts(const struct childload_plan *plan, unsigned vp)
+{
+	return vp < plan->nvps && (plan->proto == BOOT_PROTO_ELF64 || vp == 0);
+}
+
 /* HV segment attributes (hvroot.h) from the VMX-style 12-bit form (type..P, limit, AVL, L, D/B, G). */
 static inline uint16_t childload_seg_attr(uint16_t vmx)
 {
