@@ -33,6 +33,25 @@ static const struct rootboot_module *module_named(const char *name)
 	return NULL;
 }
 
+/*
+ * Every byte of the module in the root's RAM (rootboot.h promises it; a
+ * page the hypervisor keeps, such as its boot information sharing a
+ * module's last page, would crash the root on the read).
+ */
+static bool module_in_ram(const struct rootboot_module *m)
+{
+	for (uint32_t i = 0; i < root_boot->range_count; i++) {
+		const struct rootboot_range *r = &root_boot->ranges[i];
+
+		if (m->gpa >= r->gpa && m->gpa - r->gpa <= r->size &&
+		    m->size <= r->size - (m->gpa - r->gpa))
+			return true;
+	}
+	say("root: module '%s' at %016lx, %lu bytes, is not wholly in my RAM: not read", m->name,
+	    m->gpa, m->size);
+	return false;
+}
+
 static void problem(const char *what, const char *name)
 {
 	say("root: %s:%u: %s '%s'", run.file, run.line, what, name);
@@ -59,6 +78,8 @@ static void do_create(const struct script_cmd *c)
 		problem("no boot module named", c->create.module);
 		return;
 	}
+	if (!module_in_ram(m))
+		return;
 	if (!child_create(c->name, &c->create, (const uint8_t *)m->gpa, (size_t)m->size))
 		say("root: %s:%u: '%s' not created", run.file, run.line, c->name);
 }
@@ -167,6 +188,8 @@ void root_script_start(bool run_default)
 	env.cpu_count = MIN(root_boot->cpu_count, 64u);
 	intercept_init();
 	memset(&run, 0, sizeof(run));
+	if (m && !module_in_ram(m))
+		return;
 	if (m) {
 		run.file = "script";
 		run.text = (const char *)m->gpa;	/* identity-mapped, kept by pmem */
