@@ -94,7 +94,7 @@ static bool deposit(uint64_t id, unsigned n, bool block)
 	uint64_t pa = pmem_alloc(n, block ? n * PAGE : PAGE);
 	uint16_t st;
 
-	if (!pa && !block) {		/* no run of n pages: one at a time */
+	if (!pa && !block && n > 1) {	/* no run of n pages: one at a time */
 		for (unsigned i = 0; i < n; i++)
 			if (!deposit(id, 1, false))
 				return false;
