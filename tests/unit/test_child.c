@@ -21,6 +21,7 @@
 
 #include "partitions/root/child.h"
 #include "partitions/root/root.h"
+#include "arch/x86/cpu.h"		/* the stand-in: CPUID and MSRs are this test's */
 #include "core/abi/hypercall.h"
 
 #define PAGE		4096ull
@@ -80,14 +81,28 @@ static unsigned pages_used(void)
 /* ---- the root's console and panics ---- */
 
 static char last_say[512];
+static char said[16384];		/* every line, each ending in '\n' */
 
 void say(const char *fmt, ...)
 {
 	va_list ap;
+	size_t at = strlen(said);
 
 	va_start(ap, fmt);
 	vsnprintf(last_say, sizeof(last_say), fmt, ap);
 	va_end(ap);
+	if (at + strlen(last_say) + 2 < sizeof(said)) {
+		strcat(said, last_say);
+		strcat(said, "\n");
+	}
+}
+
+static bool was_said(const char *line)
+{
+	char l[600];
+
+	snprintf(l, sizeof(l), "%s\n", line);
+	return strstr(said, l) != NULL;
 }
 
 void panic_at(const char *file, int line, const char *fmt, ...)
@@ -104,6 +119,9 @@ const char *hv_status_name(uint16_t status)
 }
 
 /* ---- the fake hypervisor ---- */
+
+static uint8_t *vp_pages[2];		/* the intercept-message pages it hands out */
+static struct hv_message_page *simp_page;
 
 struct call {
 	uint16_t code;
@@ -128,6 +146,8 @@ static struct {
 	uint64_t rip[SCRIPT_VCPUS_MAX], suspend[SCRIPT_VCPUS_MAX];
 	bool finalized;
 	uint16_t fail_code;		/* this call fails with INVALID_PARAMETER */
+	struct hv_register_assoc last_regs[4];	/* the last SetVpRegisters' first elements */
+	unsigned nlast_regs;
 } hv;
 
 static void record(uint16_t code, uint64_t id, unsigned count, uint64_t arg)
@@ -194,6 +214,23 @@ uint16_t hv_call(uint16_t code, const void *in, size_t in_len, void *out, size_t
 		}
 		return code == hv.fail_code ? HV_STATUS_INVALID_PARAMETER : HV_STATUS_SUCCESS;
 	}
+	if (code == HVCALL_MAP_VP_STATE_PAGE || code == HVCALL_UNMAP_VP_STATE_PAGE) {
+		struct hv_input_map_vp_state_page m;
+		struct hv_output_map_vp_state_page o;
+
+		memset(&m, 0, sizeof(m));
+		memcpy(&m, in, in_len);
+		record(code, m.partition_id, 0, m.vp_index);
+		assert_int_equal(m.type, HV_VP_STATE_PAGE_INTERCEPT_MESSAGE);
+		assert_int_equal(m.flags, 0);		/* the hypervisor chooses the page */
+		if (code == HVCALL_MAP_VP_STATE_PAGE) {
+			assert_int_equal(in_len, 24);
+			assert_true(m.vp_index < 2);
+			o.map_location = (uint64_t)vp_pages[m.vp_index] >> 12;
+			memcpy(out, &o, sizeof(o));
+		}
+		return HV_STATUS_SUCCESS;
+	}
 	fail_msg("unexpected memory call %#x", code);
 	return HV_STATUS_INVALID_HYPERCALL_CODE;
 }
@@ -258,6 +295,8 @@ static uint16_t set_regs(const void *hdr, const struct hv_register_assoc *r, uns
 			hv.suspend[h.vp_index] = r[i].value.reg64 | 0x100;	/* 0x100: was set */
 	}
 	hv.regs_set[h.vp_index] += count;
+	memcpy(hv.last_regs, r, MIN(count, 4u) * sizeof(*r));
+	hv.nlast_regs = count;
 	return HV_STATUS_SUCCESS;
 }
 
@@ -304,16 +343,54 @@ uint16_t hv_rep(uint16_t code, const void *hdr, size_t hdr_len, const void *elem
 	return st;
 }
 
-/* The intercept pages: recorded, never read here. */
-uint64_t intercept_map_page(uint64_t id, unsigned vp)
+/* ---- the root's SynIC: CPUID, MSRs and its IDT, faked ---- */
+
+static struct {
+	uint64_t simp, siefp, scontrol, sint0;
+	unsigned eoms;
+	bool synic;		/* CPUID says SynIC MSRs are there */
+	uint8_t vector;
+} cpu;
+
+struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
 {
-	record(HVCALL_MAP_VP_STATE_PAGE, id, 0, vp);
-	return 0x7000 + vp * PAGE;
+	struct cpuid_regs r = { 0, 0, 0, 0 };
+
+	(void)subleaf;
+	if (leaf == 0x40000003u && cpu.synic)
+		r.eax = HV_PRIV_ACCESS_SYNIC_REGS;
+	return r;
 }
 
-void intercept_unmap_page(uint64_t id, unsigned vp)
+uint64_t rdmsr(uint32_t msr)
 {
-	record(HVCALL_UNMAP_VP_STATE_PAGE, id, 0, vp);
+	switch (msr) {
+	case HV_MSR_SIMP: return cpu.simp;
+	case HV_MSR_SIEFP: return cpu.siefp;
+	default: fail_msg("rdmsr %#x", msr); return 0;
+	}
+}
+
+void wrmsr(uint32_t msr, uint64_t v)
+{
+	switch (msr) {
+	case HV_MSR_SIMP: cpu.simp = v; break;
+	case HV_MSR_SIEFP: cpu.siefp = v; break;
+	case HV_MSR_SCONTROL: cpu.scontrol = v; break;
+	case HV_MSR_SINT0: cpu.sint0 = v; break;
+	case HV_MSR_EOM: cpu.eoms++; break;
+	default: fail_msg("wrmsr %#x", msr);
+	}
+}
+
+void root_idt_set(uint8_t vector, void (*isr)(void))
+{
+	assert_ptr_equal(isr, root_wake_isr);
+	cpu.vector = vector;
+}
+
+void root_wake_isr(void)
+{
 }
 
 /* ---- the image: a small ELF64 ---- */
@@ -354,9 +431,18 @@ static struct script_create cfg(unsigned vcpus, uint64_t mem)
 static int setup(void **state)
 {
 	(void)state;
-	if (!arena)
+	if (!arena) {
 		arena = aligned_alloc(2u << 20, ARENA_PAGES * PAGE);
+		vp_pages[0] = aligned_alloc(PAGE, PAGE);
+		vp_pages[1] = aligned_alloc(PAGE, PAGE);
+		simp_page = aligned_alloc(PAGE, PAGE);
+	}
 	assert_non_null(arena);
+	memset(vp_pages[0], 0, PAGE);
+	memset(vp_pages[1], 0, PAGE);
+	memset(simp_page, 0, PAGE);
+	memset(&cpu, 0, sizeof(cpu));
+	said[0] = '\0';
 	memset(used, 0, sizeof(used));
 	memset(&hv, 0, sizeof(hv));
 	make_elf64();
@@ -564,6 +650,112 @@ static void test_ended(void **state)
 	assert_false(child_has_ended("never"));
 }
 
+/* Post one intercept: the message in VP `vp`'s page, the opaque one in SINT0's slot. */
+static void post(unsigned vp, uint32_t type, const void *payload, size_t len)
+{
+	struct hv_message *m = (struct hv_message *)vp_pages[vp];
+	struct hv_message *slot = &simp_page->sint_message[0];
+	uint32_t v = vp;
+
+	memset(m, 0, sizeof(*m));
+	m->header.message_type = type;
+	m->header.payload_size = (uint8_t)len;
+	m->header.sender = CHILD_ID;
+	memcpy(m->payload, payload, len);
+	memset(slot, 0, sizeof(*slot));
+	slot->header.message_type = HVMSG_OPAQUE_INTERCEPT;
+	slot->header.payload_size = 4;
+	slot->header.sender = CHILD_ID;
+	memcpy(slot->payload, &v, 4);
+}
+
+static void post_io(unsigned vp, uint16_t port, bool write, uint64_t rax, uint64_t rip)
+{
+	struct hv_x64_io_port_intercept_message io;
+
+	memset(&io, 0, sizeof(io));
+	io.header.vp_index = vp;
+	io.header.instruction_length_cr8 = 1;
+	io.header.intercept_access_type = write ? HV_INTERCEPT_ACCESS_WRITE : HV_INTERCEPT_ACCESS_READ;
+	io.header.rip = rip;
+	io.port_number = port;
+	io.access_info = 1;
+	io.rax = rax;
+	post(vp, HVMSG_X64_IO_PORT_INTERCEPT, &io, sizeof(io));
+}
+
+static void test_intercepts(void **state)
+{
+	const struct script_create c = cfg(2, 2u << 20);
+	struct hv_x64_memory_intercept_message mem;
+	unsigned set, i;
+
+	(void)state;
+	/* without the SynIC's privilege: nothing programmed, polls do nothing */
+	intercept_init();
+	assert_int_equal(cpu.scontrol, 0);
+	intercept_poll();
+	/* with it: SIMP and SIEFP as placed, enabled; SINT0 unmasked with AutoEOI */
+	cpu.synic = true;
+	cpu.simp = (uint64_t)simp_page;
+	cpu.siefp = 0x5000;
+	intercept_init();
+	assert_int_equal(cpu.simp, (uint64_t)simp_page | HV_SYNIC_PAGE_ENABLE);
+	assert_int_equal(cpu.siefp, 0x5000 | HV_SYNIC_PAGE_ENABLE);
+	assert_int_equal(cpu.scontrol, HV_SCONTROL_ENABLE);
+	assert_int_equal(cpu.sint0, cpu.vector | HV_SINT_AUTO_EOI);
+	assert_true(cpu.vector >= HV_SINT_FIRST_VECTOR && !(cpu.sint0 & HV_SINT_MASKED));
+
+	assert_true(child_create("web", &c, image, sizeof(image)));
+	assert_true(child_start(child_find("web")));
+	/* OUT to 0xE9 on VP 1: RIP past it, then INTERCEPT_SUSPEND cleared; the slot freed, EOM */
+	for (i = 0; i < 3; i++) {
+		set = hv.ncalls;
+		post_io(1, 0xe9, true, (uint8_t)"hi\n"[i], 0x2000 + i);
+		intercept_poll();
+		assert_int_equal(simp_page->sint_message[0].header.message_type, HVMSG_NONE);
+		assert_int_equal(cpu.eoms, i + 1);
+		assert_int_equal(hv.ncalls, set + 2);
+		assert_int_equal(hv.calls[set].arg, 1);
+		assert_int_equal(hv.calls[set].count, 1);
+		assert_int_equal(hv.calls[set + 1].code, HVCALL_SET_VP_REGISTERS);
+		assert_int_equal(hv.last_regs[0].name, HV_REGISTER_INTERCEPT_SUSPEND);
+		assert_int_equal(hv.last_regs[0].value.reg64, 0);
+	}
+	assert_int_equal(hv.rip[1], 0x2003);
+	assert_true(was_said("[web] hi"));
+	/* IN from COM1's LSR on VP 0: RIP and AL (transmitter empty) */
+	set = hv.ncalls;
+	post_io(0, 0x3fd, false, 0xabcd, 0x3000);
+	intercept_poll();
+	assert_int_equal(hv.calls[set].count, 2);
+	assert_int_equal(hv.rip[0], 0x3001);
+	/* COM1 output: the same kind of line */
+	for (i = 0; i < 3; i++) {
+		post_io(0, 0x3f8, true, (uint8_t)"ok\n"[i], 0x4000);
+		intercept_poll();
+	}
+	assert_true(was_said("[web] ok"));
+	/* a message from a partition the root does not have: said, ignored */
+	set = hv.ncalls;
+	post_io(0, 0xe9, true, 'x', 0);
+	simp_page->sint_message[0].header.sender = 99;
+	intercept_poll();
+	assert_int_equal(hv.ncalls, set);
+	assert_true(was_said("root: SINT0 message 0x8000003f from unknown partition 99"));
+	/* an access outside its memory: crashed, destroyed (on_crash=destroy) */
+	memset(&mem, 0, sizeof(mem));
+	mem.header.vp_index = 0;
+	mem.header.intercept_access_type = HV_INTERCEPT_ACCESS_WRITE;
+	mem.guest_physical_address = 0x40000000;
+	post(0, HVMSG_UNMAPPED_GPA, &mem, sizeof(mem));
+	intercept_poll();
+	assert_true(was_said("root: 'web': crashed: write of guest-physical 0000000040000000 outside "
+			     "its memory"));
+	assert_null(child_find("web"));
+	assert_true(child_has_ended("web"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -572,6 +764,7 @@ int main(void)
 		cmocka_unit_test_setup(test_multiboot_starts_vp0_only, setup),
 		cmocka_unit_test_setup(test_failures_leave_nothing, setup),
 		cmocka_unit_test_setup(test_ended, setup),
+		cmocka_unit_test_setup(test_intercepts, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -45,7 +45,7 @@ UNIT_EXTRA_test_tlfs := partitions/tlfs.c
 UNIT_EXTRA_test_childdev := partitions/root/childdev.c partitions/root/lineasm.c \
 			    partitions/root/uart_model.c
 UNIT_EXTRA_test_child := partitions/root/child.c partitions/root/childdev.c partitions/root/lineasm.c \
-			 partitions/root/uart_model.c
+			 partitions/root/uart_model.c partitions/root/intercept.c
 UNIT_EXTRA_OBJS = $(sort $(patsubst %.c,$(UNIT_DIR)/obj/%.o,\
 	$(foreach t,$(UNIT_TESTS),$(UNIT_EXTRA_$(t)))))
 FUZZ_TARGETS := fuzz_mb2 fuzz_madt fuzz_cmdline fuzz_memmap fuzz_elf fuzz_mbhdr fuzz_logring \
@@ -98,6 +98,10 @@ $(UNIT_DIR)/obj/arch/x86/vmx/vmx_exit.o: UNIT_CFLAGS += -DVMCS_FAKE
 # test_log includes core/log.c, which turns interrupts off and on: the test
 # provides them, through a stand-in for arch/x86/cpu.h found first.
 $(UNIT_DIR)/test_log: private UNIT_CFLAGS := -Itests/unit/stubs $(UNIT_CFLAGS)
+
+# The root's SynIC code reads CPUID and MSRs: test_child provides them (the same stand-in).
+$(UNIT_DIR)/obj/partitions/root/intercept.o: private UNIT_CFLAGS := -Itests/unit/stubs $(UNIT_CFLAGS)
+$(UNIT_DIR)/test_child: private UNIT_CFLAGS := -Itests/unit/stubs $(UNIT_CFLAGS)
 
 # test_synic posts from a second thread.
 $(UNIT_DIR)/test_synic: UNIT_LDLIBS += -pthread
