@@ -22,7 +22,8 @@ struct run {
 };
 
 static struct run run;
-static char default_text[ROOTBOOT_MODULES_MAX * (ROOTBOOT_ARGS_MAX + 96) + 16];
+/* Per module at most: create, a name and the arguments (each < 256), a module name, start. */
+static char default_text[ROOTBOOT_MODULES_MAX * 1024 + 16];
 static struct script_env env;
 
 static const struct rootboot_module *module_named(const char *name)
@@ -130,10 +131,12 @@ static void execute(const struct script_cmd *c)
 	if (!run.act)
 		return;
 	if (c->op == SCRIPT_WAIT) {
-		if (!c->all && !child_find(c->name) && !child_has_ended(c->name))
+		if (!c->all && !child_find(c->name) && !child_has_ended(c->name)) {
 			problem("no partition", c->name);
-		else
-			run.waiting = !wait_over(c), run.wait = *c;
+			return;
+		}
+		run.wait = *c;
+		run.waiting = !wait_over(c);
 		return;
 	}
 	ch = live(c->name);
