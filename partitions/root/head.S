@@ -26,5 +26,7 @@ root_entry:
 /* The timer's interrupt only ends HLT: nothing to do but return (no APIC, no EOI). */
 	.text
 	.globl	root_timer_isr
+	.globl	root_wake_isr
 root_timer_isr:
+root_wake_isr:
 	iretq

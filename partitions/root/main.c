@@ -33,15 +33,21 @@ _Static_assert(sizeof(struct idt_gate) == 16, "an IDT gate is 16 bytes");
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 const struct rootboot_info *root_boot;
 
+void root_idt_set(uint8_t vector, void (*isr)(void))
+{
+	uint64_t h = (uint64_t)isr;
+
+	idt[vector] = (struct idt_gate){ (uint16_t)h, KERNEL_CS, 0, 0x8e,
+					 (uint16_t)(h >> 16), (uint32_t)(h >> 32), 0 };
+}
+
 static void idt_init(void)
 {
-	uint64_t h = (uint64_t)root_timer_isr;
 	struct __attribute__((packed)) { uint16_t limit; uint64_t base; } idtr = {
 		sizeof(idt) - 1, (uint64_t)idt
 	};
 
-	idt[TIMER_VECTOR] = (struct idt_gate){ (uint16_t)h, KERNEL_CS, 0, 0x8e,
-					       (uint16_t)(h >> 16), (uint32_t)(h >> 32), 0 };
+	root_idt_set(TIMER_VECTOR, root_timer_isr);
 	__asm__ volatile("lidt %0" ::"m"(idtr));
 }
 
@@ -167,8 +173,10 @@ void root_main(const struct rootboot_info *bi)
 		probe_hv(bi);
 	if (cmdline_has(bi->cmdline, "root_probe", "pic"))
 		probe_pic();
+	root_script_start(false);	/* true once the hypervisor no longer reads partition= */
 	for (;;) {
 		console_relay_log();
+		root_script_poll();
 		hv_fast(HVCALL_X_SET_TIMER, POLL_US, TIMER_VECTOR, NULL);
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 	}

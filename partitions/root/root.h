@@ -8,6 +8,10 @@
  *   console.c  COM1: its own lines and the hypervisor's log relayed
  *   hv.c       the hypercall client: fast, memory and rep calls, as mshv issues them
  *   pmem.c     the root's free pages (for children's RAM and for deposits)
+ *   script.c   the start-up script, run (the language: core/script.c)
+ *   child.c    children created, started and destroyed by TLFS root calls (child.h)
+ *   intercept.c  the SynIC's SINT0 and children's intercept messages
+ *   childdev.c, lineasm.c, uart_model.c  children's ports (pure: devices.h)
  */
 #ifndef PARTITIONS_ROOT_ROOT_H
 #define PARTITIONS_ROOT_ROOT_H
@@ -22,6 +26,22 @@ extern const struct rootboot_info *root_boot;
 
 /* The guest-physical address of an object of the root image (static data, never the stack). */
 uint64_t root_image_gpa(const void *va);
+/* Point an IDT vector at an interrupt handler (an interrupt gate in the kernel's code segment). */
+void root_idt_set(uint8_t vector, void (*isr)(void));
+/* An interrupt that only ends HLT (no APIC EOI: the timer, and SINT0 with AutoEOI). */
+void root_wake_isr(void);
+
+/* ---- script.c ---- */
+
+/*
+ * Run the start-up script: the `script` module, or the default one built
+ * from the modules' partition= keys. run_default false: the default script
+ * only says what it would do (while the hypervisor still creates those
+ * children itself). Runs until a `wait` holds it or it ends.
+ */
+void root_script_start(bool run_default);
+/* After each wake-up: intercept messages, then the script, if a wait is over. */
+void root_script_poll(void);
 
 /* ---- console.c ---- */
 

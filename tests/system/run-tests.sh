@@ -843,6 +843,21 @@ run_case qemu-root-badmodule qemu 1 0 60 "root=on on_panic=poweroff" "mod:$G/cpu
 	"PANIC .*root: the kernel image from the boot module 'root' is not usable: no root image magic" \
 	'on_panic=poweroff: powering off' -- '^root: up'
 
+# The root's start-up script from a boot module named "script": every bad line is reported as
+# script:LINE: message and changes nothing, the script goes on to its end, the root keeps running.
+# (Its create lines are all refused before any hypercall: the child calls are not merged yet.)
+run_case qemu-root-script qemu 1 0 60 "root=on" "mod:tests/system/root-script.txt:script" \
+	'^root: running the script script, [0-9]+ bytes$' '^root: script starts$' \
+	'^root: script:6: unknown command \(create, start, stop, wait, echo\)$' \
+	"^root: script:7: a name is 1-31 letters, digits, '-', '_' or '.', not starting with a digit$" \
+	'^root: script:8: mem= must be a multiple of 2 MiB, at most 1 GiB$' \
+	'^root: script:9: vcpus= must be 1 to 8$' "^root: script:10: no partition 'nobody'$" \
+	"^root: script:11: create ghost module=nosuch mem=16M vcpus=1 " \
+	"^root: script:11: no boot module named 'nosuch'$" '^root: script:12: wait all$' \
+	'^root: script ends$' '^root: script: done, 23 lines$' \
+	'order:^root: script:6: =>^root: script ends$' \
+	-- "$NO_PANIC" 'CreatePartition' 'not done' '^root: default'
+
 # A Multiboot version-1 loader (QEMU's -kernel) must get a clear message and a halt.
 wrong_loader() {
 	local name=qemu-wrong-loader dir=$out/qemu-wrong-loader

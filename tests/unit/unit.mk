@@ -22,12 +22,14 @@ FUZZ_SECONDS ?= 60
 UNIT_SRCS_PURE = core/format.c core/mb2.c core/memmap.c core/palloc.c \
 		 core/cmdline.c core/options.c drivers/acpi_tables.c \
 		 core/slpt.c core/elf.c core/mbhdr.c partitions/mbinfo.c core/logring.c \
-		 partitions/cpuid.c core/hvroot_decode.c core/hvcall_decode.c core/pool.c core/rootmem.c core/rootimg.c
+		 partitions/cpuid.c core/hvroot_decode.c core/hvcall_decode.c core/pool.c core/rootmem.c core/rootimg.c \
+		 core/script.c partitions/childload.c
 
 UNIT_TESTS := test_format test_mb2 test_memmap test_palloc test_cmdline test_acpi \
 	      test_slpt test_elf test_mbhdr test_mbinfo test_logring test_cpuid \
 	      test_guest_insn test_svm_exit test_svm_state test_vmx_exit test_exit test_hypercall test_log \
-	      test_hvroot test_hvcall_decode test_hvcall_engine test_synic test_tlfs test_pool test_rootmem
+	      test_hvroot test_hvcall_decode test_hvcall_engine test_synic test_tlfs test_pool test_rootmem \
+	      test_script test_childload test_childdev test_child
 
 # Hypervisor code a test links besides the pure modules (the test stubs what
 # that code calls): UNIT_EXTRA_<test>.
@@ -40,10 +42,14 @@ UNIT_EXTRA_test_hypercall := core/hypercall.c core/hvcall_table.c
 UNIT_EXTRA_test_hvcall_engine := core/hypercall.c
 UNIT_EXTRA_test_synic := partitions/synic.c partitions/stimer.c
 UNIT_EXTRA_test_tlfs := partitions/tlfs.c
+UNIT_EXTRA_test_childdev := partitions/root/childdev.c partitions/root/lineasm.c \
+			    partitions/root/uart_model.c
+UNIT_EXTRA_test_child := partitions/root/child.c partitions/root/childdev.c partitions/root/lineasm.c \
+			 partitions/root/uart_model.c partitions/root/intercept.c
 UNIT_EXTRA_OBJS = $(sort $(patsubst %.c,$(UNIT_DIR)/obj/%.o,\
 	$(foreach t,$(UNIT_TESTS),$(UNIT_EXTRA_$(t)))))
 FUZZ_TARGETS := fuzz_mb2 fuzz_madt fuzz_cmdline fuzz_memmap fuzz_elf fuzz_mbhdr fuzz_logring \
-		fuzz_hvroot fuzz_hvcall_decode fuzz_pool fuzz_rootimg
+		fuzz_hvroot fuzz_hvcall_decode fuzz_pool fuzz_rootimg fuzz_script
 
 # Order-only prerequisite of every rule here: the top-level Makefile sets it to
 # its `deps` target (package installation); empty when used on its own.
@@ -92,6 +98,10 @@ $(UNIT_DIR)/obj/arch/x86/vmx/vmx_exit.o: UNIT_CFLAGS += -DVMCS_FAKE
 # test_log includes core/log.c, which turns interrupts off and on: the test
 # provides them, through a stand-in for arch/x86/cpu.h found first.
 $(UNIT_DIR)/test_log: private UNIT_CFLAGS := -Itests/unit/stubs $(UNIT_CFLAGS)
+
+# The root's SynIC code reads CPUID and MSRs: test_child provides them (the same stand-in).
+$(UNIT_DIR)/obj/partitions/root/intercept.o: private UNIT_CFLAGS := -Itests/unit/stubs $(UNIT_CFLAGS)
+$(UNIT_DIR)/test_child: private UNIT_CFLAGS := -Itests/unit/stubs $(UNIT_CFLAGS)
 
 # test_synic posts from a second thread.
 $(UNIT_DIR)/test_synic: UNIT_LDLIBS += -pthread

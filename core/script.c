@@ -1,0 +1,327 @@
+/*
+ * The root's start-up script: parser and default script (core/script.h,
+ * docs/root.md). Every number is parsed with overflow checks (parse_u64);
+ * every name and value is checked against its limits before it is copied.
+ */
+#include "core/script.h"
+#include "core/cmdline.h"
+#include "core/lib.h"
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+bool script_next_line(const char *text, size_t len, size_t *at, const char **line,
+		      size_t *line_len)
+{
+	size_t s = *at, e = s;
+
+	if (s >= len)
+		return false;
+	while (e < len && text[e] != '\n')
+		e++;
+	*line = text + s;
+	*line_len = e - s - (e > s && text[e - 1] == '\r');
+	*at = e + (e < len);
+	return true;
+}
+
+static bool is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_' || c == '.';
+}
+
+bool script_name_ok(const char *s, size_t len)
+{
+	if (!len || len >= SCRIPT_NAME_MAX || (s[0] >= '0' && s[0] <= '9'))
+		return false;
+	if (len == 3 && !memcmp(s, "all", 3))
+		return false;			/* "wait all" means every child */
+	for (size_t i = 0; i < len; i++)
+		if (!is_name_char(s[i]))
+			return false;
+	return true;
+}
+
+static bool token_is_word(const struct cmdline_token *t, const char *w)
+{
+	return !t->val && cmdline_key_is(t, w);
+}
+
+static bool copy_str(char *dst, size_t size, const char *s, size_t len)
+{
+	if (len >= size)
+		return false;
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+	return true;
+}
+
+/* "0,2-3" -> bit mask of CPUs below cpu_count; false on junk, an empty set or CPUs offline. */
+static bool parse_cpus(const char *s, size_t len, unsigned cpu_count, uint64_t *mask)
+{
+	*mask = 0;
+	if (!len)
+		return false;
+	while (len) {
+		size_t n = 0, dash = 0;
+		uint64_t lo, hi;
+
+		while (n < len && s[n] != ',') {
+			if (s[n] == '-' && !dash)
+				dash = n;
+			n++;
+		}
+		if (dash) {
+			if (!parse_u64(s, dash, false, &lo) ||
+			    !parse_u64(s + dash + 1, n - dash - 1, false, &hi))
+				return false;
+		} else if (!parse_u64(s, n, false, &lo)) {
+			return false;
+		} else {
+			hi = lo;
+		}
+		if (lo > hi || hi >= cpu_count || hi >= 64)
+			return false;
+		for (uint64_t c = lo; c <= hi; c++)
+			*mask |= 1ull << c;
+		if (n == len - 1)
+			return false;		/* a trailing comma */
+		s += n + (n < len);
+		len -= n + (n < len);
+	}
+	return true;
+}
+
+static bool parse_end(const struct cmdline_token *t, enum script_end *end)
+{
+	if (t->val_len == 7 && !memcmp(t->val, "destroy", 7))
+		*end = SCRIPT_END_DESTROY;
+	else if (t->val_len == 8 && !memcmp(t->val, "preserve", 8))
+		*end = SCRIPT_END_PRESERVE;
+	else
+		return false;
+	return true;
+}
+
+/* One key=value of `create`; NULL or a message. */
+static const char *create_key(struct script_create *c, const struct cmdline_token *t,
+			      const struct script_env *env)
+{
+	uint64_t v;
+
+	if (!t->val)
+		return "expected key=value";
+	if (cmdline_key_is(t, "module"))
+		return t->val_len && copy_str(c->module, sizeof(c->module), t->val, t->val_len) ?
+		       NULL : "module= needs a module name of 1-63 characters";
+	if (cmdline_key_is(t, "mem")) {
+		if (!parse_u64(t->val, t->val_len, true, &v) || !v || v % (2ull << 20) ||
+		    v > SCRIPT_MEM_MAX)
+			return "mem= must be a multiple of 2 MiB, at most 1 GiB";
+		c->mem_bytes = v;
+		return NULL;
+	}
+	if (cmdline_key_is(t, "vcpus")) {
+		if (!parse_u64(t->val, t->val_len, false, &v) || !v || v > SCRIPT_VCPUS_MAX)
+			return "vcpus= must be 1 to 8";
+		c->vcpus = (unsigned)v;
+		return NULL;
+	}
+	if (cmdline_key_is(t, "cpus"))
+		return parse_cpus(t->val, t->val_len, env->cpu_count, &c->cpu_mask) ?
+		       NULL : "cpus= must list online CPUs, as 0,2-3";
+	if (cmdline_key_is(t, "cmdline"))
+		return copy_str(c->cmdline, sizeof(c->cmdline), t->val, t->val_len) ?
+		       NULL : "cmdline= is longer than 255 characters";
+	if (cmdline_key_is(t, "on_stop"))
+		return parse_end(t, &c->on_stop) ? NULL : "on_stop= must be destroy or preserve";
+	if (cmdline_key_is(t, "on_crash"))
+		return parse_end(t, &c->on_crash) ? NULL : "on_crash= must be destroy or preserve";
+	if (cmdline_key_is(t, "pool"))	/* the hypervisor's own pool: the root deposits instead */
+		return parse_u64(t->val, t->val_len, false, &v) && v && v <= (1ull << 18) ?
+		       NULL : "pool= must be 1 to 262144 pages";
+	return "unknown key";
+}
+
+static const char *parse_create(const char **cur, const struct script_env *env,
+				struct script_cmd *cmd)
+{
+	struct cmdline_token t;
+	const char *why;
+
+	cmd->create.mem_bytes = SCRIPT_MEM_DEFAULT;
+	cmd->create.vcpus = 1;
+	while (cmdline_next(cur, &t))
+		if ((why = create_key(&cmd->create, &t, env)))
+			return why;
+	return cmd->create.module[0] ? NULL : "create needs module=";
+}
+
+static const char *parse_name(const char **cur, struct script_cmd *cmd, bool all_ok)
+{
+	struct cmdline_token t;
+
+	if (!cmdline_next(cur, &t) || t.val)
+		return "expected a partition name";
+	if (all_ok && token_is_word(&t, "all")) {
+		cmd->all = true;
+		memcpy(cmd->name, "all", 4);
+		return NULL;
+	}
+	if (!script_name_ok(t.key, t.key_len))
+		return "a name is 1-31 letters, digits, '-', '_' or '.', not starting with a digit";
+	copy_str(cmd->name, sizeof(cmd->name), t.key, t.key_len);
+	return NULL;
+}
+
+static const char *parse_echo(const char *rest, struct script_cmd *cmd)
+{
+	while (is_blank(*rest))
+		rest++;
+	return copy_str(cmd->text, sizeof(cmd->text), rest, strlen(rest)) ?
+	       NULL : "echo text is longer than 199 characters";
+}
+
+static const struct {
+	const char *word;
+	enum script_op op;
+} commands[] = {
+	{ "create", SCRIPT_CREATE }, { "start", SCRIPT_START }, { "stop", SCRIPT_STOP },
+	{ "wait", SCRIPT_WAIT }, { "echo", SCRIPT_ECHO },
+};
+
+static const char *parse(const char *buf, const struct script_env *env, struct script_cmd *cmd)
+{
+	const char *cur = buf, *p = buf;
+	struct cmdline_token t;
+	const char *why;
+	size_t i;
+
+	while (is_blank(*p))
+		p++;
+	if (!*p || *p == '#')
+		return NULL;
+	if (!cmdline_next(&cur, &t) || t.val)
+		return "expected a command: create, start, stop, wait or echo";
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (cmdline_key_is(&t, commands[i].word))
+			break;
+	if (i == ARRAY_SIZE(commands))
+		return "unknown command (create, start, stop, wait, echo)";
+	cmd->op = commands[i].op;
+	if (cmd->op == SCRIPT_ECHO)
+		return parse_echo(cur, cmd);
+	why = parse_name(&cur, cmd, cmd->op == SCRIPT_WAIT);
+	if (why)
+		return why;
+	if (cmd->op == SCRIPT_CREATE)
+		return parse_create(&cur, env, cmd);
+	return cmdline_next(&cur, &t) ? "unexpected words after the name" : NULL;
+}
+
+bool script_parse_line(const char *line, size_t len, const struct script_env *env,
+		       struct script_cmd *cmd, const char **why)
+{
+	char buf[SCRIPT_LINE_MAX];
+
+	memset(cmd, 0, sizeof(*cmd));
+	if (len >= sizeof(buf)) {
+		*why = "line longer than 511 characters";
+		return false;
+	}
+	if (strnlen(line, len) != len) {
+		*why = "NUL byte in the line";
+		return false;
+	}
+	memcpy(buf, line, len);
+	buf[len] = '\0';
+	*why = parse(buf, env, cmd);
+	if (*why)
+		memset(cmd, 0, sizeof(*cmd));
+	return !*why;
+}
+
+/* Append to buf (bounded); false once it does not fit. */
+struct out {
+	char *buf;
+	size_t size, at;
+	bool ok;
+};
+
+static void put(struct out *o, const char *s, size_t n)
+{
+	if (!o->ok || n >= o->size - o->at) {
+		o->ok = false;
+		return;
+	}
+	memcpy(o->buf + o->at, s, n);
+	o->at += n;
+	o->buf[o->at] = '\0';
+}
+
+static void puts_(struct out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+/* The module's partition= value, or false if it has none (a module for someone else). */
+static bool partition_of(const char *args, struct cmdline_token *name)
+{
+	const char *cur = args;
+
+	while (cmdline_next(&cur, name))
+		if (cmdline_key_is(name, "partition") && name->val)
+			return true;
+	return false;
+}
+
+/* Every key but partition=, as key=value again; a value with a blank is quoted. */
+static void other_keys(struct out *o, const char *args)
+{
+	const char *cur = args;
+	struct cmdline_token t;
+	bool quote;
+
+	while (cmdline_next(&cur, &t)) {
+		if (cmdline_key_is(&t, "partition") && t.val)
+			continue;
+		puts_(o, " ");
+		put(o, t.key, t.key_len);
+		if (!t.val)
+			continue;
+		quote = !t.val_len;
+		for (size_t i = 0; i < t.val_len; i++)
+			quote |= is_blank(t.val[i]);
+		puts_(o, quote ? "=\"" : "=");
+		put(o, t.val, t.val_len);
+		if (quote)
+			puts_(o, "\"");
+	}
+}
+
+size_t script_default(const char *const *names, const char *const *args, unsigned count,
+		      char *buf, size_t size)
+{
+	struct out o = { buf, size, 0, size > 0 };
+	struct cmdline_token name;
+
+	if (o.ok)
+		buf[0] = '\0';
+	for (unsigned i = 0; i < count; i++) {
+		if (!partition_of(args[i], &name))
+			continue;
+		puts_(&o, "create ");
+		put(&o, name.val, name.val_len);
+		puts_(&o, " module=");
+		puts_(&o, names[i]);
+		other_keys(&o, args[i]);
+		puts_(&o, "\nstart ");
+		put(&o, name.val, name.val_len);
+		puts_(&o, "\n");
+	}
+	puts_(&o, "wait all\n");
+	return o.ok ? o.at : 0;
+}

@@ -1,0 +1,470 @@
+/*
+ * Creating, starting and destroying children through the TLFS root calls,
+ * as Linux's mshv driver issues them (hyperv-root-abi.md 3, 4, 8, 9.2;
+ * docs/root.md, "Creating a child"):
+ *
+ *   CreatePartition (EXO | INTERCEPT_MESSAGE_PAGE, compat 0x0609),
+ *     depositing into the root itself on INSUFFICIENT_MEMORY;
+ *   Deposit 208 + InitializePartition;
+ *   per VP: Deposit 90 + CreateVp, MapVpStatePage(INTERCEPT_MESSAGE);
+ *   MapGpaPages of its RAM (root pages), 509 a call;
+ *   the image loaded through the root's identity map, SetVpRegisters;
+ *   start: SetVpRegisters EXPLICIT_SUSPEND = 0.
+ *
+ * Teardown: UnmapVpStatePage, FinalizePartition, the RAM back to the free
+ * pages, WithdrawMemory until NO_RESOURCES (each page back), DeletePartition.
+ */
+#include "partitions/root/child.h"
+#include "partitions/root/root.h"
+#include "core/abi/hypercall.h"
+
+#define PAGE			4096ull
+#define INIT_DEPOSIT_PAGES	208	/* mshv's HV_INIT_PARTITION_DEPOSIT_PAGES */
+#define VP_DEPOSIT_PAGES	90	/* mshv's "empirically determined" CreateVp deposit */
+#define MAP_DEPOSIT_PAGES	256	/* mshv's HV_MAP_GPA_DEPOSIT_PAGES */
+/*
+ * CreatePartition's deposit into the root itself: one contiguous block.
+ * mshv deposits a page at a time and retries; a hypervisor whose partition
+ * object spans more than a page needs them contiguous, which single pages
+ * never promise, and the loop would only end when the root ran dry. A
+ * naturally aligned block of this size holds the object in one piece.
+ */
+#define CREATE_DEPOSIT_PAGES	32
+#define RETRIES_MAX		64	/* single-page deposits before we give up on a call */
+
+static struct child children[CHILDREN_MAX];
+
+struct child *child_find(const char *name)
+{
+	for (unsigned i = 0; i < CHILDREN_MAX; i++)
+		if (children[i].state != CHILD_FREE && !strcmp(children[i].name, name))
+			return &children[i];
+	return NULL;
+}
+
+struct child *child_by_id(uint64_t id)
+{
+	for (unsigned i = 0; i < CHILDREN_MAX; i++)
+		if (children[i].state != CHILD_FREE && children[i].id == id)
+			return &children[i];
+	return NULL;
+}
+
+unsigned child_live_count(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < CHILDREN_MAX; i++)
+		n += children[i].state == CHILD_CREATED || children[i].state == CHILD_RUNNING;
+	return n;
+}
+
+void child_line(void *child, const char *text)
+{
+	say("[%s] %s", ((struct child *)child)->name, text);
+}
+
+/* ---- deposits (hyperv-root-abi.md 3) ---- */
+
+/* Deposit `n` pages from `pa` on; the pages not taken go back to the free pages. */
+static uint16_t deposit_block(uint64_t id, uint64_t pa, unsigned n)
+{
+	struct hv_input_deposit_memory hdr = { id };
+	uint64_t pfns[HV_DEPOSIT_MAX];
+	unsigned at = 0;
+	uint16_t st = HV_STATUS_SUCCESS;
+
+	while (at < n && st == HV_STATUS_SUCCESS) {
+		unsigned batch = MIN(n - at, (unsigned)HV_DEPOSIT_MAX), done = 0;
+
+		for (unsigned i = 0; i < batch; i++)
+			pfns[i] = (pa >> 12) + at + i;
+		st = hv_rep(HVCALL_DEPOSIT_MEMORY, &hdr, sizeof(hdr), pfns, sizeof(pfns[0]), batch,
+			    NULL, 0, &done);
+		at += done;
+	}
+	for (unsigned i = at; i < n; i++)
+		pmem_free(pa + i * PAGE, 1);
+	return st;
+}
+
+/* `n` pages into partition `id`, contiguous if `block`, else as they come. */
+static bool deposit(uint64_t id, unsigned n, bool block)
+{
+	uint64_t pa = pmem_alloc(n, block ? n * PAGE : PAGE);
+	uint16_t st;
+
+	if (!pa && !block && n > 1) {	/* no run of n pages: one at a time */
+		for (unsigned i = 0; i < n; i++)
+			if (!deposit(id, 1, false))
+				return false;
+		return true;
+	}
+	if (!pa) {
+		say("root: no %u free pages to deposit", n);
+		return false;
+	}
+	st = deposit_block(id, pa, n);
+	if (st != HV_STATUS_SUCCESS)
+		say("root: DepositMemory of %u pages into %lx: %s", n, id, hv_status_name(st));
+	return st == HV_STATUS_SUCCESS;
+}
+
+/* Withdraw everything partition `id` holds (WithdrawMemory until NO_RESOURCES), freeing each page. */
+static uint64_t withdraw_all(uint64_t id)
+{
+	struct hv_input_withdraw_memory hdr = { id, { 0, 0 } };
+	static uint64_t pfns[HV_WITHDRAW_MAX];
+	uint64_t total = 0;
+	uint16_t st;
+
+	do {
+		unsigned done = 0;
+
+		st = hv_rep(HVCALL_WITHDRAW_MEMORY, &hdr, sizeof(hdr), NULL, 0, HV_WITHDRAW_MAX,
+			    pfns, sizeof(pfns[0]), &done);
+		for (unsigned i = 0; i < done; i++)
+			if (pmem_free(pfns[i] << 12, 1))
+				total++;
+		if (st == HV_STATUS_SUCCESS && !done)
+			break;		/* no progress: do not loop for ever */
+	} while (st == HV_STATUS_SUCCESS);
+	if (st != HV_STATUS_NO_RESOURCES && st != HV_STATUS_SUCCESS)
+		say("root: WithdrawMemory from %lx: %s", id, hv_status_name(st));
+	return total;
+}
+
+/* ---- creation ---- */
+
+static bool create_partition(uint64_t *id)
+{
+	struct hv_input_create_partition in;
+	struct hv_output_create_partition out;
+	uint16_t st;
+
+	memset(&in, 0, sizeof(in));
+	in.flags = HV_PARTITION_CREATION_FLAG_EXO_PARTITION |
+		   HV_PARTITION_CREATION_FLAG_INTERCEPT_MESSAGE_PAGE_ENABLED;
+	in.compatibility_version = HV_COMPATIBILITY_21_H2;
+	for (unsigned tries = 0;; tries++) {
+		st = hv_call(HVCALL_CREATE_PARTITION, &in, sizeof(in), &out, sizeof(out));
+		if (st != HV_STATUS_INSUFFICIENT_MEMORY || tries == 4)
+			break;
+		if (!deposit(HV_PARTITION_ID_SELF, CREATE_DEPOSIT_PAGES, true))
+			return false;
+	}
+	if (st != HV_STATUS_SUCCESS) {
+		say("root: CreatePartition: %s", hv_status_name(st));
+		return false;
+	}
+	*id = out.partition_id;
+	return true;
+}
+
+/* A call that takes single-page deposits into `id` while it answers INSUFFICIENT_MEMORY. */
+static uint16_t with_deposits(uint64_t id, uint16_t (*call)(const void *arg), const void *arg)
+{
+	uint16_t st = call(arg);
+
+	for (unsigned i = 0; st == HV_STATUS_INSUFFICIENT_MEMORY && i < RETRIES_MAX; i++) {
+		if (!deposit(id, 1, false))
+			break;
+		st = call(arg);
+	}
+	return st;
+}
+
+static uint16_t call_initialize(const void *arg)
+{
+	return hv_fast(HVCALL_INITIALIZE_PARTITION, *(const uint64_t *)arg, 0, NULL);
+}
+
+static uint16_t call_create_vp(const void *arg)
+{
+	return hv_call(HVCALL_CREATE_VP, arg, sizeof(struct hv_input_create_vp), NULL, 0);
+}
+
+static bool initialize(struct child *c)
+{
+	uint16_t st;
+
+	if (!deposit(c->id, INIT_DEPOSIT_PAGES, false))
+		return false;
+	st = with_deposits(c->id, call_initialize, &c->id);
+	if (st != HV_STATUS_SUCCESS)
+		say("root: '%s': InitializePartition: %s", c->name, hv_status_name(st));
+	return st == HV_STATUS_SUCCESS;
+}
+
+static bool create_vps(struct child *c)
+{
+	for (unsigned i = 0; i < c->nvps; i++) {
+		struct hv_input_create_vp in;
+		uint16_t st;
+
+		memset(&in, 0, sizeof(in));
+		in.partition_id = c->id;
+		in.vp_index = i;
+		in.subnode_type = HV_SUBNODE_ANY;
+		if (!deposit(c->id, VP_DEPOSIT_PAGES, false))
+			return false;
+		st = with_deposits(c->id, call_create_vp, &in);
+		if (st != HV_STATUS_SUCCESS) {
+			say("root: '%s': CreateVp %u: %s", c->name, i, hv_status_name(st));
+			return false;
+		}
+		c->msg_page[i] = intercept_map_page(c->id, i);
+	}
+	return true;
+}
+
+static bool alloc_ram(struct child *c)
+{
+	c->nchunks = 0;
+	while ((uint64_t)c->nchunks * CHILD_CHUNK < c->mem_bytes) {
+		uint64_t pa = pmem_alloc(CHILD_CHUNK / PAGE, CHILD_CHUNK);
+
+		if (!pa) {
+			say("root: '%s': no room for %lu MiB of RAM (%lu MiB free)", c->name,
+			    c->mem_bytes >> 20, pmem_free_pages() >> 8);
+			return false;
+		}
+		c->chunks[c->nchunks++] = pa;
+	}
+	return true;
+}
+
+static void free_ram(struct child *c)
+{
+	for (unsigned i = 0; i < c->nchunks; i++)
+		pmem_free(c->chunks[i], CHILD_CHUNK / PAGE);
+	c->nchunks = 0;
+}
+
+/* MapGpaPages of the whole RAM at GFN 0 on, 509 pages a call; 256 pages deposited on INSUFFICIENT_MEMORY. */
+static bool map_ram(struct child *c)
+{
+	static uint64_t pfns[HV_MAP_GPA_MAX];
+	uint64_t pages = c->mem_bytes / PAGE, gfn = 0;
+	unsigned deposits = 0;
+
+	while (gfn < pages) {
+		struct hv_input_map_gpa_pages hdr = { c->id, gfn,
+			HV_MAP_GPA_READABLE | HV_MAP_GPA_WRITABLE | HV_MAP_GPA_EXECUTABLE |
+			HV_MAP_GPA_ADJUSTABLE, 0 };
+		unsigned n = (unsigned)MIN(pages - gfn, (uint64_t)HV_MAP_GPA_MAX), done = 0;
+		uint16_t st;
+
+		for (unsigned i = 0; i < n; i++)
+			pfns[i] = (c->chunks[(gfn + i) / 512] >> 12) + (gfn + i) % 512;
+		st = hv_rep(HVCALL_MAP_GPA_PAGES, &hdr, sizeof(hdr), pfns, sizeof(pfns[0]), n,
+			    NULL, 0, &done);
+		gfn += done;			/* reps completed count as done */
+		if (st == HV_STATUS_INSUFFICIENT_MEMORY && deposits++ < RETRIES_MAX &&
+		    deposit(c->id, MAP_DEPOSIT_PAGES, false))
+			continue;
+		if (st != HV_STATUS_SUCCESS) {
+			say("root: '%s': MapGpaPages at gfn %lx: %s", c->name, gfn, hv_status_name(st));
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The child's RAM through the root's identity map: GPA -> its 2 MiB piece. */
+static bool ram_write(void *ctx, uint64_t gpa, const void *src, size_t len)
+{
+	struct child *c = ctx;
+
+	if (gpa > c->mem_bytes || len > c->mem_bytes - gpa)
+		return false;
+	while (len) {
+		uint64_t off = gpa % CHILD_CHUNK;
+		size_t n = (size_t)MIN((uint64_t)len, CHILD_CHUNK - off);
+		uint8_t *dst = (uint8_t *)(c->chunks[gpa / CHILD_CHUNK] + off);
+
+		if (src) {
+			memcpy(dst, src, n);
+			src = (const uint8_t *)src + n;
+		} else {
+			memset(dst, 0, n);
+		}
+		gpa += n;
+		len -= n;
+	}
+	return true;
+}
+
+static bool ram_zero(void *ctx, uint64_t gpa, size_t len)
+{
+	return ram_write(ctx, gpa, NULL, len);
+}
+
+uint16_t child_set_regs(uint64_t id, unsigned vp, const struct hv_register_assoc *r, unsigned n)
+{
+	struct hv_input_vp_registers_header hdr = { id, vp, 0, 0, 0 };
+
+	while (n) {
+		unsigned batch = MIN(n, (unsigned)HV_SET_VP_REGISTERS_MAX), done = 0;
+		uint16_t st = hv_rep(HVCALL_SET_VP_REGISTERS, &hdr, sizeof(hdr), r, sizeof(*r),
+				     batch, NULL, 0, &done);
+
+		if (st != HV_STATUS_SUCCESS)
+			return st;
+		r += done;
+		n -= done;
+	}
+	return HV_STATUS_SUCCESS;
+}
+
+static bool load(struct child *c, const struct script_create *cfg, const uint8_t *image,
+		 size_t len)
+{
+	const struct childload_mem mem = { ram_write, ram_zero, c };
+	static struct hv_register_assoc regs[CHILDLOAD_REGS_MAX];
+	const char *why;
+
+	if (!childload_image(image, len, c->mem_bytes, c->nvps, c->id, cfg->cmdline, &mem,
+			     &c->plan, &why)) {
+		say("root: '%s': cannot load image: %s", c->name, why);
+		return false;
+	}
+	for (unsigned vp = 0; vp < c->nvps; vp++) {
+		unsigned n = childload_vp_regs(&c->plan, vp, regs);
+		uint16_t st = n ? child_set_regs(c->id, vp, regs, n) : HV_STATUS_SUCCESS;
+
+		if (st != HV_STATUS_SUCCESS) {
+			say("root: '%s': SetVpRegisters on VP %u: %s", c->name, vp, hv_status_name(st));
+			return false;
+		}
+	}
+	say("root: '%s': %s kernel, entry %lx", c->name,
+	    c->plan.proto == BOOT_PROTO_ELF64 ? "ELF64" :
+	    c->plan.proto == BOOT_PROTO_MB1 ? "Multiboot" : "Multiboot2", c->plan.entry);
+	return true;
+}
+
+bool child_has_ended(const char *name)
+{
+	for (unsigned i = 0; i < CHILDREN_MAX; i++)
+		if (children[i].ended && !strcmp(children[i].name, name))
+			return true;
+	return false;
+}
+
+/* A free slot, one that never held a child first (an ended one remembers its name for wait). */
+static struct child *slot_take(const char *name)
+{
+	for (unsigned pass = 0; pass < 2; pass++)
+		for (unsigned i = 0; i < CHILDREN_MAX; i++)
+			if (children[i].state == CHILD_FREE && (pass || !children[i].ended)) {
+				memset(&children[i], 0, sizeof(children[i]));
+				memcpy(children[i].name, name, strnlen(name, SCRIPT_NAME_MAX - 1));
+				return &children[i];
+			}
+	return NULL;
+}
+
+bool child_create(const char *name, const struct script_create *cfg, const uint8_t *image,
+		  size_t len)
+{
+	struct child *c;
+	uint64_t id;
+
+	if (child_find(name)) {
+		say("root: '%s': the name is in use", name);
+		return false;
+	}
+	c = slot_take(name);
+	if (!c) {
+		say("root: '%s': already %u children", name, CHILDREN_MAX);
+		return false;
+	}
+	c->nvps = cfg->vcpus;
+	c->mem_bytes = cfg->mem_bytes;
+	c->on_stop = cfg->on_stop;
+	c->on_crash = cfg->on_crash;
+	childdev_reset(&c->dev);
+	if (!alloc_ram(c) || !create_partition(&id)) {
+		free_ram(c);
+		c->state = CHILD_FREE;
+		return false;
+	}
+	c->id = id;
+	c->state = CHILD_CREATED;	/* from here on, child_destroy undoes it */
+	if (!initialize(c) || !create_vps(c) || !map_ram(c) || !load(c, cfg, image, len)) {
+		child_destroy(c);
+		return false;
+	}
+	say("root: '%s': created, partition %lu, %lu MiB, %u VP%s", c->name, c->id,
+	    c->mem_bytes >> 20, c->nvps, c->nvps == 1 ? "" : "s");
+	return true;
+}
+
+bool child_start(struct child *c)
+{
+	struct hv_register_assoc r;
+
+	if (c->state != CHILD_CREATED) {
+		say("root: '%s': not in a state to start", c->name);
+		return false;
+	}
+	memset(&r, 0, sizeof(r));
+	r.name = HV_REGISTER_EXPLICIT_SUSPEND;
+	r.value.reg64 = 0;
+	for (unsigned vp = 0; vp < c->nvps; vp++) {
+		uint16_t st;
+
+		if (!childload_vp_starts(&c->plan, vp))
+			continue;	/* stays suspended: a Multiboot AP */
+		st = child_set_regs(c->id, vp, &r, 1);
+		if (st != HV_STATUS_SUCCESS) {
+			say("root: '%s': starting VP %u: %s", c->name, vp, hv_status_name(st));
+			return false;
+		}
+	}
+	c->state = CHILD_RUNNING;
+	say("root: '%s': started", c->name);
+	return true;
+}
+
+static uint16_t fast8(uint16_t code, uint64_t id)
+{
+	return hv_fast(code, id, 0, NULL);
+}
+
+void child_destroy(struct child *c)
+{
+	uint64_t withdrawn;
+	uint16_t st;
+
+	childdev_flush(&c->dev, child_line, c);
+	for (unsigned vp = 0; vp < c->nvps; vp++)
+		if (c->msg_page[vp]) {
+			intercept_unmap_page(c->id, vp);
+			c->msg_page[vp] = 0;
+		}
+	st = fast8(HVCALL_FINALIZE_PARTITION, c->id);
+	if (st != HV_STATUS_SUCCESS)
+		say("root: '%s': FinalizePartition: %s", c->name, hv_status_name(st));
+	free_ram(c);			/* no UnmapGpaPages: Finalize dropped the maps */
+	withdrawn = withdraw_all(c->id);
+	st = fast8(HVCALL_DELETE_PARTITION, c->id);
+	if (st != HV_STATUS_SUCCESS)
+		say("root: '%s': DeletePartition: %s", c->name, hv_status_name(st));
+	say("root: '%s': destroyed, %lu pages withdrawn, %lu MiB free", c->name, withdrawn,
+	    pmem_free_pages() >> 8);
+	c->state = CHILD_FREE;
+}
+
+void child_ended(struct child *c, bool crashed, const char *why)
+{
+	enum script_end end = crashed ? c->on_crash : c->on_stop;
+
+	c->ended = true;
+	say("root: '%s': %s: %s", c->name, crashed ? "crashed" : "stopped", why);
+	if (end == SCRIPT_END_DESTROY)
+		child_destroy(c);
+	else
+		c->state = crashed ? CHILD_CRASHED : CHILD_STOPPED;
+}

@@ -1,0 +1,71 @@
+/*
+ * The root's children (docs/root.md, "Creating a child"): their
+ * bookkeeping and the TLFS root calls that create, start and destroy them,
+ * in the order Linux's mshv driver issues them (hyperv-root-abi.md 9.2, 8).
+ */
+#ifndef PARTITIONS_ROOT_CHILD_H
+#define PARTITIONS_ROOT_CHILD_H
+
+#include "core/script.h"
+#include "partitions/childload.h"
+#include "partitions/root/devices.h"
+
+#define CHILDREN_MAX		16
+#define CHILD_CHUNK		(2ull << 20)		/* RAM is allocated in 2 MiB pieces */
+#define CHILD_CHUNKS_MAX	(SCRIPT_MEM_MAX / CHILD_CHUNK)
+
+enum child_state {
+	CHILD_FREE,		/* the slot is unused */
+	CHILD_CREATED,		/* loaded, its VPs suspended */
+	CHILD_RUNNING,
+	CHILD_STOPPED,		/* stopped itself, preserved (on_stop=preserve) */
+	CHILD_CRASHED,		/* crashed, preserved (on_crash=preserve) */
+};
+
+struct child {
+	enum child_state state;
+	char name[SCRIPT_NAME_MAX];
+	uint64_t id;				/* the hypervisor's partition id */
+	unsigned nvps;
+	uint64_t mem_bytes;
+	uint64_t chunks[CHILD_CHUNKS_MAX];	/* root physical addresses of its RAM */
+	unsigned nchunks;
+	enum script_end on_stop, on_crash;
+	struct childload_plan plan;
+	uint64_t msg_page[SCRIPT_VCPUS_MAX];	/* intercept-message page per VP, 0 if none */
+	struct childdev dev;
+	bool ended;				/* stopped or crashed, at least once */
+};
+
+/* Create, load and leave suspended; false (and nothing left behind) on failure, said on the console. */
+bool child_create(const char *name, const struct script_create *c, const uint8_t *image,
+		  size_t image_len);
+/* Clear every started VP's EXPLICIT_SUSPEND (hyperv-root-abi.md 4.8). */
+bool child_start(struct child *c);
+/* Teardown (hyperv-root-abi.md 8); every page goes back to the root's free pages. */
+void child_destroy(struct child *c);
+/* The child has stopped (crashed = false) or crashed: say so, destroy or preserve it. */
+void child_ended(struct child *c, bool crashed, const char *why);
+
+struct child *child_find(const char *name);
+struct child *child_by_id(uint64_t id);
+/* A child of that name has stopped or crashed (destroyed or preserved). */
+bool child_has_ended(const char *name);
+/* Children that have not ended (created or running). */
+unsigned child_live_count(void);
+/* One line of a child's output: "[NAME] text". */
+void child_line(void *child, const char *text);
+/* SetVpRegisters of `n` assignments, in batches (hyperv-root-abi.md 4.11). */
+uint16_t child_set_regs(uint64_t id, unsigned vp, const struct hv_register_assoc *r, unsigned n);
+
+/* ---- intercept.c ---- */
+
+/* The root's SynIC: SIMP and SIEFP as the hypervisor placed them, enabled; SINT0 unmasked. */
+void intercept_init(void);
+/* Handle every message waiting in SINT0's slot (EOM after each). */
+void intercept_poll(void);
+/* A VP's intercept-message page, mapped; 0 if the call failed. */
+uint64_t intercept_map_page(uint64_t id, unsigned vp);
+void intercept_unmap_page(uint64_t id, unsigned vp);
+
+#endif

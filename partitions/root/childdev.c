@@ -1,0 +1,68 @@
+/*
+ * A child's ports as the root emulates them (partitions/root/devices.h),
+ * and the completion of an I/O-port intercept (hyperv-root-abi.md 6.4:
+ * the hypervisor does not advance RIP; the root sets RIP and, for IN, RAX).
+ */
+#include "partitions/root/devices.h"
+#include "core/lib.h"
+
+void childdev_reset(struct childdev *d)
+{
+	memset(d, 0, sizeof(*d));
+	uart_model_reset(&d->com1);
+}
+
+static void emit(const char *text, childdev_line_fn line, void *ctx)
+{
+	if (text)
+		line(ctx, text);
+}
+
+uint32_t childdev_io(struct childdev *d, uint16_t port, unsigned size, bool write, uint32_t val,
+		     childdev_line_fn line, void *ctx)
+{
+	uint8_t tx;
+
+	if (port == CHILDDEV_DEBUG_PORT) {
+		if (write)
+			emit(lineasm_put(&d->debug, (uint8_t)val), line, ctx);
+		return write ? 0 : 0xe9;	/* Bochs's port-e9 convention */
+	}
+	if (port >= CHILDDEV_COM1 && port < CHILDDEV_COM1 + UART_PORTS && size == 1) {
+		if (!write)
+			return uart_model_read(&d->com1, port - CHILDDEV_COM1);
+		if (uart_model_write(&d->com1, port - CHILDDEV_COM1, (uint8_t)val, &tx))
+			emit(lineasm_put(&d->com1_line, tx), line, ctx);
+		return 0;
+	}
+	return write ? 0 : 0xffffffffu;		/* nothing there: the bus floats high */
+}
+
+void childdev_flush(struct childdev *d, childdev_line_fn line, void *ctx)
+{
+	emit(lineasm_flush(&d->debug), line, ctx);
+	emit(lineasm_flush(&d->com1_line), line, ctx);
+}
+
+unsigned childdev_io_intercept(struct childdev *d, const struct hv_x64_io_port_intercept_message *m,
+			       struct hv_register_assoc regs[2], childdev_line_fn line, void *ctx)
+{
+	unsigned size = m->access_info & HV_X64_IO_PORT_ACCESS_SIZE_MASK;
+	unsigned len = m->header.instruction_length_cr8 & HV_INTERCEPT_INSN_LEN_MASK;
+	bool write = m->header.intercept_access_type == HV_INTERCEPT_ACCESS_WRITE;
+	uint64_t mask = size == 4 ? 0xffffffffull : size == 2 ? 0xffffull : 0xffull;
+	uint32_t v;
+
+	if ((size != 1 && size != 2 && size != 4) || !len ||
+	    (m->access_info & HV_X64_IO_PORT_ACCESS_STRING_OP))
+		return 0;
+	v = childdev_io(d, m->port_number, size, write, (uint32_t)(m->rax & mask), line, ctx);
+	memset(regs, 0, 2 * sizeof(*regs));
+	regs[0].name = HV_X64_REGISTER_RIP;
+	regs[0].value.reg64 = m->header.rip + len;
+	if (write)
+		return 1;
+	regs[1].name = HV_X64_REGISTER_RAX;
+	regs[1].value.reg64 = (m->rax & ~mask) | (v & mask);
+	return 2;
+}

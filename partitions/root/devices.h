@@ -1,0 +1,82 @@
+/*
+ * The root's device models for its children (docs/root.md, "Device
+ * emulation"): pure logic, host-tested (tests/unit/test_childdev.c).
+ *
+ *   lineasm.c     bytes into lines, as the hypervisor's debug port does them
+ *   uart_model.c  a 16550 UART with no interrupts and an always-empty transmitter
+ *   childdev.c    a child's ports (0xE9, COM1, the rest) and the completion of
+ *                 an I/O-port intercept as register assignments
+ */
+#ifndef PARTITIONS_ROOT_DEVICES_H
+#define PARTITIONS_ROOT_DEVICES_H
+
+#include "core/abi/hvroot.h"
+#include "core/types.h"
+
+/* ---- lineasm.c ---- */
+
+#define LINEASM_MAX	119	/* characters of a line; a longer one is cut into several */
+
+struct lineasm {
+	char buf[LINEASM_MAX + 1];
+	size_t len;
+};
+
+/*
+ * Add one byte: '\n' ends the line, '\r' is dropped, anything not
+ * printable ASCII becomes '?'. Returns the finished line (NUL-terminated,
+ * valid until the next call) when this byte ended one or filled it, else NULL.
+ */
+const char *lineasm_put(struct lineasm *a, uint8_t c);
+/* The unfinished line, if any (at a child's end); NULL if there is none. */
+const char *lineasm_flush(struct lineasm *a);
+
+/* ---- uart_model.c ---- */
+
+#define UART_PORTS	8	/* THR/RBR/DLL, IER/DLM, IIR/FCR, LCR, MCR, LSR, MSR, SCR */
+
+struct uart_model {
+	uint8_t ier, fcr, lcr, mcr, scr, dll, dlm;
+};
+
+void uart_model_reset(struct uart_model *u);
+/* A write to register `reg` (0-7); true with *tx set when it transmits a byte. */
+bool uart_model_write(struct uart_model *u, unsigned reg, uint8_t val, uint8_t *tx);
+uint8_t uart_model_read(const struct uart_model *u, unsigned reg);
+
+/* ---- childdev.c ---- */
+
+#define CHILDDEV_DEBUG_PORT	0xe9
+#define CHILDDEV_COM1		0x3f8
+
+struct childdev {
+	struct lineasm debug, com1_line;
+	struct uart_model com1;
+};
+
+/* Where finished lines go: the caller prints "[NAME] text". */
+typedef void (*childdev_line_fn)(void *ctx, const char *text);
+
+void childdev_reset(struct childdev *d);
+/*
+ * One port access of `size` bytes (1, 2 or 4). A write of `val`, or a
+ * read whose value is returned: 0xE9 reads 0xE9 (Bochs's convention) and
+ * writes a byte of a line; COM1 is the 16550 model, its THR writes a byte
+ * of a line; any other port reads all ones and ignores writes.
+ */
+uint32_t childdev_io(struct childdev *d, uint16_t port, unsigned size, bool write, uint32_t val,
+		     childdev_line_fn line, void *ctx);
+/* Lines cut short at the child's end. */
+void childdev_flush(struct childdev *d, childdev_line_fn line, void *ctx);
+
+/*
+ * Handle an I/O-port intercept message (hyperv-root-abi.md 6.3, 6.4):
+ * emulate the access and fill regs[0..1] with RIP = rip + instruction
+ * length and, for IN, RAX with only the accessed low bytes replaced.
+ * Returns how many registers to set (1 or 2), 0 if the message cannot be
+ * completed (no instruction length, a bad access size, string I/O).
+ */
+unsigned childdev_io_intercept(struct childdev *d, const struct hv_x64_io_port_intercept_message *m,
+			       struct hv_register_assoc regs[2], childdev_line_fn line, void *ctx);
+
+#endif

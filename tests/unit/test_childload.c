@@ -1,0 +1,293 @@
+/*
+ * Host unit tests for partitions/childload.c: the root's child loader. A
+ * synthetic ELF64 and a Multiboot (ELF32) image go into a fake child RAM;
+ * the test checks the writes (segments, zeroed BSS, page tables, GDT, the
+ * Multiboot information and command line) and every VP's register list,
+ * against the contract of docs/partitions.md that partitions/loader.c keeps.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <elf.h>
+#include <cmocka.h>
+
+#include "partitions/childload.h"
+
+#define MEM		(4ull << 20)
+#define BOOT		(MEM - 0x10000)
+#define TEXT_OFF	0x1000
+#define TEXT_PA		0x100000
+#define TEXT_FILESZ	0x1000
+#define TEXT_MEMSZ	0x3000
+#define ENTRY		(TEXT_PA + 0x20)
+#define IMAGE_LEN	0x2000
+#define ID		7
+
+static uint8_t ram[MEM];
+static uint8_t image[IMAGE_LEN];
+static unsigned writes;
+static struct childload_plan plan;
+static struct hv_register_assoc regs[CHILDLOAD_REGS_MAX];
+
+static bool fake_write(void *ctx, uint64_t gpa, const void *src, size_t len)
+{
+	(void)ctx;
+	if (gpa > MEM || len > MEM - gpa)
+		return false;
+	memcpy(ram + gpa, src, len);
+	writes++;
+	return true;
+}
+
+static bool fake_zero(void *ctx, uint64_t gpa, size_t len)
+{
+	(void)ctx;
+	if (gpa > MEM || len > MEM - gpa)
+		return false;
+	memset(ram + gpa, 0, len);
+	return true;
+}
+
+static const struct childload_mem mem = { fake_write, fake_zero, NULL };
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(ram, 0xee, sizeof(ram));		/* what the loader must overwrite */
+	memset(image, 0, sizeof(image));
+	memset(&plan, 0xcc, sizeof(plan));
+	for (unsigned i = 0; i < TEXT_FILESZ; i++)
+		image[TEXT_OFF + i] = (uint8_t)(i * 7 + 1);
+	writes = 0;
+	return 0;
+}
+
+static void make_elf64(void)
+{
+	Elf64_Ehdr eh = {
+		.e_ident = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS64, ELFDATA2LSB, EV_CURRENT },
+		.e_type = ET_EXEC, .e_machine = EM_X86_64, .e_version = EV_CURRENT,
+		.e_entry = ENTRY, .e_phoff = sizeof(Elf64_Ehdr), .e_ehsize = sizeof(Elf64_Ehdr),
+		.e_phentsize = sizeof(Elf64_Phdr), .e_phnum = 1,
+	};
+	Elf64_Phdr ph = {
+		.p_type = PT_LOAD, .p_flags = PF_R | PF_X, .p_offset = TEXT_OFF,
+		.p_vaddr = TEXT_PA, .p_paddr = TEXT_PA, .p_filesz = TEXT_FILESZ,
+		.p_memsz = TEXT_MEMSZ, .p_align = 0x1000,
+	};
+
+	memcpy(image, &eh, sizeof(eh));
+	memcpy(image + sizeof(eh), &ph, sizeof(ph));
+}
+
+/* An i386 ELF with a Multiboot header (no address fields) at the start of its text. */
+static void make_mb1(void)
+{
+	Elf32_Ehdr eh = {
+		.e_ident = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS32, ELFDATA2LSB, EV_CURRENT },
+		.e_type = ET_EXEC, .e_machine = EM_386, .e_version = EV_CURRENT,
+		.e_entry = ENTRY, .e_phoff = sizeof(Elf32_Ehdr), .e_ehsize = sizeof(Elf32_Ehdr),
+		.e_phentsize = sizeof(Elf32_Phdr), .e_phnum = 1,
+	};
+	Elf32_Phdr ph = {
+		.p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X, .p_offset = TEXT_OFF,
+		.p_vaddr = TEXT_PA, .p_paddr = TEXT_PA, .p_filesz = TEXT_FILESZ,
+		.p_memsz = TEXT_MEMSZ, .p_align = 0x1000,
+	};
+	uint32_t hdr[3] = { 0x1badb002u, 0, -0x1badb002u };
+
+	memcpy(image, &eh, sizeof(eh));
+	memcpy(image + sizeof(eh), &ph, sizeof(ph));
+	memcpy(image + TEXT_OFF, hdr, sizeof(hdr));
+}
+
+static uint64_t ram64(uint64_t gpa)
+{
+	uint64_t v;
+
+	memcpy(&v, ram + gpa, 8);
+	return v;
+}
+
+static uint32_t ram32(uint64_t gpa)
+{
+	uint32_t v;
+
+	memcpy(&v, ram + gpa, 4);
+	return v;
+}
+
+static const union hv_register_value *reg(unsigned n, uint32_t name)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (regs[i].name == name) {
+			assert_int_equal(regs[i].rsvd1, 0);
+			assert_int_equal(regs[i].rsvd2, 0);
+			return &regs[i].value;
+		}
+	fail_msg("register %#x not in the list", name);
+	return NULL;
+}
+
+static unsigned index_of(unsigned n, uint32_t name)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (regs[i].name == name)
+			return i;
+	return ~0u;
+}
+
+static void check_segment(unsigned n, uint32_t name, uint16_t sel, uint32_t limit, uint16_t attr)
+{
+	const union hv_register_value *v = reg(n, name);
+
+	assert_int_equal(v->segment.base, 0);
+	assert_int_equal(v->segment.limit, limit);
+	assert_int_equal(v->segment.selector, sel);
+	assert_int_equal(v->segment.attributes, attr);
+}
+
+static void test_elf64_memory(void **state)
+{
+	const char *why = "unset";
+
+	(void)state;
+	make_elf64();
+	assert_true(childload_image(image, IMAGE_LEN, MEM, 2, ID, "", &mem, &plan, &why));
+	assert_null(why);
+	assert_int_equal(plan.proto, BOOT_PROTO_ELF64);
+	assert_int_equal(plan.entry, ENTRY);
+	assert_int_equal(plan.boot_area, BOOT);
+	/* the segment, then its BSS zeroed */
+	assert_memory_equal(ram + TEXT_PA, image + TEXT_OFF, TEXT_FILESZ);
+	for (unsigned i = TEXT_FILESZ; i < TEXT_MEMSZ; i++)
+		assert_int_equal(ram[TEXT_PA + i], 0);
+	assert_int_equal(ram[TEXT_PA + TEXT_MEMSZ], 0xee);	/* and no further */
+	/* PML4 -> PDPT -> 4 PDs mapping 4 GiB with 2 MiB pages */
+	assert_int_equal(ram64(BOOT), (BOOT + 0x1000) | 3);
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(ram64(BOOT + 0x1000 + 8 * i), (BOOT + 0x2000 + 0x1000 * i) | 3);
+	assert_int_equal(ram64(BOOT + 0x2000), 0x83);
+	assert_int_equal(ram64(BOOT + 0x2000 + 8), (2ull << 20) | 0x83);
+	assert_int_equal(ram64(BOOT + 0x2000 + 8 * 2047), (2047ull << 21) | 0x83);
+	/* GDT: null, 64-bit code, data */
+	assert_int_equal(ram64(BOOT + 0x6000), 0);
+	assert_int_equal(ram64(BOOT + 0x6008), 0x00af9b000000ffffull);
+	assert_int_equal(ram64(BOOT + 0x6010), 0x00cf93000000ffffull);
+}
+
+static void test_elf64_registers(void **state)
+{
+	const char *why;
+	unsigned n;
+
+	(void)state;
+	make_elf64();
+	assert_true(childload_image(image, IMAGE_LEN, MEM, 2, ID, "", &mem, &plan, &why));
+	for (unsigned vp = 0; vp < 2; vp++) {
+		assert_true(childload_vp_starts(&plan, vp));
+		n = childload_vp_regs(&plan, vp, regs);
+		assert_int_equal(n, 22);
+		assert_int_equal(reg(n, HV_X64_REGISTER_RIP)->reg64, ENTRY);
+		assert_int_equal(reg(n, HV_X64_REGISTER_RFLAGS)->reg64, 2);
+		assert_int_equal(reg(n, HV_X64_REGISTER_CR0)->reg64, 0x80000031);
+		assert_int_equal(reg(n, HV_X64_REGISTER_CR3)->reg64, BOOT);
+		assert_int_equal(reg(n, HV_X64_REGISTER_CR4)->reg64, 0x20);
+		assert_int_equal(reg(n, HV_X64_REGISTER_EFER)->reg64, 0x500);
+		assert_int_equal(reg(n, HV_X64_REGISTER_PAT)->reg64, 0x0007040600070406ull);
+		check_segment(n, HV_X64_REGISTER_CS, 0x08, 0xffffffff, 0xa09b);
+		check_segment(n, HV_X64_REGISTER_SS, 0x10, 0xffffffff, 0xc093);
+		check_segment(n, HV_X64_REGISTER_DS, 0x10, 0xffffffff, 0xc093);
+		check_segment(n, HV_X64_REGISTER_TR, 0, 0x67, 0x008b);
+		check_segment(n, HV_X64_REGISTER_LDTR, 0, 0xffff, 0x0082);
+		assert_int_equal(reg(n, HV_X64_REGISTER_GDTR)->table.base, BOOT + 0x6000);
+		assert_int_equal(reg(n, HV_X64_REGISTER_GDTR)->table.limit, 23);
+		assert_int_equal(reg(n, HV_X64_REGISTER_IDTR)->table.limit, 0);
+		assert_int_equal(reg(n, HV_X64_REGISTER_RDI)->reg64, MEM);
+		assert_int_equal(reg(n, HV_X64_REGISTER_RSI)->reg64, vp);
+		assert_int_equal(reg(n, HV_X64_REGISTER_RDX)->reg64, 2);
+		assert_int_equal(reg(n, HV_X64_REGISTER_RCX)->reg64, ID);
+		assert_int_equal(reg(n, HV_X64_REGISTER_RSP)->reg64, MEM - 4096ull * vp);
+		/* EFER.LMA before CS.L; CR4.PAE and CR3 before CR0.PG */
+		assert_true(index_of(n, HV_X64_REGISTER_EFER) < index_of(n, HV_X64_REGISTER_CS));
+		assert_true(index_of(n, HV_X64_REGISTER_CR4) < index_of(n, HV_X64_REGISTER_CR0));
+		assert_true(index_of(n, HV_X64_REGISTER_CR3) < index_of(n, HV_X64_REGISTER_CR0));
+	}
+	assert_false(childload_vp_starts(&plan, 2));
+	assert_int_equal(childload_vp_regs(&plan, 2, regs), 0);
+}
+
+static void test_multiboot(void **state)
+{
+	const char *why;
+	unsigned n;
+
+	(void)state;
+	make_mb1();
+	assert_true(childload_image(image, IMAGE_LEN, MEM, 2, ID, "console=x", &mem, &plan, &why));
+	assert_int_equal(plan.proto, BOOT_PROTO_MB1);
+	assert_memory_equal(ram + TEXT_PA, image + TEXT_OFF, TEXT_FILESZ);
+	/* 32-bit GDT, the information block (flags: mem, cmdline, mmap, name) and the command line */
+	assert_int_equal(ram64(BOOT + 0x6008), 0x00cf9b000000ffffull);
+	assert_int_equal(ram32(BOOT + 0x7000), 1u << 0 | 1u << 2 | 1u << 6 | 1u << 9);
+	assert_int_equal(ram32(BOOT + 0x7000 + 16), BOOT + 0x8000);
+	assert_string_equal((const char *)ram + BOOT + 0x8000, "console=x");
+	/* no page tables: paging is off */
+	assert_int_equal(ram[BOOT], 0xee);
+	n = childload_vp_regs(&plan, 0, regs);
+	assert_int_equal(n, 19);
+	assert_int_equal(reg(n, HV_X64_REGISTER_RIP)->reg64, ENTRY);
+	assert_int_equal(reg(n, HV_X64_REGISTER_CR0)->reg64, 0x11);
+	assert_int_equal(reg(n, HV_X64_REGISTER_CR3)->reg64, 0);
+	assert_int_equal(reg(n, HV_X64_REGISTER_CR4)->reg64, 0);
+	assert_int_equal(reg(n, HV_X64_REGISTER_EFER)->reg64, 0);
+	check_segment(n, HV_X64_REGISTER_CS, 0x08, 0xffffffff, 0xc09b);
+	check_segment(n, HV_X64_REGISTER_ES, 0x10, 0xffffffff, 0xc093);
+	assert_int_equal(reg(n, HV_X64_REGISTER_RAX)->reg64, 0x2badb002);
+	assert_int_equal(reg(n, HV_X64_REGISTER_RBX)->reg64, BOOT + 0x7000);
+	/* the AP stays suspended */
+	assert_false(childload_vp_starts(&plan, 1));
+	assert_int_equal(childload_vp_regs(&plan, 1, regs), 0);
+}
+
+static void test_refusals(void **state)
+{
+	const char *why = NULL;
+
+	(void)state;
+	assert_false(childload_image(image, IMAGE_LEN, MEM, 1, ID, "", &mem, &plan, &why));
+	assert_non_null(why);			/* not an image at all */
+	make_elf64();
+	why = NULL;
+	assert_false(childload_image(image, IMAGE_LEN, 1ull << 20, 1, ID, "", &mem, &plan, &why));
+	assert_string_equal(why, "no room for the boot area");
+	why = NULL;
+	assert_false(childload_image(image, IMAGE_LEN, MEM, 0, ID, "", &mem, &plan, &why));
+	assert_non_null(why);
+	/* a segment reaching into the boot area is refused by the plan, before any write */
+	{
+		uint64_t pa = BOOT - 0x1000, entry = pa;
+
+		memcpy(image + sizeof(Elf64_Ehdr) + offsetof(Elf64_Phdr, p_paddr), &pa, 8);
+		memcpy(image + offsetof(Elf64_Ehdr, e_entry), &entry, 8);
+	}
+	why = NULL;
+	writes = 0;
+	assert_false(childload_image(image, IMAGE_LEN, MEM, 1, ID, "", &mem, &plan, &why));
+	assert_non_null(why);
+	assert_int_equal(writes, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_elf64_memory, setup),
+		cmocka_unit_test_setup(test_elf64_registers, setup),
+		cmocka_unit_test_setup(test_multiboot, setup),
+		cmocka_unit_test_setup(test_refusals, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
