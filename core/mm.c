@@ -78,24 +78,26 @@ static unsigned all_but_boot(const struct boot_info *bi, struct mem_range *usabl
 static unsigned pool_only(const struct boot_info *bi, struct mem_range *usable, unsigned n,
 			  uint64_t pool_bytes)
 {
-	struct mem_range kept[2], mods[BOOT_MODULES_MAX];
+	struct mem_range kept, mods[BOOT_MODULES_MAX];
 	const char *why;
 
-	kept[0] = (struct mem_range){ virt_to_phys(__image_start),
-				      (uint64_t)(__image_end - __image_start), MEM_USABLE };
-	kept[1] = (struct mem_range){ bi->mbi_start, bi->mbi_end - bi->mbi_start, MEM_USABLE };
+	/*
+	 * The image only: the boot information was copied into *bi before
+	 * this (mb2_parse) and is not read again, and GRUB may put it in the
+	 * page where the last module ends, which the root must have whole.
+	 */
+	kept = (struct mem_range){ virt_to_phys(__image_start),
+				   (uint64_t)(__image_end - __image_start), MEM_USABLE };
 	for (unsigned i = 0; i < bi->module_count; i++)
 		mods[i] = (struct mem_range){ bi->modules[i].start,
 					      bi->modules[i].end - bi->modules[i].start, MEM_USABLE };
-	why = rootmem_split(usable, n, kept, 2, mods, bi->module_count, pool_bytes, &split);
+	why = rootmem_split(usable, n, &kept, 1, mods, bi->module_count, pool_bytes, &split);
 	if (why)
 		panic("mm: cannot keep %lu MiB for the hypervisor (hv_mem=): %s",
 		      pool_bytes >> 20, why);
 	split_done = true;
-	for (unsigned i = 0; i < 2; i++)
-		log_info("mm: hypervisor's %016lx-%016lx (%s)", ALIGN_DOWN(kept[i].base, PAGE_SIZE),
-			 ALIGN_UP(kept[i].base + kept[i].len, PAGE_SIZE) - 1,
-			 i ? "boot information" : "image");
+	log_info("mm: hypervisor's %016lx-%016lx (image)", ALIGN_DOWN(kept.base, PAGE_SIZE),
+		 ALIGN_UP(kept.base + kept.len, PAGE_SIZE) - 1);
 	for (unsigned i = 0; i < split.npool; i++)
 		log_info("mm: hypervisor's %016lx-%016lx (pool)", split.pool[i].base,
 			 split.pool[i].base + split.pool[i].len - 1);

@@ -76,7 +76,7 @@ static void say_up(const struct rootboot_info *bi)
 		    bi->ranges[i].gpa + bi->ranges[i].size - 1);
 }
 
-/* Each module read from the root's own RAM: its size and first bytes. */
+/* Each module read from the root's own RAM: its size, first bytes and last byte (its whole extent is mine). */
 static void say_modules(const struct rootboot_info *bi)
 {
 	for (uint32_t i = 0; i < bi->module_count; i++) {
@@ -85,8 +85,9 @@ static void say_modules(const struct rootboot_info *bi)
 		uint8_t first[4] = { 0 };
 
 		memcpy(first, b, (size_t)MIN(m->size, sizeof(first)));
-		say("root: module '%s' at %016lx, %lu bytes, begins %02x %02x %02x %02x", m->name,
-		    m->gpa, m->size, first[0], first[1], first[2], first[3]);
+		say("root: module '%s' at %016lx, %lu bytes, begins %02x %02x %02x %02x, ends %02x",
+		    m->name, m->gpa, m->size, first[0], first[1], first[2], first[3],
+		    m->size ? b[m->size - 1] : 0);
 	}
 }
 

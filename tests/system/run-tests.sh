@@ -797,12 +797,14 @@ root_suite() {
 	run_case "$name" "$emu" "$cpus" 0 "$tmo" "root=on loglvl=debug" \
 		"mod:$G/cpuid.elf:cpuid.elf partition=cpuid mem=4M cpus=0 on_stop=destroy on_crash=destroy" \
 		"mod:$G/nap.elf:nap.elf partition=nap mem=2M on_stop=destroy on_crash=destroy" \
+		"mod:tests/system/tiny-module.txt:tiny" \
 		"^\(cpu0\) I: root: kernel from hv.elf \(built in\), [0-9]+ bytes" \
 		"part 1 'root': created, [0-9]+ MiB, 1 vCPU" "$HANDOVER" \
-		"${ROOT_UP}2 modules: cpuid.elf nap.elf$" \
+		"${ROOT_UP}3 modules: cpuid.elf nap.elf tiny$" \
 		'^root: hypercall page at [0-9a-f]{16}, placed by the hypervisor$' \
-		"^root: module 'cpuid.elf' at [0-9a-f]{16}, [0-9]+ bytes, begins 7f 45 4c 46$" \
-		"^root: module 'nap.elf' at [0-9a-f]{16}, [0-9]+ bytes, begins 7f 45 4c 46$" \
+		"^root: module 'cpuid.elf' at [0-9a-f]{16}, [0-9]+ bytes, begins 7f 45 4c 46, ends [0-9a-f]{2}$" \
+		"^root: module 'nap.elf' at [0-9a-f]{16}, [0-9]+ bytes, begins 7f 45 4c 46, ends [0-9a-f]{2}$" \
+		"^root: module 'tiny' at [0-9a-f]{16}, 27 bytes, begins 61 20 6d 6f, ends 0a$" \
 		"\[cpuid\] PASS cpuid.40000000 vendor is Microsoft Hv" "\[nap\] PASS woke up 20 times" \
 		"'cpuid': stopped itself, exit code 0" "'nap': stopped itself, exit code 0" \
 		'no partition left running: powering off' \
@@ -837,7 +839,7 @@ run_case qemu-root-pic qemu 1 0 60 "root=on root_probe=pic" \
 # A boot module named "root" replaces the built-in root kernel; one that is no root image stops the boot.
 run_case qemu-root-module qemu 1 0 60 "root=on" "mod:$build/root/root.bin:root" \
 	"root: kernel from the boot module 'root', [0-9]+ bytes" "${ROOT_UP}1 modules: root$" \
-	"^root: module 'root' at [0-9a-f]{16}, [0-9]+ bytes, begins 48 52 4f 4f$" \
+	"^root: module 'root' at [0-9a-f]{16}, [0-9]+ bytes, begins 48 52 4f 4f, ends [0-9a-f]{2}$" \
 	'no partition left running: powering off' -- "$NO_PANIC" 'built in'
 run_case qemu-root-badmodule qemu 1 0 60 "root=on on_panic=poweroff" "mod:$G/cpuid.elf:root" \
 	"PANIC .*root: the kernel image from the boot module 'root' is not usable: no root image magic" \
