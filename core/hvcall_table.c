@@ -10,7 +10,9 @@
  */
 #include "core/hypercall.h"
 #include "core/abi/hypercall.h"
+#include "core/hvroot_decode.h"
 #include "core/lib.h"
+#include "partitions/intercept.h"
 #include "partitions/partition.h"
 
 /* TLFS HvCallGetPartitionId: the caller's own id. */
@@ -42,6 +44,44 @@ static uint16_t hv_post_message(struct hc_call *c)
 	return HV_STATUS_INVALID_CONNECTION_ID;
 }
 
+/*
+ * MapVpStatePage (hyperv-root-abi.md 4.9): the hypervisor picks the page
+ * (partitions/intercept_post.c) and returns its root PFN.
+ */
+static uint16_t hv_map_vp_state_page(struct hc_call *c)
+{
+	struct hvroot_vp_state_page d;
+	struct hv_output_map_vp_state_page out;
+	struct partition *child;
+	uint64_t pfn;
+	uint16_t st = hvroot_decode_map_vp_state_page(c->in, c->d.in_len, &d);
+
+	if (st != HV_STATUS_SUCCESS)
+		return st;
+	child = d.partition_id >> 32 ? NULL : partition_find_id(to_part_id((uint32_t)d.partition_id));
+	if (!child)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	st = intercept_map_state_page(child, d.vp_index, d.type, d.location_provided, &pfn);
+	out.map_location = pfn;
+	if (st == HV_STATUS_SUCCESS)
+		memcpy(c->out, &out, sizeof(out));
+	return st;
+}
+
+static uint16_t hv_unmap_vp_state_page(struct hc_call *c)
+{
+	struct hvroot_vp_state_page d;
+	struct partition *child;
+	uint16_t st = hvroot_decode_unmap_vp_state_page(c->in, c->d.in_len, &d);
+
+	if (st != HV_STATUS_SUCCESS)
+		return st;
+	child = d.partition_id >> 32 ? NULL : partition_find_id(to_part_id((uint32_t)d.partition_id));
+	if (!child)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	return intercept_unmap_state_page(child, d.vp_index, d.type);
+}
+
 /* Shapes: byte counts of the fixed input, an input element, the fixed output, an output element. */
 #define SIMPLE_MEMORY(in, out)	{ HVCALL_FORM_MEMORY, (in), 0, (out), 0 }
 #define REP_MEMORY(in, in_rep, out, out_rep) \
@@ -55,6 +95,17 @@ static const struct hvcall_def tlfs_calls[] = {
 	[HVCALL_POST_MESSAGE] = {
 		HVCALL_POST_MESSAGE, HV_PRIV_POST_MESSAGES,
 		SIMPLE_MEMORY(sizeof(struct hv_input_post_message), 0), hv_post_message,
+	},
+	[HVCALL_MAP_VP_STATE_PAGE] = {
+		HVCALL_MAP_VP_STATE_PAGE, HV_PRIV_CREATE_PARTITIONS,
+		SIMPLE_MEMORY(sizeof(struct hv_input_map_vp_state_page),
+			      sizeof(struct hv_output_map_vp_state_page)),
+		hv_map_vp_state_page,
+	},
+	[HVCALL_UNMAP_VP_STATE_PAGE] = {
+		HVCALL_UNMAP_VP_STATE_PAGE, HV_PRIV_CREATE_PARTITIONS,
+		SIMPLE_MEMORY(sizeof(struct hv_input_unmap_vp_state_page), 0),
+		hv_unmap_vp_state_page,
 	},
 };
 

@@ -88,6 +88,15 @@ void sched_add(struct vp *vp)
 		lapic_send_ipi(cpu_percpu(vp->vcpu.home_cpu)->apic_id, ICR_FIXED | VEC_IPI_KICK);
 }
 
+void sched_kick_vp(struct vp *vp)
+{
+	unsigned cpu = cpu_id_val(vp->vcpu.home_cpu);
+
+	runqs[cpu].need_resched = true;
+	if (cpu != this_cpu_id())
+		lapic_send_ipi(cpus[cpu]->apic_id, ICR_FIXED | VEC_IPI_KICK);
+}
+
 void sched_kick_partition(struct partition *p)
 {
 	for (unsigned i = 0; i < p->nvps; i++) {
@@ -171,7 +180,7 @@ static bool asleep_for_good(struct vp *vp)
  */
 static bool eligible(struct vp *vp, uint64_t now)
 {
-	if (vp->vcpu.part->state != PART_RUNNING || vp->state == VP_STOPPED)
+	if (vp->vcpu.part->state != PART_RUNNING || vp->state == VP_STOPPED || vp_suspended(vp))
 		return false;
 	if (vp->state == VP_RUNNABLE)
 		return true;

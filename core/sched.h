@@ -18,6 +18,8 @@ void sched_init(bool poweroff_when_idle);
 void sched_add(struct vp *vp);
 /* Make every CPU running one of p's vCPUs look at its state again soon. */
 void sched_kick_partition(struct partition *p);
+/* Make vp's home CPU look at its queue again soon (vp may have become runnable). */
+void sched_kick_vp(struct vp *vp);
 /* Raise a virtual interrupt for vp; it is injected when the guest can take it. */
 void sched_raise_irq(struct vp *vp, uint8_t vector);
 /*

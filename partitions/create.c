@@ -4,6 +4,7 @@
  * failure at any step returns everything taken so far.
  */
 #include "partitions/internal.h"
+#include "partitions/intercept.h"
 #include "partitions/loader.h"
 #include "arch/x86/cpu.h"
 #include "core/abi/hypercall.h"
@@ -71,6 +72,7 @@ void part_vp_free(struct vp *vp)
 {
 	struct vcpu *v = &vp->vcpu;
 
+	intercept_vp_release(vp);
 	if (v->arch)
 		vcpu_ops->vcpu_free(v, &v->part->pool);
 	v->arch = NULL;

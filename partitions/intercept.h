@@ -81,3 +81,35 @@ void intercept_build_header_only(struct hv_message *m, uint32_t type, uint64_t s
 void intercept_build_opaque(struct hv_message *m, uint64_t sender, uint32_t vp_index);
 
 #endif
+
+/* ---- Delivery and the VP state pages (partitions/intercept_post.c; hypervisor only) ---- */
+
+struct vp;
+struct partition;
+struct vm_exit;
+
+/*
+ * The exit e (EXIT_IO, EXIT_SLP_FAULT), HLT with no way to wake, or a
+ * crash, of a VP whose partition has intercepts_to_root, as a message to
+ * the root: written into the VP's intercept-message page (and kept in
+ * vp->icpt.last), the VP suspended (VP_SUSPEND_INTERCEPT), and
+ * HVMSG_OPAQUE_INTERCEPT posted to the root VP's SINT0. RIP is not moved
+ * (hyperv-root-abi.md 6.4: the root completes). Without a root the child
+ * crashes. intercept_crash only tells the root; the caller crashes the
+ * partition.
+ */
+void intercept_io(struct vp *vp, const struct vm_exit *e);
+void intercept_memory(struct vp *vp, const struct vm_exit *e);
+void intercept_halt(struct vp *vp);
+void intercept_crash(struct vp *vp);
+
+/*
+ * MapVpStatePage / UnmapVpStatePage for the root (docs/hypercalls.md):
+ * HV_STATUS_* and, on success, the page's root PFN (GPA = HPA).
+ */
+uint16_t intercept_map_state_page(struct partition *child, uint32_t vp_index, uint16_t type,
+				  bool location_provided, uint64_t *pfn);
+uint16_t intercept_unmap_state_page(struct partition *child, uint32_t vp_index, uint16_t type);
+
+/* The VP goes away: its note leaves the root's queue, its state pages the root. */
+void intercept_vp_release(struct vp *vp);

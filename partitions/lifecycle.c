@@ -208,6 +208,27 @@ enum part_status partition_destroy(struct partition *p)
 	return PART_OK;
 }
 
+/*
+ * A change of the suspend set (any CPU). A new reason stops a running VP
+ * at its next exit (the kick); the last one cleared makes it eligible
+ * again, and its home CPU looks (sched.c's eligible()).
+ */
+uint32_t vp_suspend_set(struct vp *vp, uint32_t reason, bool on)
+{
+	uint32_t old;
+
+	if (on) {
+		old = __atomic_fetch_or(&vp->suspend, reason, __ATOMIC_SEQ_CST);
+		if (!old)
+			sched_kick_vp(vp);
+		return old;
+	}
+	old = __atomic_fetch_and(&vp->suspend, ~reason, __ATOMIC_SEQ_CST);
+	if (old && !(old & ~reason))
+		sched_kick_vp(vp);
+	return old;
+}
+
 void partition_release_vp(struct vp *vp)
 {
 	struct partition *p = vp->vcpu.part;

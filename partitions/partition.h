@@ -70,6 +70,29 @@ struct part_stats {
 
 enum vp_state { VP_RUNNABLE, VP_BLOCKED, VP_STOPPED };
 
+/*
+ * Suspend reasons (hyperv-root-abi.md 5.1; the TLFS's suspend registers):
+ * while any is set the VP is not run. EXPLICIT: the root's
+ * (HV_REGISTER_EXPLICIT_SUSPEND); INTERCEPT: an intercept message waits
+ * for the root (HV_REGISTER_INTERCEPT_SUSPEND, set by the hypervisor,
+ * cleared by the root).
+ */
+#define VP_SUSPEND_EXPLICIT	(1u << 0)
+#define VP_SUSPEND_INTERCEPT	(1u << 1)
+
+/*
+ * A child VP's side of the intercept path (partitions/intercept_post.c):
+ * its HVMSG_OPAQUE_INTERCEPT to the root (one in flight: the VP is
+ * suspended until the root answers), its last message, and the VP state
+ * pages the root mapped (MapVpStatePage), 0 while none.
+ */
+struct vp_intercept {
+	struct synic_node note;		/* queued at the root's SINT0 while `target` is set */
+	struct hv_message last;		/* copied into `page` when the root maps it later */
+	paddr_t page;			/* HV_VP_STATE_PAGE_INTERCEPT_MESSAGE, mapped in the root */
+	paddr_t regs_page;		/* HV_VP_STATE_PAGE_REGISTERS: kept zero (isvalid 0) */
+};
+
 /* A virtual processor: the vendor-neutral vCPU plus scheduling and virtual-interrupt state. */
 struct vp {
 	struct vcpu vcpu;		/* first: exit handlers get from one to the other */
@@ -94,6 +117,8 @@ struct vp {
 	struct fpu_area fpu;		/* x87/SSE registers while another guest has the CPU */
 	struct debug_regs dbg;		/* DR0-DR3, DR6, likewise */
 	struct synic synic;		/* partitions/synic.h */
+	volatile uint32_t suspend;	/* VP_SUSPEND_*: any CPU sets or clears (vp_suspend_set) */
+	struct vp_intercept icpt;	/* children whose exits go to the root */
 };
 
 struct mem_chunk {
@@ -145,6 +170,14 @@ struct partition {
 	uint64_t dbg_noted;		/* TSC of that note */
 	struct log_share dbg_share;	/* its lines waiting in the log */
 	spinlock_t lock;		/* state changes, dbg_line, guest_os_id and hypercall_msr */
+	/*
+	 * Its port I/O, unmapped-GPA accesses, HLT with no way to wake and
+	 * crashes become intercept messages to the root (docs/root.md,
+	 * "Intercepts"): set for children the root creates, and for a
+	 * `partition=` child with the test key `intercept=root`. Fixed before
+	 * it starts.
+	 */
+	bool intercepts_to_root;
 };
 
 /* Boot, before any partition: how much memory one vCPU costs the back-end. */
@@ -224,6 +257,18 @@ static inline void vp_timers_changed(struct vp *vp)
 	uint64_t x = vp->xtimer_deadline, s = vp->stimer_deadline;
 
 	vp->timer_deadline = !x ? s : !s ? x : (int64_t)(x - s) < 0 ? x : s;
+}
+
+/*
+ * Set (on) or clear one VP_SUSPEND_* reason, from any CPU. Clearing the
+ * last one makes the VP runnable again (its home CPU is kicked). Returns
+ * the reasons set before.
+ */
+uint32_t vp_suspend_set(struct vp *vp, uint32_t reason, bool on);
+
+static inline bool vp_suspended(const struct vp *vp)
+{
+	return __atomic_load_n(&vp->suspend, __ATOMIC_ACQUIRE) != 0;
 }
 
 static inline struct vp *vcpu_to_vp(struct vcpu *v)

@@ -50,6 +50,9 @@ _Static_assert(AREA_BOOTINFO + sizeof(struct rootboot_info) <= AREA_STACK, "boot
 
 extern const uint8_t root_image_start[], root_image_end[];
 
+/* The root partition once created (it never goes away); NULL with root=off. */
+static struct partition *root_part;
+
 struct root_layout {
 	gpa_t at;		/* the block's start, where the image goes */
 	uint64_t img_bytes;	/* the image's part: mem_size rounded up to 2 MiB */
@@ -264,5 +267,20 @@ struct partition *rootpart_create(const struct boot_info *bi)
 	p->live_vps = p->nvps;
 	part_table_publish(slot, p);
 	part_log_created(p);
+	__atomic_store_n(&root_part, p, __ATOMIC_RELEASE);
 	return p;
+}
+
+/* One root VP today, on CPU 0: every child's intercepts go to it (docs/root.md). */
+struct vp *rootpart_intercept_vp(const struct vp *child)
+{
+	struct partition *r = __atomic_load_n(&root_part, __ATOMIC_ACQUIRE);
+
+	(void)child;
+	return r ? &r->vps[0] : NULL;
+}
+
+struct partition *rootpart_get(void)
+{
+	return __atomic_load_n(&root_part, __ATOMIC_ACQUIRE);
 }

@@ -14,6 +14,7 @@
  * and checks its buffer.
  */
 #include "tests/unit/hvcall_fakes.h"
+#include "core/abi/hvroot.h"
 
 static int setup(void **state)
 {
@@ -369,6 +370,92 @@ static void post_message_arguments(void **state)
 }
 
 /* The table's unknown codes, below ours, whatever the other bits. */
+/* ---- MapVpStatePage / UnmapVpStatePage: decoding and routing (the pages: intercept_post.c) ---- */
+
+#define CHILD_ID	9ull
+
+static struct partition child;
+static struct {
+	unsigned maps, unmaps;
+	uint32_t vp_index;
+	uint16_t type;
+	bool location_provided;
+} vpstate;
+
+struct partition *partition_find_id(part_id_t id)
+{
+	return part_id_val(id) == CHILD_ID ? &child : NULL;
+}
+
+uint16_t intercept_map_state_page(struct partition *p, uint32_t vp_index, uint16_t type,
+				  bool location_provided, uint64_t *pfn)
+{
+	assert_ptr_equal(p, &child);
+	vpstate.maps++;
+	vpstate.vp_index = vp_index;
+	vpstate.type = type;
+	vpstate.location_provided = location_provided;
+	*pfn = 0x12345;
+	return HV_STATUS_SUCCESS;
+}
+
+uint16_t intercept_unmap_state_page(struct partition *p, uint32_t vp_index, uint16_t type)
+{
+	assert_ptr_equal(p, &child);
+	vpstate.unmaps++;
+	vpstate.vp_index = vp_index;
+	vpstate.type = type;
+	return HV_STATUS_SUCCESS;
+}
+
+/* {partition, vp_index, type, vtl 0, flags 0} at IN_PAGE: 6.15's 16 bytes; 16-23 left as they are. */
+static void put_state_page_input(uint64_t pid, uint32_t vp_index, uint16_t type)
+{
+	set_mem64(IN_PAGE, pid);
+	set_mem64(IN_PAGE + 8, vp_index | (uint64_t)type << 32);
+}
+
+static void map_vp_state_page(void **state)
+{
+	(void)state;
+	memset(&vpstate, 0, sizeof(vpstate));
+	put_state_page_input(CHILD_ID, 1, HV_VP_STATE_PAGE_INTERCEPT_MESSAGE);
+	set_mem64(IN_PAGE + 16, SENTINEL);		/* unwritten by 6.15: ignored */
+	set_mem64(OUT_PAGE, SENTINEL);
+	call_control(HVCALL_MAP_VP_STATE_PAGE, IN_PAGE, OUT_PAGE);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_ACCESS_DENIED);	/* a child */
+	assert_int_equal(vpstate.maps, 0);
+	part.privileges = HV_PRIV_ROOT;
+	call_control(HVCALL_MAP_VP_STATE_PAGE, IN_PAGE, OUT_PAGE);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_SUCCESS);
+	assert_int_equal(mem64(OUT_PAGE), 0x12345);
+	assert_true(vpstate.maps == 1 && vpstate.vp_index == 1 &&
+		    vpstate.type == HV_VP_STATE_PAGE_INTERCEPT_MESSAGE && !vpstate.location_provided);
+	put_state_page_input(CHILD_ID + 1, 0, HV_VP_STATE_PAGE_REGISTERS);
+	call_control(HVCALL_MAP_VP_STATE_PAGE, IN_PAGE, OUT_PAGE);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_PARTITION_ID);
+	put_state_page_input(1ull << 32 | CHILD_ID, 0, HV_VP_STATE_PAGE_REGISTERS);
+	call_control(HVCALL_MAP_VP_STATE_PAGE, IN_PAGE, OUT_PAGE);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_PARTITION_ID);
+	assert_int_equal(vpstate.maps, 1);
+}
+
+static void unmap_vp_state_page(void **state)
+{
+	(void)state;
+	memset(&vpstate, 0, sizeof(vpstate));
+	part.privileges = HV_PRIV_ROOT;
+	put_state_page_input(CHILD_ID, 2, HV_VP_STATE_PAGE_REGISTERS);
+	call_control(HVCALL_UNMAP_VP_STATE_PAGE, IN_PAGE, 0);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_SUCCESS);
+	assert_true(vpstate.unmaps == 1 && vpstate.vp_index == 2 &&
+		    vpstate.type == HV_VP_STATE_PAGE_REGISTERS);
+	set_mem64(IN_PAGE + 8, 2 | 1ull << 56);		/* rsvd byte set */
+	call_control(HVCALL_UNMAP_VP_STATE_PAGE, IN_PAGE, 0);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_PARAMETER);
+	assert_int_equal(vpstate.unmaps, 1);
+}
+
 static void unknown_tlfs_codes(void **state)
 {
 	static const uint64_t codes[] = { 0, 0x40, 0x47, 0x5e, 0xff, 0x7fff };
@@ -401,6 +488,8 @@ int main(void)
 		cmocka_unit_test_setup(get_partition_id_x86, setup),
 		cmocka_unit_test_setup(post_message_arguments, setup),
 		cmocka_unit_test_setup(unknown_tlfs_codes, setup),
+		cmocka_unit_test_setup(map_vp_state_page, setup),
+		cmocka_unit_test_setup(unmap_vp_state_page, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
