@@ -13,7 +13,11 @@
  *   +img+16K      GDT
  *   +img+20K      boot information (3 pages)
  *   +img+32K      stack (16 KiB)
- *   +img+48K      the identity map's page directories, one per GiB
+ *   +img+48K      the hypercall page, then VP 0's SynIC message, event-flags
+ *                 and event-ring pages: the hypervisor places them for the
+ *                 root (hyperv-root-abi.md 1.1, 2.3); the MSRs read back
+ *                 their GPAs, and the root only sets the enable bits
+ *   +img+64K      the identity map's page directories, one per GiB
  * The page tables map the root's address space below the end of its RAM
  * (up to 512 GiB) at virtual = physical with 2 MiB pages, and link_base
  * to the image.
@@ -30,6 +34,7 @@
 #include "core/rootimg.h"
 #include "core/rootmem.h"
 #include "core/slpt_hv.h"
+#include "partitions/synic.h"
 
 #define ROOT_NAME	"root"
 #define AREA_PML4	0x0000
@@ -40,7 +45,11 @@
 #define AREA_BOOTINFO	0x5000
 #define AREA_STACK	0x8000
 #define AREA_STACK_TOP	0xc000
-#define AREA_PD_LOW	0xc000
+#define AREA_HYPERCALL	0xc000
+#define AREA_SIMP	0xd000
+#define AREA_SIEFP	0xe000
+#define AREA_SIRBP	0xf000
+#define AREA_PD_LOW	0x10000
 #define IDENTITY_MAX_GIB	512
 /* 4-level paging entries (SDM Vol. 3A, 5.5, Tables 5-15 to 5-18) */
 #define PTE_TABLE	0x3ull		/* present, writable */
@@ -221,6 +230,10 @@ static void load_kernel(struct partition *p, const struct boot_info *bi,
 	s.gpr[GPR_RDI] = gpa_val(gpa_add(l.area, AREA_BOOTINFO));
 	s.gpr[GPR_RSP] = gpa_val(gpa_add(l.area, AREA_STACK_TOP));
 	vcpu_ops->set_state(&p->vps[0].vcpu, &s);
+	if (!partition_preset_hypercall_page(p, gpa_add(l.area, AREA_HYPERCALL)))
+		panic("root: its hypercall page is not its memory");
+	synic_preset_pages(&p->vps[0], gpa_val(gpa_add(l.area, AREA_SIMP)),
+			   gpa_val(gpa_add(l.area, AREA_SIEFP)), gpa_val(gpa_add(l.area, AREA_SIRBP)));
 }
 
 /* Its RAM as chunks (one per range, GPA = HPA), mapped with 2 MiB leaves where aligned. */

@@ -5,11 +5,15 @@
  * re-issued with the rep start at the reps completed while the status is
  * SUCCESS and reps remain (hv_do_rep_hypercall), and the result value
  * carries the status in bits 15:0 and the reps completed in 43:32 (TLFS
- * 6.0, 3.8). The instruction is VMCALL or VMMCALL by the CPU's vendor.
+ * 6.0, 3.8). Calls go through the hypercall page, which the hypervisor
+ * places for the root (hyperv-root-abi.md 1.1): HV_X64_MSR_HYPERCALL reads
+ * back its GPA, the root sets the enable bit there and calls into it (the
+ * RAM is identity-mapped), so the root needs not know VMCALL from VMMCALL.
  */
 #include "partitions/root/root.h"
 #include "arch/x86/cpu.h"
 #include "core/abi/hypercall.h"
+#include "core/abi/hv_msr.h"
 
 #define PAGE	4096
 
@@ -17,24 +21,42 @@ static uint8_t in_page[PAGE] __attribute__((aligned(PAGE)));
 static uint8_t out_page[PAGE] __attribute__((aligned(PAGE)));
 static uint64_t in_gpa, out_gpa;
 static uint64_t last_result;
-static bool use_vmmcall;
+static uint64_t hypercall_page;		/* its address: GPA = virtual */
+
+/* "Our own OS" in the TLFS's GUEST_OS_ID encoding (TLFS 6.0, 3.13): open source, kind 0x7f. */
+#define ROOT_GUEST_OS_ID	(1ull << 63 | 0x7full << 56)
 
 void hv_init(void)
 {
-	use_vmmcall = cpuid(0, 0).ebx == 0x68747541;	/* "Auth"enticAMD */
+	uint64_t msr;
+
+	wrmsr(HV_X64_MSR_GUEST_OS_ID, ROOT_GUEST_OS_ID);
+	msr = rdmsr(HV_X64_MSR_HYPERCALL);
+	hypercall_page = msr & ~0xfffull;
+	wrmsr(HV_X64_MSR_HYPERCALL, msr | 1);
 	in_gpa = root_image_gpa(in_page);
 	out_gpa = root_image_gpa(out_page);
 }
 
+uint64_t hv_hypercall_page(void)
+{
+	return hypercall_page;
+}
+
+/*
+ * Through the page (VMCALL or VMMCALL, then RET). A continued rep call
+ * comes back into the page with RCX updated and runs again there, so RCX
+ * is an output too.
+ */
 static uint64_t raw_call(uint64_t control, uint64_t *rdx, uint64_t r8)
 {
 	register uint64_t r8_ __asm__("r8") = r8;
 	uint64_t rax;
 
-	if (use_vmmcall)
-		__asm__ volatile("vmmcall" : "=a"(rax), "+d"(*rdx), "+r"(r8_) : "c"(control) : "memory");
-	else
-		__asm__ volatile("vmcall" : "=a"(rax), "+d"(*rdx), "+r"(r8_) : "c"(control) : "memory");
+	__asm__ volatile("call *%[page]"
+			 : "=a"(rax), "+d"(*rdx), "+r"(r8_), "+c"(control)
+			 : [page] "m"(hypercall_page)
+			 : "memory");
 	last_result = rax;
 	return rax;
 }

@@ -149,6 +149,7 @@ void root_main(const struct rootboot_info *bi)
 	idt_init();
 	console_relay_log();
 	say_up(bi);
+	say("root: hypercall page at %016lx, placed by the hypervisor", hv_hypercall_page());
 	say_modules(bi);
 	pmem_init(bi);
 	say("root: %lu MiB free for children and deposits", pmem_free_pages() >> 8);

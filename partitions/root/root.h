@@ -32,7 +32,9 @@ void console_relay_log(void);
 
 /* ---- hv.c ---- */
 
+/* Enable the hypercall page where the hypervisor placed it. First, before any call. */
 void hv_init(void);
+uint64_t hv_hypercall_page(void);
 /*
  * A simple fast call (TLFS 3.7): `in1` in RDX, `in2` in R8. Returns the
  * status; *out (if not NULL) gets RDX afterwards (our own calls answer there).

@@ -800,6 +800,7 @@ root_suite() {
 		"^\(cpu0\) I: root: kernel from hv.elf \(built in\), [0-9]+ bytes" \
 		"part 1 'root': created, [0-9]+ MiB, 1 vCPU" "$HANDOVER" \
 		"${ROOT_UP}2 modules: cpuid.elf nap.elf$" \
+		'^root: hypercall page at [0-9a-f]{16}, placed by the hypervisor$' \
 		"^root: module 'cpuid.elf' at [0-9a-f]{16}, [0-9]+ bytes, begins 7f 45 4c 46$" \
 		"^root: module 'nap.elf' at [0-9a-f]{16}, [0-9]+ bytes, begins 7f 45 4c 46$" \
 		"\[cpuid\] PASS cpuid.40000000 vendor is Microsoft Hv" "\[nap\] PASS woke up 20 times" \
