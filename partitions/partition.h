@@ -94,7 +94,30 @@ struct vp {
 	struct fpu_area fpu;		/* x87/SSE registers while another guest has the CPU */
 	struct debug_regs dbg;		/* DR0-DR3, DR6, likewise */
 	struct synic synic;		/* partitions/synic.h */
+	/*
+	 * VP_SUSPEND_* bits (vp_suspend_set): the VP runs only while none is
+	 * set. Any CPU sets or clears them; the scheduler reads them.
+	 */
+	volatile uint8_t suspend;
+	volatile bool leaving;		/* hosted: its home CPU is to release it (Finalize, DeleteVp) */
+	volatile bool released;		/* hosted: ... and has: its pages are back in the pool */
 };
+
+/* The TLFS suspend registers (HV_REGISTER_EXPLICIT_SUSPEND, _INTERCEPT_SUSPEND). */
+#define VP_SUSPEND_EXPLICIT	0x1u	/* the root's: a new hosted VP starts with it */
+#define VP_SUSPEND_INTERCEPT	0x2u	/* set when an intercept is posted, the root clears it */
+
+/*
+ * Set (on) or clear the suspend bits `bits` of vp. A VP with any bit set is
+ * not runnable (core/sched.c); one running now leaves guest mode at once
+ * (its home CPU is kicked), and clearing the last bit kicks the home CPU
+ * so that it runs again. Any CPU, any context.
+ */
+void vp_suspend_set(struct vp *vp, unsigned bits, bool on);
+static inline bool vp_suspended(const struct vp *vp)
+{
+	return vp->suspend != 0;
+}
 
 struct mem_chunk {
 	gpa_t gpa;
@@ -129,6 +152,20 @@ struct partition {
 	volatile bool dying;		/* being destroyed: home CPUs release its vCPUs */
 	volatile uint32_t live_vps;	/* vCPUs not yet released */
 	uint64_t start_tsc;		/* when it was started */
+	uint64_t exit_code;		/* HVCALL_X_PARTITION_EXIT's, once stopped */
+	/*
+	 * Hosted: created by the root through hypercalls (partitions/hvroot_*.c).
+	 * Its RAM is the root's frames mapped into its tables (no chunks), its
+	 * object came from the root's deposit pool, its pool holds only what
+	 * the root deposited. hosted_state: partitions/hosted.h.
+	 */
+	bool hosted;
+	uint8_t hosted_state;
+	int slot;			/* its table slot: the frame table's owner */
+	struct partition *parent;
+	uint64_t prop_synthetic_features;	/* SetPartitionProperty values */
+	uint64_t prop_gpa_tracking, prop_msr_action;
+	uint64_t mapped_pages;		/* root frames mapped into it */
 	uint64_t first_entry_tsc;	/* when its first vCPU first entered the guest */
 	/*
 	 * The Hyper-V guest identity (partitions/tlfs.c). privileges and
