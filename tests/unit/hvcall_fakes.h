@@ -199,6 +199,8 @@ static void fakes_reset(void)
 	guest.mode = VCPU_MODE_LONG64;
 	memset(fake_ram, 0, sizeof(fake_ram));
 	log_reads = 0;
+	stats_calls = 0;
+	power_off_calls = 0;
 }
 
 /* The hypercall exit as the back-end decodes it, the caller's mode and CPL included. */
