@@ -47,22 +47,27 @@ static cpu_id_t pick_cpu(uint64_t mask, vp_index_t vp)
 	return allowed[(rotor + vp_index_val(vp)) % n];
 }
 
+enum part_status part_vp_init(struct partition *p, unsigned i, uint64_t cpu_mask)
+{
+	struct vp *vp = &p->vps[i];
+
+	vp->vcpu.part = p;
+	vp->vcpu.index = to_vp_index(i);
+	vp->vcpu.tsc_aux = i;	/* RDTSCP gives the VP index until the guest sets its own */
+	vp->vcpu.last_cpu = -1;
+	vp->vcpu.home_cpu = pick_cpu(cpu_mask, vp->vcpu.index);
+	vp->state = VP_RUNNABLE;
+	fpu_init_area(&vp->fpu);
+	vp->dbg = (struct debug_regs){ .dr6 = 0xffff0ff0 };	/* DR6 at reset */
+	synic_init(vp);
+	return vcpu_ops->vcpu_init(&vp->vcpu, p->slpt.root, &p->pool) ? PART_ENOMEM : PART_OK;
+}
+
 enum part_status part_vps_create(struct partition *p, unsigned vcpus, uint64_t cpu_mask)
 {
 	for (unsigned i = 0; i < vcpus; i++) {
-		struct vp *vp = &p->vps[i];
-
 		p->nvps = i + 1;
-		vp->vcpu.part = p;
-		vp->vcpu.index = to_vp_index(i);
-		vp->vcpu.tsc_aux = i;	/* RDTSCP gives the VP index until the guest sets its own */
-		vp->vcpu.last_cpu = -1;
-		vp->vcpu.home_cpu = pick_cpu(cpu_mask, vp->vcpu.index);
-		vp->state = VP_RUNNABLE;
-		fpu_init_area(&vp->fpu);
-		vp->dbg = (struct debug_regs){ .dr6 = 0xffff0ff0 };	/* DR6 at reset */
-		synic_init(vp);
-		if (vcpu_ops->vcpu_init(&vp->vcpu, p->slpt.root, &p->pool))
+		if (part_vp_init(p, i, cpu_mask) != PART_OK)
 			return PART_ENOMEM;
 	}
 	return PART_OK;

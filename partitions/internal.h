@@ -62,6 +62,9 @@ void part_memory_free(struct partition *p);
 /* vCPUs 0 to vcpus - 1, their home CPUs picked from cpu_mask (0: any CPU). */
 enum part_status part_vps_create(struct partition *p, unsigned vcpus, uint64_t cpu_mask);
 
+/* VP i of p: its fields, its home CPU (as part_vps_create picks it), its back-end state from p's pool. */
+enum part_status part_vp_init(struct partition *p, unsigned i, uint64_t cpu_mask);
+
 /* Return the back-end state of one vCPU (none: nothing to do). */
 void part_vp_free(struct vp *vp);
 

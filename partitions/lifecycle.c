@@ -125,6 +125,7 @@ void partition_stopped(struct partition *p, uint64_t code)
 		return;
 	}
 	p->state = PART_STOPPED;
+	p->exit_code = code;
 	destroy = p->on_stop == PART_END_DESTROY && !p->dying;
 	if (destroy)
 		mark_dying_locked(p);
@@ -208,31 +209,23 @@ enum part_status partition_destroy(struct partition *p)
 	return PART_OK;
 }
 
-/*
- * A change of the suspend set (any CPU). A new reason stops a running VP
- * at its next exit (the kick); the last one cleared makes it eligible
- * again, and its home CPU looks (sched.c's eligible()).
- */
-uint32_t vp_suspend_set(struct vp *vp, uint32_t reason, bool on)
-{
-	uint32_t old;
-
-	if (on) {
-		old = __atomic_fetch_or(&vp->suspend, reason, __ATOMIC_SEQ_CST);
-		if (!old)
-			sched_kick_vp(vp);
-		return old;
-	}
-	old = __atomic_fetch_and(&vp->suspend, ~reason, __ATOMIC_SEQ_CST);
-	if (old && !(old & ~reason))
-		sched_kick_vp(vp);
-	return old;
-}
-
 void partition_release_vp(struct vp *vp)
 {
 	struct partition *p = vp->vcpu.part;
 
 	part_vp_free(vp);
+	if (vp->leaving && !p->dying) {	/* hosted: the partition lives on without it */
+		__atomic_store_n(&vp->released, true, __ATOMIC_RELEASE);
+		return;
+	}
 	drop_count(p);
+}
+
+void vp_suspend_set(struct vp *vp, unsigned bits, bool on)
+{
+	if (on)
+		__atomic_fetch_or(&vp->suspend, (uint8_t)bits, __ATOMIC_SEQ_CST);
+	else
+		__atomic_fetch_and(&vp->suspend, (uint8_t)~bits, __ATOMIC_SEQ_CST);
+	sched_kick_vp(vp);
 }

@@ -71,16 +71,6 @@ struct part_stats {
 enum vp_state { VP_RUNNABLE, VP_BLOCKED, VP_STOPPED };
 
 /*
- * Suspend reasons (hyperv-root-abi.md 5.1; the TLFS's suspend registers):
- * while any is set the VP is not run. EXPLICIT: the root's
- * (HV_REGISTER_EXPLICIT_SUSPEND); INTERCEPT: an intercept message waits
- * for the root (HV_REGISTER_INTERCEPT_SUSPEND, set by the hypervisor,
- * cleared by the root).
- */
-#define VP_SUSPEND_EXPLICIT	(1u << 0)
-#define VP_SUSPEND_INTERCEPT	(1u << 1)
-
-/*
  * A child VP's side of the intercept path (partitions/intercept_post.c):
  * its HVMSG_OPAQUE_INTERCEPT to the root (one in flight: the VP is
  * suspended until the root answers), its last message, and the VP state
@@ -117,9 +107,31 @@ struct vp {
 	struct fpu_area fpu;		/* x87/SSE registers while another guest has the CPU */
 	struct debug_regs dbg;		/* DR0-DR3, DR6, likewise */
 	struct synic synic;		/* partitions/synic.h */
-	volatile uint32_t suspend;	/* VP_SUSPEND_*: any CPU sets or clears (vp_suspend_set) */
+	/*
+	 * VP_SUSPEND_* bits (vp_suspend_set): the VP runs only while none is
+	 * set. Any CPU sets or clears them; the scheduler reads them.
+	 */
+	volatile uint8_t suspend;
+	volatile bool leaving;		/* hosted: its home CPU is to release it (Finalize, DeleteVp) */
+	volatile bool released;		/* hosted: ... and has: its pages are back in the pool */
 	struct vp_intercept icpt;	/* children whose exits go to the root */
 };
+
+/* The TLFS suspend registers (HV_REGISTER_EXPLICIT_SUSPEND, _INTERCEPT_SUSPEND). */
+#define VP_SUSPEND_EXPLICIT	0x1u	/* the root's: a new hosted VP starts with it */
+#define VP_SUSPEND_INTERCEPT	0x2u	/* set when an intercept is posted, the root clears it */
+
+/*
+ * Set (on) or clear the suspend bits `bits` of vp. A VP with any bit set is
+ * not runnable (core/sched.c); one running now leaves guest mode at once
+ * (its home CPU is kicked), and clearing the last bit kicks the home CPU
+ * so that it runs again. Any CPU, any context.
+ */
+void vp_suspend_set(struct vp *vp, unsigned bits, bool on);
+static inline bool vp_suspended(const struct vp *vp)
+{
+	return vp->suspend != 0;
+}
 
 struct mem_chunk {
 	gpa_t gpa;
@@ -154,6 +166,20 @@ struct partition {
 	volatile bool dying;		/* being destroyed: home CPUs release its vCPUs */
 	volatile uint32_t live_vps;	/* vCPUs not yet released */
 	uint64_t start_tsc;		/* when it was started */
+	uint64_t exit_code;		/* HVCALL_X_PARTITION_EXIT's, once stopped */
+	/*
+	 * Hosted: created by the root through hypercalls (partitions/hvroot_*.c).
+	 * Its RAM is the root's frames mapped into its tables (no chunks), its
+	 * object came from the root's deposit pool, its pool holds only what
+	 * the root deposited. hosted_state: partitions/hosted.h.
+	 */
+	bool hosted;
+	uint8_t hosted_state;
+	int slot;			/* its table slot: the frame table's owner */
+	struct partition *parent;
+	uint64_t prop_synthetic_features;	/* SetPartitionProperty values */
+	uint64_t prop_gpa_tracking, prop_msr_action;
+	uint64_t mapped_pages;		/* root frames mapped into it */
 	uint64_t first_entry_tsc;	/* when its first vCPU first entered the guest */
 	/*
 	 * The Hyper-V guest identity (partitions/tlfs.c). privileges and
@@ -257,18 +283,6 @@ static inline void vp_timers_changed(struct vp *vp)
 	uint64_t x = vp->xtimer_deadline, s = vp->stimer_deadline;
 
 	vp->timer_deadline = !x ? s : !s ? x : (int64_t)(x - s) < 0 ? x : s;
-}
-
-/*
- * Set (on) or clear one VP_SUSPEND_* reason, from any CPU. Clearing the
- * last one makes the VP runnable again (its home CPU is kicked). Returns
- * the reasons set before.
- */
-uint32_t vp_suspend_set(struct vp *vp, uint32_t reason, bool on);
-
-static inline bool vp_suspended(const struct vp *vp)
-{
-	return __atomic_load_n(&vp->suspend, __ATOMIC_ACQUIRE) != 0;
 }
 
 static inline struct vp *vcpu_to_vp(struct vcpu *v)

@@ -24,6 +24,7 @@
  */
 #include "partitions/rootpart.h"
 #include "partitions/internal.h"
+#include "partitions/hvroot.h"
 #include "core/abi/rootboot.h"
 #include "core/lib.h"
 #include "core/log.h"
@@ -272,6 +273,7 @@ struct partition *rootpart_create(const struct boot_info *bi)
 	p->privileges = HV_PRIV_ROOT;
 	p->state = PART_CREATED;
 	map_ram(p, ram, n);
+	hvroot_frames_init(p, ram, n);
 	if (part_vps_create(p, 1, cpu_mask_of(to_cpu_id(0))) != PART_OK)
 		panic("root: the hypervisor's pool is too small for its VP (hv_mem=)");
 	load_kernel(p, bi, ram, n);

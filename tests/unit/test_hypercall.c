@@ -38,7 +38,7 @@ static void null_call(void **state)
 
 static void unknown_codes_are_refused(void **state)
 {
-	static const uint64_t codes[] = { 0, 1, 0x7fff, 0x8005, 0x80ff, 0xffff };
+	static const uint64_t codes[] = { 0, 1, 0x7fff, 0x8007, 0x80ff, 0xffff };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
@@ -97,6 +97,28 @@ static void log_read_is_root_only(void **state)
 	assert_int_equal(vp.vcpu.gpr[GPR_RDX], 18);		/* bytes written, in RDX */
 	assert_memory_equal(fake_ram + 16, "(cpu0) I: a line\r\n", 18);
 	assert_int_equal(log_reads, 1);
+}
+
+/* The statistics and power-off calls: root only; the statistics buffer 8-aligned in its RAM. */
+static void stats_and_power_off_are_root_only(void **state)
+{
+	(void)state;
+	call(HVCALL_X_PARTITION_STATS, 2, FAKE_RAM_GPA);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_ACCESS_DENIED);
+	call(HVCALL_X_POWER_OFF, 0, 0);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_ACCESS_DENIED);
+	assert_int_equal(stats_calls + power_off_calls, 0);
+	part.privileges = HV_PRIV_ROOT;
+	call(HVCALL_X_PARTITION_STATS, 2, FAKE_RAM_GPA + 4);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_PARAMETER);
+	call(HVCALL_X_PARTITION_STATS, 2, FAKE_RAM_GPA + FAKE_RAM_SIZE - 8);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_PARAMETER);
+	assert_int_equal(stats_calls, 0);
+	call(HVCALL_X_PARTITION_STATS, 2, FAKE_RAM_GPA);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_SUCCESS);
+	assert_int_equal(stats_calls, 1);
+	call(HVCALL_X_POWER_OFF, 0, 0);
+	assert_int_equal(power_off_calls, 1);
 }
 
 /* The buffer must lie in the root's RAM, 1 to HV_X_LOG_READ_MAX bytes; else nothing is read. */
@@ -458,7 +480,7 @@ static void unmap_vp_state_page(void **state)
 
 static void unknown_tlfs_codes(void **state)
 {
-	static const uint64_t codes[] = { 0, 0x40, 0x47, 0x5e, 0xff, 0x7fff };
+	static const uint64_t codes[] = { 0, 0x4a, 0x47, 0x5e, 0xff, 0x7fff };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
@@ -478,6 +500,7 @@ int main(void)
 		cmocka_unit_test_setup(code_is_the_low_16_bits, setup),
 		cmocka_unit_test_setup(log_read_is_root_only, setup),
 		cmocka_unit_test_setup(log_read_checks_the_buffer, setup),
+		cmocka_unit_test_setup(stats_and_power_off_are_root_only, setup),
 		cmocka_unit_test_setup(bad_input_values_are_refused, setup),
 		cmocka_unit_test_setup(refused_outside_ring0, setup),
 		cmocka_unit_test_setup(ring0_call_steps_over, setup),
