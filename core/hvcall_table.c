@@ -63,7 +63,8 @@ static uint16_t hv_map_vp_state_page(struct hc_call *c)
 	child = d.partition_id >> 32 ? NULL : partition_find_id(to_part_id((uint32_t)d.partition_id));
 	if (!child)
 		return HV_STATUS_INVALID_PARTITION_ID;
-	st = intercept_map_state_page(child, d.vp_index, d.type, d.location_provided, &pfn);
+	st = intercept_map_state_page(c->vp->vcpu.part, child, d.vp_index, d.type,
+				      d.location_provided, &pfn);
 	out.map_location = pfn;
 	if (st == HV_STATUS_SUCCESS)
 		memcpy(c->out, &out, sizeof(out));
@@ -81,7 +82,7 @@ static uint16_t hv_unmap_vp_state_page(struct hc_call *c)
 	child = d.partition_id >> 32 ? NULL : partition_find_id(to_part_id((uint32_t)d.partition_id));
 	if (!child)
 		return HV_STATUS_INVALID_PARTITION_ID;
-	return intercept_unmap_state_page(child, d.vp_index, d.type);
+	return intercept_unmap_state_page(c->vp->vcpu.part, child, d.vp_index, d.type);
 }
 
 /* Shapes: byte counts of the fixed input, an input element, the fixed output, an output element. */

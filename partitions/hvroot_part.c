@@ -6,6 +6,7 @@
  * mappings gone), WithdrawMemory until NO_RESOURCES, Delete.
  */
 #include "partitions/hvroot.h"
+#include "partitions/intercept.h"
 #include "partitions/hosted.h"
 #include "partitions/internal.h"
 #include "arch/x86/cpu.h"
@@ -59,6 +60,7 @@ uint16_t hvroot_create_partition(struct hc_call *c)
 	p->privileges = HV_PRIV_CHILD;
 	p->state = PART_CREATED;
 	p->hosted = true;
+	p->intercepts_to_root = true;	/* its ports, unmapped GPAs... are the root's (intercept.h) */
 	p->hosted_state = HOSTED_CREATED;
 	p->slot = slot;
 	p->parent = caller;
@@ -130,6 +132,8 @@ uint16_t hvroot_finalize_partition(struct hc_call *c)
 		sched_kick_partition(p);
 		return HVCALL_STATUS_RETRY;
 	}
+	for (unsigned i = 0; i < p->nvps; i++)
+		intercept_vp_drop_pages(&p->vps[i]);	/* pages the root did not unmap */
 	hvroot_unmap_all(p);
 	p->hosted_state = HOSTED_FINALIZED;
 	part_log_stats(p);

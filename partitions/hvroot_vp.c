@@ -13,6 +13,7 @@
 #include "partitions/hvroot.h"
 #include "partitions/hosted.h"
 #include "partitions/internal.h"
+#include "partitions/intercept.h"
 #include "arch/x86/cpu.h"
 #include "core/abi/hvroot.h"
 #include "core/cr.h"
@@ -97,6 +98,7 @@ uint16_t hvroot_delete_vp(struct hc_call *c)
 		sched_kick_vp(vp);
 		return HVCALL_STATUS_RETRY;
 	}
+	intercept_vp_drop_pages(vp);
 	p->nvps--;
 	__atomic_sub_fetch(&p->live_vps, 1, __ATOMIC_ACQ_REL);
 	memset(vp, 0, sizeof(*vp));
@@ -215,6 +217,37 @@ static uint16_t set_reg(struct vp *vp, struct vcpu_state *s, uint32_t name,
 	return HV_STATUS_SUCCESS;
 }
 
+/*
+ * RIP and the general registers but RSP live in the core's copy between
+ * two entries (core/vcpu.h struct vcpu): a suspended VP's can be written
+ * from any CPU, which is how the root completes an intercept of a child
+ * on another CPU (6.4: RIP past the instruction, RAX for IN). NULL for
+ * any other name.
+ */
+static uint64_t *core_reg(struct vp *vp, uint32_t name)
+{
+	if (name == HV_X64_REGISTER_RIP)
+		return &vp->vcpu.rip;
+	if (name >= HV_X64_REGISTER_RAX && name <= HV_X64_REGISTER_R15 &&
+	    name != HV_X64_REGISTER_RSP)
+		return &vp->vcpu.gpr[name - HV_X64_REGISTER_RAX];
+	return NULL;
+}
+
+/*
+ * Suspended and out of guest mode. A VP that has just posted an intercept
+ * is suspended but may still be leaving run_vp on its home CPU (the root
+ * can see the message first): it cannot enter again, so wait that out.
+ */
+static bool quiet_for_core_regs(const struct vp *vp)
+{
+	if (!vp_suspended(vp))
+		return false;
+	while (__atomic_load_n(&vp->running, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	return true;
+}
+
 static bool is_suspend_reg(uint32_t name)
 {
 	return name == HV_REGISTER_EXPLICIT_SUSPEND || name == HV_REGISTER_INTERCEPT_SUSPEND;
@@ -288,6 +321,10 @@ uint16_t hvroot_set_vp_registers(struct hc_call *c)
 		memcpy(&a, &in.assocs[c->rep_done], sizeof(a));
 		if (is_suspend_reg(a.name)) {
 			vp_suspend_set(vp, suspend_bit(a.name), a.value.reg64 & HV_REGISTER_SUSPEND_BIT);
+			continue;
+		}
+		if (core_reg(vp, a.name) && quiet_for_core_regs(vp)) {
+			*core_reg(vp, a.name) = a.value.reg64;
 			continue;
 		}
 		if (!arch_access_ok(vp))

@@ -104,12 +104,26 @@ void intercept_halt(struct vp *vp);
 void intercept_crash(struct vp *vp);
 
 /*
- * MapVpStatePage / UnmapVpStatePage for the root (docs/hypercalls.md):
- * HV_STATUS_* and, on success, the page's root PFN (GPA = HPA).
+ * MapVpStatePage / UnmapVpStatePage from `caller` (the root) on `child`
+ * (docs/hypercalls.md): HV_STATUS_* and, on success, the page's root PFN
+ * (GPA = HPA). child must be the caller's own (hosted, its parent) or a
+ * `partition=` child with intercept=root.
  */
-uint16_t intercept_map_state_page(struct partition *child, uint32_t vp_index, uint16_t type,
-				  bool location_provided, uint64_t *pfn);
-uint16_t intercept_unmap_state_page(struct partition *child, uint32_t vp_index, uint16_t type);
+uint16_t intercept_map_state_page(struct partition *caller, struct partition *child,
+				  uint32_t vp_index, uint16_t type, bool location_provided,
+				  uint64_t *pfn);
+uint16_t intercept_unmap_state_page(struct partition *caller, struct partition *child,
+				    uint32_t vp_index, uint16_t type);
 
-/* The VP goes away: its note leaves the root's queue, its state pages the root. */
+/*
+ * The VP's state pages leave the root and go back to its partition's pool.
+ * On the root's CPU, from its calls (FinalizePartition, DeleteVp): the
+ * root's second-level tables change only there.
+ */
+void intercept_vp_drop_pages(struct vp *vp);
+
+/*
+ * The VP goes away (part_vp_free, its home CPU): its note leaves the
+ * root's queue; a `partition=` child's state pages are dropped here too.
+ */
 void intercept_vp_release(struct vp *vp);

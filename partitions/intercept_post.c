@@ -178,15 +178,24 @@ static paddr_t *state_page_slot(struct vp *vp, uint16_t type)
  * GPA = HPA, read-only for the intercept page (the root only reads it),
  * read-write for the register page. A second Map returns the same page.
  */
-uint16_t intercept_map_state_page(struct partition *child, uint32_t vp_index, uint16_t type,
-				  bool location_provided, uint64_t *pfn)
+/* The root's own child, or a partition= child marked for tests. */
+static bool roots_child(const struct partition *caller, const struct partition *child)
 {
-	struct partition *root = rootpart_get();
+	if (caller != rootpart_get() || partition_is_root(child))
+		return false;
+	return child->hosted ? child->parent == caller : child->intercepts_to_root;
+}
+
+uint16_t intercept_map_state_page(struct partition *caller, struct partition *child,
+				  uint32_t vp_index, uint16_t type, bool location_provided,
+				  uint64_t *pfn)
+{
+	struct partition *root = caller;
 	unsigned perms = type == HV_VP_STATE_PAGE_INTERCEPT_MESSAGE ? SLP_R : SLP_R | SLP_W;
 	paddr_t *slot, page;
 	struct vp *vp;
 
-	if (!root || partition_is_root(child))
+	if (!roots_child(caller, child))
 		return HV_STATUS_INVALID_PARTITION_ID;
 	if (vp_index >= child->nvps)
 		return HV_STATUS_INVALID_VP_INDEX;
@@ -230,12 +239,13 @@ static void drop_state_page(struct partition *root, struct vp *vp, paddr_t *slot
 		panic("intercept: a VP state page its pool did not hand out");
 }
 
-uint16_t intercept_unmap_state_page(struct partition *child, uint32_t vp_index, uint16_t type)
+uint16_t intercept_unmap_state_page(struct partition *caller, struct partition *child,
+				    uint32_t vp_index, uint16_t type)
 {
-	struct partition *root = rootpart_get();
+	struct partition *root = caller;
 	struct vp *vp;
 
-	if (!root || partition_is_root(child))
+	if (!roots_child(caller, child))
 		return HV_STATUS_INVALID_PARTITION_ID;
 	if (vp_index >= child->nvps)
 		return HV_STATUS_INVALID_VP_INDEX;
@@ -252,13 +262,24 @@ uint16_t intercept_unmap_state_page(struct partition *child, uint32_t vp_index, 
 	return HV_STATUS_SUCCESS;
 }
 
-void intercept_vp_release(struct vp *vp)
+void intercept_vp_drop_pages(struct vp *vp)
 {
 	struct partition *root = rootpart_get();
 
-	synic_withdraw(&vp->icpt.note);
 	spin_lock(&state_page_lock);
 	drop_state_page(root, vp, &vp->icpt.page);
 	drop_state_page(root, vp, &vp->icpt.regs_page);
 	spin_unlock(&state_page_lock);
+}
+
+/*
+ * A partition= child's pages are dropped on its home CPU, where the
+ * root's own calls could change the root's tables at the same time: a
+ * test-only path (intercept=root), said in docs/root.md.
+ */
+void intercept_vp_release(struct vp *vp)
+{
+	synic_withdraw(&vp->icpt.note);
+	if (vp->vcpu.part && !vp->vcpu.part->hosted)
+		intercept_vp_drop_pages(vp);
 }

@@ -409,9 +409,11 @@ struct partition *partition_find_id(part_id_t id)
 	return part_id_val(id) == CHILD_ID ? &child : NULL;
 }
 
-uint16_t intercept_map_state_page(struct partition *p, uint32_t vp_index, uint16_t type,
-				  bool location_provided, uint64_t *pfn)
+uint16_t intercept_map_state_page(struct partition *caller, struct partition *p,
+				  uint32_t vp_index, uint16_t type, bool location_provided,
+				  uint64_t *pfn)
 {
+	assert_ptr_equal(caller, &part);
 	assert_ptr_equal(p, &child);
 	vpstate.maps++;
 	vpstate.vp_index = vp_index;
@@ -421,8 +423,10 @@ uint16_t intercept_map_state_page(struct partition *p, uint32_t vp_index, uint16
 	return HV_STATUS_SUCCESS;
 }
 
-uint16_t intercept_unmap_state_page(struct partition *p, uint32_t vp_index, uint16_t type)
+uint16_t intercept_unmap_state_page(struct partition *caller, struct partition *p,
+				    uint32_t vp_index, uint16_t type)
 {
+	assert_ptr_equal(caller, &part);
 	assert_ptr_equal(p, &child);
 	vpstate.unmaps++;
 	vpstate.vp_index = vp_index;
