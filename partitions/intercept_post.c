@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/mm.h"
 #include "core/panic.h"
+#include "core/percpu.h"
 #include "core/sched.h"
 
 /* The root's second-level tables and the children's state-page fields. */
@@ -99,6 +100,9 @@ static void post(struct vp *vp)
 		partition_crash(vp->vcpu.part, vp, "an intercept, and no root partition to take it");
 		return;
 	}
+	log_debug("intercept: part %u vp %u on cpu %u: message %x to the root",
+		  part_id_val(vp->vcpu.part->id), vp_index_val(vp->vcpu.index), this_cpu_id(),
+		  ic->last.header.message_type);
 	if (!__atomic_load_n(&ic->note.target, __ATOMIC_ACQUIRE))
 		intercept_build_opaque(&ic->note.msg, sender_of(vp), vp_index_val(vp->vcpu.index));
 	(void)synic_post_node(root, 0, &ic->note);	/* INVALID_VP_STATE: still queued (above) */

@@ -8,6 +8,7 @@
  *   console.c  COM1: its own lines and the hypervisor's log relayed
  *   hv.c       the hypercall client: fast, memory and rep calls, as mshv issues them
  *   pmem.c     the root's free pages (for children's RAM and for deposits)
+ *   intercept_test.c  root_test=intercepts: the hypervisor's intercept path, checked
  */
 #ifndef PARTITIONS_ROOT_ROOT_H
 #define PARTITIONS_ROOT_ROOT_H
@@ -60,6 +61,11 @@ uint16_t hv_rep(uint16_t code, const void *hdr, size_t hdr_len, const void *elem
 uint64_t hv_last_result(void);
 /* A name for a TLFS status, for messages ("INSUFFICIENT_MEMORY"); "?" if unknown. */
 const char *hv_status_name(uint16_t status);
+
+/* ---- intercept_test.c ---- */
+
+/* root_test=intercepts: two children's intercepts checked and completed; says PASS or FAIL. */
+void intercept_test(void);
 
 /* ---- pmem.c ---- */
 

@@ -814,6 +814,28 @@ root_suite() {
 }
 root_suite qemu-root qemu 2 90
 root_suite bochs-root bochs 1 300
+# root_test=intercepts (docs/root.md, "Intercepts"): the root creates two children through the
+# TLFS calls, the rotor puts them on consecutive CPUs (with 2 CPUs: the root's CPU 0 and CPU 1);
+# each one's port I/O, unmapped-GPA write and HLT reach the root's SINT0 and intercept page, the
+# root checks and completes each and tears the child down.
+intercept_suite() {
+	local name=$1 emu=$2 cpus=$3 tmo=$4 cpu
+	local per_cpu=()
+	for ((cpu = 0; cpu < cpus; cpu++)); do
+		per_cpu+=("intercept: part [0-9]+ vp 0 on cpu $cpu: message 80010000 to the root")
+	done
+	run_case "$name" "$emu" "$cpus" 0 "$tmo" "root=on loglvl=debug root_test=intercepts" \
+		"^root: child 0 \(partition [0-9]+\): 7 intercepts checked and completed, torn down$" \
+		"^root: child 1 \(partition [0-9]+\): 7 intercepts checked and completed, torn down$" \
+		"^root: test PASS intercepts \(2 children, [0-9]+ SINT0 interrupts\)$" \
+		"${per_cpu[@]}" \
+		"intercept: part [0-9]+ vp 0 on cpu [0-9]+: message 80000000 to the root" \
+		"intercept: part [0-9]+ vp 0 on cpu [0-9]+: message 80010007 to the root" \
+		"part [0-9]+: deleted by the root" \
+		-- "$NO_PANIC" 'root: test FAIL' 'crashed'
+}
+intercept_suite qemu-root-intercepts qemu 2 120
+intercept_suite bochs-root-intercepts bochs 1 400
 # The partition suite beside the root, in the hypervisor's 64 MiB pool, its lines through the
 # root (fpu-a's: on CPU 0, which runs the root first; the others may finish before it starts).
 guest_suite qemu-root-partitions qemu 4 120 0-3 "root=on" "$HANDOVER" \
