@@ -106,8 +106,7 @@ void intercept_crash(struct vp *vp);
 /*
  * MapVpStatePage / UnmapVpStatePage from `caller` (the root) on `child`
  * (docs/hypercalls.md): HV_STATUS_* and, on success, the page's root PFN
- * (GPA = HPA). child must be the caller's own (hosted, its parent) or a
- * `partition=` child with intercept=root.
+ * (GPA = HPA). child must be the caller's own (hosted, its parent).
  */
 uint16_t intercept_map_state_page(struct partition *caller, struct partition *child,
 				  uint32_t vp_index, uint16_t type, bool location_provided,
@@ -122,8 +121,5 @@ uint16_t intercept_unmap_state_page(struct partition *caller, struct partition *
  */
 void intercept_vp_drop_pages(struct vp *vp);
 
-/*
- * The VP goes away (part_vp_free, its home CPU): its note leaves the
- * root's queue; a `partition=` child's state pages are dropped here too.
- */
+/* The VP goes away (part_vp_free, its home CPU): its note leaves the root's queue. */
 void intercept_vp_release(struct vp *vp);

@@ -182,12 +182,10 @@ static paddr_t *state_page_slot(struct vp *vp, uint16_t type)
  * GPA = HPA, read-only for the intercept page (the root only reads it),
  * read-write for the register page. A second Map returns the same page.
  */
-/* The root's own child, or a partition= child marked for tests. */
+/* One of the root's own children (created by its CreatePartition). */
 static bool roots_child(const struct partition *caller, const struct partition *child)
 {
-	if (caller != rootpart_get() || partition_is_root(child))
-		return false;
-	return child->hosted ? child->parent == caller : child->intercepts_to_root;
+	return caller == rootpart_get() && child->hosted && child->parent == caller;
 }
 
 uint16_t intercept_map_state_page(struct partition *caller, struct partition *child,
@@ -276,14 +274,8 @@ void intercept_vp_drop_pages(struct vp *vp)
 	spin_unlock(&state_page_lock);
 }
 
-/*
- * A partition= child's pages are dropped on its home CPU, where the
- * root's own calls could change the root's tables at the same time: a
- * test-only path (intercept=root), said in docs/root.md.
- */
+/* Its pages are dropped on the root's CPU (intercept_vp_drop_pages), before the VP goes. */
 void intercept_vp_release(struct vp *vp)
 {
 	synic_withdraw(&vp->icpt.note);
-	if (vp->vcpu.part && !vp->vcpu.part->hosted)
-		intercept_vp_drop_pages(vp);
 }

@@ -199,9 +199,8 @@ struct partition {
 	/*
 	 * Its port I/O, unmapped-GPA accesses, HLT with no way to wake and
 	 * crashes become intercept messages to the root (docs/root.md,
-	 * "Intercepts"): set for children the root creates, and for a
-	 * `partition=` child with the test key `intercept=root`. Fixed before
-	 * it starts.
+	 * "Intercepts"): set for the children the root creates
+	 * (HvCallCreatePartition), before they run.
 	 */
 	bool intercepts_to_root;
 };
