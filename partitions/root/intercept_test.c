@@ -187,7 +187,7 @@ static struct hv_register_assoc seg(uint32_t name, uint16_t sel, uint16_t attr)
 }
 
 /* Page tables (1 GiB identity map with 2 MiB pages in its first GiB), code; GPA 0 = `mem`. */
-static void child_memory(uint8_t *mem)
+static void child_memory(uint8_t *mem, const uint8_t *code, size_t len)
 {
 	uint64_t *pml4 = (uint64_t *)(mem + CHILD_PML4), *pdpt = (uint64_t *)(mem + CHILD_PDPT);
 	uint64_t *pd = (uint64_t *)(mem + CHILD_PD);
@@ -195,7 +195,7 @@ static void child_memory(uint8_t *mem)
 	pml4[0] = CHILD_PDPT | 0x3;
 	pdpt[0] = CHILD_PD | 0x3;
 	pd[0] = 0x0 | 0x83;		/* 0-2 MiB, present, writable, 2 MiB */
-	memcpy(mem + CHILD_CODE, child_code, sizeof(child_code));
+	memcpy(mem + CHILD_CODE, code, len);
 }
 
 /* 64-bit flat state at CHILD_CODE, as the hypervisor's own loader sets it (core/vcpu_state.c). */
@@ -222,7 +222,8 @@ static uint16_t child_registers(uint64_t id)
 }
 
 /* CreatePartition ... MapVpStatePage, as mshv issues them (hyperv-root-abi.md 9.2). */
-static bool child_create(uint64_t *id, const struct hv_message **page)
+static bool child_create(uint64_t *id, const struct hv_message **page, const uint8_t *code,
+			 size_t len)
 {
 	struct hv_input_create_partition cp = {
 		.flags = HV_PARTITION_CREATION_FLAG_EXO_PARTITION |
@@ -258,7 +259,7 @@ static bool child_create(uint64_t *id, const struct hv_message **page)
 	mem = pmem_alloc(CHILD_PAGES, PAGE_SIZE);
 	if (!mem)
 		return FAIL("no memory for the child");
-	child_memory((uint8_t *)mem);
+	child_memory((uint8_t *)mem, code, len);
 	for (unsigned i = 0; i < CHILD_PAGES; i++)
 		pfns[i] = (mem >> PAGE_SHIFT) + i;
 	mg.target_partition_id = *id;
@@ -338,13 +339,19 @@ static bool complete(uint64_t id, const struct expect *x)
 	return st == HV_STATUS_SUCCESS ? true : FAIL("SetVpRegisters: %s", hv_status_name(st));
 }
 
-static bool run_child(uint64_t id, const struct hv_message *page)
+static bool resume(uint64_t id)
 {
 	struct hv_register_assoc go[2] = { reg64(HV_REGISTER_INTERCEPT_SUSPEND, 0),
 					   reg64(HV_REGISTER_EXPLICIT_SUSPEND, 0) };
+
+	return set_regs(id, go, 2) == HV_STATUS_SUCCESS;
+}
+
+static bool run_child(uint64_t id, const struct hv_message *page)
+{
 	struct hv_message note, m;
 
-	if (set_regs(id, go, 2) != HV_STATUS_SUCCESS)
+	if (!resume(id))
 		return FAIL("resume");
 	for (unsigned i = 0; i < ARRAY_SIZE(expects); i++) {
 		const struct expect *x = &expects[i];
@@ -397,7 +404,8 @@ static bool one_child(unsigned n)
 	const struct hv_message *page;
 	uint64_t id;
 
-	if (!child_create(&id, &page) || !run_child(id, page) || !child_destroy(id))
+	if (!child_create(&id, &page, child_code, sizeof(child_code)) || !run_child(id, page) ||
+	    !child_destroy(id))
 		return false;
 	say("root: child %u (partition %lu): %u intercepts checked and completed, torn down", n, id,
 	    (unsigned)ARRAY_SIZE(expects));
@@ -413,4 +421,76 @@ void intercept_test(void)
 			return;
 		}
 	say("root: test PASS intercepts (2 children, %u SINT0 interrupts)", root_sint_count);
+}
+
+/* ---- root_test=intercept_bench: the round trip of a child's OUT through the root ---- */
+
+#define BENCH_TRIPS	500
+
+/* mov ecx, BENCH_TRIPS; 1: out 0xe9, al; dec ecx; jnz 1b; cli; hlt */
+static const uint8_t bench_code[] = {
+	0xb9, BENCH_TRIPS & 0xff, BENCH_TRIPS >> 8, 0, 0,	/* 0: mov ecx, trips */
+	0xe6, 0xe9,					/* 5: out 0xe9, al */
+	0xff, 0xc9,					/* 7: dec ecx */
+	0x75, 0xfa,					/* 9: jnz 5 */
+	0xfa, 0xf4,					/* 11: cli; hlt */
+};
+
+/* Halt until SINT0 has a message (its interrupt wakes us); take it. No timer: none is needed. */
+static void bench_wait(void)
+{
+	volatile struct hv_message *slot = &simp->sint_message[0];
+
+	while (slot->header.message_type == HVMSG_NONE)
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
+	slot->header.message_type = HVMSG_NONE;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (slot->header.message_flags & HV_MESSAGE_FLAG_PENDING)
+		wrmsr(HV_MSR_EOM, 0);
+}
+
+/*
+ * From the first OUT's message to the last one's: each trip is the root's
+ * completion (one SetVpRegisters: RIP past the OUT, INTERCEPT_SUSPEND 0),
+ * the child resuming, its DEC/JNZ and next OUT, the exit, the message and
+ * the root waking on SINT0. The TSC counts instructions in the emulators
+ * of make bench.
+ */
+static bool bench_child(unsigned n)
+{
+	const struct hv_register_assoc done[2] = { reg64(HV_X64_REGISTER_RIP, CHILD_CODE + 7),
+						   reg64(HV_REGISTER_INTERCEPT_SUSPEND, 0) };
+	const struct hv_message *page;
+	uint64_t id, t0;
+	struct hv_message m;
+
+	if (!child_create(&id, &page, bench_code, sizeof(bench_code)) || !resume(id))
+		return false;
+	bench_wait();
+	t0 = rdtsc();
+	for (unsigned i = 1; i < BENCH_TRIPS; i++) {
+		if (set_regs(id, done, 2) != HV_STATUS_SUCCESS)
+			return FAIL("SetVpRegisters in trip %u", i);
+		bench_wait();
+	}
+	say("root: bench: intercept_rt_child%u=%lu trips=%u", n, (rdtsc() - t0) / (BENCH_TRIPS - 1),
+	    BENCH_TRIPS - 1);
+	memcpy(&m, page, sizeof(m));
+	if (m.header.message_type != HVMSG_X64_IO_PORT_INTERCEPT)
+		return FAIL("the last message is %x", m.header.message_type);
+	if (set_regs(id, done, 2) != HV_STATUS_SUCCESS)
+		return FAIL("last completion");
+	bench_wait();					/* HALT */
+	return child_destroy(id);
+}
+
+void intercept_bench(void)
+{
+	synic_init();
+	for (unsigned n = 0; n < 2; n++)
+		if (!bench_child(n)) {
+			say("root: bench FAIL: child %u: %s", n, why);
+			return;
+		}
+	say("root: bench done");
 }

@@ -157,6 +157,8 @@ void root_main(const struct rootboot_info *bi)
 		probe_hv(bi);
 	if (cmdline_has(bi->cmdline, "root_test", "intercepts"))
 		intercept_test();
+	if (cmdline_has(bi->cmdline, "root_test", "intercept_bench"))
+		intercept_bench();
 	for (;;) {
 		console_relay_log();
 		hv_fast(HVCALL_X_SET_TIMER, POLL_US, TIMER_VECTOR, NULL);

@@ -66,6 +66,8 @@ const char *hv_status_name(uint16_t status);
 
 /* root_test=intercepts: two children's intercepts checked and completed; says PASS or FAIL. */
 void intercept_test(void);
+/* root_test=intercept_bench (make bench): a child OUT's round trip through the root, in TSC ticks. */
+void intercept_bench(void);
 
 /* ---- pmem.c ---- */
 
