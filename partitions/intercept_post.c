@@ -54,7 +54,6 @@ static void take_view(struct vp *vp, uint8_t insn_len, bool with_insn, struct in
 	const uint64_t *r = vp->vcpu.gpr;
 
 	vcpu_ops->get_state(&vp->vcpu, &s);
-	memset(v, 0, sizeof(*v));
 	v->vp_index = vp_index_val(vp->vcpu.index);
 	v->insn_len = insn_len;
 	v->rip = vp->vcpu.rip;
@@ -69,6 +68,9 @@ static void take_view(struct vp *vp, uint8_t insn_len, bool with_insn, struct in
 	v->rcx = r[GPR_RCX];
 	v->rsi = r[GPR_RSI];
 	v->rdi = r[GPR_RDI];
+	v->interrupt_shadow = false;
+	v->interruption_pending = false;
+	v->insn_count = 0;
 	if (with_insn)
 		fetch_insn(vp, &s, v);
 }
@@ -79,21 +81,32 @@ static uint64_t sender_of(const struct vp *vp)
 }
 
 /*
+ * Into the page: the header and the payload, and the bytes the previous
+ * message used beyond them (zero in `last`), not the whole 256 bytes
+ * (this is every intercept's path). Under state_page_lock.
+ */
+static void write_page(struct vp_intercept *ic)
+{
+	uint8_t size = ic->last.header.payload_size, used = MAX(size, ic->page_used);
+
+	memcpy(phys_to_virt(ic->page), &ic->last, sizeof(ic->last.header) + used);
+	ic->page_used = size;
+}
+
+/*
  * The message is in vp->icpt.last: into the page, suspend, tell the root.
- * The note is built only while it is not queued (the root's SynIC owns it
- * then); one still queued names this VP already, and the page has the
- * newest message, so it is left as it is.
+ * The note's bytes never change (its sender and VP index): built once,
+ * before it is first queued. One still queued names this VP already, and
+ * the page has the newest message, so it is left as it is.
  */
 static void post(struct vp *vp)
 {
 	struct vp_intercept *ic = &vp->icpt;
 	struct vp *root = rootpart_intercept_vp(vp);
-	paddr_t page;
 
 	spin_lock(&state_page_lock);
-	page = ic->page;
-	if (page)
-		memcpy(phys_to_virt(page), &ic->last, sizeof(ic->last));
+	if (ic->page)
+		write_page(ic);
 	spin_unlock(&state_page_lock);
 	vp_suspend_set(vp, VP_SUSPEND_INTERCEPT, true);
 	if (!root) {
@@ -103,7 +116,7 @@ static void post(struct vp *vp)
 	log_debug("intercept: part %u vp %u on cpu %u: message %x to the root",
 		  part_id_val(vp->vcpu.part->id), vp_index_val(vp->vcpu.index), this_cpu_id(),
 		  ic->last.header.message_type);
-	if (!__atomic_load_n(&ic->note.target, __ATOMIC_ACQUIRE))
+	if (ic->note.msg.header.message_type != HVMSG_OPAQUE_INTERCEPT)
 		intercept_build_opaque(&ic->note.msg, sender_of(vp), vp_index_val(vp->vcpu.index));
 	(void)synic_post_node(root, 0, &ic->note);	/* INVALID_VP_STATE: still queued (above) */
 }
@@ -218,8 +231,10 @@ uint16_t intercept_map_state_page(struct partition *caller, struct partition *ch
 			spin_unlock(&state_page_lock);
 			return HV_STATUS_INSUFFICIENT_MEMORY;
 		}
-		if (type == HV_VP_STATE_PAGE_INTERCEPT_MESSAGE)
+		if (type == HV_VP_STATE_PAGE_INTERCEPT_MESSAGE) {
 			memcpy(phys_to_virt(page), &vp->icpt.last, sizeof(vp->icpt.last));
+			vp->icpt.page_used = vp->icpt.last.header.payload_size;
+		}
 		*slot = page;
 	}
 	*pfn = *slot >> PAGE_SHIFT;

@@ -81,6 +81,7 @@ struct vp_intercept {
 	struct hv_message last;		/* copied into `page` when the root maps it later */
 	paddr_t page;			/* HV_VP_STATE_PAGE_INTERCEPT_MESSAGE, mapped in the root */
 	paddr_t regs_page;		/* HV_VP_STATE_PAGE_REGISTERS: kept zero (isvalid 0) */
+	uint8_t page_used;		/* payload bytes of the message in `page` */
 };
 
 /* A virtual processor: the vendor-neutral vCPU plus scheduling and virtual-interrupt state. */
