@@ -154,6 +154,8 @@ void root_main(const struct rootboot_info *bi)
 	say("root: %lu MiB free for children and deposits", pmem_free_pages() >> 8);
 	if (cmdline_has(bi->cmdline, "root_probe", "hv"))
 		probe_hv(bi);
+	if (cmdline_has(bi->cmdline, "root_test", "calls"))
+		selftest_run();
 	for (;;) {
 		console_relay_log();
 		hv_fast(HVCALL_X_SET_TIMER, POLL_US, TIMER_VECTOR, NULL);

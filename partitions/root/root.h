@@ -8,6 +8,7 @@
  *   console.c  COM1: its own lines and the hypervisor's log relayed
  *   hv.c       the hypercall client: fast, memory and rep calls, as mshv issues them
  *   pmem.c     the root's free pages (for children's RAM and for deposits)
+ *   selftest.c root_test=calls: the root hypercalls proved (selftest_child.S: its children)
  */
 #ifndef PARTITIONS_ROOT_ROOT_H
 #define PARTITIONS_ROOT_ROOT_H
@@ -58,6 +59,11 @@ uint16_t hv_rep(uint16_t code, const void *hdr, size_t hdr_len, const void *elem
 uint64_t hv_last_result(void);
 /* A name for a TLFS status, for messages ("INSUFFICIENT_MEMORY"); "?" if unknown. */
 const char *hv_status_name(uint16_t status);
+
+/* ---- selftest.c ---- */
+
+/* root_test=calls: the root hypercalls proved one by one (docs/hypercalls.md); powers off. */
+void selftest_run(void);
 
 /* ---- pmem.c ---- */
 
