@@ -40,13 +40,25 @@ static struct hv_x_partition_stats stats_buf __attribute__((aligned(8)));
 static uint64_t pfn_list[HV_DEPOSIT_MAX];
 static uint64_t raw_page[512] __attribute__((aligned(4096)));
 
+/* A check of a call's status: got is the status. */
 static void check(bool ok, const char *what, uint16_t got)
 {
 	if (ok) {
 		say("root: test PASS %s", what);
 	} else {
 		failures++;
-		say("root: test FAIL %s: got %s (%#x)", what, hv_status_name(got), got);
+		say("root: test FAIL %s: got %s (0x%x)", what, hv_status_name(got), got);
+	}
+}
+
+/* A check of a value: got is the value seen. */
+static void check_value(bool ok, const char *what, uint64_t got)
+{
+	if (ok) {
+		say("root: test PASS %s", what);
+	} else {
+		failures++;
+		say("root: test FAIL %s: got %lu (0x%lx)", what, got, got);
 	}
 }
 
@@ -121,7 +133,7 @@ static unsigned withdraw_all(uint64_t id)
 			    &done);
 		for (unsigned i = 0; i < done; i++)
 			if (!pmem_free(out[i] << 12, 1))
-				check(false, "a withdrawn page was one we had deposited", 0);
+				check_value(false, "a withdrawn page was one we had deposited", out[i]);
 		total += done;
 	} while (st == HV_STATUS_SUCCESS);
 	if (st != HV_STATUS_NO_RESOURCES)
@@ -336,14 +348,14 @@ static void tear_down(struct child *c)
 	expect(hv_fast(HVCALL_FINALIZE_PARTITION, c->id, 0, NULL), HV_STATUS_SUCCESS,
 	       "FinalizePartition");
 	stats(c->id, &s);
-	check(s.state == HV_X_PART_FINALIZED && s.mapped_pages == 0,
-	      "Finalize unmapped its RAM", 0);
+	check_value(s.state == HV_X_PART_FINALIZED && s.mapped_pages == 0,
+		    "Finalize unmapped its RAM", s.mapped_pages);
 	withdraw_all(c->id);
 	expect(hv_fast(HVCALL_DELETE_PARTITION, c->id, 0, NULL), HV_STATUS_SUCCESS,
 	       "DeletePartition after the withdrawals");
 	expect(stats(c->id, &s), HV_STATUS_INVALID_PARTITION_ID, "a deleted partition is gone");
 	if (c->ram && !pmem_free(c->ram, CHILD_PAGES))
-		check(false, "the child's RAM is ours again", 0);
+		check_value(false, "the child's RAM is ours again", c->ram);
 	c->ram = 0;
 }
 
@@ -358,20 +370,20 @@ static void test_lifecycle(void)
 	if (build_child(&c, child_calc, child_calc_end) && run_child(&c, &s)) {
 		memcpy(&vendor, (uint8_t *)c.ram + 0x2000, 4);
 		memcpy(&sum, (uint8_t *)c.ram + 0x2004, 4);
-		check(s.exit_code == 0x77, "the child's exit code", (uint16_t)s.exit_code);
-		check(sum == 5050, "the value the child computed, read from its RAM", (uint16_t)sum);
-		check(vendor == cpuid(0, 0).ebx, "the CPUID vendor the child stored", 0);
-		check(s.hypercalls >= 1 && s.exits >= 2, "the child's exit statistics", 0);
+		check_value(s.exit_code == 0x77, "the child's exit code", s.exit_code);
+		check_value(sum == 5050, "the value the child computed, read from its RAM", sum);
+		check_value(vendor == cpuid(0, 0).ebx, "the CPUID vendor the child stored", vendor);
+		check_value(s.hypercalls >= 1 && s.exits >= 2, "the child's exit statistics", s.exits);
 	}
 	if (c.id)
 		tear_down(&c);
 	withdraw_all(HV_PARTITION_ID_SELF);
-	check(pmem_free_pages() == pmem0, "all our pages are back after the teardown", 0);
-	if (pmem_free_pages() != pmem0)
-		say("root: pmem free %lu, at the start %lu", pmem_free_pages(), pmem0);
-	check(hv_free_pages() == hv0, "the hypervisor's free pages are exactly back", 0);
-	if (hv_free_pages() != hv0)
-		say("root: hypervisor free %lu, at the start %lu", hv_free_pages(), hv0);
+	check_value(pmem_free_pages() == pmem0, "all our pages are back after the teardown",
+		    pmem_free_pages());
+	check_value(hv_free_pages() == hv0, "the hypervisor's free pages are exactly back",
+		    hv_free_pages());
+	say("root: free pages: ours %lu (at the start %lu), the hypervisor's %lu (%lu)",
+	    pmem_free_pages(), pmem0, hv_free_pages(), hv0);
 }
 
 /* The first page at or above 1 MiB that is none of ours: the hypervisor's (docs/root.md). */
@@ -486,8 +498,9 @@ static void test_refusals(struct child *c)
 	       HV_STATUS_INVALID_PARAMETER, "AssertVirtualInterrupt of an NMI (not yet)");
 	stats(id, &after);
 	stats(HV_PARTITION_ID_SELF, &rafter);
-	check(same_stats(&before, &after) && same_stats(&rbefore, &rafter) &&
-	      pmem_free_pages() == pmem0, "nothing changed by the refused calls", 0);
+	check_value(same_stats(&before, &after) && same_stats(&rbefore, &rafter) &&
+		    pmem_free_pages() == pmem0, "nothing changed by the refused calls",
+		    after.mapped_pages);
 
 	/* a rep list with a bad second element: the first is done, the count says so */
 	st = set_regs(id, 0, partly, 2, &done);
@@ -573,7 +586,7 @@ static void test_child_denied(void)
 	test_refusals(&c);
 	if (!run_child(&c, &s))
 		goto out;
-	check(s.exit_code == 0x55, "the second child's exit code", (uint16_t)s.exit_code);
+	check_value(s.exit_code == 0x55, "the second child's exit code", s.exit_code);
 	for (unsigned i = 0; i < ARRAY_SIZE(denied); i++) {
 		uint32_t got;
 
@@ -586,8 +599,8 @@ out:
 	if (c.id)
 		tear_down(&c);
 	withdraw_all(HV_PARTITION_ID_SELF);
-	check(pmem_free_pages() == pmem0 && hv_free_pages() == hv0,
-	      "all pages are back after the second child", 0);
+	check_value(pmem_free_pages() == pmem0 && hv_free_pages() == hv0,
+		    "all pages are back after the second child", hv_free_pages());
 }
 
 void selftest_run(void)
