@@ -534,6 +534,28 @@ static void test_refusals(struct child *c)
 		check(!st && out.scheduler_type == HV_SCHEDULER_TYPE_CORE_SMT,
 		      "GetSystemProperty: scheduler type 3 (core SMT), stale argument ignored", st);
 	}
+	/* a 2 MiB page: one rep maps 512 frames at a 2 MiB-aligned GFN, unmapped the same way */
+	{
+		uint64_t big = pmem_alloc(512, 2ull << 20);
+		struct hv_input_unmap_gpa_pages un = { id, CHILD_PAGES, HV_UNMAP_GPA_LARGE_PAGE, 0 };
+		struct hv_x_partition_stats s1, s2;
+
+		ASSERT(big);
+		stats(id, &s1);
+		expect(map_one(id, CHILD_PAGES, big >> 12, HV_MAP_GPA_READABLE | HV_MAP_GPA_LARGE_PAGE,
+			       0), HV_STATUS_SUCCESS, "MapGpaPages of a 2 MiB page");
+		stats(id, &s2);
+		check_value(s2.mapped_pages == s1.mapped_pages + 512, "... maps 512 frames",
+			    s2.mapped_pages);
+		expect(deposit_pfn(id, (big >> 12) + 100), HV_STATUS_INVALID_PARAMETER,
+		       "a frame inside the 2 MiB page cannot be deposited");
+		expect(hv_rep(HVCALL_UNMAP_GPA_PAGES, &un, sizeof(un), NULL, 0, 1, NULL, 0, NULL),
+		       HV_STATUS_SUCCESS, "UnmapGpaPages of the 2 MiB page");
+		stats(id, &s2);
+		check_value(s2.mapped_pages == s1.mapped_pages, "... unmaps its 512 frames",
+			    s2.mapped_pages);
+		pmem_free(big, 512);
+	}
 	/* unmapping the extra page gives it back to us */
 	{
 		struct hv_input_unmap_gpa_pages un = { id, 0x2000, 0, 0 };

@@ -842,7 +842,9 @@ ROOT_CALL_PASSES=(
 	'SetVpRegisters stops at its bad second element, one rep done' '... and the first was set'
 	'GetVpRegisters reads RIP back' 'a new VP is explicitly suspended'
 	'MapGpaPages with garbage padding' 'the same page mapped twice'
-	'CreateVp with garbage padding and subnode id'
+	'CreateVp with garbage padding and subnode id' 'MapGpaPages of a 2 MiB page'
+	'... maps 512 frames' 'a frame inside the 2 MiB page cannot be deposited'
+	'UnmapGpaPages of the 2 MiB page' '... unmaps its 512 frames'
 	'GetSystemProperty: scheduler type 3 \(core SMT\), stale argument ignored' 'UnmapGpaPages'
 	"the unmapped page is the root's again \(it can be deposited\)"
 	"the second child's exit code" 'all pages are back after the second child'
