@@ -263,8 +263,6 @@ void hvroot_unmap_all(struct partition *p)
 	slpt_destroy(&p->slpt);		/* its tables back into its pool */
 }
 
-/* For the statistics call: frames mapped into any child. */
-uint64_t hvroot_frames_mapped(void);
 uint64_t hvroot_frames_mapped(void)
 {
 	return frames_count(&frames, FRAME_CHILD);

@@ -8,7 +8,6 @@
 #include "partitions/hvroot.h"
 #include "partitions/hosted.h"
 #include "partitions/internal.h"
-#include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
 #include "core/abi/hvroot.h"
 #include "core/hvroot_decode.h"
@@ -17,10 +16,7 @@
 #include "core/mm.h"
 #include "core/panic.h"
 #include "core/sched.h"
-#include "core/slpt_hv.h"
 #include "drivers/acpi.h"
-
-uint64_t hvroot_frames_mapped(void);
 
 /*
  * TLFS HvCallCreatePartition: the first creation step (partitions/create.c),
