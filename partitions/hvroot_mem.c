@@ -125,13 +125,17 @@ uint16_t hvroot_deposit_memory(struct hc_call *c)
 		uint64_t pfn = hvroot_list_u64(in.pfns, c->rep_done);
 		paddr_t pa = pfn << PAGE_SHIFT;
 		uint64_t accepted;
+		enum pool_status ps;
 
 		if (frames_get(&frames, pfn) == FRAME_NOT_ROOT)
 			return HV_STATUS_ACCESS_DENIED;		/* not the root's RAM */
 		if (frames_get(&frames, pfn) != FRAME_ROOT)
 			return HV_STATUS_INVALID_PARAMETER;	/* deposited or mapped into a child */
-		if (pool_deposit(pool, &pa, 1, &accepted) != POOL_OK)
+		ps = pool_deposit(pool, &pa, 1, &accepted);
+		if (ps == POOL_EFULL)
 			return HV_STATUS_INSUFFICIENT_BUFFERS;	/* the pool's bookkeeping is full */
+		if (ps != POOL_OK)
+			return HV_STATUS_INVALID_PARAMETER;	/* page 0, which no pool takes */
 		frames_move(&frames, pfn, 1, FRAME_ROOT, FRAME_DEPOSITED, 0);
 		slpt_unmap(&root->slpt, to_gpa(pa), PAGE_SIZE);
 		flush_root();
