@@ -57,5 +57,7 @@ struct partition *hvroot_child(struct partition *caller, uint64_t id);
 void hvroot_unmap_all(struct partition *p);
 /* Drop the guest translations of each of p's VPs. */
 void hvroot_flush_child(struct partition *p);
+/* Frames mapped into any child (the statistics call's root figure). */
+uint64_t hvroot_frames_mapped(void);
 
 #endif

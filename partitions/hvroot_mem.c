@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/mm.h"
 #include "core/panic.h"
+#include "core/sched.h"
 
 /* Table pages one 4 KiB mapping can need at the most: a third, second and first level. */
 #define MAP_TABLES_MAX	3
@@ -66,11 +67,20 @@ static void flush_root(void)
 		vcpu_ops->flush_tlb(&root->vps[i].vcpu);
 }
 
+/*
+ * Each VP drops its translations before its next entry, and one in guest
+ * mode now is kicked out. The call returns before a VP on another CPU
+ * has left guest mode: a window of an IPI's latency in which it may
+ * still reach a frame just unmapped (the frame is the root's again, so
+ * only the root's data is at stake; waiting for the exits, as Finalize
+ * waits for the releases, closes it: a later step).
+ */
 void hvroot_flush_child(struct partition *p)
 {
 	for (unsigned i = 0; i < p->nvps; i++)
 		if (p->vps[i].vcpu.arch)
 			vcpu_ops->flush_tlb(&p->vps[i].vcpu);
+	sched_kick_partition(p);
 }
 
 /*
@@ -115,13 +125,17 @@ uint16_t hvroot_deposit_memory(struct hc_call *c)
 		uint64_t pfn = hvroot_list_u64(in.pfns, c->rep_done);
 		paddr_t pa = pfn << PAGE_SHIFT;
 		uint64_t accepted;
+		enum pool_status ps;
 
 		if (frames_get(&frames, pfn) == FRAME_NOT_ROOT)
 			return HV_STATUS_ACCESS_DENIED;		/* not the root's RAM */
 		if (frames_get(&frames, pfn) != FRAME_ROOT)
 			return HV_STATUS_INVALID_PARAMETER;	/* deposited or mapped into a child */
-		if (pool_deposit(pool, &pa, 1, &accepted) != POOL_OK)
+		ps = pool_deposit(pool, &pa, 1, &accepted);
+		if (ps == POOL_EFULL)
 			return HV_STATUS_INSUFFICIENT_BUFFERS;	/* the pool's bookkeeping is full */
+		if (ps != POOL_OK)
+			return HV_STATUS_INVALID_PARAMETER;	/* page 0, which no pool takes */
 		frames_move(&frames, pfn, 1, FRAME_ROOT, FRAME_DEPOSITED, 0);
 		slpt_unmap(&root->slpt, to_gpa(pa), PAGE_SIZE);
 		flush_root();
@@ -166,19 +180,21 @@ static unsigned slp_perms(uint32_t flags)
 	       (flags & HV_MAP_GPA_EXECUTABLE ? SLP_X : 0);
 }
 
-/* Unmap [gfn, gfn + n) of child p: each frame mapped there goes back to the root's. */
+/*
+ * Unmap [gfn, gfn + n) of child p: each frame mapped there goes back to
+ * the root's, then the range goes from the tables at once (a 2 MiB leaf
+ * wholly inside it is cleared without a split).
+ */
 static void unmap_range(struct partition *p, uint64_t gfn, uint64_t n)
 {
 	for (uint64_t i = 0; i < n; i++) {
-		gpa_t gpa = to_gpa((gfn + i) << PAGE_SHIFT);
 		paddr_t hpa;
 
-		if (!slpt_lookup(&p->slpt, gpa, &hpa, NULL))
-			continue;
-		slpt_unmap(&p->slpt, gpa, PAGE_SIZE);
-		if (frames_move(&frames, hpa >> PAGE_SHIFT, 1, FRAME_CHILD, FRAME_ROOT, 0))
+		if (slpt_lookup(&p->slpt, to_gpa((gfn + i) << PAGE_SHIFT), &hpa, NULL) &&
+		    frames_move(&frames, hpa >> PAGE_SHIFT, 1, FRAME_CHILD, FRAME_ROOT, 0))
 			p->mapped_pages--;
 	}
+	slpt_unmap(&p->slpt, to_gpa(gfn << PAGE_SHIFT), n << PAGE_SHIFT);
 }
 
 /*
@@ -263,8 +279,6 @@ void hvroot_unmap_all(struct partition *p)
 	slpt_destroy(&p->slpt);		/* its tables back into its pool */
 }
 
-/* For the statistics call: frames mapped into any child. */
-uint64_t hvroot_frames_mapped(void);
 uint64_t hvroot_frames_mapped(void)
 {
 	return frames_count(&frames, FRAME_CHILD);

@@ -9,7 +9,6 @@
 #include "partitions/intercept.h"
 #include "partitions/hosted.h"
 #include "partitions/internal.h"
-#include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
 #include "core/abi/hvroot.h"
 #include "core/hvroot_decode.h"
@@ -18,16 +17,14 @@
 #include "core/mm.h"
 #include "core/panic.h"
 #include "core/sched.h"
-#include "core/slpt_hv.h"
 #include "drivers/acpi.h"
 
-uint64_t hvroot_frames_mapped(void);
-
 /*
- * TLFS HvCallCreatePartition: the object from the root's deposit pool
- * (PART_PAGES contiguous pages: INSUFFICIENT_MEMORY until the root has
- * deposited enough, as mshv does one page at a time), an empty pool of
- * its own, no tables yet. Named "vm<id>".
+ * TLFS HvCallCreatePartition: the first creation step (partitions/create.c),
+ * the object from the root's deposit pool (PART_PAGES contiguous pages:
+ * INSUFFICIENT_MEMORY until the root has deposited enough, as mshv does
+ * one page at a time), an empty pool of its own, no tables yet. Named
+ * "vm<n>".
  */
 uint16_t hvroot_create_partition(struct hc_call *c)
 {
@@ -36,41 +33,28 @@ uint16_t hvroot_create_partition(struct hc_call *c)
 	struct hvroot_create_partition in;
 	struct hv_output_create_partition out;
 	uint16_t st = hvroot_decode_create_partition(c->in, c->d.in_len, &in);
-	char name[PART_NAME_MAX];
-	part_id_t id;
-	paddr_t pa;
+	struct part_config cfg = { .hosted = true, .parent_pool = &hvroot_deposit_pool,
+				   .on_stop = PART_END_PRESERVE, .on_crash = PART_END_PRESERVE };
+	enum part_status ps;
 	int slot;
 
 	if (st != HV_STATUS_SUCCESS)
 		return st;
-	pa = pool_take(&hvroot_deposit_pool, PART_PAGES, PAGE_SIZE, 0);	/* zeroed */
-	if (!pa)
+	fmt_snprintf(cfg.name, sizeof(cfg.name), "vm%u", serial + 1);
+	ps = part_object_create(&cfg, &p, &slot);
+	if (ps == PART_ENOMEM)
 		return HV_STATUS_INSUFFICIENT_MEMORY;
-	fmt_snprintf(name, sizeof(name), "vm%u", ++serial);
-	if (part_table_reserve(name, &slot, &id) != PART_OK) {
-		pool_give(&hvroot_deposit_pool, pa, PART_PAGES);
-		return HV_STATUS_NO_RESOURCES;
-	}
-	p = phys_to_virt(pa);
-	p->parent_pool = &hvroot_deposit_pool;
-	pool_init(&p->pool, phys_to_virt, NULL);
-	slpt_pool_alloc(&p->slpt_pages, &p->pool);
-	memcpy(p->name, name, sizeof(name));
-	p->id = id;
-	p->privileges = HV_PRIV_CHILD;
-	p->state = PART_CREATED;
-	p->hosted = true;
+	if (ps != PART_OK)
+		return HV_STATUS_NO_RESOURCES;		/* the table is full */
+	serial++;
 	p->intercepts_to_root = true;	/* its ports, unmapped GPAs... are the root's (intercept.h) */
 	p->hosted_state = HOSTED_CREATED;
-	p->slot = slot;
 	p->parent = caller;
-	p->created_tsc = rdtsc();
-	p->on_stop = p->on_crash = PART_END_PRESERVE;
-	p->io_allowed[PART_DEBUG_PORT / 8] |= 1u << (PART_DEBUG_PORT % 8);
-	part_table_publish(slot, p);
-	out.partition_id = part_id_val(id);
+	part_publish(slot, p);
+	out.partition_id = part_id_val(p->id);
 	memcpy(c->out, &out, sizeof(out));
-	log_info("part %u '%s': created by the root (flags %lx)", part_id_val(id), name, in.flags);
+	log_info("part %u '%s': created by the root (flags %lx)", part_id_val(p->id), p->name,
+		 in.flags);
 	return HV_STATUS_SUCCESS;
 }
 
@@ -96,7 +80,7 @@ uint16_t hvroot_initialize_partition(struct hc_call *c)
 	st = decoded_child(c, st, in.partition_id, HOSTED_OP_INITIALIZE, &p);
 	if (st != HV_STATUS_SUCCESS)
 		return st;
-	if (pool_free(&p->pool) < 1 || !slpt_init(&p->slpt, vcpu_ops->slpt, &p->slpt_pages))
+	if (pool_free(&p->pool) < 1 || part_initialize(p) != PART_OK)
 		return HV_STATUS_INSUFFICIENT_MEMORY;
 	p->hosted_state = HOSTED_INITIALIZED;
 	p->start_tsc = sched_now();

@@ -68,11 +68,8 @@ uint16_t hvroot_create_vp(struct hc_call *c)
 	vp = &p->vps[in.vp_index];
 	memset(vp, 0, sizeof(*vp));
 	vp->suspend = VP_SUSPEND_EXPLICIT;
-	if (part_vp_init(p, in.vp_index, 0) != PART_OK) {
-		part_vp_free(vp);
+	if (part_vp_add(p, 0) != PART_OK)
 		return HV_STATUS_INSUFFICIENT_MEMORY;
-	}
-	p->nvps++;
 	__atomic_add_fetch(&p->live_vps, 1, __ATOMIC_ACQ_REL);
 	sched_add(vp);
 	return HV_STATUS_SUCCESS;

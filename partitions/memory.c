@@ -64,10 +64,12 @@ bool part_memory_suffices(const struct part_config *c)
 	return false;
 }
 
-/* The partition's own pool: the hypervisor's pages on demand, or pool_pages deposited now. */
+/* Its own pool: the hypervisor's pages on demand, pool_pages deposited now, or (hosted) empty. */
 static bool pool_setup(struct partition *p, const struct part_config *c)
 {
-	if (!c->pool_pages) {
+	if (c->hosted) {
+		pool_init(&p->pool, phys_to_virt, NULL);	/* the root deposits */
+	} else if (!c->pool_pages) {
 		pool_init_mm(&p->pool);
 	} else {
 		pool_init(&p->pool, phys_to_virt, NULL);

@@ -59,6 +59,12 @@ struct part_config {
 	 */
 	uint64_t pool_pages;
 	struct pool *parent_pool;	/* pays for the object; NULL: the hypervisor (core/pool_mm.h) */
+	/*
+	 * Created by the root's hypercalls (partitions/hvroot_*.c): its pool
+	 * starts empty and holds only what the root deposits, its RAM is the
+	 * root's frames MapGpaPages maps (mem_bytes, image unused).
+	 */
+	bool hosted;
 };
 
 struct part_stats {

@@ -159,6 +159,8 @@ void root_main(const struct rootboot_info *bi)
 		intercept_test();
 	if (cmdline_has(bi->cmdline, "root_test", "intercept_bench"))
 		intercept_bench();
+	if (cmdline_has(bi->cmdline, "root_test", "calls"))
+		selftest_run();
 	for (;;) {
 		console_relay_log();
 		hv_fast(HVCALL_X_SET_TIMER, POLL_US, TIMER_VECTOR, NULL);

@@ -9,6 +9,7 @@
  *   hv.c       the hypercall client: fast, memory and rep calls, as mshv issues them
  *   pmem.c     the root's free pages (for children's RAM and for deposits)
  *   intercept_test.c  root_test=intercepts: the hypervisor's intercept path, checked
+ *   selftest.c root_test=calls: the root hypercalls proved (selftest_child.S: its children)
  */
 #ifndef PARTITIONS_ROOT_ROOT_H
 #define PARTITIONS_ROOT_ROOT_H
@@ -68,6 +69,10 @@ const char *hv_status_name(uint16_t status);
 void intercept_test(void);
 /* root_test=intercept_bench (make bench): a child OUT's round trip through the root, in TSC ticks. */
 void intercept_bench(void);
+/* ---- selftest.c ---- */
+
+/* root_test=calls: the root hypercalls proved one by one (docs/hypercalls.md); powers off. */
+void selftest_run(void);
 
 /* ---- pmem.c ---- */
 

@@ -65,8 +65,11 @@ uint64_t sched_now(void)
 	return 1000000;
 }
 
+static unsigned yields;
+
 void sched_yield_cpu(void)
 {
+	yields++;
 }
 
 /* The root calls' handlers (partitions/hvroot_*.c): the engine's tests reach none of them. */
@@ -200,6 +203,7 @@ static void fakes_reset(void)
 	memset(fake_ram, 0, sizeof(fake_ram));
 	log_reads = 0;
 	stats_calls = 0;
+	yields = 0;
 	power_off_calls = 0;
 }
 
