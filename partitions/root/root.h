@@ -9,7 +9,8 @@
  *   hv.c       the hypercall client: fast, memory and rep calls, as mshv issues them
  *   pmem.c     the root's free pages (for children's RAM and for deposits)
  *   intercept_test.c  root_test=intercepts: the hypervisor's intercept path, checked
- *   selftest.c root_test=calls: the root hypercalls proved (selftest_child.S: its children)
+ *   selftest.c root_test=calls: the root hypercalls proved (selftest.h: selftest_mshv.c,
+ *              the calls as mshv makes them; selftest_child.S, its children)
  */
 #ifndef PARTITIONS_ROOT_ROOT_H
 #define PARTITIONS_ROOT_ROOT_H
