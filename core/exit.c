@@ -11,6 +11,7 @@
 #include "core/lib.h"
 #include "core/panic.h"
 #include "core/sched.h"
+#include "partitions/intercept.h"
 #include "partitions/partition.h"
 #include "partitions/platform.h"
 
@@ -28,8 +29,11 @@ void exit_inject_ud(struct vp *vp)
 	vcpu_ops->inject(&vp->vcpu, &ud);
 }
 
+/* A child of the root's: the root is told first (HVMSG_UNRECOVERABLE_EXCEPTION), then it crashes. */
 static enum exit_action crash(struct vp *vp, const char *why)
 {
+	if (vp->vcpu.part->intercepts_to_root)
+		intercept_crash(vp);
 	partition_crash(vp->vcpu.part, vp, why);
 	return EXIT_ACTION_STOP;
 }
@@ -113,6 +117,18 @@ static __attribute__((noinline)) enum exit_action io_to_device(struct vp *vp,
 }
 
 /*
+ * A child of the root's: every port access, string and REP forms included,
+ * is the root's to emulate (it may refuse a string one by crashing the
+ * child); RIP stays on the instruction until the root completes it.
+ */
+static __attribute__((noinline)) enum exit_action to_root_io(struct vp *vp,
+							     const struct vm_exit *e)
+{
+	intercept_io(vp, e);
+	return EXIT_ACTION_SUSPEND;
+}
+
+/*
  * Port I/O. A denied port, or one no device answers, looks like an empty
  * ISA bus, so a probing guest sees "no device". String and REP forms are
  * not emulated: they are skipped as denied accesses. The bitmap check is
@@ -120,14 +136,36 @@ static __attribute__((noinline)) enum exit_action io_to_device(struct vp *vp,
  */
 static enum exit_action on_io(struct vp *vp, const struct vm_exit *e)
 {
+	if (vp->vcpu.part->intercepts_to_root)
+		return to_root_io(vp, e);
 	exit_skip_insn(vp, e);
 	if (!e->u.io.string && platform_io_allowed(vp->vcpu.part, e->u.io.port))
 		return io_to_device(vp, e);
 	return io_denied(vp, e);
 }
 
+/*
+ * HLT blocks until an interrupt. A child of the root's that halts with
+ * interrupts off (RFLAGS.IF clear) and no timer armed can never wake: the
+ * root gets HVMSG_X64_HALT, RIP on the HLT, and decides (a VMM takes it
+ * as the guest's end, 6.4).
+ */
+static bool halted_for_good(struct vp *vp)
+{
+	struct vcpu_state s;
+
+	if (vp->timer_deadline)
+		return false;
+	vcpu_ops->get_state(&vp->vcpu, &s);	/* not can_take_irq: `sti; hlt` is in STI's shadow */
+	return !(s.rflags & RFLAGS_IF);
+}
+
 static enum exit_action on_hlt(struct vp *vp, const struct vm_exit *e)
 {
+	if (vp->vcpu.part->intercepts_to_root && halted_for_good(vp)) {
+		intercept_halt(vp);
+		return EXIT_ACTION_SUSPEND;
+	}
 	exit_skip_insn(vp, e);
 	return EXIT_ACTION_BLOCK;
 }
@@ -138,6 +176,10 @@ static enum exit_action on_slp_fault(struct vp *vp, const struct vm_exit *e)
 
 	if (platform_mmio(vp, e))
 		return EXIT_ACTION_RESUME;	/* an emulated device answered */
+	if (vp->vcpu.part->intercepts_to_root) {	/* the root's to map or emulate */
+		intercept_memory(vp, e);
+		return EXIT_ACTION_SUSPEND;
+	}
 	/* not memory and no device: the access is the partition's fault */
 	fmt_snprintf(why, sizeof(why), "%s of guest-physical %016lx outside its memory",
 		     e->u.slp.fetch ? "fetch" : e->u.slp.write ? "write" : "read",

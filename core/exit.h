@@ -10,6 +10,7 @@ enum exit_action {
 	EXIT_ACTION_RESUME,	/* enter the guest again */
 	EXIT_ACTION_BLOCK,	/* the vCPU waits (HLT) */
 	EXIT_ACTION_STOP,	/* the partition stopped or crashed */
+	EXIT_ACTION_SUSPEND,	/* the vCPU waits for the root (an intercept: vp_suspended) */
 };
 
 typedef enum exit_action (*exit_handler_t)(struct vp *vp, const struct vm_exit *e);

@@ -28,6 +28,7 @@
 #include "core/log.h"
 #include "core/sched.h"
 #include "partitions/partition.h"
+#include "partitions/hvroot.h"
 
 
 /*
@@ -113,6 +114,28 @@ static uint16_t hc_log_read(struct vp *vp, struct own_call *c)
 	return HV_STATUS_SUCCESS;
 }
 
+/* The root reads a partition's statistics into its buffer (core/abi/hypercall.h). */
+static uint16_t hc_partition_stats(struct vp *vp, struct own_call *c)
+{
+	struct hv_x_partition_stats s;
+	void *dst = partition_ram_ptr(vp->vcpu.part, to_gpa(c->r->in[1]), sizeof(s));
+	uint16_t st;
+
+	if (!dst || c->r->in[1] % 8)
+		return HV_STATUS_INVALID_PARAMETER;
+	st = hvroot_partition_stats(vp->vcpu.part, c->r->in[0], &s);
+	if (st == HV_STATUS_SUCCESS)
+		memcpy(dst, &s, sizeof(s));
+	return st;
+}
+
+static uint16_t hc_power_off(struct vp *vp, struct own_call *c)
+{
+	(void)vp, (void)c;
+	hvroot_power_off();
+	return HV_STATUS_OPERATION_FAILED;	/* still here: no ACPI power-off */
+}
+
 /*
  * Indexed by code - HVCALL_X_NULL. The privilege each needs is in its
  * entry; only the root holds HV_PRIV_ROOT_CALLS (core/abi/hypercall.h).
@@ -123,6 +146,8 @@ static const struct own_call_def own_calls[] = {
 	{ HVCALL_X_PARTITION_EXIT, 0, hc_partition_exit },
 	{ HVCALL_X_TSC_KHZ, 0, hc_tsc_khz },
 	{ HVCALL_X_LOG_READ, HV_PRIV_ROOT_CALLS, hc_log_read },
+	{ HVCALL_X_PARTITION_STATS, HV_PRIV_ROOT_CALLS, hc_partition_stats },
+	{ HVCALL_X_POWER_OFF, HV_PRIV_ROOT_CALLS, hc_power_off },
 };
 
 static const struct own_call_def *own_lookup(uint16_t code)
@@ -338,7 +363,13 @@ tlfs_call(struct vp *vp, const struct vm_exit *e, const struct hc_regs *r, bool 
 	if (status == HV_STATUS_SUCCESS)
 		status = copy_input(vp, &c, pc->hvcall_in);
 	if (status == HV_STATUS_SUCCESS) {
-		status = copy_output(vp, def, &c, run_handler(def, &c));
+		status = run_handler(def, &c);
+		if (status == HVCALL_STATUS_RETRY) {
+			ASSERT(!(def->shape.form & HVCALL_FORM_REP));
+			sched_yield_cpu();
+			return EXIT_ACTION_RESUME;
+		}
+		status = copy_output(vp, def, &c, status);
 		if (continue_later(def, &c, status)) {
 			write_control(vp->vcpu.gpr, x64, hvcall_with_rep_start(r->control, c.rep_done));
 			return EXIT_ACTION_RESUME;

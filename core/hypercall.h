@@ -45,6 +45,15 @@ struct hc_call {
 	uint16_t rep_end;	/* at most d.rep_count */
 };
 
+/*
+ * Not a TLFS status: a simple call's handler returns it when the call must
+ * wait for other CPUs (a hosted VP being released by its home CPU), having
+ * changed nothing it cannot redo. The engine writes nothing, leaves RIP on
+ * the instruction and sends this CPU back to its scheduler, so the caller
+ * issues the call again after the other CPUs (and this one) had their turn.
+ */
+#define HVCALL_STATUS_RETRY	0xffffu
+
 typedef uint16_t (*hvcall_fn)(struct hc_call *c);
 
 /* A TLFS call: its code, the privilege it needs, its shape, its handler. */

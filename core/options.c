@@ -199,6 +199,17 @@ static bool opt_root_probe(struct hv_options *o, const char *val, size_t len)
 	return true;
 }
 
+static bool opt_root_test(struct hv_options *o, const char *val, size_t len)
+{
+	static const char *const names[] = { "none", "calls" };
+	unsigned i;
+
+	if (!val || !parse_word(val, len, names, ARRAY_SIZE(names), &i))
+		return false;
+	o->root_test = (enum root_test)i;
+	return true;
+}
+
 static const struct option_def option_table[] = {
 	{ "serial", opt_serial },
 	{ "loglvl", opt_loglvl },
@@ -214,6 +225,7 @@ static const struct option_def option_table[] = {
 	{ "root", opt_root },
 	{ "hv_mem", opt_hv_mem },
 	{ "root_probe", opt_root_probe },
+	{ "root_test", opt_root_test },
 };
 
 void options_defaults(struct hv_options *o)

@@ -17,6 +17,7 @@ enum crash_test {
 
 /* Read by the root kernel from the hypervisor's command line; accepted here. */
 enum root_probe { ROOT_PROBE_NONE, ROOT_PROBE_HV };
+enum root_test { ROOT_TEST_NONE, ROOT_TEST_CALLS };
 
 #define HV_MEM_DEFAULT_MIB	64
 
@@ -36,6 +37,7 @@ struct hv_options {
 	bool root;		/* run the root partition (docs/root.md); off: partition= only */
 	uint32_t hv_mem_mib;	/* root=on: the hypervisor's own pool, in MiB */
 	enum root_probe root_probe;	/* testing: a read the root kernel makes on purpose */
+	enum root_test root_test;	/* testing: the root kernel's self-test of the root calls */
 };
 
 /* Called for each problem; `what` names the offending option. */

@@ -99,6 +99,20 @@ void sched_kick_partition(struct partition *p)
 	}
 }
 
+void sched_kick_vp(struct vp *vp)
+{
+	unsigned cpu = cpu_id_val(vp->vcpu.home_cpu);
+
+	runqs[cpu].need_resched = true;
+	if (cpu != this_cpu_id())
+		lapic_send_ipi(cpus[cpu]->apic_id, ICR_FIXED | VEC_IPI_KICK);
+}
+
+void sched_yield_cpu(void)
+{
+	runqs[this_cpu_id()].need_resched = true;
+}
+
 /*
  * Pending vectors: a 256-bit bitmap and a summary word that is non-zero
  * whenever a bit may be set, so that the exit path tests one word. The
@@ -171,7 +185,8 @@ static bool asleep_for_good(struct vp *vp)
  */
 static bool eligible(struct vp *vp, uint64_t now)
 {
-	if (vp->vcpu.part->state != PART_RUNNING || vp->state == VP_STOPPED)
+	if (vp->vcpu.part->state != PART_RUNNING || vp->state == VP_STOPPED || vp->suspend ||
+	    vp->leaving)
 		return false;
 	if (vp->state == VP_RUNNABLE)
 		return true;
@@ -396,7 +411,7 @@ static void run_vp(struct runq *rq, struct vp *vp, uint64_t slice_end)
 	 * kicks always get through.
 	 */
 	start = rdtsc();
-	while (act == EXIT_ACTION_RESUME && !rq->need_resched) {
+	while (act == EXIT_ACTION_RESUME && !rq->need_resched && !vp->suspend) {
 		if (vp->timer_deadline | vp->irq_summary)
 			deliver_interrupts(vp);
 		guest -= rdtsc();
@@ -436,7 +451,7 @@ static void reap(struct runq *rq)
 	for (struct vp **pp = &rq->head; *pp;) {
 		struct vp *vp = *pp;
 
-		if (!vp->vcpu.part->dying) {
+		if (!vp->vcpu.part->dying && !vp->leaving) {
 			pp = &vp->rq_next;
 			continue;
 		}

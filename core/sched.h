@@ -18,6 +18,10 @@ void sched_init(bool poweroff_when_idle);
 void sched_add(struct vp *vp);
 /* Make every CPU running one of p's vCPUs look at its state again soon. */
 void sched_kick_partition(struct partition *p);
+/* Make vp's home CPU look at it again soon (it may have become runnable or suspended). */
+void sched_kick_vp(struct vp *vp);
+/* From a hypercall handler: this CPU goes back to its scheduler after the exit. */
+void sched_yield_cpu(void);
 /* Raise a virtual interrupt for vp; it is injected when the guest can take it. */
 void sched_raise_irq(struct vp *vp, uint8_t vector);
 /*

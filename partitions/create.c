@@ -1,9 +1,17 @@
 /*
- * Creating a partition: check the whole configuration first, then take a
- * table slot, allocate, load the image and only then make it visible. A
- * failure at any step returns everything taken so far.
+ * Creating a partition, in the steps the root's hypercalls make one by one
+ * (partitions/hvroot_*.c): the object with its empty pool and a table
+ * slot (part_object_create, CreatePartition), its second-level tables
+ * (part_initialize, InitializePartition), its VPs (part_vp_add,
+ * CreateVp), its memory (boot: chunks of the hypervisor's; hosted: the
+ * root's frames, MapGpaPages), then visible (part_publish). The boot path
+ * (partition_create, for partition= module lines) runs the same steps
+ * with the hypervisor paying: check the whole configuration first, then
+ * the steps, then the image; a failure at any step returns everything
+ * taken so far.
  */
 #include "partitions/internal.h"
+#include "partitions/intercept.h"
 #include "partitions/loader.h"
 #include "arch/x86/cpu.h"
 #include "core/abi/hypercall.h"
@@ -46,31 +54,51 @@ static cpu_id_t pick_cpu(uint64_t mask, vp_index_t vp)
 	return allowed[(rotor + vp_index_val(vp)) % n];
 }
 
-enum part_status part_vps_create(struct partition *p, unsigned vcpus, uint64_t cpu_mask)
+enum part_status part_vp_init(struct partition *p, unsigned i, uint64_t cpu_mask)
 {
-	for (unsigned i = 0; i < vcpus; i++) {
-		struct vp *vp = &p->vps[i];
+	struct vp *vp = &p->vps[i];
 
-		p->nvps = i + 1;
-		vp->vcpu.part = p;
-		vp->vcpu.index = to_vp_index(i);
-		vp->vcpu.tsc_aux = i;	/* RDTSCP gives the VP index until the guest sets its own */
-		vp->vcpu.last_cpu = -1;
-		vp->vcpu.home_cpu = pick_cpu(cpu_mask, vp->vcpu.index);
-		vp->state = VP_RUNNABLE;
-		fpu_init_area(&vp->fpu);
-		vp->dbg = (struct debug_regs){ .dr6 = 0xffff0ff0 };	/* DR6 at reset */
-		synic_init(vp);
-		if (vcpu_ops->vcpu_init(&vp->vcpu, p->slpt.root, &p->pool))
-			return PART_ENOMEM;
+	vp->vcpu.part = p;
+	vp->vcpu.index = to_vp_index(i);
+	vp->vcpu.tsc_aux = i;	/* RDTSCP gives the VP index until the guest sets its own */
+	vp->vcpu.last_cpu = -1;
+	vp->vcpu.home_cpu = pick_cpu(cpu_mask, vp->vcpu.index);
+	vp->state = VP_RUNNABLE;
+	fpu_init_area(&vp->fpu);
+	vp->dbg = (struct debug_regs){ .dr6 = 0xffff0ff0 };	/* DR6 at reset */
+	synic_init(vp);
+	return vcpu_ops->vcpu_init(&vp->vcpu, p->slpt.root, &p->pool) ? PART_ENOMEM : PART_OK;
+}
+
+enum part_status part_vp_add(struct partition *p, uint64_t cpu_mask)
+{
+	unsigned i = p->nvps;
+
+	if (i >= PART_MAX_VPS)
+		return PART_ELIMIT;
+	p->nvps = i + 1;
+	if (part_vp_init(p, i, cpu_mask) != PART_OK) {
+		part_vp_free(&p->vps[i]);
+		p->nvps = i;
+		return PART_ENOMEM;
 	}
 	return PART_OK;
+}
+
+enum part_status part_vps_create(struct partition *p, unsigned vcpus, uint64_t cpu_mask)
+{
+	enum part_status st = PART_OK;
+
+	while (st == PART_OK && p->nvps < vcpus)
+		st = part_vp_add(p, cpu_mask);
+	return st;
 }
 
 void part_vp_free(struct vp *vp)
 {
 	struct vcpu *v = &vp->vcpu;
 
+	intercept_vp_release(vp);
 	if (v->arch)
 		vcpu_ops->vcpu_free(v, &v->part->pool);
 	v->arch = NULL;
@@ -93,13 +121,54 @@ static void unbuild(struct partition *p, enum part_status st)
 	part_memory_free(p);
 }
 
-/* Everything up to the image: memory, tables, vCPUs. */
-static enum part_status build(struct partition *p, const struct part_config *c)
+enum part_status part_initialize(struct partition *p)
+{
+	return slpt_init(&p->slpt, vcpu_ops->slpt, &p->slpt_pages) ? PART_OK : PART_ENOMEM;
+}
+
+enum part_status part_object_create(const struct part_config *c, struct partition **out,
+				    int *slot)
 {
 	enum part_status st;
+	struct partition *p;
+	part_id_t id;
 
-	st = slpt_init(&p->slpt, vcpu_ops->slpt, &p->slpt_pages) ? part_memory_alloc(p)
-								 : PART_ENOMEM;
+	st = part_table_reserve(c->name, slot, &id);
+	if (st != PART_OK)
+		return st;
+	p = part_object_alloc(c, c->parent_pool);
+	if (!p) {
+		part_table_release(*slot);
+		return PART_ENOMEM;
+	}
+	memcpy(p->name, c->name, strnlen(c->name, PART_NAME_MAX - 1));
+	p->id = id;
+	p->mem_bytes = c->mem_bytes;
+	p->state = PART_CREATED;
+	p->privileges = c->privileges ? c->privileges : HV_PRIV_CHILD;
+	p->created_tsc = rdtsc();
+	p->hosted = c->hosted;
+	p->slot = *slot;
+	p->on_stop = c->on_stop;
+	p->on_crash = c->on_crash;
+	p->io_allowed[PART_DEBUG_PORT / 8] |= 1u << (PART_DEBUG_PORT % 8);
+	*out = p;
+	return PART_OK;
+}
+
+void part_publish(int slot, struct partition *p)
+{
+	p->live_vps = p->nvps;
+	part_table_publish(slot, p);
+}
+
+/* The boot path's steps after the object: tables, its RAM as chunks, vCPUs, the image. */
+static enum part_status build(struct partition *p, const struct part_config *c)
+{
+	enum part_status st = part_initialize(p);
+
+	if (st == PART_OK)
+		st = part_memory_alloc(p);
 	if (st == PART_OK)
 		st = part_vps_create(p, c->vcpus, c->cpu_mask);
 	if (st == PART_OK)
@@ -111,40 +180,24 @@ enum part_status partition_create(const struct part_config *c, struct partition 
 {
 	enum part_status st;
 	struct partition *p;
-	part_id_t id;
 	int slot;
 
-	if (partition_config_problem(c))
+	if (partition_config_problem(c) || c->hosted)
 		return PART_EINVAL;
 	if (!vcpu_ops)
 		return PART_ESTATE;
 	if (!part_memory_suffices(c))
 		return PART_ENOMEM;
-	st = part_table_reserve(c->name, &slot, &id);
+	st = part_object_create(c, &p, &slot);
 	if (st != PART_OK)
 		return st;
-	p = part_object_alloc(c, c->parent_pool);
-	if (!p) {
-		part_table_release(slot);
-		return PART_ENOMEM;
-	}
-	memcpy(p->name, c->name, strnlen(c->name, PART_NAME_MAX - 1));
-	p->id = id;
-	p->mem_bytes = c->mem_bytes;
-	p->state = PART_CREATED;
-	p->privileges = c->privileges ? c->privileges : HV_PRIV_CHILD;
-	p->created_tsc = rdtsc();
 	st = build(p, c);
 	if (st != PART_OK) {
 		unbuild(p, st);
 		part_table_release(slot);
 		return st;
 	}
-	p->io_allowed[PART_DEBUG_PORT / 8] |= 1u << (PART_DEBUG_PORT % 8);
-	p->on_stop = c->on_stop;
-	p->on_crash = c->on_crash;
-	p->live_vps = p->nvps;
-	part_table_publish(slot, p);
+	part_publish(slot, p);
 	*out = p;
 	part_log_created(p);
 	return PART_OK;

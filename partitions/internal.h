@@ -59,8 +59,29 @@ void part_memory_free(struct partition *p);
 
 /* ---- create.c ---- */
 
-/* vCPUs 0 to vcpus - 1, their home CPUs picked from cpu_mask (0: any CPU). */
+/*
+ * The creation steps (create.c's comment). part_object_create: a table
+ * slot and the object from c->parent_pool, with its pool as c says (hosted:
+ * empty) and the fields every partition has; invisible until part_publish.
+ * PART_EEXIST/PART_ELIMIT (table), PART_ENOMEM (object), nothing taken.
+ */
+enum part_status part_object_create(const struct part_config *c, struct partition **out,
+				    int *slot);
+/* Its second-level tables' root, from its pool; PART_ENOMEM if the pool is short. */
+enum part_status part_initialize(struct partition *p);
+/*
+ * VP nvps: home CPU from cpu_mask (0: any), back-end pages from its pool.
+ * PART_ELIMIT at PART_MAX_VPS, PART_ENOMEM (nothing changed) if the pool is short.
+ */
+enum part_status part_vp_add(struct partition *p, uint64_t cpu_mask);
+/* Make the slot's partition visible to lookups (live_vps counted). */
+void part_publish(int slot, struct partition *p);
+
+/* vCPUs up to vcpus - 1 (part_vp_add each), their home CPUs picked from cpu_mask (0: any CPU). */
 enum part_status part_vps_create(struct partition *p, unsigned vcpus, uint64_t cpu_mask);
+
+/* VP i of p: its fields, its home CPU (as part_vps_create picks it), its back-end state from p's pool. */
+enum part_status part_vp_init(struct partition *p, unsigned i, uint64_t cpu_mask);
 
 /* Return the back-end state of one vCPU (none: nothing to do). */
 void part_vp_free(struct vp *vp);

@@ -125,6 +125,7 @@ void partition_stopped(struct partition *p, uint64_t code)
 		return;
 	}
 	p->state = PART_STOPPED;
+	p->exit_code = code;
 	destroy = p->on_stop == PART_END_DESTROY && !p->dying;
 	if (destroy)
 		mark_dying_locked(p);
@@ -213,5 +214,18 @@ void partition_release_vp(struct vp *vp)
 	struct partition *p = vp->vcpu.part;
 
 	part_vp_free(vp);
+	if (vp->leaving && !p->dying) {	/* hosted: the partition lives on without it */
+		__atomic_store_n(&vp->released, true, __ATOMIC_RELEASE);
+		return;
+	}
 	drop_count(p);
+}
+
+void vp_suspend_set(struct vp *vp, unsigned bits, bool on)
+{
+	if (on)
+		__atomic_fetch_or(&vp->suspend, (uint8_t)bits, __ATOMIC_SEQ_CST);
+	else
+		__atomic_fetch_and(&vp->suspend, (uint8_t)~bits, __ATOMIC_SEQ_CST);
+	sched_kick_vp(vp);
 }

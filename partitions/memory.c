@@ -64,10 +64,12 @@ bool part_memory_suffices(const struct part_config *c)
 	return false;
 }
 
-/* The partition's own pool: the hypervisor's pages on demand, or pool_pages deposited now. */
+/* Its own pool: the hypervisor's pages on demand, pool_pages deposited now, or (hosted) empty. */
 static bool pool_setup(struct partition *p, const struct part_config *c)
 {
-	if (!c->pool_pages) {
+	if (c->hosted) {
+		pool_init(&p->pool, phys_to_virt, NULL);	/* the root deposits */
+	} else if (!c->pool_pages) {
 		pool_init_mm(&p->pool);
 	} else {
 		pool_init(&p->pool, phys_to_virt, NULL);
@@ -134,9 +136,34 @@ void part_memory_free(struct partition *p)
 		panic("part: object %p is not from its parent's pool", (void *)p);
 }
 
-/* Host address for [gpa, gpa+len) if it lies inside one chunk. */
+/*
+ * A hosted child's memory is the root's frames its tables map: one page
+ * at a time, each translated (two GPA pages need not be adjacent frames).
+ */
+static uint8_t *hosted_ptr(struct partition *p, gpa_t gpa, size_t len)
+{
+	uint64_t off = gpa_val(gpa) & (PAGE_SIZE - 1);
+	paddr_t hpa;
+
+	if (!p->slpt.root || len > PAGE_SIZE - off ||
+	    !slpt_lookup(&p->slpt, to_gpa(gpa_val(gpa) - off), &hpa, NULL))
+		return NULL;
+	return (uint8_t *)phys_to_virt(hpa) + off;
+}
+
+/* The bytes from gpa a step of copy_in and friends may take: to the chunk's or page's end. */
+static uint64_t step(const struct partition *p, gpa_t gpa)
+{
+	uint64_t unit = p->hosted ? PAGE_SIZE : MIB(2);
+
+	return unit - (gpa_val(gpa) % unit);
+}
+
+/* Host address for [gpa, gpa+len) if it lies inside one chunk (hosted: one page). */
 static uint8_t *chunk_ptr(struct partition *p, gpa_t gpa, size_t len)
 {
+	if (p->hosted)
+		return hosted_ptr(p, gpa, len);
 	for (unsigned i = 0; i < p->nchunks; i++) {
 		const struct mem_chunk *c = &p->chunks[i];
 		uint64_t size = c->pages * PAGE_SIZE, off = gpa_val(gpa) - gpa_val(c->gpa);
@@ -155,7 +182,7 @@ void *partition_ram_ptr(struct partition *p, gpa_t gpa, uint64_t len)
 static bool copy_in(struct partition *p, gpa_t gpa, const void *src, size_t len)
 {
 	while (len) {
-		size_t n = (size_t)MIN((uint64_t)len, MIB(2) - (gpa_val(gpa) % MIB(2)));
+		size_t n = (size_t)MIN((uint64_t)len, step(p, gpa));
 		uint8_t *dst = chunk_ptr(p, gpa, n);
 
 		if (!dst)
@@ -174,6 +201,11 @@ static bool copy_in(struct partition *p, gpa_t gpa, const void *src, size_t len)
 
 bool partition_owns_page(const struct partition *p, gpa_t gpa)
 {
+	paddr_t hpa;
+
+	if (p->hosted)
+		return !(gpa_val(gpa) & (PAGE_SIZE - 1)) && p->slpt.root &&
+		       slpt_lookup(&p->slpt, gpa, &hpa, NULL);
 	for (unsigned i = 0; i < p->nchunks; i++) {
 		const struct mem_chunk *c = &p->chunks[i];
 		uint64_t off = gpa_val(gpa) - gpa_val(c->gpa);
@@ -197,7 +229,7 @@ bool partition_zero(struct partition *p, gpa_t gpa, size_t len)
 bool partition_contains(struct partition *p, gpa_t gpa, size_t len)
 {
 	while (len) {
-		size_t n = (size_t)MIN((uint64_t)len, MIB(2) - (gpa_val(gpa) % MIB(2)));
+		size_t n = (size_t)MIN((uint64_t)len, step(p, gpa));
 
 		if (!chunk_ptr(p, gpa, n))
 			return false;
@@ -212,7 +244,7 @@ bool partition_read(struct partition *p, gpa_t gpa, void *dst, size_t len)
 	if (!partition_contains(p, gpa, len))
 		return false;	/* nothing copied */
 	while (len) {
-		size_t n = (size_t)MIN((uint64_t)len, MIB(2) - (gpa_val(gpa) % MIB(2)));
+		size_t n = (size_t)MIN((uint64_t)len, step(p, gpa));
 
 		memcpy(dst, chunk_ptr(p, gpa, n), n);
 		dst = (uint8_t *)dst + n;

@@ -59,6 +59,12 @@ struct part_config {
 	 */
 	uint64_t pool_pages;
 	struct pool *parent_pool;	/* pays for the object; NULL: the hypervisor (core/pool_mm.h) */
+	/*
+	 * Created by the root's hypercalls (partitions/hvroot_*.c): its pool
+	 * starts empty and holds only what the root deposits, its RAM is the
+	 * root's frames MapGpaPages maps (mem_bytes, image unused).
+	 */
+	bool hosted;
 };
 
 struct part_stats {
@@ -69,6 +75,20 @@ struct part_stats {
 };
 
 enum vp_state { VP_RUNNABLE, VP_BLOCKED, VP_STOPPED };
+
+/*
+ * A child VP's side of the intercept path (partitions/intercept_post.c):
+ * its HVMSG_OPAQUE_INTERCEPT to the root (one in flight: the VP is
+ * suspended until the root answers), its last message, and the VP state
+ * pages the root mapped (MapVpStatePage), 0 while none.
+ */
+struct vp_intercept {
+	struct synic_node note;		/* queued at the root's SINT0 while `target` is set */
+	struct hv_message last;		/* copied into `page` when the root maps it later */
+	paddr_t page;			/* HV_VP_STATE_PAGE_INTERCEPT_MESSAGE, mapped in the root */
+	paddr_t regs_page;		/* HV_VP_STATE_PAGE_REGISTERS: kept zero (isvalid 0) */
+	uint8_t page_used;		/* payload bytes of the message in `page` */
+};
 
 /* A virtual processor: the vendor-neutral vCPU plus scheduling and virtual-interrupt state. */
 struct vp {
@@ -94,8 +114,32 @@ struct vp {
 	struct fpu_area fpu;		/* x87/SSE registers while another guest has the CPU */
 	struct debug_regs dbg;		/* DR0-DR3, DR6, likewise */
 	struct synic synic;		/* partitions/synic.h */
+	/*
+	 * VP_SUSPEND_* bits (vp_suspend_set): the VP runs only while none is
+	 * set. Any CPU sets or clears them; the scheduler reads them.
+	 */
+	volatile uint8_t suspend;
+	volatile bool leaving;		/* hosted: its home CPU is to release it (Finalize, DeleteVp) */
+	volatile bool released;		/* hosted: ... and has: its pages are back in the pool */
+	struct vp_intercept icpt;	/* children whose exits go to the root */
 	uint64_t vp_assist_msr;		/* HV_X64_MSR_VP_ASSIST_PAGE, as written */
 };
+
+/* The TLFS suspend registers (HV_REGISTER_EXPLICIT_SUSPEND, _INTERCEPT_SUSPEND). */
+#define VP_SUSPEND_EXPLICIT	0x1u	/* the root's: a new hosted VP starts with it */
+#define VP_SUSPEND_INTERCEPT	0x2u	/* set when an intercept is posted, the root clears it */
+
+/*
+ * Set (on) or clear the suspend bits `bits` of vp. A VP with any bit set is
+ * not runnable (core/sched.c); one running now leaves guest mode at once
+ * (its home CPU is kicked), and clearing the last bit kicks the home CPU
+ * so that it runs again. Any CPU, any context.
+ */
+void vp_suspend_set(struct vp *vp, unsigned bits, bool on);
+static inline bool vp_suspended(const struct vp *vp)
+{
+	return vp->suspend != 0;
+}
 
 struct mem_chunk {
 	gpa_t gpa;
@@ -130,6 +174,20 @@ struct partition {
 	volatile bool dying;		/* being destroyed: home CPUs release its vCPUs */
 	volatile uint32_t live_vps;	/* vCPUs not yet released */
 	uint64_t start_tsc;		/* when it was started */
+	uint64_t exit_code;		/* HVCALL_X_PARTITION_EXIT's, once stopped */
+	/*
+	 * Hosted: created by the root through hypercalls (partitions/hvroot_*.c).
+	 * Its RAM is the root's frames mapped into its tables (no chunks), its
+	 * object came from the root's deposit pool, its pool holds only what
+	 * the root deposited. hosted_state: partitions/hosted.h.
+	 */
+	bool hosted;
+	uint8_t hosted_state;
+	int slot;			/* its table slot: the frame table's owner */
+	struct partition *parent;
+	uint64_t prop_synthetic_features;	/* SetPartitionProperty values */
+	uint64_t prop_gpa_tracking, prop_msr_action;
+	uint64_t mapped_pages;		/* root frames mapped into it */
 	uint64_t first_entry_tsc;	/* when its first vCPU first entered the guest */
 	/*
 	 * The Hyper-V guest identity (partitions/tlfs.c). privileges and
@@ -146,6 +204,13 @@ struct partition {
 	uint64_t dbg_noted;		/* TSC of that note */
 	struct log_share dbg_share;	/* its lines waiting in the log */
 	spinlock_t lock;		/* state changes, dbg_line, guest_os_id and hypercall_msr */
+	/*
+	 * Its port I/O, unmapped-GPA accesses, HLT with no way to wake and
+	 * crashes become intercept messages to the root (docs/root.md,
+	 * "Intercepts"): set for the children the root creates
+	 * (HvCallCreatePartition), before they run.
+	 */
+	bool intercepts_to_root;
 };
 
 /* Boot, before any partition: how much memory one vCPU costs the back-end. */

@@ -24,6 +24,7 @@
  */
 #include "partitions/rootpart.h"
 #include "partitions/internal.h"
+#include "partitions/hvroot.h"
 #include "core/abi/rootboot.h"
 #include "core/lib.h"
 #include "core/log.h"
@@ -58,6 +59,9 @@
 _Static_assert(AREA_BOOTINFO + sizeof(struct rootboot_info) <= AREA_STACK, "boot info fits");
 
 extern const uint8_t root_image_start[], root_image_end[];
+
+/* The root partition once created (it never goes away); NULL with root=off. */
+static struct partition *root_part;
 
 struct root_layout {
 	gpa_t at;		/* the block's start, where the image goes */
@@ -282,6 +286,7 @@ struct partition *rootpart_create(const struct boot_info *bi)
 	p->privileges = HV_PRIV_ROOT;
 	p->state = PART_CREATED;
 	map_ram(p, ram, n);
+	hvroot_frames_init(p, ram, n);
 	if (part_vps_create(p, 1, cpu_mask_of(to_cpu_id(0))) != PART_OK)
 		panic("root: the hypervisor's pool is too small for its VP (hv_mem=)");
 	load_kernel(p, bi, ram, n);
@@ -291,5 +296,20 @@ struct partition *rootpart_create(const struct boot_info *bi)
 	p->live_vps = p->nvps;
 	part_table_publish(slot, p);
 	part_log_created(p);
+	__atomic_store_n(&root_part, p, __ATOMIC_RELEASE);
 	return p;
+}
+
+/* One root VP today, on CPU 0: every child's intercepts go to it (docs/root.md). */
+struct vp *rootpart_intercept_vp(const struct vp *child)
+{
+	struct partition *r = __atomic_load_n(&root_part, __ATOMIC_ACQUIRE);
+
+	(void)child;
+	return r ? &r->vps[0] : NULL;
+}
+
+struct partition *rootpart_get(void)
+{
+	return __atomic_load_n(&root_part, __ATOMIC_ACQUIRE);
 }

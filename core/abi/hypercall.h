@@ -201,6 +201,41 @@ _Static_assert((HV_HYPERCALL_CODE_MASK | HV_HYPERCALL_FAST | HV_HYPERCALL_VARHEA
  */
 #define HVCALL_X_LOG_READ			0x8004
 #define HV_X_LOG_READ_MAX			65536
+/*
+ * Root only: a partition's statistics. first = the partition's id (one of
+ * the root's hosted children, or HV_PARTITION_ID_SELF / the root's own id
+ * for the root), second = GPA of a struct hv_x_partition_stats in the
+ * root's RAM (8-byte aligned, inside one RAM range), which the hypervisor
+ * fills. HV_STATUS_INVALID_PARTITION_ID for another id,
+ * HV_STATUS_INVALID_PARAMETER for the buffer. A child gets
+ * HV_STATUS_ACCESS_DENIED.
+ */
+#define HVCALL_X_PARTITION_STATS		0x8005
+/* Root only: power the machine off (ACPI S5) after the log is sent. Does not return. */
+#define HVCALL_X_POWER_OFF			0x8006
+
+/* HVCALL_X_PARTITION_STATS: state values */
+#define HV_X_PART_CREATED		1	/* hosted: Created (partitions/hosted.h) */
+#define HV_X_PART_INITIALIZED		2	/* ... Initialized: its VPs run when not suspended */
+#define HV_X_PART_FINALIZED		3
+#define HV_X_PART_STOPPED		4	/* it called HVCALL_X_PARTITION_EXIT: exit_code */
+#define HV_X_PART_CRASHED		5
+#define HV_X_PART_ROOT			6	/* the root itself */
+
+struct hv_x_partition_stats {
+	uint32_t state;			/* HV_X_PART_* */
+	uint32_t vp_count;
+	uint64_t exit_code;		/* HV_X_PART_STOPPED */
+	uint64_t exits;			/* all its VPs' exits */
+	uint64_t hypercalls;		/* of which hypercalls */
+	uint64_t guest_ticks;		/* TSC ticks in guest mode */
+	uint64_t hv_ticks;		/* TSC ticks handling its exits */
+	uint64_t pool_held;		/* pages in its pool (deposited; the root: its deposit pool) */
+	uint64_t pool_free;		/* of those, free (what WithdrawMemory can return) */
+	uint64_t mapped_pages;		/* root frames mapped into it (the root: into all children) */
+	uint64_t hv_free_pages;		/* the hypervisor's own free pages (core/mm.c) */
+};
+_Static_assert(sizeof(struct hv_x_partition_stats) == 80, "HVCALL_X_PARTITION_STATS buffer");
 
 /*
  * HvCallGetPartitionId (0x46): memory form, no input; the output is the

@@ -174,6 +174,12 @@ void root_main(const struct rootboot_info *bi)
 		probe_hv(bi);
 	if (cmdline_has(bi->cmdline, "root_probe", "pic"))
 		probe_pic();
+	if (cmdline_has(bi->cmdline, "root_test", "intercepts"))
+		intercept_test();
+	if (cmdline_has(bi->cmdline, "root_test", "intercept_bench"))
+		intercept_bench();
+	if (cmdline_has(bi->cmdline, "root_test", "calls"))
+		selftest_run();
 	root_script_start(false);	/* true once the hypervisor no longer reads partition= */
 	for (;;) {
 		console_relay_log();

@@ -12,6 +12,9 @@
  *   child.c    children created, started and destroyed by TLFS root calls (child.h)
  *   intercept.c  the SynIC's SINT0 and children's intercept messages
  *   childdev.c, lineasm.c, uart_model.c  children's ports (pure: devices.h)
+ *   intercept_test.c  root_test=intercepts: the hypervisor's intercept path, checked
+ *   selftest.c root_test=calls: the root hypercalls proved (selftest.h: selftest_mshv.c,
+ *              the calls as mshv makes them; selftest_child.S, its children)
  */
 #ifndef PARTITIONS_ROOT_ROOT_H
 #define PARTITIONS_ROOT_ROOT_H
@@ -80,6 +83,17 @@ uint16_t hv_rep(uint16_t code, const void *hdr, size_t hdr_len, const void *elem
 uint64_t hv_last_result(void);
 /* A name for a TLFS status, for messages ("INSUFFICIENT_MEMORY"); "?" if unknown. */
 const char *hv_status_name(uint16_t status);
+
+/* ---- intercept_test.c ---- */
+
+/* root_test=intercepts: two children's intercepts checked and completed; says PASS or FAIL. */
+void intercept_test(void);
+/* root_test=intercept_bench (make bench): a child OUT's round trip through the root, in TSC ticks. */
+void intercept_bench(void);
+/* ---- selftest.c ---- */
+
+/* root_test=calls: the root hypercalls proved one by one (docs/hypercalls.md); powers off. */
+void selftest_run(void);
 
 /* ---- pmem.c ---- */
 

@@ -19,6 +19,39 @@ mkdir -p "$dir"
 	"serial=com1,115200 after_boot=poweroff loglvl=debug benchfloor=1" \
 	"$build/guests/bench.elf:bench.elf partition=bench mem=4M vcpus=1"
 
+# The root's intercept round trip (root_test=intercept_bench, partitions/root/intercept_test.c):
+# the root creates two children, each doing OUT 0xE9 in a loop; child 0 shares the root's CPU 0,
+# child 1 is on CPU 1 where there are 2 CPUs (QEMU; the Bochs run has one CPU: both on CPU 0).
+"$here/../system/mkiso.sh" "$build/hv.elf" "$dir/hv-root.iso" \
+	"serial=com1,115200 after_boot=poweroff root=on root_test=intercept_bench"
+
+run_root_svm() {
+	timeout 300 qemu-system-x86_64 -accel tcg,thread=single -icount shift=0,sleep=off \
+		-cpu EPYC -smp 2 -m 256M -cdrom "$dir/hv-root.iso" -display none -monitor none \
+		-no-reboot -serial "file:$dir/root-svm.txt" 2>/dev/null || true
+	tr -d '\r' < "$dir/root-svm.txt" > "$dir/root-svm.log"
+}
+
+run_root_vmx() {
+	"$here/../system/boot.sh" --emu bochs --iso "$dir/hv-root.iso" --cpus 1 --mem 256M \
+		--cpu corei7_skylake_x --serial "$dir/root-vmx.txt" --timeout 300 \
+		--workdir "$dir/bochs-root" >/dev/null 2>&1 || true
+	tr -d '\r' < "$dir/root-vmx.txt" > "$dir/root-vmx.log"
+}
+
+# The root run's figures: ${v}_rt0 (child on CPU 0, the root's), ${v}_rt1 (the second child).
+parse_root() {
+	local v=$1 log=$dir/root-$1.log
+	eval "${v}_rt0=\$(val "$log" intercept_rt_child0)"
+	eval "${v}_rt1=\$(val "$log" intercept_rt_child1)"
+	for k in rt0 rt1; do
+		eval "[ -n \"\${${v}_$k}\" ]" && continue
+		echo "bench: the root run on $v did not report $k; serial log tail:" >&2
+		tail -n 20 "$log" >&2
+		exit 1
+	done
+}
+
 run_svm() {
 	timeout 300 qemu-system-x86_64 -accel tcg,thread=single -icount shift=0,sleep=off \
 		-cpu EPYC -smp 1 -m 256M -cdrom "$dir/hv.iso" -display none -monitor none \
@@ -64,8 +97,12 @@ ratio() { awk -v n="$1" -v f="$2" 'BEGIN { printf "%d (%.2fx)", n, n / f }'; }
 
 run_svm
 run_vmx
+run_root_svm
+run_root_vmx
 parse svm
 parse vmx
+parse_root svm
+parse_root vmx
 image=$(size -A "$build/hv.elf" | awk '$1 ~ /^\.(text|rodata|data|bss)$/ { s += $2 } END { print s }')
 file=$(stat -c %s "$build/hv.elf")
 
@@ -81,6 +118,9 @@ row "CPUID exit round trip" "$(ratio "$svm_cpuid" "$svm_floor")" "$(ratio "$vmx_
 row "null hypercall round trip" "$(ratio "$svm_hcall" "$svm_floor")" \
 	"$(ratio "$vmx_hcall" "$vmx_floor")"
 row "I/O-port exit round trip" "$(ratio "$svm_io" "$svm_floor")" "$(ratio "$vmx_io" "$vmx_floor")"
+row "root intercept round trip, child on CPU 0" "$(ratio "$svm_rt0" "$svm_floor")" \
+	"$(ratio "$vmx_rt0" "$vmx_floor")"
+row "root intercept round trip, child on CPU 1" "$(ratio "$svm_rt1" "$svm_floor")" "n/a (1 CPU)"
 row "partition start -> first instruction" "$svm_first" "n/a (*)"
 row "memory overhead per partition (1 vCPU)" "$svm_part_kib KiB" "$vmx_part_kib KiB"
 row "memory overhead per vCPU" "$svm_vcpu_kib KiB" "$vmx_vcpu_kib KiB"
@@ -98,6 +138,8 @@ vendor_json() {
       "cpuid_exit": $(eval echo "\$${v}_cpuid"),
       "hypercall_exit": $(eval echo "\$${v}_hcall"),
       "io_exit": $(eval echo "\$${v}_io"),
+      "root_intercept_rt_cpu0": $(eval echo "\$${v}_rt0"),
+      "root_intercept_rt_cpu1": $([ "$v" = svm ] && eval echo "\$${v}_rt1" || echo null),
       "start_to_first_instruction": $(eval echo "\${${v}_first:-null}"),
       "partition_overhead_kib": $(eval echo "\$${v}_part_kib"),
       "vcpu_overhead_kib": $(eval echo "\$${v}_vcpu_kib")

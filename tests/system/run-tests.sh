@@ -816,6 +816,79 @@ root_suite() {
 }
 root_suite qemu-root qemu 2 90
 root_suite bochs-root bochs 1 300
+# root_test=intercepts (docs/root.md, "Intercepts"): the root creates two children through the
+# TLFS calls, the rotor puts them on consecutive CPUs (with 2 CPUs: the root's CPU 0 and CPU 1);
+# each one's port I/O, unmapped-GPA write and HLT reach the root's SINT0 and intercept page, the
+# root checks and completes each and tears the child down.
+intercept_suite() {
+	local name=$1 emu=$2 cpus=$3 tmo=$4 cpu
+	local per_cpu=()
+	for ((cpu = 0; cpu < cpus; cpu++)); do
+		per_cpu+=("intercept: part [0-9]+ vp 0 on cpu $cpu: message 80010000 to the root")
+	done
+	run_case "$name" "$emu" "$cpus" 0 "$tmo" "root=on loglvl=debug root_test=intercepts" \
+		"^root: child 0 \(partition [0-9]+\): 7 intercepts checked and completed, torn down$" \
+		"^root: child 1 \(partition [0-9]+\): 7 intercepts checked and completed, torn down$" \
+		"^root: test PASS intercepts \(2 children, [0-9]+ SINT0 interrupts\)$" \
+		"${per_cpu[@]}" \
+		"intercept: part [0-9]+ vp 0 on cpu [0-9]+: message 80000000 to the root" \
+		"intercept: part [0-9]+ vp 0 on cpu [0-9]+: message 80010007 to the root" \
+		"part [0-9]+: deleted by the root" \
+		-- "$NO_PANIC" 'root: test FAIL' 'crashed'
+}
+intercept_suite qemu-root-intercepts qemu 2 120
+intercept_suite bochs-root-intercepts bochs 1 400
+# root_test=calls (partitions/root/selftest.c, docs/hypercalls.md): the root creates, runs and
+# tears down children through the root hypercalls, as mshv does, and checks every refusal; each
+# check is a "root: test PASS" line, and all of them must be there (ROOT_CALL_PASSES), none FAIL.
+ROOT_CALL_PASSES=(
+	'GetPartitionId' 'CreatePartition with deposits into the root'
+	'208 pages deposited, InitializePartition' '90 pages deposited, CreateVp'
+	'MapGpaPages of 16 MiB' 'SetVpRegisters: 32-bit protected mode at 0x1000'
+	'EXPLICIT_SUSPEND cleared' 'the child ran and stopped itself' "the child's exit code"
+	"the value the child computed, read from its RAM" 'the CPUID vendor the child stored'
+	"the child's exit statistics" 'FinalizePartition' 'Finalize unmapped its RAM'
+	'DeletePartition after the withdrawals' 'a deleted partition is gone'
+	'all our pages are back after the teardown' "the hypervisor's free pages are exactly back"
+	'Initialize of partition 0' 'Initialize of a partition that does not exist'
+	'Initialize of the root itself' 'Initialize twice \(wrong state\)'
+	'Delete before Finalize \(wrong state\)' 'Delete of SELF'
+	'CreateVp 5 before 1 \(wrong VP index\)' 'CreateVp 300 \(past 255\)'
+	'GetVpRegisters of a VP that does not exist' "MapGpaPages of the hypervisor's memory"
+	'MapGpaPages of a page already mapped into a child'
+	'MapGpaPages LARGE_PAGE at a GFN not 2 MiB aligned' 'MapGpaPages at a GPA past 52 bits'
+	'MapGpaPages writable but not readable' 'MapGpaPages into a partition that does not exist'
+	"DepositMemory of the hypervisor's memory" 'DepositMemory of a page mapped into a child'
+	'DepositMemory of a PFN past 52 bits' 'DepositMemory of 600 reps \(past the input page\)'
+	'DepositMemory with no rep count' 'DepositMemory with the rep start at the count'
+	'a rep count on a simple call' 'GetPartitionProperty of an unknown property'
+	'SetPartitionProperty of synthetic features after Initialize'
+	'AssertVirtualInterrupt of an NMI \(not yet\)' 'nothing changed by the refused calls'
+	'SetVpRegisters stops at its bad second element, one rep done' '... and the first was set'
+	'GetVpRegisters reads RIP back' 'a new VP is explicitly suspended'
+	'MapGpaPages with garbage padding' 'the same page mapped twice'
+	'CreateVp with garbage padding and subnode id' 'MapGpaPages of a 2 MiB page'
+	'... maps 512 frames' 'a frame inside the 2 MiB page cannot be deposited'
+	'UnmapGpaPages of the 2 MiB page' '... unmaps its 512 frames'
+	'GetSystemProperty: scheduler type 3 \(core SMT\), stale argument ignored' 'UnmapGpaPages'
+	"the unmapped page is the root's again \(it can be deposited\)"
+	"the second child's exit code" 'all pages are back after the second child'
+)
+for c in CreatePartition InitializePartition FinalizePartition DeletePartition GetPartitionProperty \
+	 SetPartitionProperty GetPartitionId DepositMemory WithdrawMemory MapGpaPages UnmapGpaPages \
+	 CreateVp DeleteVp GetVpRegisters SetVpRegisters GetSystemProperty AssertVirtualInterrupt \
+	 HVCALL_X_LOG_READ HVCALL_X_PARTITION_STATS HVCALL_X_POWER_OFF; do
+	ROOT_CALL_PASSES+=("a child calling $c gets ACCESS_DENIED")
+done
+root_calls_case() {
+	local name=$1 emu=$2 cpus=$3 tmo=$4 expect=() p
+	for p in "${ROOT_CALL_PASSES[@]}"; do expect+=("^root: test PASS ${p//./\\.}\$"); done
+	run_case "$name" "$emu" "$cpus" 0 "$tmo" "root=on root_test=calls after_boot=idle" \
+		"${expect[@]}" '^root: test done, 0 failed$' 'hv: the root asked to power off' \
+		-- "$NO_PANIC" 'root: test FAIL' 'root: PANIC'
+}
+root_calls_case qemu-root-calls qemu 2 120
+root_calls_case bochs-root-calls bochs 1 400
 # The partition suite beside the root, in the hypervisor's 64 MiB pool, its lines through the
 # root (fpu-a's: on CPU 0, which runs the root first; the others may finish before it starts).
 guest_suite qemu-root-partitions qemu 4 120 0-3 "root=on" "$HANDOVER" \

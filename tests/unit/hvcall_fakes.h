@@ -65,6 +65,51 @@ uint64_t sched_now(void)
 	return 1000000;
 }
 
+static unsigned yields;
+
+void sched_yield_cpu(void)
+{
+	yields++;
+}
+
+/* The root calls' handlers (partitions/hvroot_*.c): the engine's tests reach none of them. */
+#define HVROOT_FAKE(name) \
+	uint16_t hvroot_##name(struct hc_call *c) { (void)c; return HV_STATUS_OPERATION_FAILED; }
+HVROOT_FAKE(create_partition)
+HVROOT_FAKE(initialize_partition)
+HVROOT_FAKE(finalize_partition)
+HVROOT_FAKE(delete_partition)
+HVROOT_FAKE(get_partition_property)
+HVROOT_FAKE(set_partition_property)
+HVROOT_FAKE(get_system_property)
+HVROOT_FAKE(deposit_memory)
+HVROOT_FAKE(withdraw_memory)
+HVROOT_FAKE(map_gpa_pages)
+HVROOT_FAKE(unmap_gpa_pages)
+HVROOT_FAKE(create_vp)
+HVROOT_FAKE(delete_vp)
+HVROOT_FAKE(get_vp_registers)
+HVROOT_FAKE(set_vp_registers)
+HVROOT_FAKE(assert_virtual_interrupt)
+
+static unsigned stats_calls;
+
+uint16_t hvroot_partition_stats(struct partition *caller, uint64_t id,
+				struct hv_x_partition_stats *out)
+{
+	(void)caller, (void)id, (void)out;
+	stats_calls++;
+	return HV_STATUS_SUCCESS;
+}
+
+static unsigned power_off_calls;
+
+void hvroot_power_off(void)
+{
+	power_off_calls++;
+}
+
+
 uint64_t tsc_us_to_ticks(uint64_t us)
 {
 	return us * 3;
@@ -157,6 +202,9 @@ static void fakes_reset(void)
 	guest.mode = VCPU_MODE_LONG64;
 	memset(fake_ram, 0, sizeof(fake_ram));
 	log_reads = 0;
+	stats_calls = 0;
+	yields = 0;
+	power_off_calls = 0;
 }
 
 /* The hypercall exit as the back-end decodes it, the caller's mode and CPL included. */

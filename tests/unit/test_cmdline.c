@@ -216,6 +216,9 @@ static void opt_root(void **state)
 	assert_true(o.root);
 	assert_int_equal(o.hv_mem_mib, 32);
 	assert_int_equal(o.root_probe, ROOT_PROBE_HV);
+	assert_int_equal(parse(&o, "root_test=calls", &w), 0);
+	assert_int_equal(o.root_test, ROOT_TEST_CALLS);
+	assert_int_equal(parse(&o, "root_test=all", &w), 1);
 	assert_int_equal(parse(&o, "root=maybe hv_mem=15 hv_mem=65537 hv_mem root_probe=all", &w), 5);
 	assert_defaults(&o);
 	assert_int_equal(parse(&o, "root hv_mem=65536", &w), 0);

@@ -38,6 +38,10 @@ static struct {
 	bool msr_allow;
 	unsigned host_cpuids;
 	uint32_t leaf1_ecx, leaf1_edx, leaf7_ebx, leaf7_ecx;
+	/* the intercept path: what went to the root, in order */
+	char to_root[8];
+	unsigned nto_root;
+	bool crashed_after_root;	/* partition_crash came after intercept_crash */
 } fake;
 
 static void fake_inject(struct vcpu *v, const struct vcpu_event *ev)
@@ -119,11 +123,42 @@ bool platform_mmio(struct vp *vp, const struct vm_exit *e)
 	return false;
 }
 
+static void to_root(char what)
+{
+	assert_true(fake.nto_root < sizeof(fake.to_root));
+	fake.to_root[fake.nto_root++] = what;
+}
+
+void intercept_io(struct vp *v, const struct vm_exit *e)
+{
+	(void)v, (void)e;
+	to_root('i');
+}
+
+void intercept_memory(struct vp *v, const struct vm_exit *e)
+{
+	(void)v, (void)e;
+	to_root('m');
+}
+
+void intercept_halt(struct vp *v)
+{
+	(void)v;
+	to_root('h');
+}
+
+void intercept_crash(struct vp *v)
+{
+	(void)v;
+	to_root('c');
+}
+
 void partition_crash(struct partition *p, struct vp *vp, const char *why)
 {
 	static char saved[128];
 
 	(void)p, (void)vp;
+	fake.crashed_after_root = fake.nto_root && fake.to_root[fake.nto_root - 1] == 'c';
 	strncpy(saved, why, sizeof(saved) - 1);
 	fake.crashed = saved;
 }
@@ -437,6 +472,88 @@ static void fatal_exits_crash_the_partition(void **state)
 	}
 }
 
+/* ---- a child of the root's: its exits go to the root --------------------------------- */
+
+static enum exit_action io_exit(uint16_t port, bool in, bool string)
+{
+	struct vm_exit e;
+
+	memset(&e, 0, sizeof(e));
+	e.reason = EXIT_IO;
+	e.insn_len = 1;
+	e.u.io.port = port;
+	e.u.io.size = 1;
+	e.u.io.in = in;
+	e.u.io.string = string;
+	return exit_dispatch(&vp, &e);
+}
+
+/* Every port, the debug port and allowed ones included: RIP stays, the VP waits for the root. */
+static void root_child_ports_go_to_the_root(void **state)
+{
+	(void)state;
+	part.intercepts_to_root = true;
+	fake.io_allow = true;
+	part.io_allowed[0xe9 / 8] = 0xff;
+	assert_int_equal(io_exit(0xe9, false, false), EXIT_ACTION_SUSPEND);
+	assert_int_equal(io_exit(0x3f8, true, false), EXIT_ACTION_SUSPEND);
+	assert_int_equal(io_exit(0x3f8, false, true), EXIT_ACTION_SUSPEND);
+	assert_memory_equal(fake.to_root, "iii", 3);
+	assert_int_equal(vp.vcpu.rip, RIP0);
+	assert_false(vp.vcpu.insn_skipped);
+	assert_int_equal(vp.stats.io_denied, 0);
+}
+
+/* Without the flag (a transitional partition= child), nothing changes. */
+static void other_children_keep_their_ports(void **state)
+{
+	(void)state;
+	assert_int_equal(io_exit(0x3f8, false, false), EXIT_ACTION_RESUME);
+	assert_int_equal(vp.vcpu.rip, RIP0 + 1);
+	assert_int_equal(fake.nto_root, 0);
+	assert_int_equal(dispatch(EXIT_SLP_FAULT, 0), EXIT_ACTION_STOP);
+	assert_int_equal(fake.nto_root, 0);
+}
+
+static void root_child_memory_faults_go_to_the_root(void **state)
+{
+	(void)state;
+	part.intercepts_to_root = true;
+	assert_int_equal(dispatch(EXIT_SLP_FAULT, 0), EXIT_ACTION_SUSPEND);
+	assert_memory_equal(fake.to_root, "m", 1);
+	assert_null(fake.crashed);
+	assert_int_equal(vp.vcpu.rip, RIP0);
+}
+
+/* HLT with IF clear and no timer can never wake: HALT; otherwise it blocks as ever. */
+static void root_child_halt(void **state)
+{
+	(void)state;
+	part.intercepts_to_root = true;
+	fake.state.rflags = RFLAGS_IF;
+	assert_int_equal(dispatch(EXIT_HLT, 1), EXIT_ACTION_BLOCK);
+	assert_int_equal(vp.vcpu.rip, RIP0 + 1);
+	fake.state.rflags = 0;
+	vp.timer_deadline = 5;
+	assert_int_equal(dispatch(EXIT_HLT, 1), EXIT_ACTION_BLOCK);
+	assert_int_equal(fake.nto_root, 0);
+	vp.timer_deadline = 0;
+	assert_int_equal(dispatch(EXIT_HLT, 1), EXIT_ACTION_SUSPEND);
+	assert_memory_equal(fake.to_root, "h", 1);
+	assert_int_equal(vp.vcpu.rip, RIP0 + 2);	/* on the HLT */
+}
+
+/* Fatal exits: the root is told first, then the child crashes. */
+static void root_child_crash_tells_the_root(void **state)
+{
+	(void)state;
+	part.intercepts_to_root = true;
+	assert_int_equal(dispatch(EXIT_TRIPLE_FAULT, 0), EXIT_ACTION_STOP);
+	assert_memory_equal(fake.to_root, "c", 1);
+	assert_non_null(fake.crashed);
+	assert_true(fake.crashed_after_root);
+}
+
 /* ---- control registers ----------------------------------------------------------- */
 
 static void cr8_reads_and_writes(void **state)
@@ -626,6 +743,11 @@ int main(void)
 		cmocka_unit_test_setup(ac_and_db_are_reflected, setup),
 		cmocka_unit_test_setup(interrupt_in_delivery_stays_pending, setup),
 		cmocka_unit_test_setup(fatal_exits_crash_the_partition, setup),
+		cmocka_unit_test_setup(root_child_ports_go_to_the_root, setup),
+		cmocka_unit_test_setup(other_children_keep_their_ports, setup),
+		cmocka_unit_test_setup(root_child_memory_faults_go_to_the_root, setup),
+		cmocka_unit_test_setup(root_child_halt, setup),
+		cmocka_unit_test_setup(root_child_crash_tells_the_root, setup),
 		cmocka_unit_test_setup(cr8_reads_and_writes, setup),
 		cmocka_unit_test_setup(cr0_writes, setup),
 		cmocka_unit_test_setup(cr0_writes_in_32bit_mode, setup),

@@ -22,6 +22,7 @@
 #define CALL_FAIL	0x0004	/* simple: fills the output, then fails */
 #define CALL_FAST	0x0005	/* fast: remembers its 16 input bytes */
 #define CALL_FAST_REP	0x0006	/* fast rep: two 8-byte elements */
+#define CALL_RETRY	0x0007	/* simple: HVCALL_STATUS_RETRY the first time, then success */
 
 static struct {
 	unsigned calls;			/* handler runs */
@@ -94,6 +95,13 @@ static uint16_t fast_rep(struct hc_call *c)
 	return HV_STATUS_SUCCESS;
 }
 
+static uint16_t retry_once(struct hc_call *c)
+{
+	saw(c);
+	memset(c->out, 0xab, 8);
+	return seen.calls == 1 ? HVCALL_STATUS_RETRY : HV_STATUS_SUCCESS;
+}
+
 static const struct hvcall_def calls[] = {
 	{ CALL_DOUBLE, 0, { HVCALL_FORM_REP | HVCALL_FORM_MEMORY, 8, 8, 8, 8 }, double_reps },
 	{ CALL_COPY, 0, { HVCALL_FORM_MEMORY, 16, 0, 16, 0 }, copy_call },
@@ -101,6 +109,7 @@ static const struct hvcall_def calls[] = {
 	{ CALL_FAIL, 0, { HVCALL_FORM_MEMORY, 0, 0, 8, 0 }, fill_then_fail },
 	{ CALL_FAST, 0, { HVCALL_FORM_FAST, 16, 0, 0, 0 }, fast_call },
 	{ CALL_FAST_REP, 0, { HVCALL_FORM_FAST | HVCALL_FORM_REP, 0, 8, 0, 0 }, fast_rep },
+	{ CALL_RETRY, 0, { HVCALL_FORM_MEMORY, 0, 0, 8, 0 }, retry_once },
 };
 
 const struct hvcall_def *hvcall_lookup(uint16_t code)
@@ -303,6 +312,29 @@ static void failed_call_writes_nothing(void **state)
 	assert_int_equal(mem64(OUT_PAGE), SENTINEL);
 }
 
+/*
+ * HVCALL_STATUS_RETRY (a handler waiting for other CPUs): nothing is
+ * written, RIP stays on the instruction, the CPU yields; the call made
+ * again completes.
+ */
+static void retry_leaves_the_call_to_be_made_again(void **state)
+{
+	(void)state;
+	vp.vcpu.gpr[GPR_RAX] = 0x5555;
+	call_control(CALL_RETRY, 0, OUT_PAGE);
+	assert_int_equal(seen.calls, 1);
+	assert_int_equal(vp.vcpu.rip, 0x1000);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], 0x5555);
+	assert_int_equal(vp.vcpu.gpr[GPR_RCX], CALL_RETRY);
+	assert_int_equal(mem64(OUT_PAGE), SENTINEL);
+	assert_int_equal(yields, 1);
+	call_control(CALL_RETRY, 0, OUT_PAGE);
+	assert_int_equal(seen.calls, 2);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_SUCCESS);
+	assert_int_not_equal(vp.vcpu.rip, 0x1000);
+	assert_int_equal(mem64(OUT_PAGE), 0xababababababababull);
+}
+
 /* Blocks outside the caller's memory: INVALID_ALIGNMENT, and the handler does not run. */
 static void blocks_outside_memory(void **state)
 {
@@ -376,6 +408,7 @@ int main(void)
 		cmocka_unit_test_setup(blocks_outside_memory, setup),
 		cmocka_unit_test_setup(fast_input_from_registers, setup),
 		cmocka_unit_test_setup(own_calls_unchanged, setup),
+		cmocka_unit_test_setup(retry_leaves_the_call_to_be_made_again, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
  * and checks its buffer.
  */
 #include "tests/unit/hvcall_fakes.h"
+#include "core/abi/hvroot.h"
 
 static int setup(void **state)
 {
@@ -37,7 +38,7 @@ static void null_call(void **state)
 
 static void unknown_codes_are_refused(void **state)
 {
-	static const uint64_t codes[] = { 0, 1, 0x7fff, 0x8005, 0x80ff, 0xffff };
+	static const uint64_t codes[] = { 0, 1, 0x7fff, 0x8007, 0x80ff, 0xffff };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
@@ -96,6 +97,28 @@ static void log_read_is_root_only(void **state)
 	assert_int_equal(vp.vcpu.gpr[GPR_RDX], 18);		/* bytes written, in RDX */
 	assert_memory_equal(fake_ram + 16, "(cpu0) I: a line\r\n", 18);
 	assert_int_equal(log_reads, 1);
+}
+
+/* The statistics and power-off calls: root only; the statistics buffer 8-aligned in its RAM. */
+static void stats_and_power_off_are_root_only(void **state)
+{
+	(void)state;
+	call(HVCALL_X_PARTITION_STATS, 2, FAKE_RAM_GPA);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_ACCESS_DENIED);
+	call(HVCALL_X_POWER_OFF, 0, 0);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_ACCESS_DENIED);
+	assert_int_equal(stats_calls + power_off_calls, 0);
+	part.privileges = HV_PRIV_ROOT;
+	call(HVCALL_X_PARTITION_STATS, 2, FAKE_RAM_GPA + 4);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_PARAMETER);
+	call(HVCALL_X_PARTITION_STATS, 2, FAKE_RAM_GPA + FAKE_RAM_SIZE - 8);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_PARAMETER);
+	assert_int_equal(stats_calls, 0);
+	call(HVCALL_X_PARTITION_STATS, 2, FAKE_RAM_GPA);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_SUCCESS);
+	assert_int_equal(stats_calls, 1);
+	call(HVCALL_X_POWER_OFF, 0, 0);
+	assert_int_equal(power_off_calls, 1);
 }
 
 /* The buffer must lie in the root's RAM, 1 to HV_X_LOG_READ_MAX bytes; else nothing is read. */
@@ -369,9 +392,99 @@ static void post_message_arguments(void **state)
 }
 
 /* The table's unknown codes, below ours, whatever the other bits. */
+/* ---- MapVpStatePage / UnmapVpStatePage: decoding and routing (the pages: intercept_post.c) ---- */
+
+#define CHILD_ID	9ull
+
+static struct partition child;
+static struct {
+	unsigned maps, unmaps;
+	uint32_t vp_index;
+	uint16_t type;
+	bool location_provided;
+} vpstate;
+
+struct partition *partition_find_id(part_id_t id)
+{
+	return part_id_val(id) == CHILD_ID ? &child : NULL;
+}
+
+uint16_t intercept_map_state_page(struct partition *caller, struct partition *p,
+				  uint32_t vp_index, uint16_t type, bool location_provided,
+				  uint64_t *pfn)
+{
+	assert_ptr_equal(caller, &part);
+	assert_ptr_equal(p, &child);
+	vpstate.maps++;
+	vpstate.vp_index = vp_index;
+	vpstate.type = type;
+	vpstate.location_provided = location_provided;
+	*pfn = 0x12345;
+	return HV_STATUS_SUCCESS;
+}
+
+uint16_t intercept_unmap_state_page(struct partition *caller, struct partition *p,
+				    uint32_t vp_index, uint16_t type)
+{
+	assert_ptr_equal(caller, &part);
+	assert_ptr_equal(p, &child);
+	vpstate.unmaps++;
+	vpstate.vp_index = vp_index;
+	vpstate.type = type;
+	return HV_STATUS_SUCCESS;
+}
+
+/* {partition, vp_index, type, vtl 0, flags 0} at IN_PAGE: 6.15's 16 bytes; 16-23 left as they are. */
+static void put_state_page_input(uint64_t pid, uint32_t vp_index, uint16_t type)
+{
+	set_mem64(IN_PAGE, pid);
+	set_mem64(IN_PAGE + 8, vp_index | (uint64_t)type << 32);
+}
+
+static void map_vp_state_page(void **state)
+{
+	(void)state;
+	memset(&vpstate, 0, sizeof(vpstate));
+	put_state_page_input(CHILD_ID, 1, HV_VP_STATE_PAGE_INTERCEPT_MESSAGE);
+	set_mem64(IN_PAGE + 16, SENTINEL);		/* unwritten by 6.15: ignored */
+	set_mem64(OUT_PAGE, SENTINEL);
+	call_control(HVCALL_MAP_VP_STATE_PAGE, IN_PAGE, OUT_PAGE);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_ACCESS_DENIED);	/* a child */
+	assert_int_equal(vpstate.maps, 0);
+	part.privileges = HV_PRIV_ROOT;
+	call_control(HVCALL_MAP_VP_STATE_PAGE, IN_PAGE, OUT_PAGE);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_SUCCESS);
+	assert_int_equal(mem64(OUT_PAGE), 0x12345);
+	assert_true(vpstate.maps == 1 && vpstate.vp_index == 1 &&
+		    vpstate.type == HV_VP_STATE_PAGE_INTERCEPT_MESSAGE && !vpstate.location_provided);
+	put_state_page_input(CHILD_ID + 1, 0, HV_VP_STATE_PAGE_REGISTERS);
+	call_control(HVCALL_MAP_VP_STATE_PAGE, IN_PAGE, OUT_PAGE);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_PARTITION_ID);
+	put_state_page_input(1ull << 32 | CHILD_ID, 0, HV_VP_STATE_PAGE_REGISTERS);
+	call_control(HVCALL_MAP_VP_STATE_PAGE, IN_PAGE, OUT_PAGE);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_PARTITION_ID);
+	assert_int_equal(vpstate.maps, 1);
+}
+
+static void unmap_vp_state_page(void **state)
+{
+	(void)state;
+	memset(&vpstate, 0, sizeof(vpstate));
+	part.privileges = HV_PRIV_ROOT;
+	put_state_page_input(CHILD_ID, 2, HV_VP_STATE_PAGE_REGISTERS);
+	call_control(HVCALL_UNMAP_VP_STATE_PAGE, IN_PAGE, 0);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_SUCCESS);
+	assert_true(vpstate.unmaps == 1 && vpstate.vp_index == 2 &&
+		    vpstate.type == HV_VP_STATE_PAGE_REGISTERS);
+	set_mem64(IN_PAGE + 8, 2 | 1ull << 56);		/* rsvd byte set */
+	call_control(HVCALL_UNMAP_VP_STATE_PAGE, IN_PAGE, 0);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_PARAMETER);
+	assert_int_equal(vpstate.unmaps, 1);
+}
+
 static void unknown_tlfs_codes(void **state)
 {
-	static const uint64_t codes[] = { 0, 0x40, 0x47, 0x5e, 0xff, 0x7fff };
+	static const uint64_t codes[] = { 0, 0x4a, 0x47, 0x5e, 0xff, 0x7fff };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
@@ -391,6 +504,7 @@ int main(void)
 		cmocka_unit_test_setup(code_is_the_low_16_bits, setup),
 		cmocka_unit_test_setup(log_read_is_root_only, setup),
 		cmocka_unit_test_setup(log_read_checks_the_buffer, setup),
+		cmocka_unit_test_setup(stats_and_power_off_are_root_only, setup),
 		cmocka_unit_test_setup(bad_input_values_are_refused, setup),
 		cmocka_unit_test_setup(refused_outside_ring0, setup),
 		cmocka_unit_test_setup(ring0_call_steps_over, setup),
@@ -401,6 +515,8 @@ int main(void)
 		cmocka_unit_test_setup(get_partition_id_x86, setup),
 		cmocka_unit_test_setup(post_message_arguments, setup),
 		cmocka_unit_test_setup(unknown_tlfs_codes, setup),
+		cmocka_unit_test_setup(map_vp_state_page, setup),
+		cmocka_unit_test_setup(unmap_vp_state_page, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,13 +23,13 @@ UNIT_SRCS_PURE = core/format.c core/mb2.c core/memmap.c core/palloc.c \
 		 core/cmdline.c core/options.c drivers/acpi_tables.c \
 		 core/slpt.c core/elf.c core/mbhdr.c partitions/mbinfo.c core/logring.c \
 		 partitions/cpuid.c core/hvroot_decode.c core/hvcall_decode.c core/pool.c core/rootmem.c core/rootimg.c \
-		 core/script.c partitions/childload.c
+		 core/script.c partitions/childload.c partitions/frames.c partitions/intercept.c
 
 UNIT_TESTS := test_format test_mb2 test_memmap test_palloc test_cmdline test_acpi \
 	      test_slpt test_elf test_mbhdr test_mbinfo test_logring test_cpuid \
 	      test_guest_insn test_svm_exit test_svm_state test_vmx_exit test_exit test_hypercall test_log \
 	      test_hvroot test_hvcall_decode test_hvcall_engine test_synic test_tlfs test_pool test_rootmem \
-	      test_script test_childload test_childdev test_child
+	      test_script test_childload test_childdev test_child test_frames test_intercept
 
 # Hypervisor code a test links besides the pure modules (the test stubs what
 # that code calls): UNIT_EXTRA_<test>.

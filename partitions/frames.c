@@ -1,0 +1,85 @@
+/* The root's frame table (partitions/frames.h): pure logic. */
+#include "partitions/frames.h"
+
+#define STATE_MASK	0x3u
+#define OWNER_SHIFT	2
+
+static uint8_t encode(enum frame_state s, unsigned owner)
+{
+	return (uint8_t)(s == FRAME_CHILD ? (s | (owner + 1) << OWNER_SHIFT) : s);
+}
+
+void frames_init(struct frame_table *t, uint8_t *mem, uint64_t npfn)
+{
+	t->state = mem;
+	t->npfn = npfn;
+	for (uint64_t i = 0; i < npfn; i++)
+		mem[i] = FRAME_NOT_ROOT;
+}
+
+void frames_add_root(struct frame_table *t, uint64_t pfn, uint64_t n)
+{
+	for (uint64_t i = pfn; i < t->npfn && i - pfn < n; i++)
+		t->state[i] = FRAME_ROOT;
+}
+
+enum frame_state frames_get(const struct frame_table *t, uint64_t pfn)
+{
+	return pfn < t->npfn ? (enum frame_state)(t->state[pfn] & STATE_MASK) : FRAME_NOT_ROOT;
+}
+
+int frames_owner(const struct frame_table *t, uint64_t pfn)
+{
+	if (frames_get(t, pfn) != FRAME_CHILD)
+		return -1;
+	return (t->state[pfn] >> OWNER_SHIFT) - 1;
+}
+
+bool frames_move(struct frame_table *t, uint64_t pfn, uint64_t n, enum frame_state from,
+		 enum frame_state to, unsigned owner)
+{
+	if (to == FRAME_NOT_ROOT || from == FRAME_NOT_ROOT || owner >= FRAME_OWNER_MAX ||
+	    pfn >= t->npfn || n > t->npfn - pfn)
+		return false;
+	for (uint64_t i = 0; i < n; i++)
+		if (frames_get(t, pfn + i) != from)
+			return false;
+	for (uint64_t i = 0; i < n; i++)
+		t->state[pfn + i] = encode(to, owner);
+	return true;
+}
+
+bool frames_block_in_root(const struct frame_table *t, uint64_t pfn)
+{
+	uint64_t first = pfn & ~(uint64_t)(FRAME_BLOCK_PAGES - 1);
+
+	for (uint64_t i = first; i < first + FRAME_BLOCK_PAGES; i++) {
+		enum frame_state s = frames_get(t, i);
+
+		if (s != FRAME_ROOT && s != FRAME_CHILD)
+			return false;
+	}
+	return true;
+}
+
+uint64_t frames_release_owner(struct frame_table *t, unsigned owner)
+{
+	uint8_t mine = encode(FRAME_CHILD, owner);
+	uint64_t n = 0;
+
+	for (uint64_t i = 0; i < t->npfn; i++)
+		if (t->state[i] == mine) {
+			t->state[i] = FRAME_ROOT;
+			n++;
+		}
+	return n;
+}
+
+uint64_t frames_count(const struct frame_table *t, enum frame_state s)
+{
+	uint64_t n = 0;
+
+	for (uint64_t i = 0; i < t->npfn; i++)
+		n += frames_get(t, i) == s;
+	return n;
+}

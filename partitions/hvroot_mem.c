@@ -1,0 +1,285 @@
+/*
+ * The root's memory as the root hypercalls move it (docs/root.md,
+ * "Frames"): the frame table; DepositMemory and WithdrawMemory (frames
+ * into a pool and back, unmapped from the root meanwhile); MapGpaPages and
+ * UnmapGpaPages (root frames into a hosted child's GPA space, still
+ * mapped in the root).
+ */
+#include "partitions/hvroot.h"
+#include "partitions/frames.h"
+#include "partitions/hosted.h"
+#include "partitions/internal.h"
+#include "core/abi/hvroot.h"
+#include "core/hvroot_decode.h"
+#include "core/lib.h"
+#include "core/log.h"
+#include "core/mm.h"
+#include "core/panic.h"
+#include "core/sched.h"
+
+/* Table pages one 4 KiB mapping can need at the most: a third, second and first level. */
+#define MAP_TABLES_MAX	3
+
+struct pool hvroot_deposit_pool;
+static struct frame_table frames;
+static struct partition *root;
+
+void hvroot_frames_init(struct partition *r, const struct mem_range *ram, unsigned n)
+{
+	uint64_t end = ram[n - 1].base + ram[n - 1].len;	/* sorted */
+	uint64_t npfn = ALIGN_UP(end, MIB(2)) >> PAGE_SHIFT;
+	uint64_t pages = ALIGN_UP(frames_bytes(npfn), PAGE_SIZE) >> PAGE_SHIFT;
+	paddr_t pa = mm_alloc(pages, PAGE_SIZE, 0);
+
+	if (!pa)
+		panic("root: no room for its frame table (%lu pages, hv_mem=)", pages);
+	frames_init(&frames, phys_to_virt(pa), npfn);
+	for (unsigned i = 0; i < n; i++)
+		frames_add_root(&frames, ram[i].base >> PAGE_SHIFT, ram[i].len >> PAGE_SHIFT);
+	pool_init(&hvroot_deposit_pool, phys_to_virt, NULL);
+	root = r;
+	log_info("root: frame table of %lu frames (%lu KiB) at %016lx", npfn, pages * 4, pa);
+}
+
+struct partition *hvroot_child(struct partition *caller, uint64_t id)
+{
+	struct partition *p;
+
+	if (id == HV_PARTITION_ID_SELF || id > UINT32_MAX)
+		return NULL;
+	p = partition_find_id(to_part_id((uint32_t)id));
+	return p && p->hosted && p->parent == caller ? p : NULL;
+}
+
+/* The pool a deposit or withdrawal names: the root's own (SELF or its id), or a child's. */
+static struct pool *target_pool(struct partition *caller, uint64_t id, struct partition **child)
+{
+	*child = NULL;
+	if (id == HV_PARTITION_ID_SELF || id == part_id_val(caller->id))
+		return &hvroot_deposit_pool;
+	*child = hvroot_child(caller, id);
+	return *child ? &(*child)->pool : NULL;
+}
+
+static void flush_root(void)
+{
+	for (unsigned i = 0; i < root->nvps; i++)
+		vcpu_ops->flush_tlb(&root->vps[i].vcpu);
+}
+
+/*
+ * Each VP drops its translations before its next entry, and one in guest
+ * mode now is kicked out. The call returns before a VP on another CPU
+ * has left guest mode: a window of an IPI's latency in which it may
+ * still reach a frame just unmapped (the frame is the root's again, so
+ * only the root's data is at stake; waiting for the exits, as Finalize
+ * waits for the releases, closes it: a later step).
+ */
+void hvroot_flush_child(struct partition *p)
+{
+	for (unsigned i = 0; i < p->nvps; i++)
+		if (p->vps[i].vcpu.arch)
+			vcpu_ops->flush_tlb(&p->vps[i].vcpu);
+	sched_kick_partition(p);
+}
+
+/*
+ * A frame back in the root's tables. Where its whole 2 MiB block is
+ * mapped in the root again, the block goes back to one large leaf and
+ * the table its split took is freed, so a deposit and its withdrawal
+ * leave the hypervisor's free memory as it was.
+ */
+static void map_in_root(uint64_t pfn)
+{
+	paddr_t pa = pfn << PAGE_SHIFT;
+	paddr_t block = pa & ~(MIB(2) - 1);
+	bool ok;
+
+	if (frames_block_in_root(&frames, pfn))
+		ok = slpt_map(&root->slpt, to_gpa(block), block, MIB(2), SLP_RWX, MEMTYPE_WB, true);
+	else
+		ok = slpt_map(&root->slpt, to_gpa(pa), pa, PAGE_SIZE, SLP_RWX, MEMTYPE_WB, false);
+	/* the page's table exists (its unmapping split the block): nothing to allocate */
+	if (!ok)
+		panic("root: cannot map frame %lx back", pfn);
+}
+
+/* TLFS HvCallDepositMemory: root frames into a pool, out of the root's reach. */
+uint16_t hvroot_deposit_memory(struct hc_call *c)
+{
+	struct partition *caller = c->vp->vcpu.part, *child;
+	struct hvroot_deposit_memory in;
+	uint16_t st = hvroot_decode_deposit_memory(c->in, c->d.in_len, c->d.rep_count,
+						   c->d.rep_start, &in);
+	uint16_t end = MIN(in.reps.end, c->rep_end);
+	struct pool *pool;
+
+	if (in.reps.end == c->rep_done)
+		return st;
+	pool = target_pool(caller, in.partition_id, &child);
+	if (!pool)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	if (child && !hosted_may(child->hosted_state, HOSTED_OP_DEPOSIT))
+		return HV_STATUS_INVALID_PARTITION_STATE;
+	for (; c->rep_done < end; c->rep_done++) {
+		uint64_t pfn = hvroot_list_u64(in.pfns, c->rep_done);
+		paddr_t pa = pfn << PAGE_SHIFT;
+		uint64_t accepted;
+		enum pool_status ps;
+
+		if (frames_get(&frames, pfn) == FRAME_NOT_ROOT)
+			return HV_STATUS_ACCESS_DENIED;		/* not the root's RAM */
+		if (frames_get(&frames, pfn) != FRAME_ROOT)
+			return HV_STATUS_INVALID_PARAMETER;	/* deposited or mapped into a child */
+		ps = pool_deposit(pool, &pa, 1, &accepted);
+		if (ps == POOL_EFULL)
+			return HV_STATUS_INSUFFICIENT_BUFFERS;	/* the pool's bookkeeping is full */
+		if (ps != POOL_OK)
+			return HV_STATUS_INVALID_PARAMETER;	/* page 0, which no pool takes */
+		frames_move(&frames, pfn, 1, FRAME_ROOT, FRAME_DEPOSITED, 0);
+		slpt_unmap(&root->slpt, to_gpa(pa), PAGE_SIZE);
+		flush_root();
+	}
+	return end == in.reps.end ? st : HV_STATUS_SUCCESS;
+}
+
+/* TLFS HvCallWithdrawMemory: free pool pages back to the root, scrubbed (pool_withdraw zeroes). */
+uint16_t hvroot_withdraw_memory(struct hc_call *c)
+{
+	struct partition *caller = c->vp->vcpu.part, *child;
+	struct hvroot_withdraw_memory in;
+	uint16_t st = hvroot_decode_withdraw_memory(c->in, c->d.in_len, c->d.rep_count,
+						    c->d.rep_start, &in);
+	struct pool *pool;
+
+	if (st != HV_STATUS_SUCCESS)
+		return st;
+	pool = target_pool(caller, in.partition_id, &child);
+	if (!pool)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	for (; c->rep_done < c->rep_end; c->rep_done++) {
+		paddr_t pa;
+		uint64_t pfn;
+
+		if (!pool_withdraw(pool, &pa, 1))
+			return HV_STATUS_NO_RESOURCES;
+		pfn = pa >> PAGE_SHIFT;
+		/* Invariant: only the root's frames are deposited by hypercall. */
+		if (!frames_move(&frames, pfn, 1, FRAME_DEPOSITED, FRAME_ROOT, 0))
+			panic("root: withdrew frame %lx, which was not deposited", pfn);
+		map_in_root(pfn);
+		memcpy(c->out + (size_t)c->rep_done * 8, &pfn, 8);
+	}
+	flush_root();
+	return HV_STATUS_SUCCESS;
+}
+
+static unsigned slp_perms(uint32_t flags)
+{
+	return (flags & HV_MAP_GPA_READABLE ? SLP_R : 0) | (flags & HV_MAP_GPA_WRITABLE ? SLP_W : 0) |
+	       (flags & HV_MAP_GPA_EXECUTABLE ? SLP_X : 0);
+}
+
+/*
+ * Unmap [gfn, gfn + n) of child p: each frame mapped there goes back to
+ * the root's, then the range goes from the tables at once (a 2 MiB leaf
+ * wholly inside it is cleared without a split).
+ */
+static void unmap_range(struct partition *p, uint64_t gfn, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		paddr_t hpa;
+
+		if (slpt_lookup(&p->slpt, to_gpa((gfn + i) << PAGE_SHIFT), &hpa, NULL) &&
+		    frames_move(&frames, hpa >> PAGE_SHIFT, 1, FRAME_CHILD, FRAME_ROOT, 0))
+			p->mapped_pages--;
+	}
+	slpt_unmap(&p->slpt, to_gpa(gfn << PAGE_SHIFT), n << PAGE_SHIFT);
+}
+
+/*
+ * TLFS HvCallMapGpaPages. Each source frame must be the root's and free
+ * (not deposited, not mapped into a child): ACCESS_DENIED for a frame that
+ * is not the root's RAM, INVALID_PARAMETER for one that is busy. A target
+ * GFN that is mapped already is remapped (TLFS: the new mapping replaces
+ * it; the old frame is the root's again). NO_ACCESS unmaps the range. Each
+ * rep needs up to MAP_TABLES_MAX free pages in the child's pool for its
+ * tables: INSUFFICIENT_MEMORY at the rep that finds fewer.
+ */
+uint16_t hvroot_map_gpa_pages(struct hc_call *c)
+{
+	struct hvroot_map_gpa_pages in;
+	uint16_t st = hvroot_decode_map_gpa_pages(c->in, c->d.in_len, c->d.rep_count,
+						  c->d.rep_start, &in);
+	uint16_t end = MIN(in.reps.end, c->rep_end);
+	struct partition *p;
+	unsigned perms = slp_perms(in.flags);
+	enum mem_cache type = in.flags & HV_MAP_GPA_NOT_CACHED ? MEMTYPE_UC : MEMTYPE_WB;
+
+	if (in.reps.end == c->rep_done)
+		return st;
+	p = hvroot_child(c->vp->vcpu.part, in.partition_id);
+	if (!p)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	if (!hosted_may(p->hosted_state, HOSTED_OP_MAP))
+		return HV_STATUS_INVALID_PARTITION_STATE;
+	for (; c->rep_done < end; c->rep_done++) {
+		uint64_t gfn = in.gfn_base + (uint64_t)c->rep_done * in.pages_per_rep;
+		uint64_t pfn = hvroot_list_u64(in.pfns, c->rep_done), n = in.pages_per_rep;
+		gpa_t gpa = to_gpa(gfn << PAGE_SHIFT);
+
+		if (in.flags & HV_MAP_GPA_NO_ACCESS) {
+			unmap_range(p, gfn, n);
+			continue;
+		}
+		for (uint64_t i = 0; i < n; i++)
+			if (frames_get(&frames, pfn + i) == FRAME_NOT_ROOT)
+				return HV_STATUS_ACCESS_DENIED;
+		for (uint64_t i = 0; i < n; i++)
+			if (frames_get(&frames, pfn + i) != FRAME_ROOT)
+				return HV_STATUS_INVALID_PARAMETER;
+		if (pool_free(&p->pool) < MAP_TABLES_MAX)
+			return HV_STATUS_INSUFFICIENT_MEMORY;
+		unmap_range(p, gfn, n);			/* a remap: the old frames are the root's */
+		if (!slpt_map(&p->slpt, gpa, pfn << PAGE_SHIFT, n * PAGE_SIZE, perms, type, n > 1))
+			panic("part %u: its pool had room for the tables", part_id_val(p->id));
+		frames_move(&frames, pfn, n, FRAME_ROOT, FRAME_CHILD, (unsigned)p->slot);
+		p->mapped_pages += n;
+	}
+	hvroot_flush_child(p);
+	return end == in.reps.end ? st : HV_STATUS_SUCCESS;
+}
+
+/* TLFS HvCallUnmapGpaPages: a GFN not mapped is skipped (nothing to undo). */
+uint16_t hvroot_unmap_gpa_pages(struct hc_call *c)
+{
+	struct hvroot_unmap_gpa_pages in;
+	uint16_t st = hvroot_decode_unmap_gpa_pages(c->in, c->d.in_len, c->d.rep_count,
+						    c->d.rep_start, &in);
+	struct partition *p;
+
+	if (st != HV_STATUS_SUCCESS)
+		return st;
+	p = hvroot_child(c->vp->vcpu.part, in.partition_id);
+	if (!p)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	if (!hosted_may(p->hosted_state, HOSTED_OP_MAP))
+		return HV_STATUS_INVALID_PARTITION_STATE;
+	for (; c->rep_done < c->rep_end; c->rep_done++)
+		unmap_range(p, in.gfn_base + (uint64_t)c->rep_done * in.pages_per_rep,
+			    in.pages_per_rep);
+	hvroot_flush_child(p);
+	return HV_STATUS_SUCCESS;
+}
+
+void hvroot_unmap_all(struct partition *p)
+{
+	frames_release_owner(&frames, (unsigned)p->slot);
+	p->mapped_pages = 0;
+	slpt_destroy(&p->slpt);		/* its tables back into its pool */
+}
+
+uint64_t hvroot_frames_mapped(void)
+{
+	return frames_count(&frames, FRAME_CHILD);
+}

@@ -1,0 +1,296 @@
+/*
+ * root_test=calls (testing): the root proves the root hypercalls
+ * (docs/hypercalls.md) through the same client mshv's calls go through
+ * (hv.c). It creates a child exactly as mshv does (hyperv-root-abi.md
+ * sections 3, 4 and 8), runs a tiny program in it and reads what the
+ * program wrote; tears it down as mshv does and checks that its own free
+ * pages and the hypervisor's are exactly back; makes every malformed call
+ * of the list below and checks each status and that nothing changed; and
+ * runs a child that makes each root call, which must all be refused.
+ * Each check says `root: test PASS <what>` or `root: test FAIL <what>:
+ * got <status>`; at the end `root: test done, N failed` and the machine
+ * powers off (HVCALL_X_POWER_OFF).
+ */
+#include "partitions/root/selftest.h"
+#include "arch/x86/cpu.h"
+
+/* The first child: it computes, the root reads its RAM, and every page comes back. */
+static void test_lifecycle(void)
+{
+	uint64_t pmem0 = pmem_free_pages(), hv0 = hv_free_pages();
+	struct hv_x_partition_stats s;
+	struct child c = { 0 };
+	uint32_t sum, vendor;
+
+	if (build_child(&c, child_calc, child_calc_end) && run_child(&c, &s)) {
+		memcpy(&vendor, (uint8_t *)c.ram + 0x2000, 4);
+		memcpy(&sum, (uint8_t *)c.ram + 0x2004, 4);
+		check_value(s.exit_code == 0x77, "the child's exit code", s.exit_code);
+		check_value(sum == 5050, "the value the child computed, read from its RAM", sum);
+		check_value(vendor == cpuid(0, 0).ebx, "the CPUID vendor the child stored", vendor);
+		check_value(s.hypercalls >= 1 && s.exits >= 2, "the child's exit statistics", s.exits);
+	}
+	if (c.id)
+		tear_down(&c);
+	withdraw_all(HV_PARTITION_ID_SELF);
+	check_value(pmem_free_pages() == pmem0, "all our pages are back after the teardown",
+		    pmem_free_pages());
+	check_value(hv_free_pages() == hv0, "the hypervisor's free pages are exactly back",
+		    hv_free_pages());
+	say("root: free pages: ours %lu (at the start %lu), the hypervisor's %lu (%lu)",
+	    pmem_free_pages(), pmem0, hv_free_pages(), hv0);
+}
+
+/* The first page at or above 1 MiB that is none of ours: the hypervisor's (docs/root.md). */
+static uint64_t hv_pfn(void)
+{
+	uint64_t pa = 0x100000;
+
+	for (uint32_t i = 0; i < root_boot->range_count; i++) {
+		const struct rootboot_range *r = &root_boot->ranges[i];
+
+		if (pa >= r->gpa && pa < r->gpa + r->size)
+			pa = r->gpa + r->size;
+	}
+	return pa >> 12;
+}
+
+static uint16_t map_one(uint64_t id, uint64_t gfn, uint64_t pfn, uint32_t flags, uint32_t padding)
+{
+	struct hv_input_map_gpa_pages hdr = { id, gfn, flags, padding };
+
+	return hv_rep(HVCALL_MAP_GPA_PAGES, &hdr, sizeof(hdr), &pfn, 8, 1, NULL, 0, NULL);
+}
+
+static uint16_t deposit_pfn(uint64_t id, uint64_t pfn)
+{
+	return hv_rep(HVCALL_DEPOSIT_MEMORY, &id, 8, &pfn, 8, 1, NULL, 0, NULL);
+}
+
+static bool same_stats(const struct hv_x_partition_stats *a, const struct hv_x_partition_stats *b)
+{
+	return a->state == b->state && a->vp_count == b->vp_count && a->pool_held == b->pool_held &&
+	       a->pool_free == b->pool_free && a->mapped_pages == b->mapped_pages;
+}
+
+/* Malformed and misplaced calls against an Initialized child c: each refused, nothing changed. */
+static void test_refusals(struct child *c)
+{
+	uint64_t id = c->id, v = 0, spare = pmem_alloc(1, PAGE), pmem0;
+	struct hv_x_partition_stats before, after, rbefore, rafter;
+	struct hv_input_create_vp vp5 = { .partition_id = id, .vp_index = 5 };
+	struct hv_input_get_partition_property gp = { id, 0x12345, 0 };
+	struct hv_input_set_partition_property sp = {
+		id, HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES, 0, 1
+	};
+	struct hv_input_assert_virtual_interrupt nmi = {
+		.partition_id = id, .control = HV_X64_INTERRUPT_TYPE_NMI, .vector = 2
+	};
+	struct hv_register_assoc partly[2] = { reg(HV_X64_REGISTER_RAX, 5),
+					       reg(HV_X64_REGISTER_CR0, 1ull << 33) };
+	struct hv_output_get_partition_property prop;
+	unsigned done = 9;
+	uint16_t st;
+
+	ASSERT(spare);
+	pmem0 = pmem_free_pages();
+	stats(id, &before);
+	stats(HV_PARTITION_ID_SELF, &rbefore);
+	expect(hv_fast(HVCALL_INITIALIZE_PARTITION, 0, 0, NULL), HV_STATUS_INVALID_PARTITION_ID,
+	       "Initialize of partition 0");
+	expect(hv_fast(HVCALL_INITIALIZE_PARTITION, 999, 0, NULL), HV_STATUS_INVALID_PARTITION_ID,
+	       "Initialize of a partition that does not exist");
+	expect(hv_fast(HVCALL_INITIALIZE_PARTITION, root_id, 0, NULL),
+	       HV_STATUS_INVALID_PARTITION_ID, "Initialize of the root itself");
+	expect(hv_fast(HVCALL_INITIALIZE_PARTITION, id, 0, NULL), HV_STATUS_INVALID_PARTITION_STATE,
+	       "Initialize twice (wrong state)");
+	expect(hv_fast(HVCALL_DELETE_PARTITION, id, 0, NULL), HV_STATUS_INVALID_PARTITION_STATE,
+	       "Delete before Finalize (wrong state)");
+	expect(hv_fast(HVCALL_DELETE_PARTITION, HV_PARTITION_ID_SELF, 0, NULL),
+	       HV_STATUS_INVALID_PARTITION_ID, "Delete of SELF");
+	expect(hv_call(HVCALL_CREATE_VP, &vp5, sizeof(vp5), NULL, 0), HV_STATUS_INVALID_VP_INDEX,
+	       "CreateVp 5 before 1 (wrong VP index)");
+	vp5.vp_index = 300;
+	expect(hv_call(HVCALL_CREATE_VP, &vp5, sizeof(vp5), NULL, 0), HV_STATUS_INVALID_VP_INDEX,
+	       "CreateVp 300 (past 255)");
+	expect(get_reg(id, 3, HV_X64_REGISTER_RIP, &v), HV_STATUS_INVALID_VP_INDEX,
+	       "GetVpRegisters of a VP that does not exist");
+	expect(map_one(id, 0x2000, hv_pfn(), HV_MAP_GPA_READABLE, 0), HV_STATUS_ACCESS_DENIED,
+	       "MapGpaPages of the hypervisor's memory");
+	expect(map_one(id, 0x2000, (c->ram >> 12) + 5, HV_MAP_GPA_READABLE, 0),
+	       HV_STATUS_INVALID_PARAMETER, "MapGpaPages of a page already mapped into a child");
+	expect(map_one(id, 0x2001, spare >> 12, HV_MAP_GPA_READABLE | HV_MAP_GPA_LARGE_PAGE, 0),
+	       HV_STATUS_INVALID_PARAMETER, "MapGpaPages LARGE_PAGE at a GFN not 2 MiB aligned");
+	expect(map_one(id, 1ull << 40, spare >> 12, HV_MAP_GPA_READABLE, 0),
+	       HV_STATUS_INVALID_PARAMETER, "MapGpaPages at a GPA past 52 bits");
+	expect(map_one(id, 0x2000, spare >> 12, HV_MAP_GPA_WRITABLE, 0), HV_STATUS_INVALID_PARAMETER,
+	       "MapGpaPages writable but not readable");
+	expect(map_one(999, 0x2000, spare >> 12, HV_MAP_GPA_READABLE, 0),
+	       HV_STATUS_INVALID_PARTITION_ID, "MapGpaPages into a partition that does not exist");
+	expect(deposit_pfn(id, hv_pfn()), HV_STATUS_ACCESS_DENIED,
+	       "DepositMemory of the hypervisor's memory");
+	expect(deposit_pfn(id, c->ram >> 12), HV_STATUS_INVALID_PARAMETER,
+	       "DepositMemory of a page mapped into a child");
+	expect(deposit_pfn(id, 1ull << 40), HV_STATUS_INVALID_PARAMETER,
+	       "DepositMemory of a PFN past 52 bits");
+	/* rep counts: more than the input page holds, none, a start past the count */
+	memset(raw_page, 0, sizeof(raw_page));
+	raw_page[0] = id;
+	expect(raw_call(HVCALL_DEPOSIT_MEMORY | 600ull << 32), HV_STATUS_INVALID_ALIGNMENT,
+	       "DepositMemory of 600 reps (past the input page)");
+	expect(raw_call(HVCALL_DEPOSIT_MEMORY), HV_STATUS_INVALID_HYPERCALL_INPUT,
+	       "DepositMemory with no rep count");
+	expect(raw_call(HVCALL_DEPOSIT_MEMORY | 2ull << 32 | 2ull << 48),
+	       HV_STATUS_INVALID_HYPERCALL_INPUT, "DepositMemory with the rep start at the count");
+	expect(raw_call(HVCALL_INITIALIZE_PARTITION | 1ull << 32), HV_STATUS_INVALID_HYPERCALL_INPUT,
+	       "a rep count on a simple call");
+	expect(hv_call(HVCALL_GET_PARTITION_PROPERTY, &gp, sizeof(gp), &prop, sizeof(prop)),
+	       HV_STATUS_UNKNOWN_PROPERTY, "GetPartitionProperty of an unknown property");
+	expect(hv_call(HVCALL_SET_PARTITION_PROPERTY, &sp, sizeof(sp), NULL, 0),
+	       HV_STATUS_INVALID_PARTITION_STATE,
+	       "SetPartitionProperty of synthetic features after Initialize");
+	expect(hv_call(HVCALL_ASSERT_VIRTUAL_INTERRUPT, &nmi, sizeof(nmi), NULL, 0),
+	       HV_STATUS_INVALID_PARAMETER, "AssertVirtualInterrupt of an NMI (not yet)");
+	stats(id, &after);
+	stats(HV_PARTITION_ID_SELF, &rafter);
+	check_value(same_stats(&before, &after) && same_stats(&rbefore, &rafter) &&
+		    pmem_free_pages() == pmem0, "nothing changed by the refused calls",
+		    after.mapped_pages);
+
+	/* a rep list with a bad second element: the first is done, the count says so */
+	st = set_regs(id, 0, partly, 2, &done);
+	check(st == HV_STATUS_INVALID_PARAMETER && done == 1,
+	      "SetVpRegisters stops at its bad second element, one rep done", st);
+	st = get_reg(id, 0, HV_X64_REGISTER_RAX, &v);
+	check(!st && v == 5, "... and the first was set", st);
+	st = get_reg(id, 0, HV_X64_REGISTER_RIP, &v);
+	check(!st && v == CHILD_CODE, "GetVpRegisters reads RIP back", st);
+	st = get_reg(id, 0, HV_REGISTER_EXPLICIT_SUSPEND, &v);
+	check(!st && v == 1, "a new VP is explicitly suspended", st);
+
+	/* what mshv leaves unwritten is accepted: MapGpaPages padding, CreateVp padding and subnode id */
+	expect(map_one(id, 0x2000, spare >> 12, HV_MAP_GPA_READABLE, 0xdeadbeef), HV_STATUS_SUCCESS,
+	       "MapGpaPages with garbage padding");
+	expect(map_one(id, 0x2000, spare >> 12, HV_MAP_GPA_READABLE, 0), HV_STATUS_INVALID_PARAMETER,
+	       "the same page mapped twice");
+	{
+		struct hv_input_create_vp vp1 = { .partition_id = id, .vp_index = 1,
+						  .padding = { 0xaa, 0xbb, 0xcc }, .subnode_id = ~0ull };
+
+		expect(hv_call(HVCALL_CREATE_VP, &vp1, sizeof(vp1), NULL, 0), HV_STATUS_SUCCESS,
+		       "CreateVp with garbage padding and subnode id");
+	}
+	{
+		struct hv_input_get_system_property in = { HV_SYSTEM_PROPERTY_SCHEDULER_TYPE, 0,
+							   0x1234 };
+		struct hv_output_get_system_property out;
+
+		st = hv_call(HVCALL_GET_SYSTEM_PROPERTY, &in, sizeof(in), &out, sizeof(out));
+		check(!st && out.scheduler_type == HV_SCHEDULER_TYPE_CORE_SMT,
+		      "GetSystemProperty: scheduler type 3 (core SMT), stale argument ignored", st);
+	}
+	/* a 2 MiB page: one rep maps 512 frames at a 2 MiB-aligned GFN, unmapped the same way */
+	{
+		uint64_t big = pmem_alloc(512, 2ull << 20);
+		struct hv_input_unmap_gpa_pages un = { id, CHILD_PAGES, HV_UNMAP_GPA_LARGE_PAGE, 0 };
+		struct hv_x_partition_stats s1, s2;
+
+		ASSERT(big);
+		stats(id, &s1);
+		expect(map_one(id, CHILD_PAGES, big >> 12, HV_MAP_GPA_READABLE | HV_MAP_GPA_LARGE_PAGE,
+			       0), HV_STATUS_SUCCESS, "MapGpaPages of a 2 MiB page");
+		stats(id, &s2);
+		check_value(s2.mapped_pages == s1.mapped_pages + 512, "... maps 512 frames",
+			    s2.mapped_pages);
+		expect(deposit_pfn(id, (big >> 12) + 100), HV_STATUS_INVALID_PARAMETER,
+		       "a frame inside the 2 MiB page cannot be deposited");
+		expect(hv_rep(HVCALL_UNMAP_GPA_PAGES, &un, sizeof(un), NULL, 0, 1, NULL, 0, NULL),
+		       HV_STATUS_SUCCESS, "UnmapGpaPages of the 2 MiB page");
+		stats(id, &s2);
+		check_value(s2.mapped_pages == s1.mapped_pages, "... unmaps its 512 frames",
+			    s2.mapped_pages);
+		pmem_free(big, 512);
+	}
+	/* unmapping the extra page gives it back to us */
+	{
+		struct hv_input_unmap_gpa_pages un = { id, 0x2000, 0, 0 };
+
+		expect(hv_rep(HVCALL_UNMAP_GPA_PAGES, &un, sizeof(un), NULL, 0, 1, NULL, 0, NULL),
+		       HV_STATUS_SUCCESS, "UnmapGpaPages");
+		expect(deposit_pfn(root_id, spare >> 12), HV_STATUS_SUCCESS,
+		       "the unmapped page is the root's again (it can be deposited)");
+	}
+}
+
+/* The root calls a child makes: each must be ACCESS_DENIED. */
+static const struct { uint64_t control; const char *name; } denied[] = {
+	{ HVCALL_CREATE_PARTITION, "CreatePartition" },
+	{ HVCALL_INITIALIZE_PARTITION | HV_HYPERCALL_FAST, "InitializePartition" },
+	{ HVCALL_FINALIZE_PARTITION | HV_HYPERCALL_FAST, "FinalizePartition" },
+	{ HVCALL_DELETE_PARTITION | HV_HYPERCALL_FAST, "DeletePartition" },
+	{ HVCALL_GET_PARTITION_PROPERTY, "GetPartitionProperty" },
+	{ HVCALL_SET_PARTITION_PROPERTY, "SetPartitionProperty" },
+	{ HVCALL_GET_PARTITION_ID, "GetPartitionId" },
+	{ HVCALL_DEPOSIT_MEMORY | 1ull << 32, "DepositMemory" },
+	{ HVCALL_WITHDRAW_MEMORY | 1ull << 32, "WithdrawMemory" },
+	{ HVCALL_MAP_GPA_PAGES | 1ull << 32, "MapGpaPages" },
+	{ HVCALL_UNMAP_GPA_PAGES | 1ull << 32, "UnmapGpaPages" },
+	{ HVCALL_CREATE_VP, "CreateVp" },
+	{ HVCALL_DELETE_VP | HV_HYPERCALL_FAST, "DeleteVp" },
+	{ HVCALL_GET_VP_REGISTERS | 1ull << 32, "GetVpRegisters" },
+	{ HVCALL_SET_VP_REGISTERS | 1ull << 32, "SetVpRegisters" },
+	{ HVCALL_GET_SYSTEM_PROPERTY, "GetSystemProperty" },
+	{ HVCALL_ASSERT_VIRTUAL_INTERRUPT, "AssertVirtualInterrupt" },
+	{ HVCALL_X_LOG_READ | HV_HYPERCALL_FAST, "HVCALL_X_LOG_READ" },
+	{ HVCALL_X_PARTITION_STATS | HV_HYPERCALL_FAST, "HVCALL_X_PARTITION_STATS" },
+	{ HVCALL_X_POWER_OFF | HV_HYPERCALL_FAST, "HVCALL_X_POWER_OFF" },
+};
+
+static void test_child_denied(void)
+{
+	uint64_t pmem0 = pmem_free_pages(), hv0 = hv_free_pages();
+	struct hv_x_partition_stats s;
+	struct child c = { 0 };
+	uint8_t *ram;
+	char what[96];
+
+	if (!build_child(&c, child_deny, child_deny_end))
+		goto out;
+	ram = (uint8_t *)c.ram;
+	for (unsigned i = 0; i < ARRAY_SIZE(denied); i++)
+		memcpy(ram + 0x3000 + 8 * i, &denied[i].control, 8);
+	*(uint32_t *)(ram + 0x2ff8) = ARRAY_SIZE(denied);
+	test_refusals(&c);
+	if (!run_child(&c, &s))
+		goto out;
+	check_value(s.exit_code == 0x55, "the second child's exit code", s.exit_code);
+	for (unsigned i = 0; i < ARRAY_SIZE(denied); i++) {
+		uint32_t got;
+
+		memcpy(&got, ram + 0x5000 + 4 * i, 4);
+		fmt_snprintf(what, sizeof(what), "a child calling %s gets ACCESS_DENIED",
+			     denied[i].name);
+		check(got == HV_STATUS_ACCESS_DENIED, what, (uint16_t)got);
+	}
+out:
+	if (c.id)
+		tear_down(&c);
+	withdraw_all(HV_PARTITION_ID_SELF);
+	check_value(pmem_free_pages() == pmem0 && hv_free_pages() == hv0,
+		    "all pages are back after the second child", hv_free_pages());
+}
+
+void selftest_run(void)
+{
+	struct hv_output_get_partition_id id;
+
+	amd = cpuid(0, 0).ebx == 0x68747541;	/* "Auth"enticAMD */
+	expect(hv_call(HVCALL_GET_PARTITION_ID, NULL, 0, &id, sizeof(id)), HV_STATUS_SUCCESS,
+	       "GetPartitionId");
+	root_id = id.partition_id;
+	test_lifecycle();
+	test_child_denied();
+	say("root: test done, %u failed", failures);
+	console_relay_log();
+	hv_fast(HVCALL_X_POWER_OFF, 0, 0, NULL);
+}
