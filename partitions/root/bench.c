@@ -63,6 +63,7 @@ static uint64_t zero_page_cost(void)
 /* build_child's calls (selftest_mshv.c) without its checks' lines; the status of the first failure. */
 static uint16_t create(struct child *c, const char **step)
 {
+	const struct hv_register_assoc go = reg(HV_REGISTER_EXPLICIT_SUSPEND, 0);
 	uint16_t st;
 
 	*step = "CreatePartition";
@@ -82,11 +83,7 @@ static uint16_t create(struct child *c, const char **step)
 	if ((st = set_start_state(c->id)))
 		return st;
 	*step = "EXPLICIT_SUSPEND";
-	{
-		struct hv_register_assoc go = reg(HV_REGISTER_EXPLICIT_SUSPEND, 0);
-
-		return set_regs(c->id, 0, &go, 1, NULL);
-	}
+	return set_regs(c->id, 0, &go, 1, NULL);
 }
 
 static void child_figures(void)

@@ -120,7 +120,7 @@ image=$(size -A "$build/hv.elf" | awk '$1 ~ /^\.(text|rodata|data|bss)$/ { s += 
 file=$(stat -c %s "$build/hv.elf")
 
 row() {
-	printf '  %-42s %-18s %s\n' "$1" "$2" "$3"
+	printf '  %-46s %-20s %s\n' "$1" "$2" "$3"
 }
 echo "benchmark: instructions per operation (the TSC counts instructions), ratio to the floor"
 row "" "AMD-V (QEMU EPYC)" "VT-x (Bochs Skylake-X)"
