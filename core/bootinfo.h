@@ -50,4 +50,7 @@ struct boot_info {
 	unsigned errors;		/* malformed tags reported and skipped */
 };
 
+/* The TSC at the hypervisor's first instructions (arch/x86/boot/entry.S; make bench). */
+extern uint64_t hv_entry_tsc;
+
 #endif

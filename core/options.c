@@ -201,7 +201,7 @@ static bool opt_root_probe(struct hv_options *o, const char *val, size_t len)
 
 static bool opt_root_test(struct hv_options *o, const char *val, size_t len)
 {
-	static const char *const names[] = { "none", "calls" };
+	static const char *const names[] = { "none", "calls", "bench" };
 	unsigned i;
 
 	if (!val || !parse_word(val, len, names, ARRAY_SIZE(names), &i))

@@ -17,7 +17,7 @@ enum crash_test {
 
 /* Read by the root kernel from the hypervisor's command line; accepted here. */
 enum root_probe { ROOT_PROBE_NONE, ROOT_PROBE_HV };
-enum root_test { ROOT_TEST_NONE, ROOT_TEST_CALLS };
+enum root_test { ROOT_TEST_NONE, ROOT_TEST_CALLS, ROOT_TEST_BENCH };
 
 #define HV_MEM_DEFAULT_MIB	64
 

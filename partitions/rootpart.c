@@ -178,6 +178,7 @@ static void write_boot_info(struct partition *p, const struct boot_info *bi,
 	info.cpu_count = cpu_count;
 	info.kernel_gpa = gpa_val(l->at);
 	info.start_block_size = l->bytes;
+	info.hv_entry_tsc = hv_entry_tsc;
 	memcpy(free, ram, n * sizeof(*free));
 	if (!memmap_exclude(free, &nfree, BOOT_MMAP_MAX, gpa_val(l->at), l->bytes))
 		panic("root: its RAM ranges are too fragmented");

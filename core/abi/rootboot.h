@@ -51,6 +51,12 @@ struct rootboot_info {
 	struct rootboot_range ranges[ROOTBOOT_RANGES_MAX];
 	struct rootboot_module modules[ROOTBOOT_MODULES_MAX];
 	char cmdline[ROOTBOOT_CMDLINE_MAX];	/* the hypervisor's command line, NUL-terminated */
+	/*
+	 * The TSC at the hypervisor's first instructions (arch/x86/boot/entry.S),
+	 * for make bench's "hypervisor entry -> the root's first script command"
+	 * (the root's TSC is the host's: no offset). Appended: size covers it.
+	 */
+	uint64_t hv_entry_tsc;
 };
 
 _Static_assert(sizeof(struct rootboot_range) == 16, "rootboot range size");
@@ -60,6 +66,8 @@ _Static_assert(__builtin_offsetof(struct rootboot_info, kernel_gpa) == 32, "kern
 _Static_assert(__builtin_offsetof(struct rootboot_info, ranges) == 48, "ranges at 48");
 _Static_assert(__builtin_offsetof(struct rootboot_info, modules) == 48 + 16 * 128, "modules");
 _Static_assert(__builtin_offsetof(struct rootboot_info, cmdline) == 2096 + 336 * 16, "cmdline");
-_Static_assert(sizeof(struct rootboot_info) == 2096 + 336 * 16 + 1024, "rootboot info size");
+_Static_assert(__builtin_offsetof(struct rootboot_info, hv_entry_tsc) == 2096 + 336 * 16 + 1024,
+	       "hv_entry_tsc after cmdline");
+_Static_assert(sizeof(struct rootboot_info) == 2096 + 336 * 16 + 1024 + 8, "rootboot info size");
 
 #endif

@@ -181,6 +181,8 @@ void root_main(const struct rootboot_info *bi)
 	if (cmdline_has(bi->cmdline, "root_test", "calls"))
 		selftest_run();
 	root_script_start(false);	/* true once the hypervisor no longer reads partition= */
+	if (cmdline_has(bi->cmdline, "root_test", "bench"))
+		root_bench();		/* after the script's first command: it is a figure */
 	for (;;) {
 		console_relay_log();
 		root_script_poll();

@@ -13,6 +13,7 @@
  *   intercept.c  the SynIC's SINT0 and children's intercept messages
  *   childdev.c, lineasm.c, uart_model.c  children's ports (pure: devices.h)
  *   intercept_test.c  root_test=intercepts: the hypervisor's intercept path, checked
+ *   bench.c    root_test=bench: make bench's figures of the root calls and the boot
  *   selftest.c root_test=calls: the root hypercalls proved (selftest.h: selftest_mshv.c,
  *              the calls as mshv makes them; selftest_child.S, its children)
  */
@@ -45,6 +46,8 @@ void root_wake_isr(void);
 void root_script_start(bool run_default);
 /* After each wake-up: intercept messages, then the script, if a wait is over. */
 void root_script_poll(void);
+/* The TSC when the first script line's command started (make bench); 0 before. */
+extern uint64_t root_first_command_tsc;
 
 /* ---- console.c ---- */
 
@@ -90,6 +93,14 @@ const char *hv_status_name(uint16_t status);
 void intercept_test(void);
 /* root_test=intercept_bench (make bench): a child OUT's round trip through the root, in TSC ticks. */
 void intercept_bench(void);
+/* ---- bench.c ---- */
+
+/*
+ * root_test=bench (make bench, after the script's first command): the root's
+ * figures in TSC ticks (instructions in the bench's emulators), then power off.
+ */
+void root_bench(void);
+
 /* ---- selftest.c ---- */
 
 /* root_test=calls: the root hypercalls proved one by one (docs/hypercalls.md); powers off. */

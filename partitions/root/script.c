@@ -9,6 +9,7 @@
  */
 #include "partitions/root/child.h"
 #include "partitions/root/root.h"
+#include "arch/x86/cpu.h"
 
 struct run {
 	const char *file;	/* "script" or "default" */
@@ -22,6 +23,7 @@ struct run {
 };
 
 static struct run run;
+uint64_t root_first_command_tsc;
 /* Per module at most: create, a name and the arguments (each < 256), a module name, start. */
 static char default_text[ROOTBOOT_MODULES_MAX * 1024 + 16];
 static struct script_env env;
@@ -160,8 +162,11 @@ void root_script_poll(void)
 		run.line++;
 		if (!script_parse_line(line, n, &env, &cmd, &why))
 			say("root: %s:%u: %s", run.file, run.line, why);
-		else
+		else {
+			if (cmd.op != SCRIPT_NOTHING && !root_first_command_tsc)
+				root_first_command_tsc = rdtsc();	/* make bench */
 			execute(&cmd);
+		}
 		if (run.waiting)
 			return;
 	}

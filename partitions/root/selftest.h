@@ -51,6 +51,13 @@ struct hv_register_assoc reg(uint32_t name, uint64_t v);
 uint16_t set_regs(uint64_t id, uint32_t vp, const struct hv_register_assoc *a, unsigned n,
 		  unsigned *done);
 uint16_t get_reg(uint64_t id, uint32_t vp, uint32_t name, uint64_t *v);
+/* build_child's steps, each as mshv makes it (bench.c times them without the checks' lines). */
+uint16_t create_partition(uint64_t *id);
+uint16_t fast_with_deposit(uint16_t code, uint64_t id);
+uint16_t create_vp(uint64_t id, uint32_t index);
+uint16_t map_pages(uint64_t id, uint64_t gfn, uint64_t first_pfn, unsigned n, uint32_t flags);
+uint16_t set_start_state(uint64_t id);
+void load_program(struct child *c, const uint8_t *code, const uint8_t *end);
 /* mshv's order up to a suspended VP 0 in 32-bit protected mode at CHILD_CODE running `code`. */
 bool build_child(struct child *c, const uint8_t *code, const uint8_t *end);
 /* Resume VP 0 and wait until the child stopped itself; its statistics in *s. */

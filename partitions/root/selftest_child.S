@@ -64,4 +64,19 @@ child_deny:
 	jmp	3b
 child_deny_end:
 
+/*
+ * make bench (bench.c): the TSC at the child's first instruction stored at
+ * 0x2000 (EDX:EAX), then halt with interrupts off: the root gets
+ * HVMSG_X64_HALT and the VP stays suspended (core/exit.c).
+ */
+	.globl child_bench, child_bench_end
+child_bench:
+	rdtsc
+	mov	%eax, 0x2000
+	mov	%edx, 0x2004
+	cli
+1:	hlt
+	jmp	1b
+child_bench_end:
+
 	.code64

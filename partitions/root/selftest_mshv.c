@@ -115,7 +115,7 @@ unsigned withdraw_all(uint64_t id)
 }
 
 /* mshv's CreatePartition: on INSUFFICIENT_MEMORY a page into the root's own pool, and again. */
-static uint16_t create_partition(uint64_t *id)
+uint16_t create_partition(uint64_t *id)
 {
 	struct hv_input_create_partition in = {
 		.flags = HV_PARTITION_CREATION_FLAG_EXO_PARTITION |
@@ -139,7 +139,7 @@ static uint16_t create_partition(uint64_t *id)
 }
 
 /* A fast call mshv retries after a one-page deposit into the child (Initialize). */
-static uint16_t fast_with_deposit(uint16_t code, uint64_t id)
+uint16_t fast_with_deposit(uint16_t code, uint64_t id)
 {
 	uint16_t st;
 
@@ -149,7 +149,7 @@ static uint16_t fast_with_deposit(uint16_t code, uint64_t id)
 	return st;
 }
 
-static uint16_t create_vp(uint64_t id, uint32_t index)
+uint16_t create_vp(uint64_t id, uint32_t index)
 {
 	struct hv_input_create_vp in = { .partition_id = id, .vp_index = index };
 	uint16_t st;
@@ -162,7 +162,7 @@ static uint16_t create_vp(uint64_t id, uint32_t index)
 }
 
 /* mshv's MapGpaPages: batches of 509, 256 pages deposited on INSUFFICIENT_MEMORY, on from the reps done. */
-static uint16_t map_pages(uint64_t id, uint64_t gfn, uint64_t first_pfn, unsigned n, uint32_t flags)
+uint16_t map_pages(uint64_t id, uint64_t gfn, uint64_t first_pfn, unsigned n, uint32_t flags)
 {
 	while (n) {
 		unsigned batch = MIN(n, (unsigned)HV_MAP_GPA_MAX), done = 0;
@@ -217,7 +217,7 @@ uint16_t get_reg(uint64_t id, uint32_t vp, uint32_t name, uint64_t *v)
 }
 
 /* 32-bit protected mode, flat, no paging, at CHILD_CODE (selftest_child.S). */
-static uint16_t set_start_state(uint64_t id)
+uint16_t set_start_state(uint64_t id)
 {
 	struct hv_register_assoc r[] = {
 		reg(HV_X64_REGISTER_CR0, 0x31),		/* PE, ET, NE */
@@ -242,7 +242,7 @@ static uint16_t set_start_state(uint64_t id)
 }
 
 /* Its RAM: 16 MiB of ours, the program, the hypercall stub, a GDT. */
-static void load_program(struct child *c, const uint8_t *code, const uint8_t *end)
+void load_program(struct child *c, const uint8_t *code, const uint8_t *end)
 {
 	static const uint64_t gdt[4] = { 0, 0x00cf9b000000ffffull, 0x00cf93000000ffffull,
 					 0x00008b0000000067ull };

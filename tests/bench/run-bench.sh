@@ -19,11 +19,19 @@ mkdir -p "$dir"
 	"serial=com1,115200 after_boot=poweroff loglvl=debug benchfloor=1" \
 	"$build/guests/bench.elf:bench.elf partition=bench mem=4M vcpus=1"
 
-# The root's intercept round trip (root_test=intercept_bench, partitions/root/intercept_test.c):
-# the root creates two children, each doing OUT 0xE9 in a loop; child 0 shares the root's CPU 0,
-# child 1 is on CPU 1 where there are 2 CPUs (QEMU; the Bochs run has one CPU: both on CPU 0).
+# The root's figures (root_test=bench, partitions/root/bench.c), after its start-up script's first
+# command (a `script` module of one echo):
+#  - hypervisor entry (its TSC in entry.S, handed over in the boot information) to that command;
+#  - the intercept round trip (intercept_bench, partitions/root/intercept_test.c): two children,
+#    each doing OUT 0xE9 in a loop; child 0 shares the root's CPU 0, child 1 is on CPU 1 where
+#    there are 2 CPUs (QEMU; the Bochs run has one CPU: both on CPU 0);
+#  - a child of 16 MiB and one VP created with the root calls, to its first instruction (the
+#    third child: on CPU 0 again), and SetVpRegisters of one register of its suspended VP.
+# The root powers the machine off when done.
+printf 'echo bench: the first command\n' > "$dir/root-script.txt"
 "$here/../system/mkiso.sh" "$build/hv.elf" "$dir/hv-root.iso" \
-	"serial=com1,115200 after_boot=poweroff root=on root_test=intercept_bench"
+	"serial=com1,115200 after_boot=poweroff root=on root_test=bench" \
+	"$dir/root-script.txt:script"
 
 run_root_svm() {
 	timeout 300 qemu-system-x86_64 -accel tcg,thread=single -icount shift=0,sleep=off \
@@ -44,7 +52,12 @@ parse_root() {
 	local v=$1 log=$dir/root-$1.log
 	eval "${v}_rt0=\$(val "$log" intercept_rt_child0)"
 	eval "${v}_rt1=\$(val "$log" intercept_rt_child1)"
-	for k in rt0 rt1; do
+	eval "${v}_boot=\$(val "$log" hv_entry_to_first_command)"
+	eval "${v}_create=\$(val "$log" create_to_first_insn)"
+	eval "${v}_deposited=\$(val "$log" deposited_pages)"
+	eval "${v}_zero_page=\$(val "$log" zero_page)"
+	eval "${v}_setreg=\$(val "$log" set_vp_register)"
+	for k in rt0 rt1 boot create deposited zero_page setreg; do
 		eval "[ -n \"\${${v}_$k}\" ]" && continue
 		echo "bench: the root run on $v did not report $k; serial log tail:" >&2
 		tail -n 20 "$log" >&2
@@ -107,7 +120,7 @@ image=$(size -A "$build/hv.elf" | awk '$1 ~ /^\.(text|rodata|data|bss)$/ { s += 
 file=$(stat -c %s "$build/hv.elf")
 
 row() {
-	printf '  %-42s %-18s %s\n' "$1" "$2" "$3"
+	printf '  %-46s %-20s %s\n' "$1" "$2" "$3"
 }
 echo "benchmark: instructions per operation (the TSC counts instructions), ratio to the floor"
 row "" "AMD-V (QEMU EPYC)" "VT-x (Bochs Skylake-X)"
@@ -121,12 +134,20 @@ row "I/O-port exit round trip" "$(ratio "$svm_io" "$svm_floor")" "$(ratio "$vmx_
 row "root intercept round trip, child on CPU 0" "$(ratio "$svm_rt0" "$svm_floor")" \
 	"$(ratio "$vmx_rt0" "$vmx_floor")"
 row "root intercept round trip, child on CPU 1" "$(ratio "$svm_rt1" "$svm_floor")" "n/a (1 CPU)"
+row "SetVpRegisters, one register (root call)" "$(ratio "$svm_setreg" "$svm_floor")" \
+	"$(ratio "$vmx_setreg" "$vmx_floor")"
+row "child of 16 MiB, 1 VP: root calls -> 1st insn" "$svm_create" "$vmx_create"
+row "  of which pmem zeroing deposited pages (+)" "$((svm_deposited * svm_zero_page))" \
+	"$((vmx_deposited * vmx_zero_page))"
+row "hypervisor entry -> root's 1st script command" "$svm_boot (2 CPUs)" "$vmx_boot (1 CPU)"
 row "partition start -> first instruction" "$svm_first" "n/a (*)"
 row "memory overhead per partition (1 vCPU)" "$svm_part_kib KiB" "$vmx_part_kib KiB"
 row "memory overhead per vCPU" "$svm_vcpu_kib KiB" "$vmx_vcpu_kib KiB"
 echo "  hypervisor image in memory: $image bytes (file $file bytes)"
 echo "  (*) Bochs's UART takes emulated time (about 4300 instructions a character at"
 echo "      115200 baud), and the log lines on that path dominate the count."
+echo "  (+) the root's deposits take zeroed pages from its allocator (a byte loop); mshv's"
+echo "      pages are not zeroed. Pages deposited: $svm_deposited (AMD-V), $vmx_deposited (VT-x)."
 
 vendor_json() {
 	local v=$1 emu=$2
@@ -140,6 +161,11 @@ vendor_json() {
       "io_exit": $(eval echo "\$${v}_io"),
       "root_intercept_rt_cpu0": $(eval echo "\$${v}_rt0"),
       "root_intercept_rt_cpu1": $([ "$v" = svm ] && eval echo "\$${v}_rt1" || echo null),
+      "root_set_vp_register": $(eval echo "\$${v}_setreg"),
+      "root_create_child_to_first_instruction": $(eval echo "\$${v}_create"),
+      "root_create_child_deposited_pages": $(eval echo "\$${v}_deposited"),
+      "root_zero_page": $(eval echo "\$${v}_zero_page"),
+      "hv_entry_to_root_first_command": $(eval echo "\$${v}_boot"),
       "start_to_first_instruction": $(eval echo "\${${v}_first:-null}"),
       "partition_overhead_kib": $(eval echo "\$${v}_part_kib"),
       "vcpu_overhead_kib": $(eval echo "\$${v}_vcpu_kib")
