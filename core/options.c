@@ -190,7 +190,7 @@ static bool opt_hv_mem(struct hv_options *o, const char *val, size_t len)
 
 static bool opt_root_probe(struct hv_options *o, const char *val, size_t len)
 {
-	static const char *const names[] = { "none", "hv" };
+	static const char *const names[] = { "none", "hv", "pic" };
 	unsigned i;
 
 	if (!val || !parse_word(val, len, names, ARRAY_SIZE(names), &i))
@@ -201,7 +201,7 @@ static bool opt_root_probe(struct hv_options *o, const char *val, size_t len)
 
 static bool opt_root_test(struct hv_options *o, const char *val, size_t len)
 {
-	static const char *const names[] = { "none", "calls", "bench" };
+	static const char *const names[] = { "none", "calls", "bench", "intercepts", "intercept_bench" };
 	unsigned i;
 
 	if (!val || !parse_word(val, len, names, ARRAY_SIZE(names), &i))

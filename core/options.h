@@ -16,8 +16,9 @@ enum crash_test {
 };
 
 /* Read by the root kernel from the hypervisor's command line; accepted here. */
-enum root_probe { ROOT_PROBE_NONE, ROOT_PROBE_HV };
-enum root_test { ROOT_TEST_NONE, ROOT_TEST_CALLS, ROOT_TEST_BENCH };
+enum root_probe { ROOT_PROBE_NONE, ROOT_PROBE_HV, ROOT_PROBE_PIC };
+enum root_test { ROOT_TEST_NONE, ROOT_TEST_CALLS, ROOT_TEST_BENCH, ROOT_TEST_INTERCEPTS,
+		 ROOT_TEST_INTERCEPT_BENCH };
 
 #define HV_MEM_DEFAULT_MIB	64
 

@@ -220,6 +220,11 @@ static void opt_root(void **state)
 	assert_int_equal(o.root_test, ROOT_TEST_CALLS);
 	assert_int_equal(parse(&o, "root_test=bench", &w), 0);
 	assert_int_equal(o.root_test, ROOT_TEST_BENCH);
+	assert_int_equal(parse(&o, "root_test=intercepts root_probe=pic", &w), 0);
+	assert_int_equal(o.root_test, ROOT_TEST_INTERCEPTS);
+	assert_int_equal(o.root_probe, ROOT_PROBE_PIC);
+	assert_int_equal(parse(&o, "root_test=intercept_bench", &w), 0);
+	assert_int_equal(o.root_test, ROOT_TEST_INTERCEPT_BENCH);
 	assert_int_equal(parse(&o, "root_test=all", &w), 1);
 	assert_int_equal(parse(&o, "root=maybe hv_mem=15 hv_mem=65537 hv_mem root_probe=all", &w), 5);
 	assert_defaults(&o);
