@@ -1,13 +1,20 @@
 /* Freestanding memory and string routines (host unit tests use libc's). */
 #include "core/lib.h"
 
+/*
+ * The string instructions, eight bytes a step, then the rest a byte at a
+ * time: a page is 512 steps rather than 4096 loop rounds (and on CPUs with
+ * ERMS/FSRM the microcode does better still). DF is clear in all our code
+ * (the SysV ABI; the CPU clears RFLAGS at a VM exit, or restores ours).
+ * Copying forwards is what memmove relies on when dst is below src.
+ */
 void *memcpy(void *dst, const void *src, size_t n)
 {
-	unsigned char *d = dst;
-	const unsigned char *s = src;
+	void *d = dst;
+	size_t q = n / 8, r = n % 8;
 
-	while (n--)
-		*d++ = *s++;
+	__asm__ volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(q) : : "memory");
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(r) : : "memory");
 	return dst;
 }
 
@@ -25,10 +32,12 @@ void *memmove(void *dst, const void *src, size_t n)
 
 void *memset(void *dst, int c, size_t n)
 {
-	unsigned char *d = dst;
+	void *d = dst;
+	uint64_t v = (uint8_t)c * 0x0101010101010101ull;
+	size_t q = n / 8, r = n % 8;
 
-	while (n--)
-		*d++ = (unsigned char)c;
+	__asm__ volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(v) : "memory");
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(r) : "a"(v) : "memory");
 	return dst;
 }
 

@@ -146,7 +146,7 @@ row "memory overhead per vCPU" "$svm_vcpu_kib KiB" "$vmx_vcpu_kib KiB"
 echo "  hypervisor image in memory: $image bytes (file $file bytes)"
 echo "  (*) Bochs's UART takes emulated time (about 4300 instructions a character at"
 echo "      115200 baud), and the log lines on that path dominate the count."
-echo "  (+) the root's deposits take zeroed pages from its allocator (a byte loop); mshv's"
+echo "  (+) the root's deposits take zeroed pages from its allocator (rep stosq); mshv's"
 echo "      pages are not zeroed. Pages deposited: $svm_deposited (AMD-V), $vmx_deposited (VT-x)."
 
 vendor_json() {
