@@ -48,6 +48,11 @@ void sched_mark_baseline(void)
 	boot_free_pages = mm_free_pages();
 }
 
+void sched_log_free_memory(void)
+{
+	log_info("hv: free memory %lu pages, at boot %lu pages", mm_free_pages(), boot_free_pages);
+}
+
 uint64_t sched_now(void)
 {
 	return rdtsc();
@@ -429,8 +434,7 @@ static void run_vp(struct runq *rq, struct vp *vp, uint64_t slice_end)
 static void idle(struct runq *rq, uint64_t now)
 {
 	if (poweroff_idle && this_cpu_id() == 0 && !partitions_any_alive()) {
-		log_info("hv: free memory %lu pages, at boot %lu pages", mm_free_pages(),
-			 boot_free_pages);
+		sched_log_free_memory();
 		log_info("hv: no partition left running: powering off");
 		acpi_poweroff();
 		poweroff_idle = false;

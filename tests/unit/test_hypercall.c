@@ -38,7 +38,7 @@ static void null_call(void **state)
 
 static void unknown_codes_are_refused(void **state)
 {
-	static const uint64_t codes[] = { 0, 1, 0x7fff, 0x8007, 0x80ff, 0xffff };
+	static const uint64_t codes[] = { 0, 1, 0x7fff, 0x8008, 0x80ff, 0xffff };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
