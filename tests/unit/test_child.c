@@ -678,6 +678,7 @@ static void test_cpus_pin_vps(void **state)
 	assert_int_equal(vp_flags[0], HV_X_CREATE_VP_LP_VALID | 1);
 	assert_int_equal(vp_flags[1], HV_X_CREATE_VP_LP_VALID | 3);
 	assert_int_equal(child_vp_lp_flags(0xa, 2), HV_X_CREATE_VP_LP_VALID | 1);	/* wraps */
+	child_destroy(child_find("pinned"));
 	assert_int_equal(child_vp_lp_flags(0, 5), 0);
 	assert_int_equal(child_vp_lp_flags(1ull << 63, 2), HV_X_CREATE_VP_LP_VALID | 63);
 }
