@@ -73,6 +73,9 @@ uint16_t hvroot_create_vp(struct hc_call *c)
 	/* on the CPU the root asked for (the mask of one), else the rotor's choice */
 	if (part_vp_add(p, in.lp_valid ? cpu_mask_of(to_cpu_id(in.lp)) : 0) != PART_OK)
 		return HV_STATUS_INSUFFICIENT_MEMORY;
+	if (in.lp_valid)
+		log_info("part %u '%s': VP %u on CPU %u, as the root asked", part_id_val(p->id),
+			 p->name, in.vp_index, cpu_id_val(vp->vcpu.home_cpu));
 	__atomic_add_fetch(&p->live_vps, 1, __ATOMIC_ACQ_REL);
 	sched_add(vp);
 	return HV_STATUS_SUCCESS;

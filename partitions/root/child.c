@@ -182,8 +182,10 @@ static void name_partition(const struct child *c)
  */
 uint64_t child_vp_lp_flags(uint64_t cpu_mask, unsigned vp)
 {
-	unsigned n = (unsigned)__builtin_popcountll(cpu_mask), want;
+	unsigned n = 0, want;
 
+	for (unsigned cpu = 0; cpu < 64; cpu++)	/* no popcount: no libgcc in the root */
+		n += (unsigned)(cpu_mask >> cpu & 1);
 	if (!n)
 		return 0;
 	want = vp % n;

@@ -172,6 +172,19 @@ G=$build/guests
 guest_suite() {
 	local name=$1 emu=$2 cpus=$3 tmo=$4 smpcpus=$5 cmdline=${6:-}
 	local ok='stopped itself, exit code 0'
+	# root=on (docs/root.md, "Children"): the root creates the 14 children, holds their ports
+	# and their consoles. Every port goes to the root, so the hypervisor denies none (io's
+	# statistics have no "denied io="); the root prints a child's unfinished last line
+	# before its own crash report (the hypervisor logs its crash line at the fault, before
+	# the root has read the message); the root scrubs and frees a child's RAM, the
+	# hypervisor only withdraws its pool; the root powers the machine off.
+	local io_stats="'io': guest .* io=[0-9]+.*, denied io=[1-9][0-9]* msr=0"
+	local last_words="=>'crash': crashed on vCPU 0" scrubbed='memory scrubbed and returned'
+	local off='no partition left running: powering off'
+	if [[ " $cmdline " == *" root=on "* ]]; then
+		io_stats="'io': guest .* io=[1-9][0-9]*" last_words="=>root: 'crash': crashed on vCPU 0"
+		scrubbed='memory scrubbed, [0-9]+ pages withdrawn' off='hv: the root asked to power off'
+	fi
 	shift $(($# < 6 ? $# : 6))	# the rest: more lines to expect
 	run_case "$name" "$emu" "$cpus" 0 "$tmo" "$cmdline" \
 		"mod:$G/cpuid.elf:cpuid.elf partition=cpuid mem=4M on_stop=destroy on_crash=destroy" \
@@ -204,7 +217,7 @@ guest_suite() {
 		"\[snoop\] PASS another partition's secret is not in my memory" \
 		"'snoop': crashed on vCPU 0: read of guest-physical 0000000000500000 outside its memory" \
 		"'crash': crashed on vCPU 0: triple fault" \
-		"order:\[crash\] my last words, unfinished$=>'crash': crashed on vCPU 0" \
+		"order:\[crash\] my last words, unfinished$$last_words" \
 		"\[wildwrite\] PASS a write to my own memory sticks" \
 		"'wildwrite': crashed on vCPU 0: write of guest-physical 0000000000600000 outside its memory" \
 		"'wildexec': crashed on vCPU 0: fetch of guest-physical 0000000000700000 outside its memory" \
@@ -218,14 +231,14 @@ guest_suite() {
 		"\[wakeup\] PASS after a hypercall exit, a pending interrupt is taken after sti; hlt" \
 		"'wakeup': $ok" \
 		"\[smp-b\] PASS the shared counter adds up" "'smp-b': $ok" \
-		"'snoop': destroyed, memory scrubbed and returned" \
+		"'snoop': destroyed, $scrubbed" \
 		"'cpuid': guest [0-9]+ us, hypervisor [0-9]+ us, exits cpuid=[0-9]+ rdmsr=[0-9]+ wrmsr=[0-9]+ io=[0-9]+ hypercall=[0-9]+" \
-		"'io': guest .* io=[0-9]+.*, denied io=[1-9][0-9]* msr=0" "'timer': guest .* hlt=[1-9]" \
+		"$io_stats" "'timer': guest .* hlt=[1-9]" \
 		"\[msr\] PASS WBINVD and INVD complete without a fault" "'msr': guest .* cacheflush=2, denied io=0 msr=5" \
 		"'crash': guest .* triple=1" "'snoop': guest .* slp=1" \
-		"'smp-b': destroyed, memory scrubbed and returned" \
+		"'smp-b': destroyed, $scrubbed" \
 		'hv: free memory ([0-9]+) pages, at boot \1 pages' \
-		'no partition left running: powering off' "$@" \
+		"$off" "$@" \
 		-- '\] FAIL' 'PANIC' 'did not stop me'
 }
 # A vCPU halted with interrupts off and its timer armed sleeps for good; its
@@ -792,6 +805,8 @@ hv_lines_once() {
 ROOT_UP='^root: up: [0-9]+ MiB RAM in [0-9]+ ranges, '
 HANDOVER='I: log: the root partition sends the log from here on$'
 MERGED='.\(cpu[0-9]+\) [EWID]: '	# a line that starts inside another: torn or mixed output
+# A child the hypervisor created itself from a module line (the root is part 1): none with root=on.
+HV_CREATED="part ([2-9]|[1-9][0-9]+) '[^']+': created, [0-9]+ MiB"
 root_suite() {
 	local name=$1 emu=$2 cpus=$3 tmo=$4
 	run_case "$name" "$emu" "$cpus" 0 "$tmo" "root=on loglvl=debug" \
@@ -891,9 +906,19 @@ root_calls_case qemu-root-calls qemu 2 120
 root_calls_case bochs-root-calls bochs 1 400
 # The partition suite beside the root, in the hypervisor's 64 MiB pool, its lines through the
 # root (fpu-a's: on CPU 0, which runs the root first; the others may finish before it starts).
+ROOT_CREATES=("boot: root=on: 14 module lines with partition= left to the root"
+	"part [0-9]+ 'fpu-a': VP 0 on CPU 0, as the root asked"
+	"part [0-9]+ 'fpu-b': VP 0 on CPU 0, as the root asked"
+	"root: 'smp-a': created, partition [0-9]+, 4 MiB, 2 VPs"
+	"root: default: done, 29 lines" 'root: no child left running and after_boot=poweroff')
 guest_suite qemu-root-partitions qemu 4 120 0-3 "root=on" "$HANDOVER" \
 	"${ROOT_UP}14 modules: cpuid.elf msr.elf io.elf " "order:$HANDOVER=>'fpu-a': stopped itself" \
-	check:root_ram_outside_hv check:hv_lines_once
+	"part [0-9]+ 'smp-a': VP 1 on CPU 1, as the root asked" "${ROOT_CREATES[@]}" \
+	check:root_ram_outside_hv check:hv_lines_once -- "$HV_CREATED"
+guest_suite bochs-root-partitions bochs 2 400 0-1 "root=on" "$HANDOVER" \
+	"${ROOT_UP}14 modules: cpuid.elf msr.elf io.elf " \
+	"part [0-9]+ 'smp-a': VP 1 on CPU 1, as the root asked" "${ROOT_CREATES[@]}" \
+	check:root_ram_outside_hv check:hv_lines_once -- "$HV_CREATED"
 # Under OVMF the memory map is the EFI one, in many pieces: the root still gets all but the hypervisor's.
 run_case qemu-root-uefi qemu 2 1 120 "root=on" "mod:$G/cpuid.elf:cpuid.elf partition=cpuid mem=4M" \
 	"${ROOT_UP}1 modules: cpuid.elf$" "$HANDOVER" "\[cpuid\] PASS cpuid.40000000 vendor is Microsoft Hv" \
