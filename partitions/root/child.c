@@ -134,6 +134,17 @@ static uint64_t withdraw_all(uint64_t id)
 	return total;
 }
 
+/*
+ * With no child left: every page of the root's own deposit pool back
+ * (WithdrawMemory of SELF until NO_RESOURCES). The hypervisor then holds
+ * nothing of the root's, and the second-level tables it split for those
+ * deposits are merged and freed: its own free memory is what it was at boot.
+ */
+uint64_t child_withdraw_self(void)
+{
+	return withdraw_all(HV_PARTITION_ID_SELF);
+}
+
 /* ---- creation ---- */
 
 static bool create_partition(uint64_t *id)

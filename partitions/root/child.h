@@ -51,6 +51,8 @@ void child_destroy(struct child *c);
  * ..."), destroy or preserve it.
  */
 void child_ended(struct child *c, bool crashed, const char *why);
+/* No child left: withdraw the root's own deposit pool; the pages withdrawn. */
+uint64_t child_withdraw_self(void);
 /* Poll each running child's state (HVCALL_X_PARTITION_STATS): stopped or crashed ends it. */
 void child_poll_states(void);
 /* HvCallCreateVp's flags for VP `vp` of a child limited to `cpu_mask` (0: anywhere). */

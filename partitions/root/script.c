@@ -169,7 +169,8 @@ void root_script_poll(void)
 	intercept_poll();
 	child_poll_states();
 	if (run.over && run.poweroff && child_live_count() == 0) {
-		say("root: no child left running and after_boot=poweroff: powering off");
+		say("root: no child left running and after_boot=poweroff: %lu pages withdrawn from "
+		    "my deposit pool, powering off", child_withdraw_self());
 		hv_fast(HVCALL_X_POWER_OFF, 0, 0, NULL);
 		run.poweroff = false;	/* no ACPI power-off: stay up */
 	}

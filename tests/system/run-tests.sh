@@ -217,7 +217,7 @@ guest_suite() {
 		"\[snoop\] PASS another partition's secret is not in my memory" \
 		"'snoop': crashed on vCPU 0: read of guest-physical 0000000000500000 outside its memory" \
 		"'crash': crashed on vCPU 0: triple fault" \
-		"order:\[crash\] my last words, unfinished$$last_words" \
+		"order:\[crash\] my last words, unfinished\$$last_words" \
 		"\[wildwrite\] PASS a write to my own memory sticks" \
 		"'wildwrite': crashed on vCPU 0: write of guest-physical 0000000000600000 outside its memory" \
 		"'wildexec': crashed on vCPU 0: fetch of guest-physical 0000000000700000 outside its memory" \
