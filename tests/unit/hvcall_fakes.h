@@ -215,6 +215,8 @@ static void fakes_reset(void)
 	memset(fake_ram, 0, sizeof(fake_ram));
 	log_reads = 0;
 	stats_calls = 0;
+	name_calls = 0;
+	memset(name_seen, 0, sizeof(name_seen));
 	yields = 0;
 	power_off_calls = 0;
 }
