@@ -97,6 +97,8 @@ READY_VMX='^hv: ready: cpus=%s virt=vmx ept=1 vpid=1 ug=1 mem_free_mib=[0-9]+$'
 ready_svm() { printf "$READY_SVM" "$1"; }
 ready_vmx() { printf "$READY_VMX" "$1"; }
 NO_PANIC='PANIC|exception [0-9]+'
+# A child the hypervisor created itself from a module line (the root is part 1): none with root=on.
+HV_CREATED="part ([2-9]|[1-9][0-9]+) '[^']+': created, [0-9]+ MiB"
 
 run_case qemu-bios-1cpu qemu 1 0 60 "" \
 	"$(ready_svm 1)" 'loaded by GRUB' 'mem: [0-9]+ map entries from the BIOS map' \
@@ -490,6 +492,25 @@ multiboot_suite() {
 }
 multiboot_suite qemu-multiboot qemu 120
 multiboot_suite bochs-multiboot bochs 300
+# The same Multiboot kernels created by the root (root=on): its loader (partitions/childload.c)
+# starts them in 32-bit protected mode with the information block; their checks all pass.
+root_multiboot_case() {
+	local name=$1 emu=$2 tmo=$3 k expect=()
+	for k in mb1 mb2; do
+		expect+=("mod:$G/$k.elf:$k.elf partition=$k mem=4M cmdline=\"console=ttyS0 mb-test\""
+			"\[$k\] PASS cr0: PE=1 \(protected mode\), PG=0 \(paging off\)"
+			"\[$k\] PASS cmdline is \"console=ttyS0 mb-test\""
+			"\[$k\] PASS the timer set from 32-bit code fires once at vector 0x40"
+			"\[$k\] [0-9]+ checks, 0 failed" "part [0-9]+ '$k': stopped itself, exit code 0$")
+	done
+	run_case "$name" "$emu" 1 0 "$tmo" "root=on" "${expect[@]}" \
+		"root: 'mb1': Multiboot kernel, entry 100000" "root: 'mb2': Multiboot2 kernel, entry 100000" \
+		"\[mb1\] PASS eax holds the Multiboot magic 0x2badb002" \
+		"\[mb2\] PASS eax holds the Multiboot2 magic 0x36d76289" 'hv: the root asked to power off' \
+		-- '\] FAIL' 'PANIC' 'cannot load image' 'crashed' "$HV_CREATED"
+}
+root_multiboot_case qemu-root-multiboot qemu 120
+root_multiboot_case bochs-root-multiboot bochs 300
 
 # Exceptions the hypervisor always intercepts (#AC, #DB on AMD-V) reach the
 # guest as without a hypervisor; DR7 survives an exit. QEMU's TCG has no
@@ -810,8 +831,6 @@ hv_lines_once() {
 ROOT_UP='^root: up: [0-9]+ MiB RAM in [0-9]+ ranges, '
 HANDOVER='I: log: the root partition sends the log from here on$'
 MERGED='.\(cpu[0-9]+\) [EWID]: '	# a line that starts inside another: torn or mixed output
-# A child the hypervisor created itself from a module line (the root is part 1): none with root=on.
-HV_CREATED="part ([2-9]|[1-9][0-9]+) '[^']+': created, [0-9]+ MiB"
 root_suite() {
 	local name=$1 emu=$2 cpus=$3 tmo=$4
 	run_case "$name" "$emu" "$cpus" 0 "$tmo" "root=on loglvl=debug" \
