@@ -136,6 +136,7 @@ uint16_t hvroot_delete_partition(struct hc_call *c)
 	struct partition *p;
 	uint16_t st = hvroot_decode_delete_partition(c->in, c->d.in_len, &in);
 	part_id_t id;
+	char name[PART_NAME_MAX];
 	int slot;
 
 	st = decoded_child(c, st, in.partition_id, HOSTED_OP_DELETE, &p);
@@ -144,11 +145,13 @@ uint16_t hvroot_delete_partition(struct hc_call *c)
 	if (pool_held(&p->pool))
 		return HV_STATUS_INVALID_PARTITION_STATE;
 	id = p->id;
+	memcpy(name, p->name, sizeof(name));
 	slot = part_table_retire(p);
 	if (!pool_give(&hvroot_deposit_pool, virt_to_phys(p), PART_PAGES))
 		panic("part %u: object not from the root's deposit pool", part_id_val(id));
 	part_table_release(slot);
-	log_info("part %u: deleted by the root", part_id_val(id));
+	log_info("part %u '%s': deleted by the root (%lu MiB free)", part_id_val(id), name,
+		 mm_free_pages() >> (20 - PAGE_SHIFT));
 	return HV_STATUS_SUCCESS;
 }
 

@@ -876,7 +876,7 @@ intercept_suite() {
 		"${per_cpu[@]}" \
 		"intercept: part [0-9]+ vp 0 on cpu [0-9]+: message 80000000 to the root" \
 		"intercept: part [0-9]+ vp 0 on cpu [0-9]+: message 80010007 to the root" \
-		"part [0-9]+: deleted by the root" \
+		"part [0-9]+ '[^']+': deleted by the root" \
 		-- "$NO_PANIC" 'root: test FAIL' 'crashed'
 }
 intercept_suite qemu-root-intercepts qemu 2 120
