@@ -141,14 +141,10 @@ static uint16_t hc_partition_name(struct vp *vp, struct own_call *c)
 {
 	char name[HV_X_NAME_MAX];
 	uint64_t gpa = c->r->in[1];
-	const void *src = partition_ram_ptr(vp->vcpu.part, to_gpa(gpa), 1);
-	size_t room;
+	/* the bytes up to the end of its page, at most HV_X_NAME_MAX: one RAM range holds a page */
+	size_t room = MIN((size_t)HV_X_NAME_MAX, (size_t)(PAGE_SIZE - (gpa & (PAGE_SIZE - 1))));
+	const void *src = partition_ram_ptr(vp->vcpu.part, to_gpa(gpa), room);
 
-	if (!src)
-		return HV_STATUS_INVALID_PARAMETER;
-	/* the bytes up to the end of its page, at most HV_X_NAME_MAX: one range holds a page */
-	room = MIN((size_t)HV_X_NAME_MAX, (size_t)(PAGE_SIZE - (gpa & (PAGE_SIZE - 1))));
-	src = partition_ram_ptr(vp->vcpu.part, to_gpa(gpa), room);
 	if (!src)
 		return HV_STATUS_INVALID_PARAMETER;
 	memset(name, 0, sizeof(name));

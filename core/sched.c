@@ -286,6 +286,8 @@ static struct vp *pick(struct runq *rq, uint64_t now, uint64_t *slice_end)
 			return w;
 		}
 	*slice_end = rq->turn_end;
+	if (rq->last && rq->last->icpt_resumed)	/* its own turn: no boost left over for later */
+		__atomic_store_n(&rq->last->icpt_resumed, false, __ATOMIC_SEQ_CST);
 	return rq->last;
 }
 
