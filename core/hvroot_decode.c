@@ -433,10 +433,15 @@ uint16_t hvroot_decode_create_vp(const uint8_t *in, size_t len, struct hvroot_cr
 	/*
 	 * padding[3] and subnode_id are ignored: mshv does not zero the input
 	 * (hyperv-root-abi.md 1.1). flags is the LP index only when a root
-	 * creates its own VPs; for a child the TLFS says "must be zero".
+	 * creates its own VPs; for a child the TLFS says "must be zero". Ours
+	 * (core/abi/hypercall.h): 0, or HV_X_CREATE_VP_LP_VALID | the CPU.
 	 */
-	if (w.subnode_type != HV_SUBNODE_ANY || w.flags || !proximity_ok(&w.proximity_domain_info))
+	if (w.subnode_type != HV_SUBNODE_ANY || !proximity_ok(&w.proximity_domain_info) ||
+	    (w.flags && !(w.flags & HV_X_CREATE_VP_LP_VALID)) ||
+	    (w.flags & ~(HV_X_CREATE_VP_LP_VALID | HV_X_CREATE_VP_LP_MASK)))
 		return HV_STATUS_INVALID_PARAMETER;
+	out->lp_valid = (w.flags & HV_X_CREATE_VP_LP_VALID) != 0;
+	out->lp = (uint32_t)(w.flags & HV_X_CREATE_VP_LP_MASK);
 	out->partition_id = w.partition_id;
 	out->vp_index = w.vp_index;
 	out->proximity = w.proximity_domain_info;

@@ -99,6 +99,8 @@ struct hvroot_create_vp {
 	uint64_t partition_id;
 	uint32_t vp_index;			/* < HVROOT_VP_INDEX_LIMIT */
 	struct hv_proximity_domain_info proximity;
+	bool lp_valid;				/* flags: HV_X_CREATE_VP_LP_VALID */
+	uint32_t lp;				/* the CPU asked for (checked by the handler) */
 };
 
 struct hvroot_vp {

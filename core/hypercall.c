@@ -136,6 +136,22 @@ static uint16_t hc_power_off(struct vp *vp, struct own_call *c)
 	return HV_STATUS_OPERATION_FAILED;	/* still here: no ACPI power-off */
 }
 
+/* The root names a hosted child (core/abi/hypercall.h); the name is copied once, then checked. */
+static uint16_t hc_partition_name(struct vp *vp, struct own_call *c)
+{
+	char name[HV_X_NAME_MAX];
+	uint64_t gpa = c->r->in[1];
+	/* the bytes up to the end of its page, at most HV_X_NAME_MAX: one RAM range holds a page */
+	size_t room = MIN((size_t)HV_X_NAME_MAX, (size_t)(PAGE_SIZE - (gpa & (PAGE_SIZE - 1))));
+	const void *src = partition_ram_ptr(vp->vcpu.part, to_gpa(gpa), room);
+
+	if (!src)
+		return HV_STATUS_INVALID_PARAMETER;
+	memset(name, 0, sizeof(name));
+	memcpy(name, src, room);
+	return hvroot_partition_name(vp->vcpu.part, c->r->in[0], name, room);
+}
+
 /*
  * Indexed by code - HVCALL_X_NULL. The privilege each needs is in its
  * entry; only the root holds HV_PRIV_ROOT_CALLS (core/abi/hypercall.h).
@@ -148,6 +164,7 @@ static const struct own_call_def own_calls[] = {
 	{ HVCALL_X_LOG_READ, HV_PRIV_ROOT_CALLS, hc_log_read },
 	{ HVCALL_X_PARTITION_STATS, HV_PRIV_ROOT_CALLS, hc_partition_stats },
 	{ HVCALL_X_POWER_OFF, HV_PRIV_ROOT_CALLS, hc_power_off },
+	{ HVCALL_X_PARTITION_NAME, HV_PRIV_ROOT_CALLS, hc_partition_name },
 };
 
 static const struct own_call_def *own_lookup(uint16_t code)

@@ -181,7 +181,8 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
 	log_info("tsc: %lu kHz", tsc_calibrate());
 	pic_disable();
 	lapic_init_bsp(options.x2apic);
-	sched_init(options.after_boot == AFTER_BOOT_POWEROFF);
+	/* root=on: the root powers the machine off when its script is done (docs/root.md) */
+	sched_init(options.after_boot == AFTER_BOOT_POWEROFF && !options.root);
 	virt_detect(&caps);
 	virt_report(&caps);
 	tlb_tags_limit(options.tlb_tags);
@@ -201,7 +202,10 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
 	root = create_root();	/* it stays: the free-memory baseline counts it */
 	sched_mark_baseline();
 	log_start_buffering();
-	boot_partitions_start(&boot_info);
+	if (options.root)	/* the root creates the partition= children (its default script) */
+		boot_partitions_ignored(&boot_info);
+	else
+		boot_partitions_start(&boot_info);
 	if (root && partition_start(root) != PART_OK)
 		panic("root: cannot start");
 	sched_loop();

@@ -37,15 +37,26 @@ struct runq {
 
 /* In each round-robin turn, a vCPU woken from HLT goes first for at most this long (pick). */
 #define WOKEN_BUDGET_US	1000
+/*
+ * ... and the root's, a quantum: it serves every child's intercepts on its
+ * CPU (docs/root.md), so its children wait on it; it halts when it has no
+ * work, and the vCPUs beside it still get at least half of each turn.
+ */
+#define ROOT_WOKEN_BUDGET_US	SCHED_QUANTUM_US
 
 static struct runq runqs[MAX_CPUS];
 static bool poweroff_idle;
-static uint64_t quantum_ticks, woken_budget_ticks;	/* TSC ticks */
+static uint64_t quantum_ticks, woken_budget_ticks, root_woken_budget_ticks;	/* TSC ticks */
 static uint64_t boot_free_pages;	/* before any partition existed */
 
 void sched_mark_baseline(void)
 {
 	boot_free_pages = mm_free_pages();
+}
+
+void sched_log_free_memory(void)
+{
+	log_info("hv: free memory %lu pages, at boot %lu pages", mm_free_pages(), boot_free_pages);
 }
 
 uint64_t sched_now(void)
@@ -73,6 +84,7 @@ void sched_init(bool poweroff_when_idle)
 	lapic_timer_calibrate();
 	quantum_ticks = tsc_us_to_ticks(SCHED_QUANTUM_US);
 	woken_budget_ticks = tsc_us_to_ticks(WOKEN_BUDGET_US);
+	root_woken_budget_ticks = tsc_us_to_ticks(ROOT_WOKEN_BUDGET_US);
 	log_info("sched: APIC timer %lu kHz, quantum %u us", lapic_timer_khz(), SCHED_QUANTUM_US);
 }
 
@@ -196,9 +208,12 @@ static bool eligible(struct vp *vp, uint64_t now)
 /* Time a woken vCPU may still go first in this turn (TSC ticks). */
 static uint64_t woken_budget_left(const struct runq *rq, const struct vp *vp)
 {
+	uint64_t budget = partition_is_root(vp->vcpu.part) ? root_woken_budget_ticks
+							 : woken_budget_ticks;
+
 	if (vp->woken_turn != rq->turn)
-		return woken_budget_ticks;
-	return vp->woken_ticks < woken_budget_ticks ? woken_budget_ticks - vp->woken_ticks : 0;
+		return budget;
+	return vp->woken_ticks < budget ? budget - vp->woken_ticks : 0;
 }
 
 static bool may_go_first(const struct runq *rq, const struct vp *vp)
@@ -262,13 +277,17 @@ static struct vp *pick(struct runq *rq, uint64_t now, uint64_t *slice_end)
 	if (!turn_goes_on(rq, now))
 		begin_next_turn(rq, now);
 	for (struct vp *w = rq->head; w; w = w->rq_next)
-		if (w->state == VP_BLOCKED && may_go_first(rq, w) && eligible(w, now)) {
+		if ((w->state == VP_BLOCKED || w->icpt_resumed) && may_go_first(rq, w) &&
+		    eligible(w, now)) {
+			__atomic_store_n(&w->icpt_resumed, false, __ATOMIC_SEQ_CST);
 			*slice_end = now + woken_budget_left(rq, w);
 			rq->boosted = w;
 			rq->boost_start = now;
 			return w;
 		}
 	*slice_end = rq->turn_end;
+	if (rq->last && rq->last->icpt_resumed)	/* its own turn: no boost left over for later */
+		__atomic_store_n(&rq->last->icpt_resumed, false, __ATOMIC_SEQ_CST);
 	return rq->last;
 }
 
@@ -429,8 +448,7 @@ static void run_vp(struct runq *rq, struct vp *vp, uint64_t slice_end)
 static void idle(struct runq *rq, uint64_t now)
 {
 	if (poweroff_idle && this_cpu_id() == 0 && !partitions_any_alive()) {
-		log_info("hv: free memory %lu pages, at boot %lu pages", mm_free_pages(),
-			 boot_free_pages);
+		sched_log_free_memory();
 		log_info("hv: no partition left running: powering off");
 		acpi_poweroff();
 		poweroff_idle = false;

@@ -33,6 +33,8 @@ void sched_take_host_interrupts(void);
 uint64_t sched_now(void);
 /* Remember free memory before partitions exist, to compare when all are gone. */
 void sched_mark_baseline(void);
+/* "hv: free memory N pages, at boot M pages" (the baseline above): before a power-off. */
+void sched_log_free_memory(void);
 /* The scheduling loop of the calling CPU. */
 void __noreturn sched_loop(void);
 

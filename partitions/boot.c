@@ -166,3 +166,25 @@ void boot_partitions_start(const struct boot_info *bi)
 		if (line_fits(i, &bi->modules[i]))
 			start_one(&bi->modules[i]);
 }
+
+static bool names_partition(const struct boot_module *m)
+{
+	const char *cur = m->cmdline;
+	struct cmdline_token t;
+
+	while (cmdline_next(&cur, &t))
+		if (cmdline_key_is(&t, "partition"))
+			return true;
+	return false;
+}
+
+void boot_partitions_ignored(const struct boot_info *bi)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < bi->module_count; i++)
+		n += names_partition(&bi->modules[i]);
+	if (n)
+		log_info("boot: root=on: %u module line%s with partition= left to the root "
+			 "(the hypervisor creates no partition itself)", n, n == 1 ? "" : "s");
+}

@@ -42,6 +42,14 @@ uint16_t hvroot_assert_virtual_interrupt(struct hc_call *c);
 uint16_t hvroot_partition_stats(struct partition *caller, uint64_t id,
 				struct hv_x_partition_stats *out);
 
+/*
+ * HVCALL_X_PARTITION_NAME: name the caller's child `id` (in its Created
+ * state, before any VP runs and reads the name), from `name`, `len` bytes
+ * the root gave (not trusted: checked here).
+ */
+uint16_t hvroot_partition_name(struct partition *caller, uint64_t id, const char *name,
+			       size_t len);
+
 /* HVCALL_X_POWER_OFF: the log sent, ACPI S5; returns only if that failed. */
 void hvroot_power_off(void);
 

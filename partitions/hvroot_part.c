@@ -136,6 +136,7 @@ uint16_t hvroot_delete_partition(struct hc_call *c)
 	struct partition *p;
 	uint16_t st = hvroot_decode_delete_partition(c->in, c->d.in_len, &in);
 	part_id_t id;
+	char name[PART_NAME_MAX];
 	int slot;
 
 	st = decoded_child(c, st, in.partition_id, HOSTED_OP_DELETE, &p);
@@ -144,11 +145,13 @@ uint16_t hvroot_delete_partition(struct hc_call *c)
 	if (pool_held(&p->pool))
 		return HV_STATUS_INVALID_PARTITION_STATE;
 	id = p->id;
+	memcpy(name, p->name, sizeof(name));
 	slot = part_table_retire(p);
 	if (!pool_give(&hvroot_deposit_pool, virt_to_phys(p), PART_PAGES))
 		panic("part %u: object not from the root's deposit pool", part_id_val(id));
 	part_table_release(slot);
-	log_info("part %u: deleted by the root", part_id_val(id));
+	log_info("part %u '%s': deleted by the root (%lu MiB free)", part_id_val(id), name,
+		 mm_free_pages() >> (20 - PAGE_SHIFT));
 	return HV_STATUS_SUCCESS;
 }
 
@@ -287,9 +290,42 @@ uint16_t hvroot_partition_stats(struct partition *caller, uint64_t id,
 	return HV_STATUS_SUCCESS;
 }
 
+static bool name_char_ok(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch == '-' || ch == '_' || ch == '.';
+}
+
+uint16_t hvroot_partition_name(struct partition *caller, uint64_t id, const char *name,
+			       size_t len)
+{
+	struct partition *p = hvroot_child(caller, id);
+	size_t n = strnlen(name, len);
+	char old[PART_NAME_MAX];
+
+	if (!p)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	if (p->hosted_state != HOSTED_CREATED)
+		return HV_STATUS_INVALID_PARTITION_STATE;
+	if (n == 0 || n == len || n >= sizeof(p->name) || (name[0] >= '0' && name[0] <= '9'))
+		return HV_STATUS_INVALID_PARAMETER;	/* unterminated, or read as an id */
+	for (size_t i = 0; i < n; i++)
+		if (!name_char_ok(name[i]))
+			return HV_STATUS_INVALID_PARAMETER;
+	if (partition_find(name))
+		return HV_STATUS_INVALID_PARAMETER;	/* names stay unique (partition_find) */
+	memcpy(old, p->name, sizeof(old));
+	memset(p->name, 0, sizeof(p->name));
+	memcpy(p->name, name, n);
+	log_info("part %u '%s': so named by the root (was '%s')", part_id_val(p->id), p->name,
+		 old);
+	return HV_STATUS_SUCCESS;
+}
+
 void hvroot_power_off(void)
 {
 	log_info("hv: the root asked to power off");
+	sched_log_free_memory();
 	log_flush();
 	acpi_poweroff();
 }

@@ -63,13 +63,19 @@ uint16_t hvroot_create_vp(struct hc_call *c)
 		return HV_STATUS_INVALID_PARTITION_STATE;
 	if (in.vp_index != p->nvps || in.vp_index >= PART_MAX_VPS)
 		return HV_STATUS_INVALID_VP_INDEX;
+	if (in.lp_valid && (in.lp >= cpu_count || in.lp >= 64))
+		return HV_STATUS_INVALID_PARAMETER;	/* no such CPU online */
 	if (pool_free(&p->pool) < part_vcpu_pages)
 		return HV_STATUS_INSUFFICIENT_MEMORY;
 	vp = &p->vps[in.vp_index];
 	memset(vp, 0, sizeof(*vp));
 	vp->suspend = VP_SUSPEND_EXPLICIT;
-	if (part_vp_add(p, 0) != PART_OK)
+	/* on the CPU the root asked for (the mask of one), else the rotor's choice */
+	if (part_vp_add(p, in.lp_valid ? cpu_mask_of(to_cpu_id(in.lp)) : 0) != PART_OK)
 		return HV_STATUS_INSUFFICIENT_MEMORY;
+	if (in.lp_valid)
+		log_info("part %u '%s': VP %u on CPU %u, as the root asked", part_id_val(p->id),
+			 p->name, in.vp_index, cpu_id_val(vp->vcpu.home_cpu));
 	__atomic_add_fetch(&p->live_vps, 1, __ATOMIC_ACQ_REL);
 	sched_add(vp);
 	return HV_STATUS_SUCCESS;

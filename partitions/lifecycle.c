@@ -225,7 +225,9 @@ void vp_suspend_set(struct vp *vp, unsigned bits, bool on)
 {
 	if (on)
 		__atomic_fetch_or(&vp->suspend, (uint8_t)bits, __ATOMIC_SEQ_CST);
-	else
+	else if (bits & VP_SUSPEND_INTERCEPT)	/* its I/O completed: it may go first (sched.c) */
+		__atomic_store_n(&vp->icpt_resumed, true, __ATOMIC_SEQ_CST);
+	if (!on)
 		__atomic_fetch_and(&vp->suspend, (uint8_t)~bits, __ATOMIC_SEQ_CST);
 	sched_kick_vp(vp);
 }

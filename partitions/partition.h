@@ -119,6 +119,13 @@ struct vp {
 	 * set. Any CPU sets or clears them; the scheduler reads them.
 	 */
 	volatile uint8_t suspend;
+	/*
+	 * The root completed its intercept (INTERCEPT_SUSPEND cleared): like a
+	 * vCPU woken from HLT it may go first (sched.c pick), so that a child's
+	 * port access does not wait a whole round of its CPU's queue. Set by
+	 * the root's CPU, cleared by the home CPU when it is picked.
+	 */
+	volatile bool icpt_resumed;
 	volatile bool leaving;		/* hosted: its home CPU is to release it (Finalize, DeleteVp) */
 	volatile bool released;		/* hosted: ... and has: its pages are back in the pool */
 	struct vp_intercept icpt;	/* children whose exits go to the root */

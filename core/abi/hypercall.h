@@ -214,6 +214,27 @@ _Static_assert((HV_HYPERCALL_CODE_MASK | HV_HYPERCALL_FAST | HV_HYPERCALL_VARHEA
 /* Root only: power the machine off (ACPI S5) after the log is sent. Does not return. */
 #define HVCALL_X_POWER_OFF			0x8006
 
+/*
+ * Root only: name one of its hosted children, for the hypervisor's log
+ * (created, stopped, crashed, statistics lines). first = the child's id,
+ * second = GPA of the name in the root's RAM: 1 to HV_X_NAME_MAX - 1
+ * letters, digits, '-', '_' or '.', NUL-terminated within HV_X_NAME_MAX
+ * bytes (inside one RAM range). HV_STATUS_INVALID_PARTITION_ID for another
+ * id, HV_STATUS_INVALID_PARAMETER for the buffer or the name. A child gets
+ * HV_STATUS_ACCESS_DENIED. (Hyper-V has no such call: its log is not ours.)
+ */
+#define HVCALL_X_PARTITION_NAME			0x8007
+#define HV_X_NAME_MAX				32
+
+/*
+ * HvCallCreateVp's `flags` from our root for a child's VP (hyperv-root-abi.md
+ * 4.8: Hyper-V's root passes an LP index there for its own VPs; the TLFS
+ * says reserved for a child): bit 63 set, bits 31:0 the CPU (LP index) the
+ * VP is to run on. Zero: the hypervisor places it. Other bits reserved.
+ */
+#define HV_X_CREATE_VP_LP_VALID			(1ull << 63)
+#define HV_X_CREATE_VP_LP_MASK			0xffffffffull
+
 /* HVCALL_X_PARTITION_STATS: state values */
 #define HV_X_PART_CREATED		1	/* hosted: Created (partitions/hosted.h) */
 #define HV_X_PART_INITIALIZED		2	/* ... Initialized: its VPs run when not suspended */

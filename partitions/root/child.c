@@ -134,6 +134,17 @@ static uint64_t withdraw_all(uint64_t id)
 	return total;
 }
 
+/*
+ * With no child left: every page of the root's own deposit pool back
+ * (WithdrawMemory of SELF until NO_RESOURCES). The hypervisor then holds
+ * nothing of the root's, and the second-level tables it split for those
+ * deposits are merged and freed: its own free memory is what it was at boot.
+ */
+uint64_t child_withdraw_self(void)
+{
+	return withdraw_all(HV_PARTITION_ID_SELF);
+}
+
 /* ---- creation ---- */
 
 static bool create_partition(uint64_t *id)
@@ -159,6 +170,40 @@ static bool create_partition(uint64_t *id)
 	}
 	*id = out.partition_id;
 	return true;
+}
+
+/* HVCALL_X_PARTITION_NAME: the hypervisor's log lines about it then carry its name. */
+static void name_partition(const struct child *c)
+{
+	static char buf[HV_X_NAME_MAX];
+	uint16_t st;
+
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, c->name, strnlen(c->name, sizeof(buf) - 1));
+	st = hv_fast(HVCALL_X_PARTITION_NAME, c->id, root_image_gpa(buf), NULL);
+	if (st != HV_STATUS_SUCCESS)	/* only the log loses: the child is still made */
+		say("root: '%s': HVCALL_X_PARTITION_NAME: %s", c->name, hv_status_name(st));
+}
+
+/*
+ * The CPU VP `vp` is asked to run on: the (vp mod n)-th CPU of the
+ * cpus= mask, whose n CPUs are all online (core/script.c checked);
+ * 0 (the hypervisor chooses) without a mask. HvCallCreateVp's flags
+ * carry it (core/abi/hypercall.h, HV_X_CREATE_VP_LP_VALID).
+ */
+uint64_t child_vp_lp_flags(uint64_t cpu_mask, unsigned vp)
+{
+	unsigned n = 0, want;
+
+	for (unsigned cpu = 0; cpu < 64; cpu++)	/* no popcount: no libgcc in the root */
+		n += (unsigned)(cpu_mask >> cpu & 1);
+	if (!n)
+		return 0;
+	want = vp % n;
+	for (unsigned cpu = 0; cpu < 64; cpu++)
+		if ((cpu_mask >> cpu & 1) && want-- == 0)
+			return HV_X_CREATE_VP_LP_VALID | cpu;
+	return 0;
 }
 
 /* A call that takes single-page deposits into `id` while it answers INSUFFICIENT_MEMORY. */
@@ -206,6 +251,7 @@ static bool create_vps(struct child *c)
 		in.partition_id = c->id;
 		in.vp_index = i;
 		in.subnode_type = HV_SUBNODE_ANY;
+		in.flags = child_vp_lp_flags(c->cpu_mask, i);
 		if (!deposit(c->id, VP_DEPOSIT_PAGES, false))
 			return false;
 		st = with_deposits(c->id, call_create_vp, &in);
@@ -234,10 +280,13 @@ static bool alloc_ram(struct child *c)
 	return true;
 }
 
+/* Scrubbed before it is free again: the next child must not read this one's memory. */
 static void free_ram(struct child *c)
 {
-	for (unsigned i = 0; i < c->nchunks; i++)
+	for (unsigned i = 0; i < c->nchunks; i++) {
+		memset((void *)c->chunks[i], 0, CHILD_CHUNK);	/* identity-mapped */
 		pmem_free(c->chunks[i], CHILD_CHUNK / PAGE);
+	}
 	c->nchunks = 0;
 }
 
@@ -384,6 +433,7 @@ bool child_create(const char *name, const struct script_create *cfg, const uint8
 	c->mem_bytes = cfg->mem_bytes;
 	c->on_stop = cfg->on_stop;
 	c->on_crash = cfg->on_crash;
+	c->cpu_mask = cfg->cpu_mask;
 	childdev_reset(&c->dev);
 	if (!alloc_ram(c) || !create_partition(&id)) {
 		free_ram(c);
@@ -392,6 +442,7 @@ bool child_create(const char *name, const struct script_create *cfg, const uint8
 	}
 	c->id = id;
 	c->state = CHILD_CREATED;	/* from here on, child_destroy undoes it */
+	name_partition(c);
 	if (!initialize(c) || !create_vps(c) || !map_ram(c) || !load(c, cfg, image, len)) {
 		child_destroy(c);
 		return false;
@@ -452,8 +503,8 @@ void child_destroy(struct child *c)
 	st = fast8(HVCALL_DELETE_PARTITION, c->id);
 	if (st != HV_STATUS_SUCCESS)
 		say("root: '%s': DeletePartition: %s", c->name, hv_status_name(st));
-	say("root: '%s': destroyed, %lu pages withdrawn, %lu MiB free", c->name, withdrawn,
-	    pmem_free_pages() >> 8);
+	say("root: '%s': destroyed, memory scrubbed, %lu pages withdrawn, %lu MiB free", c->name,
+	    withdrawn, pmem_free_pages() >> 8);
 	c->state = CHILD_FREE;
 }
 
@@ -462,9 +513,41 @@ void child_ended(struct child *c, bool crashed, const char *why)
 	enum script_end end = crashed ? c->on_crash : c->on_stop;
 
 	c->ended = true;
-	say("root: '%s': %s: %s", c->name, crashed ? "crashed" : "stopped", why);
+	childdev_flush(&c->dev, child_line, c);	/* its last, unfinished words come first */
+	say("root: '%s': %s", c->name, why);
 	if (end == SCRIPT_END_DESTROY)
 		child_destroy(c);
 	else
 		c->state = crashed ? CHILD_CRASHED : CHILD_STOPPED;
+}
+
+/*
+ * A running child's state, from HVCALL_X_PARTITION_STATS (decision, docs/
+ * root.md "When a child ends"): the root polls every child it runs on
+ * each wake-up, every 5 ms at most, rather than the hypervisor posting a
+ * message; a child that stopped itself (HVCALL_X_PARTITION_EXIT) is seen
+ * here. Crashes also come as intercept messages, with the reason.
+ */
+void child_poll_states(void)
+{
+	static struct hv_x_partition_stats st;
+	char why[64];
+
+	for (unsigned i = 0; i < CHILDREN_MAX; i++) {
+		struct child *c = &children[i];
+
+		if (c->state != CHILD_RUNNING)
+			continue;
+		if (hv_fast(HVCALL_X_PARTITION_STATS, c->id, root_image_gpa(&st), NULL) !=
+		    HV_STATUS_SUCCESS)
+			continue;
+		if (st.state == HV_X_PART_STOPPED) {
+			fmt_snprintf(why, sizeof(why), "stopped itself, exit code %lu", st.exit_code);
+			child_ended(c, false, why);
+		} else if (st.state == HV_X_PART_CRASHED) {
+			intercept_poll();	/* the message with the reason was posted first */
+			if (c->state == CHILD_RUNNING)
+				child_ended(c, true, "crashed (the hypervisor's log says how)");
+		}
+	}
 }

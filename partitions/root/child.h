@@ -31,6 +31,7 @@ struct child {
 	uint64_t chunks[CHILD_CHUNKS_MAX];	/* root physical addresses of its RAM */
 	unsigned nchunks;
 	enum script_end on_stop, on_crash;
+	uint64_t cpu_mask;			/* cpus=: its VPs' CPUs; 0 any */
 	struct childload_plan plan;
 	uint64_t msg_page[SCRIPT_VCPUS_MAX];	/* intercept-message page per VP, 0 if none */
 	struct childdev dev;
@@ -44,8 +45,18 @@ bool child_create(const char *name, const struct script_create *c, const uint8_t
 bool child_start(struct child *c);
 /* Teardown (hyperv-root-abi.md 8); every page goes back to the root's free pages. */
 void child_destroy(struct child *c);
-/* The child has stopped (crashed = false) or crashed: say so, destroy or preserve it. */
+/*
+ * The child has stopped (crashed = false) or crashed: say "'NAME': why"
+ * (why says which: "stopped itself, exit code 0", "crashed on vCPU 0:
+ * ..."), destroy or preserve it.
+ */
 void child_ended(struct child *c, bool crashed, const char *why);
+/* No child left: withdraw the root's own deposit pool; the pages withdrawn. */
+uint64_t child_withdraw_self(void);
+/* Poll each running child's state (HVCALL_X_PARTITION_STATS): stopped or crashed ends it. */
+void child_poll_states(void);
+/* HvCallCreateVp's flags for VP `vp` of a child limited to `cpu_mask` (0: anywhere). */
+uint64_t child_vp_lp_flags(uint64_t cpu_mask, unsigned vp);
 
 struct child *child_find(const char *name);
 struct child *child_by_id(uint64_t id);

@@ -63,6 +63,10 @@ unsigned childdev_io_intercept(struct childdev *d, const struct hv_x64_io_port_i
 	if (write)
 		return 1;
 	regs[1].name = HV_X64_REGISTER_RAX;
-	regs[1].value.reg64 = (m->rax & ~mask) | (v & mask);
+	/*
+	 * IN AL/AX keeps the other bytes; IN EAX, a 32-bit destination, zeroes
+	 * RAX[63:32] (SDM Vol. 1, 3.4.1.1: 32-bit operands are zero-extended).
+	 */
+	regs[1].value.reg64 = size == 4 ? v : (m->rax & ~mask) | (v & mask);
 	return 2;
 }

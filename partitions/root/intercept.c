@@ -121,7 +121,7 @@ static void io_port(struct child *c, unsigned vp, const struct hv_message *msg)
 	memcpy(&m, msg->payload, sizeof(m));	/* one copy, then only the copy is read */
 	n = childdev_io_intercept(&c->dev, &m, regs, child_line, c);
 	if (!n) {
-		child_ended(c, true, "an I/O access the root cannot complete (string I/O?)");
+		child_ended(c, true, "crashed: an I/O access the root cannot complete (string I/O?)");
 		return;
 	}
 	st = child_set_regs(c->id, vp, regs, n);
@@ -136,13 +136,23 @@ static void io_port(struct child *c, unsigned vp, const struct hv_message *msg)
 static void unmapped_gpa(struct child *c, const struct hv_message *msg)
 {
 	struct hv_x64_memory_intercept_message m;
-	char why[96];
+	char why[128];
 
 	memcpy(&m, msg->payload, sizeof(m));
-	fmt_snprintf(why, sizeof(why), "%s of guest-physical %016lx outside its memory",
+	fmt_snprintf(why, sizeof(why), "crashed on vCPU %u: %s of guest-physical %016lx outside its memory",
+		     m.header.vp_index,
 		     m.header.intercept_access_type == HV_INTERCEPT_ACCESS_WRITE ? "write" :
 		     m.header.intercept_access_type == HV_INTERCEPT_ACCESS_EXECUTE ? "fetch" : "read",
 		     m.guest_physical_address);
+	child_ended(c, true, why);
+}
+
+/* A triple fault, an unexpected exception or a failed entry: the hypervisor's log says which. */
+static void unrecoverable(struct child *c, uint32_t vp)
+{
+	char why[96];
+
+	fmt_snprintf(why, sizeof(why), "crashed on vCPU %u: an unrecoverable exception", vp);
 	child_ended(c, true, why);
 }
 
@@ -165,7 +175,7 @@ static void handle(struct child *c, const struct hv_message *msg)
 		unmapped_gpa(c, msg);
 		break;
 	case HVMSG_UNRECOVERABLE_EXCEPTION:
-		child_ended(c, true, "triple fault");
+		unrecoverable(c, h.vp_index);
 		break;
 	case HVMSG_X64_HALT:
 		resume(c, h.vp_index);	/* nothing to do: it waits for its interrupts */

@@ -91,10 +91,10 @@ static void say_modules(const struct rootboot_info *bi)
 	}
 }
 
-static bool cmdline_has(const char *cmdline, const char *key, const char *val)
+bool root_cmdline_has(const char *key, const char *val)
 {
 	struct cmdline_token t;
-	const char *cur = cmdline;
+	const char *cur = root_boot->cmdline;
 
 	while (cmdline_next(&cur, &t))
 		if (cmdline_key_is(&t, key) && t.val && t.val_len == strlen(val) &&
@@ -170,18 +170,18 @@ void root_main(const struct rootboot_info *bi)
 	say_modules(bi);
 	pmem_init(bi);
 	say("root: %lu MiB free for children and deposits", pmem_free_pages() >> 8);
-	if (cmdline_has(bi->cmdline, "root_probe", "hv"))
+	if (root_cmdline_has("root_probe", "hv"))
 		probe_hv(bi);
-	if (cmdline_has(bi->cmdline, "root_probe", "pic"))
+	if (root_cmdline_has("root_probe", "pic"))
 		probe_pic();
-	if (cmdline_has(bi->cmdline, "root_test", "intercepts"))
+	if (root_cmdline_has("root_test", "intercepts"))
 		intercept_test();
-	if (cmdline_has(bi->cmdline, "root_test", "intercept_bench"))
+	if (root_cmdline_has("root_test", "intercept_bench"))
 		intercept_bench();
-	if (cmdline_has(bi->cmdline, "root_test", "calls"))
+	if (root_cmdline_has("root_test", "calls"))
 		selftest_run();
-	root_script_start(false);	/* true once the hypervisor no longer reads partition= */
-	if (cmdline_has(bi->cmdline, "root_test", "bench"))
+	root_script_start(true);	/* the hypervisor creates no partition= child (root=on) */
+	if (root_cmdline_has("root_test", "bench"))
 		root_bench();		/* after the script's first command: it is a figure */
 	for (;;) {
 		console_relay_log();

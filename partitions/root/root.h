@@ -30,6 +30,8 @@ extern const struct rootboot_info *root_boot;
 
 /* The guest-physical address of an object of the root image (static data, never the stack). */
 uint64_t root_image_gpa(const void *va);
+/* The hypervisor's command line (the root's boot information) has KEY=VAL. */
+bool root_cmdline_has(const char *key, const char *val);
 /* Point an IDT vector at an interrupt handler (an interrupt gate in the kernel's code segment). */
 void root_idt_set(uint8_t vector, void (*isr)(void));
 /* An interrupt that only ends HLT (no APIC EOI: the timer, and SINT0 with AutoEOI). */

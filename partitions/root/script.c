@@ -10,6 +10,7 @@
 #include "partitions/root/child.h"
 #include "partitions/root/root.h"
 #include "arch/x86/cpu.h"
+#include "core/abi/hypercall.h"
 
 struct run {
 	const char *file;	/* "script" or "default" */
@@ -20,6 +21,8 @@ struct run {
 	bool active;		/* lines remain */
 	bool waiting;
 	struct script_cmd wait;
+	bool over;		/* done, or nothing to run */
+	bool poweroff;		/* after_boot=poweroff: power off when over and no child is left */
 };
 
 static struct run run;
@@ -148,6 +151,17 @@ static void execute(const struct script_cmd *c)
 		child_destroy(ch);
 }
 
+/*
+ * The script is over (or never ran). With after_boot=poweroff on the
+ * command line the root powers the machine off once no child of its is
+ * left (decision: the hypervisor counts only its own children, and with
+ * root=on it has none; the root knows when its work is done).
+ */
+static void script_over(void)
+{
+	run.over = true;
+}
+
 void root_script_poll(void)
 {
 	struct script_cmd cmd;
@@ -155,6 +169,13 @@ void root_script_poll(void)
 	size_t n;
 
 	intercept_poll();
+	child_poll_states();
+	if (run.over && run.poweroff && child_live_count() == 0) {
+		say("root: no child left running and after_boot=poweroff: %lu pages withdrawn from "
+		    "my deposit pool, powering off", child_withdraw_self());
+		hv_fast(HVCALL_X_POWER_OFF, 0, 0, NULL);
+		run.poweroff = false;	/* no ACPI power-off: stay up */
+	}
 	if (!run.active || (run.waiting && !wait_over(&run.wait)))
 		return;
 	run.waiting = false;
@@ -172,6 +193,8 @@ void root_script_poll(void)
 	}
 	run.active = false;
 	say("root: %s: done, %u lines", run.file, run.line);
+	script_over();
+	root_script_poll();	/* power off now if that is all */
 }
 
 /* The default script: a create and a start per module line with partition=, then wait all. */
@@ -196,8 +219,11 @@ void root_script_start(bool run_default)
 	env.cpu_count = MIN(root_boot->cpu_count, 64u);
 	intercept_init();
 	memset(&run, 0, sizeof(run));
-	if (m && !module_in_ram(m))
+	run.poweroff = root_cmdline_has("after_boot", "poweroff");
+	if (m && !module_in_ram(m)) {
+		script_over();
 		return;
+	}
 	if (m) {
 		run.file = "script";
 		run.text = (const char *)m->gpa;	/* identity-mapped, kept by pmem */
@@ -208,6 +234,7 @@ void root_script_start(bool run_default)
 		run.act = run_default;
 		if (!build_default()) {
 			say("root: the default script does not fit %lu bytes", sizeof(default_text));
+			script_over();
 			return;
 		}
 	}

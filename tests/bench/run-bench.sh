@@ -27,10 +27,11 @@ mkdir -p "$dir"
 #    there are 2 CPUs (QEMU; the Bochs run has one CPU: both on CPU 0);
 #  - a child of 16 MiB and one VP created with the root calls, to its first instruction (the
 #    third child: on CPU 0 again), and SetVpRegisters of one register of its suspended VP.
-# The root powers the machine off when done.
+# The root powers the machine off when done (no after_boot=poweroff: with it the root would
+# power off as soon as its script is done, before the figures).
 printf 'echo bench: the first command\n' > "$dir/root-script.txt"
 "$here/../system/mkiso.sh" "$build/hv.elf" "$dir/hv-root.iso" \
-	"serial=com1,115200 after_boot=poweroff root=on root_test=bench" \
+	"serial=com1,115200 root=on root_test=bench" \
 	"$dir/root-script.txt:script"
 
 run_root_svm() {

@@ -195,7 +195,7 @@ static void simple_calls(unsigned sel)
 		struct hvroot_vp v;
 
 		if (!hvroot_decode_create_vp(in, len, &c))
-			CHECK(c.vp_index < HVROOT_VP_INDEX_LIMIT);
+			CHECK(c.vp_index < HVROOT_VP_INDEX_LIMIT && (c.lp_valid || !c.lp));
 		if (!hvroot_decode_delete_vp(in, len, &v))
 			CHECK(v.vp_index < HVROOT_VP_INDEX_LIMIT);
 		break;

@@ -97,6 +97,8 @@ READY_VMX='^hv: ready: cpus=%s virt=vmx ept=1 vpid=1 ug=1 mem_free_mib=[0-9]+$'
 ready_svm() { printf "$READY_SVM" "$1"; }
 ready_vmx() { printf "$READY_VMX" "$1"; }
 NO_PANIC='PANIC|exception [0-9]+'
+# A child the hypervisor created itself from a module line (the root is part 1): none with root=on.
+HV_CREATED="part ([2-9]|[1-9][0-9]+) '[^']+': created, [0-9]+ MiB"
 
 run_case qemu-bios-1cpu qemu 1 0 60 "" \
 	"$(ready_svm 1)" 'loaded by GRUB' 'mem: [0-9]+ map entries from the BIOS map' \
@@ -172,6 +174,19 @@ G=$build/guests
 guest_suite() {
 	local name=$1 emu=$2 cpus=$3 tmo=$4 smpcpus=$5 cmdline=${6:-}
 	local ok='stopped itself, exit code 0'
+	# root=on (docs/root.md, "Children"): the root creates the 14 children, holds their ports
+	# and their consoles. Every port goes to the root, so the hypervisor denies none (io's
+	# statistics have no "denied io="); the root prints a child's unfinished last line
+	# before its own crash report (the hypervisor logs its crash line at the fault, before
+	# the root has read the message); the root scrubs and frees a child's RAM, the
+	# hypervisor only withdraws its pool; the root powers the machine off.
+	local io_stats="'io': guest .* io=[0-9]+.*, denied io=[1-9][0-9]* msr=0"
+	local last_words="=>'crash': crashed on vCPU 0" scrubbed='memory scrubbed and returned'
+	local off='no partition left running: powering off'
+	if [[ " $cmdline " == *" root=on "* ]]; then
+		io_stats="'io': guest .* io=[1-9][0-9]*" last_words="=>root: 'crash': crashed on vCPU 0"
+		scrubbed='memory scrubbed, [0-9]+ pages withdrawn' off='hv: the root asked to power off'
+	fi
 	shift $(($# < 6 ? $# : 6))	# the rest: more lines to expect
 	run_case "$name" "$emu" "$cpus" 0 "$tmo" "$cmdline" \
 		"mod:$G/cpuid.elf:cpuid.elf partition=cpuid mem=4M on_stop=destroy on_crash=destroy" \
@@ -204,7 +219,7 @@ guest_suite() {
 		"\[snoop\] PASS another partition's secret is not in my memory" \
 		"'snoop': crashed on vCPU 0: read of guest-physical 0000000000500000 outside its memory" \
 		"'crash': crashed on vCPU 0: triple fault" \
-		"order:\[crash\] my last words, unfinished$=>'crash': crashed on vCPU 0" \
+		"order:\[crash\] my last words, unfinished\$$last_words" \
 		"\[wildwrite\] PASS a write to my own memory sticks" \
 		"'wildwrite': crashed on vCPU 0: write of guest-physical 0000000000600000 outside its memory" \
 		"'wildexec': crashed on vCPU 0: fetch of guest-physical 0000000000700000 outside its memory" \
@@ -218,14 +233,14 @@ guest_suite() {
 		"\[wakeup\] PASS after a hypercall exit, a pending interrupt is taken after sti; hlt" \
 		"'wakeup': $ok" \
 		"\[smp-b\] PASS the shared counter adds up" "'smp-b': $ok" \
-		"'snoop': destroyed, memory scrubbed and returned" \
+		"'snoop': destroyed, $scrubbed" \
 		"'cpuid': guest [0-9]+ us, hypervisor [0-9]+ us, exits cpuid=[0-9]+ rdmsr=[0-9]+ wrmsr=[0-9]+ io=[0-9]+ hypercall=[0-9]+" \
-		"'io': guest .* io=[0-9]+.*, denied io=[1-9][0-9]* msr=0" "'timer': guest .* hlt=[1-9]" \
+		"$io_stats" "'timer': guest .* hlt=[1-9]" \
 		"\[msr\] PASS WBINVD and INVD complete without a fault" "'msr': guest .* cacheflush=2, denied io=0 msr=5" \
 		"'crash': guest .* triple=1" "'snoop': guest .* slp=1" \
-		"'smp-b': destroyed, memory scrubbed and returned" \
+		"'smp-b': destroyed, $scrubbed" \
 		'hv: free memory ([0-9]+) pages, at boot \1 pages' \
-		'no partition left running: powering off' "$@" \
+		"$off" "$@" \
 		-- '\] FAIL' 'PANIC' 'did not stop me'
 }
 # A vCPU halted with interrupts off and its timer armed sleeps for good; its
@@ -477,6 +492,25 @@ multiboot_suite() {
 }
 multiboot_suite qemu-multiboot qemu 120
 multiboot_suite bochs-multiboot bochs 300
+# The same Multiboot kernels created by the root (root=on): its loader (partitions/childload.c)
+# starts them in 32-bit protected mode with the information block; their checks all pass.
+root_multiboot_case() {
+	local name=$1 emu=$2 tmo=$3 k expect=()
+	for k in mb1 mb2; do
+		expect+=("mod:$G/$k.elf:$k.elf partition=$k mem=4M cmdline=\"console=ttyS0 mb-test\""
+			"\[$k\] PASS cr0: PE=1 \(protected mode\), PG=0 \(paging off\)"
+			"\[$k\] PASS cmdline is \"console=ttyS0 mb-test\""
+			"\[$k\] PASS the timer set from 32-bit code fires once at vector 0x40"
+			"\[$k\] [0-9]+ checks, 0 failed" "part [0-9]+ '$k': stopped itself, exit code 0$")
+	done
+	run_case "$name" "$emu" 1 0 "$tmo" "root=on" "${expect[@]}" \
+		"root: 'mb1': Multiboot kernel, entry 100000" "root: 'mb2': Multiboot2 kernel, entry 100000" \
+		"\[mb1\] PASS eax holds the Multiboot magic 0x2badb002" \
+		"\[mb2\] PASS eax holds the Multiboot2 magic 0x36d76289" 'hv: the root asked to power off' \
+		-- '\] FAIL' 'PANIC' 'cannot load image' 'crashed' "$HV_CREATED"
+}
+root_multiboot_case qemu-root-multiboot qemu 120
+root_multiboot_case bochs-root-multiboot bochs 300
 
 # Exceptions the hypervisor always intercepts (#AC, #DB on AMD-V) reach the
 # guest as without a hypervisor; DR7 survives an exit. QEMU's TCG has no
@@ -743,9 +777,11 @@ pool_case qemu-pool-deposit qemu 60
 pool_case bochs-pool-deposit bochs 180
 # The root partition (root=on, docs/root.md): partition 0 runs our root
 # kernel over all RAM the hypervisor does not keep, owns COM1 and relays the
-# hypervisor's log; partition= children run beside it and their lines come
-# through the relay (cpuid's: the root runs first on CPU 0, so it has taken
-# the port over before cpuid's first line; nap's may come before or after).
+# hypervisor's log. The hypervisor creates no partition= child (HV_CREATED is
+# forbidden): the root's default script creates, starts and waits for each,
+# emulates their ports (their "[name]" lines are the root's), and with
+# after_boot=poweroff powers the machine off when none is left ("hv: the root
+# asked to power off" where root=off cases expect "no partition left running").
 
 # "mm: hypervisor's LO-HI (...)" and "root: ram LO-HI" lines: LO HI pairs, in decimal.
 ranges_of() {
@@ -782,10 +818,13 @@ probe_hits_hv() {
 	echo "the probed address is in none of the hypervisor's ranges"
 	return 1
 }
-# Each of the hypervisor's own lines (not a guest's "[name]" line) appears once.
+# Each of the hypervisor's own lines (not a guest's "[name]" line) appears once. The debug
+# line of each intercept to the root is the same for every port access of a VP (root=on: the
+# root's children's debug ports are intercepts), so it does not count.
 hv_lines_once() {
 	local twice
 	twice=$(grep -E '^\(cpu[0-9]+\) [EWID]: ' "$1" | grep -vE '^\(cpu[0-9]+\) [EWID]: \[' |
+		grep -vE '^\(cpu[0-9]+\) D: intercept: part [0-9]+ vp [0-9]+ on cpu [0-9]+: message ' |
 		sort | uniq -d | head -n 3)
 	[ -z "$twice" ] || { echo "sent twice: $twice"; return 1; }
 }
@@ -807,12 +846,16 @@ root_suite() {
 		"^root: module 'tiny' at [0-9a-f]{16}, 27 bytes, begins 61 20 6d 6f, ends 0a$" \
 		"\[cpuid\] PASS cpuid.40000000 vendor is Microsoft Hv" "\[nap\] PASS woke up 20 times" \
 		"'cpuid': stopped itself, exit code 0" "'nap': stopped itself, exit code 0" \
-		'no partition left running: powering off' \
+		"boot: root=on: 2 module lines with partition= left to the root" \
+		"root: 'cpuid': created, partition [0-9]+, 4 MiB, 1 VP$" \
+		"part [0-9]+ 'cpuid': VP 0 on CPU 0, as the root asked" \
+		"root: 'nap': stopped itself, exit code 0" 'hv: the root asked to power off' \
 		"order:hv: ready: cpus=$cpus=>$HANDOVER" "order:$HANDOVER=>$ROOT_UP" \
 		"order:$HANDOVER=>\[cpuid\] PASS cpuid.1:ecx.hypervisor is set" \
-		"order:'nap': stopped itself=>no partition left running" \
+		"order:'nap': stopped itself=>hv: the root asked to power off" \
+		'hv: free memory ([0-9]+) pages, at boot \1 pages' \
 		check:root_ram_outside_hv check:hv_lines_once \
-		-- "$NO_PANIC" "$MERGED" 'lines lost' '\] FAIL' 'log read refused'
+		-- "$NO_PANIC" "$MERGED" 'lines lost' '\] FAIL' 'log read refused' "$HV_CREATED"
 }
 root_suite qemu-root qemu 2 90
 root_suite bochs-root bochs 1 300
@@ -833,7 +876,7 @@ intercept_suite() {
 		"${per_cpu[@]}" \
 		"intercept: part [0-9]+ vp 0 on cpu [0-9]+: message 80000000 to the root" \
 		"intercept: part [0-9]+ vp 0 on cpu [0-9]+: message 80010007 to the root" \
-		"part [0-9]+: deleted by the root" \
+		"part [0-9]+ '[^']+': deleted by the root" \
 		-- "$NO_PANIC" 'root: test FAIL' 'crashed'
 }
 intercept_suite qemu-root-intercepts qemu 2 120
@@ -891,14 +934,25 @@ root_calls_case qemu-root-calls qemu 2 120
 root_calls_case bochs-root-calls bochs 1 400
 # The partition suite beside the root, in the hypervisor's 64 MiB pool, its lines through the
 # root (fpu-a's: on CPU 0, which runs the root first; the others may finish before it starts).
+ROOT_CREATES=("boot: root=on: 14 module lines with partition= left to the root"
+	"part [0-9]+ 'fpu-a': VP 0 on CPU 0, as the root asked"
+	"part [0-9]+ 'fpu-b': VP 0 on CPU 0, as the root asked"
+	"root: 'smp-a': created, partition [0-9]+, 4 MiB, 2 VPs"
+	"root: default: done, 29 lines" 'root: no child left running and after_boot=poweroff')
 guest_suite qemu-root-partitions qemu 4 120 0-3 "root=on" "$HANDOVER" \
 	"${ROOT_UP}14 modules: cpuid.elf msr.elf io.elf " "order:$HANDOVER=>'fpu-a': stopped itself" \
-	check:root_ram_outside_hv check:hv_lines_once
+	"part [0-9]+ 'smp-a': VP 1 on CPU 1, as the root asked" "${ROOT_CREATES[@]}" \
+	check:root_ram_outside_hv check:hv_lines_once -- "$HV_CREATED"
+guest_suite bochs-root-partitions bochs 2 400 0-1 "root=on" "$HANDOVER" \
+	"${ROOT_UP}14 modules: cpuid.elf msr.elf io.elf " \
+	"part [0-9]+ 'smp-a': VP 1 on CPU 1, as the root asked" "${ROOT_CREATES[@]}" \
+	check:root_ram_outside_hv check:hv_lines_once -- "$HV_CREATED"
 # Under OVMF the memory map is the EFI one, in many pieces: the root still gets all but the hypervisor's.
 run_case qemu-root-uefi qemu 2 1 120 "root=on" "mod:$G/cpuid.elf:cpuid.elf partition=cpuid mem=4M" \
 	"${ROOT_UP}1 modules: cpuid.elf$" "$HANDOVER" "\[cpuid\] PASS cpuid.40000000 vendor is Microsoft Hv" \
-	'no partition left running: powering off' check:root_ram_outside_hv check:hv_lines_once \
-	-- "$NO_PANIC" "$MERGED" 'lines lost'
+	"part [0-9]+ 'cpuid': stopped itself, exit code 0" 'hv: the root asked to power off' \
+	check:root_ram_outside_hv check:hv_lines_once \
+	-- "$NO_PANIC" "$MERGED" 'lines lost' "$HV_CREATED"
 # The root reads a byte of the hypervisor's: refused, the root crashes, the machine stops.
 run_case qemu-root-probe qemu 1 0 60 "root=on root_probe=hv on_panic=poweroff" \
 	'^root: root_probe=hv: reading [0-9a-f]{16}, which is not mine$' \
@@ -908,12 +962,12 @@ run_case qemu-root-probe qemu 1 0 60 "root=on root_probe=hv on_panic=poweroff" \
 # The 8259s stay the hypervisor's: the root unmasking the master's IRQs is refused (all ones).
 run_case qemu-root-pic qemu 1 0 60 "root=on root_probe=pic" \
 	'^root: root_probe=pic: the PIC mask reads ff after writing 00$' \
-	'no partition left running: powering off' -- "$NO_PANIC"
+	'hv: the root asked to power off' -- "$NO_PANIC"
 # A boot module named "root" replaces the built-in root kernel; one that is no root image stops the boot.
 run_case qemu-root-module qemu 1 0 60 "root=on" "mod:$build/root/root.bin:root" \
 	"root: kernel from the boot module 'root', [0-9]+ bytes" "${ROOT_UP}1 modules: root$" \
 	"^root: module 'root' at [0-9a-f]{16}, [0-9]+ bytes, begins 48 52 4f 4f, ends [0-9a-f]{2}$" \
-	'no partition left running: powering off' -- "$NO_PANIC" 'built in'
+	'hv: the root asked to power off' -- "$NO_PANIC" 'built in'
 run_case qemu-root-badmodule qemu 1 0 60 "root=on on_panic=poweroff" "mod:$G/cpuid.elf:root" \
 	"PANIC .*root: the kernel image from the boot module 'root' is not usable: no root image magic" \
 	'on_panic=poweroff: powering off' -- '^root: up'

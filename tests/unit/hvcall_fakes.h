@@ -102,6 +102,18 @@ uint16_t hvroot_partition_stats(struct partition *caller, uint64_t id,
 	return HV_STATUS_SUCCESS;
 }
 
+static unsigned name_calls;
+static char name_seen[HV_X_NAME_MAX];
+
+uint16_t hvroot_partition_name(struct partition *caller, uint64_t id, const char *name,
+			       size_t len)
+{
+	(void)caller, (void)id;
+	name_calls++;
+	memcpy(name_seen, name, len < sizeof(name_seen) ? len : sizeof(name_seen));
+	return HV_STATUS_SUCCESS;
+}
+
 static unsigned power_off_calls;
 
 void hvroot_power_off(void)
@@ -203,6 +215,8 @@ static void fakes_reset(void)
 	memset(fake_ram, 0, sizeof(fake_ram));
 	log_reads = 0;
 	stats_calls = 0;
+	name_calls = 0;
+	memset(name_seen, 0, sizeof(name_seen));
 	yields = 0;
 	power_off_calls = 0;
 }

@@ -156,10 +156,23 @@ static void record(uint16_t code, uint64_t id, unsigned count, uint64_t arg)
 	hv.calls[hv.ncalls++] = (struct call){ code, id, count, arg };
 }
 
+/* The root's statics are identity-mapped here: their GPA is their address. */
+uint64_t root_image_gpa(const void *va)
+{
+	return (uint64_t)va;
+}
+
+static char last_name[HV_X_NAME_MAX];
+static uint64_t vp_flags[8];		/* HvCallCreateVp's flags per VP index */
+
 uint16_t hv_fast(uint16_t code, uint64_t in1, uint64_t in2, uint64_t *out)
 {
-	(void)in2;
 	(void)out;
+	if (code == HVCALL_X_PARTITION_NAME) {	/* our own call, not mshv's: not in the order */
+		assert_int_equal(in1, CHILD_ID);
+		memcpy(last_name, (const void *)in2, sizeof(last_name));
+		return HV_STATUS_SUCCESS;
+	}
 	record(code, in1, 0, 0);
 	if (code == hv.fail_code)
 		return HV_STATUS_INVALID_PARAMETER;
@@ -207,7 +220,8 @@ uint16_t hv_call(uint16_t code, const void *in, size_t in_len, void *out, size_t
 		memcpy(&v, in, sizeof(v));
 		record(code, v.partition_id, 0, v.vp_index);
 		assert_int_equal(v.subnode_type, HV_SUBNODE_ANY);
-		assert_int_equal(v.flags, 0);
+		if (v.vp_index < 8)
+			vp_flags[v.vp_index] = v.flags;
 		if (hv.vp_short) {
 			hv.vp_short = false;
 			return HV_STATUS_INSUFFICIENT_MEMORY;
@@ -469,6 +483,9 @@ static void test_create_sequence(void **state)
 	hv.init_short = hv.vp_short = true;
 	hv.map_partial = 100;
 	assert_true(child_create("web", &c, image, sizeof(image)));
+	assert_string_equal(last_name, "web");		/* HVCALL_X_PARTITION_NAME */
+	assert_int_equal(vp_flags[0], 0);		/* no cpus=: the hypervisor places them */
+	assert_int_equal(vp_flags[1], 0);
 	/* CreatePartition: EXO | INTERCEPT_MESSAGE_PAGE, 0x0609; self deposits in 32-page blocks */
 	assert_int_equal(hv.create_in.flags, HV_PARTITION_CREATION_FLAG_EXO_PARTITION |
 			 HV_PARTITION_CREATION_FLAG_INTERCEPT_MESSAGE_PAGE_ENABLED);
@@ -636,9 +653,9 @@ static void test_ended(void **state)
 	assert_true(child_create("keep", &c, image, sizeof(image)));
 	ch = child_find("keep");
 	assert_true(child_start(ch));
-	child_ended(ch, true, "triple fault");
+	child_ended(ch, true, "crashed on vCPU 0: triple fault");
 	assert_int_equal(ch->state, CHILD_CRASHED);		/* preserved */
-	assert_string_equal(last_say, "root: 'keep': crashed: triple fault");
+	assert_string_equal(last_say, "root: 'keep': crashed on vCPU 0: triple fault");
 	assert_int_equal(child_live_count(), 0);
 	assert_true(child_has_ended("keep"));
 	child_destroy(ch);
@@ -648,6 +665,22 @@ static void test_ended(void **state)
 	assert_null(child_find("gone"));
 	assert_true(child_has_ended("gone"));
 	assert_false(child_has_ended("never"));
+}
+
+/* cpus=: VP i on the (i mod n)-th CPU of the mask, passed in CreateVp's flags. */
+static void test_cpus_pin_vps(void **state)
+{
+	struct script_create c = cfg(2, 4u << 20);
+
+	(void)state;
+	c.cpu_mask = 0xa;			/* CPUs 1 and 3 */
+	assert_true(child_create("pinned", &c, image, sizeof(image)));
+	assert_int_equal(vp_flags[0], HV_X_CREATE_VP_LP_VALID | 1);
+	assert_int_equal(vp_flags[1], HV_X_CREATE_VP_LP_VALID | 3);
+	assert_int_equal(child_vp_lp_flags(0xa, 2), HV_X_CREATE_VP_LP_VALID | 1);	/* wraps */
+	child_destroy(child_find("pinned"));
+	assert_int_equal(child_vp_lp_flags(0, 5), 0);
+	assert_int_equal(child_vp_lp_flags(1ull << 63, 2), HV_X_CREATE_VP_LP_VALID | 63);
 }
 
 /* Post one intercept: the message in VP `vp`'s page, the opaque one in SINT0's slot. */
@@ -750,7 +783,7 @@ static void test_intercepts(void **state)
 	mem.guest_physical_address = 0x40000000;
 	post(0, HVMSG_UNMAPPED_GPA, &mem, sizeof(mem));
 	intercept_poll();
-	assert_true(was_said("root: 'web': crashed: write of guest-physical 0000000040000000 outside "
+	assert_true(was_said("root: 'web': crashed on vCPU 0: write of guest-physical 0000000040000000 outside "
 			     "its memory"));
 	assert_null(child_find("web"));
 	assert_true(child_has_ended("web"));
@@ -764,6 +797,7 @@ int main(void)
 		cmocka_unit_test_setup(test_multiboot_starts_vp0_only, setup),
 		cmocka_unit_test_setup(test_failures_leave_nothing, setup),
 		cmocka_unit_test_setup(test_ended, setup),
+		cmocka_unit_test_setup(test_cpus_pin_vps, setup),
 		cmocka_unit_test_setup(test_intercepts, setup),
 	};
 

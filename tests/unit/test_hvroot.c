@@ -403,8 +403,17 @@ static void create_vp(void **state)
 	put_create_vp(HV_VP_INDEX_SELF);
 	assert_int_equal(hvroot_decode_create_vp(page, PAGE, &c), BAD_VP);
 	put_create_vp(1);
-	put64(32, 3);					/* flags: an LP index */
+	put64(32, 3);					/* flags: an LP index without our bit */
 	assert_int_equal(hvroot_decode_create_vp(page, PAGE, &c), BAD_PARAM);
+	put64(32, HV_X_CREATE_VP_LP_VALID | 3);		/* ours: run on CPU 3 */
+	assert_int_equal(hvroot_decode_create_vp(page, PAGE, &c), OK);
+	assert_true(c.lp_valid);
+	assert_int_equal(c.lp, 3);
+	put64(32, HV_X_CREATE_VP_LP_VALID | 1ull << 32 | 3);	/* a reserved bit */
+	assert_int_equal(hvroot_decode_create_vp(page, PAGE, &c), BAD_PARAM);
+	put_create_vp(1);
+	assert_int_equal(hvroot_decode_create_vp(page, PAGE, &c), OK);
+	assert_false(c.lp_valid);
 	put_create_vp(1);
 	put8(15, 1);					/* subnode type */
 	assert_int_equal(hvroot_decode_create_vp(page, PAGE, &c), BAD_PARAM);

@@ -38,7 +38,7 @@ static void null_call(void **state)
 
 static void unknown_codes_are_refused(void **state)
 {
-	static const uint64_t codes[] = { 0, 1, 0x7fff, 0x8007, 0x80ff, 0xffff };
+	static const uint64_t codes[] = { 0, 1, 0x7fff, 0x8008, 0x80ff, 0xffff };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
@@ -119,6 +119,24 @@ static void stats_and_power_off_are_root_only(void **state)
 	assert_int_equal(stats_calls, 1);
 	call(HVCALL_X_POWER_OFF, 0, 0);
 	assert_int_equal(power_off_calls, 1);
+}
+
+/* HVCALL_X_PARTITION_NAME: root only; the name copied from its RAM, then handed on. */
+static void partition_name_is_root_only(void **state)
+{
+	(void)state;
+	memcpy(fake_ram, "web", 4);
+	call(HVCALL_X_PARTITION_NAME, 2, FAKE_RAM_GPA);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_ACCESS_DENIED);
+	assert_int_equal(name_calls, 0);
+	part.privileges = HV_PRIV_ROOT;
+	call(HVCALL_X_PARTITION_NAME, 2, FAKE_RAM_GPA - 8);	/* not in its RAM */
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_PARAMETER);
+	assert_int_equal(name_calls, 0);
+	call(HVCALL_X_PARTITION_NAME, 2, FAKE_RAM_GPA);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_SUCCESS);
+	assert_int_equal(name_calls, 1);
+	assert_string_equal(name_seen, "web");
 }
 
 /* The buffer must lie in the root's RAM, 1 to HV_X_LOG_READ_MAX bytes; else nothing is read. */
@@ -504,6 +522,7 @@ int main(void)
 		cmocka_unit_test_setup(code_is_the_low_16_bits, setup),
 		cmocka_unit_test_setup(log_read_is_root_only, setup),
 		cmocka_unit_test_setup(log_read_checks_the_buffer, setup),
+		cmocka_unit_test_setup(partition_name_is_root_only, setup),
 		cmocka_unit_test_setup(stats_and_power_off_are_root_only, setup),
 		cmocka_unit_test_setup(bad_input_values_are_refused, setup),
 		cmocka_unit_test_setup(refused_outside_ring0, setup),
