@@ -17,7 +17,8 @@ ACCEL   ?= tcg
 UEFI    ?= 0
 CMDLINE ?=
 DEMO    ?= 1
-DEFAULT_CMDLINE := serial=com1,115200 loglvl=info
+# make run boots into the root partition, which creates the demonstration partitions (docs/root.md).
+DEFAULT_CMDLINE := serial=com1,115200 loglvl=info root=on
 # Installs the Debian packages that every target below needs (when missing).
 # Each target runs it first (as an order-only prerequisite of every rule that
 # runs a tool), so a fresh machine needs nothing but gcc, binutils and make.
