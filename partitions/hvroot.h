@@ -67,5 +67,12 @@ void hvroot_unmap_all(struct partition *p);
 void hvroot_flush_child(struct partition *p);
 /* Frames mapped into any child (the statistics call's root figure). */
 uint64_t hvroot_frames_mapped(void);
+/*
+ * Every page of [gpa, gpa + len) of the root's RAM is still the root's to
+ * touch: its own or mapped into a child, never deposited (then it may be
+ * a hypervisor object: a page table, a VMCB, a partition). The hypervisor
+ * asks before it reads or writes the root's memory for the root.
+ */
+bool hvroot_root_may_touch(uint64_t gpa, uint64_t len);
 
 #endif

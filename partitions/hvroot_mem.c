@@ -17,6 +17,17 @@
 #include "core/panic.h"
 #include "core/sched.h"
 
+/*
+ * A child's GPA space is what four-level second-level tables translate:
+ * 48 bits (EPT and NPT alike). A GFN beyond would wrap onto a low one.
+ */
+#define CHILD_GFN_LIMIT		(1ull << (48 - PAGE_SHIFT))
+
+static bool gfns_fit(uint64_t base, uint64_t reps, uint64_t pages_per_rep)
+{
+	return base < CHILD_GFN_LIMIT && reps * pages_per_rep <= CHILD_GFN_LIMIT - base;
+}
+
 /* Table pages one 4 KiB mapping can need at the most: a third, second and first level. */
 #define MAP_TABLES_MAX	3
 
@@ -223,6 +234,8 @@ uint16_t hvroot_map_gpa_pages(struct hc_call *c)
 		return HV_STATUS_INVALID_PARTITION_ID;
 	if (!hosted_may(p->hosted_state, HOSTED_OP_MAP))
 		return HV_STATUS_INVALID_PARTITION_STATE;
+	if (!gfns_fit(in.gfn_base, c->d.rep_count, in.pages_per_rep))
+		return HV_STATUS_INVALID_PARAMETER;
 	for (; c->rep_done < end; c->rep_done++) {
 		uint64_t gfn = in.gfn_base + (uint64_t)c->rep_done * in.pages_per_rep;
 		uint64_t pfn = hvroot_list_u64(in.pfns, c->rep_done), n = in.pages_per_rep;
@@ -265,6 +278,8 @@ uint16_t hvroot_unmap_gpa_pages(struct hc_call *c)
 		return HV_STATUS_INVALID_PARTITION_ID;
 	if (!hosted_may(p->hosted_state, HOSTED_OP_MAP))
 		return HV_STATUS_INVALID_PARTITION_STATE;
+	if (!gfns_fit(in.gfn_base, c->d.rep_count, in.pages_per_rep))
+		return HV_STATUS_INVALID_PARAMETER;
 	for (; c->rep_done < c->rep_end; c->rep_done++)
 		unmap_range(p, in.gfn_base + (uint64_t)c->rep_done * in.pages_per_rep,
 			    in.pages_per_rep);
@@ -277,6 +292,24 @@ void hvroot_unmap_all(struct partition *p)
 	frames_release_owner(&frames, (unsigned)p->slot);
 	p->mapped_pages = 0;
 	slpt_destroy(&p->slpt);		/* its tables back into its pool */
+}
+
+bool hvroot_root_may_touch(uint64_t gpa, uint64_t len)
+{
+	uint64_t first = gpa >> PAGE_SHIFT, last;
+
+	if (!len)
+		return true;
+	if (gpa + len - 1 < gpa)
+		return false;
+	last = (gpa + len - 1) >> PAGE_SHIFT;
+	for (uint64_t pfn = first; pfn <= last; pfn++) {
+		enum frame_state st = frames_get(&frames, pfn);
+
+		if (st != FRAME_ROOT && st != FRAME_CHILD)
+			return false;
+	}
+	return true;
 }
 
 uint64_t hvroot_frames_mapped(void)

@@ -5,6 +5,7 @@
  * (the loader) and out of it (hypercall parameter blocks).
  */
 #include "partitions/internal.h"
+#include "partitions/hvroot.h"
 #include "core/lib.h"
 #include "core/log.h"
 #include "core/mm.h"
@@ -164,6 +165,8 @@ static uint8_t *chunk_ptr(struct partition *p, gpa_t gpa, size_t len)
 {
 	if (p->hosted)
 		return hosted_ptr(p, gpa, len);
+	if (partition_is_root(p) && !hvroot_root_may_touch(gpa_val(gpa), len))
+		return NULL;	/* a deposited frame is the hypervisor's now */
 	for (unsigned i = 0; i < p->nchunks; i++) {
 		const struct mem_chunk *c = &p->chunks[i];
 		uint64_t size = c->pages * PAGE_SIZE, off = gpa_val(gpa) - gpa_val(c->gpa);
@@ -245,8 +248,11 @@ bool partition_read(struct partition *p, gpa_t gpa, void *dst, size_t len)
 		return false;	/* nothing copied */
 	while (len) {
 		size_t n = (size_t)MIN((uint64_t)len, step(p, gpa));
+		const uint8_t *src = chunk_ptr(p, gpa, n);
 
-		memcpy(dst, chunk_ptr(p, gpa, n), n);
+		if (!src)	/* unmapped since partition_contains: a root's call raced */
+			return false;
+		memcpy(dst, src, n);
 		dst = (uint8_t *)dst + n;
 		gpa = gpa_add(gpa, n);
 		len -= n;

@@ -67,6 +67,33 @@ static uint16_t deposit_pfn(uint64_t id, uint64_t pfn)
 	return hv_rep(HVCALL_DEPOSIT_MEMORY, &id, 8, &pfn, 8, 1, NULL, 0, NULL);
 }
 
+/*
+ * A page the root deposited is the hypervisor's: it may hold a page table,
+ * a VMCB or a partition object. The hypervisor must not write the root's
+ * output there (it once did: a statistics buffer over a deposited page
+ * overwrote a child's partition object), nor read input from it.
+ */
+static void test_deposited_page_is_not_a_buffer(void)
+{
+	struct hv_input_withdraw_memory w = { HV_PARTITION_ID_SELF, { 0, 0 } };
+	uint64_t pa = pmem_alloc(1, PAGE), back = 0;
+	unsigned done = 0;
+
+	expect(deposit_pfn(HV_PARTITION_ID_SELF, pa >> 12), HV_STATUS_SUCCESS,
+	       "a page deposited into the root's own pool");
+	expect(hv_fast(HVCALL_X_PARTITION_STATS, HV_PARTITION_ID_SELF, pa, NULL),
+	       HV_STATUS_INVALID_PARAMETER, "statistics into a deposited page are refused");
+	expect(hv_fast(HVCALL_X_LOG_READ, pa, 64, NULL), HV_STATUS_INVALID_PARAMETER,
+	       "the log read into a deposited page is refused");
+	expect(hv_fast(HVCALL_X_LOG_READ, pa - 32, 64, NULL), HV_STATUS_INVALID_PARAMETER,
+	       "the log read into a buffer that runs into a deposited page is refused");
+	expect(hv_rep(HVCALL_WITHDRAW_MEMORY, &w, sizeof(w), NULL, 0, 1, &back, 8, &done),
+	       HV_STATUS_SUCCESS, "the deposited page withdrawn");
+	expect(back == pa >> 12 ? HV_STATUS_SUCCESS : HV_STATUS_OPERATION_FAILED,
+	       HV_STATUS_SUCCESS, "the page withdrawn is the one deposited");
+	pmem_free(pa, 1);
+}
+
 static bool same_stats(const struct hv_x_partition_stats *a, const struct hv_x_partition_stats *b)
 {
 	return a->state == b->state && a->vp_count == b->vp_count && a->pool_held == b->pool_held &&
@@ -123,6 +150,8 @@ static void test_refusals(struct child *c)
 	       HV_STATUS_INVALID_PARAMETER, "MapGpaPages LARGE_PAGE at a GFN not 2 MiB aligned");
 	expect(map_one(id, 1ull << 40, spare >> 12, HV_MAP_GPA_READABLE, 0),
 	       HV_STATUS_INVALID_PARAMETER, "MapGpaPages at a GPA past 52 bits");
+	expect(map_one(id, 1ull << 36, spare >> 12, HV_MAP_GPA_READABLE, 0),
+	       HV_STATUS_INVALID_PARAMETER, "MapGpaPages at a GPA past the tables' 48 bits (no wrap to 0)");
 	expect(map_one(id, 0x2000, spare >> 12, HV_MAP_GPA_WRITABLE, 0), HV_STATUS_INVALID_PARAMETER,
 	       "MapGpaPages writable but not readable");
 	expect(map_one(999, 0x2000, spare >> 12, HV_MAP_GPA_READABLE, 0),
@@ -288,6 +317,7 @@ void selftest_run(void)
 	expect(hv_call(HVCALL_GET_PARTITION_ID, NULL, 0, &id, sizeof(id)), HV_STATUS_SUCCESS,
 	       "GetPartitionId");
 	root_id = id.partition_id;
+	test_deposited_page_is_not_a_buffer();
 	test_lifecycle();
 	test_child_denied();
 	say("root: test done, %u failed", failures);
