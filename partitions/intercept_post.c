@@ -8,6 +8,7 @@
  * child's pool and are mapped into the root at GPA = HPA.
  */
 #include "partitions/intercept.h"
+#include "partitions/hosted.h"
 #include "partitions/partition.h"
 #include "partitions/rootpart.h"
 #include "arch/x86/guest_insn.h"
@@ -212,7 +213,10 @@ uint16_t intercept_map_state_page(struct partition *caller, struct partition *ch
 
 	if (!roots_child(caller, child))
 		return HV_STATUS_INVALID_PARTITION_ID;
-	if (vp_index >= child->nvps)
+	/* after Finalize (or while its VP goes) a page taken now would stay stranded in the root */
+	if (!hosted_may(child->hosted_state, HOSTED_OP_VP))
+		return HV_STATUS_INVALID_PARTITION_STATE;
+	if (vp_index >= child->nvps || child->vps[vp_index].leaving)
 		return HV_STATUS_INVALID_VP_INDEX;
 	if (type == HV_VP_STATE_PAGE_GHCB || location_provided)
 		return HV_STATUS_INVALID_PARAMETER;	/* no SNP; the root gets our page (4.9) */

@@ -323,6 +323,15 @@ void tear_down(struct child *c)
 	stats(c->id, &s);
 	check_value(s.state == HV_X_PART_FINALIZED && s.mapped_pages == 0,
 		    "Finalize unmapped its RAM", s.mapped_pages);
+	{
+		struct hv_input_map_vp_state_page m = { .partition_id = c->id,
+							.type = HV_VP_STATE_PAGE_INTERCEPT_MESSAGE };
+		struct hv_output_map_vp_state_page mo;
+
+		expect(hv_call(HVCALL_MAP_VP_STATE_PAGE, &m, sizeof(m), &mo, sizeof(mo)),
+		       HV_STATUS_INVALID_PARTITION_STATE,
+		       "MapVpStatePage of a finalized child (its page would be stranded)");
+	}
 	withdraw_all(c->id);
 	expect(hv_fast(HVCALL_DELETE_PARTITION, c->id, 0, NULL), HV_STATUS_SUCCESS,
 	       "DeletePartition after the withdrawals");
