@@ -196,6 +196,34 @@ static unsigned slp_perms(uint32_t flags)
  * the root's, then the range goes from the tables at once (a 2 MiB leaf
  * wholly inside it is cleared without a split).
  */
+/* The 2 MiB leaf that maps gfn, if one does and [gfn, gfn + n) covers only part of it. */
+static bool cuts_large_leaf(const struct partition *p, uint64_t gfn, uint64_t n, uint64_t at)
+{
+	uint64_t block = ALIGN_DOWN(at, FRAME_BLOCK_PAGES), pte;
+	paddr_t hpa;
+
+	if (!slpt_lookup(&p->slpt, to_gpa(at << PAGE_SHIFT), &hpa, &pte) ||
+	    !p->slpt.fmt->is_leaf(pte, 2))
+		return false;
+	return block < gfn || block + FRAME_BLOCK_PAGES > gfn + n;
+}
+
+/*
+ * Pages an unmap of [gfn, gfn + n) needs from the child's pool: a table
+ * for each 2 MiB leaf it cuts (at most one at each end). Without them
+ * slpt_unmap would drop the whole 2 MiB while the frame table still
+ * counts 511 of its frames as the child's.
+ */
+static uint64_t unmap_pages_needed(const struct partition *p, uint64_t gfn, uint64_t n)
+{
+	uint64_t last = gfn + n - 1;
+	uint64_t need = cuts_large_leaf(p, gfn, n, gfn);
+
+	if (ALIGN_DOWN(last, FRAME_BLOCK_PAGES) != ALIGN_DOWN(gfn, FRAME_BLOCK_PAGES))
+		need += cuts_large_leaf(p, gfn, n, last);
+	return need;
+}
+
 static void unmap_range(struct partition *p, uint64_t gfn, uint64_t n)
 {
 	for (uint64_t i = 0; i < n; i++) {
@@ -242,6 +270,10 @@ uint16_t hvroot_map_gpa_pages(struct hc_call *c)
 		gpa_t gpa = to_gpa(gfn << PAGE_SHIFT);
 
 		if (in.flags & HV_MAP_GPA_NO_ACCESS) {
+			if (pool_free(&p->pool) < unmap_pages_needed(p, gfn, n)) {
+				hvroot_flush_child(p);
+				return HV_STATUS_INSUFFICIENT_MEMORY;
+			}
 			unmap_range(p, gfn, n);
 			continue;
 		}
@@ -280,11 +312,17 @@ uint16_t hvroot_unmap_gpa_pages(struct hc_call *c)
 		return HV_STATUS_INVALID_PARTITION_STATE;
 	if (!gfns_fit(in.gfn_base, c->d.rep_count, in.pages_per_rep))
 		return HV_STATUS_INVALID_PARAMETER;
-	for (; c->rep_done < c->rep_end; c->rep_done++)
-		unmap_range(p, in.gfn_base + (uint64_t)c->rep_done * in.pages_per_rep,
-			    in.pages_per_rep);
+	for (; c->rep_done < c->rep_end; c->rep_done++) {
+		uint64_t gfn = in.gfn_base + (uint64_t)c->rep_done * in.pages_per_rep;
+
+		if (pool_free(&p->pool) < unmap_pages_needed(p, gfn, in.pages_per_rep)) {
+			st = HV_STATUS_INSUFFICIENT_MEMORY;	/* the root deposits and goes on */
+			break;
+		}
+		unmap_range(p, gfn, in.pages_per_rep);
+	}
 	hvroot_flush_child(p);
-	return HV_STATUS_SUCCESS;
+	return st;
 }
 
 void hvroot_unmap_all(struct partition *p)

@@ -94,6 +94,46 @@ static void test_deposited_page_is_not_a_buffer(void)
 	pmem_free(pa, 1);
 }
 
+/*
+ * Unmapping one 4 KiB page of a 2 MiB mapping splits its leaf, which takes
+ * a table page from the child's pool. With the pool empty the call must
+ * fail with INSUFFICIENT_MEMORY and change nothing (it once dropped the
+ * whole 2 MiB and said SUCCESS, the frame table still counting 511 frames
+ * as the child's); after a deposit it succeeds.
+ */
+static void cut_large_page_with_an_empty_pool(uint64_t id, uint64_t big_pfn,
+					      const struct hv_x_partition_stats *before)
+{
+	static uint64_t taken[4096];
+	struct hv_input_withdraw_memory w = { id, { 0, 0 } };
+	struct hv_input_unmap_gpa_pages one = { id, CHILD_PAGES + 1, 0, 0 };
+	struct hv_x_partition_stats s;
+	unsigned n = 0, done;
+
+	while (n < ARRAY_SIZE(taken)) {
+		done = 0;
+		if (hv_rep(HVCALL_WITHDRAW_MEMORY, &w, sizeof(w), NULL, 0, 1, &taken[n], 8, &done) ||
+		    !done)
+			break;
+		n++;
+	}
+	expect(hv_rep(HVCALL_UNMAP_GPA_PAGES, &one, sizeof(one), NULL, 0, 1, NULL, 0, NULL),
+	       HV_STATUS_INSUFFICIENT_MEMORY,
+	       "UnmapGpaPages of 4 KiB inside a 2 MiB page with the child's pool empty");
+	stats(id, &s);
+	check_value(s.mapped_pages == before->mapped_pages, "... and nothing was unmapped",
+		    s.mapped_pages);
+	for (unsigned i = 0; i < n; i++)
+		deposit_pfn(id, taken[i]);
+	expect(hv_rep(HVCALL_UNMAP_GPA_PAGES, &one, sizeof(one), NULL, 0, 1, NULL, 0, NULL),
+	       HV_STATUS_SUCCESS, "... with its pages deposited again it unmaps that page");
+	stats(id, &s);
+	check_value(s.mapped_pages == before->mapped_pages - 1, "... and only that page",
+		    s.mapped_pages);
+	expect(map_one(id, CHILD_PAGES + 1, big_pfn + 1, HV_MAP_GPA_READABLE, 0),
+	       HV_STATUS_SUCCESS, "... and maps it back");
+}
+
 static bool same_stats(const struct hv_x_partition_stats *a, const struct hv_x_partition_stats *b)
 {
 	return a->state == b->state && a->vp_count == b->vp_count && a->pool_held == b->pool_held &&
@@ -233,6 +273,7 @@ static void test_refusals(struct child *c)
 			    s2.mapped_pages);
 		expect(deposit_pfn(id, (big >> 12) + 100), HV_STATUS_INVALID_PARAMETER,
 		       "a frame inside the 2 MiB page cannot be deposited");
+		cut_large_page_with_an_empty_pool(id, big >> 12, &s2);
 		expect(hv_rep(HVCALL_UNMAP_GPA_PAGES, &un, sizeof(un), NULL, 0, 1, NULL, 0, NULL),
 		       HV_STATUS_SUCCESS, "UnmapGpaPages of the 2 MiB page");
 		stats(id, &s2);
