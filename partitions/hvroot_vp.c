@@ -110,6 +110,9 @@ uint16_t hvroot_delete_vp(struct hc_call *c)
 
 static bool arch_access_ok(const struct vp *vp)
 {
+	/* being deleted or released (DeleteVp, Finalize): its back-end state may be gone */
+	if (vp->leaving || vp->released || !vp->vcpu.arch)
+		return false;
 	return !vp->running && (vp_suspended(vp) || vp->vcpu.part->state != PART_RUNNING) &&
 	       (vp->vcpu.last_cpu < 0 || cpu_is_current(vp->vcpu.home_cpu));
 }
