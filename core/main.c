@@ -200,6 +200,8 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
 	crash_on_purpose(options.crash);
 	partition_measure_vcpu_cost();
 	root = create_root();	/* it stays: the free-memory baseline counts it */
+	if (options.root && !root && options.after_boot == AFTER_BOOT_POWEROFF)
+		sched_poweroff_when_idle(true);	/* no root to power off when done: as without one */
 	sched_mark_baseline();
 	log_start_buffering();
 	if (options.root)	/* the root creates the partition= children (its default script) */

@@ -76,6 +76,11 @@ static void on_kick(struct trap_frame *tf)
 	runqs[this_cpu_id()].need_resched = true;
 }
 
+void sched_poweroff_when_idle(bool on)
+{
+	poweroff_idle = on;
+}
+
 void sched_init(bool poweroff_when_idle)
 {
 	poweroff_idle = poweroff_when_idle;

@@ -14,6 +14,8 @@ struct partition;
 #define SCHED_QUANTUM_US	10000
 
 void sched_init(bool poweroff_when_idle);
+/* Change that choice before sched_loop (root=on where no root could be started). */
+void sched_poweroff_when_idle(bool on);
 /* Put a vCPU on its home CPU's queue (it runs once its partition runs). */
 void sched_add(struct vp *vp);
 /* Make every CPU running one of p's vCPUs look at its state again soon. */

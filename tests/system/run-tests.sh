@@ -135,6 +135,13 @@ run_case qemu-no-virt qemu 1 0 60 "" \
 	"mod:$build/guests/cpuid.elf:cpuid.elf partition=cpuid" \
 	"boot: partition 'cpuid' not created: this machine cannot run partitions" \
 	-- "$NO_PANIC" ++ -cpu qemu64,-svm
+# ... also with root=on: no root, no child, and the machine still powers off (it waited for ever)
+run_case qemu-no-virt-root qemu 1 0 60 "root=on" \
+	'virt: cannot run partitions on this machine; missing: VT-x or AMD-V' \
+	'root: not started: this machine cannot run partitions' \
+	"mod:$build/guests/cpuid.elf:cpuid.elf partition=cpuid" \
+	'no partition left running: powering off' \
+	-- "$NO_PANIC" ++ -cpu qemu64,-svm
 run_case qemu-svm-no-npt qemu 1 0 60 "" \
 	'virt: cannot run partitions on this machine; missing: NPT' \
 	'^hv: ready: cpus=1 virt=svm npt=0 ' -- "$NO_PANIC" ++ -cpu qemu64,+svm
