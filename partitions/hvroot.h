@@ -18,6 +18,7 @@
 #include "core/bootinfo.h"
 #include "core/hypercall.h"
 #include "partitions/partition.h"
+#include "partitions/hosted.h"
 
 struct hc_call;
 
@@ -61,6 +62,13 @@ void hvroot_frames_init(struct partition *root, const struct mem_range *ram, uns
 extern struct pool hvroot_deposit_pool;
 /* The child of `caller` with this id (not SELF, not the caller); NULL if none. */
 struct partition *hvroot_child(struct partition *caller, uint64_t id);
+/*
+ * The common start of a handler on a child: the decoder's status `st`, then
+ * the caller's child `id` (INVALID_PARTITION_ID) in a state that allows `op`
+ * (INVALID_PARTITION_STATE, partitions/hosted.h).
+ */
+uint16_t hvroot_decoded_child(struct hc_call *c, uint16_t st, uint64_t id, enum hosted_op op,
+			      struct partition **out);
 /* Finalize: every GPA mapping of p goes (frames back to the root's), its tables into its pool. */
 void hvroot_unmap_all(struct partition *p);
 /* Drop the guest translations of each of p's VPs. */

@@ -254,14 +254,13 @@ uint16_t hvroot_map_gpa_pages(struct hc_call *c)
 	struct partition *p;
 	unsigned perms = slp_perms(in.flags);
 	enum mem_cache type = in.flags & HV_MAP_GPA_NOT_CACHED ? MEMTYPE_UC : MEMTYPE_WB;
+	uint16_t st2;
 
 	if (in.reps.end == c->rep_done)
 		return st;
-	p = hvroot_child(c->vp->vcpu.part, in.partition_id);
-	if (!p)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	if (!hosted_may(p->hosted_state, HOSTED_OP_MAP))
-		return HV_STATUS_INVALID_PARTITION_STATE;
+	st2 = hvroot_decoded_child(c, HV_STATUS_SUCCESS, in.partition_id, HOSTED_OP_MAP, &p);
+	if (st2 != HV_STATUS_SUCCESS)
+		return st2;
 	if (!gfns_fit(in.gfn_base, c->d.rep_count, in.pages_per_rep))
 		return HV_STATUS_INVALID_PARAMETER;
 	for (; c->rep_done < end; c->rep_done++) {
@@ -303,13 +302,9 @@ uint16_t hvroot_unmap_gpa_pages(struct hc_call *c)
 						    c->d.rep_start, &in);
 	struct partition *p;
 
+	st = hvroot_decoded_child(c, st, in.partition_id, HOSTED_OP_MAP, &p);
 	if (st != HV_STATUS_SUCCESS)
 		return st;
-	p = hvroot_child(c->vp->vcpu.part, in.partition_id);
-	if (!p)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	if (!hosted_may(p->hosted_state, HOSTED_OP_MAP))
-		return HV_STATUS_INVALID_PARTITION_STATE;
 	if (!gfns_fit(in.gfn_base, c->d.rep_count, in.pages_per_rep))
 		return HV_STATUS_INVALID_PARAMETER;
 	for (; c->rep_done < c->rep_end; c->rep_done++) {

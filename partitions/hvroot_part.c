@@ -58,7 +58,7 @@ uint16_t hvroot_create_partition(struct hc_call *c)
 	return HV_STATUS_SUCCESS;
 }
 
-static uint16_t decoded_child(struct hc_call *c, uint16_t st, uint64_t id, enum hosted_op op,
+uint16_t hvroot_decoded_child(struct hc_call *c, uint16_t st, uint64_t id, enum hosted_op op,
 			      struct partition **out)
 {
 	if (st != HV_STATUS_SUCCESS)
@@ -77,7 +77,7 @@ uint16_t hvroot_initialize_partition(struct hc_call *c)
 	struct partition *p;
 	uint16_t st = hvroot_decode_initialize_partition(c->in, c->d.in_len, &in);
 
-	st = decoded_child(c, st, in.partition_id, HOSTED_OP_INITIALIZE, &p);
+	st = hvroot_decoded_child(c, st, in.partition_id, HOSTED_OP_INITIALIZE, &p);
 	if (st != HV_STATUS_SUCCESS)
 		return st;
 	if (pool_free(&p->pool) < 1 || part_initialize(p) != PART_OK)
@@ -101,7 +101,7 @@ uint16_t hvroot_finalize_partition(struct hc_call *c)
 	uint16_t st = hvroot_decode_finalize_partition(c->in, c->d.in_len, &in);
 	bool all = true;
 
-	st = decoded_child(c, st, in.partition_id, HOSTED_OP_FINALIZE, &p);
+	st = hvroot_decoded_child(c, st, in.partition_id, HOSTED_OP_FINALIZE, &p);
 	if (st != HV_STATUS_SUCCESS)
 		return st;
 	spin_lock(&p->lock);
@@ -139,7 +139,7 @@ uint16_t hvroot_delete_partition(struct hc_call *c)
 	char name[PART_NAME_MAX];
 	int slot;
 
-	st = decoded_child(c, st, in.partition_id, HOSTED_OP_DELETE, &p);
+	st = hvroot_decoded_child(c, st, in.partition_id, HOSTED_OP_DELETE, &p);
 	if (st != HV_STATUS_SUCCESS)
 		return st;
 	if (pool_held(&p->pool))

@@ -28,12 +28,11 @@
 static uint16_t vp_target(struct hc_call *c, uint64_t id, uint32_t index, struct partition **pp,
 			  struct vp **vpp)
 {
-	struct partition *p = hvroot_child(c->vp->vcpu.part, id);
+	struct partition *p;
+	uint16_t st = hvroot_decoded_child(c, HV_STATUS_SUCCESS, id, HOSTED_OP_VP, &p);
 
-	if (!p)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	if (!hosted_may(p->hosted_state, HOSTED_OP_VP))
-		return HV_STATUS_INVALID_PARTITION_STATE;
+	if (st != HV_STATUS_SUCCESS)
+		return st;
 	if (index >= p->nvps)
 		return HV_STATUS_INVALID_VP_INDEX;
 	*pp = p;
@@ -54,13 +53,9 @@ uint16_t hvroot_create_vp(struct hc_call *c)
 	struct partition *p;
 	struct vp *vp;
 
+	st = hvroot_decoded_child(c, st, in.partition_id, HOSTED_OP_VP, &p);
 	if (st != HV_STATUS_SUCCESS)
 		return st;
-	p = hvroot_child(c->vp->vcpu.part, in.partition_id);
-	if (!p)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	if (!hosted_may(p->hosted_state, HOSTED_OP_VP))
-		return HV_STATUS_INVALID_PARTITION_STATE;
 	if (in.vp_index != p->nvps || in.vp_index >= PART_MAX_VPS)
 		return HV_STATUS_INVALID_VP_INDEX;
 	if (in.lp_valid && (in.lp >= cpu_count || in.lp >= 64))
@@ -356,13 +351,9 @@ uint16_t hvroot_assert_virtual_interrupt(struct hc_call *c)
 	struct partition *p;
 	struct vp *vp;
 
+	st = hvroot_decoded_child(c, st, in.partition_id, HOSTED_OP_VP, &p);
 	if (st != HV_STATUS_SUCCESS)
 		return st;
-	p = hvroot_child(c->vp->vcpu.part, in.partition_id);
-	if (!p)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	if (!hosted_may(p->hosted_state, HOSTED_OP_VP))
-		return HV_STATUS_INVALID_PARTITION_STATE;
 	if (in.type != HV_X64_INTERRUPT_TYPE_FIXED || in.logical_dest || in.dest_apic_id >= p->nvps)
 		return HV_STATUS_INVALID_PARAMETER;
 	vp = &p->vps[in.dest_apic_id];
