@@ -97,6 +97,9 @@ READY_VMX='^hv: ready: cpus=%s virt=vmx ept=1 vpid=1 ug=1 mem_free_mib=[0-9]+$'
 ready_svm() { printf "$READY_SVM" "$1"; }
 ready_vmx() { printf "$READY_VMX" "$1"; }
 NO_PANIC='PANIC|exception [0-9]+'
+# The machine powered off because nothing is left to run: the root asked (it is the default), or
+# the hypervisor found no partition (no root could start, or root=off).
+OFF='hv: (the root asked to power off|no partition left running: powering off)'
 # A child the hypervisor created itself from a module line (the root is part 1): none with root=on.
 HV_CREATED="part ([2-9]|[1-9][0-9]+) '[^']+': created, [0-9]+ MiB"
 
@@ -140,7 +143,7 @@ run_case qemu-no-virt-root qemu 1 0 60 "root=on" \
 	'virt: cannot run partitions on this machine; missing: VT-x or AMD-V' \
 	'root: not started: this machine cannot run partitions' \
 	"mod:$build/guests/cpuid.elf:cpuid.elf partition=cpuid" \
-	'no partition left running: powering off' \
+	"$OFF" \
 	-- "$NO_PANIC" ++ -cpu qemu64,-svm
 run_case qemu-svm-no-npt qemu 1 0 60 "" \
 	'virt: cannot run partitions on this machine; missing: NPT' \
@@ -166,7 +169,7 @@ run_case qemu-nmi-in-log qemu 1 0 60 "crash=nmi_in_log" \
 	"$(ready_svm 1)" 'hv: crash=nmi_in_log: the NMI handler runs while this CPU holds the log' \
 	'^\(cpu0\) W: NMI at rip [0-9a-f]{16} ignored$' \
 	'hv: crash=nmi_in_log: the NMI handler returned' \
-	'no partition left running: powering off' -- "$NO_PANIC"
+	"$OFF" -- "$NO_PANIC"
 run_case qemu-ud-in-log qemu 4 0 90 "crash=ud_in_log on_panic=poweroff" \
 	'hv: crash=ud_in_log: ud2 while this CPU holds the log' \
 	'^\(cpu0\) E: exception 6 \(#UD invalid opcode\), error code 0x0$' 'rip=[0-9a-f]{16} cs=0008' \
@@ -181,19 +184,14 @@ G=$build/guests
 guest_suite() {
 	local name=$1 emu=$2 cpus=$3 tmo=$4 smpcpus=$5 cmdline=${6:-}
 	local ok='stopped itself, exit code 0'
-	# root=on (docs/root.md, "Children"): the root creates the 14 children, holds their ports
-	# and their consoles. Every port goes to the root, so the hypervisor denies none (io's
+	# The root (docs/root.md, "Children") creates the 14 children, holds their ports and
+	# their consoles. Every port goes to the root, so the hypervisor denies none (io's
 	# statistics have no "denied io="); the root prints a child's unfinished last line
 	# before its own crash report (the hypervisor logs its crash line at the fault, before
 	# the root has read the message); the root scrubs and frees a child's RAM, the
 	# hypervisor only withdraws its pool; the root powers the machine off.
-	local io_stats="'io': guest .* io=[0-9]+.*, denied io=[1-9][0-9]* msr=0"
-	local last_words="=>'crash': crashed on vCPU 0" scrubbed='memory scrubbed and returned'
-	local off='no partition left running: powering off'
-	if [[ " $cmdline " == *" root=on "* ]]; then
-		io_stats="'io': guest .* io=[1-9][0-9]*" last_words="=>root: 'crash': crashed on vCPU 0"
-		scrubbed='memory scrubbed, [0-9]+ pages withdrawn' off='hv: the root asked to power off'
-	fi
+	local io_stats="'io': guest .* io=[1-9][0-9]*" last_words="=>root: 'crash': crashed on vCPU 0"
+	local scrubbed='memory scrubbed, [0-9]+ pages withdrawn' off='hv: the root asked to power off'
 	shift $(($# < 6 ? $# : 6))	# the rest: more lines to expect
 	run_case "$name" "$emu" "$cpus" 0 "$tmo" "$cmdline" \
 		"mod:$G/cpuid.elf:cpuid.elf partition=cpuid mem=4M on_stop=destroy on_crash=destroy" \
@@ -342,7 +340,7 @@ cpu_suite() {
 		"\[topo\] PASS vp0: RDTSCP and RDMSR return the TSC_AUX I wrote" \
 		"\[topo\] PASS vp1: RDTSCP returns my own TSC_AUX after the others ran" \
 		"\[topo\] PASS every vCPU kept a TSC_AUX of its own" "$invpcid" "'topo': $ok" \
-		'no partition left running: powering off' \
+		"$OFF" \
 		-- '\] FAIL' 'PANIC' 'crashed on vCPU' 'not created'
 }
 cpu_suite qemu-cpu-2cpu qemu 2 90
@@ -493,7 +491,7 @@ multiboot_suite() {
 		"\[mb2\] PASS mmap: entry_size is 24" \
 		"\[mb2\] PASS an end tag \(type 0, size 8\) closes the information" \
 		"part 'mb2': Multiboot2 kernel, entry 100000" \
-		'no partition left running: powering off' \
+		"$OFF" \
 		-- '\] FAIL' 'PANIC' 'cannot load image' 'crashed on vCPU' 'bad or unknown setting' \
 		"${nodrop[@]}"
 }
@@ -594,7 +592,7 @@ run_case bochs-log-pace bochs 2 0 300 "" \
 	"order:\[pace\] line 0 at my own pace=>\[pace\] line 1 at my own pace" \
 	"order:\[pace\] line 38 at my own pace=>\[pace\] line 39 at my own pace" \
 	"order:\[chatty\] line 0 of a flood=>\[chatty\] line 63 of a flood" \
-	"'pace': stopped itself, exit code 0" 'no partition left running: powering off' \
+	"'pace': stopped itself, exit code 0" "$OFF" \
 	-- '\] FAIL' 'PANIC' 'lines \([0-9]+ bytes\) lost' '\[pace\] .*dropped'
 
 # A partition that floods the debug port for 1.5 s (far faster than the
@@ -612,9 +610,9 @@ run_case bochs-log-flood bochs 2 0 300 "" \
 	"${flood_expect[@]}" "\[pace\] PASS no line end waited on the serial port" \
 	"'pace': stopped itself, exit code 0" "\[crash\] my last words, unfinished" \
 	"'crash': crashed on vCPU 0: triple fault" '^\(cpu0\) E:   rsi=[0-9a-f]{16} ' \
-	"'crash': destroyed, memory scrubbed and returned" \
+	"'crash': destroyed, memory scrubbed" \
 	"'flood': stopped itself, exit code 0" "'flood': destroyed, memory scrubbed" \
-	'no partition left running: powering off' \
+	"$OFF" \
 	-- '\] FAIL' 'PANIC' 'lines \([0-9]+ bytes\) lost' 'lines lost'
 
 # A busy CPU (no idle time) still sends the log, some of it each quantum:
@@ -624,7 +622,7 @@ run_case bochs-log-busy bochs 1 0 120 "" \
 	"mod:$G/burst.elf:burst.elf partition=burst mem=2M on_stop=destroy" \
 	"\[burst\] first burst, line 49 " "\[burst\] second burst, line 49 " \
 	"order:\[burst\] first burst, line 49 =>\[burst\] second burst, line 00 " \
-	"'burst': stopped itself, exit code 0" 'no partition left running: powering off' \
+	"'burst': stopped itself, exit code 0" "$OFF" \
 	-- 'lines dropped' 'PANIC' 'lost'
 
 # "A woken vCPU goes first" must not let a partition starve another on its
@@ -775,8 +773,8 @@ pool_case() {
 		"part 'short': its pool is short: 4 pages deposited, 4 free again" \
 		"boot: partition 'short' not created: not enough memory" \
 		"'exact': stopped itself, exit code 0" "'exact2': stopped itself, exit code 0" \
-		"'exact': destroyed, memory scrubbed and returned" \
-		"'exact2': destroyed, memory scrubbed and returned" \
+		"'exact': destroyed, memory scrubbed" \
+		"'exact2': destroyed, memory scrubbed" \
 		'hv: free memory ([0-9]+) pages, at boot \1 pages' \
 		-- "$NO_PANIC" "'short': created" "bad or unknown setting"
 }
