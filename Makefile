@@ -35,9 +35,14 @@ CFLAGS  := -std=c11 -ffreestanding -fno-builtin -fno-stack-protector -fno-pic -f
 ASFLAGS := -I. -MMD -MP -D__ASSEMBLY__
 LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack -T linker/hv.ld
 
-# Every .c/.S under the hypervisor's folders is part of the image.
+# Pure code that only the root kernel runs: the child image loaders and the start-up
+# script's parser. It lives beside the library it shares (and is unit-tested and fuzzed
+# on the host from there), but the hypervisor parses no guest image: not in hv.elf.
+ROOT_ONLY_SRCS := core/script.c core/elf.c core/mbhdr.c partitions/mbinfo.c partitions/childload.c
+# Every other .c/.S under the hypervisor's folders is part of the image.
 HV_DIRS := arch/x86 arch/x86/boot arch/x86/svm arch/x86/vmx core drivers partitions vmbus
-HV_SRCS := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
+HV_SRCS := $(filter-out $(ROOT_ONLY_SRCS),\
+             $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S)))
 HV_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(HV_SRCS))
 
 # The root kernel (partitions/root/, docs/root.md): a program of its own that
@@ -45,7 +50,7 @@ HV_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(HV_SRCS))
 # top 2 GiB and turned into our flat image, which hv.elf carries built in.
 ROOT_SRCS := $(wildcard partitions/root/*.c) $(wildcard partitions/root/*.S) \
              core/format.c core/lib.c core/cmdline.c core/palloc.c drivers/uart16550.c \
-             core/script.c core/elf.c core/mbhdr.c partitions/mbinfo.c partitions/childload.c
+             $(ROOT_ONLY_SRCS)
 ROOT_OBJS := $(patsubst %,$(BUILD)/root/obj/%.o,$(ROOT_SRCS))
 ROOT_CFLAGS := $(filter-out -mcmodel=small,$(CFLAGS)) -mcmodel=kernel
 ROOT_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \

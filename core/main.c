@@ -24,7 +24,6 @@
 #include "core/vm_smoke.h"
 #include "drivers/acpi.h"
 #include "drivers/pic8259.h"
-#include "partitions/boot.h"
 #include "partitions/partition.h"
 #include "partitions/rootpart.h"
 
@@ -147,8 +146,10 @@ static void print_summary(const struct virt_caps *caps)
  */
 static struct partition *create_root(void)
 {
-	if (!options.root)
+	if (!options.root) {
+		log_info("root: not started: root=off (no partition will run)");
 		return NULL;
+	}
 	if (!vcpu_ops) {
 		log_err("root: not started: this machine cannot run partitions (see the virt: lines)");
 		return NULL;
@@ -200,14 +201,10 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
 	crash_on_purpose(options.crash);
 	partition_measure_vcpu_cost();
 	root = create_root();	/* it stays: the free-memory baseline counts it */
-	if (options.root && !root && options.after_boot == AFTER_BOOT_POWEROFF)
-		sched_poweroff_when_idle(true);	/* no root to power off when done: as without one */
+	if (!root && options.after_boot == AFTER_BOOT_POWEROFF)
+		sched_poweroff_when_idle(true);	/* no root to power off when done: nothing will run */
 	sched_mark_baseline();
 	log_start_buffering();
-	if (options.root)	/* the root creates the partition= children (its default script) */
-		boot_partitions_ignored(&boot_info);
-	else
-		boot_partitions_start(&boot_info);
 	if (root && partition_start(root) != PART_OK)
 		panic("root: cannot start");
 	sched_loop();

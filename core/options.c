@@ -239,7 +239,7 @@ void options_defaults(struct hv_options *o)
 	o->after_boot = AFTER_BOOT_IDLE;
 	o->on_panic = ON_PANIC_HALT;
 	o->crash = CRASH_NONE;
-	o->root = true;
+	o->root = true;	/* root=off: no partition at all (diagnostics: vmcheck, benchfloor) */
 	o->hv_mem_mib = HV_MEM_DEFAULT_MIB;
 	o->root_probe = ROOT_PROBE_NONE;
 }

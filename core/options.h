@@ -35,7 +35,7 @@ struct hv_options {
 	bool benchfloor;	/* measure the bare exit round trip at boot */
 	enum crash_test crash;	/* testing: fault on purpose after bring-up */
 	uint32_t tlb_tags;	/* testing: at most this many TLB tags per CPU; 0: all */
-	bool root;		/* run the root partition (docs/root.md); off: partition= only */
+	bool root;		/* run the root partition (docs/root.md); off: no partition at all */
 	uint32_t hv_mem_mib;	/* root=on: the hypervisor's own pool, in MiB */
 	enum root_probe root_probe;	/* testing: a read the root kernel makes on purpose */
 	enum root_test root_test;	/* testing: the root kernel's self-test of the root calls */

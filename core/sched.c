@@ -474,7 +474,7 @@ static void reap(struct runq *rq)
 	for (struct vp **pp = &rq->head; *pp;) {
 		struct vp *vp = *pp;
 
-		if (!vp->vcpu.part->dying && !vp->leaving) {
+		if (!vp->leaving) {
 			pp = &vp->rq_next;
 			continue;
 		}

@@ -3,16 +3,12 @@
  * (partitions/hvroot_*.c): the object with its empty pool and a table
  * slot (part_object_create, CreatePartition), its second-level tables
  * (part_initialize, InitializePartition), its VPs (part_vp_add,
- * CreateVp), its memory (boot: chunks of the hypervisor's; hosted: the
- * root's frames, MapGpaPages), then visible (part_publish). The boot path
- * (partition_create, for partition= module lines) runs the same steps
- * with the hypervisor paying: check the whole configuration first, then
- * the steps, then the image; a failure at any step returns everything
- * taken so far.
+ * CreateVp), its memory (the root's frames, MapGpaPages), then visible
+ * (part_publish). The root partition (partitions/rootpart.c) takes the
+ * object and VP steps too, paid from the hypervisor's own pages.
  */
 #include "partitions/internal.h"
 #include "partitions/intercept.h"
-#include "partitions/loader.h"
 #include "arch/x86/cpu.h"
 #include "core/abi/hypercall.h"
 #include "core/lib.h"
@@ -20,24 +16,6 @@
 #include "core/slpt_hv.h"
 #include "core/abi/hypercall.h"
 #include "core/sched.h"
-
-const char *partition_config_problem(const struct part_config *c)
-{
-	if (!part_name_ok(c->name))
-		return "the name must be 1-31 letters, digits, '-', '_' or '.', "
-		       "not starting with a digit";
-	if (!c->mem_bytes || c->mem_bytes % MIB(2) || c->mem_bytes > PART_MEM_MAX)
-		return "memory must be a multiple of 2 MiB, at most 1 GiB";
-	if (!c->vcpus || c->vcpus > PART_MAX_VPS)
-		return "vcpus must be 1 to 8";
-	if (c->cpu_mask && !(c->cpu_mask & ((cpu_count >= 64 ? 0 : 1ull << cpu_count) - 1)))
-		return "cpus= names no CPU that is online";
-	if (!c->image || !c->image_len)
-		return "there is no image";
-	if (c->privileges & ~HV_PRIV_ROOT)
-		return "privileges beyond the root's";
-	return NULL;
-}
 
 /* Home CPUs: spread the vCPUs over the allowed CPUs, round robin from a moving start. */
 static cpu_id_t pick_cpu(uint64_t mask, vp_index_t vp)
@@ -104,23 +82,6 @@ void part_vp_free(struct vp *vp)
 	v->arch = NULL;
 }
 
-/*
- * A build failed: the vCPUs' pages and the tables back into the pool
- * first, so that a pool that ran short is seen whole again (what the
- * hypercall layer will answer with INSUFFICIENT_MEMORY: nothing changed),
- * then the rest.
- */
-static void unbuild(struct partition *p, enum part_status st)
-{
-	for (unsigned i = 0; i < p->nvps; i++)
-		part_vp_free(&p->vps[i]);
-	slpt_destroy(&p->slpt);
-	if (st == PART_ENOMEM && !p->pool.source && p->pool.short_takes)
-		log_warn("part '%s': its pool is short: %lu pages deposited, %lu free again",
-			 p->name, pool_held(&p->pool), pool_free(&p->pool));
-	part_memory_free(p);
-}
-
 enum part_status part_initialize(struct partition *p)
 {
 	return slpt_init(&p->slpt, vcpu_ops->slpt, &p->slpt_pages) ? PART_OK : PART_ENOMEM;
@@ -149,8 +110,6 @@ enum part_status part_object_create(const struct part_config *c, struct partitio
 	p->created_tsc = rdtsc();
 	p->hosted = c->hosted;
 	p->slot = *slot;
-	p->on_stop = c->on_stop;
-	p->on_crash = c->on_crash;
 	p->io_allowed[PART_DEBUG_PORT / 8] |= 1u << (PART_DEBUG_PORT % 8);
 	*out = p;
 	return PART_OK;
@@ -158,47 +117,5 @@ enum part_status part_object_create(const struct part_config *c, struct partitio
 
 void part_publish(int slot, struct partition *p)
 {
-	p->live_vps = p->nvps;
 	part_table_publish(slot, p);
-}
-
-/* The boot path's steps after the object: tables, its RAM as chunks, vCPUs, the image. */
-static enum part_status build(struct partition *p, const struct part_config *c)
-{
-	enum part_status st = part_initialize(p);
-
-	if (st == PART_OK)
-		st = part_memory_alloc(p);
-	if (st == PART_OK)
-		st = part_vps_create(p, c->vcpus, c->cpu_mask);
-	if (st == PART_OK)
-		st = loader_load(p, c->image, c->image_len, c->cmdline);
-	return st;
-}
-
-enum part_status partition_create(const struct part_config *c, struct partition **out)
-{
-	enum part_status st;
-	struct partition *p;
-	int slot;
-
-	if (partition_config_problem(c) || c->hosted)
-		return PART_EINVAL;
-	if (!vcpu_ops)
-		return PART_ESTATE;
-	if (!part_memory_suffices(c))
-		return PART_ENOMEM;
-	st = part_object_create(c, &p, &slot);
-	if (st != PART_OK)
-		return st;
-	st = build(p, c);
-	if (st != PART_OK) {
-		unbuild(p, st);
-		part_table_release(slot);
-		return st;
-	}
-	part_publish(slot, p);
-	*out = p;
-	part_log_created(p);
-	return PART_OK;
 }

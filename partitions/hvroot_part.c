@@ -33,8 +33,7 @@ uint16_t hvroot_create_partition(struct hc_call *c)
 	struct hvroot_create_partition in;
 	struct hv_output_create_partition out;
 	uint16_t st = hvroot_decode_create_partition(c->in, c->d.in_len, &in);
-	struct part_config cfg = { .hosted = true, .parent_pool = &hvroot_deposit_pool,
-				   .on_stop = PART_END_PRESERVE, .on_crash = PART_END_PRESERVE };
+	struct part_config cfg = { .hosted = true, .parent_pool = &hvroot_deposit_pool };
 	enum part_status ps;
 	int slot;
 

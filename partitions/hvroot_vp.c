@@ -71,7 +71,6 @@ uint16_t hvroot_create_vp(struct hc_call *c)
 	if (in.lp_valid)
 		log_info("part %u '%s': VP %u on CPU %u, as the root asked", part_id_val(p->id),
 			 p->name, in.vp_index, cpu_id_val(vp->vcpu.home_cpu));
-	__atomic_add_fetch(&p->live_vps, 1, __ATOMIC_ACQ_REL);
 	sched_add(vp);
 	return HV_STATUS_SUCCESS;
 }
@@ -98,7 +97,6 @@ uint16_t hvroot_delete_vp(struct hc_call *c)
 	}
 	intercept_vp_drop_pages(vp);
 	p->nvps--;
-	__atomic_sub_fetch(&p->live_vps, 1, __ATOMIC_ACQ_REL);
 	memset(vp, 0, sizeof(*vp));
 	return HV_STATUS_SUCCESS;
 }

@@ -2,9 +2,9 @@
  * What the pieces of the partition object share; partition.h is the
  * interface for everyone else. The pieces, one topic each:
  *   table.c      the table of partitions: slots, ids, names, lookups
- *   create.c     configuration checks, partition_create, its vCPUs
- *   memory.c     guest memory: chunks, allocation, scrubbing, writes
- *   lifecycle.c  state changes: start, pause, resume, stop, crash, destroy
+ *   create.c     the creation steps: object, tables, vCPUs, publish
+ *   memory.c     the object and its pool, guest memory access
+ *   lifecycle.c  state changes: start, pause, resume, stop, crash
  *   stats.c      what a partition costs and did, for the log
  */
 #ifndef PARTITIONS_INTERNAL_H
@@ -40,22 +40,13 @@ bool part_name_ok(const char *name);
 /* Back-end memory per vCPU, in pages of the partition's pool, measured at boot. */
 extern uint64_t part_vcpu_pages;
 
-/* Enough free memory for a partition of this configuration (logs why not). */
-bool part_memory_suffices(const struct part_config *c);
 /*
  * A zeroed partition object from `parent` (NULL: the hypervisor's pages),
- * with its own pool set up as c->pool_pages says and the second-level
- * tables' page source pointing at it. NULL if either is short.
+ * with its own pool (hosted: empty, the root deposits; else the
+ * hypervisor's pages on demand) and the second-level tables' page source
+ * pointing at it. NULL if `parent` is short.
  */
 struct partition *part_object_alloc(const struct part_config *c, struct pool *parent);
-/* Back the guest's mem_bytes with zeroed chunks and map them. */
-enum part_status part_memory_alloc(struct partition *p);
-/*
- * Scrub and return the guest memory and the tables, then the pool's pages
- * where they were the hypervisor's, then the partition object. Every vCPU
- * has given its pages back already.
- */
-void part_memory_free(struct partition *p);
 
 /* ---- create.c ---- */
 
@@ -74,7 +65,7 @@ enum part_status part_initialize(struct partition *p);
  * PART_ELIMIT at PART_MAX_VPS, PART_ENOMEM (nothing changed) if the pool is short.
  */
 enum part_status part_vp_add(struct partition *p, uint64_t cpu_mask);
-/* Make the slot's partition visible to lookups (live_vps counted). */
+/* Make the slot's partition visible to lookups. */
 void part_publish(int slot, struct partition *p);
 
 /* vCPUs up to vcpus - 1 (part_vp_add each), their home CPUs picked from cpu_mask (0: any CPU). */

@@ -1,8 +1,9 @@
 /*
  * A partition's states after creation: started, paused and resumed by
- * request; stopped by its own exit hypercall or crashed by a fault; and
- * destroyed, by request or by its on_stop / on_crash setting. Running its
- * vCPUs is core/sched.c's business.
+ * request; stopped by its own exit hypercall or crashed by a fault. What
+ * happens next is the root's to decide (it finalizes and deletes a child
+ * with its hypercalls, partitions/hvroot_part.c); the hypervisor destroys
+ * nothing by itself. Running its vCPUs is core/sched.c's business.
  */
 #include "partitions/internal.h"
 #include "partitions/platform.h"
@@ -12,9 +13,6 @@
 #include "core/panic.h"
 #include "core/sched.h"
 #include "drivers/acpi.h"
-
-static void destroy_started(struct partition *p, bool started);
-static void mark_dying_locked(struct partition *p);
 
 static const char *const state_names[] = {
 	"created", "running", "paused", "stopped", "crashed",
@@ -85,7 +83,6 @@ enum part_status partition_resume(struct partition *p)
 void partition_crash(struct partition *p, struct vp *vp, const char *why)
 {
 	struct vcpu_state s;
-	bool destroy;
 
 	spin_lock(&p->lock);
 	if (p->state == PART_CRASHED) {
@@ -93,9 +90,6 @@ void partition_crash(struct partition *p, struct vp *vp, const char *why)
 		return;
 	}
 	p->state = PART_CRASHED;
-	destroy = p->on_crash == PART_END_DESTROY && !p->dying;
-	if (destroy)		/* with the state, so nobody sees it ended but not dying */
-		mark_dying_locked(p);
 	spin_unlock(&p->lock);
 	platform_debug_flush(p);	/* its last, unfinished words come before the report */
 	vcpu_ops->get_state(&vp->vcpu, &s);
@@ -109,16 +103,11 @@ void partition_crash(struct partition *p, struct vp *vp, const char *why)
 		s.gpr[GPR_RSI], s.gpr[GPR_RDI], s.gpr[GPR_RBP], s.cs.sel, s.ss.sel);
 	if (partition_is_root(p))	/* the machine's OS is gone: as Hyper-V's bugcheck */
 		panic("the root partition crashed: %s", why);
-	if (destroy)
-		destroy_started(p, true);
-	else
-		sched_kick_partition(p);
+	sched_kick_partition(p);
 }
 
 void partition_stopped(struct partition *p, uint64_t code)
 {
-	bool destroy;
-
 	spin_lock(&p->lock);
 	if (p->state != PART_RUNNING && p->state != PART_PAUSED) {
 		spin_unlock(&p->lock);	/* crashed or ended already: that outcome stands */
@@ -126,9 +115,6 @@ void partition_stopped(struct partition *p, uint64_t code)
 	}
 	p->state = PART_STOPPED;
 	p->exit_code = code;
-	destroy = p->on_stop == PART_END_DESTROY && !p->dying;
-	if (destroy)
-		mark_dying_locked(p);
 	spin_unlock(&p->lock);
 	platform_debug_flush(p);
 	log_info("part %u '%s': stopped itself, exit code %lu", part_id_val(p->id), p->name,
@@ -138,87 +124,13 @@ void partition_stopped(struct partition *p, uint64_t code)
 		acpi_poweroff();
 		panic("the root partition stopped and the machine did not power off");
 	}
-	if (destroy)
-		destroy_started(p, true);
-	else
-		sched_kick_partition(p);
-}
-
-/* The last count is gone: nothing runs or touches p any more. */
-static void finish_destroy(struct partition *p)
-{
-	part_id_t id = p->id;
-	char name[PART_NAME_MAX];
-	int slot;
-
-	memcpy(name, p->name, sizeof(name));
-	part_log_stats(p);
-	/* the slot stays taken until the memory is back, so "nothing left" means it */
-	slot = part_table_retire(p);
-	part_memory_free(p);
-	if (slot >= 0)
-		part_table_release(slot);
-	log_info("part %u '%s': destroyed, memory scrubbed and returned (%lu MiB free)",
-		 part_id_val(id), name, mm_free_pages() >> (20 - PAGE_SHIFT));
-}
-
-/*
- * Start destroying (under p->lock). The home CPUs may release the vCPUs
- * as soon as they see `dying`, so the destroyer holds one extra count on
- * live_vps until it no longer touches p; whoever drops the last count
- * frees the partition.
- */
-static void mark_dying_locked(struct partition *p)
-{
-	p->dying = true;
-	__atomic_add_fetch(&p->live_vps, 1, __ATOMIC_ACQ_REL);
-}
-
-static void drop_count(struct partition *p)
-{
-	if (__atomic_sub_fetch(&p->live_vps, 1, __ATOMIC_ACQ_REL) == 0)
-		finish_destroy(p);
-}
-
-/* The rest of a destroy, once mark_dying_locked() has run. */
-static void destroy_started(struct partition *p, bool started)
-{
-	if (!started)			/* never scheduled: nothing runs it anywhere */
-		for (unsigned i = 0; i < p->nvps; i++)
-			partition_release_vp(&p->vps[i]);
-	else
-		sched_kick_partition(p);	/* home CPUs release the vCPUs */
-	drop_count(p);			/* the destroyer's own count */
-}
-
-enum part_status partition_destroy(struct partition *p)
-{
-	bool started;
-
-	spin_lock(&p->lock);
-	if (p->dying || partition_is_root(p)) {	/* the root's memory is not the hypervisor's */
-		spin_unlock(&p->lock);
-		return PART_ESTATE;
-	}
-	mark_dying_locked(p);
-	started = p->state != PART_CREATED;
-	if (p->state != PART_CRASHED)
-		p->state = PART_STOPPED;
-	spin_unlock(&p->lock);
-	destroy_started(p, started);
-	return PART_OK;
+	sched_kick_partition(p);
 }
 
 void partition_release_vp(struct vp *vp)
 {
-	struct partition *p = vp->vcpu.part;
-
 	part_vp_free(vp);
-	if (vp->leaving && !p->dying) {	/* hosted: the partition lives on without it */
-		__atomic_store_n(&vp->released, true, __ATOMIC_RELEASE);
-		return;
-	}
-	drop_count(p);
+	__atomic_store_n(&vp->released, true, __ATOMIC_RELEASE);	/* Finalize, DeleteVp wait for it */
 }
 
 void vp_suspend_set(struct vp *vp, unsigned bits, bool on)

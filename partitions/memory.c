@@ -1,8 +1,8 @@
 /*
- * A partition's memory: its guest-physical memory, backed by zeroed
- * 2 MiB chunks that the second-level tables map, scrubbed before it goes
- * back; the partition object and its pool; and copying into guest memory
- * (the loader) and out of it (hypercall parameter blocks).
+ * A partition's memory: the object and its pool; its guest-physical
+ * memory (the root's RAM as chunks, GPA = HPA; a child's, the root's
+ * frames that MapGpaPages mapped); and copying into and out of guest
+ * memory (hypercall parameter blocks, intercept messages).
  */
 #include "partitions/internal.h"
 #include "partitions/hvroot.h"
@@ -33,53 +33,14 @@ void partition_measure_vcpu_cost(void)
 	mm_free(root, 1);
 }
 
-/*
- * Pages a partition of this configuration takes at the least: its memory,
- * the partition object, and its pool: pool_pages if it is given that many,
- * else what it will take, the second-level tables (a root, a third level
- * and one table per GiB of 2 MiB leaves) and the back-end's per-vCPU pages.
- */
-static uint64_t pages_needed(const struct part_config *c)
+/* Its own pool: the root deposits a child's; the root's takes the hypervisor's pages on demand. */
+static void pool_setup(struct partition *p, const struct part_config *c)
 {
-	uint64_t tables = 2 + ALIGN_UP(c->mem_bytes, GIB(1)) / GIB(1);
-	uint64_t pool = c->pool_pages ? c->pool_pages : tables + c->vcpus * part_vcpu_pages;
-
-	return (c->mem_bytes >> PAGE_SHIFT) + PART_PAGES + pool;
-}
-
-/*
- * Refuse at once what cannot fit: allocating and zeroing chunk after chunk
- * until memory runs out, then scrubbing them all again, takes seconds under
- * emulation, and the partitions created after this one would wait for it.
- * (Enough free pages can still fail for want of 2 MiB-aligned runs; that is
- * found while allocating.)
- */
-bool part_memory_suffices(const struct part_config *c)
-{
-	uint64_t need = pages_needed(c), avail = mm_free_pages();
-
-	if (need <= avail)
-		return true;
-	log_warn("part '%s': needs %lu KiB (memory and overhead), %lu KiB free", c->name,
-		 need << (PAGE_SHIFT - 10), avail << (PAGE_SHIFT - 10));
-	return false;
-}
-
-/* Its own pool: the hypervisor's pages on demand, pool_pages deposited now, or (hosted) empty. */
-static bool pool_setup(struct partition *p, const struct part_config *c)
-{
-	if (c->hosted) {
-		pool_init(&p->pool, phys_to_virt, NULL);	/* the root deposits */
-	} else if (!c->pool_pages) {
-		pool_init_mm(&p->pool);
-	} else {
+	if (c->hosted)
 		pool_init(&p->pool, phys_to_virt, NULL);
-		if (!pool_fill_from_mm(&p->pool, c->pool_pages))
-			return false;
-		p->pool_from_mm = true;
-	}
+	else
+		pool_init_mm(&p->pool);
 	slpt_pool_alloc(&p->slpt_pages, &p->pool);
-	return true;
 }
 
 struct partition *part_object_alloc(const struct part_config *c, struct pool *parent)
@@ -92,49 +53,8 @@ struct partition *part_object_alloc(const struct part_config *c, struct pool *pa
 		return NULL;
 	p = phys_to_virt(pa);
 	p->parent_pool = from;
-	if (!pool_setup(p, c)) {
-		pool_give(from, pa, PART_PAGES);
-		return NULL;
-	}
+	pool_setup(p, c);
 	return p;
-}
-
-enum part_status part_memory_alloc(struct partition *p)
-{
-	for (uint64_t off = 0; off < p->mem_bytes; off += MIB(2)) {
-		gpa_t gpa = to_gpa(off);
-		paddr_t hpa = mm_alloc(MIB(2) / PAGE_SIZE, MIB(2), 0);
-
-		if (!hpa)
-			return PART_ENOMEM;
-		memset(phys_to_virt(hpa), 0, MIB(2));
-		p->chunks[p->nchunks++] = (struct mem_chunk){ gpa, hpa, MIB(2) / PAGE_SIZE };
-		if (!slpt_map(&p->slpt, gpa, hpa, MIB(2), SLP_RWX, MEMTYPE_WB, true))
-			return PART_ENOMEM;
-	}
-	return PART_OK;
-}
-
-void part_memory_free(struct partition *p)
-{
-	struct pool *parent = p->parent_pool;
-
-	slpt_destroy(&p->slpt);
-	for (unsigned i = 0; i < p->nchunks; i++) {
-		/* scrub: the next owner must not see this partition's data */
-		memset(phys_to_virt(p->chunks[i].hpa), 0, p->chunks[i].pages * PAGE_SIZE);
-		mm_free(p->chunks[i].hpa, p->chunks[i].pages);
-	}
-	/* Invariant: the vCPUs and the tables gave every page back. */
-	ASSERT(pool_used(&p->pool) == 0);
-	/*
-	 * Pages the hypervisor deposited go back to it, scrubbed. (Pages a
-	 * root deposits are its to withdraw before it deletes the partition.)
-	 */
-	if (p->pool_from_mm)
-		pool_return_mm(&p->pool);
-	if (!pool_give(parent, virt_to_phys(p), PART_PAGES))
-		panic("part: object %p is not from its parent's pool", (void *)p);
 }
 
 /*

@@ -1,8 +1,9 @@
 /*
- * Partitions: an id, a name, guest-physical memory backed by pages the
- * hypervisor gives it (zeroed first), virtual processors, I/O-port and MSR
- * policy, a state and statistics. partition_create() is the one internal
- * creation path: boot-time options call it now, root hypercalls later.
+ * Partitions: an id, a name, guest-physical memory, virtual processors,
+ * I/O-port and MSR policy, a state and statistics. The root partition is
+ * made at boot (partitions/rootpart.c); every other partition is the
+ * root's child, made by its hypercalls (partitions/hvroot_*.c), the one
+ * creation path.
  * The implementation is split by topic (partitions/internal.h lists the
  * files).
  */
@@ -39,30 +40,18 @@ enum part_status {
 	PART_ELIMIT,		/* too many partitions or vCPUs */
 };
 
-enum part_end { PART_END_PRESERVE, PART_END_DESTROY };
-
 struct part_config {
 	char name[PART_NAME_MAX];
 	uint64_t privileges;		/* HV_PRIV_*; 0 means a child's (HV_PRIV_CHILD) */
-	enum part_end on_stop;		/* when it stops itself */
-	enum part_end on_crash;
 	uint64_t mem_bytes;		/* multiple of 2 MiB, at most PART_MEM_MAX */
 	unsigned vcpus;
 	uint64_t cpu_mask;		/* physical CPUs its vCPUs may use; 0: any */
-	const uint8_t *image;		/* ELF64, Multiboot or Multiboot2 kernel */
-	size_t image_len;
-	char cmdline[256];		/* the kernel's command line (Multiboot) */
-	/*
-	 * Its pool (struct partition's `pool`): 0, the hypervisor's pages on
-	 * demand; N, N pages deposited one at a time before anything is
-	 * built, and no more (a root's deposit, modelled; `pool=` module key).
-	 */
-	uint64_t pool_pages;
 	struct pool *parent_pool;	/* pays for the object; NULL: the hypervisor (core/pool_mm.h) */
 	/*
 	 * Created by the root's hypercalls (partitions/hvroot_*.c): its pool
 	 * starts empty and holds only what the root deposits, its RAM is the
-	 * root's frames MapGpaPages maps (mem_bytes, image unused).
+	 * root's frames MapGpaPages maps. Otherwise (the root itself) its
+	 * pool takes the hypervisor's pages on demand.
 	 */
 	bool hosted;
 };
@@ -156,10 +145,11 @@ struct mem_chunk {
 
 /*
  * Memory: the object itself comes from `parent_pool` (the creator's: the
- * root's pool on Hyper-V, the hypervisor's own for boot-time partitions,
+ * root's deposit pool for a child, the hypervisor's own for the root,
  * core/pool_mm.h); its hypervisor structures (second-level tables, each
  * vCPU's VMCB or VMCS pages) from its own `pool`; guest memory from
- * neither (`chunks`). Fixed from partition_create on.
+ * neither (the root: `chunks`, GPA = HPA; a child: the root's frames
+ * that MapGpaPages maps).
  */
 struct partition {
 	part_id_t id;
@@ -171,15 +161,11 @@ struct partition {
 	struct pool *parent_pool;	/* where this object came from and goes back to */
 	struct pool pool;		/* its tables and vCPU pages (core/pool.h) */
 	struct slpt_alloc slpt_pages;	/* the tables' page source: `pool` */
-	bool pool_from_mm;		/* pool_pages were the hypervisor's: back there at the end */
 	struct mem_chunk chunks[PART_CHUNKS_MAX];
 	unsigned nchunks;
 	struct vp vps[PART_MAX_VPS];
 	unsigned nvps;
 	uint8_t io_allowed[65536 / 8];	/* 1 bit per port: the guest may use it */
-	enum part_end on_stop, on_crash;
-	volatile bool dying;		/* being destroyed: home CPUs release its vCPUs */
-	volatile uint32_t live_vps;	/* vCPUs not yet released */
 	uint64_t start_tsc;		/* when it was started */
 	uint64_t exit_code;		/* HVCALL_X_PARTITION_EXIT's, once stopped */
 	/*
@@ -222,9 +208,6 @@ struct partition {
 
 /* Boot, before any partition: how much memory one vCPU costs the back-end. */
 void partition_measure_vcpu_cost(void);
-/* What is wrong with a configuration, in words; NULL if nothing. */
-const char *partition_config_problem(const struct part_config *cfg);
-enum part_status partition_create(const struct part_config *cfg, struct partition **out);
 enum part_status partition_start(struct partition *p);
 enum part_status partition_pause(struct partition *p);
 enum part_status partition_resume(struct partition *p);
@@ -232,12 +215,7 @@ enum part_status partition_resume(struct partition *p);
 void partition_crash(struct partition *p, struct vp *vp, const char *why);
 /* The partition stopped itself (exit hypercall). */
 void partition_stopped(struct partition *p, uint64_t code);
-/*
- * Destroy: its vCPUs are released by their home CPUs, then its memory is
- * scrubbed and returned and its id and name are free again.
- */
-enum part_status partition_destroy(struct partition *p);
-/* Called by the home CPU for each vCPU of a dying partition, never while it runs. */
+/* Called by the home CPU for each vCPU the root released (Finalize, DeleteVp), never while it runs. */
 void partition_release_vp(struct vp *vp);
 /* A partition by name, or by id written in decimal; NULL if none. */
 struct partition *partition_find(const char *name_or_id);

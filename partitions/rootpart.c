@@ -293,8 +293,6 @@ struct partition *rootpart_create(const struct boot_info *bi)
 	load_kernel(p, bi, ram, n);
 	memset(p->io_allowed, 0xff, sizeof(p->io_allowed));	/* every port is the root's */
 	deny_hypervisor_ports(p);
-	p->on_stop = p->on_crash = PART_END_PRESERVE;
-	p->live_vps = p->nvps;
 	part_table_publish(slot, p);
 	part_log_created(p);
 	__atomic_store_n(&root_part, p, __ATOMIC_RELEASE);

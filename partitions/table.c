@@ -68,7 +68,7 @@ static bool child_alive_locked(const struct partition *p)
 		return true;
 	if (!p || partition_is_root(p))
 		return false;	/* the root never ends by itself: the children count */
-	return p->dying || (p->state != PART_STOPPED && p->state != PART_CRASHED);
+	return p->state != PART_STOPPED && p->state != PART_CRASHED;
 }
 
 bool partitions_any_alive(void)

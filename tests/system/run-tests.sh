@@ -851,7 +851,7 @@ root_suite() {
 		"^root: module 'tiny' at [0-9a-f]{16}, 27 bytes, begins 61 20 6d 6f, ends 0a$" \
 		"\[cpuid\] PASS cpuid.40000000 vendor is Microsoft Hv" "\[nap\] PASS woke up 20 times" \
 		"'cpuid': stopped itself, exit code 0" "'nap': stopped itself, exit code 0" \
-		"boot: root=on: 2 module lines with partition= left to the root" \
+		"^root: running the default script, [0-9]+ bytes$" \
 		"root: 'cpuid': created, partition [0-9]+, 4 MiB, 1 VP$" \
 		"part [0-9]+ 'cpuid': VP 0 on CPU 0, as the root asked" \
 		"root: 'nap': stopped itself, exit code 0" 'hv: the root asked to power off' \
@@ -939,7 +939,7 @@ root_calls_case qemu-root-calls qemu 2 120
 root_calls_case bochs-root-calls bochs 1 400
 # The partition suite beside the root, in the hypervisor's 64 MiB pool, its lines through the
 # root (fpu-a's: on CPU 0, which runs the root first; the others may finish before it starts).
-ROOT_CREATES=("boot: root=on: 14 module lines with partition= left to the root"
+ROOT_CREATES=("^root: running the default script, [0-9]+ bytes$"
 	"part [0-9]+ 'fpu-a': VP 0 on CPU 0, as the root asked"
 	"part [0-9]+ 'fpu-b': VP 0 on CPU 0, as the root asked"
 	"root: 'smp-a': created, partition [0-9]+, 4 MiB, 2 VPs"

@@ -200,7 +200,7 @@ static void opt_defaults(void **state)
 	assert_int_equal(o.on_panic, ON_PANIC_HALT);
 	assert_int_equal(o.crash, CRASH_NONE);
 	assert_int_equal(o.tlb_tags, 0);
-	assert_false(o.root);			/* transitional: partition= only */
+	assert_true(o.root);			/* the root partition creates every child */
 	assert_int_equal(o.hv_mem_mib, 64);
 	assert_int_equal(o.root_probe, ROOT_PROBE_NONE);
 }
@@ -212,8 +212,8 @@ static void opt_root(void **state)
 	struct warnlog w;
 
 	(void)state;
-	assert_int_equal(parse(&o, "root=on hv_mem=32 root_probe=hv", &w), 0);
-	assert_true(o.root);
+	assert_int_equal(parse(&o, "root=off hv_mem=32 root_probe=hv", &w), 0);
+	assert_false(o.root);
 	assert_int_equal(o.hv_mem_mib, 32);
 	assert_int_equal(o.root_probe, ROOT_PROBE_HV);
 	assert_int_equal(parse(&o, "root_test=calls", &w), 0);
