@@ -18,7 +18,7 @@ UEFI    ?= 0
 CMDLINE ?=
 DEMO    ?= 1
 # make run boots into the root partition, which creates the demonstration partitions (docs/root.md).
-DEFAULT_CMDLINE := serial=com1,115200 loglvl=info root=on
+DEFAULT_CMDLINE := serial=com1,115200 loglvl=info
 # Installs the Debian packages that every target below needs (when missing).
 # Each target runs it first (as an order-only prerequisite of every rule that
 # runs a tool), so a fresh machine needs nothing but gcc, binutils and make.
