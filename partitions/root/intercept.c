@@ -224,5 +224,6 @@ void intercept_poll(void)
 		__asm__ volatile("mfence" ::: "memory");
 		wrmsr(HV_MSR_EOM, 0);	/* TLFS 11.10.3: the next queued message, if any */
 		dispatch(&m);
+		console_pump();		/* a chatty child's lines leave while it talks */
 	}
 }

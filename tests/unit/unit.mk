@@ -29,7 +29,7 @@ UNIT_TESTS := test_format test_mb2 test_memmap test_palloc test_cmdline test_acp
 	      test_slpt test_elf test_mbhdr test_mbinfo test_logring test_cpuid \
 	      test_guest_insn test_svm_exit test_svm_state test_vmx_exit test_exit test_hypercall test_log \
 	      test_hvroot test_hvcall_decode test_hvcall_engine test_synic test_tlfs test_pool test_rootmem \
-	      test_script test_childload test_childdev test_child test_frames test_intercept
+	      test_script test_childload test_childdev test_childout test_child test_frames test_intercept
 
 # Hypervisor code a test links besides the pure modules (the test stubs what
 # that code calls): UNIT_EXTRA_<test>.
@@ -44,8 +44,9 @@ UNIT_EXTRA_test_synic := partitions/synic.c partitions/stimer.c
 UNIT_EXTRA_test_tlfs := partitions/tlfs.c
 UNIT_EXTRA_test_childdev := partitions/root/childdev.c partitions/root/lineasm.c \
 			    partitions/root/uart_model.c
+UNIT_EXTRA_test_childout := partitions/root/childout.c
 UNIT_EXTRA_test_child := partitions/root/child.c partitions/root/childdev.c partitions/root/lineasm.c \
-			 partitions/root/uart_model.c partitions/root/intercept.c
+			 partitions/root/uart_model.c partitions/root/intercept.c partitions/root/childout.c
 UNIT_EXTRA_OBJS = $(sort $(patsubst %.c,$(UNIT_DIR)/obj/%.o,\
 	$(foreach t,$(UNIT_TESTS),$(UNIT_EXTRA_$(t)))))
 FUZZ_TARGETS := fuzz_mb2 fuzz_madt fuzz_cmdline fuzz_memmap fuzz_elf fuzz_mbhdr fuzz_logring \
