@@ -81,6 +81,8 @@ uint16_t child_set_regs(uint64_t id, unsigned vp, const struct hv_register_assoc
 void intercept_init(void);
 /* Handle every message waiting in SINT0's slot (EOM after each). */
 void intercept_poll(void);
+/* A message waits in SINT0's slot: a child's VP waits on the root (a memory read, no exit). */
+bool intercept_pending(void);
 /* A VP's intercept-message page, mapped; 0 if the call failed. */
 uint64_t intercept_map_page(uint64_t id, unsigned vp);
 void intercept_unmap_page(uint64_t id, unsigned vp);

@@ -151,6 +151,13 @@ static bool have_byte(void)
 	return cur_sent < cur_len || next_line();
 }
 
+/*
+ * Each byte the root writes to the UART is an exit (docs/root.md, "What is
+ * left"): a FIFO's worth is 17 of them. A child whose port access waits in
+ * SINT0's slot is suspended until the root completes it, so the pump stops
+ * for it after each byte (at least one goes out per call: a flood of
+ * intercepts slows the output, never stops it).
+ */
 void console_pump(void)
 {
 	if (!buffering)
@@ -161,6 +168,8 @@ void console_pump(void)
 		while (room && have_byte()) {
 			uart_tx_byte(COM1, cur[cur_sent++]);
 			room--;
+			if (intercept_pending())
+				return;
 		}
 		if (room)
 			return;		/* nothing left to send */

@@ -212,6 +212,11 @@ static void dispatch(const struct hv_message *m)
 	handle(c, &page_msg);
 }
 
+bool intercept_pending(void)
+{
+	return sint0_slot && sint0_slot->header.message_type != HVMSG_NONE;
+}
+
 void intercept_poll(void)
 {
 	struct hv_message m;
