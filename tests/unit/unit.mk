@@ -23,7 +23,8 @@ UNIT_SRCS_PURE = core/format.c core/mb2.c core/memmap.c core/palloc.c \
 		 core/cmdline.c core/options.c drivers/acpi_tables.c \
 		 core/slpt.c core/elf.c core/mbhdr.c partitions/mbinfo.c core/logring.c \
 		 partitions/cpuid.c core/hvroot_decode.c core/hvcall_decode.c core/pool.c core/rootmem.c core/rootimg.c \
-		 core/script.c partitions/childload.c partitions/frames.c partitions/intercept.c
+		 core/script.c partitions/childload.c partitions/frames.c partitions/intercept.c \
+		 partitions/root/childout.c
 
 UNIT_TESTS := test_format test_mb2 test_memmap test_palloc test_cmdline test_acpi \
 	      test_slpt test_elf test_mbhdr test_mbinfo test_logring test_cpuid \
@@ -44,13 +45,12 @@ UNIT_EXTRA_test_synic := partitions/synic.c partitions/stimer.c
 UNIT_EXTRA_test_tlfs := partitions/tlfs.c
 UNIT_EXTRA_test_childdev := partitions/root/childdev.c partitions/root/lineasm.c \
 			    partitions/root/uart_model.c
-UNIT_EXTRA_test_childout := partitions/root/childout.c
 UNIT_EXTRA_test_child := partitions/root/child.c partitions/root/childdev.c partitions/root/lineasm.c \
-			 partitions/root/uart_model.c partitions/root/intercept.c partitions/root/childout.c
+			 partitions/root/uart_model.c partitions/root/intercept.c
 UNIT_EXTRA_OBJS = $(sort $(patsubst %.c,$(UNIT_DIR)/obj/%.o,\
 	$(foreach t,$(UNIT_TESTS),$(UNIT_EXTRA_$(t)))))
 FUZZ_TARGETS := fuzz_mb2 fuzz_madt fuzz_cmdline fuzz_memmap fuzz_elf fuzz_mbhdr fuzz_logring \
-		fuzz_hvroot fuzz_hvcall_decode fuzz_pool fuzz_rootimg fuzz_script
+		fuzz_hvroot fuzz_hvcall_decode fuzz_pool fuzz_rootimg fuzz_script fuzz_childout
 
 # Order-only prerequisite of every rule here: the top-level Makefile sets it to
 # its `deps` target (package installation); empty when used on its own.
