@@ -2,10 +2,11 @@
  * The root kernel (docs/root.md): partition 0 of the design, our own small
  * 64-bit kernel in guest mode. It owns COM1 and relays the hypervisor's
  * log there: it takes the log over with its first HVCALL_X_LOG_READ, then
- * drains it every POLL_US, with its children's lines, halting with a
- * virtual timer in between (it never spins); while text waits for the
- * UART, every TX_TICK_US (console.c). On the way up it says what it was given:
- * its RAM, and each boot module with its first bytes, read from its RAM.
+ * drains it every POLL_US (every TX_TICK_US while text waits for the
+ * UART), with its children's lines, halting with a virtual timer in
+ * between (it never spins; console.c). On the way up it says what it was
+ * given: its RAM, and each boot module with its first bytes, read from
+ * its RAM.
  *
  * Code shared with the hypervisor is compiled from the same sources
  * (core/format.c, core/lib.c, core/cmdline.c, drivers/uart16550.c).
