@@ -223,9 +223,9 @@ void say(const char *fmt, ...)
 		put_bytes(line, (size_t)n);
 		return;
 	}
-	/* the root's own lines are never dropped: with its ring full of unsent ones, wait */
-	if (root_unsent() + LOGRING_HDR + (size_t)n > ROOT_RING)
-		console_flush();
+	/* the root's own lines are never dropped: its ring full of unsent ones, send till one fits */
+	while (root_unsent() + LOGRING_HDR + (size_t)n > ROOT_RING && have_byte())
+		uart_putc(COM1, cur[cur_sent++]);
 	logring_put(&root_ring, line, (size_t)n);
 	console_pump();
 }
