@@ -47,7 +47,8 @@ static void test_in_order(void **state)
 	assert_int_equal(childout_unsent(&out), 0);
 	assert_true(childout_line(&out, "hi"));
 	assert_true(childout_line(&out, "there"));
-	assert_int_equal(childout_unsent(&out), 2 * LOGRING_HDR + strlen("[web] hi") + strlen("[web] there"));
+	assert_int_equal(childout_unsent(&out),
+			 2 * LOGRING_HDR + strlen("[web] hi") + strlen("[web] there"));
 	assert_string_equal(next(), "[web] hi");
 	assert_string_equal(next(), "[web] there");
 	assert_null(next());
@@ -91,8 +92,9 @@ static void test_budget_drops_newest_then_notes(void **state)
 		snprintf(note, sizeof(note), "[web] %s", line_of(i));
 		assert_string_equal(next(), note);
 	}
-	snprintf(note, sizeof(note), "[web] %u lines dropped (more than %u bytes waiting for the serial port)",
-		 dropped, CHILDOUT_BUDGET);
+	snprintf(note, sizeof(note),
+		 "[web] %u lines dropped (more than %u bytes waiting for the serial port)", dropped,
+		 CHILDOUT_BUDGET);
 	assert_string_equal(next(), note);
 	assert_string_equal(next(), "[web] back");
 	assert_null(next());
@@ -113,7 +115,8 @@ static void test_root_lines_beyond_budget_and_settle(void **state)
 		snprintf(want, sizeof(want), "[web] %s", line_of(i));
 		assert_string_equal(next(), want);
 	}
-	assert_string_equal(next(), "[web] 2 lines dropped (more than 7168 bytes waiting for the serial port)");
+	assert_string_equal(next(),
+			    "[web] 2 lines dropped (more than 7168 bytes waiting for the serial port)");
 	assert_string_equal(next(), "root: 'web': stopped itself, exit code 0");
 	assert_null(next());
 }
