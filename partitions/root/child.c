@@ -33,6 +33,15 @@
 #define RETRIES_MAX		64	/* single-page deposits before we give up on a call */
 
 static struct child children[CHILDREN_MAX];
+/*
+ * Each slot's output, apart from the slot: a child's last lines and the
+ * root's lines about its end are still being sent when the slot is freed
+ * and taken again (childout.h).
+ */
+static struct childout outputs[CHILDREN_MAX];
+static unsigned output_turn;
+
+_Static_assert(SCRIPT_NAME_MAX <= CHILDOUT_NAME_MAX, "a child's name fits its output's");
 
 struct child *child_find(const char *name)
 {
@@ -61,7 +70,42 @@ unsigned child_live_count(void)
 
 void child_line(void *child, const char *text)
 {
-	say("[%s] %s", ((struct child *)child)->name, text);
+	childout_line(((struct child *)child)->out, text);
+}
+
+/* A line of the root's about `c`, after the child's own output (childout.h). */
+static void __printf(2, 3) child_say(struct child *c, const char *fmt, ...)
+{
+	char line[CHILDOUT_LINE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	childout_root_line(c->out, line);
+}
+
+size_t child_output_next(char *out, size_t size, bool *more)
+{
+	*more = false;
+	for (unsigned k = 0; k < CHILDREN_MAX; k++) {
+		unsigned i = (output_turn + k) % CHILDREN_MAX;
+		size_t n = childout_next(&outputs[i], out, size);
+
+		if (n) {
+			output_turn = (i + 1) % CHILDREN_MAX;
+			return n;
+		}
+	}
+	return 0;
+}
+
+bool child_output_waiting(void)
+{
+	for (unsigned i = 0; i < CHILDREN_MAX; i++)
+		if (childout_unsent(&outputs[i]))
+			return true;
+	return false;
 }
 
 /* ---- deposits (hyperv-root-abi.md 3) ---- */
@@ -409,6 +453,8 @@ static struct child *slot_take(const char *name)
 			if (children[i].state == CHILD_FREE && (pass || !children[i].ended)) {
 				memset(&children[i], 0, sizeof(children[i]));
 				memcpy(children[i].name, name, strnlen(name, SCRIPT_NAME_MAX - 1));
+				children[i].out = &outputs[i];
+				childout_claim(children[i].out, children[i].name);
 				return &children[i];
 			}
 	return NULL;
@@ -497,13 +543,13 @@ void child_destroy(struct child *c)
 		}
 	st = fast8(HVCALL_FINALIZE_PARTITION, c->id);
 	if (st != HV_STATUS_SUCCESS)
-		say("root: '%s': FinalizePartition: %s", c->name, hv_status_name(st));
+		child_say(c, "root: '%s': FinalizePartition: %s", c->name, hv_status_name(st));
 	free_ram(c);			/* no UnmapGpaPages: Finalize dropped the maps */
 	withdrawn = withdraw_all(c->id);
 	st = fast8(HVCALL_DELETE_PARTITION, c->id);
 	if (st != HV_STATUS_SUCCESS)
-		say("root: '%s': DeletePartition: %s", c->name, hv_status_name(st));
-	say("root: '%s': destroyed, memory scrubbed, %lu pages withdrawn, %lu MiB free", c->name,
+		child_say(c, "root: '%s': DeletePartition: %s", c->name, hv_status_name(st));
+	child_say(c, "root: '%s': destroyed, memory scrubbed, %lu pages withdrawn, %lu MiB free", c->name,
 	    withdrawn, pmem_free_pages() >> 8);
 	c->state = CHILD_FREE;
 }
@@ -514,7 +560,8 @@ void child_ended(struct child *c, bool crashed, const char *why)
 
 	c->ended = true;
 	childdev_flush(&c->dev, child_line, c);	/* its last, unfinished words come first */
-	say("root: '%s': %s", c->name, why);
+	childout_settle(c->out);		/* and what it lost, said */
+	child_say(c, "root: '%s': %s", c->name, why);
 	if (end == SCRIPT_END_DESTROY)
 		child_destroy(c);
 	else

@@ -8,6 +8,7 @@
 
 #include "core/script.h"
 #include "partitions/childload.h"
+#include "partitions/root/childout.h"
 #include "partitions/root/devices.h"
 
 #define CHILDREN_MAX		16
@@ -35,6 +36,7 @@ struct child {
 	struct childload_plan plan;
 	uint64_t msg_page[SCRIPT_VCPUS_MAX];	/* intercept-message page per VP, 0 if none */
 	struct childdev dev;
+	struct childout *out;			/* its lines, waiting for the serial port */
 	bool ended;				/* stopped or crashed, at least once */
 };
 
@@ -64,8 +66,12 @@ struct child *child_by_id(uint64_t id);
 bool child_has_ended(const char *name);
 /* Children that have not ended (created or running). */
 unsigned child_live_count(void);
-/* One line of a child's output: "[NAME] text". */
+/* One line of a child's output: "[NAME] text", into its output (dropped beyond its budget). */
 void child_line(void *child, const char *text);
+/* The serial sender's next line from the children's outputs, each in turn; 0 if none waits. */
+size_t child_output_next(char *out, size_t size, bool *more);
+/* Some child's output has lines unsent. */
+bool child_output_waiting(void);
 /* SetVpRegisters of `n` assignments, in batches (hyperv-root-abi.md 4.11). */
 uint16_t child_set_regs(uint64_t id, unsigned vp, const struct hv_register_assoc *r, unsigned n);
 
@@ -75,6 +81,8 @@ uint16_t child_set_regs(uint64_t id, unsigned vp, const struct hv_register_assoc
 void intercept_init(void);
 /* Handle every message waiting in SINT0's slot (EOM after each). */
 void intercept_poll(void);
+/* A message waits in SINT0's slot: a child's VP waits on the root (a memory read, no exit). */
+bool intercept_pending(void);
 /* A VP's intercept-message page, mapped; 0 if the call failed. */
 uint64_t intercept_map_page(uint64_t id, unsigned vp);
 void intercept_unmap_page(uint64_t id, unsigned vp);

@@ -1,16 +1,57 @@
 /*
  * COM1, the root's console. The root owns the port (every I/O port is the
- * root's, docs/root.md): its own lines and the hypervisor's log, which it
- * drains with HVCALL_X_LOG_READ, go out here. The first read hands the port
- * over: from then on the hypervisor writes to it only on panic.
+ * root's, docs/root.md): its own lines, the hypervisor's log, which it
+ * drains with HVCALL_X_LOG_READ, and its children's lines go out here. The
+ * first read hands the port over: from then on the hypervisor writes to it
+ * only on panic.
+ *
+ * Until console_start_buffering() (start-up, the self-tests) every line is
+ * sent before say() returns, waiting on the UART. From then on (the event
+ * loop runs children) nothing waits on it: at 115200 baud a character
+ * takes about 87 us, a line of 60 about 5 ms, and a child's port write,
+ * completed by the root, must not wait for that (docs/root.md, "A child's
+ * output"). Lines wait in rings (the root's own here, each child's in
+ * childout.h) and console_pump() hands the UART a transmit FIFO's worth
+ * when its FIFO is empty, as core/log.c's sender does, then goes on; the
+ * event loop pumps on each wake-up, every TX_TICK_US while text waits.
+ *
+ * The sender takes whole lines in turn from its sources (the root's own
+ * lines, the hypervisor's log, the children, each child in turn), so no
+ * source starves another and lines never mix. Power-off and panic send
+ * everything, waiting on the UART (console_flush).
  */
 #include "partitions/root/root.h"
+#include "partitions/root/child.h"
 #include "core/abi/hypercall.h"
+#include "core/logring.h"
 #include "drivers/uart16550.h"
 
-#define COM1	0x3f8
+#define COM1		0x3f8
+#define ROOT_RING	16384	/* the root's own lines waiting: a power of two */
+#define SAY_MAX		256
+#define CUR_MAX		640	/* a line being sent: a hypervisor log line (512) and a loss note */
+
+struct console_source {
+	/* The next line into out (at most size bytes); 0 if none. *more: it goes on (cut). */
+	size_t (*next)(char *out, size_t size, bool *more);
+	bool crlf;		/* a bare line: the sender ends it with CR LF */
+};
+
+static bool buffering;
+static unsigned fifo = 1;
+
+static uint8_t root_buf[ROOT_RING];
+static struct logring root_ring = { .buf = root_buf, .size = ROOT_RING };
+static struct logring_cursor root_at;
 
 static char log_buf[4096];
+static size_t log_got, log_at;
+static bool log_refused;
+static bool log_may_read;	/* console_poll and console_flush: not each intercept's pump */
+
+static char cur[CUR_MAX];
+static size_t cur_len, cur_sent;
+static unsigned turn;
 
 static void put_bytes(const char *s, size_t n)
 {
@@ -18,9 +59,157 @@ static void put_bytes(const char *s, size_t n)
 		uart_putc(COM1, s[i]);
 }
 
+static size_t root_unsent(void)
+{
+	return (size_t)(root_ring.head - MAX(root_at.pos, root_ring.tail));
+}
+
+static size_t root_next(char *out, size_t size, bool *more)
+{
+	struct logring_loss lost = { 0, 0, 0 };
+	size_t len;
+
+	*more = false;
+	if (!logring_get(&root_ring, &root_at, out, size, &len, &lost))
+		return 0;
+	return MIN(len, size);
+}
+
+/* Read the hypervisor's log into log_buf when all of it is sent; false when it has nothing. */
+static bool log_fill(void)
+{
+	uint64_t got;
+	uint16_t st;
+
+	if (log_at < log_got)
+		return true;
+	if (log_refused || !log_may_read)
+		return false;
+	log_at = log_got = 0;
+	st = hv_fast(HVCALL_X_LOG_READ, root_image_gpa(log_buf), sizeof(log_buf), &got);
+	if (st != HV_STATUS_SUCCESS) {
+		char why[64];
+		int n = fmt_snprintf(why, sizeof(why), "root: log read refused, status %u", st);
+
+		log_refused = true;	/* said once, in the root's own lines */
+		logring_put(&root_ring, why, (size_t)MIN(n, (int)sizeof(why) - 1));
+		return false;
+	}
+	log_got = (size_t)MIN(got, sizeof(log_buf));
+	return log_got > 0;
+}
+
+/* The hypervisor's log: its lines end in CR LF already; one may span two reads. */
+static size_t log_next(char *out, size_t size, bool *more)
+{
+	size_t n = 0;
+
+	while (n < size && log_fill()) {
+		char ch = log_buf[log_at++];
+
+		out[n++] = ch;
+		if (ch == '\n') {
+			*more = false;
+			return n;
+		}
+	}
+	*more = n == size;	/* cut: the rest before any other source's line */
+	return n;
+}
+
+static const struct console_source sources[] = {
+	{ root_next, true },
+	{ log_next, false },
+	{ child_output_next, true },
+};
+#define SOURCES (sizeof(sources) / sizeof(sources[0]))
+
+/* The next line into cur from the source whose turn it is; false if none has one. */
+static bool next_line(void)
+{
+	for (unsigned k = 0; k < SOURCES; k++) {
+		unsigned s = (turn + k) % SOURCES;
+		bool more = false;
+		size_t n = sources[s].next(cur, sizeof(cur) - 2, &more);
+
+		if (!n)
+			continue;
+		if (sources[s].crlf) {
+			cur[n++] = '\r';
+			cur[n++] = '\n';
+		}
+		cur_len = n;
+		cur_sent = 0;
+		turn = more ? s : (s + 1) % SOURCES;
+		return true;
+	}
+	return false;
+}
+
+static bool have_byte(void)
+{
+	return cur_sent < cur_len || next_line();
+}
+
+/*
+ * Each byte the root writes to the UART is an exit (docs/root.md, "What is
+ * left"): a FIFO's worth is 17 of them. A child whose port access waits in
+ * SINT0's slot is suspended until the root completes it, so the pump stops
+ * for it after each byte (at least one goes out per call: a flood of
+ * intercepts slows the output, never stops it).
+ */
+void console_pump(void)
+{
+	if (!buffering)
+		return;
+	while (uart_tx_empty(COM1)) {
+		unsigned room = fifo;
+
+		while (room && have_byte()) {
+			uart_tx_byte(COM1, cur[cur_sent++]);
+			room--;
+			if (intercept_pending())
+				return;
+		}
+		if (room)
+			return;		/* nothing left to send */
+	}
+}
+
+void console_poll(void)
+{
+	log_may_read = true;
+	console_pump();
+	log_may_read = false;
+}
+
+void console_flush(void)
+{
+	if (!buffering) {
+		console_relay_log();
+		return;
+	}
+	log_may_read = true;
+	while (have_byte())
+		uart_putc(COM1, cur[cur_sent++]);
+	log_may_read = false;
+}
+
+bool console_busy(void)
+{
+	return cur_sent < cur_len || root_unsent() || log_at < log_got || child_output_waiting();
+}
+
+void console_start_buffering(void)
+{
+	console_relay_log();
+	fifo = uart_tx_fifo_depth(COM1);
+	buffering = true;
+}
+
 void say(const char *fmt, ...)
 {
-	char line[256];
+	char line[SAY_MAX];
 	va_list ap;
 	int n;
 
@@ -28,9 +217,17 @@ void say(const char *fmt, ...)
 	n = fmt_vsnprintf(line, sizeof(line) - 2, fmt, ap);
 	va_end(ap);
 	n = MIN(n, (int)sizeof(line) - 3);
-	line[n++] = '\r';
-	line[n++] = '\n';
-	put_bytes(line, (size_t)n);
+	if (!buffering) {
+		line[n++] = '\r';
+		line[n++] = '\n';
+		put_bytes(line, (size_t)n);
+		return;
+	}
+	/* the root's own lines are never dropped: its ring full of unsent ones, send till one fits */
+	while (root_unsent() + LOGRING_HDR + (size_t)n > ROOT_RING && have_byte())
+		uart_putc(COM1, cur[cur_sent++]);
+	logring_put(&root_ring, line, (size_t)n);
+	console_pump();
 }
 
 void console_relay_log(void)

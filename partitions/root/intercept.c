@@ -212,6 +212,11 @@ static void dispatch(const struct hv_message *m)
 	handle(c, &page_msg);
 }
 
+bool intercept_pending(void)
+{
+	return sint0_slot && sint0_slot->header.message_type != HVMSG_NONE;
+}
+
 void intercept_poll(void)
 {
 	struct hv_message m;
@@ -224,5 +229,6 @@ void intercept_poll(void)
 		__asm__ volatile("mfence" ::: "memory");
 		wrmsr(HV_MSR_EOM, 0);	/* TLFS 11.10.3: the next queued message, if any */
 		dispatch(&m);
+		console_pump();		/* a chatty child's lines leave while it talks */
 	}
 }

@@ -2,9 +2,11 @@
  * The root kernel (docs/root.md): partition 0 of the design, our own small
  * 64-bit kernel in guest mode. It owns COM1 and relays the hypervisor's
  * log there: it takes the log over with its first HVCALL_X_LOG_READ, then
- * drains it until it is empty every POLL_US, halting with a virtual timer
- * in between (it never spins). On the way up it says what it was given:
- * its RAM, and each boot module with its first bytes, read from its RAM.
+ * drains it every POLL_US (every TX_TICK_US while text waits for the
+ * UART), with its children's lines, halting with a virtual timer in
+ * between (it never spins; console.c). On the way up it says what it was
+ * given: its RAM, and each boot module with its first bytes, read from
+ * its RAM.
  *
  * Code shared with the hypervisor is compiled from the same sources
  * (core/format.c, core/lib.c, core/cmdline.c, drivers/uart16550.c).
@@ -16,6 +18,7 @@
 
 #define TIMER_VECTOR	0x40
 #define POLL_US		5000		/* 5 ms: about 60 characters at 115200 baud */
+#define TX_TICK_US	1000		/* while text waits: under a 16-byte FIFO's 1.4 ms */
 #define KERNEL_CS	0x08
 
 void root_main(const struct rootboot_info *bi);
@@ -151,6 +154,7 @@ void panic_at(const char *file, int line, const char *fmt, ...)
 	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	say("root: PANIC at %s:%d: %s", file, line, msg);
+	console_flush();
 	for (;;)
 		hv_fast(HVCALL_X_PARTITION_EXIT, 0xdead, 0, NULL);
 }
@@ -183,10 +187,12 @@ void root_main(const struct rootboot_info *bi)
 	root_script_start(true);	/* the hypervisor creates no partition= child (root=on) */
 	if (root_cmdline_has("root_test", "bench"))
 		root_bench();		/* after the script's first command: it is a figure */
+	console_start_buffering();
 	for (;;) {
-		console_relay_log();
+		console_poll();
 		root_script_poll();
-		hv_fast(HVCALL_X_SET_TIMER, POLL_US, TIMER_VECTOR, NULL);
+		console_poll();
+		hv_fast(HVCALL_X_SET_TIMER, console_busy() ? TX_TICK_US : POLL_US, TIMER_VECTOR, NULL);
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 	}
 }

@@ -5,7 +5,8 @@
  * its image runs at the link base (root.ld) from rootboot_info.kernel_gpa.
  *
  *   main.c     start-up, the idle loop
- *   console.c  COM1: its own lines and the hypervisor's log relayed
+ *   console.c  COM1: its own lines, the hypervisor's log and its children's, sent
+ *              without waiting on the UART once the event loop runs
  *   hv.c       the hypercall client: fast, memory and rep calls, as mshv issues them
  *   pmem.c     the root's free pages (for children's RAM and for deposits)
  *   script.c   the start-up script, run (the language: core/script.c)
@@ -53,10 +54,24 @@ extern uint64_t root_first_command_tsc;
 
 /* ---- console.c ---- */
 
-/* One line of the root's own, straight to COM1 (after the log's pending text). */
+/*
+ * One line of the root's own: sent at once until console_start_buffering(),
+ * then queued for the sender (never dropped: with the root's ring full of
+ * unsent lines, it waits for the UART).
+ */
 void __printf(1, 2) say(const char *fmt, ...);
-/* Send the hypervisor's log until it has nothing more; the first call takes the port over. */
+/* Send the hypervisor's log until it has nothing more, waiting on the UART; the first call takes the port over. */
 void console_relay_log(void);
+/* The event loop starts: from now on nothing waits on the UART but console_flush(). */
+void console_start_buffering(void);
+/* Hand the UART what it takes at once, without waiting (after each intercept). */
+void console_pump(void);
+/* The same from the event loop, which also reads the hypervisor's log. */
+void console_poll(void);
+/* Text waits to be sent (the event loop then wakes every TX_TICK_US). */
+bool console_busy(void);
+/* Send everything, waiting on the UART: before power-off and a panic's exit. */
+void console_flush(void);
 
 /* ---- hv.c ---- */
 

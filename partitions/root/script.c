@@ -173,6 +173,7 @@ void root_script_poll(void)
 	if (run.over && run.poweroff && child_live_count() == 0) {
 		say("root: no child left running and after_boot=poweroff: %lu pages withdrawn from "
 		    "my deposit pool, powering off", child_withdraw_self());
+		console_flush();
 		hv_fast(HVCALL_X_POWER_OFF, 0, 0, NULL);
 		run.poweroff = false;	/* no ACPI power-off: stay up */
 	}
