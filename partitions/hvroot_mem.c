@@ -110,9 +110,12 @@ static void map_in_root(uint64_t pfn)
 		ok = slpt_map(&root->slpt, to_gpa(block), block, MIB(2), SLP_RWX, MEMTYPE_WB, true);
 	else
 		ok = slpt_map(&root->slpt, to_gpa(pa), pa, PAGE_SIZE, SLP_RWX, MEMTYPE_WB, false);
-	/* the page's table exists (its unmapping split the block): nothing to allocate */
-	if (!ok)
-		panic("root: cannot map frame %lx back", pfn);
+	/*
+	 * Invariant: nothing to allocate. The page's table exists (its deposit
+	 * split the block, or was refused: hvroot_deposit_memory), and a merge
+	 * only frees one; so a withdrawal cannot fail.
+	 */
+	ASSERT(ok);
 }
 
 /* TLFS HvCallDepositMemory: root frames into a pool, out of the root's reach. */
@@ -142,13 +145,25 @@ uint16_t hvroot_deposit_memory(struct hc_call *c)
 			return HV_STATUS_ACCESS_DENIED;		/* not the root's RAM */
 		if (frames_get(&frames, pfn) != FRAME_ROOT)
 			return HV_STATUS_INVALID_PARAMETER;	/* deposited or mapped into a child */
+		/*
+		 * Out of the root's tables first: a page inside one of its 2 MiB
+		 * leaves splits the leaf, with a table page from the hypervisor's
+		 * pool. Where that pool has none, the deposit is refused and the
+		 * page stays the root's, mapped (a guest never makes the
+		 * hypervisor run short of a page it needs later: the withdrawal
+		 * maps the page back into this very table, and cannot fail).
+		 */
+		if (!slpt_unmap_or_keep(&root->slpt, to_gpa(pa), PAGE_SIZE))
+			return HV_STATUS_INSUFFICIENT_MEMORY;
 		ps = pool_deposit(pool, &pa, 1, &accepted);
-		if (ps == POOL_EFULL)
-			return HV_STATUS_INSUFFICIENT_BUFFERS;	/* the pool's bookkeeping is full */
-		if (ps != POOL_OK)
-			return HV_STATUS_INVALID_PARAMETER;	/* page 0, which no pool takes */
+		if (ps != POOL_OK) {
+			map_in_root(pfn);	/* the split's table is there: allocates nothing */
+			flush_root();
+			/* EFULL: the pool's bookkeeping is full; else page 0, which no pool takes */
+			return ps == POOL_EFULL ? HV_STATUS_INSUFFICIENT_BUFFERS
+						: HV_STATUS_INVALID_PARAMETER;
+		}
 		frames_move(&frames, pfn, 1, FRAME_ROOT, FRAME_DEPOSITED, 0);
-		slpt_unmap(&root->slpt, to_gpa(pa), PAGE_SIZE);
 		flush_root();
 	}
 	return end == in.reps.end ? st : HV_STATUS_SUCCESS;
