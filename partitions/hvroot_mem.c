@@ -274,15 +274,6 @@ static void unmap_range(struct partition *p, uint64_t gfn, uint64_t n)
 	slpt_unmap(&p->slpt, to_gpa(gfn << PAGE_SHIFT), n << PAGE_SHIFT);
 }
 
-/*
- * TLFS HvCallMapGpaPages. Each source frame must be the root's and free
- * (not deposited, not mapped into a child): ACCESS_DENIED for a frame that
- * is not the root's RAM, INVALID_PARAMETER for one that is busy. A target
- * GFN that is mapped already is remapped (TLFS: the new mapping replaces
- * it; the old frame is the root's again). NO_ACCESS unmaps the range. Each
- * rep needs up to MAP_TABLES_MAX free pages in the child's pool for its
- * tables: INSUFFICIENT_MEMORY at the rep that finds fewer.
- */
 /* One rep of MapGpaPages (below); a status other than SUCCESS stops the call there. */
 static uint16_t map_one_rep(struct hc_call *c, const struct hvroot_map_gpa_pages *in,
 			    struct partition *p, unsigned perms, enum mem_cache type)
@@ -305,7 +296,7 @@ static uint16_t map_one_rep(struct hc_call *c, const struct hvroot_map_gpa_pages
 			return HV_STATUS_INVALID_PARAMETER;
 	if (pool_free(&p->pool) < MAP_TABLES_MAX)
 		return HV_STATUS_INSUFFICIENT_MEMORY;
-	unmap_range(p, gfn, n);			/* a remap: the old frames are the root's */
+	unmap_range(p, gfn, n);	/* a remap: the old frames the root's once the VPs let go */
 	if (!slpt_map(&p->slpt, gpa, pfn << PAGE_SHIFT, n * PAGE_SIZE, perms, type, n > 1))
 		panic("part %u: its pool had room for the tables", part_id_val(p->id));
 	frames_move(&frames, pfn, n, FRAME_ROOT, FRAME_CHILD, (unsigned)p->slot);
@@ -313,6 +304,16 @@ static uint16_t map_one_rep(struct hc_call *c, const struct hvroot_map_gpa_pages
 	return HV_STATUS_SUCCESS;
 }
 
+/*
+ * TLFS HvCallMapGpaPages. Each source frame must be the root's and free
+ * (not deposited, not mapped into a child): ACCESS_DENIED for a frame that
+ * is not the root's RAM, INVALID_PARAMETER for one that is busy. A target
+ * GFN that is mapped already is remapped (TLFS: the new mapping replaces
+ * it; the old frame is the root's again when the call returns). NO_ACCESS
+ * unmaps the range. Each rep needs up to MAP_TABLES_MAX free pages in the
+ * child's pool for its tables: INSUFFICIENT_MEMORY at the rep that finds
+ * fewer.
+ */
 uint16_t hvroot_map_gpa_pages(struct hc_call *c)
 {
 	struct hvroot_map_gpa_pages in;
