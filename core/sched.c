@@ -394,6 +394,17 @@ static void deliver_interrupts(struct vp *vp)
 	vcpu_ops->want_irq_window(&vp->vcpu, __atomic_load_n(&vp->irq_summary, __ATOMIC_ACQUIRE));
 }
 
+/*
+ * Out of guest mode until the next pick: what a CPU that changed the VP's
+ * translations waits for (hvroot_mem.c) sees `running` false or `slices`
+ * move on.
+ */
+static void slice_over(struct vp *vp)
+{
+	__atomic_store_n(&vp->running, false, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&vp->slices, 1, __ATOMIC_SEQ_CST);
+}
+
 static void run_vp(struct runq *rq, struct vp *vp, uint64_t slice_end)
 {
 	struct partition *p = vp->vcpu.part;
@@ -406,7 +417,7 @@ static void run_vp(struct runq *rq, struct vp *vp, uint64_t slice_end)
 	rq->need_resched = false;
 	lapic_timer_oneshot(next_timer_us(rq, sched_now(), vp, slice_end));
 	if (p->state != PART_RUNNING) {
-		vp->running = false;
+		slice_over(vp);
 		return;
 	}
 	if (rq->fpu_owner != vp) {	/* no guest may see another's registers */
@@ -447,7 +458,7 @@ static void run_vp(struct runq *rq, struct vp *vp, uint64_t slice_end)
 	vp->stats.hv_ticks += rdtsc() - start - guest;
 	if (act == EXIT_ACTION_BLOCK)
 		vp->state = VP_BLOCKED;
-	vp->running = false;
+	slice_over(vp);
 }
 
 static void idle(struct runq *rq, uint64_t now)
@@ -465,7 +476,7 @@ static void idle(struct runq *rq, uint64_t now)
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 
-/* Take the vCPUs of dying partitions off this queue and release them here, on their home CPU. */
+/* Take the vCPUs the root released (Finalize, DeleteVp) off this queue and release them here, on their home CPU. */
 static void reap(struct runq *rq)
 {
 	struct vp *dead = NULL;

@@ -89,7 +89,13 @@ bool slpt_map(struct slpt *t, gpa_t gpa, paddr_t hpa, uint64_t size,
 	return true;
 }
 
-void slpt_unmap(struct slpt *t, gpa_t gpa, uint64_t size)
+/*
+ * The range's mappings go. A large leaf only partly in it is split first;
+ * with no page for that, `keep` says what happens: false, the whole leaf
+ * goes (slpt_unmap); true, the walk stops there and returns false
+ * (slpt_unmap_or_keep). A split that was paid for changes no translation.
+ */
+static bool unmap(struct slpt *t, gpa_t gpa, uint64_t size, bool keep)
 {
 	while (size) {
 		uint64_t *e = &table_at(t, t->root)[INDEX(gpa, 4)];
@@ -104,8 +110,11 @@ void slpt_unmap(struct slpt *t, gpa_t gpa, uint64_t size)
 		if (t->fmt->present(*e) && level > 1 &&
 		    (OFFSET(gpa, level) || left > size)) {
 			/* a large leaf only partly unmapped: split it and go round again */
-			if (!descend(t, e, level))
+			if (!descend(t, e, level)) {
+				if (keep)
+					return false;
 				*e = 0;		/* no memory to split: unmap all of it */
+			}
 			continue;
 		}
 		*e = 0;
@@ -113,6 +122,17 @@ void slpt_unmap(struct slpt *t, gpa_t gpa, uint64_t size)
 		gpa = gpa_add(gpa, left);
 		size -= left;
 	}
+	return true;
+}
+
+void slpt_unmap(struct slpt *t, gpa_t gpa, uint64_t size)
+{
+	(void)unmap(t, gpa, size, false);
+}
+
+bool slpt_unmap_or_keep(struct slpt *t, gpa_t gpa, uint64_t size)
+{
+	return unmap(t, gpa, size, true);
 }
 
 bool slpt_lookup(const struct slpt *t, gpa_t gpa, paddr_t *hpa, uint64_t *pte)

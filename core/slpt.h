@@ -55,6 +55,15 @@ bool slpt_map(struct slpt *t, gpa_t gpa, paddr_t hpa, uint64_t size,
 
 /* Remove mappings in [gpa, gpa+size); the caller flushes guest TLBs. */
 void slpt_unmap(struct slpt *t, gpa_t gpa, uint64_t size);
+/*
+ * The same, but where a large leaf only partly in the range cannot be
+ * split (no page for its table), the walk stops there and returns false:
+ * the rest of the range from that leaf on stays mapped (a single page's
+ * unmap then changed nothing a guest can see). What slpt_unmap would do
+ * instead, dropping the whole leaf, is wrong where the leaf's other pages
+ * must stay mapped (the root's RAM around a page it deposits).
+ */
+bool slpt_unmap_or_keep(struct slpt *t, gpa_t gpa, uint64_t size);
 
 /* Translate; returns false if unmapped. */
 bool slpt_lookup(const struct slpt *t, gpa_t gpa, paddr_t *hpa, uint64_t *pte);

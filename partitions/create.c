@@ -77,6 +77,7 @@ void part_vp_free(struct vp *vp)
 	struct vcpu *v = &vp->vcpu;
 
 	intercept_vp_release(vp);
+	synic_release(vp);	/* nodes queued on it back to their senders; posts refused */
 	if (v->arch)
 		vcpu_ops->vcpu_free(v, &v->part->pool);
 	v->arch = NULL;

@@ -75,6 +75,19 @@ uint64_t frames_release_owner(struct frame_table *t, unsigned owner)
 	return n;
 }
 
+bool frames_make_pending(struct frame_table *t, uint64_t pfn)
+{
+	if (frames_get(t, pfn) != FRAME_CHILD)
+		return false;
+	t->state[pfn] = encode(FRAME_CHILD, FRAME_OWNER_PENDING);
+	return true;
+}
+
+uint64_t frames_release_pending(struct frame_table *t)
+{
+	return frames_release_owner(t, FRAME_OWNER_PENDING);
+}
+
 uint64_t frames_count(const struct frame_table *t, enum frame_state s)
 {
 	uint64_t n = 0;

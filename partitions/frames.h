@@ -22,6 +22,13 @@ enum frame_state { FRAME_NOT_ROOT = 0, FRAME_ROOT, FRAME_DEPOSITED, FRAME_CHILD 
 
 #define FRAME_BLOCK_PAGES	512u	/* frames in a 2 MiB block */
 #define FRAME_OWNER_MAX		62u	/* owner slots 0..61 fit bits 7:2 */
+/*
+ * A frame just unmapped from a child whose VPs may still reach it through
+ * a translation they hold (until each has left guest mode): still counted
+ * FRAME_CHILD, so neither deposited nor mapped again, but no child's.
+ * Bits 7:2 hold 63, one past the last owner slot.
+ */
+#define FRAME_OWNER_PENDING	FRAME_OWNER_MAX
 
 struct frame_table {
 	uint8_t *state;		/* npfn bytes, frames 0 .. npfn - 1 */
@@ -50,6 +57,10 @@ bool frames_move(struct frame_table *t, uint64_t pfn, uint64_t n, enum frame_sta
 		 enum frame_state to, unsigned owner);
 /* Every frame of the 2 MiB block holding pfn is mapped in the root (ROOT or CHILD). */
 bool frames_block_in_root(const struct frame_table *t, uint64_t pfn);
+/* A FRAME_CHILD frame (of any owner) becomes pending; false for a frame in another state. */
+bool frames_make_pending(struct frame_table *t, uint64_t pfn);
+/* Every pending frame back to FRAME_ROOT (its child's VPs have let go of it); returns how many. */
+uint64_t frames_release_pending(struct frame_table *t);
 /* Frames of child `owner` back to FRAME_ROOT; returns how many. */
 uint64_t frames_release_owner(struct frame_table *t, unsigned owner);
 /* How many frames are in state s (tests and statistics). */

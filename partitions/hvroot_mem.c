@@ -9,6 +9,7 @@
 #include "partitions/frames.h"
 #include "partitions/hosted.h"
 #include "partitions/internal.h"
+#include "arch/x86/cpu.h"
 #include "core/abi/hvroot.h"
 #include "core/hvroot_decode.h"
 #include "core/lib.h"
@@ -80,18 +81,38 @@ static void flush_root(void)
 
 /*
  * Each VP drops its translations before its next entry, and one in guest
- * mode now is kicked out. The call returns before a VP on another CPU
- * has left guest mode: a window of an IPI's latency in which it may
- * still reach a frame just unmapped (the frame is the root's again, so
- * only the root's data is at stake; waiting for the exits, as Finalize
- * waits for the releases, closes it: a later step).
+ * mode now is kicked out; then the call waits until every VP of the child
+ * that was running has left guest mode (its slice ended: `running` false
+ * or `slices` moved on), so that no VP can still reach, through a
+ * translation it held, a frame or table page the call took away. Only
+ * then are the unmapped frames the root's again (pending until here:
+ * frames_release_pending), and the table pages a split or merge freed
+ * into the child's pool may be withdrawn (the root's next call: it has
+ * one VP, which is this caller). A VP on this CPU is not running (the
+ * root is); one elsewhere leaves at the kick's IPI: the wait is bounded
+ * by that, and holds no lock.
  */
 void hvroot_flush_child(struct partition *p)
 {
-	for (unsigned i = 0; i < p->nvps; i++)
-		if (p->vps[i].vcpu.arch)
-			vcpu_ops->flush_tlb(&p->vps[i].vcpu);
+	uint64_t seen[PART_MAX_VPS];
+	unsigned n = p->nvps;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct vp *vp = &p->vps[i];
+
+		if (vp->vcpu.arch)
+			vcpu_ops->flush_tlb(&vp->vcpu);
+		seen[i] = __atomic_load_n(&vp->slices, __ATOMIC_SEQ_CST);
+	}
 	sched_kick_partition(p);
+	for (unsigned i = 0; i < n; i++) {
+		struct vp *vp = &p->vps[i];
+
+		while (__atomic_load_n(&vp->running, __ATOMIC_SEQ_CST) &&
+		       __atomic_load_n(&vp->slices, __ATOMIC_SEQ_CST) == seen[i])
+			cpu_relax();
+	}
+	frames_release_pending(&frames);
 }
 
 /*
@@ -110,9 +131,12 @@ static void map_in_root(uint64_t pfn)
 		ok = slpt_map(&root->slpt, to_gpa(block), block, MIB(2), SLP_RWX, MEMTYPE_WB, true);
 	else
 		ok = slpt_map(&root->slpt, to_gpa(pa), pa, PAGE_SIZE, SLP_RWX, MEMTYPE_WB, false);
-	/* the page's table exists (its unmapping split the block): nothing to allocate */
-	if (!ok)
-		panic("root: cannot map frame %lx back", pfn);
+	/*
+	 * Invariant: nothing to allocate. The page's table exists (its deposit
+	 * split the block, or was refused: hvroot_deposit_memory), and a merge
+	 * only frees one; so a withdrawal cannot fail.
+	 */
+	ASSERT(ok);
 }
 
 /* TLFS HvCallDepositMemory: root frames into a pool, out of the root's reach. */
@@ -142,13 +166,25 @@ uint16_t hvroot_deposit_memory(struct hc_call *c)
 			return HV_STATUS_ACCESS_DENIED;		/* not the root's RAM */
 		if (frames_get(&frames, pfn) != FRAME_ROOT)
 			return HV_STATUS_INVALID_PARAMETER;	/* deposited or mapped into a child */
+		/*
+		 * Out of the root's tables first: a page inside one of its 2 MiB
+		 * leaves splits the leaf, with a table page from the hypervisor's
+		 * pool. Where that pool has none, the deposit is refused and the
+		 * page stays the root's, mapped (a guest never makes the
+		 * hypervisor run short of a page it needs later: the withdrawal
+		 * maps the page back into this very table, and cannot fail).
+		 */
+		if (!slpt_unmap_or_keep(&root->slpt, to_gpa(pa), PAGE_SIZE))
+			return HV_STATUS_INSUFFICIENT_MEMORY;
 		ps = pool_deposit(pool, &pa, 1, &accepted);
-		if (ps == POOL_EFULL)
-			return HV_STATUS_INSUFFICIENT_BUFFERS;	/* the pool's bookkeeping is full */
-		if (ps != POOL_OK)
-			return HV_STATUS_INVALID_PARAMETER;	/* page 0, which no pool takes */
+		if (ps != POOL_OK) {
+			map_in_root(pfn);	/* the split's table is there: allocates nothing */
+			flush_root();
+			/* EFULL: the pool's bookkeeping is full; else page 0, which no pool takes */
+			return ps == POOL_EFULL ? HV_STATUS_INSUFFICIENT_BUFFERS
+						: HV_STATUS_INVALID_PARAMETER;
+		}
 		frames_move(&frames, pfn, 1, FRAME_ROOT, FRAME_DEPOSITED, 0);
-		slpt_unmap(&root->slpt, to_gpa(pa), PAGE_SIZE);
 		flush_root();
 	}
 	return end == in.reps.end ? st : HV_STATUS_SUCCESS;
@@ -229,11 +265,43 @@ static void unmap_range(struct partition *p, uint64_t gfn, uint64_t n)
 	for (uint64_t i = 0; i < n; i++) {
 		paddr_t hpa;
 
+		/* the root's again once the child's VPs have let go (hvroot_flush_child) */
 		if (slpt_lookup(&p->slpt, to_gpa((gfn + i) << PAGE_SHIFT), &hpa, NULL) &&
-		    frames_move(&frames, hpa >> PAGE_SHIFT, 1, FRAME_CHILD, FRAME_ROOT, 0))
+		    frames_owner(&frames, hpa >> PAGE_SHIFT) == p->slot &&
+		    frames_make_pending(&frames, hpa >> PAGE_SHIFT))
 			p->mapped_pages--;
 	}
 	slpt_unmap(&p->slpt, to_gpa(gfn << PAGE_SHIFT), n << PAGE_SHIFT);
+}
+
+/* One rep of MapGpaPages (below); a status other than SUCCESS stops the call there. */
+static uint16_t map_one_rep(struct hc_call *c, const struct hvroot_map_gpa_pages *in,
+			    struct partition *p, unsigned perms, enum mem_cache type)
+{
+	uint64_t gfn = in->gfn_base + (uint64_t)c->rep_done * in->pages_per_rep;
+	uint64_t pfn = hvroot_list_u64(in->pfns, c->rep_done), n = in->pages_per_rep;
+	gpa_t gpa = to_gpa(gfn << PAGE_SHIFT);
+
+	if (in->flags & HV_MAP_GPA_NO_ACCESS) {
+		if (pool_free(&p->pool) < unmap_pages_needed(p, gfn, n))
+			return HV_STATUS_INSUFFICIENT_MEMORY;
+		unmap_range(p, gfn, n);
+		return HV_STATUS_SUCCESS;
+	}
+	for (uint64_t i = 0; i < n; i++)
+		if (frames_get(&frames, pfn + i) == FRAME_NOT_ROOT)
+			return HV_STATUS_ACCESS_DENIED;
+	for (uint64_t i = 0; i < n; i++)
+		if (frames_get(&frames, pfn + i) != FRAME_ROOT)
+			return HV_STATUS_INVALID_PARAMETER;
+	if (pool_free(&p->pool) < MAP_TABLES_MAX)
+		return HV_STATUS_INSUFFICIENT_MEMORY;
+	unmap_range(p, gfn, n);	/* a remap: the old frames the root's once the VPs let go */
+	if (!slpt_map(&p->slpt, gpa, pfn << PAGE_SHIFT, n * PAGE_SIZE, perms, type, n > 1))
+		panic("part %u: its pool had room for the tables", part_id_val(p->id));
+	frames_move(&frames, pfn, n, FRAME_ROOT, FRAME_CHILD, (unsigned)p->slot);
+	p->mapped_pages += n;
+	return HV_STATUS_SUCCESS;
 }
 
 /*
@@ -241,9 +309,10 @@ static void unmap_range(struct partition *p, uint64_t gfn, uint64_t n)
  * (not deposited, not mapped into a child): ACCESS_DENIED for a frame that
  * is not the root's RAM, INVALID_PARAMETER for one that is busy. A target
  * GFN that is mapped already is remapped (TLFS: the new mapping replaces
- * it; the old frame is the root's again). NO_ACCESS unmaps the range. Each
- * rep needs up to MAP_TABLES_MAX free pages in the child's pool for its
- * tables: INSUFFICIENT_MEMORY at the rep that finds fewer.
+ * it; the old frame is the root's again when the call returns). NO_ACCESS
+ * unmaps the range. Each rep needs up to MAP_TABLES_MAX free pages in the
+ * child's pool for its tables: INSUFFICIENT_MEMORY at the rep that finds
+ * fewer.
  */
 uint16_t hvroot_map_gpa_pages(struct hc_call *c)
 {
@@ -263,35 +332,18 @@ uint16_t hvroot_map_gpa_pages(struct hc_call *c)
 		return st2;
 	if (!gfns_fit(in.gfn_base, c->d.rep_count, in.pages_per_rep))
 		return HV_STATUS_INVALID_PARAMETER;
+	if (end != in.reps.end)
+		st = HV_STATUS_SUCCESS;		/* more reps in the next entry */
+	/* every way out after a rep ran flushes: an earlier rep may have unmapped or remapped */
 	for (; c->rep_done < end; c->rep_done++) {
-		uint64_t gfn = in.gfn_base + (uint64_t)c->rep_done * in.pages_per_rep;
-		uint64_t pfn = hvroot_list_u64(in.pfns, c->rep_done), n = in.pages_per_rep;
-		gpa_t gpa = to_gpa(gfn << PAGE_SHIFT);
-
-		if (in.flags & HV_MAP_GPA_NO_ACCESS) {
-			if (pool_free(&p->pool) < unmap_pages_needed(p, gfn, n)) {
-				hvroot_flush_child(p);
-				return HV_STATUS_INSUFFICIENT_MEMORY;
-			}
-			unmap_range(p, gfn, n);
-			continue;
+		st2 = map_one_rep(c, &in, p, perms, type);
+		if (st2 != HV_STATUS_SUCCESS) {
+			st = st2;
+			break;
 		}
-		for (uint64_t i = 0; i < n; i++)
-			if (frames_get(&frames, pfn + i) == FRAME_NOT_ROOT)
-				return HV_STATUS_ACCESS_DENIED;
-		for (uint64_t i = 0; i < n; i++)
-			if (frames_get(&frames, pfn + i) != FRAME_ROOT)
-				return HV_STATUS_INVALID_PARAMETER;
-		if (pool_free(&p->pool) < MAP_TABLES_MAX)
-			return HV_STATUS_INSUFFICIENT_MEMORY;
-		unmap_range(p, gfn, n);			/* a remap: the old frames are the root's */
-		if (!slpt_map(&p->slpt, gpa, pfn << PAGE_SHIFT, n * PAGE_SIZE, perms, type, n > 1))
-			panic("part %u: its pool had room for the tables", part_id_val(p->id));
-		frames_move(&frames, pfn, n, FRAME_ROOT, FRAME_CHILD, (unsigned)p->slot);
-		p->mapped_pages += n;
 	}
 	hvroot_flush_child(p);
-	return end == in.reps.end ? st : HV_STATUS_SUCCESS;
+	return st;
 }
 
 /* TLFS HvCallUnmapGpaPages: a GFN not mapped is skipped (nothing to undo). */

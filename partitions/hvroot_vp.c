@@ -96,8 +96,14 @@ uint16_t hvroot_delete_vp(struct hc_call *c)
 		return HVCALL_STATUS_RETRY;
 	}
 	intercept_vp_drop_pages(vp);
-	p->nvps--;
-	memset(vp, 0, sizeof(*vp));
+	__atomic_store_n(&p->nvps, p->nvps - 1, __ATOMIC_RELEASE);
+	/*
+	 * Not cleared: a sender that looked it up before (an interrupt, a
+	 * message) may still reach it, and finds it released (leaving,
+	 * released, no back-end state, a SynIC that refuses posts and has
+	 * nothing queued: synic_release), never a lock or queue zeroed under
+	 * it. CreateVp of this index makes it new again.
+	 */
 	return HV_STATUS_SUCCESS;
 }
 
@@ -355,6 +361,8 @@ uint16_t hvroot_assert_virtual_interrupt(struct hc_call *c)
 	if (in.type != HV_X64_INTERRUPT_TYPE_FIXED || in.logical_dest || in.dest_apic_id >= p->nvps)
 		return HV_STATUS_INVALID_PARAMETER;
 	vp = &p->vps[in.dest_apic_id];
+	if (__atomic_load_n(&vp->leaving, __ATOMIC_ACQUIRE))
+		return HV_STATUS_INVALID_VP_STATE;	/* being deleted (DeleteVp, Finalize) */
 	sched_raise_irq(vp, in.vector);
 	return HV_STATUS_SUCCESS;
 }

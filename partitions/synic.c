@@ -189,6 +189,10 @@ uint16_t synic_post(struct vp *target, unsigned sint, const struct hv_message *m
 	if (!post_ok(sint, msg))
 		return HV_STATUS_INVALID_PARAMETER;
 	spin_lock(&s->lock);
+	if (s->gone) {
+		spin_unlock(&s->lock);
+		return HV_STATUS_INVALID_VP_STATE;
+	}
 	/* behind nothing: straight into the slot, no buffer needed */
 	if (!s->head[sint] && deliver(target, sint, msg, false)) {
 		spin_unlock(&s->lock);
@@ -217,6 +221,10 @@ uint16_t synic_post_node(struct vp *target, unsigned sint, struct synic_node *no
 	if (__atomic_load_n(&node->target, __ATOMIC_ACQUIRE))
 		return HV_STATUS_INVALID_VP_STATE;	/* one in flight: only its owner queues it */
 	spin_lock(&s->lock);
+	if (s->gone) {
+		spin_unlock(&s->lock);
+		return HV_STATUS_INVALID_VP_STATE;
+	}
 	if (s->head[sint] || !deliver(target, sint, &node->msg, false)) {
 		enqueue(target, sint, node);
 		pump(target, sint);
@@ -242,6 +250,18 @@ void synic_withdraw(struct synic_node *node)
 			prev = n;
 		unlink_node(s, node->sint, prev, node);
 	}
+	spin_unlock(&s->lock);
+}
+
+void synic_release(struct vp *vp)
+{
+	struct synic *s = &vp->synic;
+
+	spin_lock(&s->lock);
+	s->gone = true;
+	for (unsigned i = 0; i < HV_SYNIC_SINT_COUNT; i++)
+		while (s->head[i])
+			unlink_node(s, i, NULL, s->head[i]);
 	spin_unlock(&s->lock);
 }
 

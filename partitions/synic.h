@@ -56,6 +56,7 @@ struct synic {
 	uint64_t sint[HV_SYNIC_SINT_COUNT];
 	struct synic_node *head[HV_SYNIC_SINT_COUNT], *tail[HV_SYNIC_SINT_COUNT];
 	uint32_t pool_used;		/* bit i: pool[i] is queued */
+	bool gone;			/* released (synic_release): posts are refused */
 	struct synic_node pool[SYNIC_POOL];
 	struct synic_stimer stimer[HV_SYNIC_STIMER_COUNT];
 };
@@ -95,6 +96,14 @@ uint16_t synic_post(struct vp *target, unsigned sint, const struct hv_message *m
 uint16_t synic_post_node(struct vp *target, unsigned sint, struct synic_node *node);
 /* Take a sender's node out of the queue it waits in, if any (its sender is going away). */
 void synic_withdraw(struct synic_node *node);
+/*
+ * The VP goes (its release: DeleteVp, Finalize, a destroy): every node
+ * queued on it is taken off, each sender's own again (target NULL), and
+ * any later post to it is refused with HV_STATUS_INVALID_VP_STATE. A
+ * sender that still holds a pointer to it then finds a consistent, empty
+ * SynIC, never one cleared under its lock or a queue into freed nodes.
+ */
+void synic_release(struct vp *vp);
 
 /* partitions/stimer.c: the STIMERn_CONFIG/COUNT MSRs, privilege checked (synic_msr_*). */
 bool synic_stimer_msr_read(struct vp *vp, uint32_t msr, uint64_t *val);

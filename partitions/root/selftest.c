@@ -95,6 +95,46 @@ static void test_deposited_page_is_not_a_buffer(void)
 }
 
 /*
+ * A page deposited from inside one of our 2 MiB mappings splits it, with a
+ * table page of the hypervisor's; the withdrawal maps it back into that
+ * table and, the block whole again, merges the leaf and frees the table.
+ * One page from each of many blocks: every deposit succeeds, or (the
+ * hypervisor out of pages for splits) is refused with INSUFFICIENT_MEMORY
+ * and the page stays ours and mapped, readable at once (it once dropped
+ * the whole 2 MiB, and the withdrawal then panicked the hypervisor);
+ * withdrawing them all gives the hypervisor back every table page.
+ */
+#define BLOCK_PAGES	512
+#define BLOCKS_MAX	200		/* below the pool's 256 windows: each page needs one */
+
+static void test_deposit_one_page_per_block(void)
+{
+	uint64_t pmem0 = pmem_free_pages(), hv0 = hv_free_pages(), pa;
+	unsigned deposited = 0;
+	uint16_t st = HV_STATUS_SUCCESS;
+
+	while (deposited < BLOCKS_MAX && (pa = pmem_alloc(1, BLOCK_PAGES * PAGE)) != 0) {
+		st = deposit_pfn(HV_PARTITION_ID_SELF, pa >> 12);
+		if (st != HV_STATUS_SUCCESS) {
+			check_value(*(volatile uint64_t *)pa == 0, "a refused page is still ours",
+				    pa);
+			pmem_free(pa, 1);
+			break;
+		}
+		deposited++;
+	}
+	check(st == HV_STATUS_SUCCESS || st == HV_STATUS_INSUFFICIENT_MEMORY,
+	      "a deposit that splits a 2 MiB mapping succeeds or is INSUFFICIENT_MEMORY", st);
+	check_value(deposited > 0 && hv_free_pages() < hv0,
+		    "deposits from many 2 MiB blocks took table pages", deposited);
+	check_value(withdraw_all(HV_PARTITION_ID_SELF) == deposited,
+		    "every page deposited one per block withdrawn", deposited);
+	check_value(pmem_free_pages() == pmem0 && hv_free_pages() == hv0,
+		    "the blocks merged again: the hypervisor's table pages are back",
+		    hv_free_pages());
+}
+
+/*
  * Unmapping one 4 KiB page of a 2 MiB mapping splits its leaf, which takes
  * a table page from the child's pool. With the pool empty the call must
  * fail with INSUFFICIENT_MEMORY and change nothing (it once dropped the
@@ -359,6 +399,7 @@ void selftest_run(void)
 	       "GetPartitionId");
 	root_id = id.partition_id;
 	test_deposited_page_is_not_a_buffer();
+	test_deposit_one_page_per_block();
 	test_lifecycle();
 	test_child_denied();
 	say("root: test done, %u failed", failures);

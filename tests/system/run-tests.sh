@@ -901,6 +901,9 @@ intercept_suite bochs-root-intercepts bochs 1 400
 # check is a "root: test PASS" line, and all of them must be there (ROOT_CALL_PASSES), none FAIL.
 ROOT_CALL_PASSES=(
 	'GetPartitionId' 'CreatePartition with deposits into the root'
+	'a deposit that splits a 2 MiB mapping succeeds or is INSUFFICIENT_MEMORY'
+	'deposits from many 2 MiB blocks took table pages' 'every page deposited one per block withdrawn'
+	"the blocks merged again: the hypervisor's table pages are back"
 	'208 pages deposited, InitializePartition' '90 pages deposited, CreateVp'
 	'MapGpaPages of 16 MiB' 'SetVpRegisters: 32-bit protected mode at 0x1000'
 	'EXPLICIT_SUSPEND cleared' 'the child ran and stopped itself' "the child's exit code"

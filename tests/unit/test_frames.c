@@ -70,6 +70,32 @@ static void test_owner_and_release(void **state)
 	assert_false(frames_move(&t, 0, 1, FRAME_ROOT, FRAME_CHILD, FRAME_OWNER_MAX));
 }
 
+/*
+ * UnmapGpaPages: an unmapped frame is pending (still busy: neither
+ * depositable nor mappable, both of which want FRAME_ROOT) until the
+ * child's VPs have left guest mode, then the root's; another child's
+ * frames and the child's own still mapped ones are untouched.
+ */
+static void test_pending_until_released(void **state)
+{
+	(void)state;
+	assert_true(frames_move(&t, 10, 3, FRAME_ROOT, FRAME_CHILD, 4));
+	assert_true(frames_move(&t, 20, 1, FRAME_ROOT, FRAME_CHILD, 5));
+	assert_true(frames_make_pending(&t, 10));
+	assert_true(frames_make_pending(&t, 11));
+	assert_false(frames_make_pending(&t, 30));		/* the root's: not a child's */
+	assert_int_equal(frames_get(&t, 10), FRAME_CHILD);
+	assert_int_equal(frames_owner(&t, 10), FRAME_OWNER_PENDING);
+	assert_false(frames_move(&t, 10, 1, FRAME_ROOT, FRAME_DEPOSITED, 0));	/* no deposit */
+	assert_int_equal(frames_release_owner(&t, 4), 1);	/* child 4's Finalize: 12 only */
+	assert_int_equal(frames_get(&t, 11), FRAME_CHILD);
+	assert_int_equal(frames_release_pending(&t), 2);
+	assert_int_equal(frames_get(&t, 10), FRAME_ROOT);
+	assert_int_equal(frames_get(&t, 11), FRAME_ROOT);
+	assert_int_equal(frames_owner(&t, 20), 5);
+	assert_int_equal(frames_release_pending(&t), 0);
+}
+
 static void test_block_in_root(void **state)
 {
 	(void)state;
@@ -106,6 +132,7 @@ int main(void)
 		cmocka_unit_test_setup(test_initial_states, setup),
 		cmocka_unit_test_setup(test_move_all_or_nothing, setup),
 		cmocka_unit_test_setup(test_owner_and_release, setup),
+		cmocka_unit_test_setup(test_pending_until_released, setup),
 		cmocka_unit_test_setup(test_block_in_root, setup),
 		cmocka_unit_test_setup(test_hosted_states, setup),
 	};

@@ -682,6 +682,37 @@ static void unmap_without_memory_to_split_drops_the_whole_leaf(void **state)
 	check_tables(3);
 }
 
+/*
+ * The root's deposit (hvroot_mem.c): no page to split its 2 MiB leaf for
+ * one page: nothing changes, every page of the leaf stays mapped, and the
+ * caller is told (it refuses the deposit).
+ */
+static void unmap_or_keep_without_memory_keeps_the_leaf(void **state)
+{
+	(void)state;
+	assert_true(slpt_map(&t, to_gpa(MIB(2)), GIB(2), MIB(4), SLP_R | SLP_W, MEMTYPE_WB, true));
+	mem.limit = mem.allocs;
+	assert_false(slpt_unmap_or_keep(&t, to_gpa(MIB(2) + 0x8000), PAGE_SIZE));
+	expect_mapped(MIB(2), GIB(2));
+	expect_mapped(MIB(2) + 0x8000, GIB(2) + 0x8000);
+	expect_mapped(MIB(4) - 1, GIB(2) + MIB(2) - 1);
+	expect_mapped(MIB(4), GIB(2) + MIB(2));
+	check_tables(3);
+}
+
+/* With the page: the split happens and only that page goes, as slpt_unmap does. */
+static void unmap_or_keep_with_memory_splits(void **state)
+{
+	(void)state;
+	assert_true(slpt_map(&t, to_gpa(MIB(2)), GIB(2), MIB(2), SLP_R | SLP_W, MEMTYPE_WB, true));
+	mem.limit = mem.allocs + 1;
+	assert_true(slpt_unmap_or_keep(&t, to_gpa(MIB(2) + 0x8000), PAGE_SIZE));
+	expect_unmapped(MIB(2) + 0x8000);
+	expect_mapped(MIB(2) + 0x7000, GIB(2) + 0x7000);
+	expect_mapped(MIB(2) + 0x9000, GIB(2) + 0x9000);
+	check_tables(4);
+}
+
 #define T(f)		cmocka_unit_test_setup_teardown(f, setup, teardown)
 #define T_BARE(f)	cmocka_unit_test_setup_teardown(f, setup_bare, teardown)
 
@@ -714,6 +745,8 @@ int main(void)
 		T_BARE(map_failure_keeps_the_part_already_mapped),
 		T(map_failure_leaves_large_leaf_intact),
 		T(unmap_without_memory_to_split_drops_the_whole_leaf),
+		T(unmap_or_keep_without_memory_keeps_the_leaf),
+		T(unmap_or_keep_with_memory_splits),
 	};
 
 	return cmocka_run_group_tests_name("slpt", tests, NULL, NULL);

@@ -19,6 +19,9 @@ uint64_t tsc_aux_loaded[MAX_CPUS];
 
 struct svm_features svm_features;
 
+/* Where the host resumes after VMRUN (svm_entry.S): only its address matters here. */
+const char svm_vmrun_exited[1];
+
 static uint8_t insn_bytes[15];
 static size_t insn_avail;
 
@@ -207,6 +210,22 @@ static void registers_back(void **state)
 	decode(VMEXIT_CR4_WRITE, CR_INFO_MOV | GPR_RSP, 0);	/* mov %rsp, %cr4 */
 	assert_int_equal(vcpu.exit.u.cr.gpr, GPR_RSP);
 	assert_int_equal(vcpu.gpr[GPR_RSP], 0x8000);
+}
+
+/*
+ * A guest at the address after the hypervisor's VMRUN is a guest still
+ * (its RAX is not its own VMCB's address): decoded as any exit, without
+ * the host-state guard's look at CR3 (which a guest would fault on here).
+ */
+static void guest_at_the_hosts_resume_address(void **state)
+{
+	(void)state;
+	svm.vmcb_pa = 0x15a000;
+	vmcb.save.rip = (uintptr_t)svm_vmrun_exited;
+	vmcb.save.rax = 0x15b000;
+	decode(VMEXIT_INTR, 0, 0);
+	assert_int_equal(vcpu.exit.reason, EXIT_EXTINT);
+	assert_int_equal(vcpu.gpr[GPR_RAX], 0x15b000);
 }
 
 /* An exit in the middle of delivering an event puts it back into EVENTINJ (15.7.2). */
@@ -438,6 +457,7 @@ int main(void)
 		cmocka_unit_test_setup(interrupt_in_delivery, setup),
 		cmocka_unit_test_setup(events_and_failures, setup),
 		cmocka_unit_test_setup(registers_back, setup),
+		cmocka_unit_test_setup(guest_at_the_hosts_resume_address, setup),
 		cmocka_unit_test_setup(interrupted_event_goes_in_again, setup),
 		cmocka_unit_test_setup(hypercall_caller, setup),
 		cmocka_unit_test_setup(unsupported_instructions, setup),

@@ -385,6 +385,38 @@ static void withdraw_takes_a_node_back(void **state)
 	assert_false(consume(2));
 }
 
+/*
+ * DeleteVp: the VP's release takes every node queued on it off (their
+ * senders own them again), and posts to it after are refused, so a
+ * sender's later synic_withdraw or post never walks a queue into a VP
+ * that is gone.
+ */
+static void release_empties_the_queues_and_refuses_posts(void **state)
+{
+	struct synic_node n1, n2;
+	struct hv_message a = msg(1);
+
+	(void)state;
+	open_sint(2);
+	memset(&n1, 0, sizeof(n1));
+	memset(&n2, 0, sizeof(n2));
+	n1.msg = msg(2);
+	n2.msg = msg(3);
+	assert_int_equal(synic_post(vp, 2, &a), HV_STATUS_SUCCESS);	/* in the slot */
+	assert_int_equal(synic_post_node(vp, 2, &n1), HV_STATUS_SUCCESS);	/* queued */
+	assert_int_equal(synic_post(vp, 2, &a), HV_STATUS_SUCCESS);	/* a pool node, queued */
+	assert_ptr_equal(n1.target, vp);
+	synic_release(vp);
+	assert_null(n1.target);
+	assert_null(vp->synic.head[2]);
+	assert_null(vp->synic.tail[2]);
+	assert_int_equal(vp->synic.pool_used, 0);
+	synic_withdraw(&n1);					/* nothing to do */
+	assert_int_equal(synic_post_node(vp, 2, &n2), HV_STATUS_INVALID_VP_STATE);
+	assert_null(n2.target);
+	assert_int_equal(synic_post(vp, 2, &a), HV_STATUS_INVALID_VP_STATE);
+}
+
 static void bad_posts(void **state)
 {
 	struct hv_message m = msg(1);
@@ -637,6 +669,7 @@ int main(void)
 		TEST(page_outside_memory),
 		TEST(full_pool_refuses_and_loses_nothing),
 		TEST(withdraw_takes_a_node_back),
+		TEST(release_empties_the_queues_and_refuses_posts),
 		TEST(bad_posts),
 		TEST(polling_sint),
 		TEST(preset_pages),

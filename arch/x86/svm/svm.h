@@ -63,6 +63,8 @@ extern struct svm_features svm_features;
  * overwrites nothing).
  */
 void svm_vmrun(void);
+/* The instruction after svm_vmrun's VMRUN: where the host resumes (svm_exit.c's guard). */
+extern const char svm_vmrun_exited[];
 
 static inline struct vcpu *svm_enter(struct vcpu *v, paddr_t vmcb_pa, paddr_t host_save_pa,
 				     uint64_t shadow)

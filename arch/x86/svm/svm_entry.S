@@ -83,6 +83,8 @@ svm_vmrun:
 	sti				/* GIF=0: taken by nobody here, see above */
 	mov	VCPU_RDI(%rdi), %rdi	/* the STI's shadow ends on this one */
 	vmrun	%rax
+	.globl	svm_vmrun_exited	/* svm_exit.c: where the host resumes after VMRUN */
+svm_vmrun_exited:
 .Lexited:
 	cli				/* IF=1 came back from the host save area */
 

@@ -248,6 +248,30 @@ static __attribute__((noinline)) void take_other(struct vcpu *v, struct vmcb *vm
 	}
 }
 
+/*
+ * A guard, not a decoder: the VMCB's guest state is the host's own as VMRUN
+ * saved it (RIP the instruction after the VMRUN, RAX this VMCB, CR3 the
+ * hypervisor's), which no guest can produce. The host state a VMRUN saves
+ * went into this VMCB (it was in use as another CPU's VM_HSAVE_PA page, or
+ * two entries overlapped on it): entering it again would run the
+ * hypervisor's code as the guest (seen once under QEMU as the root's
+ * crash "write of guest-physical <the hypervisor's PML4>"). The exit
+ * becomes a failed entry that says so, with the exit code it had and this
+ * CPU's VM_HSAVE_PA, instead of being taken for the guest's.
+ */
+#define MSR_VM_HSAVE_PA	0xc0010117
+
+static __attribute__((noinline)) bool holds_host_state(struct vcpu *v, const struct vmcb *vmcb)
+{
+	if (vmcb->save.rax != to_svm(v)->vmcb_pa || vmcb->save.cr3 != read_cr3())
+		return false;
+	v->exit.reason = EXIT_ENTRY_FAILED;
+	v->exit.vendor_code = vmcb->ctl.exitcode;
+	v->exit.vendor_info = rdmsr(MSR_VM_HSAVE_PA);
+	v->exit.insn_len = 0;
+	return true;
+}
+
 void svm_take_exit(struct vcpu *v)
 {
 	struct vmcb *vmcb = to_svm(v)->vmcb;
@@ -256,6 +280,8 @@ void svm_take_exit(struct vcpu *v)
 
 	v->gpr[GPR_RAX] = vmcb->save.rax;
 	v->rip = vmcb->save.rip;
+	if (__builtin_expect(v->rip == (uintptr_t)svm_vmrun_exited, 0) && holds_host_state(v, vmcb))
+		return;
 	/*
 	 * The exits guests make at run time come first, each with its table
 	 * entry read at compile time. They are instruction intercepts, which
