@@ -60,7 +60,9 @@ static void stop_later(void)
  * its #DB gate, or VP 1's start puts the default one back. Under root=on
  * the root starts the VPs one after the other, so VP 1 may start well
  * after VP 0. VP 0 naps meanwhile rather than spin: the root it waits
- * for shares its CPU.
+ * for shares its CPU (and on Bochs AMD-V, a VP spinning with IF clear was
+ * seen never to leave CPU 0 again: its APIC timer was not re-armed, the
+ * root never ran; the same spin with IF set ended in 64 ms).
  */
 static void on_nap_timer(void) {}
 
