@@ -226,7 +226,16 @@ static bool may_go_first(const struct runq *rq, const struct vp *vp)
 	return woken_budget_left(rq, vp) != 0;
 }
 
-/* The vCPU that went first last ran until now: charge it to its budget for the turn. */
+/*
+ * The vCPU that went first last ran until now: charge it to its budget for
+ * the turn. If it neither halted nor waits for the root, something cut its
+ * go in short (another vCPU's wake-up, a kick: the root's own SetVpRegisters
+ * that resumes a child kicks the root's CPU), and it goes first again, in
+ * what is left of its budget: otherwise it would wait for its round-robin
+ * turn, a quantum for every busy vCPU beside it, the middle of its work
+ * done (the root: with every child's intercept waiting behind it). One
+ * whose budget ran out is an ordinary vCPU of the round robin again.
+ */
 static void charge_woken(struct runq *rq, uint64_t now)
 {
 	struct vp *vp = rq->boosted;
@@ -239,6 +248,13 @@ static void charge_woken(struct runq *rq, uint64_t now)
 	}
 	vp->woken_ticks += now - rq->boost_start;
 	rq->boosted = NULL;
+	vp->first_cut_short = vp->state == VP_RUNNABLE && !vp->suspend && may_go_first(rq, vp);
+}
+
+/* Woken from HLT, resumed by the root after an intercept, or cut short while it went first. */
+static bool was_woken(const struct vp *vp)
+{
+	return vp->state == VP_BLOCKED || vp->icpt_resumed || vp->first_cut_short;
 }
 
 /* The vCPU whose round-robin turn it is may go on: it can run, and its quantum is not over. */
@@ -282,17 +298,20 @@ static struct vp *pick(struct runq *rq, uint64_t now, uint64_t *slice_end)
 	if (!turn_goes_on(rq, now))
 		begin_next_turn(rq, now);
 	for (struct vp *w = rq->head; w; w = w->rq_next)
-		if ((w->state == VP_BLOCKED || w->icpt_resumed) && may_go_first(rq, w) &&
-		    eligible(w, now)) {
+		if (was_woken(w) && may_go_first(rq, w) && eligible(w, now)) {
 			__atomic_store_n(&w->icpt_resumed, false, __ATOMIC_SEQ_CST);
+			w->first_cut_short = false;
 			*slice_end = now + woken_budget_left(rq, w);
 			rq->boosted = w;
 			rq->boost_start = now;
 			return w;
 		}
 	*slice_end = rq->turn_end;
-	if (rq->last && rq->last->icpt_resumed)	/* its own turn: no boost left over for later */
-		__atomic_store_n(&rq->last->icpt_resumed, false, __ATOMIC_SEQ_CST);
+	if (rq->last) {	/* its own turn: no boost left over for later */
+		if (rq->last->icpt_resumed)
+			__atomic_store_n(&rq->last->icpt_resumed, false, __ATOMIC_SEQ_CST);
+		rq->last->first_cut_short = false;
+	}
 	return rq->last;
 }
 

@@ -100,6 +100,7 @@ struct vp {
 	struct vp *rq_next;		/* home CPU's run queue */
 	uint64_t woken_turn;		/* sched.c: the turn of its home queue that */
 	uint64_t woken_ticks;		/* it went first in, for this long after wake-ups */
+	bool first_cut_short;		/* sched.c: preempted while it went first, it goes first again */
 	struct part_stats stats;	/* per VP: no lock on the exit path */
 	struct fpu_area fpu;		/* x87/SSE registers while another guest has the CPU */
 	struct debug_regs dbg;		/* DR0-DR3, DR6, likewise */

@@ -178,7 +178,12 @@ static void handle(struct child *c, const struct hv_message *msg)
 		unrecoverable(c, h.vp_index);
 		break;
 	case HVMSG_X64_HALT:
-		resume(c, h.vp_index);	/* nothing to do: it waits for its interrupts */
+		/*
+		 * HLT with interrupts off and no timer: the VP can never wake.
+		 * It stays suspended (halted for good). Resumed, it would run
+		 * its HLT again (RIP is on it) and send the next HALT at once:
+		 * a loop through this CPU that takes time from every vCPU here.
+		 */
 		break;
 	default:
 		say("root: '%s': intercept message 0x%x not handled", c->name,

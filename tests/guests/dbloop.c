@@ -16,11 +16,13 @@
 
 #define DR7_L0_WRITE_8	(0x400ull | 1ull << 0 | 1ull << 16 | 3ull << 18)	/* L0, RW0=01, LEN0=11 */
 #define STOP_AFTER_MS	1000
+#define NAP_VECTOR	0x47
 
 static struct tss64 tss __attribute__((aligned(16)));
 static uint64_t gdt[5] __attribute__((aligned(16)));
 static uint8_t ist_stack[4096] __attribute__((aligned(16)));
 volatile uint64_t db_count;
+static volatile bool vp1_started;
 
 void db_ist_stub(void);
 
@@ -52,14 +54,42 @@ static void stop_later(void)
 	guest_exit();
 }
 
+/*
+ * The IDT is the partition's one table, and each VP's start (the runtime's
+ * idt_install) writes all of it: VP 1 must have started before VP 0 sets
+ * its #DB gate, or VP 1's start puts the default one back. Under root=on
+ * the root starts the VPs one after the other, so VP 1 may start well
+ * after VP 0. VP 0 naps meanwhile rather than spin: the root it waits
+ * for shares its CPU (and on Bochs AMD-V, a VP spinning with IF clear was
+ * seen never to leave CPU 0 again: its APIC timer was not re-armed, the
+ * root never ran; the same spin with IF set ended in 64 ms).
+ */
+static void on_nap_timer(void) {}
+
+static void wait_for_vp1(void)
+{
+	unsigned naps = 0;
+
+	set_irq_handler(NAP_VECTOR, on_nap_timer);
+	while (!__atomic_load_n(&vp1_started, __ATOMIC_ACQUIRE)) {	/* napping: the CPU is the root's */
+		hypercall(HVCALL_X_SET_TIMER, 1000, NAP_VECTOR);
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
+		naps++;
+	}
+	gprintf("VP 1 started after %u naps of VP 0\n", naps);
+}
+
 void guest_main(const struct guest_boot *b)
 {
 	uint64_t *slot = (uint64_t *)(ist_stack + sizeof(ist_stack) - 8);	/* SS, pushed first */
 
-	if (b->vp_index == 1)
+	if (b->vp_index == 1) {
+		__atomic_store_n(&vp1_started, true, __ATOMIC_RELEASE);
 		stop_later();
+	}
 	if (b->vp_index != 0)
 		return;
+	wait_for_vp1();
 	load_gdt_and_tss();
 	set_idt_gate(1, db_ist_stub, 0, 1);
 	gprintf("VP 0 enters the #DB loop\n");
