@@ -65,6 +65,7 @@ struct rootboot_info {
 };
 
 _Static_assert(sizeof(struct rootboot_range) == 16, "rootboot range size");
+_Static_assert(ROOTBOOT_MODULES_MAX <= 32, "a bit of modules_cut per module");
 _Static_assert(sizeof(struct rootboot_module) == 336, "rootboot module size");
 _Static_assert(__builtin_offsetof(struct rootboot_info, cpu_count) == 16, "cpu_count at 16");
 _Static_assert(__builtin_offsetof(struct rootboot_info, kernel_gpa) == 32, "kernel_gpa at 32");
