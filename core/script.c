@@ -333,8 +333,8 @@ static void put_uint(struct out *o, unsigned v)
 /*
  * What is wrong with module `i`'s line for the default script, or NULL.
  * The keys are checked one by one with the parser's own rules (create_key),
- * so the message can name the key; `seen` holds the names of the modules
- * before it that were accepted. *key is set to the offending key, if any.
+ * so the message can name the key; accepted[j] says whether module j (< i)
+ * was. *key is set to the key at fault where the message does not name it.
  */
 static const char *module_problem(const char *const *names, const char *const *args, bool cut,
 				  unsigned i, const bool *accepted, const struct script_env *env,
@@ -455,15 +455,12 @@ size_t script_default(const char *const *names, const char *const *args, uint64_
 			accepted[i] = false;
 		if (!partition_of(args[i], &name) && !line_cut)
 			continue;		/* a module for someone else */
-		if (i >= SCRIPT_MODULES_MAX)
-			why = "more than 64 module lines", key.key = NULL;
-		else
-			why = module_problem(names, args, line_cut, i, accepted, env, &name, &key);
+		key.key = NULL;
+		why = i >= SCRIPT_MODULES_MAX ? "more than 64 module lines" :
+		      module_problem(names, args, line_cut, i, accepted, env, &name, &key);
+		if (!why)
+			why = create_line(names[i], args[i], &name, env, line, sizeof(line));
 		if (why) {
-			refuse(&o, i, names[i], &name, why, &key);
-			continue;
-		}
-		if ((why = create_line(names[i], args[i], &name, env, line, sizeof(line)))) {
 			refuse(&o, i, names[i], &name, why, &key);
 			continue;
 		}

@@ -200,7 +200,7 @@ static void opt_defaults(void **state)
 	assert_int_equal(o.on_panic, ON_PANIC_HALT);
 	assert_int_equal(o.crash, CRASH_NONE);
 	assert_int_equal(o.tlb_tags, 0);
-	assert_false(o.root);			/* transitional: partition= only */
+	assert_true(o.root);			/* the root creates every child */
 	assert_int_equal(o.hv_mem_mib, 64);
 	assert_int_equal(o.root_probe, ROOT_PROBE_NONE);
 }
