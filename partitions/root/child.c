@@ -294,6 +294,7 @@ static bool create_vps(struct child *c)
 {
 	for (unsigned i = 0; i < c->nvps; i++) {
 		struct hv_input_create_vp in;
+		char call[32];
 		uint16_t st;
 
 		memset(&in, 0, sizeof(in));
@@ -304,13 +305,15 @@ static bool create_vps(struct child *c)
 		if (!child_deposit(c, ahead(c, VP_DEPOSIT_PAGES)))
 			return false;
 		st = with_deposits(c, call_create_vp, &in);
+		fmt_snprintf(call, sizeof(call), "CreateVp %u", i);
 		if (st != HV_STATUS_SUCCESS) {
-			call_failed(c, "CreateVp", st);
+			call_failed(c, call, st);
 			return false;
 		}
 		/* its intercept-message page: one page, deposited here within a budget */
+		fmt_snprintf(call, sizeof(call), "MapVpStatePage of VP %u", i);
 		if (c->budget && !child_deposit(c, 1)) {
-			call_failed(c, "MapVpStatePage", HV_STATUS_INSUFFICIENT_MEMORY);
+			call_failed(c, call, HV_STATUS_INSUFFICIENT_MEMORY);
 			return false;
 		}
 		c->msg_page[i] = intercept_map_page(c->id, i);
@@ -363,7 +366,8 @@ static bool map_ram(struct child *c)
 		st = hv_rep(HVCALL_MAP_GPA_PAGES, &hdr, sizeof(hdr), pfns, sizeof(pfns[0]), n,
 			    NULL, 0, &done);
 		gfn += done;			/* reps completed count as done */
-		if (st == HV_STATUS_INSUFFICIENT_MEMORY && deposits++ < RETRIES_MAX &&
+		/* with a budget, the budget bounds the single-page deposits */
+		if (st == HV_STATUS_INSUFFICIENT_MEMORY && (c->budget || deposits++ < RETRIES_MAX) &&
 		    child_deposit(c, c->budget ? 1 : MAP_DEPOSIT_PAGES))
 			continue;
 		if (st != HV_STATUS_SUCCESS) {
