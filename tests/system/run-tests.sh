@@ -496,7 +496,7 @@ multiboot_suite() {
 		"${nodrop[@]}"
 }
 multiboot_suite qemu-multiboot qemu 180	# every chatty byte is an intercept to the root
-multiboot_suite bochs-multiboot bochs 300
+multiboot_suite bochs-multiboot bochs 450
 
 # Exceptions the hypervisor always intercepts (#AC, #DB on AMD-V) reach the
 # guest as without a hypervisor; DR7 survives an exit. QEMU's TCG has no
