@@ -106,6 +106,8 @@ static bool parse_end(const struct cmdline_token *t, enum script_end *end)
 	return true;
 }
 
+static const char unknown_key[] = "unknown key", expected_key_value[] = "expected key=value";
+
 /* One key=value of `create`; NULL or a message. */
 static const char *create_key(struct script_create *c, const struct cmdline_token *t,
 			      const struct script_env *env)
@@ -113,7 +115,7 @@ static const char *create_key(struct script_create *c, const struct cmdline_toke
 	uint64_t v;
 
 	if (!t->val)
-		return "expected key=value";
+		return expected_key_value;
 	if (cmdline_key_is(t, "module"))
 		return t->val_len && copy_str(c->module, sizeof(c->module), t->val, t->val_len) ?
 		       NULL : "module= needs a module name of 1-63 characters";
@@ -140,10 +142,13 @@ static const char *create_key(struct script_create *c, const struct cmdline_toke
 		return parse_end(t, &c->on_stop) ? NULL : "on_stop= must be destroy or preserve";
 	if (cmdline_key_is(t, "on_crash"))
 		return parse_end(t, &c->on_crash) ? NULL : "on_crash= must be destroy or preserve";
-	if (cmdline_key_is(t, "pool"))	/* the hypervisor's own pool: the root deposits instead */
-		return parse_u64(t->val, t->val_len, false, &v) && v && v <= (1ull << 18) ?
-		       NULL : "pool= must be 1 to 262144 pages";
-	return "unknown key";
+	if (cmdline_key_is(t, "pool")) {	/* the root's deposit budget for it */
+		if (!parse_u64(t->val, t->val_len, false, &v) || !v || v > (1ull << 18))
+			return "pool= must be 1 to 262144 pages";
+		c->pool_pages = (uint32_t)v;
+		return NULL;
+	}
+	return unknown_key;
 }
 
 static const char *parse_create(const char **cur, const struct script_env *env,
@@ -275,6 +280,7 @@ static bool partition_of(const char *args, struct cmdline_token *name)
 	while (cmdline_next(&cur, name))
 		if (cmdline_key_is(name, "partition") && name->val)
 			return true;
+	name->val = NULL;
 	return false;
 }
 
@@ -302,22 +308,164 @@ static void other_keys(struct out *o, const char *args)
 	}
 }
 
-size_t script_default(const char *const *names, const char *const *args, unsigned count,
-		      char *buf, size_t size)
+/*
+ * As put(), but what does not fit is cut (echo text has a limit), and a
+ * byte that is not printable ASCII becomes '?' (a newline would end the echo).
+ */
+static void put_cut(struct out *o, const char *s, size_t n)
+{
+	n = MIN(n, o->size - o->at - 1);
+	for (size_t i = 0; i < n; i++)
+		put(o, s[i] >= ' ' && s[i] <= '~' ? &s[i] : "?", 1);
+}
+
+static void put_uint(struct out *o, unsigned v)
+{
+	char d[12];
+	size_t n = sizeof(d);
+
+	do
+		d[--n] = (char)('0' + v % 10);
+	while ((v /= 10));
+	put(o, d + n, sizeof(d) - n);
+}
+
+/*
+ * What is wrong with module `i`'s line for the default script, or NULL.
+ * The keys are checked one by one with the parser's own rules (create_key),
+ * so the message can name the key; accepted[j] says whether module j (< i)
+ * was. *key is set to the key at fault where the message does not name it.
+ */
+static const char *module_problem(const char *const *names, const char *const *args, bool cut,
+				  unsigned i, const bool *accepted, const struct script_env *env,
+				  const struct cmdline_token *part, struct cmdline_token *key)
+{
+	struct script_create scratch;
+	struct cmdline_token t, other;
+	const char *cur = args[i], *why;
+
+	key->key = NULL;
+	if (cut)
+		return "its line is longer than 255 characters";
+	if (!script_name_ok(part->val, part->val_len))
+		return "the name must be 1-31 letters, digits, '-', '_' or '.', not starting "
+		       "with a digit, and not \"all\"";
+	for (unsigned j = 0; j < i; j++)
+		if (accepted[j] && partition_of(args[j], &other) && other.val_len == part->val_len &&
+		    !memcmp(other.val, part->val, part->val_len))
+			return "the name is in use (an earlier module line)";
+	if (strlen(names[i]) >= SCRIPT_MODULE_MAX)
+		return "the module's name is longer than 63 characters";
+	memset(&scratch, 0, sizeof(scratch));
+	while (cmdline_next(&cur, &t)) {
+		if (cmdline_key_is(&t, "partition") && t.val)
+			continue;
+		*key = t;			/* named where the message does not say it */
+		if (cmdline_key_is(&t, "module"))	/* it would name another module */
+			return unknown_key;
+		why = create_key(&scratch, &t, env);
+		if (why == unknown_key || why == expected_key_value)
+			return why;
+		key->key = NULL;
+		if (why)
+			return why;
+	}
+	key->key = NULL;
+	return NULL;
+}
+
+/*
+ * "echo module I 'MODULE': partition 'P' not created: WHY[ 'KEY']" (without partition=:
+ * "ignored: WHY"), each name cut to fit: the runner says it in its turn.
+ */
+static void refuse(struct out *o, unsigned i, const char *module, const struct cmdline_token *part,
+		   const char *why, const struct cmdline_token *key)
+{
+	char text[SCRIPT_TEXT_MAX];
+	struct out m = { text, sizeof(text), 0, true };
+
+	text[0] = '\0';
+	puts_(&m, "module ");
+	put_uint(&m, i);
+	puts_(&m, " '");
+	put_cut(&m, module, MIN(strlen(module), (size_t)SCRIPT_NAME_MAX));
+	puts_(&m, "': ");
+	if (part->val) {
+		puts_(&m, "partition '");
+		put_cut(&m, part->val, MIN(part->val_len, (size_t)SCRIPT_NAME_MAX));
+		puts_(&m, "' not created: ");
+	} else {
+		puts_(&m, "ignored: ");
+	}
+	put_cut(&m, why, strlen(why));
+	if (key->key) {
+		puts_(&m, " '");
+		put_cut(&m, key->key, MIN(key->key_len, (size_t)SCRIPT_NAME_MAX));
+		puts_(&m, "'");
+	}
+	puts_(o, "echo ");
+	puts_(o, text);
+	puts_(o, "\n");
+}
+
+/*
+ * "create NAME module=MODULE KEYS" into line[]; NULL if it parses back (the
+ * last word: quotes or blanks inside a value must not turn it into another
+ * command), else why not.
+ */
+static const char *create_line(const char *module, const char *args,
+			       const struct cmdline_token *name, const struct script_env *env,
+			       char *line, size_t size)
+{
+	struct out o = { line, size, 0, true };
+	struct script_cmd cmd;
+	const char *why;
+
+	puts_(&o, "create ");
+	put(&o, name->val, name->val_len);
+	puts_(&o, " module=");
+	puts_(&o, module);
+	other_keys(&o, args);
+	if (!o.ok)
+		return "its line is too long";
+	if (!script_parse_line(line, o.at, env, &cmd, &why))
+		return why;
+	if (cmd.op != SCRIPT_CREATE || strcmp(cmd.create.module, module) ||
+	    strlen(cmd.name) != name->val_len || memcmp(cmd.name, name->val, name->val_len))
+		return "its line does not read back as it was written (quotes or blanks)";
+	return NULL;
+}
+
+size_t script_default(const char *const *names, const char *const *args, uint64_t cut,
+		      unsigned count, const struct script_env *env, char *buf, size_t size)
 {
 	struct out o = { buf, size, 0, size > 0 };
-	struct cmdline_token name;
+	bool accepted[SCRIPT_MODULES_MAX];
+	char line[SCRIPT_LINE_MAX];
+	struct cmdline_token name, key;
+	const char *why;
 
+	memset(&key, 0, sizeof(key));
 	if (o.ok)
 		buf[0] = '\0';
 	for (unsigned i = 0; i < count; i++) {
-		if (!partition_of(args[i], &name))
+		bool line_cut = i < 64 && (cut >> i & 1);
+
+		if (i < SCRIPT_MODULES_MAX)
+			accepted[i] = false;
+		if (!partition_of(args[i], &name) && !line_cut)
+			continue;		/* a module for someone else */
+		key.key = NULL;
+		why = i >= SCRIPT_MODULES_MAX ? "more than 64 module lines" :
+		      module_problem(names, args, line_cut, i, accepted, env, &name, &key);
+		if (!why)
+			why = create_line(names[i], args[i], &name, env, line, sizeof(line));
+		if (why) {
+			refuse(&o, i, names[i], &name, why, &key);
 			continue;
-		puts_(&o, "create ");
-		put(&o, name.val, name.val_len);
-		puts_(&o, " module=");
-		puts_(&o, names[i]);
-		other_keys(&o, args[i]);
+		}
+		accepted[i] = true;
+		puts_(&o, line);
 		puts_(&o, "\nstart ");
 		put(&o, name.val, name.val_len);
 		puts_(&o, "\n");

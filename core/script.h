@@ -4,7 +4,7 @@
  * host-tested and fuzzed; partitions/root/script.c runs the commands.
  *
  *   create NAME module=MODULE [mem=16M] [vcpus=1] [cpus=0-3] [cmdline="..."]
- *          [on_stop=destroy|preserve] [on_crash=destroy|preserve]
+ *          [on_stop=destroy|preserve] [on_crash=destroy|preserve] [pool=PAGES]
  *   start NAME        stop NAME        wait NAME|all        echo TEXT
  *   # a comment, and blank lines
  */
@@ -40,6 +40,7 @@ struct script_create {
 	uint64_t cpu_mask;	/* 0: any CPU */
 	char cmdline[SCRIPT_CMDLINE_MAX];
 	enum script_end on_stop, on_crash;
+	uint32_t pool_pages;	/* pool=: the most pages the root deposits into it; 0: mshv's amounts */
 };
 
 struct script_cmd {
@@ -78,11 +79,21 @@ bool script_name_ok(const char *s, size_t len);
  * module whose arguments carry partition=NAME (as the hypervisor's module
  * lines did), "create NAME module=MODULE <its other keys>" and
  * "start NAME"; then "wait all". `names[i]`/`args[i]` are module i's name
- * and arguments. Returns the length written (NUL-terminated), or 0 if buf
- * is too small. A module whose arguments do not parse still gets its
- * create line: the parser then reports the problem at that line.
+ * and arguments; bit i of `cut` says its line was longer than the boot
+ * information holds (ROOTBOOT_ARGS_MAX), so what is left of it cannot be
+ * trusted. Each module line is checked first, key by key with the parser's
+ * own rules (cpus= against env): a line that is cut, has a bad or repeated
+ * name, or a bad or unknown key becomes, instead of its create and start,
+ *
+ *   echo module I 'MODULE': partition 'NAME' not created: WHY
+ *
+ * (WHY names the key at fault where there is one), so the runner says it
+ * in its turn, before what the later lines create. What only the root can
+ * see (the image, free memory) is checked when the create runs. Returns
+ * the length written (NUL-terminated), or 0 if buf is too small.
  */
-size_t script_default(const char *const *names, const char *const *args, unsigned count,
-		      char *buf, size_t size);
+#define SCRIPT_MODULES_MAX	64
+size_t script_default(const char *const *names, const char *const *args, uint64_t cut,
+		      unsigned count, const struct script_env *env, char *buf, size_t size);
 
 #endif

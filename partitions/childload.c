@@ -65,6 +65,17 @@ static bool write_multiboot(const struct childload_mem *m, const struct childloa
 	       m->zero(m->ctx, gpa_val(l.cmdline) + strnlen(cmdline, 255), 1);
 }
 
+bool childload_check(const uint8_t *image, size_t len, uint64_t mem_bytes, const char **why)
+{
+	struct load_plan lp;
+
+	if (mem_bytes < (2ull << 20)) {
+		*why = "no room for the boot area";
+		return false;
+	}
+	return mbhdr_plan(image, len, mem_bytes - CHILDLOAD_BOOT_AREA, &lp, why);
+}
+
 bool childload_image(const uint8_t *image, size_t len, uint64_t mem_bytes, unsigned nvps,
 		     uint64_t partition_id, const char *cmdline, const struct childload_mem *mem,
 		     struct childload_plan *plan, const char **why)

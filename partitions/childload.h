@@ -52,6 +52,13 @@ bool childload_image(const uint8_t *image, size_t len, uint64_t mem_bytes, unsig
 		     struct childload_plan *plan, const char **why);
 
 /*
+ * Whether childload_image would take the image for a child of mem_bytes,
+ * without writing anything: false with the reason in *why. The root asks
+ * before it creates anything, so that a bad image costs no hypercall.
+ */
+bool childload_check(const uint8_t *image, size_t len, uint64_t mem_bytes, const char **why);
+
+/*
  * VP `vp`'s first state as register assignments in regs[CHILDLOAD_REGS_MAX].
  * Returns how many; 0 for a VP that does not start (a Multiboot AP).
  */

@@ -197,6 +197,8 @@ static void write_boot_info(struct partition *p, const struct boot_info *bi,
 		rm->size = m->end - m->start;
 		copy_cut(rm->name, sizeof(rm->name), m->cmdline, w);
 		copy_cut(rm->args, sizeof(rm->args), args, strlen(args));
+		if (m->cmdline_cut || w >= sizeof(rm->name) || strlen(args) >= sizeof(rm->args))
+			info.modules_cut |= 1u << i;	/* the root refuses such a line */
 	}
 	copy_cut(info.cmdline, sizeof(info.cmdline), bi->cmdline, strlen(bi->cmdline));
 	write_or_panic(p, gpa_add(l->area, AREA_BOOTINFO), &info, sizeof(info));

@@ -45,7 +45,12 @@ struct rootboot_info {
 	uint32_t cpu_count;		/* physical CPUs online */
 	uint32_t range_count;		/* entries of ranges[] in use, sorted by address */
 	uint32_t module_count;		/* entries of modules[] in use, in GRUB's order */
-	uint32_t reserved;		/* 0 */
+	/*
+	 * Bit i: module i's line did not fit (longer than its buffer in the
+	 * hypervisor's boot information, or args[] cut at ROOTBOOT_ARGS_MAX - 1):
+	 * what is left of it may lack any setting, and is not to be trusted.
+	 */
+	uint32_t modules_cut;
 	uint64_t kernel_gpa;		/* where the image lies: link_base's guest-physical address */
 	uint64_t start_block_size;	/* the image, tables, GDT, stack and this block, from kernel_gpa */
 	struct rootboot_range ranges[ROOTBOOT_RANGES_MAX];
@@ -60,6 +65,7 @@ struct rootboot_info {
 };
 
 _Static_assert(sizeof(struct rootboot_range) == 16, "rootboot range size");
+_Static_assert(ROOTBOOT_MODULES_MAX <= 32, "a bit of modules_cut per module");
 _Static_assert(sizeof(struct rootboot_module) == 336, "rootboot module size");
 _Static_assert(__builtin_offsetof(struct rootboot_info, cpu_count) == 16, "cpu_count at 16");
 _Static_assert(__builtin_offsetof(struct rootboot_info, kernel_gpa) == 32, "kernel_gpa at 32");

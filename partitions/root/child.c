@@ -13,6 +13,11 @@
  *
  * Teardown: UnmapVpStatePage, FinalizePartition, the RAM back to the free
  * pages, WithdrawMemory until NO_RESOURCES (each page back), DeletePartition.
+ *
+ * With pool=N on its line the root deposits nothing ahead: one page each
+ * time a call answers INSUFFICIENT_MEMORY, N pages at most (the budget),
+ * so that what the hypervisor takes for a child is seen exactly; a call
+ * still short when the budget is spent fails the creation, cleanly.
  */
 #include "partitions/root/child.h"
 #include "partitions/root/root.h"
@@ -154,6 +159,50 @@ static bool deposit(uint64_t id, unsigned n, bool block)
 	return st == HV_STATUS_SUCCESS;
 }
 
+/* `n` pages into child c; with pool= no more than its budget in all ("budget spent"). */
+static bool child_deposit(struct child *c, unsigned n)
+{
+	if (c->budget && c->deposited + n > c->budget) {
+		if (c->deposited >= c->budget) {
+			c->budget_spent = true;
+			return false;
+		}
+		n = (unsigned)(c->budget - c->deposited);
+	}
+	if (!n)
+		return true;
+	if (!deposit(c->id, n, false))
+		return false;
+	c->deposited += n;
+	return true;
+}
+
+/* What the root deposits ahead of a step: mshv's amount, nothing with a budget. */
+static unsigned ahead(const struct child *c, unsigned mshv_pages)
+{
+	return c->budget ? 0 : mshv_pages;
+}
+
+/* "'NAME': CALL: STATUS", and why INSUFFICIENT_MEMORY was not answered with a deposit. */
+static void call_failed(const struct child *c, const char *call, uint16_t st)
+{
+	if (st == HV_STATUS_INSUFFICIENT_MEMORY && c->budget_spent)
+		say("root: '%s': %s: %s, its deposit budget spent (pool=%u: %lu pages deposited)",
+		    c->name, call, hv_status_name(st), c->budget, c->deposited);
+	else
+		say("root: '%s': %s: %s", c->name, call, hv_status_name(st));
+}
+
+/* Pages of partition `id`'s pool in use (deposited, not free); the root's own with SELF. */
+static uint64_t pool_in_use(uint64_t id)
+{
+	static struct hv_x_partition_stats st;
+
+	if (hv_fast(HVCALL_X_PARTITION_STATS, id, root_image_gpa(&st), NULL) != HV_STATUS_SUCCESS)
+		return 0;
+	return st.pool_held - st.pool_free;
+}
+
 /* Withdraw everything partition `id` holds (WithdrawMemory until NO_RESOURCES), freeing each page. */
 static uint64_t withdraw_all(uint64_t id)
 {
@@ -250,13 +299,13 @@ uint64_t child_vp_lp_flags(uint64_t cpu_mask, unsigned vp)
 	return 0;
 }
 
-/* A call that takes single-page deposits into `id` while it answers INSUFFICIENT_MEMORY. */
-static uint16_t with_deposits(uint64_t id, uint16_t (*call)(const void *arg), const void *arg)
+/* A call that takes single-page deposits into the child while it answers INSUFFICIENT_MEMORY. */
+static uint16_t with_deposits(struct child *c, uint16_t (*call)(const void *arg), const void *arg)
 {
 	uint16_t st = call(arg);
 
 	for (unsigned i = 0; st == HV_STATUS_INSUFFICIENT_MEMORY && i < RETRIES_MAX; i++) {
-		if (!deposit(id, 1, false))
+		if (!child_deposit(c, 1))
 			break;
 		st = call(arg);
 	}
@@ -277,11 +326,11 @@ static bool initialize(struct child *c)
 {
 	uint16_t st;
 
-	if (!deposit(c->id, INIT_DEPOSIT_PAGES, false))
+	if (!child_deposit(c, ahead(c, INIT_DEPOSIT_PAGES)))
 		return false;
-	st = with_deposits(c->id, call_initialize, &c->id);
+	st = with_deposits(c, call_initialize, &c->id);
 	if (st != HV_STATUS_SUCCESS)
-		say("root: '%s': InitializePartition: %s", c->name, hv_status_name(st));
+		call_failed(c, "InitializePartition", st);
 	return st == HV_STATUS_SUCCESS;
 }
 
@@ -289,6 +338,7 @@ static bool create_vps(struct child *c)
 {
 	for (unsigned i = 0; i < c->nvps; i++) {
 		struct hv_input_create_vp in;
+		char call[32];
 		uint16_t st;
 
 		memset(&in, 0, sizeof(in));
@@ -296,11 +346,18 @@ static bool create_vps(struct child *c)
 		in.vp_index = i;
 		in.subnode_type = HV_SUBNODE_ANY;
 		in.flags = child_vp_lp_flags(c->cpu_mask, i);
-		if (!deposit(c->id, VP_DEPOSIT_PAGES, false))
+		if (!child_deposit(c, ahead(c, VP_DEPOSIT_PAGES)))
 			return false;
-		st = with_deposits(c->id, call_create_vp, &in);
+		st = with_deposits(c, call_create_vp, &in);
+		fmt_snprintf(call, sizeof(call), "CreateVp %u", i);
 		if (st != HV_STATUS_SUCCESS) {
-			say("root: '%s': CreateVp %u: %s", c->name, i, hv_status_name(st));
+			call_failed(c, call, st);
+			return false;
+		}
+		/* its intercept-message page: one page, deposited here within a budget */
+		fmt_snprintf(call, sizeof(call), "MapVpStatePage of VP %u", i);
+		if (c->budget && !child_deposit(c, 1)) {
+			call_failed(c, call, HV_STATUS_INSUFFICIENT_MEMORY);
 			return false;
 		}
 		c->msg_page[i] = intercept_map_page(c->id, i);
@@ -353,11 +410,13 @@ static bool map_ram(struct child *c)
 		st = hv_rep(HVCALL_MAP_GPA_PAGES, &hdr, sizeof(hdr), pfns, sizeof(pfns[0]), n,
 			    NULL, 0, &done);
 		gfn += done;			/* reps completed count as done */
-		if (st == HV_STATUS_INSUFFICIENT_MEMORY && deposits++ < RETRIES_MAX &&
-		    deposit(c->id, MAP_DEPOSIT_PAGES, false))
+		/* with a budget, the budget bounds the single-page deposits */
+		if (st == HV_STATUS_INSUFFICIENT_MEMORY && (c->budget || deposits++ < RETRIES_MAX) &&
+		    child_deposit(c, c->budget ? 1 : MAP_DEPOSIT_PAGES))
 			continue;
 		if (st != HV_STATUS_SUCCESS) {
-			say("root: '%s': MapGpaPages at gfn %lx: %s", c->name, gfn, hv_status_name(st));
+			say("root: '%s': MapGpaPages stopped at gfn %lx", c->name, gfn);
+			call_failed(c, "MapGpaPages", st);
 			return false;
 		}
 	}
@@ -460,16 +519,84 @@ static struct child *slot_take(const char *name)
 	return NULL;
 }
 
-bool child_create(const char *name, const struct script_create *cfg, const uint8_t *image,
-		  size_t len)
+/*
+ * Pages a child of this configuration may take from the root: its RAM, what
+ * is deposited into it (mshv's amounts, or the budget) and a block into the
+ * root's own pool for the partition object. Checked before anything is made.
+ */
+static uint64_t pages_needed(const struct script_create *cfg)
 {
-	struct child *c;
-	uint64_t id;
+	uint64_t deposits = cfg->pool_pages ? cfg->pool_pages :
+			    INIT_DEPOSIT_PAGES + (uint64_t)VP_DEPOSIT_PAGES * cfg->vcpus +
+			    MAP_DEPOSIT_PAGES;
+
+	return cfg->mem_bytes / PAGE + deposits + CREATE_DEPOSIT_PAGES;
+}
+
+/* What it cost, from the hypervisor's own count of each pool (HVCALL_X_PARTITION_STATS). */
+struct overhead {
+	uint64_t object;	/* the root's own pool: the partition object */
+	uint64_t init, vps, all;	/* its pool in use after Initialize, the VPs, MapGpaPages */
+};
+
+static void say_overhead(const struct child *c, const struct overhead *o)
+{
+	char budget[24] = "";
+
+	if (c->budget)
+		fmt_snprintf(budget, sizeof(budget), " (pool=%u)", c->budget);
+	say("root: '%s': deposited %lu pages%s, %lu in use: tables %lu, VPs %lu; "
+	    "partition object %lu pages of my own pool", c->name, c->deposited, budget, o->all,
+	    o->init + (o->all - o->vps), o->vps - o->init, o->object);
+}
+
+/* Checks that need no hypercall: a bad image or too little memory costs nothing. */
+static bool may_create(const char *name, const struct script_create *cfg, const uint8_t *image,
+		       size_t len)
+{
+	const char *why;
 
 	if (child_find(name)) {
 		say("root: '%s': the name is in use", name);
 		return false;
 	}
+	if (!childload_check(image, len, cfg->mem_bytes, &why)) {
+		say("root: '%s': cannot load image: %s", name, why);
+		return false;
+	}
+	if (pages_needed(cfg) > pmem_free_pages()) {
+		say("root: '%s': needs %lu KiB (memory and overhead), %lu KiB free", name,
+		    pages_needed(cfg) * 4, pmem_free_pages() * 4);
+		return false;
+	}
+	return true;
+}
+
+/* The steps after CreatePartition, each one's pages counted in *o. */
+static bool build(struct child *c, const struct script_create *cfg, const uint8_t *image,
+		  size_t len, struct overhead *o)
+{
+	if (!initialize(c))
+		return false;
+	o->init = pool_in_use(c->id);
+	if (!create_vps(c))
+		return false;
+	o->vps = pool_in_use(c->id);
+	if (!map_ram(c) || !load(c, cfg, image, len))
+		return false;
+	o->all = pool_in_use(c->id);
+	return true;
+}
+
+bool child_create(const char *name, const struct script_create *cfg, const uint8_t *image,
+		  size_t len)
+{
+	struct overhead o;
+	struct child *c;
+	uint64_t id;
+
+	if (!may_create(name, cfg, image, len))
+		return false;
 	c = slot_take(name);
 	if (!c) {
 		say("root: '%s': already %u children", name, CHILDREN_MAX);
@@ -480,21 +607,25 @@ bool child_create(const char *name, const struct script_create *cfg, const uint8
 	c->on_stop = cfg->on_stop;
 	c->on_crash = cfg->on_crash;
 	c->cpu_mask = cfg->cpu_mask;
+	c->budget = cfg->pool_pages;
 	childdev_reset(&c->dev);
+	o.object = pool_in_use(HV_PARTITION_ID_SELF);
 	if (!alloc_ram(c) || !create_partition(&id)) {
 		free_ram(c);
 		c->state = CHILD_FREE;
 		return false;
 	}
+	o.object = pool_in_use(HV_PARTITION_ID_SELF) - o.object;
 	c->id = id;
 	c->state = CHILD_CREATED;	/* from here on, child_destroy undoes it */
 	name_partition(c);
-	if (!initialize(c) || !create_vps(c) || !map_ram(c) || !load(c, cfg, image, len)) {
+	if (!build(c, cfg, image, len, &o)) {
 		child_destroy(c);
 		return false;
 	}
 	say("root: '%s': created, partition %lu, %lu MiB, %u VP%s", c->name, c->id,
 	    c->mem_bytes >> 20, c->nvps, c->nvps == 1 ? "" : "s");
+	say_overhead(c, &o);
 	return true;
 }
 
@@ -562,6 +693,8 @@ void child_ended(struct child *c, bool crashed, const char *why)
 	childdev_flush(&c->dev, child_line, c);	/* its last, unfinished words come first */
 	childout_settle(c->out);		/* and what it lost, said */
 	child_say(c, "root: '%s': %s", c->name, why);
+	child_say(c, "root: '%s': ports: %lu emulated, %lu to no device", c->name,
+		  c->dev.io_accesses, c->dev.io_no_device);
 	if (end == SCRIPT_END_DESTROY)
 		child_destroy(c);
 	else

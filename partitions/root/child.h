@@ -38,6 +38,9 @@ struct child {
 	struct childdev dev;
 	struct childout *out;			/* its lines, waiting for the serial port */
 	bool ended;				/* stopped or crashed, at least once */
+	uint32_t budget;			/* pool=: the most pages deposited into it; 0: no limit */
+	uint64_t deposited;			/* pages the root deposited into it */
+	bool budget_spent;			/* a deposit was refused for the budget */
 };
 
 /* Create, load and leave suspended; false (and nothing left behind) on failure, said on the console. */

@@ -23,6 +23,7 @@ uint32_t childdev_io(struct childdev *d, uint16_t port, unsigned size, bool writ
 {
 	uint8_t tx;
 
+	d->io_accesses++;
 	if (port == CHILDDEV_DEBUG_PORT) {
 		if (write)
 			emit(lineasm_put(&d->debug, (uint8_t)val), line, ctx);
@@ -35,6 +36,7 @@ uint32_t childdev_io(struct childdev *d, uint16_t port, unsigned size, bool writ
 			emit(lineasm_put(&d->com1_line, tx), line, ctx);
 		return 0;
 	}
+	d->io_no_device++;
 	return write ? 0 : 0xffffffffu;		/* nothing there: the bus floats high */
 }
 

@@ -52,6 +52,8 @@ uint8_t uart_model_read(const struct uart_model *u, unsigned reg);
 struct childdev {
 	struct lineasm debug, com1_line;
 	struct uart_model com1;
+	/* port accesses emulated, and of those to a port with no device (the root's "denied io=") */
+	uint64_t io_accesses, io_no_device;
 };
 
 /* Where finished lines go: the caller prints "[NAME] text". */
@@ -62,7 +64,8 @@ void childdev_reset(struct childdev *d);
  * One port access of `size` bytes (1, 2 or 4). A write of `val`, or a
  * read whose value is returned: 0xE9 reads 0xE9 (Bochs's convention) and
  * writes a byte of a line; COM1 is the 16550 model, its THR writes a byte
- * of a line; any other port reads all ones and ignores writes.
+ * of a line; any other port reads all ones and ignores writes (counted
+ * in io_no_device: the child touched hardware it does not have).
  */
 uint32_t childdev_io(struct childdev *d, uint16_t port, unsigned size, bool write, uint32_t val,
 		     childdev_line_fn line, void *ctx);

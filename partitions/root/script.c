@@ -208,7 +208,8 @@ static bool build_default(void)
 		names[i] = root_boot->modules[i].name;
 		args[i] = root_boot->modules[i].args;
 	}
-	run.len = script_default(names, args, n, default_text, sizeof(default_text));
+	run.len = script_default(names, args, root_boot->modules_cut, n, &env, default_text,
+				 sizeof(default_text));
 	run.text = default_text;
 	return run.len != 0;
 }

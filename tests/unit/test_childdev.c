@@ -113,6 +113,9 @@ static void test_ports(void **state)
 	assert_int_equal(childdev_io(&dev, 0x80, 1, false, 0, collect, &dev), 0xffffffffu);
 	assert_int_equal(childdev_io(&dev, 0x2f8, 1, true, 'x', collect, &dev), 0);
 	assert_int_equal(childdev_io(&dev, 0x3f8, 2, false, 0, collect, &dev), 0xffffffffu);
+	/* every access counted; the last three reached no device (the root's "denied io=") */
+	assert_int_equal(dev.io_accesses, 14);
+	assert_int_equal(dev.io_no_device, 3);
 	/* the unfinished lines come out at the end */
 	childdev_io(&dev, 0xe9, 1, true, 'e', collect, &dev);
 	childdev_io(&dev, 0x3f8, 1, true, 'c', collect, &dev);

@@ -257,9 +257,18 @@ static void test_refusals(void **state)
 	const char *why = NULL;
 
 	(void)state;
+	writes = 0;
+	assert_false(childload_check(image, IMAGE_LEN, MEM, &why));	/* what the root asks first */
+	assert_string_equal(why, "not an ELF file");
+	why = NULL;
 	assert_false(childload_image(image, IMAGE_LEN, MEM, 1, ID, "", &mem, &plan, &why));
 	assert_non_null(why);			/* not an image at all */
 	make_elf64();
+	why = NULL;
+	assert_true(childload_check(image, IMAGE_LEN, MEM, &why));
+	assert_false(childload_check(image, IMAGE_LEN, 1ull << 20, &why));
+	assert_string_equal(why, "no room for the boot area");
+	assert_int_equal(writes, 0);		/* the check writes nothing */
 	why = NULL;
 	assert_false(childload_image(image, IMAGE_LEN, 1ull << 20, 1, ID, "", &mem, &plan, &why));
 	assert_string_equal(why, "no room for the boot area");

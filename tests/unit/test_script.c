@@ -1,7 +1,7 @@
 /*
  * Host unit tests for core/script.c: the root's start-up script. Every
  * command and key, every error with its message, and the default script
- * made from module lines as the hypervisor read them (partitions/boot.c).
+ * made from the boot modules' lines, with its refusals of bad ones.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -71,7 +71,9 @@ static void test_create_every_key(void **state)
 	assert_string_equal(cmd.create.cmdline, "console=hvc0 quiet");
 	assert_int_equal(cmd.create.on_stop, SCRIPT_END_PRESERVE);
 	assert_int_equal(cmd.create.on_crash, SCRIPT_END_PRESERVE);
+	assert_int_equal(cmd.create.pool_pages, 16);
 	assert_true(parse("create a module=k mem=0x200000"));
+	assert_int_equal(cmd.create.pool_pages, 0);	/* no budget: mshv's deposits */
 	assert_int_equal(cmd.create.mem_bytes, 2u << 20);
 	assert_true(parse("create a module=k mem=1G"));
 	assert_int_equal(cmd.create.mem_bytes, 1u << 30);
@@ -199,38 +201,116 @@ static void test_next_line(void **state)
 	assert_false(script_next_line(text, sizeof(text) - 1, &at, &line, &n));
 }
 
-/* The module lines of the root suite and the bad-modules case, as the root gets them. */
+/* The module lines of the root suite, as the root gets them. */
 static void test_default_script(void **state)
 {
-	const char *names[] = { "cpuid.elf", "notes.txt", "nap.elf", "cpuid.elf" };
+	const char *names[] = { "cpuid.elf", "notes.txt", "nap.elf" };
 	const char *args[] = { "partition=cpuid mem=4M cpus=0 on_stop=destroy",
 			       "just a file",
-			       "cmdline=\"a b\" partition=nap mem=2M",
-			       "partition=typo memory=4M" };
+			       "cmdline=\"a b\" partition=nap mem=2M pool=9" };
 	char buf[1024];
-	size_t n = script_default(names, args, 4, buf, sizeof(buf));
+	size_t n = script_default(names, args, 0, 3, &env4, buf, sizeof(buf));
 
 	(void)state;
 	assert_int_equal(n, strlen(buf));
 	assert_string_equal(buf,
 		"create cpuid module=cpuid.elf mem=4M cpus=0 on_stop=destroy\n"
 		"start cpuid\n"
-		"create nap module=nap.elf cmdline=\"a b\" mem=2M\n"
+		"create nap module=nap.elf cmdline=\"a b\" mem=2M pool=9\n"
 		"start nap\n"
-		"create typo module=cpuid.elf memory=4M\n"
-		"start typo\n"
 		"wait all\n");
-	/* and each line parses back to what the module line said, or to its error */
-	assert_true(parse("create nap module=nap.elf cmdline=\"a b\" mem=2M"));
+	/* and each line parses back to what the module line said */
+	assert_true(parse("create nap module=nap.elf cmdline=\"a b\" mem=2M pool=9"));
 	assert_string_equal(cmd.create.cmdline, "a b");
-	expect_error("create typo module=cpuid.elf memory=4M", "unknown key");
-	expect_error("create cpuid module=cpuid.elf mem=4M cpus=4", /* a CPU not online */
-		     "cpus= must list online CPUs, as 0,2-3");
+	assert_int_equal(cmd.create.pool_pages, 9);
 	/* too small a buffer: nothing */
-	assert_int_equal(script_default(names, args, 4, buf, 40), 0);
+	assert_int_equal(script_default(names, args, 0, 3, &env4, buf, 40), 0);
 	/* no modules: just the wait */
-	assert_int_equal(script_default(names, args, 0, buf, sizeof(buf)), 9);
+	assert_int_equal(script_default(names, args, 0, 0, &env4, buf, sizeof(buf)), 9);
 	assert_string_equal(buf, "wait all\n");
+}
+
+/*
+ * The bad-modules case (tests/system/run-tests.sh): every bad line becomes
+ * an echo that names the module and what is wrong, in its place, with no
+ * create or start; the good ones around it are made as before.
+ */
+static void test_default_script_refusals(void **state)
+{
+	const char *names[] = { "cpuid.elf", "guest.ld", "cpuid.elf", "cpuid.elf", "cpuid.elf",
+				"cpuid.elf", "cpuid.elf", "cpuid.elf", "cpuid.elf", "cpuid.elf",
+				"cpuid.elf", "cpuid.elf", "cpuid.elf", "cpuid.elf" };
+	const char *args[] = { "partition=good mem=4M", "partition=junk",
+			       "partition=odd mem=3M", "partition=good", "partition=many vcpus=9",
+			       "partition=1st", "partition=typo memory=4M", "partition=big mem=2G",
+			       "cmdline=000 partition=long mem=4M", "partition=cpu cpus=4",
+			       "partition=all", "partition=sneaky module=other.elf",
+			       "cmdline=000 mem=4M", "partition=after mem=4M" };
+	const char *line;
+	char buf[4096];
+	size_t n;
+
+	(void)state;
+	/* modules 8 and 12 had lines too long for the boot information */
+	n = script_default(names, args, 1u << 8 | 1u << 12, 14, &env4, buf, sizeof(buf));
+	assert_int_equal(n, strlen(buf));
+	assert_string_equal(buf,
+		"create good module=cpuid.elf mem=4M\n"
+		"start good\n"
+		"create junk module=guest.ld\n"	/* the image is the root's to check */
+		"start junk\n"
+		"echo module 2 'cpuid.elf': partition 'odd' not created: "
+		"mem= must be a multiple of 2 MiB, at most 1 GiB\n"
+		"echo module 3 'cpuid.elf': partition 'good' not created: "
+		"the name is in use (an earlier module line)\n"
+		"echo module 4 'cpuid.elf': partition 'many' not created: vcpus= must be 1 to 8\n"
+		"echo module 5 'cpuid.elf': partition '1st' not created: the name must be 1-31 "
+		"letters, digits, '-', '_' or '.', not starting with a digit, and not \"all\"\n"
+		"echo module 6 'cpuid.elf': partition 'typo' not created: unknown key 'memory'\n"
+		"echo module 7 'cpuid.elf': partition 'big' not created: "
+		"mem= must be a multiple of 2 MiB, at most 1 GiB\n"
+		"echo module 8 'cpuid.elf': partition 'long' not created: "
+		"its line is longer than 255 characters\n"
+		"echo module 9 'cpuid.elf': partition 'cpu' not created: "
+		"cpus= must list online CPUs, as 0,2-3\n"
+		"echo module 10 'cpuid.elf': partition 'all' not created: the name must be 1-31 "
+		"letters, digits, '-', '_' or '.', not starting with a digit, and not \"all\"\n"
+		"echo module 11 'cpuid.elf': partition 'sneaky' not created: unknown key 'module'\n"
+		"echo module 12 'cpuid.elf': ignored: its line is longer than 255 characters\n"
+		"create after module=cpuid.elf mem=4M\n"
+		"start after\n"
+		"wait all\n");
+	/* every line of it parses: an echo says the refusal in its turn */
+	for (size_t at = 0, len; script_next_line(buf, n, &at, &line, &len);)
+		assert_true(script_parse_line(line, len, &env4, &cmd, &why));
+	assert_true(parse("echo module 6 'cpuid.elf': partition 'typo' not created: "
+			  "unknown key 'memory'"));
+	assert_int_equal(cmd.op, SCRIPT_ECHO);
+}
+
+/* A refusal naming something long is cut to fit echo's text, never lost. */
+static void test_default_script_long_names(void **state)
+{
+	char module[64], args[300], buf[2048];
+	const char *names[] = { module }, *argv[] = { args };
+	const char *line;
+	size_t at = 0, len, n;
+
+	(void)state;
+	memset(module, 'm', 63);
+	module[63] = '\0';
+	strcpy(args, "partition=");
+	memset(args + 10, 'p', 200);
+	strcpy(args + 210, " mem=4M");
+	n = script_default(names, argv, 0, 1, &env4, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_true(script_next_line(buf, n, &at, &line, &len));
+	assert_true(len < SCRIPT_TEXT_MAX + 5);
+	assert_true(script_parse_line(line, len, &env4, &cmd, &why));
+	assert_int_equal(cmd.op, SCRIPT_ECHO);
+	assert_non_null(strstr(cmd.text, "module 0 'mmmm"));
+	assert_true(script_next_line(buf, n, &at, &line, &len));
+	assert_int_equal(len, 8);	/* "wait all" */
 }
 
 static void test_names(void **state)
@@ -258,6 +338,8 @@ int main(void)
 		cmocka_unit_test(test_line_limits),
 		cmocka_unit_test(test_next_line),
 		cmocka_unit_test(test_default_script),
+		cmocka_unit_test(test_default_script_refusals),
+		cmocka_unit_test(test_default_script_long_names),
 		cmocka_unit_test(test_names),
 	};
 
