@@ -474,7 +474,7 @@ multiboot_suite() {
 			"\[$k\] [0-9]+ checks, 0 failed"
 			"'$k': $ok")
 	done
-	run_case "$name" "$emu" 1 0 "$tmo" "loglvl=debug" "${expect[@]}" \
+	run_case "$name" "$emu" 1 0 "$tmo" "" "${expect[@]}" \
 		"mod:$G/chatty.elf:chatty.elf partition=chatty mem=2M on_stop=destroy" \
 		"\[chatty\] line 63 of a flood" "${flood[@]}" \
 		"'chatty': stopped itself, exit code 0" \
@@ -497,8 +497,8 @@ multiboot_suite() {
 		-- '\] FAIL' 'PANIC' 'cannot load image' 'crashed' 'not created' "$HV_CREATED" \
 		"${nodrop[@]}"
 }
-multiboot_suite qemu-multiboot qemu 180	# every chatty byte is an intercept to the root
-multiboot_suite bochs-multiboot bochs 450
+multiboot_suite qemu-multiboot qemu 120
+multiboot_suite bochs-multiboot bochs 300
 
 # Exceptions the hypervisor always intercepts (#AC, #DB on AMD-V) reach the
 # guest as without a hypervisor; DR7 survives an exit. QEMU's TCG has no
