@@ -16,18 +16,7 @@
 
 #define CHECK(c)	do { if (!(c)) abort(); } while (0)
 
-struct script {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t byte(struct script *s)
-{
-	if (!s->left)
-		return 0;
-	s->left--;
-	return *s->p++;
-}
+#include "tests/fuzz/fuzz_input.h"
 
 /* A NUL-terminated string of up to 255 bytes of the input (no NUL inside). */
 static void text(struct script *s, char *out)

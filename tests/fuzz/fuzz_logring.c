@@ -18,18 +18,7 @@
 #define CHECK(c)	do { if (!(c)) abort(); } while (0)
 #define SIZE		4096	/* the smallest ring: two longest lines */
 
-struct script {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t byte(struct script *s)
-{
-	if (!s->left)
-		return 0;
-	s->left--;
-	return *s->p++;
-}
+#include "tests/fuzz/fuzz_input.h"
 
 static uint16_t word(struct script *s)
 {

@@ -72,18 +72,7 @@ static void *to_virt(paddr_t pa)
 	return ram[id];
 }
 
-struct script {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t byte(struct script *s)
-{
-	if (!s->left)
-		return 0;
-	s->left--;
-	return *s->p++;
-}
+#include "tests/fuzz/fuzz_input.h"
 
 static unsigned any_id(struct script *s)
 {

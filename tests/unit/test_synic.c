@@ -363,17 +363,23 @@ static void full_pool_refuses_and_loses_nothing(void **state)
 	assert_int_equal(synic_post_node(vp, 2, &own), HV_STATUS_SUCCESS);
 }
 
+/* SINT 2 open, and two sender-owned nodes, unposted, with messages 2 and 3. */
+static void two_nodes(struct synic_node *n1, struct synic_node *n2)
+{
+	open_sint(2);
+	memset(n1, 0, sizeof(*n1));
+	memset(n2, 0, sizeof(*n2));
+	n1->msg = msg(2);
+	n2->msg = msg(3);
+}
+
 static void withdraw_takes_a_node_back(void **state)
 {
 	struct synic_node n1, n2;
 	struct hv_message a = msg(1);
 
 	(void)state;
-	open_sint(2);
-	memset(&n1, 0, sizeof(n1));
-	memset(&n2, 0, sizeof(n2));
-	n1.msg = msg(2);
-	n2.msg = msg(3);
+	two_nodes(&n1, &n2);
 	synic_post(vp, 2, &a);
 	synic_post_node(vp, 2, &n1);
 	synic_post_node(vp, 2, &n2);
@@ -397,11 +403,7 @@ static void release_empties_the_queues_and_refuses_posts(void **state)
 	struct hv_message a = msg(1);
 
 	(void)state;
-	open_sint(2);
-	memset(&n1, 0, sizeof(n1));
-	memset(&n2, 0, sizeof(n2));
-	n1.msg = msg(2);
-	n2.msg = msg(3);
+	two_nodes(&n1, &n2);
 	assert_int_equal(synic_post(vp, 2, &a), HV_STATUS_SUCCESS);	/* in the slot */
 	assert_int_equal(synic_post_node(vp, 2, &n1), HV_STATUS_SUCCESS);	/* queued */
 	assert_int_equal(synic_post(vp, 2, &a), HV_STATUS_SUCCESS);	/* a pool node, queued */
