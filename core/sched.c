@@ -125,6 +125,12 @@ void sched_kick_vp(struct vp *vp)
 		lapic_send_ipi(cpus[cpu]->apic_id, ICR_FIXED | VEC_IPI_KICK);
 }
 
+void sched_kick_vp_elsewhere(struct vp *vp)
+{
+	if (cpu_id_val(vp->vcpu.home_cpu) != this_cpu_id())
+		sched_kick_vp(vp);
+}
+
 void sched_yield_cpu(void)
 {
 	runqs[this_cpu_id()].need_resched = true;

@@ -22,6 +22,12 @@ void sched_add(struct vp *vp);
 void sched_kick_partition(struct partition *p);
 /* Make vp's home CPU look at it again soon (it may have become runnable or suspended). */
 void sched_kick_vp(struct vp *vp);
+/*
+ * The same only where vp's home is another CPU: one homed here is not in
+ * guest mode now (this CPU is running the caller), so it needs no kick,
+ * and a kick here would end the caller's own turn for nothing.
+ */
+void sched_kick_vp_elsewhere(struct vp *vp);
 /* From a hypercall handler: this CPU goes back to its scheduler after the exit. */
 void sched_yield_cpu(void);
 /* Raise a virtual interrupt for vp; it is injected when the guest can take it. */

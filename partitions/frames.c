@@ -13,6 +13,7 @@ void frames_init(struct frame_table *t, uint8_t *mem, uint64_t npfn)
 {
 	t->state = mem;
 	t->npfn = npfn;
+	t->pending = 0;
 	for (uint64_t i = 0; i < npfn; i++)
 		mem[i] = FRAME_NOT_ROOT;
 }
@@ -80,12 +81,20 @@ bool frames_make_pending(struct frame_table *t, uint64_t pfn)
 	if (frames_get(t, pfn) != FRAME_CHILD)
 		return false;
 	t->state[pfn] = encode(FRAME_CHILD, FRAME_OWNER_PENDING);
+	t->pending++;
 	return true;
 }
 
+/* Every MapGpaPages call ends here too: with nothing pending, no scan of the whole table. */
 uint64_t frames_release_pending(struct frame_table *t)
 {
-	return frames_release_owner(t, FRAME_OWNER_PENDING);
+	uint64_t n;
+
+	if (!t->pending)
+		return 0;
+	n = frames_release_owner(t, FRAME_OWNER_PENDING);
+	t->pending = 0;
+	return n;
 }
 
 uint64_t frames_count(const struct frame_table *t, enum frame_state s)

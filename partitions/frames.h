@@ -33,6 +33,7 @@ enum frame_state { FRAME_NOT_ROOT = 0, FRAME_ROOT, FRAME_DEPOSITED, FRAME_CHILD 
 struct frame_table {
 	uint8_t *state;		/* npfn bytes, frames 0 .. npfn - 1 */
 	uint64_t npfn;
+	uint64_t pending;	/* frames FRAME_OWNER_PENDING: none, no scan to release them */
 };
 
 /* Bytes the table needs for frames below end_pfn. */

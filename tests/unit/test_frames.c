@@ -94,6 +94,7 @@ static void test_pending_until_released(void **state)
 	assert_int_equal(frames_get(&t, 11), FRAME_ROOT);
 	assert_int_equal(frames_owner(&t, 20), 5);
 	assert_int_equal(frames_release_pending(&t), 0);
+	assert_int_equal(t.pending, 0);				/* nothing left to scan for */
 }
 
 static void test_block_in_root(void **state)
