@@ -336,6 +336,15 @@ static void put_uint(struct out *o, unsigned v)
  * so the message can name the key; accepted[j] says whether module j (< i)
  * was. *key is set to the key at fault where the message does not name it.
  */
+/* Printable ASCII only: a newline in a quoted value would start another script line. */
+static bool printable(const char *s)
+{
+	for (; *s; s++)
+		if (*s < ' ' || *s > '~')
+			return false;
+	return true;
+}
+
 static const char *module_problem(const char *const *names, const char *const *args, bool cut,
 				  unsigned i, const bool *accepted, const struct script_env *env,
 				  const struct cmdline_token *part, struct cmdline_token *key)
@@ -347,6 +356,8 @@ static const char *module_problem(const char *const *names, const char *const *a
 	key->key = NULL;
 	if (cut)
 		return "its line is longer than 255 characters";
+	if (!printable(names[i]) || !printable(args[i]))
+		return "its line has a control character or a byte above 0x7e";
 	if (!script_name_ok(part->val, part->val_len))
 		return "the name must be 1-31 letters, digits, '-', '_' or '.', not starting "
 		       "with a digit, and not \"all\"";

@@ -313,6 +313,30 @@ static void test_default_script_long_names(void **state)
 	assert_int_equal(len, 8);	/* "wait all" */
 }
 
+/*
+ * A newline inside a quoted value (or a module's name) would have started
+ * lines of its own in the default script, unchecked: the line is refused.
+ */
+static void test_default_script_control_chars(void **state)
+{
+	const char *names[] = { "a.elf", "b\nstop a.elf", "c.elf" };
+	const char *args[] = { "partition=a cmdline=\"x\nstop b\ncreate evil module=c.elf mem=1G\n#\"",
+			       "partition=b", "partition=c mem=4M" };
+	char buf[2048];
+	size_t n;
+
+	(void)state;
+	n = script_default(names, args, 0, 3, &env4, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_null(strstr(buf, "\nstop b"));
+	assert_null(strstr(buf, "create evil"));
+	assert_null(strstr(buf, "\nstop a.elf"));
+	assert_non_null(strstr(buf, "echo module 0 'a.elf': partition 'a' not created: its line has a "
+				    "control character"));
+	assert_non_null(strstr(buf, "echo module 1 'b?stop a.elf': partition 'b' not created"));
+	assert_non_null(strstr(buf, "create c module=c.elf"));
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -340,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_default_script),
 		cmocka_unit_test(test_default_script_refusals),
 		cmocka_unit_test(test_default_script_long_names),
+		cmocka_unit_test(test_default_script_control_chars),
 		cmocka_unit_test(test_names),
 	};
 
