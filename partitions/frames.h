@@ -34,6 +34,7 @@ struct frame_table {
 	uint8_t *state;		/* npfn bytes, frames 0 .. npfn - 1 */
 	uint64_t npfn;
 	uint64_t pending;	/* frames FRAME_OWNER_PENDING: none, no scan to release them */
+	uint64_t pending_lo, pending_hi;	/* ... all within [lo, hi]: the scan's range */
 };
 
 /* Bytes the table needs for frames below end_pfn. */

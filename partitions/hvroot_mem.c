@@ -83,8 +83,11 @@ static void flush_root(void)
  * Each VP drops its translations before its next entry, and one in guest
  * mode now is kicked out; then the call waits until every VP of the child
  * that was running has left guest mode (its slice ended: `running` false
- * or `slices` moved on), so that no VP can still reach, through a
- * translation it held, a frame or table page the call took away. Only
+ * or `slices` moved on), and until no home CPU is expiring a VP's timers
+ * (`expiring`: a synthetic timer's message goes into its message page,
+ * outside its slice), so that no VP and no hypervisor write on its behalf
+ * can still reach, through a translation or a host address looked up
+ * before, a frame or table page the call took away. Only
  * then are the unmapped frames the root's again (pending until here:
  * frames_release_pending), and the table pages a split or merge freed
  * into the child's pool may be withdrawn (the root's next call: it has
@@ -100,19 +103,21 @@ void hvroot_flush_child(struct partition *p)
 	uint64_t seen[PART_MAX_VPS];
 	unsigned n = p->nvps;
 
+	for (unsigned i = 0; i < n; i++)
+		if (p->vps[i].vcpu.arch)
+			vcpu_ops->flush_tlb(&p->vps[i].vcpu);
+	/* the drops before the loads: run_vp's store of `running` pairs with it (store, load) */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (unsigned i = 0; i < n; i++) {
-		struct vp *vp = &p->vps[i];
-
-		if (vp->vcpu.arch)
-			vcpu_ops->flush_tlb(&vp->vcpu);
-		seen[i] = __atomic_load_n(&vp->slices, __ATOMIC_SEQ_CST);
-		sched_kick_vp_elsewhere(vp);
+		seen[i] = __atomic_load_n(&p->vps[i].slices, __ATOMIC_SEQ_CST);
+		sched_kick_vp_elsewhere(&p->vps[i]);
 	}
 	for (unsigned i = 0; i < n; i++) {
 		struct vp *vp = &p->vps[i];
 
-		while (__atomic_load_n(&vp->running, __ATOMIC_SEQ_CST) &&
-		       __atomic_load_n(&vp->slices, __ATOMIC_SEQ_CST) == seen[i])
+		while ((__atomic_load_n(&vp->running, __ATOMIC_SEQ_CST) &&
+			__atomic_load_n(&vp->slices, __ATOMIC_SEQ_CST) == seen[i]) ||
+		       __atomic_load_n(&vp->expiring, __ATOMIC_SEQ_CST))	/* a timer's message */
 			cpu_relax();
 	}
 	frames_release_pending(&frames);

@@ -85,6 +85,11 @@ struct vp {
 	enum vp_state state;		/* written by the home CPU only */
 	volatile bool running;		/* in guest mode or handling an exit right now */
 	uint64_t slices;		/* run_vp's ends so far (hvroot_mem.c waits on it) */
+	/*
+	 * Its home CPU is expiring its timers outside its slice, which may
+	 * write its SynIC message page: hvroot_mem.c waits for that too.
+	 */
+	volatile bool expiring;
 	uint64_t timer_deadline;	/* TSC: the earliest of the two below, 0: none (vp_timers_changed) */
 	uint64_t xtimer_deadline;	/* TSC: the own-call timer (HVCALL_X_SET_TIMER), 0: off */
 	uint8_t timer_vector;		/* its vector */
