@@ -222,13 +222,23 @@ bool intercept_pending(void)
 	return sint0_slot && sint0_slot->header.message_type != HVMSG_NONE;
 }
 
+/*
+ * At most INTERCEPT_POLL_MAX messages a call: a child that writes its port
+ * in a loop posts again as soon as it is resumed, and would otherwise keep
+ * the root here for good, its script, the other children's ends and the
+ * hypervisor's log unread. The main loop then does not halt while one
+ * waits (intercept_pending).
+ */
+#define INTERCEPT_POLL_MAX	64
+
 void intercept_poll(void)
 {
 	struct hv_message m;
 
 	if (!sint0_slot)
 		return;
-	while (sint0_slot->header.message_type != HVMSG_NONE) {
+	for (unsigned n = 0; n < INTERCEPT_POLL_MAX &&
+			     sint0_slot->header.message_type != HVMSG_NONE; n++) {
 		memcpy(&m, (const void *)sint0_slot, sizeof(m));
 		sint0_slot->header.message_type = HVMSG_NONE;
 		__asm__ volatile("mfence" ::: "memory");

@@ -192,6 +192,8 @@ void root_main(const struct rootboot_info *bi)
 		console_poll();
 		root_script_poll();
 		console_poll();
+		if (intercept_pending())	/* intercept_poll took its share: the rest now */
+			continue;
 		hv_fast(HVCALL_X_SET_TIMER, console_busy() ? TX_TICK_US : POLL_US, TIMER_VECTOR, NULL);
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 	}

@@ -388,6 +388,7 @@ static struct {
 	uint64_t simp, siefp, scontrol, sint0;
 	unsigned eoms;
 	bool synic;		/* CPUID says SynIC MSRs are there */
+	struct hv_message refill;	/* type not NONE: every EOM puts it in the slot again */
 	uint8_t vector;
 } cpu;
 
@@ -417,7 +418,11 @@ void wrmsr(uint32_t msr, uint64_t v)
 	case HV_MSR_SIEFP: cpu.siefp = v; break;
 	case HV_MSR_SCONTROL: cpu.scontrol = v; break;
 	case HV_MSR_SINT0: cpu.sint0 = v; break;
-	case HV_MSR_EOM: cpu.eoms++; break;
+	case HV_MSR_EOM:
+		cpu.eoms++;
+		if (cpu.refill.header.message_type != HVMSG_NONE)	/* a child that posts at once */
+			memcpy(&simp_page->sint_message[0], &cpu.refill, sizeof(cpu.refill));
+		break;
 	default: fail_msg("wrmsr %#x", msr);
 	}
 }
@@ -840,6 +845,17 @@ static void test_intercepts(void **state)
 	intercept_poll();
 	assert_int_equal(hv.ncalls, set);
 	assert_true(was_said("root: SINT0 message 0x8000003f from unknown partition 99"));
+	/* one posting again at every EOM: each poll takes its share and returns */
+	post_io(0, 0xe9, true, 'x', 0);
+	simp_page->sint_message[0].header.sender = 99;
+	memcpy(&cpu.refill, &simp_page->sint_message[0], sizeof(cpu.refill));
+	set = cpu.eoms;
+	intercept_poll();
+	assert_int_equal(cpu.eoms - set, 64);
+	assert_true(intercept_pending());
+	memset(&cpu.refill, 0, sizeof(cpu.refill));
+	intercept_poll();
+	assert_false(intercept_pending());
 	/* an access outside its memory: crashed, destroyed (on_crash=destroy) */
 	memset(&mem, 0, sizeof(mem));
 	mem.header.vp_index = 0;
