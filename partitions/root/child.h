@@ -82,7 +82,7 @@ uint16_t child_set_regs(uint64_t id, unsigned vp, const struct hv_register_assoc
 
 /* The root's SynIC: SIMP and SIEFP as the hypervisor placed them, enabled; SINT0 unmasked. */
 void intercept_init(void);
-/* Handle every message waiting in SINT0's slot (EOM after each). */
+/* Handle the messages waiting in SINT0's slot, 64 at most (EOM after each). */
 void intercept_poll(void);
 /* A message waits in SINT0's slot: a child's VP waits on the root (a memory read, no exit). */
 bool intercept_pending(void);

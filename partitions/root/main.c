@@ -12,6 +12,7 @@
  * (core/format.c, core/lib.c, core/cmdline.c, drivers/uart16550.c).
  */
 #include "partitions/root/root.h"
+#include "partitions/root/child.h"
 #include "arch/x86/cpu.h"
 #include "core/abi/hypercall.h"
 #include "core/cmdline.h"
