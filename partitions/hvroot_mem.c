@@ -6,6 +6,7 @@
  * mapped in the root).
  */
 #include "partitions/hvroot.h"
+#include "partitions/synic.h"
 #include "partitions/frames.h"
 #include "partitions/hosted.h"
 #include "partitions/internal.h"
@@ -147,6 +148,24 @@ static void map_in_root(uint64_t pfn)
 	ASSERT(ok);
 }
 
+/*
+ * One of the root's SynIC pages: the hypervisor writes them from any CPU
+ * (a child's intercept note, an event flag), having checked the frame is
+ * the root's at its lookup; deposited, the page could be a child's table
+ * page by the time of the write. Refused (INVALID_PARAMETER, our choice:
+ * on Hyper-V these pages are overlays, not RAM the root could deposit).
+ * The SynIC's lock orders this against a delivery in flight and against
+ * the root moving the page; the root has one VP, which is this caller,
+ * so no other VP of its can move one meanwhile.
+ */
+static bool root_synic_page(struct partition *r, paddr_t pa)
+{
+	for (unsigned i = 0; i < r->nvps; i++)
+		if (synic_uses_page(&r->vps[i], pa))
+			return true;
+	return false;
+}
+
 /* TLFS HvCallDepositMemory: root frames into a pool, out of the root's reach. */
 uint16_t hvroot_deposit_memory(struct hc_call *c)
 {
@@ -174,6 +193,8 @@ uint16_t hvroot_deposit_memory(struct hc_call *c)
 			return HV_STATUS_ACCESS_DENIED;		/* not the root's RAM */
 		if (frames_get(&frames, pfn) != FRAME_ROOT)
 			return HV_STATUS_INVALID_PARAMETER;	/* deposited or mapped into a child */
+		if (root_synic_page(caller, pa))
+			return HV_STATUS_INVALID_PARAMETER;
 		/*
 		 * Out of the root's tables first: a page inside one of its 2 MiB
 		 * leaves splits the leaf, with a table page from the hypervisor's

@@ -395,3 +395,19 @@ bool synic_msr_write(struct vp *vp, uint32_t msr, uint64_t val)
 	spin_unlock(&s->lock);
 	return ok;
 }
+
+static bool page_is(uint64_t msr, uint64_t gpa)
+{
+	return (msr & HV_SYNIC_PAGE_ENABLE) && (msr & HV_SYNIC_PAGE_GPA_MASK) == gpa;
+}
+
+bool synic_uses_page(struct vp *vp, uint64_t gpa)
+{
+	struct synic *s = &vp->synic;
+	bool used;
+
+	spin_lock(&s->lock);
+	used = page_is(s->simp, gpa) || page_is(s->siefp, gpa) || page_is(s->sirbp, gpa);
+	spin_unlock(&s->lock);
+	return used;
+}

@@ -104,6 +104,11 @@ void synic_withdraw(struct synic_node *node);
  * SynIC, never one cleared under its lock or a queue into freed nodes.
  */
 void synic_release(struct vp *vp);
+/*
+ * The page at guest-physical `gpa` is one of vp's SynIC pages now (SIMP,
+ * SIEFP or SIRBP, enabled): the hypervisor may be writing it from any CPU.
+ */
+bool synic_uses_page(struct vp *vp, uint64_t gpa);
 
 /* partitions/stimer.c: the STIMERn_CONFIG/COUNT MSRs, privilege checked (synic_msr_*). */
 bool synic_stimer_msr_read(struct vp *vp, uint32_t msr, uint64_t *val);

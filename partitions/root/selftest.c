@@ -95,6 +95,32 @@ static void test_deposited_page_is_not_a_buffer(void)
 }
 
 /*
+ * Our SynIC pages are written by the hypervisor from any CPU (a child's
+ * intercept note, an event flag): deposited, one could be a child's table
+ * page by the time of such a write. They stay ours (when the hypervisor
+ * took them, SUCCESS here: the same messages then went into a table page).
+ */
+static void synic_page_kept(uint32_t msr, const char *what)
+{
+	struct hv_input_withdraw_memory w = { HV_PARTITION_ID_SELF, { 0, 0 } };
+	uint64_t v = rdmsr(msr) | HV_SYNIC_PAGE_ENABLE, back;
+	unsigned done;
+	uint16_t st;
+
+	wrmsr(msr, v);				/* enabled, as intercept_init leaves it */
+	st = deposit_pfn(HV_PARTITION_ID_SELF, (v & HV_SYNIC_PAGE_GPA_MASK) >> 12);
+	expect(st, HV_STATUS_INVALID_PARAMETER, what);
+	if (st == HV_STATUS_SUCCESS)		/* taken: back, so that the rest can go on */
+		hv_rep(HVCALL_WITHDRAW_MEMORY, &w, sizeof(w), NULL, 0, 1, &back, 8, &done);
+}
+
+static void test_synic_pages_not_deposited(void)
+{
+	synic_page_kept(HV_MSR_SIMP, "my SynIC message page (enabled) is not deposited");
+	synic_page_kept(HV_MSR_SIEFP, "my SynIC event flags page (enabled) is not deposited");
+}
+
+/*
  * A page deposited from inside one of our 2 MiB mappings splits it, with a
  * table page of the hypervisor's; the withdrawal maps it back into that
  * table and, the block whole again, merges the leaf and frees the table.
@@ -399,6 +425,7 @@ void selftest_run(void)
 	       "GetPartitionId");
 	root_id = id.partition_id;
 	test_deposited_page_is_not_a_buffer();
+	test_synic_pages_not_deposited();
 	test_deposit_one_page_per_block();
 	test_lifecycle();
 	test_child_denied();
