@@ -101,7 +101,7 @@ static unsigned pool_only(const struct boot_info *bi, struct mem_range *usable, 
 	for (unsigned i = 0; i < split.npool; i++)
 		log_info("mm: hypervisor's %016lx-%016lx (pool)", split.pool[i].base,
 			 split.pool[i].base + split.pool[i].len - 1);
-	log_info("mm: root=on: the hypervisor keeps a pool of %lu KiB; the root gets %lu MiB "
+	log_info("mm: the hypervisor keeps a pool of %lu KiB; the root gets %lu MiB "
 		 "in %u ranges", memmap_total(split.pool, split.npool) >> 10,
 		 memmap_total(split.root, split.nroot) >> 20, split.nroot);
 	low_page = split.pool[0].base;		/* rootmem_split puts it first */
