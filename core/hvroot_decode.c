@@ -80,6 +80,41 @@ static uint16_t reps_begin(uint32_t count, uint32_t start, struct hvroot_reps *r
 	return HV_STATUS_SUCCESS;
 }
 
+/*
+ * The start of a rep call's input: the rep count and start, then the
+ * fixed header copied into hdr, and with elem, a list of rep_count
+ * elements of elem bytes after it, all within the copy and one page.
+ */
+static uint16_t rep_input(const uint8_t *in, size_t len, uint32_t count, uint32_t start,
+			  struct hvroot_reps *r, void *hdr, size_t hdr_size, size_t elem)
+{
+	uint16_t st = reps_begin(count, start, r);
+
+	if (st)
+		return st;
+	if (!take(hdr, hdr_size, in, len) || (elem && !hvroot_list_fits(len, hdr_size, elem, count)))
+		return HV_STATUS_INVALID_ALIGNMENT;
+	return HV_STATUS_SUCCESS;
+}
+
+/*
+ * Each element from the rep start on, as ok() says: the first bad one
+ * ends the list there (reps.end: the reps before it are done) with
+ * INVALID_PARAMETER.
+ */
+static uint16_t reps_each(struct hvroot_reps *r, const void *out,
+			  bool (*ok)(const void *out, uint32_t i))
+{
+	for (uint32_t i = r->start; i < r->count; i++) {
+		if (!ok(out, i)) {
+			r->end = (uint16_t)i;
+			return HV_STATUS_INVALID_PARAMETER;
+		}
+	}
+	r->end = r->count;
+	return HV_STATUS_SUCCESS;
+}
+
 /* ---- partitions ---- */
 
 uint16_t hvroot_decode_create_partition(const uint8_t *in, size_t len,
@@ -219,6 +254,11 @@ uint16_t hvroot_decode_set_partition_property(const uint8_t *in, size_t len,
 
 /* ---- memory ---- */
 
+static bool deposit_pfn_ok(const void *out, uint32_t i)
+{
+	return hvroot_list_u64(((const struct hvroot_deposit_memory *)out)->pfns, i) < HV_PFN_LIMIT;
+}
+
 uint16_t hvroot_decode_deposit_memory(const uint8_t *in, size_t len, uint32_t rep_count,
 				      uint32_t rep_start, struct hvroot_deposit_memory *out)
 {
@@ -226,23 +266,14 @@ uint16_t hvroot_decode_deposit_memory(const uint8_t *in, size_t len, uint32_t re
 	uint16_t st;
 
 	memset(out, 0, sizeof(*out));
-	st = reps_begin(rep_count, rep_start, &out->reps);
+	st = rep_input(in, len, rep_count, rep_start, &out->reps, &w, sizeof(w), 8);
 	if (st)
 		return st;
-	if (!TAKE(w) || !hvroot_list_fits(len, sizeof(w), 8, rep_count))
-		return HV_STATUS_INVALID_ALIGNMENT;
 	if (!partition_ok(w.partition_id, true))
 		return HV_STATUS_INVALID_PARTITION_ID;
 	out->partition_id = w.partition_id;
 	out->pfns = in + sizeof(w);
-	for (uint32_t i = rep_start; i < rep_count; i++) {
-		if (hvroot_list_u64(out->pfns, i) >= HV_PFN_LIMIT) {
-			out->reps.end = (uint16_t)i;
-			return HV_STATUS_INVALID_PARAMETER;
-		}
-	}
-	out->reps.end = (uint16_t)rep_count;
-	return HV_STATUS_SUCCESS;
+	return reps_each(&out->reps, out, deposit_pfn_ok);
 }
 
 uint16_t hvroot_decode_withdraw_memory(const uint8_t *in, size_t len, uint32_t rep_count,
@@ -252,11 +283,9 @@ uint16_t hvroot_decode_withdraw_memory(const uint8_t *in, size_t len, uint32_t r
 	uint16_t st;
 
 	memset(out, 0, sizeof(*out));
-	st = reps_begin(rep_count, rep_start, &out->reps);
+	st = rep_input(in, len, rep_count, rep_start, &out->reps, &w, sizeof(w), 0);
 	if (st)
 		return st;
-	if (!TAKE(w))
-		return HV_STATUS_INVALID_ALIGNMENT;
 	if (!partition_ok(w.partition_id, true))
 		return HV_STATUS_INVALID_PARTITION_ID;
 	if (!proximity_ok(&w.proximity_domain_info))
@@ -292,6 +321,13 @@ static bool map_source_ok(uint64_t pfn, uint32_t flags, uint32_t pages)
 	return pfn % pages == 0 && pfn_range_ok(pfn, pages);
 }
 
+static bool map_rep_ok(const void *out, uint32_t i)
+{
+	const struct hvroot_map_gpa_pages *m = out;
+
+	return map_source_ok(hvroot_list_u64(m->pfns, i), m->flags, m->pages_per_rep);
+}
+
 uint16_t hvroot_decode_map_gpa_pages(const uint8_t *in, size_t len, uint32_t rep_count,
 				     uint32_t rep_start, struct hvroot_map_gpa_pages *out)
 {
@@ -300,11 +336,9 @@ uint16_t hvroot_decode_map_gpa_pages(const uint8_t *in, size_t len, uint32_t rep
 	uint16_t st;
 
 	memset(out, 0, sizeof(*out));
-	st = reps_begin(rep_count, rep_start, &out->reps);
+	st = rep_input(in, len, rep_count, rep_start, &out->reps, &w, sizeof(w), 8);
 	if (st)
 		return st;
-	if (!TAKE(w) || !hvroot_list_fits(len, sizeof(w), 8, rep_count))
-		return HV_STATUS_INVALID_ALIGNMENT;
 	if (!partition_ok(w.target_partition_id, true))
 		return HV_STATUS_INVALID_PARTITION_ID;
 	/* w.padding is ignored: mshv leaves it unwritten (hyperv-root-abi.md 1.1, 10). */
@@ -318,14 +352,7 @@ uint16_t hvroot_decode_map_gpa_pages(const uint8_t *in, size_t len, uint32_t rep
 	out->flags = w.map_flags;
 	out->pages_per_rep = pages;
 	out->pfns = in + sizeof(w);
-	for (uint32_t i = rep_start; i < rep_count; i++) {
-		if (!map_source_ok(hvroot_list_u64(out->pfns, i), w.map_flags, pages)) {
-			out->reps.end = (uint16_t)i;
-			return HV_STATUS_INVALID_PARAMETER;
-		}
-	}
-	out->reps.end = (uint16_t)rep_count;
-	return HV_STATUS_SUCCESS;
+	return reps_each(&out->reps, out, map_rep_ok);
 }
 
 uint16_t hvroot_decode_unmap_gpa_pages(const uint8_t *in, size_t len, uint32_t rep_count,
@@ -336,11 +363,9 @@ uint16_t hvroot_decode_unmap_gpa_pages(const uint8_t *in, size_t len, uint32_t r
 	uint16_t st;
 
 	memset(out, 0, sizeof(*out));
-	st = reps_begin(rep_count, rep_start, &out->reps);
+	st = rep_input(in, len, rep_count, rep_start, &out->reps, &w, sizeof(w), 0);
 	if (st)
 		return st;
-	if (!TAKE(w))
-		return HV_STATUS_INVALID_ALIGNMENT;
 	if (!partition_ok(w.target_partition_id, true))
 		return HV_STATUS_INVALID_PARTITION_ID;
 	/* w.padding is ignored, as for MapGpaPages. */
@@ -596,6 +621,11 @@ static uint16_t decode_regs_header(const struct hv_input_vp_registers_header *h)
 	return HV_STATUS_SUCCESS;
 }
 
+static bool get_name_ok(const void *out, uint32_t i)
+{
+	return hvroot_reg_lookup(hvroot_list_u32(((const struct hvroot_get_vp_registers *)out)->names, i));
+}
+
 uint16_t hvroot_decode_get_vp_registers(const uint8_t *in, size_t len, uint32_t rep_count,
 					uint32_t rep_start, struct hvroot_get_vp_registers *out)
 {
@@ -603,25 +633,15 @@ uint16_t hvroot_decode_get_vp_registers(const uint8_t *in, size_t len, uint32_t 
 	uint16_t st;
 
 	memset(out, 0, sizeof(*out));
-	st = reps_begin(rep_count, rep_start, &out->reps);
-	if (st)
-		return st;
-	if (!TAKE(h) || !hvroot_list_fits(len, sizeof(h), 4, rep_count))
-		return HV_STATUS_INVALID_ALIGNMENT;
-	st = decode_regs_header(&h);
+	st = rep_input(in, len, rep_count, rep_start, &out->reps, &h, sizeof(h), 4);
+	if (!st)
+		st = decode_regs_header(&h);
 	if (st)
 		return st;
 	out->partition_id = h.partition_id;
 	out->vp_index = h.vp_index;
 	out->names = in + sizeof(h);
-	for (uint32_t i = rep_start; i < rep_count; i++) {
-		if (!hvroot_reg_lookup(hvroot_list_u32(out->names, i))) {
-			out->reps.end = (uint16_t)i;
-			return HV_STATUS_INVALID_PARAMETER;
-		}
-	}
-	out->reps.end = (uint16_t)rep_count;
-	return HV_STATUS_SUCCESS;
+	return reps_each(&out->reps, out, get_name_ok);
 }
 
 /* One element of SetVpRegisters: a known, writable name, reserved fields zero, a value it may hold. */
@@ -632,6 +652,14 @@ static bool set_element_ok(const struct hv_register_assoc *a)
 	return r && !r->read_only && !a->rsvd1 && !a->rsvd2 && hvroot_reg_value_ok(r, &a->value);
 }
 
+static bool set_assoc_ok(const void *out, uint32_t i)
+{
+	struct hv_register_assoc a;
+
+	memcpy(&a, &((const struct hvroot_set_vp_registers *)out)->assocs[i], sizeof(a));
+	return set_element_ok(&a);
+}
+
 uint16_t hvroot_decode_set_vp_registers(const uint8_t *in, size_t len, uint32_t rep_count,
 					uint32_t rep_start, struct hvroot_set_vp_registers *out)
 {
@@ -639,28 +667,16 @@ uint16_t hvroot_decode_set_vp_registers(const uint8_t *in, size_t len, uint32_t 
 	uint16_t st;
 
 	memset(out, 0, sizeof(*out));
-	st = reps_begin(rep_count, rep_start, &out->reps);
-	if (st)
-		return st;
-	if (!TAKE(h) || !hvroot_list_fits(len, sizeof(h), sizeof(struct hv_register_assoc), rep_count))
-		return HV_STATUS_INVALID_ALIGNMENT;
-	st = decode_regs_header(&h);
+	st = rep_input(in, len, rep_count, rep_start, &out->reps, &h, sizeof(h),
+		       sizeof(struct hv_register_assoc));
+	if (!st)
+		st = decode_regs_header(&h);
 	if (st)
 		return st;
 	out->partition_id = h.partition_id;
 	out->vp_index = h.vp_index;
 	out->assocs = (const struct hv_register_assoc *)(in + sizeof(h));
-	for (uint32_t i = rep_start; i < rep_count; i++) {
-		struct hv_register_assoc a;
-
-		memcpy(&a, &out->assocs[i], sizeof(a));
-		if (!set_element_ok(&a)) {
-			out->reps.end = (uint16_t)i;
-			return HV_STATUS_INVALID_PARAMETER;
-		}
-	}
-	out->reps.end = (uint16_t)rep_count;
-	return HV_STATUS_SUCCESS;
+	return reps_each(&out->reps, out, set_assoc_ok);
 }
 
 /* ---- system ---- */
