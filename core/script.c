@@ -59,8 +59,8 @@ static bool copy_str(char *dst, size_t size, const char *s, size_t len)
 	return true;
 }
 
-/* "0,2-3" -> bit mask of CPUs below cpu_count; false on junk, an empty set or CPUs offline. */
-static bool parse_cpus(const char *s, size_t len, unsigned cpu_count, uint64_t *mask)
+/* (core/script.h) */
+bool script_parse_cpus(const char *s, size_t len, unsigned cpu_count, uint64_t *mask)
 {
 	*mask = 0;
 	if (!len)
@@ -133,7 +133,7 @@ static const char *create_key(struct script_create *c, const struct cmdline_toke
 		return NULL;
 	}
 	if (cmdline_key_is(t, "cpus"))
-		return parse_cpus(t->val, t->val_len, env->cpu_count, &c->cpu_mask) ?
+		return script_parse_cpus(t->val, t->val_len, env->cpu_count, &c->cpu_mask) ?
 		       NULL : "cpus= must list online CPUs, as 0,2-3";
 	if (cmdline_key_is(t, "cmdline"))
 		return copy_str(c->cmdline, sizeof(c->cmdline), t->val, t->val_len) ?

@@ -71,6 +71,13 @@ bool script_parse_line(const char *line, size_t len, const struct script_env *en
 bool script_next_line(const char *text, size_t len, size_t *at, const char **line,
 		      size_t *line_len);
 
+/*
+ * cpus= (and xl.cfg's cpus, core/xlcfg.c): "0,2-3" -> the bit mask of the CPUs
+ * named, each below cpu_count (at most 64); false on junk, an empty set or a
+ * trailing comma.
+ */
+bool script_parse_cpus(const char *s, size_t len, unsigned cpu_count, uint64_t *mask);
+
 /* true for 1-31 letters, digits, '-', '_' or '.', not starting with a digit, and not "all". */
 bool script_name_ok(const char *s, size_t len);
 
