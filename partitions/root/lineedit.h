@@ -15,9 +15,12 @@
  * A character beyond LINEEDIT_MAX, or a walk past either end of the
  * history, rings the bell (0x07).
  *
- * The echo uses only printable bytes, "\b", BEL, "\r\n", ESC [ n D,
- * ESC [ n C and ESC [ K, so that piped input (`make run` with a file on
- * standard input) echoes harmless text.
+ * The echo uses only printable bytes, "\b", BEL, "\r\n", ESC [ n D
+ * (VT100 CUB) and ESC [ K (EL): "\b \b" for a backspace at the end of the
+ * line; a mid-line edit re-prints the tail, erases what is left and moves
+ * back over the tail; a move right re-prints the character. Piped lines
+ * of text (`make run` with a file on standard input) therefore echo as
+ * themselves, each ended by "\r\n".
  */
 #ifndef PARTITIONS_ROOT_LINEEDIT_H
 #define PARTITIONS_ROOT_LINEEDIT_H
