@@ -8,6 +8,7 @@
  * loops.
  */
 #include "arch/x86/svm/svm.h"
+#include "core/log.h"
 #include "arch/x86/tsc_aux.h"
 #include "arch/x86/guest_insn.h"
 
@@ -269,6 +270,10 @@ static __attribute__((noinline)) bool holds_host_state(struct vcpu *v, const str
 	v->exit.vendor_code = vmcb->ctl.exitcode;
 	v->exit.vendor_info = rdmsr(MSR_VM_HSAVE_PA);
 	v->exit.insn_len = 0;
+	/* what the exit said: for the one seen (an NPF), its address and the event in flight */
+	log_err("svm: exit %lx holding the host's state: exitinfo1 %lx exitinfo2 %lx exitintinfo %lx "
+		"eventinj %lx", vmcb->ctl.exitcode, vmcb->ctl.exitinfo1, vmcb->ctl.exitinfo2,
+		vmcb->ctl.exitintinfo, vmcb->ctl.eventinj);
 	return true;
 }
 
