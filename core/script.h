@@ -19,7 +19,7 @@
 #define SCRIPT_TEXT_MAX		200	/* with the NUL: echo's text */
 #define SCRIPT_LINE_MAX		512	/* a longer line is an error, not cut */
 #define SCRIPT_MEM_DEFAULT	(16ull << 20)
-#define SCRIPT_MEM_MAX		(1ull << 30)	/* PART_MEM_MAX */
+#define SCRIPT_MEM_MAX		(1ull << 30)	/* 1 GiB: a child's RAM at most */
 #define SCRIPT_VCPUS_MAX	8		/* PART_MAX_VPS */
 
 enum script_op {

@@ -21,7 +21,7 @@
 #include "core/abi/hvroot.h"
 #include "core/mbhdr.h"
 
-#define CHILDLOAD_BOOT_AREA	0x10000ull	/* PART_BOOT_AREA */
+#define CHILDLOAD_BOOT_AREA	0x10000ull	/* 64 KiB at the top of the child's RAM */
 #define CHILDLOAD_REGS_MAX	32		/* registers of one VP's first state */
 
 /* Writes into the child's RAM at a guest-physical address; false if outside it. */

@@ -23,16 +23,6 @@ const char *partition_state_name(enum part_state s)
 	return s <= PART_CRASHED ? state_names[s] : "?";
 }
 
-const char *partition_status_text(enum part_status st)
-{
-	static const char *const text[] = {
-		"ok", "invalid argument", "not enough memory", "name already in use",
-		"wrong partition state", "image cannot be loaded", "limit reached",
-	};
-
-	return st <= PART_ELIMIT ? text[st] : "?";
-}
-
 static enum part_status change_state(struct partition *p, enum part_state from,
 				     enum part_state to)
 {

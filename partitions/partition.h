@@ -22,9 +22,7 @@
 #define PART_NAME_MAX		32
 #define PART_MAX		16
 #define PART_MAX_VPS		8
-#define PART_MEM_MAX		GIB(1)
-#define PART_CHUNKS_MAX		512	/* memory is backed in chunks of up to 2 MiB */
-#define PART_BOOT_AREA		KIB(64)	/* top of memory: page tables, GDT, first stack */
+#define PART_CHUNKS_MAX		512	/* the root's RAM ranges (GPA = HPA): `chunks` */
 #define PART_DEBUG_PORT		0xe9	/* text written here goes to the log */
 
 enum part_state { PART_CREATED, PART_RUNNING, PART_PAUSED, PART_STOPPED, PART_CRASHED };
@@ -32,18 +30,16 @@ enum part_state { PART_CREATED, PART_RUNNING, PART_PAUSED, PART_STOPPED, PART_CR
 /* A partition's status codes, shared with the hypercall ABI later. */
 enum part_status {
 	PART_OK = 0,
-	PART_EINVAL,		/* a bad argument */
 	PART_ENOMEM,		/* not enough memory */
 	PART_EEXIST,		/* the name is taken */
 	PART_ESTATE,		/* wrong state for the operation */
-	PART_ELOAD,		/* the image cannot be loaded */
 	PART_ELIMIT,		/* too many partitions or vCPUs */
 };
 
 struct part_config {
 	char name[PART_NAME_MAX];
 	uint64_t privileges;		/* HV_PRIV_*; 0 means a child's (HV_PRIV_CHILD) */
-	uint64_t mem_bytes;		/* multiple of 2 MiB, at most PART_MEM_MAX */
+	uint64_t mem_bytes;		/* its RAM, for the statistics line */
 	unsigned vcpus;
 	uint64_t cpu_mask;		/* physical CPUs its vCPUs may use; 0: any */
 	struct pool *parent_pool;	/* pays for the object; NULL: the hypervisor (core/pool_mm.h) */
@@ -228,7 +224,6 @@ void partition_release_vp(struct vp *vp);
 struct partition *partition_find(const char *name_or_id);
 struct partition *partition_find_id(part_id_t id);
 const char *partition_state_name(enum part_state s);
-const char *partition_status_text(enum part_status st);
 /* true while some child partition is created, running or paused (the root does not count) */
 bool partitions_any_alive(void);
 
