@@ -200,6 +200,21 @@ void json_uint(struct json *j, uint64_t v)
 	cut_back(j, mark);
 }
 
+void json_milli(struct json *j, uint64_t milli)
+{
+	char frac[4] = { (char)('0' + milli / 100 % 10), (char)('0' + milli / 10 % 10),
+			 (char)('0' + milli % 10), '\0' };
+	size_t mark = j->len;
+
+	if (!value_starts(j))
+		return;
+	put_u64(j, milli / 1000);
+	put(j, ".", 1);
+	put(j, frac, 3);
+	value_ends(j);
+	cut_back(j, mark);
+}
+
 void json_int(struct json *j, int64_t v)
 {
 	size_t mark = j->len;

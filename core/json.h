@@ -38,6 +38,8 @@ void json_string(struct json *j, const char *s);
 void json_string_n(struct json *j, const char *s, size_t len);
 void json_uint(struct json *j, uint64_t v);
 void json_int(struct json *j, int64_t v);
+/* A number of thousandths as a decimal with three places: 1234 -> 1.234. */
+void json_milli(struct json *j, uint64_t milli);
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
 

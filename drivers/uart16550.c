@@ -5,7 +5,7 @@
 #include "drivers/uart16550.h"
 #include "arch/x86/cpu.h"
 
-enum { THR = 0, IER = 1, FCR = 2, IIR = 2, LCR = 3, MCR = 4, LSR = 5, SCR = 7 };
+enum { THR = 0, RBR = 0, IER = 1, FCR = 2, IIR = 2, LCR = 3, MCR = 4, LSR = 5, SCR = 7 };
 #define LSR_THRE	0x20
 #define LCR_DLAB	0x80
 #define LCR_8N1		0x03
@@ -53,4 +53,14 @@ bool uart_tx_empty(uint16_t port)
 void uart_tx_byte(uint16_t port, char c)
 {
 	outb((uint16_t)(port + THR), (uint8_t)c);
+}
+
+bool uart_rx_ready(uint16_t port)
+{
+	return inb((uint16_t)(port + LSR)) & 0x01;	/* LSR.DR: data ready */
+}
+
+uint8_t uart_rx_byte(uint16_t port)
+{
+	return inb((uint16_t)(port + RBR));
 }

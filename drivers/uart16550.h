@@ -16,5 +16,8 @@ void uart_putc(uint16_t port, char c);
 unsigned uart_tx_fifo_depth(uint16_t port);
 bool uart_tx_empty(uint16_t port);
 void uart_tx_byte(uint16_t port, char c);
+/* A received byte waits (LSR.DR); read it (RBR). Polled: the root console's input. */
+bool uart_rx_ready(uint16_t port);
+uint8_t uart_rx_byte(uint16_t port);
 
 #endif

@@ -23,6 +23,14 @@
 
 #define CHILDLOAD_BOOT_AREA	0x10000ull	/* 64 KiB at the top of the child's RAM */
 #define CHILDLOAD_REGS_MAX	32		/* registers of one VP's first state */
+#define CHILDLOAD_MODULES_MAX	9		/* TEMPORARY (mbmods defines it) */
+
+/* TEMPORARY: the mbmods branch defines this. */
+struct childload_module {
+	const char *cmdline;
+	const uint8_t *data;
+	size_t len;
+};
 
 /* Writes into the child's RAM at a guest-physical address; false if outside it. */
 struct childload_mem {

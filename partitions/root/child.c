@@ -21,6 +21,7 @@
  */
 #include "partitions/root/child.h"
 #include "partitions/root/root.h"
+#include "arch/x86/cpu.h"
 #include "core/abi/hypercall.h"
 
 #define PAGE			4096ull
@@ -64,12 +65,32 @@ struct child *child_by_id(uint64_t id)
 	return NULL;
 }
 
+struct child *child_at(unsigned i)
+{
+	return i < CHILDREN_MAX ? &children[i] : NULL;
+}
+
+const char *child_state_name(enum child_state s)
+{
+	static const char *const names[] = {
+		[CHILD_FREE] = "free", [CHILD_CREATED] = "created", [CHILD_RUNNING] = "running",
+		[CHILD_PAUSED] = "paused", [CHILD_STOPPED] = "stopped", [CHILD_CRASHED] = "crashed",
+	};
+
+	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
+}
+
+static bool is_live(const struct child *c)
+{
+	return c->state == CHILD_CREATED || c->state == CHILD_RUNNING || c->state == CHILD_PAUSED;
+}
+
 unsigned child_live_count(void)
 {
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < CHILDREN_MAX; i++)
-		n += children[i].state == CHILD_CREATED || children[i].state == CHILD_RUNNING;
+		n += is_live(&children[i]);
 	return n;
 }
 
@@ -469,15 +490,14 @@ uint16_t child_set_regs(uint64_t id, unsigned vp, const struct hv_register_assoc
 	return HV_STATUS_SUCCESS;
 }
 
-static bool load(struct child *c, const struct script_create *cfg, const uint8_t *image,
-		 size_t len)
+static bool load(struct child *c, const struct script_create *cfg, const struct child_image *img)
 {
 	const struct childload_mem mem = { ram_write, ram_zero, c };
 	static struct hv_register_assoc regs[CHILDLOAD_REGS_MAX];
 	const char *why;
 
-	if (!childload_image(image, len, c->mem_bytes, c->nvps, c->id, cfg->cmdline, &mem,
-			     &c->plan, &why)) {
+	if (!childload_image(img->kernel, img->kernel_len, c->mem_bytes, c->nvps, c->id,
+			     cfg->cmdline, &mem, &c->plan, &why)) {
 		say("root: '%s': cannot load image: %s", c->name, why);
 		return false;
 	}
@@ -502,6 +522,17 @@ bool child_has_ended(const char *name)
 		if (children[i].ended && !strcmp(children[i].name, name))
 			return true;
 	return false;
+}
+
+int child_last_end(const char *name)
+{
+	const struct child *last = NULL;
+
+	for (unsigned i = 0; i < CHILDREN_MAX; i++)
+		if (children[i].ended && !strcmp(children[i].name, name) &&
+		    (!last || children[i].end_seq > last->end_seq))
+			last = &children[i];
+	return !last ? 0 : last->ended_crashed ? 2 : 1;
 }
 
 /* A free slot, one that never held a child first (an ended one remembers its name for wait). */
@@ -550,31 +581,43 @@ static void say_overhead(const struct child *c, const struct overhead *o)
 	    o->init + (o->all - o->vps), o->vps - o->init, o->object);
 }
 
-/* Checks that need no hypercall: a bad image or too little memory costs nothing. */
-static bool may_create(const char *name, const struct script_create *cfg, const uint8_t *image,
-		       size_t len)
+static bool slot_free(void)
 {
-	const char *why;
+	for (unsigned i = 0; i < CHILDREN_MAX; i++)
+		if (children[i].state == CHILD_FREE)
+			return true;
+	return false;
+}
 
-	if (child_find(name)) {
-		say("root: '%s': the name is in use", name);
+/* Checks that need no hypercall: a bad image or too little memory costs nothing. */
+bool child_check(const struct script_create *cfg, const struct child_image *img, char *why,
+		 size_t size)
+{
+	const char *load_why;
+
+	if (child_find(cfg->name)) {
+		fmt_snprintf(why, size, "a partition named '%s' exists", cfg->name);
 		return false;
 	}
-	if (!childload_check(image, len, cfg->mem_bytes, &why)) {
-		say("root: '%s': cannot load image: %s", name, why);
+	if (!slot_free()) {
+		fmt_snprintf(why, size, "already %u partitions", CHILDREN_MAX);
+		return false;
+	}
+	if (!childload_check(img->kernel, img->kernel_len, cfg->mem_bytes, &load_why)) {
+		fmt_snprintf(why, size, "cannot load '%s': %s", cfg->kernel, load_why);
 		return false;
 	}
 	if (pages_needed(cfg) > pmem_free_pages()) {
-		say("root: '%s': needs %lu KiB (memory and overhead), %lu KiB free", name,
-		    pages_needed(cfg) * 4, pmem_free_pages() * 4);
+		fmt_snprintf(why, size, "'%s' needs %lu KiB (memory and overhead), %lu KiB free",
+			     cfg->name, pages_needed(cfg) * 4, pmem_free_pages() * 4);
 		return false;
 	}
 	return true;
 }
 
 /* The steps after CreatePartition, each one's pages counted in *o. */
-static bool build(struct child *c, const struct script_create *cfg, const uint8_t *image,
-		  size_t len, struct overhead *o)
+static bool build(struct child *c, const struct script_create *cfg, const struct child_image *img,
+		  struct overhead *o)
 {
 	if (!initialize(c))
 		return false;
@@ -582,30 +625,29 @@ static bool build(struct child *c, const struct script_create *cfg, const uint8_
 	if (!create_vps(c))
 		return false;
 	o->vps = pool_in_use(c->id);
-	if (!map_ram(c) || !load(c, cfg, image, len))
+	if (!map_ram(c) || !load(c, cfg, img))
 		return false;
 	o->all = pool_in_use(c->id);
 	return true;
 }
 
-bool child_create(const char *name, const struct script_create *cfg, const uint8_t *image,
-		  size_t len)
+struct child *child_create(const struct script_create *cfg, const struct child_image *img)
 {
 	struct overhead o;
 	struct child *c;
+	char why[128];
 	uint64_t id;
 
-	if (!may_create(name, cfg, image, len))
-		return false;
-	c = slot_take(name);
-	if (!c) {
-		say("root: '%s': already %u children", name, CHILDREN_MAX);
-		return false;
+	if (!child_check(cfg, img, why, sizeof(why))) {
+		say("root: '%s': %s", cfg->name, why);
+		return NULL;
 	}
+	c = slot_take(cfg->name);
+	ASSERT(c);			/* child_check found a free slot */
+	c->cfg = *cfg;
+	c->created_tsc = rdtsc();
 	c->nvps = cfg->vcpus;
 	c->mem_bytes = cfg->mem_bytes;
-	c->on_stop = cfg->on_stop;
-	c->on_crash = cfg->on_crash;
 	c->cpu_mask = cfg->cpu_mask;
 	c->budget = cfg->pool_pages;
 	childdev_reset(&c->dev);
@@ -613,33 +655,30 @@ bool child_create(const char *name, const struct script_create *cfg, const uint8
 	if (!alloc_ram(c) || !create_partition(&id)) {
 		free_ram(c);
 		c->state = CHILD_FREE;
-		return false;
+		return NULL;
 	}
 	o.object = pool_in_use(HV_PARTITION_ID_SELF) - o.object;
 	c->id = id;
 	c->state = CHILD_CREATED;	/* from here on, child_destroy undoes it */
 	name_partition(c);
-	if (!build(c, cfg, image, len, &o)) {
+	if (!build(c, cfg, img, &o)) {
 		child_destroy(c);
-		return false;
+		return NULL;
 	}
 	say("root: '%s': created, partition %lu, %lu MiB, %u VP%s", c->name, c->id,
 	    c->mem_bytes >> 20, c->nvps, c->nvps == 1 ? "" : "s");
 	say_overhead(c, &o);
-	return true;
+	return c;
 }
 
-bool child_start(struct child *c)
+/* EXPLICIT_SUSPEND of every VP that the loader starts (a Multiboot AP never runs) to `on`. */
+static bool set_suspend(struct child *c, bool on)
 {
 	struct hv_register_assoc r;
 
-	if (c->state != CHILD_CREATED) {
-		say("root: '%s': not in a state to start", c->name);
-		return false;
-	}
 	memset(&r, 0, sizeof(r));
 	r.name = HV_REGISTER_EXPLICIT_SUSPEND;
-	r.value.reg64 = 0;
+	r.value.reg64 = on;
 	for (unsigned vp = 0; vp < c->nvps; vp++) {
 		uint16_t st;
 
@@ -647,12 +686,48 @@ bool child_start(struct child *c)
 			continue;	/* stays suspended: a Multiboot AP */
 		st = child_set_regs(c->id, vp, &r, 1);
 		if (st != HV_STATUS_SUCCESS) {
-			say("root: '%s': starting VP %u: %s", c->name, vp, hv_status_name(st));
+			say("root: '%s': %s VP %u: %s", c->name, on ? "suspending" : "resuming", vp,
+			    hv_status_name(st));
 			return false;
 		}
 	}
+	return true;
+}
+
+bool child_start(struct child *c)
+{
+	if (c->state != CHILD_CREATED) {
+		say("root: '%s': not in a state to start", c->name);
+		return false;
+	}
+	if (!set_suspend(c, false))
+		return false;
 	c->state = CHILD_RUNNING;
 	say("root: '%s': started", c->name);
+	return true;
+}
+
+/*
+ * The hypervisor takes a VP whose EXPLICIT_SUSPEND is set out of guest
+ * mode and keeps it out (TLFS 7.x, the VP's suspend registers; partitions/
+ * hvroot_vp.c): a VP waiting on the root for an intercept stays waiting
+ * and is completed as usual, it just does not run on.
+ */
+bool child_pause(struct child *c)
+{
+	if (c->state != CHILD_RUNNING || !set_suspend(c, true))
+		return false;
+	c->state = CHILD_PAUSED;
+	say("root: '%s': paused", c->name);
+	return true;
+}
+
+bool child_resume(struct child *c)
+{
+	if (c->state != CHILD_PAUSED || !set_suspend(c, false))
+		return false;
+	c->state = CHILD_RUNNING;
+	say("root: '%s': resumed", c->name);
 	return true;
 }
 
@@ -685,20 +760,76 @@ void child_destroy(struct child *c)
 	c->state = CHILD_FREE;
 }
 
+/* Restarting more than this often in RESTART_WINDOW_S seconds looks like a loop: preserved instead. */
+#define RESTARTS_MAX		5
+#define RESTART_WINDOW_S	10
+
+struct child *child_reset(struct child *c)
+{
+	static struct script_create cfg;	/* the slot is freed on the way */
+	static struct child_image img;
+	unsigned restarts = c->restarts;
+	uint64_t window = c->restart_window_tsc;
+	struct child *n;
+	char why[128];
+
+	cfg = c->cfg;
+	if (c->state != CHILD_FREE)
+		child_destroy(c);
+	if (!child_image_of(&cfg, &img, why, sizeof(why))) {
+		say("root: '%s': not created again: %s", cfg.name, why);
+		return NULL;
+	}
+	n = child_create(&cfg, &img);
+	if (!n)
+		return NULL;
+	n->restarts = restarts;
+	n->restart_window_tsc = window;
+	child_start(n);		/* a failure is said; the child stays created */
+	return n;
+}
+
+/* on_*=restart, unless it restarted RESTARTS_MAX times within RESTART_WINDOW_S. */
+static bool may_restart(struct child *c)
+{
+	uint64_t now = rdtsc(), window = (uint64_t)RESTART_WINDOW_S * root_tsc_khz() * 1000;
+
+	if (now - c->restart_window_tsc > window) {
+		c->restart_window_tsc = now;
+		c->restarts = 0;
+	}
+	if (c->restarts >= RESTARTS_MAX) {
+		child_say(c, "root: '%s': restarted %u times within %u s: preserved, not restarted",
+			  c->name, c->restarts, RESTART_WINDOW_S);
+		return false;
+	}
+	c->restarts++;
+	return true;
+}
+
 void child_ended(struct child *c, bool crashed, const char *why)
 {
-	enum script_end end = crashed ? c->on_crash : c->on_stop;
+	static uint64_t ends;
+	enum script_end end = crashed ? c->cfg.on_crash : c->cfg.on_poweroff;
 
 	c->ended = true;
+	c->ended_crashed = crashed;
+	c->end_seq = ++ends;
 	childdev_flush(&c->dev, child_line, c);	/* its last, unfinished words come first */
 	childout_settle(c->out);		/* and what it lost, said */
 	child_say(c, "root: '%s': %s", c->name, why);
 	child_say(c, "root: '%s': ports: %lu emulated, %lu to no device", c->name,
 		  c->dev.io_accesses, c->dev.io_no_device);
-	if (end == SCRIPT_END_DESTROY)
+	if (end == SCRIPT_END_DESTROY) {
 		child_destroy(c);
-	else
-		c->state = crashed ? CHILD_CRASHED : CHILD_STOPPED;
+		return;
+	}
+	c->state = crashed ? CHILD_CRASHED : CHILD_STOPPED;
+	if (end == SCRIPT_END_RESTART && may_restart(c)) {
+		child_say(c, "root: '%s': restarting (on_%s=restart)", c->name,
+			  crashed ? "crash" : "poweroff");
+		child_reset(c);
+	}
 }
 
 /*
@@ -716,7 +847,7 @@ void child_poll_states(void)
 	for (unsigned i = 0; i < CHILDREN_MAX; i++) {
 		struct child *c = &children[i];
 
-		if (c->state != CHILD_RUNNING)
+		if (c->state != CHILD_RUNNING && c->state != CHILD_PAUSED)
 			continue;
 		if (hv_fast(HVCALL_X_PARTITION_STATS, c->id, root_image_gpa(&st), NULL) !=
 		    HV_STATUS_SUCCESS)
@@ -726,7 +857,7 @@ void child_poll_states(void)
 			child_ended(c, false, why);
 		} else if (st.state == HV_X_PART_CRASHED) {
 			intercept_poll();	/* the message with the reason was posted first */
-			if (c->state == CHILD_RUNNING)
+			if (c->state == CHILD_RUNNING || c->state == CHILD_PAUSED)
 				child_ended(c, true, "crashed (the hypervisor's log says how)");
 		}
 	}

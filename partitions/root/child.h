@@ -6,7 +6,7 @@
 #ifndef PARTITIONS_ROOT_CHILD_H
 #define PARTITIONS_ROOT_CHILD_H
 
-#include "core/script.h"
+#include "core/partcfg.h"
 #include "partitions/childload.h"
 #include "partitions/root/childout.h"
 #include "partitions/root/devices.h"
@@ -19,35 +19,69 @@ enum child_state {
 	CHILD_FREE,		/* the slot is unused */
 	CHILD_CREATED,		/* loaded, its VPs suspended */
 	CHILD_RUNNING,
+	CHILD_PAUSED,		/* its started VPs explicitly suspended (part pause) */
 	CHILD_STOPPED,		/* stopped itself, preserved (on_stop=preserve) */
 	CHILD_CRASHED,		/* crashed, preserved (on_crash=preserve) */
+};
+
+/* A child's boot image: its kernel and the modules handed to it (the ramdisk first). */
+struct child_image {
+	const uint8_t *kernel;
+	size_t kernel_len;
+	struct childload_module mods[CHILDLOAD_MODULES_MAX];
+	unsigned nmods;
 };
 
 struct child {
 	enum child_state state;
 	char name[SCRIPT_NAME_MAX];
+	struct script_create cfg;		/* what it was created from: reset and restart use it */
 	uint64_t id;				/* the hypervisor's partition id */
 	unsigned nvps;
 	uint64_t mem_bytes;
 	uint64_t chunks[CHILD_CHUNKS_MAX];	/* root physical addresses of its RAM */
 	unsigned nchunks;
-	enum script_end on_stop, on_crash;
 	uint64_t cpu_mask;			/* cpus=: its VPs' CPUs; 0 any */
 	struct childload_plan plan;
 	uint64_t msg_page[SCRIPT_VCPUS_MAX];	/* intercept-message page per VP, 0 if none */
 	struct childdev dev;
 	struct childout *out;			/* its lines, waiting for the serial port */
 	bool ended;				/* stopped or crashed, at least once */
+	bool ended_crashed;			/* the last end was a crash */
+	uint64_t end_seq;			/* ends are numbered: the last of a name wins */
 	uint32_t budget;			/* pool=: the most pages deposited into it; 0: no limit */
 	uint64_t deposited;			/* pages the root deposited into it */
 	bool budget_spent;			/* a deposit was refused for the budget */
+	uint64_t created_tsc;			/* when it was created (part list's uptime) */
+	unsigned restarts;			/* on_*=restart: restarts within the current window */
+	uint64_t restart_window_tsc;		/* when that window began */
 };
 
-/* Create, load and leave suspended; false (and nothing left behind) on failure, said on the console. */
-bool child_create(const char *name, const struct script_create *c, const uint8_t *image,
-		  size_t image_len);
+/*
+ * What can be checked before anything is made (no hypercall): the name is
+ * free, a slot is free, the image loads, memory suffices. False with one
+ * message in why[size].
+ */
+bool child_check(const struct script_create *cfg, const struct child_image *img, char *why,
+		 size_t size);
+/*
+ * Create, load and leave suspended: the child, or NULL (and nothing left
+ * behind) on failure, said on the console. child_check first.
+ */
+struct child *child_create(const struct script_create *cfg, const struct child_image *img);
 /* Clear every started VP's EXPLICIT_SUSPEND (hyperv-root-abi.md 4.8). */
 bool child_start(struct child *c);
+/* A running child's started VPs explicitly suspended, and back (part pause, part resume). */
+bool child_pause(struct child *c);
+bool child_resume(struct child *c);
+/*
+ * The boot image of a description, from the root's boot modules (shell.c):
+ * false with one message in why[size] (no such module, not in the root's RAM).
+ */
+bool child_image_of(const struct script_create *cfg, struct child_image *img, char *why,
+		    size_t size);
+/* Destroy, create again from the same description, start (part reset, on_*=restart). */
+struct child *child_reset(struct child *c);
 /* Teardown (hyperv-root-abi.md 8); every page goes back to the root's free pages. */
 void child_destroy(struct child *c);
 /*
@@ -64,9 +98,15 @@ void child_poll_states(void);
 uint64_t child_vp_lp_flags(uint64_t cpu_mask, unsigned vp);
 
 struct child *child_find(const char *name);
+/* The i-th slot (0 .. CHILDREN_MAX - 1), in use or not: for listings. */
+struct child *child_at(unsigned i);
+/* "created", "running", "paused", "stopped", "crashed" ("free" for an unused slot). */
+const char *child_state_name(enum child_state s);
 struct child *child_by_id(uint64_t id);
 /* A child of that name has stopped or crashed (destroyed or preserved). */
 bool child_has_ended(const char *name);
+/* How the last child of that name ended: 0 it has not, 1 stopped itself, 2 crashed. */
+int child_last_end(const char *name);
 /* Children that have not ended (created or running). */
 unsigned child_live_count(void);
 /* One line of a child's output: "[NAME] text", into its output (dropped beyond its budget). */

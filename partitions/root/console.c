@@ -19,9 +19,21 @@
  * lines, the hypervisor's log, the children, each child in turn), so no
  * source starves another and lines never mix. Power-off and panic send
  * everything, waiting on the UART (console_flush).
+ *
+ * The prompt (docs/console.md): while it is wanted, the prompt and the
+ * line being edited are on the last line of the terminal. Typed keys'
+ * echo goes out between lines, before anything else. A line from any
+ * source first erases the prompt's line (CR, ESC [ K), and once nothing
+ * waits the prompt and the line are drawn again, the cursor put back (ESC
+ * [ n D): output never lands in the middle of what is being typed, as
+ * linenoise's and readline's asynchronous output. While `part console P`
+ * is attached (console_focus), only the root's own lines and P's go out:
+ * first P's lines held from before (its output so far), then its new ones;
+ * the rest waits in its rings.
  */
 #include "partitions/root/root.h"
 #include "partitions/root/child.h"
+#include "partitions/root/lineedit.h"
 #include "core/abi/hypercall.h"
 #include "core/logring.h"
 #include "drivers/uart16550.h"
@@ -52,6 +64,20 @@ static bool log_may_read;	/* console_poll and console_flush: not each intercept'
 static char cur[CUR_MAX];
 static size_t cur_len, cur_sent;
 static unsigned turn;
+
+#define ERASE_LINE	"\r\033[K"	/* CR, then VT100 EL: the prompt's line is blank */
+#define ECHO_MAX	(LINEEDIT_ECHO_MAX + 64)
+
+static const char *prompt;		/* NULL: no prompt wanted */
+static const struct lineedit *prompt_le;
+static bool prompt_shown;		/* the prompt and the line are on the terminal */
+static char echo_buf[ECHO_MAX];
+static size_t echo_len;
+
+static struct child *focus;		/* part console's child; NULL: every source */
+static struct logring_cursor replay;	/* its lines held from before, still to replay */
+static bool replaying;
+static size_t early_at;			/* the hypervisor's early input bytes taken */
 
 static void put_bytes(const char *s, size_t n)
 {
@@ -117,38 +143,97 @@ static size_t log_next(char *out, size_t size, bool *more)
 	return n;
 }
 
+/* The focused child's lines: the ones held from before it was attached, then its new ones. */
+static size_t focus_next(char *out, size_t size, bool *more)
+{
+	struct childout *o = focus->out;
+	struct logring_loss lost = { 0, 0, 0 };
+	size_t len;
+
+	*more = false;
+	if (replaying && replay.seq < o->serial.seq &&
+	    logring_get(&o->ring, &replay, out, size, &len, &lost))
+		return MIN(len, size);
+	replaying = false;
+	return childout_next(o, out, size);
+}
+
 static const struct console_source sources[] = {
 	{ root_next, true },
 	{ log_next, false },
 	{ child_output_next, true },
 };
+static const struct console_source focused[] = {
+	{ root_next, true },
+	{ focus_next, true },
+};
 #define SOURCES (sizeof(sources) / sizeof(sources[0]))
 
-/* The next line into cur from the source whose turn it is; false if none has one. */
-static bool next_line(void)
+/* The next line into cur + at from the source whose turn it is; false if none has one. */
+static bool next_line(size_t at)
 {
-	for (unsigned k = 0; k < SOURCES; k++) {
-		unsigned s = (turn + k) % SOURCES;
+	const struct console_source *src = focus ? focused : sources;
+	unsigned count = focus ? ARRAY_SIZE(focused) : SOURCES;
+
+	for (unsigned k = 0; k < count; k++) {
+		unsigned s = (turn + k) % count;
 		bool more = false;
-		size_t n = sources[s].next(cur, sizeof(cur) - 2, &more);
+		size_t n = src[s].next(cur + at, sizeof(cur) - at - 2, &more);
 
 		if (!n)
 			continue;
-		if (sources[s].crlf) {
+		n += at;
+		if (src[s].crlf) {
 			cur[n++] = '\r';
 			cur[n++] = '\n';
 		}
 		cur_len = n;
 		cur_sent = 0;
-		turn = more ? s : (s + 1) % SOURCES;
+		turn = more ? s : (s + 1) % count;
 		return true;
 	}
 	return false;
 }
 
+/* The prompt and the line being edited, the cursor put back where it is. */
+static void draw_prompt(void)
+{
+	size_t back = prompt_le->len - prompt_le->cursor;
+	int n = fmt_snprintf(cur, sizeof(cur), "%s%s", prompt, prompt_le->line);
+
+	if (back)
+		n += fmt_snprintf(cur + n, sizeof(cur) - (size_t)n, "\033[%luD", back);
+	cur_len = (size_t)MIN(n, (int)sizeof(cur) - 1);
+	cur_sent = 0;
+	prompt_shown = true;
+}
+
+/* Between lines: the echo first; a line erases the prompt; then the prompt again. */
 static bool have_byte(void)
 {
-	return cur_sent < cur_len || next_line();
+	if (cur_sent < cur_len)
+		return true;
+	if (echo_len) {
+		memcpy(cur, echo_buf, echo_len);
+		cur_len = echo_len;
+		cur_sent = echo_len = 0;
+		return true;
+	}
+	if (prompt_shown) {
+		memcpy(cur, ERASE_LINE, sizeof(ERASE_LINE) - 1);
+		if (next_line(sizeof(ERASE_LINE) - 1)) {
+			prompt_shown = false;
+			return true;
+		}
+		return false;
+	}
+	if (next_line(0))
+		return true;
+	if (prompt && buffering) {
+		draw_prompt();
+		return true;
+	}
+	return false;
 }
 
 /*
@@ -197,7 +282,61 @@ void console_flush(void)
 
 bool console_busy(void)
 {
-	return cur_sent < cur_len || root_unsent() || log_at < log_got || child_output_waiting();
+	return cur_sent < cur_len || root_unsent() || log_at < log_got || child_output_waiting() ||
+	       echo_len || (prompt && !prompt_shown) || replaying;
+}
+
+bool console_getc(uint8_t *b)
+{
+	if (early_at < root_boot->console_rx_len && early_at < sizeof(root_boot->console_rx)) {
+		*b = root_boot->console_rx[early_at++];
+		return true;
+	}
+	if (!uart_rx_ready(COM1))
+		return false;
+	*b = uart_rx_byte(COM1);
+	return true;
+}
+
+void console_prompt_show(const char *text, const struct lineedit *le)
+{
+	prompt = text;
+	prompt_le = le;
+	prompt_shown = false;
+	console_pump();
+}
+
+void console_prompt_end(void)
+{
+	prompt = NULL;
+	prompt_shown = false;
+	console_pump();
+}
+
+void console_echo(const char *s, size_t n)
+{
+	if (!prompt_shown || !n)
+		return;			/* the next drawing of the prompt shows the line as it is */
+	if (echo_len + n > sizeof(echo_buf)) {
+		prompt_shown = false;	/* too much at once: erase and draw again */
+		echo_len = 0;
+		memcpy(echo_buf, ERASE_LINE, sizeof(ERASE_LINE) - 1);
+		echo_len = sizeof(ERASE_LINE) - 1;
+	} else {
+		memcpy(echo_buf + echo_len, s, n);
+		echo_len += n;
+	}
+	console_pump();
+}
+
+void console_focus(struct child *c)
+{
+	focus = c;
+	turn = 0;
+	if (c) {
+		childout_replay_from(c->out, &replay);
+		replaying = true;
+	}
 }
 
 void console_start_buffering(void)

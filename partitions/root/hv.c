@@ -142,3 +142,17 @@ const char *hv_status_name(uint16_t status)
 			return names[i].name;
 	return "?";
 }
+
+uint64_t root_tsc_khz(void)
+{
+	static uint64_t khz;
+
+	if (!khz && (hv_fast(HVCALL_X_TSC_KHZ, 0, 0, &khz) != HV_STATUS_SUCCESS || !khz))
+		khz = 1000000;	/* never 0: a divisor; 1 GHz if the hypervisor will not say */
+	return khz;
+}
+
+uint64_t root_us_since(uint64_t tsc)
+{
+	return (rdtsc() - tsc) * 1000 / root_tsc_khz();
+}

@@ -185,13 +185,13 @@ void root_main(const struct rootboot_info *bi)
 		intercept_bench();
 	if (root_cmdline_has("root_test", "calls"))
 		selftest_run();
-	root_script_start(true);	/* the hypervisor creates no partition= child (root=on) */
+	shell_start();
 	if (root_cmdline_has("root_test", "bench"))
 		root_bench();		/* after the script's first command: it is a figure */
 	console_start_buffering();
 	for (;;) {
 		console_poll();
-		root_script_poll();
+		shell_poll();
 		console_poll();
 		if (intercept_pending())	/* intercept_poll took its share: the rest now */
 			continue;

@@ -9,7 +9,8 @@
  *              without waiting on the UART once the event loop runs
  *   hv.c       the hypercall client: fast, memory and rep calls, as mshv issues them
  *   pmem.c     the root's free pages (for children's RAM and for deposits)
- *   script.c   the start-up script, run (the language: core/script.c)
+ *   shell.c    the console: scripts and the prompt, run (the language: core/script.c)
+ *   shell_cmds.c  its commands (shell.h)
  *   child.c    children created, started and destroyed by TLFS root calls (child.h)
  *   intercept.c  the SynIC's SINT0 and children's intercept messages
  *   childdev.c, lineasm.c, uart_model.c  children's ports (pure: devices.h)
@@ -38,18 +39,18 @@ void root_idt_set(uint8_t vector, void (*isr)(void));
 /* An interrupt that only ends HLT (no APIC EOI: the timer, and SINT0 with AutoEOI). */
 void root_wake_isr(void);
 
-/* ---- script.c ---- */
+/* ---- shell.c (the console's runner; shell.h) ---- */
 
 /*
- * Run the start-up script: the `script` module, or the default one built
- * from the modules' partition= keys. run_default false: the default script
- * only says what it would do (while the hypervisor still creates those
- * children itself). Runs until a `wait` holds it or it ends.
+ * Start the console: the start-up script (script=NAME on the command line,
+ * a module named "script", or the default one built from the modules'
+ * partition= keys), then the prompt. Runs until a command waits or the
+ * script ends.
  */
-void root_script_start(bool run_default);
-/* After each wake-up: intercept messages, then the script, if a wait is over. */
-void root_script_poll(void);
-/* The TSC when the first script line's command started (make bench); 0 before. */
+void shell_start(void);
+/* After each wake-up: intercept messages, children's ends, the waiting command, scripts, keys. */
+void shell_poll(void);
+/* The TSC when the first command started (make bench); 0 before. */
 extern uint64_t root_first_command_tsc;
 
 /* ---- console.c ---- */
@@ -72,6 +73,18 @@ void console_poll(void);
 bool console_busy(void);
 /* Send everything, waiting on the UART: before power-off and a panic's exit. */
 void console_flush(void);
+/* A key typed on COM1 (the hypervisor's early bytes first); false if none waits. */
+bool console_getc(uint8_t *b);
+struct lineedit;
+/* From now on the prompt and the line being edited are shown, drawn again after other output. */
+void console_prompt_show(const char *prompt, const struct lineedit *le);
+/* The line was entered (its echo ended it): the prompt is no longer drawn. */
+void console_prompt_end(void);
+/* A key's echo: sent before any other line, if the prompt is on the terminal. */
+void console_echo(const char *s, size_t n);
+struct child;
+/* part console: only the root's lines and this child's (its held ones first); NULL: all again. */
+void console_focus(struct child *c);
 
 /* ---- hv.c ---- */
 
@@ -103,6 +116,10 @@ uint16_t hv_rep(uint16_t code, const void *hdr, size_t hdr_len, const void *elem
 uint64_t hv_last_result(void);
 /* A name for a TLFS status, for messages ("INSUFFICIENT_MEMORY"); "?" if unknown. */
 const char *hv_status_name(uint16_t status);
+/* The TSC's rate in kHz (HVCALL_X_TSC_KHZ, asked once); never 0. */
+uint64_t root_tsc_khz(void);
+/* Microseconds since the TSC read `tsc`. */
+uint64_t root_us_since(uint64_t tsc);
 
 /* ---- intercept_test.c ---- */
 

@@ -466,10 +466,48 @@ static struct script_create cfg(unsigned vcpus, uint64_t mem)
 	struct script_create c;
 
 	memset(&c, 0, sizeof(c));
-	strcpy(c.module, "k");
+	strcpy(c.kernel, "k");
 	c.vcpus = vcpus;
 	c.mem_bytes = mem;
 	return c;
+}
+
+/* child_create as the shell calls it: the description named, the image the ELF64 above. */
+static bool create(const char *name, const struct script_create *in)
+{
+	static struct script_create c;
+	static struct child_image img;
+
+	c = *in;
+	strcpy(c.name, name);
+	memset(&img, 0, sizeof(img));
+	img.kernel = image;
+	img.kernel_len = sizeof(image);
+	return child_create(&c, &img) != NULL;
+}
+
+/* What the shell provides child.c: the TSC, its rate, a description's image. */
+static uint64_t tsc;
+uint64_t rdtsc(void)
+{
+	return tsc += 1000;
+}
+
+uint64_t root_tsc_khz(void)
+{
+	return 1000000;
+}
+
+bool child_image_of(const struct script_create *c, struct child_image *img, char *why,
+		    size_t size)
+{
+	(void)why;
+	(void)size;
+	assert_string_equal(c->kernel, "k");
+	memset(img, 0, sizeof(img[0]));
+	img->kernel = image;
+	img->kernel_len = sizeof(image);
+	return true;
 }
 
 static int setup(void **state)
@@ -512,7 +550,7 @@ static void test_create_sequence(void **state)
 	hv.self_wanted = 40;		/* two block deposits of 32 */
 	hv.init_short = hv.vp_short = true;
 	hv.map_partial = 100;
-	assert_true(child_create("web", &c, image, sizeof(image)));
+	assert_true(create("web", &c));
 	assert_string_equal(last_name, "web");		/* HVCALL_X_PARTITION_NAME */
 	assert_int_equal(vp_flags[0], 0);		/* no cpus=: the hypervisor places them */
 	assert_int_equal(vp_flags[1], 0);
@@ -580,7 +618,7 @@ static void test_create_sequence(void **state)
 	assert_int_equal(hv.suspend[1], 0x100);
 	assert_int_equal(ch->state, CHILD_RUNNING);
 	assert_int_equal(child_live_count(), 1);
-	assert_false(child_create("web", &c, image, sizeof(image)));	/* the name is taken */
+	assert_false(create("web", &c));	/* the name is taken */
 	child_destroy(ch);
 }
 
@@ -591,7 +629,7 @@ static void test_teardown_returns_every_page(void **state)
 	unsigned before = pages_used(), fin, wd;
 
 	(void)state;
-	assert_true(child_create("db", &c, image, sizeof(image)));
+	assert_true(create("db", &c));
 	ch = child_find("db");
 	assert_true(pages_used() > before + 512);		/* its RAM and the deposits */
 	hv.ncalls = 0;
@@ -632,7 +670,7 @@ static void test_multiboot_starts_vp0_only(void **state)
 	memcpy(image, &eh, sizeof(eh));
 	memcpy(image + sizeof(eh), &ph, sizeof(ph));
 	memcpy(image + 0x1000, hdr, sizeof(hdr));
-	assert_true(child_create("mb", &c, image, sizeof(image)));
+	assert_true(create("mb", &c));
 	ch = child_find("mb");
 	assert_int_equal(hv.regs_set[1], 0);			/* the AP keeps its reset state */
 	assert_true(child_start(ch));
@@ -650,26 +688,26 @@ static void test_failures_leave_nothing(void **state)
 	/* a bad image: refused before any call, nothing taken */
 	memset(image, 0, sizeof(image));
 	hv.ncalls = 0;
-	assert_false(child_create("bad", &c, image, sizeof(image)));
+	assert_false(create("bad", &c));
 	assert_int_equal(pages_used(), before);
 	assert_null(child_find("bad"));
 	assert_int_equal(hv.ncalls, 0);
 	/* CreateVp refused */
 	make_elf64();
 	hv.fail_code = HVCALL_CREATE_VP;
-	assert_false(child_create("novp", &c, image, sizeof(image)));
+	assert_false(create("novp", &c));
 	assert_int_equal(pages_used(), before);
 	/* CreatePartition refused: nothing to tear down, the RAM back */
 	hv.fail_code = HVCALL_CREATE_PARTITION;
 	hv.ncalls = 0;
-	assert_false(child_create("nopart", &c, image, sizeof(image)));
+	assert_false(create("nopart", &c));
 	assert_int_equal(pages_used(), before);
 	assert_int_equal(find(HVCALL_DELETE_PARTITION, 0), ~0u);
 	/* more RAM than the root has */
 	hv.fail_code = 0;
 	c.mem_bytes = 1u << 30;
 	hv.ncalls = 0;
-	assert_false(child_create("huge", &c, image, sizeof(image)));
+	assert_false(create("huge", &c));
 	assert_int_equal(hv.ncalls, 0);
 	assert_int_equal(pages_used(), before);
 }
@@ -691,7 +729,7 @@ static void test_deposit_budget(void **state)
 	hv.init_short = hv.vp_short = true;
 	hv.map_partial = 1;
 	hv.child_got = 0;
-	assert_true(child_create("exact", &c, image, sizeof(image)));
+	assert_true(create("exact", &c));
 	/* Initialize 1, CreateVp 1, its message page 1, MapGpaPages 1 */
 	assert_int_equal(hv.child_got, 4);
 	ch = child_find("exact");
@@ -703,7 +741,7 @@ static void test_deposit_budget(void **state)
 	hv.init_short = hv.vp_short = true;
 	hv.map_partial = 1;
 	hv.child_got = 0;
-	assert_false(child_create("short", &c, image, sizeof(image)));
+	assert_false(create("short", &c));
 	assert_int_equal(hv.child_got, 3);
 	assert_null(child_find("short"));
 	assert_int_equal(pages_used(), before);
@@ -717,7 +755,7 @@ static void test_ended(void **state)
 
 	(void)state;
 	c.on_crash = SCRIPT_END_PRESERVE;
-	assert_true(child_create("keep", &c, image, sizeof(image)));
+	assert_true(create("keep", &c));
 	ch = child_find("keep");
 	assert_true(child_start(ch));
 	child_ended(ch, true, "crashed on vCPU 0: triple fault");
@@ -728,9 +766,9 @@ static void test_ended(void **state)
 	assert_int_equal(child_live_count(), 0);
 	assert_true(child_has_ended("keep"));
 	child_destroy(ch);
-	assert_true(child_create("gone", &c, image, sizeof(image)));
+	assert_true(create("gone", &c));
 	ch = child_find("gone");
-	child_ended(ch, false, "exit code 0");			/* on_stop=destroy */
+	child_ended(ch, false, "exit code 0");			/* on_poweroff=destroy */
 	assert_null(child_find("gone"));
 	assert_true(child_has_ended("gone"));
 	assert_false(child_has_ended("never"));
@@ -743,7 +781,7 @@ static void test_cpus_pin_vps(void **state)
 
 	(void)state;
 	c.cpu_mask = 0xa;			/* CPUs 1 and 3 */
-	assert_true(child_create("pinned", &c, image, sizeof(image)));
+	assert_true(create("pinned", &c));
 	assert_int_equal(vp_flags[0], HV_X_CREATE_VP_LP_VALID | 1);
 	assert_int_equal(vp_flags[1], HV_X_CREATE_VP_LP_VALID | 3);
 	assert_int_equal(child_vp_lp_flags(0xa, 2), HV_X_CREATE_VP_LP_VALID | 1);	/* wraps */
@@ -808,7 +846,7 @@ static void test_intercepts(void **state)
 	assert_int_equal(cpu.sint0, cpu.vector | HV_SINT_AUTO_EOI);
 	assert_true(cpu.vector >= HV_SINT_FIRST_VECTOR && !(cpu.sint0 & HV_SINT_MASKED));
 
-	assert_true(child_create("web", &c, image, sizeof(image)));
+	assert_true(create("web", &c));
 	assert_true(child_start(child_find("web")));
 	/* OUT to 0xE9 on VP 1: RIP past it, then INTERCEPT_SUSPEND cleared; the slot freed, EOM */
 	for (i = 0; i < 3; i++) {

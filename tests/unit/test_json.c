@@ -57,6 +57,18 @@ static void test_scalars(void **state)
 	json_null(&j);
 	expect("null");
 	start();
+	json_milli(&j, 0);
+	expect("0.000");
+	start();
+	json_milli(&j, 1234);
+	expect("1.234");
+	start();
+	json_milli(&j, 5007);
+	expect("5.007");
+	start();
+	json_milli(&j, UINT64_MAX);
+	expect("18446744073709551.615");
+	start();
 	json_string(&j, "");
 	expect("\"\"");
 	start();

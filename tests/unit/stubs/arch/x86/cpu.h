@@ -25,5 +25,6 @@ struct cpuid_regs {
 struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf);
 uint64_t rdmsr(uint32_t msr);
 void wrmsr(uint32_t msr, uint64_t v);
+uint64_t rdtsc(void);
 
 #endif
