@@ -1,7 +1,8 @@
 /*
  * A child's ports as the root emulates them (partitions/root/devices.h),
- * its COM1 input (a queue in front of the UART's receive FIFO), and the completion of an I/O-port intercept (hyperv-root-abi.md 6.4:
- * the hypervisor does not advance RIP; the root sets RIP and, for IN, RAX).
+ * its COM1 input (a queue in front of the UART's receive FIFO), and the
+ * completion of an I/O-port intercept (hyperv-root-abi.md 6.4: the
+ * hypervisor does not advance RIP; the root sets RIP and, for IN, RAX).
  */
 #include "partitions/root/devices.h"
 #include "core/lib.h"
