@@ -1,7 +1,8 @@
 /*
  * A child's ports as the root emulates them (partitions/root/devices.h),
- * and the completion of an I/O-port intercept (hyperv-root-abi.md 6.4:
- * the hypervisor does not advance RIP; the root sets RIP and, for IN, RAX).
+ * its COM1 input (a queue in front of the UART's receive FIFO), and the
+ * completion of an I/O-port intercept (hyperv-root-abi.md 6.4: the
+ * hypervisor does not advance RIP; the root sets RIP and, for IN, RAX).
  */
 #include "partitions/root/devices.h"
 #include "core/lib.h"
@@ -10,6 +11,25 @@ void childdev_reset(struct childdev *d)
 {
 	memset(d, 0, sizeof(*d));
 	uart_model_reset(&d->com1);
+}
+
+/* Move queued input into the UART's FIFO while it has room. */
+static void input_refill(struct childdev *d)
+{
+	while (d->in_count && uart_model_receive(&d->com1, d->input[d->in_head])) {
+		d->in_head = (uint16_t)((d->in_head + 1) % CHILDDEV_INPUT_MAX);
+		d->in_count--;
+	}
+}
+
+bool childdev_input(struct childdev *d, uint8_t byte)
+{
+	if (d->in_count == CHILDDEV_INPUT_MAX)
+		return false;
+	d->input[(d->in_head + d->in_count) % CHILDDEV_INPUT_MAX] = byte;
+	d->in_count++;
+	input_refill(d);
+	return true;
 }
 
 static void emit(const char *text, childdev_line_fn line, void *ctx)
@@ -30,11 +50,18 @@ uint32_t childdev_io(struct childdev *d, uint16_t port, unsigned size, bool writ
 		return write ? 0 : 0xe9;	/* Bochs's port-e9 convention */
 	}
 	if (port >= CHILDDEV_COM1 && port < CHILDDEV_COM1 + UART_PORTS && size == 1) {
+		uint32_t v = 0;
+
+		/*
+		 * Refill after every access, not only RBR reads: a FIFO emptied by
+		 * FCR, or one that left loopback, takes the queued bytes at once.
+		 */
 		if (!write)
-			return uart_model_read(&d->com1, port - CHILDDEV_COM1);
-		if (uart_model_write(&d->com1, port - CHILDDEV_COM1, (uint8_t)val, &tx))
+			v = uart_model_read(&d->com1, port - CHILDDEV_COM1);
+		else if (uart_model_write(&d->com1, port - CHILDDEV_COM1, (uint8_t)val, &tx))
 			emit(lineasm_put(&d->com1_line, tx), line, ctx);
-		return 0;
+		input_refill(d);
+		return v;
 	}
 	d->io_no_device++;
 	return write ? 0 : 0xffffffffu;		/* nothing there: the bus floats high */

@@ -3,9 +3,10 @@
  * emulation"): pure logic, host-tested (tests/unit/test_childdev.c).
  *
  *   lineasm.c     bytes into lines, as the hypervisor's debug port does them
- *   uart_model.c  a 16550 UART with no interrupts and an always-empty transmitter
- *   childdev.c    a child's ports (0xE9, COM1, the rest) and the completion of
- *                 an I/O-port intercept as register assignments
+ *   uart_model.c  a 16550 UART with no interrupts, an always-empty transmitter
+ *                 and a 16-byte receive FIFO
+ *   childdev.c    a child's ports (0xE9, COM1, the rest), its COM1 input, and
+ *                 the completion of an I/O-port intercept as register assignments
  */
 #ifndef PARTITIONS_ROOT_DEVICES_H
 #define PARTITIONS_ROOT_DEVICES_H
@@ -35,23 +36,42 @@ const char *lineasm_flush(struct lineasm *a);
 
 #define UART_PORTS	8	/* THR/RBR/DLL, IER/DLM, IIR/FCR, LCR, MCR, LSR, MSR, SCR */
 
+#define UART_RX_FIFO	16	/* the 16550's receiver FIFO */
+
 struct uart_model {
 	uint8_t ier, fcr, lcr, mcr, scr, dll, dlm;
+	/* received, not yet read: rx_count bytes from rx[rx_head], a ring */
+	uint8_t rx[UART_RX_FIFO];
+	uint8_t rx_head, rx_count;
+	bool overrun;		/* LSR.OE until LSR is read: a loopback byte found the FIFO full */
 };
 
 void uart_model_reset(struct uart_model *u);
+/*
+ * A byte arrives on the serial input: into the receiver FIFO (LSR.DR says
+ * so; RBR reads return the oldest). False when it does not fit (16 bytes
+ * with the FIFOs on, 1 with them off, none in loopback, whose input is
+ * disconnected): the caller keeps the byte and offers it again later.
+ */
+bool uart_model_receive(struct uart_model *u, uint8_t byte);
 /* A write to register `reg` (0-7); true with *tx set when it transmits a byte. */
 bool uart_model_write(struct uart_model *u, unsigned reg, uint8_t val, uint8_t *tx);
-uint8_t uart_model_read(const struct uart_model *u, unsigned reg);
+/* A read of register `reg` (0-7): reading RBR pops a byte and LSR clears OE, so it changes *u. */
+uint8_t uart_model_read(struct uart_model *u, unsigned reg);
 
 /* ---- childdev.c ---- */
 
 #define CHILDDEV_DEBUG_PORT	0xe9
 #define CHILDDEV_COM1		0x3f8
 
+#define CHILDDEV_INPUT_MAX	256	/* bytes typed for the child, not yet in its UART's FIFO */
+
 struct childdev {
 	struct lineasm debug, com1_line;
 	struct uart_model com1;
+	/* COM1 input waiting for room in the FIFO: in_count bytes from input[in_head], a ring */
+	uint8_t input[CHILDDEV_INPUT_MAX];
+	uint16_t in_head, in_count;
 	/* port accesses emulated, and of those to a port with no device (the root's "denied io=") */
 	uint64_t io_accesses, io_no_device;
 };
@@ -60,6 +80,13 @@ struct childdev {
 typedef void (*childdev_line_fn)(void *ctx, const char *text);
 
 void childdev_reset(struct childdev *d);
+/*
+ * A byte for the child's COM1 (typed at the console): queued, and moved
+ * into the UART's receive FIFO as the child reads it empty, so a pasted
+ * line longer than the FIFO is not lost. False when the queue is full:
+ * the caller keeps the byte (or drops it) and may offer it again later.
+ */
+bool childdev_input(struct childdev *d, uint8_t byte);
 /*
  * One port access of `size` bytes (1, 2 or 4). A write of `val`, or a
  * read whose value is returned: 0xE9 reads 0xE9 (Bochs's convention) and

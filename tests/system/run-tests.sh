@@ -996,6 +996,19 @@ run_case qemu-root-script qemu 1 0 60 "root=on" "mod:tests/system/root-script.tx
 	'order:^root: script:6: =>^root: script ends$' \
 	-- "$NO_PANIC" 'CreatePartition' 'not done' '^root: default'
 
+# A child's COM1 driven as a real polled driver drives a 16550 (ticker.c): its loopback
+# check reads back through the root's receive FIFO what it wrote, its lines on COM1 arrive,
+# and it ticks until the script stops it (nobody types: the console's input is not wired).
+run_case qemu-ticker qemu 2 0 60 "root=on" "mod:tests/system/ticker-script.txt:script" \
+	"mod:$G/ticker.elf:ticker.elf" "mod:$G/meter.elf:meter.elf" \
+	'^\[ticker\] PASS loopback: the bytes written come back in order$' \
+	'^\[ticker\] PASS loopback: then no data is ready$' \
+	'^\[ticker\] ticker: ready, type a line$' '^\[ticker\] tick 1$' '^\[ticker\] tick 5$' \
+	"^root: 'ticker': destroyed, memory scrubbed" \
+	'order:^\[ticker\] ticker: ready=>^\[ticker\] tick 1$' \
+	'order:^\[ticker\] tick 5$=>ticker.: destroyed' \
+	-- "$NO_PANIC" '^\[ticker\] FAIL' 'crashed on vCPU' '^\[ticker\] typed:'
+
 # A Multiboot version-1 loader (QEMU's -kernel) must get a clear message and a halt.
 wrong_loader() {
 	local name=qemu-wrong-loader dir=$out/qemu-wrong-loader

@@ -1,7 +1,8 @@
 /*
  * Host unit tests for the root's device models (partitions/root/devices.h):
- * the line assembler, the 16550 model, a child's ports, and the completion
- * of an I/O-port intercept message as register assignments.
+ * the line assembler, the 16550 model and its receiver, a child's ports and
+ * COM1 input, and the completion of an I/O-port intercept message as
+ * register assignments.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -96,6 +97,135 @@ static void test_uart(void **state)
 	assert_false(uart_model_write(&u, 0, 'B', &tx));		/* loopback: not sent */
 }
 
+static void test_uart_receive(void **state)
+{
+	struct uart_model u;
+	uint8_t tx = 0;
+
+	(void)state;
+	uart_model_reset(&u);
+	/* FIFOs off (a 16450): one byte held */
+	assert_true(uart_model_receive(&u, 'x'));
+	assert_false(uart_model_receive(&u, 'y'));
+	assert_int_equal(uart_model_read(&u, 5), 0x61);		/* DR */
+	assert_int_equal(uart_model_read(&u, 0), 'x');
+	assert_int_equal(uart_model_read(&u, 5), 0x60);
+	assert_int_equal(uart_model_read(&u, 0), 0);		/* empty reads 0 */
+	/* FIFOs on: 16 bytes, oldest first */
+	assert_false(uart_model_write(&u, 2, 0x01, &tx));
+	for (unsigned i = 0; i < UART_RX_FIFO; i++)
+		assert_true(uart_model_receive(&u, (uint8_t)('a' + i)));
+	assert_false(uart_model_receive(&u, '!'));		/* full: the caller keeps it */
+	for (unsigned i = 0; i < UART_RX_FIFO; i++) {
+		assert_int_equal(uart_model_read(&u, 5) & 0x01, 0x01);
+		assert_int_equal(uart_model_read(&u, 0), 'a' + i);
+	}
+	assert_int_equal(uart_model_read(&u, 5), 0x60);
+	/* IIR: received data available only with IER.ERBFI and data waiting */
+	assert_true(uart_model_receive(&u, 'q'));
+	assert_int_equal(uart_model_read(&u, 2), 0xc1);
+	assert_false(uart_model_write(&u, 1, 0x01, &tx));
+	assert_int_equal(uart_model_read(&u, 2), 0xc4);
+	/* DLAB set: RBR's address reads DLL and pops nothing */
+	assert_false(uart_model_write(&u, 3, 0x80, &tx));
+	assert_int_equal(uart_model_read(&u, 0), 0x0c);
+	assert_false(uart_model_write(&u, 3, 0x03, &tx));
+	assert_int_equal(uart_model_read(&u, 0), 'q');
+	assert_int_equal(uart_model_read(&u, 2), 0xc1);
+	/* FCR1 empties the receiver FIFO (with FCR0 set) */
+	assert_true(uart_model_receive(&u, '1'));
+	assert_true(uart_model_receive(&u, '2'));
+	assert_false(uart_model_write(&u, 2, 0x03, &tx));
+	assert_int_equal(uart_model_read(&u, 5), 0x60);
+	assert_int_equal(uart_model_read(&u, 0), 0);
+	/* turning the FIFOs off empties them too */
+	assert_true(uart_model_receive(&u, '3'));
+	assert_false(uart_model_write(&u, 2, 0x00, &tx));
+	assert_int_equal(uart_model_read(&u, 5), 0x60);
+}
+
+static void test_uart_loopback(void **state)
+{
+	struct uart_model u;
+	uint8_t tx = 0;
+
+	(void)state;
+	uart_model_reset(&u);
+	assert_false(uart_model_write(&u, 2, 0x07, &tx));
+	assert_false(uart_model_write(&u, 4, 0x10, &tx));	/* loopback */
+	assert_false(uart_model_receive(&u, 'z'));		/* the serial input is disconnected */
+	assert_false(uart_model_write(&u, 0, 'L', &tx));		/* not sent: received */
+	assert_int_equal(uart_model_read(&u, 5), 0x61);
+	assert_int_equal(uart_model_read(&u, 0), 'L');
+	/* 17 bytes into 16: the last is lost and LSR.OE says so, once */
+	for (unsigned i = 0; i <= UART_RX_FIFO; i++)
+		assert_false(uart_model_write(&u, 0, (uint8_t)i, &tx));
+	assert_int_equal(uart_model_read(&u, 5), 0x63);
+	assert_int_equal(uart_model_read(&u, 5), 0x61);
+	for (unsigned i = 0; i < UART_RX_FIFO; i++)
+		assert_int_equal(uart_model_read(&u, 0), i);
+	assert_int_equal(uart_model_read(&u, 5), 0x60);
+	/* out of loopback: the input is connected again */
+	assert_false(uart_model_write(&u, 4, 0x00, &tx));
+	assert_true(uart_model_receive(&u, 'z'));
+}
+
+static uint8_t com1_in(unsigned reg)
+{
+	return (uint8_t)childdev_io(&dev, (uint16_t)(CHILDDEV_COM1 + reg), 1, false, 0, collect, &dev);
+}
+
+static void com1_out(unsigned reg, uint8_t val)
+{
+	childdev_io(&dev, (uint16_t)(CHILDDEV_COM1 + reg), 1, true, val, collect, &dev);
+}
+
+static void test_input_queue(void **state)
+{
+	enum { ALL = UART_RX_FIFO + CHILDDEV_INPUT_MAX };
+	char got[ALL + 1];
+	unsigned n = 0;
+
+	(void)state;
+	com1_out(2, 0x07);					/* FIFOs on */
+	/* more than the FIFO holds: the queue keeps the rest, every RBR read refills */
+	for (unsigned i = 0; i < ALL; i++)
+		assert_true(childdev_input(&dev, (uint8_t)('A' + i % 26)));
+	assert_false(childdev_input(&dev, '!'));		/* FIFO and queue full */
+	assert_int_equal(dev.com1.rx_count, UART_RX_FIFO);
+	assert_int_equal(dev.in_count, CHILDDEV_INPUT_MAX);
+	while (n < ALL + 1 && (com1_in(5) & 0x01))
+		got[n++] = (char)com1_in(0);
+	assert_int_equal(n, ALL);
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(got[i], 'A' + i % 26);
+	assert_int_equal(dev.in_count, 0);
+	/* a FIFO emptied by FCR takes what is queued at once */
+	for (const char *p = "0123456789abcdefXY"; *p; p++)
+		assert_true(childdev_input(&dev, (uint8_t)*p));
+	com1_out(2, 0x03);
+	assert_int_equal(com1_in(0), 'X');
+	assert_int_equal(com1_in(0), 'Y');
+	assert_int_equal(com1_in(5), 0x60);
+	/* reading with DLAB set reads DLL, not the data */
+	assert_true(childdev_input(&dev, 'd'));
+	com1_out(3, 0x80);
+	assert_int_equal(com1_in(0), 0x0c);
+	com1_out(3, 0x03);
+	assert_int_equal(com1_in(0), 'd');
+	/* in loopback the input waits, and comes in after it */
+	com1_out(4, 0x10);
+	assert_true(childdev_input(&dev, 'w'));
+	assert_int_equal(com1_in(5), 0x60);
+	com1_out(4, 0x00);
+	assert_int_equal(com1_in(5), 0x61);
+	assert_int_equal(com1_in(0), 'w');
+	/* a reset child has nothing waiting */
+	assert_true(childdev_input(&dev, 'r'));
+	childdev_reset(&dev);
+	assert_int_equal(com1_in(5), 0x60);
+}
+
 static void test_ports(void **state)
 {
 	(void)state;
@@ -183,6 +313,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lineasm),
 		cmocka_unit_test(test_uart),
+		cmocka_unit_test(test_uart_receive),
+		cmocka_unit_test(test_uart_loopback),
+		cmocka_unit_test_setup(test_input_queue, setup),
 		cmocka_unit_test_setup(test_ports, setup),
 		cmocka_unit_test_setup(test_intercept_completion, setup),
 	};
