@@ -476,8 +476,8 @@ static bool load(struct child *c, const struct script_create *cfg, const uint8_t
 	static struct hv_register_assoc regs[CHILDLOAD_REGS_MAX];
 	const char *why;
 
-	if (!childload_image(image, len, c->mem_bytes, c->nvps, c->id, cfg->cmdline, &mem,
-			     &c->plan, &why)) {
+	if (!childload_image(image, len, c->mem_bytes, c->nvps, c->id, cfg->cmdline, NULL, 0,
+			     &mem, &c->plan, &why)) {
 		say("root: '%s': cannot load image: %s", c->name, why);
 		return false;
 	}
@@ -560,7 +560,7 @@ static bool may_create(const char *name, const struct script_create *cfg, const 
 		say("root: '%s': the name is in use", name);
 		return false;
 	}
-	if (!childload_check(image, len, cfg->mem_bytes, &why)) {
+	if (!childload_check(image, len, cfg->mem_bytes, NULL, 0, &why)) {
 		say("root: '%s': cannot load image: %s", name, why);
 		return false;
 	}

@@ -23,7 +23,7 @@
 #define CMDLINE		"console=ttyS0 mb-test"
 #define NAME		"microhypervisor"
 
-static const struct mbinfo_layout layout = { { MBI }, { CMDLINE_PA }, { BOOT }, MEM };
+static const struct mbinfo_layout layout = { { MBI }, { CMDLINE_PA }, { BOOT }, MEM, NULL, 0 };
 
 struct range { uint64_t base, len; uint32_t type; };
 
@@ -93,7 +93,7 @@ static void v1_fields(void **state)
 /* Other sizes: the numbers follow the layout. */
 static void v1_follows_the_layout(void **state)
 {
-	const struct mbinfo_layout l = { { 0x3ff7000 }, { 0x3ff8000 }, { 0x3ff0000 }, MIB(64) };
+	const struct mbinfo_layout l = { { 0x3ff7000 }, { 0x3ff8000 }, { 0x3ff0000 }, MIB(64), NULL, 0 };
 	uint8_t b[V1_SIZE];
 
 	(void)state;
