@@ -14,8 +14,19 @@
 #define BOOT_GDT	0x6000
 #define BOOT_MBI	0x7000
 #define BOOT_CMDLINE	0x8000
+#define BOOT_MODSTR	0x9000		/* Multiboot: the modules' command lines */
+#define MBI_SIZE	0x1000		/* the information block's room */
+#define STRING_SIZE	256		/* a command line's room, with its NUL */
 #define GDT_LIMIT	23		/* three descriptors */
 #define PAT_DEFAULT	0x0007040600070406ull	/* power-on PAT (SDM Vol. 3A, 13.12.4) */
+
+_Static_assert(CHILDLOAD_MODULES_MAX <= MBINFO_MODULES_MAX, "mbinfo holds every module");
+_Static_assert(BOOT_MBI + MBI_SIZE <= BOOT_CMDLINE, "the information block's room");
+_Static_assert(BOOT_MODSTR + CHILDLOAD_MODULES_MAX * STRING_SIZE <= CHILDLOAD_BOOT_AREA,
+	       "the modules' command lines fit the boot area");
+
+/* The one place a reason with numbers is written (the root loads one child at a time). */
+static char why_buf[128];
 
 /* An identity map of the low 4 GiB with 2 MiB pages: PML4[0] -> PDPT[0..3] -> 4 PDs. */
 static bool write_page_tables(const struct childload_mem *m, uint64_t base)
@@ -49,61 +60,155 @@ static bool load_segments(const struct childload_mem *m, const uint8_t *image,
 	return true;
 }
 
-/* Multiboot 0.6.96, 3.2 and Multiboot2 3.3: the information block and the command line. */
-static bool write_multiboot(const struct childload_mem *m, const struct childload_plan *p,
-			    const char *cmdline)
+static const char *module_cmdline(const struct childload_module *m)
 {
-	struct mbinfo_layout l = { to_gpa(p->boot_area + BOOT_MBI),
-				   to_gpa(p->boot_area + BOOT_CMDLINE), to_gpa(p->boot_area),
-				   p->mem_bytes };
-	uint8_t mbi[2048];
-	size_t n = p->proto == BOOT_PROTO_MB1 ? mbinfo_build_v1(mbi, sizeof(mbi), &l) :
-						mbinfo_build_v2(mbi, sizeof(mbi), &l, cmdline);
-
-	return n && m->write(m->ctx, gpa_val(l.mbi), mbi, n) &&
-	       m->write(m->ctx, gpa_val(l.cmdline), cmdline, strnlen(cmdline, 255)) &&
-	       m->zero(m->ctx, gpa_val(l.cmdline) + strnlen(cmdline, 255), 1);
+	return m->cmdline ? m->cmdline : "";
 }
 
-bool childload_check(const uint8_t *image, size_t len, uint64_t mem_bytes, const char **why)
+/* A command line of at most 255 bytes and its NUL at gpa. */
+static bool write_string(const struct childload_mem *m, uint64_t gpa, const char *s)
 {
-	struct load_plan lp;
+	size_t n = strnlen(s, STRING_SIZE - 1);
 
+	return m->write(m->ctx, gpa, s, n) && m->zero(m->ctx, gpa + n, 1);
+}
+
+/* Multiboot 0.6.96, 3.2 and Multiboot2 3.3: the information block and the command lines. */
+static bool write_multiboot(const struct childload_mem *m, const struct childload_plan *p,
+			    const char *cmdline, const struct childload_module *mods)
+{
+	struct mbinfo_module mi[CHILDLOAD_MODULES_MAX];
+	struct mbinfo_layout l = { to_gpa(p->boot_area + BOOT_MBI),
+				   to_gpa(p->boot_area + BOOT_CMDLINE), to_gpa(p->boot_area),
+				   p->mem_bytes, mi, p->nmods };
+	static uint8_t mbi[MBI_SIZE];	/* static: the root's stack is small */
+	size_t n;
+
+	for (unsigned i = 0; i < p->nmods; i++) {
+		/* below 4 GiB: place_modules saw to it */
+		mi[i].start = (uint32_t)p->mod_start[i];
+		mi[i].end = (uint32_t)(p->mod_start[i] + mods[i].len);
+		mi[i].string_gpa = (uint32_t)(p->boot_area + BOOT_MODSTR + i * STRING_SIZE);
+		mi[i].string = module_cmdline(&mods[i]);
+		if (p->proto == BOOT_PROTO_MB1 && !write_string(m, mi[i].string_gpa, mi[i].string))
+			return false;
+	}
+	n = p->proto == BOOT_PROTO_MB1 ? mbinfo_build_v1(mbi, sizeof(mbi), &l) :
+					 mbinfo_build_v2(mbi, sizeof(mbi), &l, cmdline);
+	return n && m->write(m->ctx, gpa_val(l.mbi), mbi, n) &&
+	       write_string(m, gpa_val(l.cmdline), cmdline);
+}
+
+/* The first byte after every loaded segment (bss included). */
+static uint64_t kernel_end(const struct elf_image *img)
+{
+	uint64_t end = 0;
+
+	for (unsigned i = 0; i < img->nseg; i++)
+		end = MAX(end, img->seg[i].paddr + img->seg[i].memsz);
+	return end;
+}
+
+/*
+ * Where each module goes (start[i]): page-aligned one after the other from
+ * the first page after the kernel, all below the boot area and 4 GiB (the
+ * information's addresses are 32-bit). Refused before anything is written.
+ */
+static bool place_modules(const struct load_plan *lp, uint64_t boot_area,
+			  const struct childload_module *mods, unsigned nmods, uint64_t *start,
+			  const char **why)
+{
+	uint64_t base = ALIGN_UP(kernel_end(&lp->img), CHILDLOAD_MODULE_ALIGN);
+	uint64_t limit = MIN(boot_area, GIB(4)), room = limit > base ? limit - base : 0, need = 0;
+
+	if (!nmods)
+		return true;
+	if (lp->proto == BOOT_PROTO_ELF64) {
+		*why = "boot modules need a Multiboot or Multiboot2 kernel";
+		return false;
+	}
+	if (nmods > CHILDLOAD_MODULES_MAX) {
+		*why = "too many boot modules (a ramdisk and 8 modules at most)";
+		return false;
+	}
+	for (unsigned i = 0; i < nmods; i++) {
+		need = ALIGN_UP(need, CHILDLOAD_MODULE_ALIGN);
+		start[i] = base + need;
+		need += MIN((uint64_t)mods[i].len, GIB(4));	/* no overflow: 9 * 4 GiB */
+	}
+	if (need > room) {
+		fmt_snprintf(why_buf, sizeof(why_buf),
+			     "boot modules need %lu bytes, %lu are free between the kernel and "
+			     "the boot area", (unsigned long)need, (unsigned long)room);
+		*why = why_buf;
+		return false;
+	}
+	return true;
+}
+
+/* The plan of the image and of its modules (mod_start[]); nothing written yet. */
+static bool plan_all(const uint8_t *image, size_t len, uint64_t mem_bytes,
+		     const struct childload_module *mods, unsigned nmods, struct load_plan *lp,
+		     uint64_t *mod_start, const char **why)
+{
 	if (mem_bytes < (2ull << 20)) {
 		*why = "no room for the boot area";
 		return false;
 	}
-	return mbhdr_plan(image, len, mem_bytes - CHILDLOAD_BOOT_AREA, &lp, why);
+	return mbhdr_plan(image, len, mem_bytes - CHILDLOAD_BOOT_AREA, lp, why) &&
+	       place_modules(lp, mem_bytes - CHILDLOAD_BOOT_AREA, mods, nmods, mod_start, why);
+}
+
+static bool load_modules(const struct childload_mem *m, const struct childload_plan *p,
+			 const struct childload_module *mods)
+{
+	for (unsigned i = 0; i < p->nmods; i++)
+		if (!m->write(m->ctx, p->mod_start[i], mods[i].data, mods[i].len))
+			return false;
+	return true;
+}
+
+bool childload_check(const uint8_t *image, size_t len, uint64_t mem_bytes,
+		     const struct childload_module *mods, unsigned nmods, const char **why)
+{
+	struct load_plan lp;
+	uint64_t start[CHILDLOAD_MODULES_MAX];
+
+	return plan_all(image, len, mem_bytes, mods, nmods, &lp, start, why);
 }
 
 bool childload_image(const uint8_t *image, size_t len, uint64_t mem_bytes, unsigned nvps,
-		     uint64_t partition_id, const char *cmdline, const struct childload_mem *mem,
-		     struct childload_plan *plan, const char **why)
+		     uint64_t partition_id, const char *cmdline,
+		     const struct childload_module *mods, unsigned nmods,
+		     const struct childload_mem *mem, struct childload_plan *plan,
+		     const char **why)
 {
 	bool mb;
 	uint64_t gdt[3] = { 0, 0, 0x00cf93000000ffffull };
 	struct load_plan lp;
 
-	if (mem_bytes < (2ull << 20) || !nvps) {
+	if (!nvps) {
 		*why = "no room for the boot area";
 		return false;
 	}
 	memset(plan, 0, sizeof(*plan));
-	plan->boot_area = mem_bytes - CHILDLOAD_BOOT_AREA;
-	if (!mbhdr_plan(image, len, plan->boot_area, &lp, why))
+	if (!plan_all(image, len, mem_bytes, mods, nmods, &lp, plan->mod_start, why))
 		return false;
+	plan->boot_area = mem_bytes - CHILDLOAD_BOOT_AREA;
 	plan->proto = lp.proto;
 	plan->entry = lp.img.entry;
 	plan->mem_bytes = mem_bytes;
 	plan->nvps = nvps;
 	plan->partition_id = partition_id;
+	plan->nmods = nmods;
 	mb = lp.proto != BOOT_PROTO_ELF64;
 	gdt[1] = mb ? 0x00cf9b000000ffffull : 0x00af9b000000ffffull;
 	*why = "the image does not fit the partition's memory";
-	if (!load_segments(mem, image, &lp.img) ||
+	if (!load_segments(mem, image, &lp.img) || !load_modules(mem, plan, mods) ||
 	    !mem->write(mem->ctx, plan->boot_area + BOOT_GDT, gdt, sizeof(gdt)))
 		return false;
-	if (mb ? !write_multiboot(mem, plan, cmdline) : !write_page_tables(mem, plan->boot_area))
+	if (mb ? !write_multiboot(mem, plan, cmdline, mods) :
+		 !write_page_tables(mem, plan->boot_area))
 		return false;
 	*why = NULL;
 	return true;

@@ -23,7 +23,7 @@
 #define CMDLINE		"console=ttyS0 mb-test"
 #define NAME		"microhypervisor"
 
-static const struct mbinfo_layout layout = { { MBI }, { CMDLINE_PA }, { BOOT }, MEM };
+static const struct mbinfo_layout layout = { { MBI }, { CMDLINE_PA }, { BOOT }, MEM, NULL, 0 };
 
 struct range { uint64_t base, len; uint32_t type; };
 
@@ -93,7 +93,7 @@ static void v1_fields(void **state)
 /* Other sizes: the numbers follow the layout. */
 static void v1_follows_the_layout(void **state)
 {
-	const struct mbinfo_layout l = { { 0x3ff7000 }, { 0x3ff8000 }, { 0x3ff0000 }, MIB(64) };
+	const struct mbinfo_layout l = { { 0x3ff7000 }, { 0x3ff8000 }, { 0x3ff0000 }, MIB(64), NULL, 0 };
 	uint8_t b[V1_SIZE];
 
 	(void)state;
@@ -240,6 +240,61 @@ static void v2_too_small(void **state)
 	free(b);
 }
 
+/* ---- boot modules ---------------------------------------------------------- */
+
+/*
+ * The most modules, each with a command line of more than 255 bytes: v2's
+ * tags cut each at 255 bytes and the block fits the loader's 4 KiB; v1's
+ * list is inside its block; one module too many is refused; a buffer one
+ * byte short is refused without a write past it.
+ */
+static void modules_most(void **state)
+{
+	struct mbinfo_module m[MBINFO_MODULES_MAX + 1];
+	struct mbinfo_layout l = layout;
+	char line[300];
+	size_t need = 8 + ALIGN8(8 + strlen(CMDLINE) + 1) + ALIGN8(8 + sizeof(NAME)) + 16 +
+		      ALIGN8(8 + 8 + 4 * 24) + 8 + MBINFO_MODULES_MAX * ALIGN8(8 + 8 + 256);
+	uint8_t *b = malloc(need), *shorter = malloc(need - 1);
+	size_t off = 8;
+
+	(void)state;
+	assert_non_null(b);
+	assert_non_null(shorter);
+	memset(line, 'x', sizeof(line) - 1);
+	line[sizeof(line) - 1] = 0;
+	for (unsigned i = 0; i <= MBINFO_MODULES_MAX; i++)
+		m[i] = (struct mbinfo_module){ 0x200000 + i * 0x1000, 0x200000 + i * 0x1000 + 5,
+					       BOOT + 0x9000 + i * 256, line };
+	l.mods = m;
+	l.nmods = MBINFO_MODULES_MAX;
+	assert_true(need <= 4096);
+	assert_int_equal(mbinfo_build_v2(b, need, &l, CMDLINE), need);
+	assert_int_equal(mbinfo_build_v2(shorter, need - 1, &l, CMDLINE), 0);
+	for (unsigned found = 0; off < need; off += ALIGN8(rd32(b, off + 4))) {
+		if (rd32(b, off) != 3)
+			continue;
+		assert_int_equal(rd32(b, off + 4), 8 + 8 + 256);
+		assert_int_equal(rd32(b, off + 8), m[found].start);
+		assert_int_equal(rd32(b, off + 12), m[found].end);
+		assert_int_equal(strlen((const char *)b + off + 16), 255);
+		found++;
+		assert_true(found <= MBINFO_MODULES_MAX);
+	}
+	assert_int_equal(mbinfo_build_v1(b, need, &l), V1_SIZE);
+	assert_int_equal(rd32(b, 0) & (1u << 3), 1u << 3);
+	assert_int_equal(rd32(b, 20), MBINFO_MODULES_MAX);
+	assert_int_equal(rd32(b, 24), MBI + 256);
+	assert_int_equal(rd32(b, 256 + 16 * 8), m[8].start);
+	assert_int_equal(rd32(b, 256 + 16 * 8 + 8), m[8].string_gpa);
+	assert_string_equal((const char *)b + 512, NAME);	/* the list stops short of the name */
+	l.nmods++;
+	assert_int_equal(mbinfo_build_v1(b, need, &l), 0);
+	assert_int_equal(mbinfo_build_v2(b, need, &l, CMDLINE), 0);
+	free(b);
+	free(shorter);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +304,7 @@ int main(void)
 		cmocka_unit_test(v2_tags),
 		cmocka_unit_test(v2_command_line_lengths),
 		cmocka_unit_test(v2_too_small),
+		cmocka_unit_test(modules_most),
 	};
 
 	return cmocka_run_group_tests_name("mbinfo", tests, NULL, NULL);

@@ -450,3 +450,52 @@ void mb_check_placement(const char *what, uint32_t addr, uint32_t size,
 	check_count++;
 	fail_count += !(mapped && clear && addr);
 }
+
+/* Two hex digits: a byte as "module I: ..., first byte XX" shows it. */
+static void put_byte(uint8_t v)
+{
+	outb(DEBUG_PORT, (uint8_t)"0123456789abcdef"[v >> 4]);
+	outb(DEBUG_PORT, (uint8_t)"0123456789abcdef"[v & 15]);
+}
+
+void mb_check_modules(const struct mb_module *m, unsigned n, uint32_t info,
+		      const struct mb_range *r, unsigned nr)
+{
+	uint32_t k0 = (uint32_t)_load_start, k1 = (uint32_t)_bss_end;
+	unsigned in_ram = n, below = n, aligned = n, ordered = n, clear = n;
+
+	if (!n) {
+		mb_printf("no modules\n");
+		return;
+	}
+	mb_printf("%u module%s\n", n, n == 1 ? "" : "s");
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t s = m[i].start, e = m[i].end, size = e >= s ? e - s : 0;
+		bool mapped = false;
+
+		mb_printf("module %u: %s, %u bytes", i, m[i].string ? m[i].string : "(null)", size);
+		if (size) {
+			mb_printf(", first byte ");
+			put_byte(*(const volatile uint8_t *)s);
+		}
+		mb_printf("\n");
+		for (unsigned j = 0; j < nr; j++)
+			mapped |= r[j].type == 1 && range_inside(s, size, r[j].base, r[j].len);
+		/* the first failing module's index is what a FAIL line shows */
+		if (!mapped && in_ram == n)
+			in_ram = i;
+		if (!(e >= s && e <= info) && below == n)
+			below = i;
+		if ((s & 0xfff) && aligned == n)
+			aligned = i;
+		if (e < s && ordered == n)
+			ordered = i;
+		if (!(s >= k1 || e <= k0) && clear == n)
+			clear = i;
+	}
+	check_val(in_ram == n, "modules: each lies in usable RAM of the memory map", in_ram);
+	check_val(below == n, "modules: each lies below the information block", below);
+	check_val(aligned == n, "modules: each starts on a page boundary", aligned);
+	check_val(ordered == n, "modules: each ends at or after its start", ordered);
+	check_val(clear == n, "modules: each is clear of the kernel image", clear);
+}

@@ -41,6 +41,23 @@ void mb_check_memory_map(const char *what, const struct mb_range *r, unsigned n,
 void mb_check_placement(const char *what, uint32_t addr, uint32_t size,
 			const struct mb_range *r, unsigned n);
 
+/* A boot module as the information describes it: [start, end) and its command line. */
+struct mb_module {
+	uint32_t start, end;
+	const char *string;
+};
+
+#define MB_MODULES_MAX	16	/* the most a test kernel reads */
+
+/*
+ * Print "no modules", or "N modules" and "module I: STRING, SIZE bytes,
+ * first byte XX" for each; then check that each lies in usable RAM, below
+ * the information block (info), starts on a page and ends at or after its
+ * start, clear of the kernel image.
+ */
+void mb_check_modules(const struct mb_module *m, unsigned n, uint32_t info,
+		      const struct mb_range *r, unsigned nr);
+
 /* Registers around a hypercall in the TLFS x86 convention (core/abi/hypercall.h). */
 struct mb_hc_regs {
 	uint32_t eax, ebx, ecx, edx, edi, esi;

@@ -10,6 +10,8 @@
 #define MB1_INFO_SIZE		88	/* flags .. vbe_interface_len */
 #define F_MEM			(1u << 0)
 #define F_CMDLINE		(1u << 2)
+#define F_MODS			(1u << 3)
+#define MB1_MOD_SIZE		16	/* mod_start, mod_end, string, reserved */
 #define F_MMAP			(1u << 6)
 #define F_LOADER_NAME		(1u << 9)
 #define MAX_RANGES		32
@@ -51,8 +53,35 @@ static unsigned read_mmap(const struct mb1_info *mi, struct mb_range *r, bool *s
 	return n;
 }
 
+/* The module list (3.3), when flags bit 3 says there is one; returns how many were read. */
+static unsigned read_modules(const struct mb1_info *mi, struct mb_module *m,
+			     const struct mb_range *r, unsigned n)
+{
+	bool listed;
+
+	if (!(mi->flags & F_MODS) || !mi->mods_count)
+		return 0;
+	mb_printf("mb1: mods_count=%u mods_addr=0x%x\n", mi->mods_count, mi->mods_addr);
+	listed = mi->mods_addr && mi->mods_count <= MB_MODULES_MAX;
+	check_val(listed, "modules: flags bit 3 is set and mods_addr holds mods_count entries",
+		  mi->mods_count);
+	if (!listed)
+		return 0;
+	mb_check_placement("the module list", mi->mods_addr, mi->mods_count * MB1_MOD_SIZE, r, n);
+	for (unsigned i = 0; i < mi->mods_count; i++) {
+		const volatile uint32_t *e =
+			(const volatile uint32_t *)(mi->mods_addr + i * MB1_MOD_SIZE);
+
+		m[i].start = e[0];
+		m[i].end = e[1];
+		m[i].string = (const char *)e[2];
+	}
+	return mi->mods_count;
+}
+
 void mb1_main(uint32_t magic, uint32_t info, uint32_t eflags)
 {
+	struct mb_module mods[MB_MODULES_MAX];
 	const struct mb1_info *mi = (const struct mb1_info *)info;
 	struct mb_range r[MAX_RANGES];
 	unsigned n = 0;
@@ -104,6 +133,7 @@ void mb1_main(uint32_t magic, uint32_t info, uint32_t eflags)
 					   strnlen((const char *)mi->boot_loader_name, 4096) + 1,
 					   r, n);
 	}
+	mb_check_modules(mods, read_modules(mi, mods, r, n), info, r, n);
 	mb_check_hypercalls();
 	mb_check_real_mode_hypercall();		/* last: it overwrites low memory */
 	mb_exit();

@@ -11,6 +11,7 @@
 #define TAG_END			0
 #define TAG_CMDLINE		1
 #define TAG_LOADER_NAME		2
+#define TAG_MODULE		3
 #define TAG_BASIC_MEMINFO	4
 #define TAG_MMAP		6
 #define MAX_RANGES		32
@@ -28,8 +29,9 @@ void mb2_main(uint32_t magic, uint32_t info, uint32_t eflags)
 	uint32_t total, seen[8] = { 0 }, mem_lower = 0, mem_upper = 0, p, end;
 	uint32_t cmdline = 0, name = 0, mmap = 0, mmap_size = 0;
 	struct mb_range r[MAX_RANGES];
-	bool walk_ok = true, end_ok = false, zero = true;
-	unsigned n = 0;
+	bool walk_ok = true, end_ok = false, zero = true, mods_ok = true;
+	struct mb_module mods[MB_MODULES_MAX];
+	unsigned n = 0, nmods = 0;
 
 	mb_idt_install();
 	mb_printf("mb2: Multiboot2 kernel at 0x%x-0x%x, eax=0x%x ebx=0x%x\n",
@@ -77,6 +79,14 @@ void mb2_main(uint32_t magic, uint32_t info, uint32_t eflags)
 		} else if (type == TAG_MMAP) {
 			mmap = p;
 			mmap_size = size;
+		} else if (type == TAG_MODULE) {
+			/* 3.6.6: mod_start, mod_end, then a NUL-terminated string */
+			bool ok = size > 16 && strnlen((const char *)(p + 16), size - 16) < size - 16;
+
+			mods_ok &= ok && nmods < MB_MODULES_MAX;
+			if (ok && nmods < MB_MODULES_MAX)
+				mods[nmods++] = (struct mb_module){ rd32(p + 8), rd32(p + 12),
+								    (const char *)(p + 16) };
 		}
 	}
 	check(walk_ok, "tags are well formed and lie inside total_size");
@@ -118,6 +128,11 @@ void mb2_main(uint32_t magic, uint32_t info, uint32_t eflags)
 			mb_check_placement("the boot information", info, total, r, n);
 		}
 	}
+	if (seen[TAG_MODULE])
+		check_val(mods_ok && nmods == seen[TAG_MODULE],
+			  "modules: every module tag (type 3) holds mod_start, mod_end and a string",
+			  seen[TAG_MODULE]);
+	mb_check_modules(mods, nmods, info, r, n);
 	mb_check_hypercalls();
 	mb_exit();
 }
