@@ -732,6 +732,24 @@ bool child_resume(struct child *c)
 	return true;
 }
 
+/*
+ * Partitions destroyed lately: a message one of them posted before its
+ * end may still wait in SINT0's queue behind others (a VP suspended on
+ * an intercept when the root destroyed it). Such a message is stale, not
+ * a stranger's.
+ */
+#define GONE_IDS	8
+static uint64_t gone_ids[GONE_IDS];
+static unsigned gone_next;
+
+bool child_was_destroyed(uint64_t id)
+{
+	for (unsigned i = 0; i < GONE_IDS; i++)
+		if (gone_ids[i] == id && id)
+			return true;
+	return false;
+}
+
 static uint16_t fast8(uint16_t code, uint64_t id)
 {
 	return hv_fast(code, id, 0, NULL);
@@ -756,6 +774,7 @@ void child_destroy(struct child *c)
 	st = fast8(HVCALL_DELETE_PARTITION, c->id);
 	if (st != HV_STATUS_SUCCESS)
 		child_say(c, "root: '%s': DeletePartition: %s", c->name, hv_status_name(st));
+	gone_ids[gone_next++ % GONE_IDS] = c->id;
 	child_say(c, "root: '%s': destroyed, memory scrubbed, %lu pages withdrawn, %lu MiB free", c->name,
 	    withdrawn, pmem_free_pages() >> 8);
 	c->state = CHILD_FREE;

@@ -103,6 +103,8 @@ struct child *child_at(unsigned i);
 /* "created", "running", "paused", "stopped", "crashed" ("free" for an unused slot). */
 const char *child_state_name(enum child_state s);
 struct child *child_by_id(uint64_t id);
+/* One of the last few partitions the root destroyed (its late messages are stale). */
+bool child_was_destroyed(uint64_t id);
 /* A child of that name has stopped or crashed (destroyed or preserved). */
 bool child_has_ended(const char *name);
 /* How the last child of that name ended: 0 it has not, 1 stopped itself, 2 crashed. */

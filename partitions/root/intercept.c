@@ -199,6 +199,8 @@ static void dispatch(const struct hv_message *m)
 	struct hv_message page_msg;
 	uint32_t vp;
 
+	if (!c && child_was_destroyed(m->header.sender))
+		return;		/* posted before its end, read after: nothing to complete */
 	if (!c || (c->state != CHILD_RUNNING && c->state != CHILD_CREATED &&
 		   c->state != CHILD_PAUSED)) {
 		say("root: SINT0 message 0x%x from unknown partition %lu", m->header.message_type,
