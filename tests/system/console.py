@@ -26,6 +26,8 @@ The conversation, one directive a line ('#' comments and blank lines are skipped
     check PYEXPR            PYEXPR (Python) is true over the kept documents (by name), `out`
                             and `lines` (out's lines as a list)
     sleep SECONDS
+    mark NAME               prints "mark NAME SECONDS" on stdout: the wall-clock seconds since
+                            the emulator was started
 
 The transform ("what a terminal shows"): split on "\\n"; in each line drop a trailing "\\r", keep
 only what follows the last "\\r", and delete ANSI CSI sequences (ESC [ params final-byte). Bytes
@@ -93,6 +95,7 @@ class Console:
         self.eof = False
         self.out = ""
         self.docs = {}
+        self.started = time.monotonic()
 
     def pump(self, deadline):
         """Take in what arrives before the deadline (at most 0.2 s of waiting)."""
@@ -182,7 +185,7 @@ class Console:
 
 def parse_conversation(text):
     """[(line number, directive, argument)], or Failure naming a bad line."""
-    known = ("expect", "prompt", "send", "sendraw", "cmd", "json", "check", "sleep")
+    known = ("expect", "prompt", "send", "sendraw", "cmd", "json", "check", "sleep", "mark")
     steps = []
     for n, line in enumerate(text.split("\n"), 1):
         line = line.rstrip("\r")
@@ -244,6 +247,8 @@ def run_step(con, word, arg):
             raise Failure("check raised %s: %s\n%s" % (type(e).__name__, e, show_names(names)))
         if not ok:
             raise Failure("check is false: %s\n%s" % (arg, show_names(names)))
+    elif word == "mark":
+        print("mark %s %.3f" % (arg, time.monotonic() - con.started), flush=True)
     elif word == "sleep":
         deadline = time.monotonic() + float(arg)
         while time.monotonic() < deadline:
@@ -360,6 +365,7 @@ def play(args):
 
     port = free_port()
     cmd = [os.path.join(HERE, "boot.sh")] + boot_args + ["--serial-tcp", str(port)]
+    started = time.monotonic()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, start_new_session=True)
     log = open(opts["--log"], "wb")
     con = None
@@ -367,6 +373,7 @@ def play(args):
     try:
         sock = connect(port, proc, 60)
         con = Console(sock, log, opts["--prompt"], timeout, char_delay)
+        con.started = started
         for step in steps:
             run_step(con, step[1], step[2])
     except (Failure, OSError) as e:
