@@ -11,7 +11,7 @@
 
 Options: --log FILE (default console.log), --timeout SECONDS (a directive's default: 60 under
 QEMU, 180 under Bochs), --exit-timeout SECONDS (default: --timeout), --char-delay SECONDS
-(between the bytes of a send: 0 under QEMU, 0.002 under Bochs), --prompt TEXT ('root> ').
+(between the bytes of a send; default 0), --prompt TEXT ('root> ').
 
 The conversation, one directive a line ('#' comments and blank lines are skipped):
     expect REGEX [TIMEOUT]  a complete line after the last match (expect, prompt, cmd) matches
@@ -356,7 +356,9 @@ def play(args):
     bochs = "--emu" in boot_args and boot_args[boot_args.index("--emu") + 1:][:1] == ["bochs"]
     timeout = float(opts["--timeout"] or (180 if bochs else 60))
     exit_timeout = float(opts["--exit-timeout"] or timeout)
-    char_delay = float(opts["--char-delay"] or (0.002 if bochs else 0))
+    # No pacing is needed: QEMU's UART takes from the socket only what its FIFO has room for,
+    # and Bochs's one byte at a time, when its receive buffer is empty (TCP holds the rest).
+    char_delay = float(opts["--char-delay"] or 0)
     try:
         steps = parse_conversation(open(conv).read())
     except (OSError, Failure) as e:
@@ -367,6 +369,16 @@ def play(args):
     cmd = [os.path.join(HERE, "boot.sh")] + boot_args + ["--serial-tcp", str(port)]
     started = time.monotonic()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        return converse(proc, port, steps, conv, opts, timeout, exit_timeout, char_delay, started)
+    except KeyboardInterrupt:
+        print("console: interrupted")
+        return 130
+    finally:
+        stop(proc)      # nothing left behind, however this ends (a no-op once it has exited)
+
+
+def converse(proc, port, steps, conv, opts, timeout, exit_timeout, char_delay, started):
     log = open(opts["--log"], "wb")
     con = None
     step = None
@@ -384,7 +396,6 @@ def play(args):
             print("console: the last lines shown (transformed):")
             for line in con.tail():
                 print("  | " + line)
-        stop(proc)
         log.close()
         return 1
     rc = drain_until_exit(con, proc, exit_timeout)
@@ -392,7 +403,6 @@ def play(args):
     if rc is None:
         print("console: the emulator did not exit within %d s after the conversation"
               % exit_timeout)
-        stop(proc)
         return 124
     return rc
 
@@ -448,7 +458,12 @@ def self_test():
     return 1 if failed else 0
 
 
+def on_sigterm(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main():
+    signal.signal(signal.SIGTERM, on_sigterm)
     args = sys.argv[1:]
     if args == ["--transform"]:
         raw = sys.stdin.buffer.read().decode("latin-1")
