@@ -15,13 +15,16 @@ QEMU, 180 under Bochs), --exit-timeout SECONDS (default: --timeout), --char-dela
 
 The conversation, one directive a line ('#' comments and blank lines are skipped):
     expect REGEX [TIMEOUT]  a complete line after the last match (expect, prompt, cmd) matches
-                            REGEX (re.search); the match moves past that line
+                            REGEX (re.search); the match moves past that line. A last word
+                            that is a number is the timeout: to match a number at the end,
+                            write e.g. `tick 5$`
     prompt [TIMEOUT]        the current, unfinished line is exactly the prompt (after a send:
-                            with at least one line ended since the send)
+                            with bytes received since the send)
     send TEXT               TEXT and "\\r" (a terminal's Enter)
     sendraw HEX             bytes, e.g. `sendraw 1d` for Ctrl-]
-    cmd TEXT [;; TIMEOUT]   prompt, send TEXT, wait for its echo (the line "PROMPT TEXT"), then
-                            for the next prompt: the lines between are "the last output", `out`
+    cmd TEXT [;; TIMEOUT]   prompt, send TEXT, wait for its echo (the first line ended since
+                            that begins with the prompt), then for the next prompt: the lines
+                            between are "the last output", `out`
     json NAME TEXT          cmd TEXT, then json.loads(out), kept as NAME
     check PYEXPR            PYEXPR (Python) is true over the kept documents (by name), `out`
                             and `lines` (out's lines as a list)
@@ -91,7 +94,8 @@ class Console:
         self.char_delay = char_delay
         self.screen = Screen()
         self.pos = 0             # the first line an expect may match
-        self.sent_at = None      # len(lines) at the last send, until a prompt follows it
+        self.received = 0        # bytes received so far
+        self.sent_at = None      # self.received at the last send, until a prompt follows it
         self.eof = False
         self.out = ""
         self.docs = {}
@@ -109,6 +113,7 @@ class Console:
         if not data:
             self.eof = True
             return
+        self.received += len(data)
         self.log.write(data)
         self.log.flush()
         self.screen.feed(data)
@@ -141,7 +146,8 @@ class Console:
             s = self.screen
             if s.partial != self.prompt:
                 return None
-            if self.sent_at is not None and len(s.lines) <= self.sent_at:
+            # after a send, the prompt left on the screen from before it does not count
+            if self.sent_at is not None and self.received <= self.sent_at:
                 return None
             return len(s.lines)
         n = self.wait_for(shown, timeout, "the prompt %r" % self.prompt)
@@ -150,7 +156,7 @@ class Console:
         return n
 
     def send_bytes(self, data):
-        self.sent_at = len(self.screen.lines)
+        self.sent_at = self.received
         if self.char_delay <= 0:
             self.sock.sendall(data)
             return
@@ -165,15 +171,17 @@ class Console:
         self.wait_prompt(timeout)
         start = len(self.screen.lines)
         self.send(text)
-        echo = (self.prompt + text).rstrip()
 
+        # The echo: the first line ended since the send that begins with the prompt (a line that
+        # arrives while the prompt is shown clears it first). Its text is not compared with TEXT:
+        # the transform leaves cursor moves out, so an echo edited in place would not read as typed.
         def echoed():
             lines = self.screen.lines
             for i in range(start, len(lines)):
-                if lines[i].rstrip() == echo:
+                if lines[i].startswith(self.prompt):
                     return i
             return None
-        i = self.wait_for(echoed, timeout, "the echo of the command line %r" % echo)
+        i = self.wait_for(echoed, timeout, "the echo of the command line %r" % text)
         end = self.wait_prompt(timeout)
         self.out = "\n".join(self.screen.lines[i + 1:end])
         return self.out
@@ -205,11 +213,8 @@ def parse_conversation(text):
 def split_timeout(arg):
     """'REGEX 30' -> ('REGEX', 30.0); a last word that is not a number belongs to the REGEX."""
     head, _, last = arg.rpartition(" ")
-    if head:
-        try:
-            return head, float(last)
-        except ValueError:
-            pass
+    if head and re.fullmatch(r"[0-9]+(\.[0-9]+)?", last):
+        return head, float(last)
     return arg, None
 
 
@@ -445,7 +450,8 @@ def self_test():
     if parse_conversation(conv) != want:
         failed += 1
         print("FAIL parse_conversation: %r" % parse_conversation(conv))
-    if split_timeout("^a b$ 30") != ("^a b$", 30.0) or split_timeout("x y") != ("x y", None):
+    if split_timeout("^a b$ 30") != ("^a b$", 30.0) or split_timeout("x y") != ("x y", None) \
+            or split_timeout("is nan") != ("is nan", None) or split_timeout("5") != ("5", None):
         failed += 1
         print("FAIL split_timeout")
     try:
@@ -454,12 +460,105 @@ def self_test():
         print("FAIL an unknown directive was accepted")
     except Failure:
         pass
+    failed += self_test_console()
     print("console self-test: %s" % ("FAILED" if failed else "passed"))
     return 1 if failed else 0
 
 
 def on_sigterm(signum, frame):
     raise KeyboardInterrupt
+
+
+def fake_root(sock):
+    """A stand-in for the root's console, as issue 11 describes it, for the self-test: echo,
+    "\r\n" at Enter, a child's line arriving mid-typing (cleared with "\r\033[K", the prompt and
+    the partial input redrawn, the cursor moved back), JSON over several lines, `shutdown`."""
+    answers = {
+        "help": "commands: help, version, part list [-l], shutdown",
+        "part list -l": '[\r\n  {"name": "root", "id": 1, "mem": 188},\r\n  {"name": "t", "id": 3}\r\n]',
+        "bad": "unknown command 'bad'",
+    }
+    sock.sendall(b"root: up\r\nroot: console ready, TSC 1234\r\nroot> ")
+    line = b""
+    typed = 0
+    while True:
+        b = sock.recv(1)
+        if not b:
+            return
+        if b != b"\r":
+            line += b
+            typed += 1
+            sock.sendall(b)
+            if typed == 3:
+                sock.sendall(b"\r\x1b[K[t] tick 1\r\nroot> " + line + b"\x1b[K")
+            continue
+        text = line.decode()
+        line = b""
+        sock.sendall(b"\r\n")
+        if text == "shutdown":
+            sock.close()
+            return
+        if text:
+            sock.sendall(answers.get(text, "?").encode() + b"\r\n")
+        sock.sendall(b"root> ")
+
+
+def self_test_console():
+    import threading
+    ours, theirs = socket.socketpair()
+    threading.Thread(target=fake_root, args=(theirs,), daemon=True).start()
+    log = open(os.devnull, "wb")
+    con = Console(ours, log, "root> ", 5, 0)
+    conv = """
+expect ^root: console ready, TSC [0-9]+$
+prompt
+cmd help
+check out == "commands: help, version, part list [-l], shutdown"
+json parts part list -l
+check [p["name"] for p in parts] == ["root", "t"] and parts[0]["mem"] == 188
+check "tick" not in out
+cmd bad
+check out == "unknown command 'bad'"
+send
+prompt
+send shutdown
+"""
+    failed = 0
+    try:
+        for n, word, arg in parse_conversation(conv):
+            run_step(con, word, arg)
+        con.wait_for(lambda: True if con.eof else None, 5, "the end")
+    except Failure as e:
+        failed = 1
+        print("FAIL the conversation with the fake root, at %s %s: %s" % (word, arg, e))
+        print("\n".join("  | " + line for line in con.tail()))
+    # the child's line that arrived mid-typing is a line of its own
+    if not failed and "[t] tick 1" not in con.screen.lines:
+        failed = 1
+        print("FAIL the child's line is not shown whole: %r" % con.screen.lines)
+    # after a send, the prompt already on the screen is not the prompt that follows the send
+    quiet, other = socket.socketpair()
+    stale = Console(quiet, log, "root> ", 5, 0)
+    stale.pump(time.monotonic())
+    stale.screen.feed(b"root> ")
+    stale.wait_prompt(0.1)
+    stale.send("x")
+    try:
+        stale.wait_prompt(0.3)
+        failed = 1
+        print("FAIL a prompt from before the send was taken for the next one")
+    except Failure:
+        pass
+    other.close()
+    quiet.close()
+    # a failing check fails
+    try:
+        run_step(con, "check", "out == 'something else'")
+        failed = 1
+        print("FAIL a false check passed")
+    except Failure:
+        pass
+    return failed
 
 
 def main():

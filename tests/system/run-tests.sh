@@ -1052,6 +1052,23 @@ run_case qemu-root-script qemu 1 0 60 "root=on" "mod:tests/system/root-script.tx
 	'order:^root: script:6: =>^root: script ends$' \
 	-- "$NO_PANIC" 'CreatePartition' 'not done' '^root: default'
 
+# console.py's own tests: the transform, the conversation parser, a conversation with a stand-in
+# for the root's console (echo, a child's line arriving mid-typing, JSON over several lines).
+console_selftest() {
+	local name=console-selftest
+	[ -n "$filter" ] && [[ $name != *$filter* ]] && return
+	mkdir -p "$out/$name"
+	if "$here/console.py" --self-test >"$out/$name/out.txt" 2>&1; then
+		passed=$((passed + 1))
+		echo "PASS $name"
+	else
+		failed=$((failed + 1))
+		failures+=("$name")
+		echo "FAIL $name"
+		sed 's/^/     | /' "$out/$name/out.txt"
+	fi
+}
+console_selftest
 # The console's plumbing (console.py, boot.sh --serial-tcp): COM1 over TCP carries the boot's
 # lines out, and the machine's own power-off ends the run (the root's console itself is tested
 # by the console cases below).
