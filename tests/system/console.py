@@ -130,12 +130,14 @@ class Console:
 
     def expect(self, regex, timeout=None):
         pattern = re.compile(regex)
+        scanned = [self.pos]     # lines already looked at, not looked at again
 
         def matched():
             lines = self.screen.lines
-            for i in range(self.pos, len(lines)):
+            for i in range(scanned[0], len(lines)):
                 if pattern.search(lines[i]):
                     return i
+            scanned[0] = len(lines)
             return None
         i = self.wait_for(matched, timeout, "a line matching /%s/" % regex)
         self.pos = i + 1
