@@ -97,8 +97,10 @@ run_bochs() {
 	if [ -n "$tcp" ]; then
 		# Bochs 2.7's socket-server (iodev/serial.cc): bind and listen on the address, then block in
 		# accept() while the devices are initialised, before the first instruction ("com1: waiting
-		# for client to connect" on stderr); the guest's bytes go out with send(), and the receive
-		# timer polls the socket with select() and recv() one byte at a time, into the UART's FIFO.
+		# for client to connect" on stderr); the guest's bytes go out with send(); the receive timer
+		# takes one byte with select() and recv() only when the UART's receive buffer is empty
+		# (nothing is lost: TCP holds the rest), polling every 100 ms of emulated time while the
+		# guest leaves the FIFO off, every byte time with it on.
 		write_bochsrc "com1: enabled=1, mode=socket-server, dev=127.0.0.1:$tcp"
 		with_timeout bochs-bin -q -f "$workdir/bochsrc" -rc "$workdir/cont.rc" \
 			</dev/null >"$workdir/bochs.out" 2>&1
