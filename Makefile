@@ -6,6 +6,7 @@
 #   make bench      exit costs and footprint under QEMU -icount (instruction counts)
 #   make system CASES=bochs   only the system cases whose name contains "bochs"
 # Knobs for run: CPUS=n MEM=512M UEFI=1 EMU=qemu|bochs ACCEL=tcg|kvm CMDLINE="..." DEMO=0|1
+#                SCRIPT=file (the root's start-up script instead of its default one)
 
 BUILD   := build
 CC      := gcc
@@ -17,6 +18,7 @@ ACCEL   ?= tcg
 UEFI    ?= 0
 CMDLINE ?=
 DEMO    ?= 1
+SCRIPT  ?=
 # make run boots into the root partition, which creates the demonstration partitions (docs/root.md).
 DEFAULT_CMDLINE := serial=com1,115200 loglvl=info
 # Installs the Debian packages that every target below needs (when missing).
@@ -24,8 +26,16 @@ DEFAULT_CMDLINE := serial=com1,115200 loglvl=info
 # runs a tool), so a fresh machine needs nothing but gcc, binutils and make.
 DEPS_SH ?= tests/system/deps.sh
 # With DEMO=1 the ISO carries two demonstration partitions (test guests).
+# With them, for the console's `part create`: a sample config file (docs/demo.cfg) and the ticker
+# guest with no partition= (no partition of its own at boot), when it is built.
 DEMO_MODULES = "$(BUILD)/guests/cpuid.elf:cpuid.elf partition=demo-cpuid mem=4M" \
-               "$(BUILD)/guests/smp.elf:smp.elf partition=demo-smp mem=4M vcpus=2"
+               "$(BUILD)/guests/smp.elf:smp.elf partition=demo-smp mem=4M vcpus=2" \
+               "docs/demo.cfg:demo.cfg" \
+               $(if $(wildcard $(BUILD)/guests/ticker.elf),"$(BUILD)/guests/ticker.elf:ticker.elf")
+# SCRIPT=file: the file becomes a boot module named by its basename, which script= names to the
+# root as its start-up script.
+SCRIPT_MODULE  = $(if $(SCRIPT),"$(SCRIPT):$(notdir $(SCRIPT))")
+SCRIPT_CMDLINE = $(if $(SCRIPT),script=$(notdir $(SCRIPT)))
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
            -Wvla -Wpointer-arith -Wundef -Wformat=2 -Wno-format-nonliteral
@@ -99,10 +109,12 @@ $(BUILD)/hv.elf: $(HV_OBJS) linker/hv.ld | deps
 	@$(LD) $(LDFLAGS) -o $@ $(HV_OBJS)
 	@grub-file --is-x86-multiboot2 $@ || (echo "error: $@ is not Multiboot2" && rm -f $@ && false)
 
-# The ISO's grub.cfg carries the command line, so rebuild it whenever asked.
+# The ISO's grub.cfg carries the command line, so rebuild it whenever asked. (The recipe is
+# expanded after the guests are built: DEMO_MODULES sees whether ticker.elf exists.)
 $(BUILD)/hv.iso: $(BUILD)/hv.elf $(if $(filter 1,$(DEMO)),guests) FORCE | deps
-	@tests/system/mkiso.sh $< $@ "$(strip $(DEFAULT_CMDLINE) $(CMDLINE))" \
-		$(if $(filter 1,$(DEMO)),$(DEMO_MODULES))
+	@$(if $(SCRIPT),test -f "$(SCRIPT)" || { echo "error: SCRIPT=$(SCRIPT): no such file"; exit 1; })
+	@tests/system/mkiso.sh $< $@ "$(strip $(DEFAULT_CMDLINE) $(SCRIPT_CMDLINE) $(CMDLINE))" \
+		$(if $(filter 1,$(DEMO)),$(DEMO_MODULES)) $(SCRIPT_MODULE)
 FORCE:
 
 deps:

@@ -1,13 +1,16 @@
 #!/bin/bash
 # boot.sh: boot a hypervisor ISO under QEMU (AMD-V, TCG) or Bochs (VT-x).
 #   --emu qemu|bochs   --iso FILE   --cpus N   --mem 512M   --uefi 0|1
-#   --accel tcg|kvm    --cpu MODEL  --interactive | --serial FILE
+#   --accel tcg|kvm    --cpu MODEL  --interactive | --serial FILE | --serial-tcp PORT
 #   --timeout SECONDS  --workdir DIR   --qemu-arg ARG (repeatable)
 # Interactive: the serial port is this terminal (stdin may be a pipe or
-# /dev/null). Otherwise COM1 goes to --serial FILE and the run ends at the
-# timeout, on power-off, or when the guest stops the emulator.
+# /dev/null). With --serial-tcp COM1 is a TCP server on 127.0.0.1:PORT, both
+# ways, and the emulator waits for one client to connect before the machine
+# starts (tests/system/console.py is that client). Otherwise COM1 goes to
+# --serial FILE. Every run ends at the timeout, on power-off, or when the
+# guest stops the emulator.
 set -u
-emu=qemu iso= cpus=2 mem=512M uefi=0 accel=tcg cpu= interactive=0 serial= tmo=0
+emu=qemu iso= cpus=2 mem=512M uefi=0 accel=tcg cpu= interactive=0 serial= tmo=0 tcp=
 workdir=build/run qemu_extra=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -20,6 +23,7 @@ while [ $# -gt 0 ]; do
 	--cpu) cpu=$2; shift ;;
 	--interactive) interactive=1 ;;
 	--serial) serial=$2; shift ;;
+	--serial-tcp) tcp=$2; shift ;;
 	--timeout) tmo=$2; shift ;;
 	--workdir) workdir=$2; shift ;;
 	--qemu-arg) qemu_extra+=("$2"); shift ;;
@@ -49,14 +53,18 @@ run_qemu() {
 		args+=(-drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd
 			-drive if=pflash,format=raw,file="$workdir/OVMF_VARS.fd")
 	fi
-	if [ "$interactive" = 1 ]; then
+	if [ -n "$tcp" ]; then
+		# server=on,wait=on: QEMU listens and starts the machine only once a client is connected
+		args+=(-chardev "socket,id=con,host=127.0.0.1,port=$tcp,server=on,wait=on"
+			-serial chardev:con)
+	elif [ "$interactive" = 1 ]; then
 		args+=(-serial stdio)
 	else
 		args+=(-serial "file:$serial")
 	fi
-	# TCG warns about EPYC features it lacks; those lines are noise
+	# TCG warns about EPYC features it lacks, and --serial-tcp says it waits: those lines are noise
 	with_timeout qemu-system-x86_64 "${args[@]}" "${qemu_extra[@]}" \
-		2> >(grep -v "TCG doesn't support requested feature" >&2)
+		2> >(grep -v -e "TCG doesn't support requested feature" -e "QEMU waiting for connection" >&2)
 }
 
 write_bochsrc() {
@@ -70,7 +78,7 @@ cpu: model=${cpu:-corei7_skylake_x}, count=$cpus, ips=50000000
 ata0-master: type=cdrom, path=$iso, status=inserted
 boot: cdrom
 display_library: rfb, options="timeout=0"
-com1: enabled=1, mode=file, dev=$1
+$1
 port_e9_hack: enabled=1
 log: $workdir/bochs.log
 panic: action=fatal
@@ -86,8 +94,22 @@ EOR
 
 run_bochs() {
 	local out=${serial:-$workdir/com1.txt} rc
+	if [ -n "$tcp" ]; then
+		# Bochs 2.7's socket-server (iodev/serial.cc): bind and listen on the address, then block in
+		# accept() while the devices are initialised, before the first instruction ("com1: waiting
+		# for client to connect" on stderr); the guest's bytes go out with send(); the receive timer
+		# takes one byte with select() and recv() only when the UART's receive buffer is empty
+		# (nothing is lost: TCP holds the rest), polling every 100 ms of emulated time while the
+		# guest leaves the FIFO off, every byte time with it on.
+		write_bochsrc "com1: enabled=1, mode=socket-server, dev=127.0.0.1:$tcp"
+		with_timeout bochs-bin -q -f "$workdir/bochsrc" -rc "$workdir/cont.rc" \
+			</dev/null >"$workdir/bochs.out" 2>&1
+		rc=$?
+		[ "$rc" = 1 ] && rc=0	# Bochs ends with 1 on an ACPI power-off: a normal end
+		return $rc
+	fi
 	: > "$out"
-	write_bochsrc "$out"
+	write_bochsrc "com1: enabled=1, mode=file, dev=$out"
 	if [ "$interactive" = 1 ]; then
 		tail -n +1 -f "$out" &
 		local tailpid=$!
