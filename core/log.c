@@ -291,6 +291,21 @@ size_t log_root_read(char *dst, size_t size)
 	return n;
 }
 
+bool log_history(uint64_t *from, char *dst, size_t size, size_t *copied, uint64_t *lost)
+{
+	uint64_t flags;
+	bool ok;
+
+	*copied = 0;
+	*lost = 0;
+	if (!ring_lock_irqsave(&flags))
+		return true;	/* not in a hypercall: cannot happen, but never wait on ourselves */
+	/* under the lock: no CPU's line moves the tail while the walk and the copy run */
+	ok = logring_copy_since(&ring, from, dst, size, copied, lost);
+	ring_unlock_irqrestore(flags);
+	return ok;
+}
+
 void log_panic_takeover(void)
 {
 	buffering = false;

@@ -38,6 +38,13 @@ bool log_idle_drain(volatile bool *wake);
  */
 size_t log_root_read(char *dst, size_t size);
 /*
+ * HVCALL_X_LOG_HISTORY: copy whole lines the ring still holds, from stream
+ * position *from, into dst without consuming them (core/logring.h's
+ * logring_copy_since, under the ring's lock). False: *from is no line's
+ * start, and nothing was written.
+ */
+bool log_history(uint64_t *from, char *dst, size_t size, size_t *copied, uint64_t *lost);
+/*
  * Used by panic, once the other CPUs are stopped: take the log even if a
  * stopped CPU held its locks; every line is sent at once from now on.
  */
