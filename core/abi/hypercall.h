@@ -294,11 +294,16 @@ _Static_assert(__builtin_offsetof(struct hv_x_log_history, lost) == 24, "lost at
 	X(14, INV_TSC, "inv-tsc", 0, "invariant TSC; without: guest time drifts with power states") \
 	X(15, PAGE_1G, "1g-pages", 0, "1 GiB pages in the hypervisor's own tables")
 
+/* the masks as enum constants, which must fit an int: bits 0-30 (then #defines) */
 enum hv_x_feature_bit {
-#define HV_X_FEAT_BIT(bit, NAME, name, need, what)	HV_X_FEAT_##NAME = 1ull << (bit),
+#define HV_X_FEAT_BIT(bit, NAME, name, need, what)	HV_X_FEAT_##NAME = 1 << (bit),
 	HV_X_FEATURES(HV_X_FEAT_BIT)
 #undef HV_X_FEAT_BIT
 };
+#define HV_X_FEAT_CHECK(bit, NAME, name, need, what)					\
+	_Static_assert((bit) < 31, "feature " name ": its mask fits an enum constant");
+HV_X_FEATURES(HV_X_FEAT_CHECK)
+#undef HV_X_FEAT_CHECK
 
 #define HV_X_VERSION_MAX	32
 #define HV_X_BACKEND_MAX	8
