@@ -88,6 +88,7 @@ _Static_assert(__builtin_offsetof(struct rootboot_info, console_rx) == 2096 + 33
 	       "console_rx after hv_entry_tsc");
 _Static_assert(__builtin_offsetof(struct rootboot_info, console_rx_len) == 2096 + 336 * 16 + 1048,
 	       "console_rx_len after console_rx");
-_Static_assert(sizeof(struct rootboot_info) == 2096 + 336 * 16 + 1024 + 8 + 24, "rootboot info size");
+_Static_assert(sizeof(struct rootboot_info) == 2096 + 336 * 16 + 1024 + 8 + 24,
+	       "rootboot info size");
 
 #endif
