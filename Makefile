@@ -104,6 +104,18 @@ $(BUILD)/root/root.bin: $(BUILD)/root/root.elf | deps
 $(BUILD)/obj/partitions/root_image.S.o: $(BUILD)/root/root.bin
 $(BUILD)/obj/partitions/root_image.S.o: ASFLAGS += -DROOT_IMAGE_PATH='"$(BUILD)/root/root.bin"'
 
+# The hypervisor's version (HVCALL_X_HV_INFO): VERSION and, where git can
+# tell, `git describe --always --dirty`. The header changes only when the
+# text does, so that hv.elf is not relinked for nothing.
+VERSION := 0.11
+$(BUILD)/hv_version.h: FORCE
+	@mkdir -p $(dir $@)
+	@d=$$(git describe --always --dirty 2>/dev/null); \
+	echo "#define HV_VERSION \"$(VERSION)$${d:+-$$d}\"" > $@.new; \
+	cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
+$(BUILD)/obj/core/hvinfo.c.o: $(BUILD)/hv_version.h
+$(BUILD)/obj/core/hvinfo.c.o: CFLAGS += -include $(BUILD)/hv_version.h
+
 $(BUILD)/hv.elf: $(HV_OBJS) linker/hv.ld | deps
 	@echo "  LD      $@"
 	@$(LD) $(LDFLAGS) -o $@ $(HV_OBJS)

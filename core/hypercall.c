@@ -25,6 +25,7 @@
 #include "core/percpu.h"
 #include "arch/x86/tsc.h"
 #include "core/lib.h"
+#include "core/hvinfo.h"
 #include "core/log.h"
 #include "core/sched.h"
 #include "partitions/partition.h"
@@ -129,6 +130,47 @@ static uint16_t hc_partition_stats(struct vp *vp, struct own_call *c)
 	return st;
 }
 
+/* The root reads what the hypervisor is and holds (core/abi/hypercall.h, core/hvinfo.h). */
+static uint16_t hc_hv_info(struct vp *vp, struct own_call *c)
+{
+	struct hv_x_hv_info info;
+	void *dst = partition_ram_ptr(vp->vcpu.part, to_gpa(c->r->in[0]), sizeof(info));
+
+	if (!dst || c->r->in[0] % 8)
+		return HV_STATUS_INVALID_PARAMETER;
+	hv_info_fill(&info);
+	memcpy(dst, &info, sizeof(info));
+	return HV_STATUS_SUCCESS;
+}
+
+/*
+ * The root copies the log's history (core/abi/hypercall.h): the block is
+ * copied once and checked; only `from` and `lost` are written back, after
+ * the lines (the buffer may overlap the block: the caller's own mistake).
+ */
+static uint16_t hc_log_history(struct vp *vp, struct own_call *c)
+{
+	struct hv_x_log_history h;
+	struct hv_x_log_history *blk = partition_ram_ptr(vp->vcpu.part, to_gpa(c->r->in[0]),
+							 sizeof(h));
+	size_t copied;
+	char *dst;
+
+	if (!blk || c->r->in[0] % 8)
+		return HV_STATUS_INVALID_PARAMETER;
+	memcpy(&h, blk, sizeof(h));
+	if (h.reserved || h.size < HV_X_LOG_HISTORY_MIN || h.size > HV_X_LOG_READ_MAX)
+		return HV_STATUS_INVALID_PARAMETER;
+	dst = partition_ram_ptr(vp->vcpu.part, to_gpa(h.buf_gpa), h.size);
+	if (!dst || !log_history(&h.from, dst, h.size, &copied, &h.lost))
+		return HV_STATUS_INVALID_PARAMETER;
+	memcpy(&blk->from, &h.from, sizeof(h.from));
+	memcpy(&blk->lost, &h.lost, sizeof(h.lost));
+	c->out = copied;
+	c->has_out = true;
+	return HV_STATUS_SUCCESS;
+}
+
 static uint16_t hc_power_off(struct vp *vp, struct own_call *c)
 {
 	(void)vp, (void)c;
@@ -165,6 +207,8 @@ static const struct own_call_def own_calls[] = {
 	{ HVCALL_X_PARTITION_STATS, HV_PRIV_ROOT_CALLS, hc_partition_stats },
 	{ HVCALL_X_POWER_OFF, HV_PRIV_ROOT_CALLS, hc_power_off },
 	{ HVCALL_X_PARTITION_NAME, HV_PRIV_ROOT_CALLS, hc_partition_name },
+	{ HVCALL_X_HV_INFO, HV_PRIV_ROOT_CALLS, hc_hv_info },
+	{ HVCALL_X_LOG_HISTORY, HV_PRIV_ROOT_CALLS, hc_log_history },
 };
 
 static const struct own_call_def *own_lookup(uint16_t code)

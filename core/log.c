@@ -56,6 +56,7 @@ static unsigned log_fifo = 1;		/* bytes the UART takes at once when empty */
 static enum log_level log_level = LOG_INFO;
 static volatile bool buffering;		/* lines wait in the ring for a drainer */
 static volatile bool root_has_port;	/* the root partition sends the log (log_root_read) */
+static struct uart_early_rx early_rx;	/* console input received before log_init */
 
 /* A lock that knows its holder: the CPU number + 1, 0 when free. */
 struct log_lock {
@@ -76,11 +77,24 @@ static size_t out_len, out_sent;
 void log_init(uint16_t serial_port, uint32_t baud, enum log_level level)
 {
 	log_port = serial_port;
-	if (serial_port && !uart_init(serial_port, baud))
+	if (serial_port && !uart_init(serial_port, baud, &early_rx))
 		log_port = 0;
 	if (log_port)
 		log_fifo = uart_tx_fifo_depth(log_port);
 	log_level = level;
+	if (early_rx.len) {
+		char hex[3 * UART_EARLY_RX_MAX + 1] = "";
+
+		for (unsigned i = 0; i < early_rx.len; i++)
+			fmt_snprintf(hex + 3 * i, sizeof(hex) - 3 * i, " %02x", early_rx.bytes[i]);
+		log_debug("log: kept %u bytes the serial port received before the start, for the "
+			  "root:%s", early_rx.len, hex);
+	}
+}
+
+const struct uart_early_rx *log_early_rx(void)
+{
+	return &early_rx;
 }
 
 void log_start_buffering(void)
@@ -289,6 +303,21 @@ size_t log_root_read(char *dst, size_t size)
 	}
 	log_unlock(&drain_lock);
 	return n;
+}
+
+bool log_history(uint64_t *from, char *dst, size_t size, size_t *copied, uint64_t *lost)
+{
+	uint64_t flags;
+	bool ok;
+
+	*copied = 0;
+	*lost = 0;
+	if (!ring_lock_irqsave(&flags))
+		return true;	/* not in a hypercall: cannot happen, but never wait on ourselves */
+	/* under the lock: no CPU's line moves the tail while the walk and the copy run */
+	ok = logring_copy_since(&ring, from, dst, size, copied, lost);
+	ring_unlock_irqrestore(flags);
+	return ok;
 }
 
 void log_panic_takeover(void)

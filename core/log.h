@@ -8,8 +8,11 @@
 #define CORE_LOG_H
 
 #include "core/options.h"
+#include "drivers/uart16550.h"
 
 void log_init(uint16_t serial_port, uint32_t baud, enum log_level level);
+/* The console input log_init found waiting in the serial port, for the root (rootboot_info). */
+const struct uart_early_rx *log_early_rx(void);
 void log_msg(enum log_level level, const char *fmt, ...) __printf(2, 3);
 /* A line with no prefix, always printed (the boot summary). */
 void log_raw(const char *fmt, ...) __printf(1, 2);
@@ -37,6 +40,13 @@ bool log_idle_drain(volatile bool *wake);
  * sends nothing itself but at power-off and in a panic (log_flush).
  */
 size_t log_root_read(char *dst, size_t size);
+/*
+ * HVCALL_X_LOG_HISTORY: copy whole lines the ring still holds, from stream
+ * position *from, into dst without consuming them (core/logring.h's
+ * logring_copy_since, under the ring's lock). False: *from is no line's
+ * start, and nothing was written.
+ */
+bool log_history(uint64_t *from, char *dst, size_t size, size_t *copied, uint64_t *lost);
 /*
  * Used by panic, once the other CPUs are stopped: take the log even if a
  * stopped CPU held its locks; every line is sent at once from now on.

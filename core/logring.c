@@ -165,3 +165,49 @@ bool logring_get(const struct logring *r, struct logring_cursor *c, char *out, s
 	c->text += n;
 	return true;
 }
+
+/* A cursor's position in the stream of lines as logring_copy_since writes them. */
+static uint64_t stream_pos(const struct logring_cursor *c)
+{
+	return c->text + c->seq;
+}
+
+/* Move c past the whole record of n text bytes under it. */
+static void step(struct logring_cursor *c, size_t n)
+{
+	c->pos += LOGRING_HDR + n;
+	c->seq++;
+	c->text += n;
+}
+
+bool logring_copy_since(const struct logring *r, uint64_t *from, char *dst, size_t size,
+			size_t *copied, uint64_t *lost)
+{
+	struct logring_cursor c;
+	uint64_t skipped = 0;
+	size_t n, done = 0;
+
+	if (!ring_sane(r)) {		/* nothing can be walked until the next put repairs it */
+		*copied = 0;
+		*lost = 0;
+		return true;
+	}
+	logring_cursor_oldest(r, &c);
+	if (*from < stream_pos(&c))
+		skipped = stream_pos(&c) - *from;
+	/* find the caller's line: walk towards the head, never past it */
+	while (stream_pos(&c) < *from && c.pos != r->head && record_at(r, c.pos, &n))
+		step(&c, n);
+	if (!skipped && stream_pos(&c) != *from)
+		return false;		/* inside a line, past the newest, or beyond damage */
+	while (c.pos != r->head && record_at(r, c.pos, &n) && n + 1 <= size - done) {
+		copy_out(r, c.pos + LOGRING_HDR, dst + done, n);
+		dst[done + n] = '\n';
+		done += n + 1;
+		step(&c, n);
+	}
+	*from = stream_pos(&c);
+	*copied = done;
+	*lost = skipped;
+	return true;
+}

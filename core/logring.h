@@ -66,4 +66,18 @@ bool logring_has_more(const struct logring *r, const struct logring_cursor *c);
 bool logring_get(const struct logring *r, struct logring_cursor *c, char *out, size_t out_size,
 		 size_t *len, struct logring_loss *lost);
 
+/*
+ * A non-consuming copy for a reader that keeps its own place as a number
+ * (HVCALL_X_LOG_HISTORY): the log as a stream of lines, each its text then
+ * '\n', where a line's position is the bytes of all lines before it
+ * (text + seq of a cursor at it). Copies whole lines from the one at *from
+ * (or the oldest held, if *from is older) while they fit in size bytes,
+ * then sets *from after the last one copied, *copied to the bytes copied
+ * and *lost to the bytes between the old *from and the oldest line held.
+ * False, with nothing written, when *from is not a line's start or lies
+ * past the newest line. A damaged record ends the copy.
+ */
+bool logring_copy_since(const struct logring *r, uint64_t *from, char *dst, size_t size,
+			size_t *copied, uint64_t *lost);
+
 #endif

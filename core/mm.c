@@ -15,6 +15,7 @@ static spinlock_t mm_lock = SPINLOCK_INIT;
 static paddr_t phys_end;
 static struct rootmem_split split;	/* root=on: the pool and the root's RAM */
 static bool split_done;
+static uint64_t usable_pages;		/* the memory map's usable RAM, before anything is kept */
 /*
  * root=on: the pool's page below 1 MiB (split.pool[0]), kept out of the
  * allocator, which hands out the lowest pages first: only a request that
@@ -120,6 +121,7 @@ void mm_init(const struct boot_info *bi, uint64_t pool_bytes)
 	if (dropped)
 		log_warn("mm: %u usable ranges beyond %u ignored", dropped, BOOT_MMAP_MAX);
 	phys_end = firmware_end(bi);
+	usable_pages = memmap_total(usable, n) >> PAGE_SHIFT;
 	n = pool_bytes ? pool_only(bi, usable, n, pool_bytes) : all_but_boot(bi, usable, n);
 	if (!n)
 		panic("mm: no usable memory in the boot memory map");
@@ -192,6 +194,16 @@ void mm_free(paddr_t pa, uint64_t npages)
 uint64_t mm_free_pages(void)
 {
 	return palloc_free_pages(&allocator);
+}
+
+uint64_t mm_usable_pages(void)
+{
+	return usable_pages;
+}
+
+uint64_t mm_root_pages(void)
+{
+	return split_done ? memmap_total(split.root, split.nroot) >> PAGE_SHIFT : 0;
 }
 
 paddr_t mm_phys_end(void)

@@ -22,6 +22,9 @@ paddr_t mm_alloc_zeroed_page(void);
 /* Free pages; freeing what was not allocated is a bug of ours (panics). */
 void mm_free(paddr_t pa, uint64_t npages);
 uint64_t mm_free_pages(void);
+/* Usable RAM in the boot memory map, and of it the root partition's (0 without one), in pages. */
+uint64_t mm_usable_pages(void);
+uint64_t mm_root_pages(void);
 /* End of the highest RAM or ACPI range in the firmware map. */
 paddr_t mm_phys_end(void);
 

@@ -6,13 +6,32 @@
 #include "arch/x86/cpu.h"
 
 enum { THR = 0, RBR = 0, IER = 1, FCR = 2, IIR = 2, LCR = 3, MCR = 4, LSR = 5, SCR = 7 };
+#define LSR_DR		0x01
 #define LSR_THRE	0x20
 #define LCR_DLAB	0x80
 #define LCR_8N1		0x03
 #define IIR_FIFOS_ON	0xc0	/* both bits: a 16550A with working FIFOs */
 #define UART_CLOCK	115200
 
-bool uart_init(uint16_t port, uint32_t baud)
+/*
+ * Read what the receiver holds (LSR.DR, PC16550D), keeping the first
+ * bytes: at most a FIFO's worth and a margin, so that a UART that always
+ * says "data ready" cannot hold us.
+ */
+static void take_early_rx(uint16_t port, struct uart_early_rx *rx)
+{
+	for (unsigned i = 0; i < 4 * UART_EARLY_RX_MAX; i++) {
+		uint8_t b;
+
+		if (!(inb((uint16_t)(port + LSR)) & LSR_DR))
+			return;
+		b = inb((uint16_t)(port + RBR));	/* with LCR.DLAB clear */
+		if (rx && rx->len < UART_EARLY_RX_MAX)
+			rx->bytes[rx->len++] = b;
+	}
+}
+
+bool uart_init(uint16_t port, uint32_t baud, struct uart_early_rx *rx)
 {
 	uint16_t div = (uint16_t)(UART_CLOCK / baud);
 
@@ -21,6 +40,9 @@ bool uart_init(uint16_t port, uint32_t baud)
 	if (inb((uint16_t)(port + SCR)) != 0x5a)
 		return false;
 	outb((uint16_t)(port + IER), 0);
+	/* before anything is reset: the FIFO enable below clears what was received */
+	outb((uint16_t)(port + LCR), LCR_8N1);
+	take_early_rx(port, rx);
 	outb((uint16_t)(port + LCR), LCR_DLAB);
 	outb((uint16_t)(port + THR), (uint8_t)div);
 	outb((uint16_t)(port + IER), (uint8_t)(div >> 8));
@@ -57,7 +79,7 @@ void uart_tx_byte(uint16_t port, char c)
 
 bool uart_rx_ready(uint16_t port)
 {
-	return inb((uint16_t)(port + LSR)) & 0x01;	/* LSR.DR: data ready */
+	return inb((uint16_t)(port + LSR)) & LSR_DR;
 }
 
 uint8_t uart_rx_byte(uint16_t port)

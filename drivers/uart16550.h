@@ -4,8 +4,22 @@
 
 #include "core/types.h"
 
-/* Program the UART for 8N1 at `baud`; false if nothing answers at `port`. */
-bool uart_init(uint16_t port, uint32_t baud);
+/*
+ * What the UART had received before uart_init reset its FIFOs: input piped
+ * in at power-on (QEMU's 16550 keeps it in the receive FIFO, which the
+ * reset would clear). The first UART_EARLY_RX_MAX bytes; the rest are lost.
+ */
+#define UART_EARLY_RX_MAX	16
+struct uart_early_rx {
+	uint8_t bytes[UART_EARLY_RX_MAX];
+	uint32_t len;
+};
+
+/*
+ * Program the UART for 8N1 at `baud`; false if nothing answers at `port`.
+ * Bytes waiting in its receiver go to *rx first (rx may be NULL: dropped).
+ */
+bool uart_init(uint16_t port, uint32_t baud, struct uart_early_rx *rx);
 void uart_putc(uint16_t port, char c);
 
 /*

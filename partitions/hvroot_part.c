@@ -261,6 +261,18 @@ static uint32_t stats_state(const struct partition *p)
 	return p->hosted_state == HOSTED_INITIALIZED ? HV_X_PART_INITIALIZED : HV_X_PART_CREATED;
 }
 
+/*
+ * Core's exit reasons onto the ABI's exit_counts[] index: each core reason
+ * has an ABI entry of the same name (or this does not compile), and they
+ * all fit the ABI's array.
+ */
+_Static_assert(EXIT_REASON_COUNT <= HV_X_EXIT_REASONS_MAX, "core's exit reasons fit exit_counts");
+static const uint8_t exit_abi_index[EXIT_REASON_COUNT] = {
+#define EXIT_ABI_INDEX(name, handler, stat)	[EXIT_##name] = HV_X_EXIT_##name,
+	EXIT_REASONS(EXIT_ABI_INDEX)
+#undef EXIT_ABI_INDEX
+};
+
 uint16_t hvroot_partition_stats(struct partition *caller, uint64_t id,
 				struct hv_x_partition_stats *out)
 {
@@ -276,11 +288,15 @@ uint16_t hvroot_partition_stats(struct partition *caller, uint64_t id,
 	for (unsigned i = 0; i < p->nvps; i++) {
 		const struct part_stats *s = &p->vps[i].stats;
 
-		for (unsigned r = 0; r < EXIT_REASON_COUNT; r++)
+		for (unsigned r = 0; r < EXIT_REASON_COUNT; r++) {
 			out->exits += s->exits[r];
+			out->exit_counts[exit_abi_index[r]] += s->exits[r];
+		}
 		out->hypercalls += s->exits[EXIT_HYPERCALL];
 		out->guest_ticks += s->guest_ticks;
 		out->hv_ticks += s->hv_ticks;
+		out->io_denied += s->io_denied;
+		out->msr_denied += s->msr_denied;
 	}
 	out->pool_held = pool_held(self ? &hvroot_deposit_pool : &p->pool);
 	out->pool_free = pool_free(self ? &hvroot_deposit_pool : &p->pool);

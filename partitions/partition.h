@@ -226,6 +226,8 @@ struct partition *partition_find_id(part_id_t id);
 const char *partition_state_name(enum part_state s);
 /* true while some child partition is created, running or paused (the root does not count) */
 bool partitions_any_alive(void);
+/* Partitions in the table now, the root and those being created or destroyed included. */
+unsigned partitions_count(void);
 
 /*
  * For the root partition, whose hypercall page the hypervisor places

@@ -82,6 +82,17 @@ bool partitions_any_alive(void)
 	return alive;
 }
 
+unsigned partitions_count(void)
+{
+	unsigned n = 0;
+
+	spin_lock(&table_lock);
+	for (unsigned i = 0; i < PART_MAX; i++)
+		n += partitions[i] != NULL;
+	spin_unlock(&table_lock);
+	return n;
+}
+
 /* The first free slot; -2 if a partition has the name, -1 if none is free. */
 static int free_slot_locked(const char *name)
 {

@@ -227,6 +227,114 @@ _Static_assert((HV_HYPERCALL_CODE_MASK | HV_HYPERCALL_FAST | HV_HYPERCALL_VARHEA
 #define HV_X_NAME_MAX				32
 
 /*
+ * Root only: what the hypervisor is and holds (`hv info`, `hv check`).
+ * first = GPA of a struct hv_x_hv_info in the root's RAM (8-byte aligned,
+ * inside one RAM range, else HV_STATUS_INVALID_PARAMETER), which the
+ * hypervisor fills. A child gets HV_STATUS_ACCESS_DENIED.
+ */
+#define HVCALL_X_HV_INFO			0x8008
+/*
+ * Root only: a copy of what the log's ring still holds, without consuming
+ * it (`hv log`; HVCALL_X_LOG_READ is the one that drains it). first = GPA
+ * of a struct hv_x_log_history in the root's RAM (8-byte aligned, inside
+ * one RAM range). Positions count the bytes of the log as this call
+ * writes it: each line's text then '\n', from the first line the
+ * hypervisor logged. The hypervisor copies whole lines, oldest first,
+ * from max(from, the oldest line held) into [buf_gpa, buf_gpa + size),
+ * as many as fit; sets `from` to the position after the last one and
+ * `lost` to the bytes between the old `from` and the oldest line held
+ * (overwritten before they were read); and returns the bytes copied in
+ * the first input register (0: nothing newer than `from`). `from` = 0
+ * starts at the oldest line held. HV_STATUS_INVALID_PARAMETER, nothing
+ * changed, for: a block or buffer not in the root's RAM, a block not
+ * 8-byte aligned, size below HV_X_LOG_HISTORY_MIN (a whole longest line)
+ * or above HV_X_LOG_READ_MAX, reserved not 0, or a `from` that is not a
+ * line's start or lies beyond the newest line (after a panic's damage the
+ * positions may go back: start again from 0).
+ */
+#define HVCALL_X_LOG_HISTORY			0x8009
+#define HV_X_LOG_HISTORY_MIN			1025	/* LOGRING_LINE_MAX + '\n' */
+
+struct hv_x_log_history {
+	uint64_t from;			/* in: where to start; out: after the bytes copied */
+	uint64_t buf_gpa;		/* in */
+	uint32_t size;			/* in: the buffer's size */
+	uint32_t reserved;		/* in: 0 */
+	uint64_t lost;			/* out: bytes before the oldest line held */
+};
+_Static_assert(sizeof(struct hv_x_log_history) == 32, "HVCALL_X_LOG_HISTORY block");
+_Static_assert(__builtin_offsetof(struct hv_x_log_history, lost) == 24, "lost at 24");
+
+/*
+ * HVCALL_X_HV_INFO's feature bits: X(bit, NAME, "name", needed, "what").
+ * `needed` says which back-end cannot run partitions without it
+ * (HV_X_NEED_*; 0: optional, the cost is said). The names are short and
+ * stable: the root prints them (`hv check`).
+ */
+#define HV_X_NEED_VMX		1u
+#define HV_X_NEED_SVM		2u
+#define HV_X_NEED_ANY		3u
+#define HV_X_FEATURES(X)									\
+	X(0, VIRT, "virt", HV_X_NEED_ANY, "hardware virtualization (VT-x or AMD-V)")		\
+	X(1, VIRT_ON, "virt-on", HV_X_NEED_ANY,							\
+	  "enabled by the firmware (IA32_FEATURE_CONTROL, VM_CR.SVMDIS)")			\
+	X(2, SLP, "slp", HV_X_NEED_ANY, "second-level paging (EPT or NPT)")			\
+	X(3, TLB_TAGS, "tlb-tags", HV_X_NEED_ANY, "TLB tags (VPID, or 2 ASIDs or more)")	\
+	X(4, UG, "ug", HV_X_NEED_VMX, "unrestricted guest (VT-x): real-mode guest code")	\
+	X(5, EPT_WB, "ept-wb", HV_X_NEED_VMX, "write-back memory type in EPT")		\
+	X(6, NRIPS, "nrips", 0, "next RIP on exit (AMD-V); without: the hypervisor decodes")	\
+	X(7, CLEAN_BITS, "vmcb-clean", 0, "VMCB clean bits (AMD-V); without: a slower entry")	\
+	X(8, DECODE, "decode-assists", 0, "decode assists (AMD-V)")				\
+	X(9, PREEMPT_TIMER, "preempt-timer", 0,						\
+	  "VMX-preemption timer; without: a guest with IF=0 may not exit on Bochs")		\
+	X(10, INVVPID, "invvpid", 0, "INVVPID (VT-x); without: wider TLB flushes")		\
+	X(11, SLP_2M, "slp-2m", 0, "2 MiB second-level pages; without: 4 KiB only")		\
+	X(12, SLP_1G, "slp-1g", 0, "1 GiB second-level pages")				\
+	X(13, X2APIC, "x2apic", 0, "x2APIC; without: xAPIC through MMIO")			\
+	X(14, INV_TSC, "inv-tsc", 0, "invariant TSC; without: guest time drifts with power states") \
+	X(15, PAGE_1G, "1g-pages", 0, "1 GiB pages in the hypervisor's own tables")
+
+/* the masks as enum constants, which must fit an int: bits 0-30 (then #defines) */
+enum hv_x_feature_bit {
+#define HV_X_FEAT_BIT(bit, NAME, name, need, what)	HV_X_FEAT_##NAME = 1 << (bit),
+	HV_X_FEATURES(HV_X_FEAT_BIT)
+#undef HV_X_FEAT_BIT
+};
+#define HV_X_FEAT_CHECK(bit, NAME, name, need, what)					\
+	_Static_assert((bit) < 31, "feature " name ": its mask fits an enum constant");
+HV_X_FEATURES(HV_X_FEAT_CHECK)
+#undef HV_X_FEAT_CHECK
+
+#define HV_X_VERSION_MAX	32
+#define HV_X_BACKEND_MAX	8
+
+struct hv_x_hv_info {
+	char version[HV_X_VERSION_MAX];	/* "0.11-<git describe>", NUL-terminated */
+	char backend[HV_X_BACKEND_MAX];	/* "svm", "vmx" or "none", NUL-terminated */
+	uint64_t features;		/* HV_X_FEAT_* this machine has */
+	uint64_t missing;		/* needed by this back-end, lacking: no partition runs */
+	uint32_t cpus;			/* CPUs online */
+	uint32_t partitions;		/* partitions held now, the root included */
+	uint64_t mem_total_pages;	/* usable RAM in the boot memory map */
+	uint64_t hv_free_pages;		/* free in the hypervisor's own allocator (core/mm.c) */
+	/*
+	 * The usable RAM that is neither the root's nor free: the hypervisor's
+	 * image, its allocator's bitmap and every page it allocated (tables,
+	 * per-CPU areas, partitions' structures); = total - root - free.
+	 * Pages the root deposited are the root's RAM (root_pages).
+	 */
+	uint64_t hv_held_pages;
+	uint64_t root_pages;		/* the root's RAM (rootboot_info's ranges) */
+	uint64_t uptime_us;		/* since the hypervisor's first instruction */
+	uint64_t tsc_khz;
+};
+_Static_assert(__builtin_offsetof(struct hv_x_hv_info, features) == 40, "features at 40");
+_Static_assert(__builtin_offsetof(struct hv_x_hv_info, cpus) == 56, "cpus at 56");
+_Static_assert(__builtin_offsetof(struct hv_x_hv_info, mem_total_pages) == 64, "total at 64");
+_Static_assert(__builtin_offsetof(struct hv_x_hv_info, tsc_khz) == 104, "tsc_khz at 104");
+_Static_assert(sizeof(struct hv_x_hv_info) == 112, "HVCALL_X_HV_INFO buffer");
+
+/*
  * HvCallCreateVp's `flags` from our root for a child's VP (hyperv-root-abi.md
  * 4.8: Hyper-V's root passes an LP index there for its own VPs; the TLFS
  * says reserved for a child): bit 63 set, bits 31:0 the CPU (LP index) the
@@ -234,6 +342,32 @@ _Static_assert((HV_HYPERCALL_CODE_MASK | HV_HYPERCALL_FAST | HV_HYPERCALL_VARHEA
  */
 #define HV_X_CREATE_VP_LP_VALID			(1ull << 63)
 #define HV_X_CREATE_VP_LP_MASK			0xffffffffull
+
+/*
+ * HVCALL_X_PARTITION_STATS: exits by reason, X(index, NAME, "name"). The
+ * index is exit_counts[]'s; the names are those of the hypervisor's
+ * statistics log line (core/vcpu.h's EXIT_REASONS), stable, for the root
+ * to print. New reasons take new indexes below HV_X_EXIT_REASONS_MAX.
+ */
+#define HV_X_EXIT_REASONS_MAX	24
+#define HV_X_EXIT_REASONS(X)							\
+	X(0, CPUID, "cpuid")	X(1, MSR_READ, "rdmsr")	X(2, MSR_WRITE, "wrmsr")	\
+	X(3, IO, "io")		X(4, HLT, "hlt")	X(5, SLP_FAULT, "slp")		\
+	X(6, HYPERCALL, "hypercall")	X(7, EXCEPTION, "exception")			\
+	X(8, TRIPLE_FAULT, "triple")	X(9, EXTINT, "extint")	X(10, NMI, "nmi")	\
+	X(11, IRQ_WINDOW, "irqwin")	X(12, CACHE_FLUSH, "cacheflush")		\
+	X(13, CR_ACCESS, "cr")		X(14, UNSUPPORTED_INSN, "ud")			\
+	X(15, ENTRY_FAILED, "entryfail")	X(16, OTHER, "other")
+
+enum hv_x_exit_reason {
+#define HV_X_EXIT_ENUM(index, NAME, name)	HV_X_EXIT_##NAME = (index),
+	HV_X_EXIT_REASONS(HV_X_EXIT_ENUM)
+#undef HV_X_EXIT_ENUM
+};
+#define HV_X_EXIT_CHECK(index, NAME, name)						\
+	_Static_assert((index) < HV_X_EXIT_REASONS_MAX, "exit reason " name " fits exit_counts");
+HV_X_EXIT_REASONS(HV_X_EXIT_CHECK)
+#undef HV_X_EXIT_CHECK
 
 /* HVCALL_X_PARTITION_STATS: state values */
 #define HV_X_PART_CREATED		1	/* hosted: Created (partitions/hosted.h) */
@@ -255,8 +389,17 @@ struct hv_x_partition_stats {
 	uint64_t pool_free;		/* of those, free (what WithdrawMemory can return) */
 	uint64_t mapped_pages;		/* root frames mapped into it (the root: into all children) */
 	uint64_t hv_free_pages;		/* the hypervisor's own free pages (core/mm.c) */
+	/* appended: the fields above keep their offsets */
+	uint64_t io_denied;		/* port accesses refused (no intercept, no device) */
+	uint64_t msr_denied;		/* MSR accesses refused (#GP injected) */
+	uint64_t exit_counts[HV_X_EXIT_REASONS_MAX];	/* by HV_X_EXIT_* */
 };
-_Static_assert(sizeof(struct hv_x_partition_stats) == 80, "HVCALL_X_PARTITION_STATS buffer");
+_Static_assert(__builtin_offsetof(struct hv_x_partition_stats, hv_free_pages) == 72,
+	       "the old fields keep their offsets");
+_Static_assert(__builtin_offsetof(struct hv_x_partition_stats, exit_counts) == 96,
+	       "exit_counts at 96");
+_Static_assert(sizeof(struct hv_x_partition_stats) == 96 + 8 * HV_X_EXIT_REASONS_MAX,
+	       "HVCALL_X_PARTITION_STATS buffer");
 
 /*
  * HvCallGetPartitionId (0x46): memory form, no input; the output is the

@@ -14,6 +14,25 @@
 #include "partitions/root/selftest.h"
 #include "arch/x86/cpu.h"
 
+/*
+ * HVCALL_X_PARTITION_STATS's exits by reason: they add up to the total,
+ * the hypercalls are theirs, and the child's CPUID is counted.
+ */
+static void check_exit_counts(const struct hv_x_partition_stats *s)
+{
+	uint64_t sum = 0;
+
+	for (unsigned i = 0; i < HV_X_EXIT_REASONS_MAX; i++)
+		sum += s->exit_counts[i];
+	check_value(sum == s->exits, "the exits by reason add up to the exits", sum);
+	check_value(s->exit_counts[HV_X_EXIT_HYPERCALL] == s->hypercalls &&
+		    s->exit_counts[HV_X_EXIT_CPUID] >= 1,
+		    "the child's hypercall and cpuid exits, by reason",
+		    s->exit_counts[HV_X_EXIT_CPUID]);
+	check_value(s->io_denied == 0 && s->msr_denied == 0, "the child's denials: none",
+		    s->io_denied + s->msr_denied);
+}
+
 /* The first child: it computes, the root reads its RAM, and every page comes back. */
 static void test_lifecycle(void)
 {
@@ -29,6 +48,7 @@ static void test_lifecycle(void)
 		check_value(sum == 5050, "the value the child computed, read from its RAM", sum);
 		check_value(vendor == cpuid(0, 0).ebx, "the CPUID vendor the child stored", vendor);
 		check_value(s.hypercalls >= 1 && s.exits >= 2, "the child's exit statistics", s.exits);
+		check_exit_counts(&s);
 	}
 	if (c.id)
 		tear_down(&c);
@@ -87,6 +107,10 @@ static void test_deposited_page_is_not_a_buffer(void)
 	       "the log read into a deposited page is refused");
 	expect(hv_fast(HVCALL_X_LOG_READ, pa - 32, 64, NULL), HV_STATUS_INVALID_PARAMETER,
 	       "the log read into a buffer that runs into a deposited page is refused");
+	expect(hv_fast(HVCALL_X_HV_INFO, pa, 0, NULL), HV_STATUS_INVALID_PARAMETER,
+	       "HVCALL_X_HV_INFO into a deposited page is refused");
+	expect(hv_fast(HVCALL_X_LOG_HISTORY, pa, 0, NULL), HV_STATUS_INVALID_PARAMETER,
+	       "HVCALL_X_LOG_HISTORY with its block in a deposited page is refused");
 	expect(hv_rep(HVCALL_WITHDRAW_MEMORY, &w, sizeof(w), NULL, 0, 1, &back, 8, &done),
 	       HV_STATUS_SUCCESS, "the deposited page withdrawn");
 	expect(back == pa >> 12 ? HV_STATUS_SUCCESS : HV_STATUS_OPERATION_FAILED,
@@ -380,6 +404,8 @@ static const struct { uint64_t control; const char *name; } denied[] = {
 	{ HVCALL_X_LOG_READ | HV_HYPERCALL_FAST, "HVCALL_X_LOG_READ" },
 	{ HVCALL_X_PARTITION_STATS | HV_HYPERCALL_FAST, "HVCALL_X_PARTITION_STATS" },
 	{ HVCALL_X_POWER_OFF | HV_HYPERCALL_FAST, "HVCALL_X_POWER_OFF" },
+	{ HVCALL_X_HV_INFO | HV_HYPERCALL_FAST, "HVCALL_X_HV_INFO" },
+	{ HVCALL_X_LOG_HISTORY | HV_HYPERCALL_FAST, "HVCALL_X_LOG_HISTORY" },
 };
 
 static void test_child_denied(void)
@@ -416,6 +442,122 @@ out:
 		    "all pages are back after the second child", hv_free_pages());
 }
 
+static struct hv_x_hv_info info_buf __attribute__((aligned(8)));
+static uint8_t unaligned_buf[sizeof(struct hv_x_hv_info) + 8] __attribute__((aligned(8)));
+
+/* HVCALL_X_HV_INFO: its buffer checked, its facts agree with what the root knows. */
+static void test_hv_info(void)
+{
+	const struct hv_x_hv_info *in = &info_buf;
+	struct hv_x_partition_stats self;
+	uint64_t khz = 0, need = HV_X_FEAT_VIRT | HV_X_FEAT_VIRT_ON | HV_X_FEAT_SLP |
+				 HV_X_FEAT_TLB_TAGS;
+	char what[64], version[HV_X_VERSION_MAX + 1] = "", backend[HV_X_BACKEND_MAX + 1] = "";
+
+	memset(unaligned_buf, 0x5a, sizeof(unaligned_buf));
+	expect(hv_fast(HVCALL_X_HV_INFO, root_image_gpa(unaligned_buf + 4), 0, NULL),
+	       HV_STATUS_INVALID_PARAMETER, "HVCALL_X_HV_INFO into an unaligned buffer");
+	check_value(unaligned_buf[4] == 0x5a && unaligned_buf[sizeof(unaligned_buf) - 1] == 0x5a,
+		    "... writes nothing", unaligned_buf[4]);
+	expect(hv_fast(HVCALL_X_HV_INFO, 0x1000ull << 40, 0, NULL), HV_STATUS_INVALID_PARAMETER,
+	       "HVCALL_X_HV_INFO into a buffer outside our RAM");
+	expect(hv_fast(HVCALL_X_HV_INFO, root_image_gpa(&info_buf), 0, NULL), HV_STATUS_SUCCESS,
+	       "HVCALL_X_HV_INFO");
+	stats(HV_PARTITION_ID_SELF, &self);
+	hv_fast(HVCALL_X_TSC_KHZ, 0, 0, &khz);
+	memcpy(version, in->version, HV_X_VERSION_MAX);		/* our format has no %.Ns */
+	memcpy(backend, in->backend, HV_X_BACKEND_MAX);
+	say("root: hv info: version %s, back-end %s, features %lx, missing %lx, %u CPUs, "
+	    "%u partitions, %lu pages: %lu the root's, %lu the hypervisor's (%lu free), "
+	    "up %lu us, TSC %lu kHz", version, backend, in->features, in->missing,
+	    in->cpus, in->partitions, in->mem_total_pages, in->root_pages, in->hv_held_pages,
+	    in->hv_free_pages, in->uptime_us, in->tsc_khz);
+	fmt_snprintf(what, sizeof(what), "HVCALL_X_HV_INFO: back-end %s", backend);
+	check_value(!strcmp(backend, amd ? "svm" : "vmx"), what, 0);
+	check_value(!strncmp(version, "0.11", 4) && strnlen(in->version, HV_X_VERSION_MAX) <
+		    HV_X_VERSION_MAX,
+		    "HVCALL_X_HV_INFO: the version", 0);
+	check_value(in->cpus == root_boot->cpu_count, "HVCALL_X_HV_INFO: the CPUs online", in->cpus);
+	check_value((in->features & need) == need && !in->missing,
+		    "HVCALL_X_HV_INFO: the features partitions need, none missing", in->missing);
+	check_value(in->partitions >= 1, "HVCALL_X_HV_INFO: the partitions, the root counted",
+		    in->partitions);
+	check_value(in->hv_free_pages <= in->mem_total_pages && in->hv_held_pages > 0 &&
+		    in->root_pages + in->hv_free_pages + in->hv_held_pages == in->mem_total_pages,
+		    "HVCALL_X_HV_INFO: free within total, which is root, held and free",
+		    in->hv_free_pages);
+	check_value(in->hv_free_pages == self.hv_free_pages,
+		    "HVCALL_X_HV_INFO: free as HVCALL_X_PARTITION_STATS says", in->hv_free_pages);
+	check_value(in->root_pages >= pmem_free_pages(), "HVCALL_X_HV_INFO: the root's RAM",
+		    in->root_pages);
+	check_value(in->tsc_khz == khz && in->uptime_us > 0, "HVCALL_X_HV_INFO: TSC and uptime",
+		    in->tsc_khz);
+}
+
+static struct hv_x_log_history hist __attribute__((aligned(8)));
+static char hist_buf[8192];
+
+static uint16_t history(uint64_t from, uint32_t size, uint32_t reserved, uint64_t *got)
+{
+	hist = (struct hv_x_log_history){ .from = from, .buf_gpa = root_image_gpa(hist_buf),
+					  .size = size, .reserved = reserved, .lost = 77 };
+	return hv_fast(HVCALL_X_LOG_HISTORY, root_image_gpa(&hist), 0, got);
+}
+
+/* The text has `want` in it. */
+static bool has_text(const char *text, uint64_t len, const char *want)
+{
+	size_t n = strlen(want);
+
+	for (uint64_t at = 0; at + n <= len; at++)
+		if (!memcmp(text + at, want, n))
+			return true;
+	return false;
+}
+
+/*
+ * HVCALL_X_LOG_HISTORY: bad blocks refused with nothing changed; the lines
+ * we already drained (HVCALL_X_LOG_READ) are still there; whole lines; the
+ * position goes on where it stopped.
+ */
+static void test_log_history(void)
+{
+	static const char drained[] = "log: the root partition sends the log from here on";
+	uint64_t got = 0, end, total = 0, oldest;
+	bool seen = false, first_not_empty;
+	uint16_t st;
+
+	expect(history(0, HV_X_LOG_HISTORY_MIN - 1, 0, &got), HV_STATUS_INVALID_PARAMETER,
+	       "HVCALL_X_LOG_HISTORY into a buffer too small for a line");
+	expect(history(0, sizeof(hist_buf), 1, &got), HV_STATUS_INVALID_PARAMETER,
+	       "HVCALL_X_LOG_HISTORY with a reserved field set");
+	check_value(hist.from == 0 && hist.lost == 77, "... changes nothing", hist.lost);
+	expect(hv_fast(HVCALL_X_LOG_HISTORY, root_image_gpa(&hist) + 4, 0, &got),
+	       HV_STATUS_INVALID_PARAMETER, "HVCALL_X_LOG_HISTORY with an unaligned block");
+	st = history(0, sizeof(hist_buf), 0, &got);
+	check(st == HV_STATUS_SUCCESS && got > 0 && got <= sizeof(hist_buf) &&
+	      hist_buf[got - 1] == '\n', "HVCALL_X_LOG_HISTORY from 0: whole lines", st);
+	oldest = hist.lost;		/* from 0: the oldest line held starts here */
+	first_not_empty = got > 1 && hist_buf[0] != '\n';
+	/* the rest, piece by piece, to the newest line */
+	do {
+		seen |= has_text(hist_buf, got, drained);
+		total += got;
+		end = hist.from;
+		st = history(end, sizeof(hist_buf), 0, &got);
+	} while (st == HV_STATUS_SUCCESS && got && total < (1u << 20));
+	check(st == HV_STATUS_SUCCESS && !got && hist.from == end && end >= total,
+	      "HVCALL_X_LOG_HISTORY to the newest line, then nothing newer", st);
+	check_value(seen, "HVCALL_X_LOG_HISTORY: lines we drained with HVCALL_X_LOG_READ are kept",
+		    total);
+	expect(history(end + 1, sizeof(hist_buf), 0, &got), HV_STATUS_INVALID_PARAMETER,
+	       "HVCALL_X_LOG_HISTORY from past the newest line");
+	check_value(hist.from == end + 1 && hist.lost == 77, "... changes nothing", hist.from);
+	if (first_not_empty)		/* the oldest line's second byte */
+		expect(history(oldest + 1, sizeof(hist_buf), 0, &got), HV_STATUS_INVALID_PARAMETER,
+		       "HVCALL_X_LOG_HISTORY from inside a line");
+}
+
 void selftest_run(void)
 {
 	struct hv_output_get_partition_id id;
@@ -425,6 +567,8 @@ void selftest_run(void)
 	       "GetPartitionId");
 	root_id = id.partition_id;
 	test_deposited_page_is_not_a_buffer();
+	test_hv_info();
+	test_log_history();
 	test_synic_pages_not_deposited();
 	test_deposit_one_page_per_block();
 	test_lifecycle();

@@ -7,7 +7,9 @@
  * end and stay inside the buffer (AddressSanitizer); a read never returns
  * more than a line holds nor leaves the cursor past the head; reading until
  * nothing is left takes at most one read per record the ring has room for,
- * and then the next line put is the next line read.
+ * and then the next line put is the next line read. The history copy
+ * (logring_copy_since) from a kept or a made-up position stays inside its
+ * buffer, copies whole lines, and never moves the position back.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -85,6 +87,21 @@ static void damage_cursor(struct logring_cursor *c, struct script *s)
 	nudge(fields[byte(s) % 3], by);
 }
 
+static void copy_since(const struct logring *r, uint64_t *from, size_t size)
+{
+	static char out[2 * LOGRING_LINE_MAX];
+	uint64_t before = *from, lost = 0;
+	size_t copied = 0;
+
+	size = size % sizeof(out);
+	if (!logring_copy_since(r, from, out, size, &copied, &lost)) {
+		CHECK(*from == before);
+		return;
+	}
+	CHECK(copied <= size && *from >= before);
+	CHECK(copied == 0 || out[copied - 1] == '\n');
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t buf[SIZE];
@@ -92,6 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct script s = { data, size };
 	struct logring r;
 	struct logring_cursor readers[2];
+	uint64_t from = 0;			/* a history reader's kept position */
 
 	memset(buf, 0, sizeof(buf));
 	logring_init(&r, buf, SIZE);
@@ -126,7 +144,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			damage_ring(&r, &s);
 			break;
 		default:
-			if (op & 8)
+			if (op & 16) {
+				if (op & 32)
+					from = word(&s);	/* made up: most are no line's start */
+				copy_since(&r, &from, word(&s));
+			} else if (op & 8)
 				logring_cursor_oldest(&r, c);
 			else
 				logring_cursor_newest(&r, c);

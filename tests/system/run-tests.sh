@@ -987,22 +987,44 @@ ROOT_CALL_PASSES=(
 	'GetSystemProperty: scheduler type 3 \(core SMT\), stale argument ignored' 'UnmapGpaPages'
 	"the unmapped page is the root's again \(it can be deposited\)"
 	"the second child's exit code" 'all pages are back after the second child'
+	'the exits by reason add up to the exits' "the child's hypercall and cpuid exits, by reason"
+	"the child's denials: none"
+	'HVCALL_X_HV_INFO into a deposited page is refused'
+	'HVCALL_X_LOG_HISTORY with its block in a deposited page is refused'
+	'HVCALL_X_HV_INFO into an unaligned buffer' '... writes nothing'
+	'HVCALL_X_HV_INFO into a buffer outside our RAM' 'HVCALL_X_HV_INFO'
+	'HVCALL_X_HV_INFO: the version' 'HVCALL_X_HV_INFO: the CPUs online'
+	'HVCALL_X_HV_INFO: the features partitions need, none missing'
+	'HVCALL_X_HV_INFO: the partitions, the root counted'
+	'HVCALL_X_HV_INFO: free within total, which is root, held and free'
+	'HVCALL_X_HV_INFO: free as HVCALL_X_PARTITION_STATS says' "HVCALL_X_HV_INFO: the root's RAM"
+	'HVCALL_X_HV_INFO: TSC and uptime'
+	'HVCALL_X_LOG_HISTORY into a buffer too small for a line'
+	'HVCALL_X_LOG_HISTORY with a reserved field set' '... changes nothing'
+	'HVCALL_X_LOG_HISTORY with an unaligned block' 'HVCALL_X_LOG_HISTORY from 0: whole lines'
+	'HVCALL_X_LOG_HISTORY to the newest line, then nothing newer'
+	'HVCALL_X_LOG_HISTORY: lines we drained with HVCALL_X_LOG_READ are kept'
+	'HVCALL_X_LOG_HISTORY from past the newest line' 'HVCALL_X_LOG_HISTORY from inside a line'
 )
 for c in CreatePartition InitializePartition FinalizePartition DeletePartition GetPartitionProperty \
 	 SetPartitionProperty GetPartitionId DepositMemory WithdrawMemory MapGpaPages UnmapGpaPages \
 	 CreateVp DeleteVp GetVpRegisters SetVpRegisters GetSystemProperty AssertVirtualInterrupt \
-	 HVCALL_X_LOG_READ HVCALL_X_PARTITION_STATS HVCALL_X_POWER_OFF; do
+	 HVCALL_X_LOG_READ HVCALL_X_PARTITION_STATS HVCALL_X_POWER_OFF HVCALL_X_HV_INFO \
+	 HVCALL_X_LOG_HISTORY; do
 	ROOT_CALL_PASSES+=("a child calling $c gets ACCESS_DENIED")
 done
+# The back-end HVCALL_X_HV_INFO names is the emulator's: svm under QEMU (-cpu EPYC), vmx under Bochs.
 root_calls_case() {
-	local name=$1 emu=$2 cpus=$3 tmo=$4 expect=() p
-	for p in "${ROOT_CALL_PASSES[@]}"; do expect+=("^root: test PASS ${p//./\\.}\$"); done
+	local name=$1 emu=$2 cpus=$3 tmo=$4 backend=$5 expect=() p
+	for p in "${ROOT_CALL_PASSES[@]}" "HVCALL_X_HV_INFO: back-end $backend"; do
+		expect+=("^root: test PASS ${p//./\\.}\$")
+	done
 	run_case "$name" "$emu" "$cpus" 0 "$tmo" "root=on root_test=calls after_boot=idle" \
 		"${expect[@]}" '^root: test done, 0 failed$' 'hv: the root asked to power off' \
 		-- "$NO_PANIC" 'root: test FAIL' 'root: PANIC'
 }
-root_calls_case qemu-root-calls qemu 2 120
-root_calls_case bochs-root-calls bochs 1 400
+root_calls_case qemu-root-calls qemu 2 120 svm
+root_calls_case bochs-root-calls bochs 1 400 vmx
 # The partition suite beside the root, in the hypervisor's 64 MiB pool, its lines through the
 # root (fpu-a's: on CPU 0, which runs the root first; the others may finish before it starts).
 ROOT_CREATES=('^root: running the default script, [0-9]+ bytes$'

@@ -18,6 +18,8 @@
 
 #include "core/hypercall.h"
 #include "core/abi/hypercall.h"
+#include "core/hvinfo.h"
+#include "core/log.h"
 #include "core/percpu.h"
 #include "arch/x86/tsc.h"
 #include "core/sched.h"
@@ -190,6 +192,35 @@ size_t log_root_read(char *dst, size_t size)
 	return n;
 }
 
+/* HVCALL_X_LOG_HISTORY's log side: position 1 is no line's start; else one line, 3 bytes lost. */
+static unsigned history_calls;
+
+bool log_history(uint64_t *from, char *dst, size_t size, size_t *copied, uint64_t *lost)
+{
+	static const char text[] = "(cpu0) I: a line\n";
+
+	history_calls++;
+	if (*from == 1)
+		return false;
+	assert_true(size >= sizeof(text) - 1);
+	memcpy(dst, text, sizeof(text) - 1);
+	*copied = sizeof(text) - 1;
+	*from += 3 + *copied;
+	*lost = 3;
+	return true;
+}
+
+static unsigned info_calls;
+
+void hv_info_fill(struct hv_x_hv_info *info)
+{
+	info_calls++;
+	memset(info, 0, sizeof(*info));
+	strcpy(info->version, "0.11-test");
+	strcpy(info->backend, "svm");
+	info->cpus = 2;
+}
+
 bool panic_in_progress(void)
 {
 	return false;
@@ -214,6 +245,8 @@ static void fakes_reset(void)
 	guest.mode = VCPU_MODE_LONG64;
 	memset(fake_ram, 0, sizeof(fake_ram));
 	log_reads = 0;
+	history_calls = 0;
+	info_calls = 0;
 	stats_calls = 0;
 	name_calls = 0;
 	memset(name_seen, 0, sizeof(name_seen));

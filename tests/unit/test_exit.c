@@ -730,10 +730,39 @@ static void cr3_access_crashes(void **state)
 	assert_string_equal(fake.crashed, "unexpected access to CR3");
 }
 
+/*
+ * HVCALL_X_PARTITION_STATS's exit_counts[] (core/abi/hypercall.h): each core
+ * reason has the ABI entry of its name (partitions/hvroot_part.c's map
+ * does not compile otherwise), and the ABI's name is the statistics log
+ * line's; no two ABI entries share an index.
+ */
+static void abi_exit_names_are_the_log_lines(void **state)
+{
+	static const char *const abi[HV_X_EXIT_REASONS_MAX] = {
+#define ABI_NAME(index, NAME, name)	[index] = name,
+		HV_X_EXIT_REASONS(ABI_NAME)
+#undef ABI_NAME
+	};
+	static const struct { unsigned index; const char *stat; } core[] = {
+#define CORE_NAME(name, handler, stat)	{ HV_X_EXIT_##name, stat },
+		EXIT_REASONS(CORE_NAME)
+#undef CORE_NAME
+	};
+	unsigned named = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < EXIT_REASON_COUNT; i++)
+		assert_string_equal(abi[core[i].index], core[i].stat);
+	for (unsigned i = 0; i < HV_X_EXIT_REASONS_MAX; i++)
+		named += abi[i] != NULL;
+	assert_int_equal(named, EXIT_REASON_COUNT);	/* one index each */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(every_reason_has_a_handler, setup),
+		cmocka_unit_test_setup(abi_exit_names_are_the_log_lines, setup),
 		cmocka_unit_test_setup(exits_are_counted, setup),
 		cmocka_unit_test_setup(instructions_are_skipped, setup),
 		cmocka_unit_test_setup(hypervisor_leaves, setup),

@@ -38,7 +38,7 @@ static void null_call(void **state)
 
 static void unknown_codes_are_refused(void **state)
 {
-	static const uint64_t codes[] = { 0, 1, 0x7fff, 0x8008, 0x80ff, 0xffff };
+	static const uint64_t codes[] = { 0, 1, 0x7fff, 0x800a, 0x80ff, 0xffff };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
@@ -162,6 +162,91 @@ static void log_read_checks_the_buffer(void **state)
 	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_SUCCESS);
 	assert_int_equal(vp.vcpu.gpr[GPR_RDX], 4);
 	assert_memory_equal(fake_ram + FAKE_RAM_SIZE - 4, "(cpu", 4);
+}
+
+/* HVCALL_X_HV_INFO: root only; the buffer 8-aligned inside its RAM, else nothing is written. */
+static void hv_info_is_root_only_and_checks_the_buffer(void **state)
+{
+	static const uint64_t bad[] = {
+		FAKE_RAM_GPA + 4,					/* unaligned */
+		FAKE_RAM_GPA - 8,					/* outside */
+		FAKE_RAM_GPA + FAKE_RAM_SIZE - 8,			/* runs past the end */
+		~0ull - 7,						/* wraps */
+	};
+	const struct hv_x_hv_info *info = (const void *)fake_ram;
+
+	(void)state;
+	call(HVCALL_X_HV_INFO, FAKE_RAM_GPA, 0);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_ACCESS_DENIED);
+	part.privileges = HV_PRIV_ROOT;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		call(HVCALL_X_HV_INFO, bad[i], 0);
+		assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_PARAMETER);
+	}
+	assert_int_equal(info_calls, 0);
+	call(HVCALL_X_HV_INFO, FAKE_RAM_GPA, 0);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_SUCCESS);
+	assert_int_equal(info_calls, 1);
+	assert_string_equal(info->version, "0.11-test");
+	assert_string_equal(info->backend, "svm");
+	assert_int_equal(info->cpus, 2);
+}
+
+/* Put a HVCALL_X_LOG_HISTORY block at offset `at` of the fake RAM. */
+static struct hv_x_log_history *history_block(size_t at, uint64_t from, uint64_t buf_gpa,
+					      uint32_t size)
+{
+	struct hv_x_log_history *h = (void *)(fake_ram + at);
+
+	*h = (struct hv_x_log_history){ .from = from, .buf_gpa = buf_gpa, .size = size,
+					.lost = 77 };
+	return h;
+}
+
+/* HVCALL_X_LOG_HISTORY: root only; block and buffer checked; `from` and `lost` written back. */
+static void log_history_is_root_only_and_checks_its_block(void **state)
+{
+	const uint64_t buf = FAKE_RAM_GPA + 4096;
+	struct hv_x_log_history *h = history_block(0, 100, buf, 2048);
+
+	(void)state;
+	call(HVCALL_X_LOG_HISTORY, FAKE_RAM_GPA, 0);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_ACCESS_DENIED);
+	part.privileges = HV_PRIV_ROOT;
+	call(HVCALL_X_LOG_HISTORY, FAKE_RAM_GPA + 4, 0);			/* unaligned */
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_PARAMETER);
+	call(HVCALL_X_LOG_HISTORY, FAKE_RAM_GPA + FAKE_RAM_SIZE - 16, 0);	/* runs past */
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_PARAMETER);
+	h->size = HV_X_LOG_HISTORY_MIN - 1;					/* too small */
+	call(HVCALL_X_LOG_HISTORY, FAKE_RAM_GPA, 0);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_PARAMETER);
+	h->size = HV_X_LOG_READ_MAX + 1;					/* too big */
+	call(HVCALL_X_LOG_HISTORY, FAKE_RAM_GPA, 0);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_PARAMETER);
+	h->size = 2048;
+	h->reserved = 1;
+	call(HVCALL_X_LOG_HISTORY, FAKE_RAM_GPA, 0);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_PARAMETER);
+	h->reserved = 0;
+	h->buf_gpa = FAKE_RAM_GPA + FAKE_RAM_SIZE - 1024;			/* buffer runs past */
+	call(HVCALL_X_LOG_HISTORY, FAKE_RAM_GPA, 0);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_PARAMETER);
+	assert_int_equal(history_calls, 0);
+	h->buf_gpa = buf;
+	h->from = 1;								/* no line's start */
+	call(HVCALL_X_LOG_HISTORY, FAKE_RAM_GPA, 0);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_INVALID_PARAMETER);
+	assert_int_equal(h->from, 1);						/* nothing changed */
+	assert_int_equal(h->lost, 77);
+	h->from = 100;
+	call(HVCALL_X_LOG_HISTORY, FAKE_RAM_GPA, 0);
+	assert_int_equal(vp.vcpu.gpr[GPR_RAX], HV_STATUS_SUCCESS);
+	assert_int_equal(vp.vcpu.gpr[GPR_RDX], 17);				/* bytes copied */
+	assert_memory_equal(fake_ram + 4096, "(cpu0) I: a line\n", 17);
+	assert_int_equal(h->from, 120);
+	assert_int_equal(h->lost, 3);
+	assert_int_equal(h->buf_gpa, buf);					/* inputs kept */
+	assert_int_equal(h->size, 2048);
 }
 
 /* Only the code bits (15:0) choose the call. */
@@ -524,6 +609,8 @@ int main(void)
 		cmocka_unit_test_setup(log_read_checks_the_buffer, setup),
 		cmocka_unit_test_setup(partition_name_is_root_only, setup),
 		cmocka_unit_test_setup(stats_and_power_off_are_root_only, setup),
+		cmocka_unit_test_setup(hv_info_is_root_only_and_checks_the_buffer, setup),
+		cmocka_unit_test_setup(log_history_is_root_only_and_checks_its_block, setup),
 		cmocka_unit_test_setup(bad_input_values_are_refused, setup),
 		cmocka_unit_test_setup(refused_outside_ring0, setup),
 		cmocka_unit_test_setup(ring0_call_steps_over, setup),

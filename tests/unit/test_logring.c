@@ -403,6 +403,95 @@ static void reading_a_scribbled_ring_always_ends(void **state)
 	assert_guard_intact();
 }
 
+/* logring_copy_since: whole lines with '\n', positions the caller keeps, nothing consumed. */
+static void history_copies_whole_lines_from_a_position(void **state)
+{
+	char out[64];
+	uint64_t from = 0, lost = 99;
+	size_t n = 99;
+
+	(void)state;
+	assert_true(logring_copy_since(&r, &from, out, sizeof(out), &n, &lost));
+	assert_int_equal(n, 0);			/* an empty ring: nothing newer */
+	assert_int_equal(from, 0);
+	assert_int_equal(lost, 0);
+	put_str("one");
+	put_str("two");
+	put_str("three");
+	assert_true(logring_copy_since(&r, &from, out, 9, &n, &lost));
+	assert_int_equal(n, 8);			/* "three\n" does not fit the 1 byte left */
+	assert_memory_equal(out, "one\ntwo\n", 8);
+	assert_int_equal(from, 8);
+	assert_true(logring_copy_since(&r, &from, out, sizeof(out), &n, &lost));
+	assert_int_equal(n, 6);
+	assert_memory_equal(out, "three\n", 6);
+	assert_int_equal(from, 14);
+	assert_true(logring_copy_since(&r, &from, out, sizeof(out), &n, &lost));
+	assert_int_equal(n, 0);			/* nothing newer */
+	assert_int_equal(from, 14);
+	from = 4;				/* read again: nothing was consumed */
+	assert_true(logring_copy_since(&r, &from, out, sizeof(out), &n, &lost));
+	assert_int_equal(n, 10);
+	assert_memory_equal(out, "two\nthree\n", 10);
+	assert_int_equal(lost, 0);
+	assert_guard_intact();
+}
+
+/* A position inside a line or past the newest is refused, and nothing is written. */
+static void history_refuses_a_position_that_is_no_line_start(void **state)
+{
+	static const uint64_t bad[] = { 1, 3, 5, 15, 1000, ~0ull };
+	char out[16];
+	size_t n = 7;
+	uint64_t lost = 7;
+
+	(void)state;
+	put_str("one");
+	put_str("two");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint64_t from = bad[i];
+
+		memset(out, 'x', sizeof(out));
+		assert_false(logring_copy_since(&r, &from, out, sizeof(out), &n, &lost));
+		assert_int_equal(from, bad[i]);
+		assert_int_equal(n, 7);
+		assert_int_equal(lost, 7);
+		assert_int_equal(out[0], 'x');
+	}
+}
+
+/* A position the ring overwrote: the copy starts at the oldest line held, the gap is `lost`. */
+static void history_counts_what_was_overwritten(void **state)
+{
+	char line[32], out[256];
+	uint64_t from = 0, lost, before = 0;
+	size_t n;
+	unsigned first_kept;
+
+	(void)state;
+	for (unsigned i = 0; i < 1000; i++) {
+		snprintf(line, sizeof(line), "line %u", i);
+		put_str(line);
+	}
+	first_kept = (unsigned)r.tail_seq;
+	for (unsigned i = 0; i < first_kept; i++) {
+		snprintf(line, sizeof(line), "line %u", i);
+		before += strlen(line) + 1;
+	}
+	from = 5;				/* "line 0\n" is 7 bytes: 5 is inside it, but lost */
+	assert_true(logring_copy_since(&r, &from, out, sizeof(out), &n, &lost));
+	assert_int_equal(lost, before - 5);
+	snprintf(line, sizeof(line), "line %u\n", first_kept);
+	assert_memory_equal(out, line, strlen(line));
+	assert_int_equal(out[n - 1], '\n');
+	assert_int_equal(from, before + n);
+	/* the rest, in buffer-sized pieces, ends at the newest line */
+	while (logring_copy_since(&r, &from, out, sizeof(out), &n, &lost) && n)
+		assert_int_equal(lost, 0);
+	assert_int_equal(n, 0);
+	assert_guard_intact();
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup(fn, setup)
@@ -420,6 +509,9 @@ int main(void)
 		T(a_cursor_past_the_head_is_put_back),
 		T(a_writer_repairs_a_damaged_ring),
 		T(reading_a_scribbled_ring_always_ends),
+		T(history_copies_whole_lines_from_a_position),
+		T(history_refuses_a_position_that_is_no_line_start),
+		T(history_counts_what_was_overwritten),
 	};
 
 	return cmocka_run_group_tests_name("logring", tests, NULL, NULL);
