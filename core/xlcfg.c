@@ -305,8 +305,8 @@ static const struct key_rule rules[XLCFG_KEY_COUNT] = {
 	[XLCFG_ON_CRASH] = { "on_crash", "on_crash must be \"destroy\", \"preserve\" or "
 			     "\"restart\"", false, apply_on_crash,
 			     "on_crash", "on_crash must be destroy, preserve or restart", false },
-	[XLCFG_MODULES] = { "modules", "modules must be a [ list ] of at most 8 quoted module "
-			    "names of 1-63 characters, each with its arguments after a blank",
+	[XLCFG_MODULES] = { "modules", "modules must be a [ list ] of at most 8 quoted \"NAME\" or "
+			    "\"NAME ARGS\", NAME of 1-63 characters",
 			    true, apply_module,
 			    "module", "module must be NAME or NAME:ARGS, NAME a module name of 1-63 "
 			    "characters, at most 8 times", false },
@@ -517,6 +517,9 @@ bool xlcfg_set_key(struct xlcfg *cfg, const char *key, size_t key_len, const cha
 		fmt_snprintf(why, why_size, "unknown key '%s'", name);
 		return false;
 	}
+	for (size_t k = 0; k < val_len; k++)
+		if (val[k] < ' ' || val[k] > '~')	/* as a file's strings */
+			return say(why, why_size, "a string holds printable ASCII only");
 	if ((cfg->set >> i & 1) && i != XLCFG_MODULES) {
 		fmt_snprintf(why, why_size, "duplicate key '%s'", name);
 		return false;

@@ -383,6 +383,7 @@ static void test_create_errors(void **state)
 	expect_error("part create web kernel=k module=1 module=2 module=3 module=4 module=5 "
 		     "module=6 module=7 module=8 module=9", "at most 8 module= (ramdisk= apart)");
 	expect_error("part create web kernel=k cmdline=\"oops", "unterminated quote");
+	expect_error("part create web kernel=k cmdline=\"a\tb\"", "a string holds printable ASCII only");
 	expect_error("part create -f a.cfg -f b.cfg", "option -f given twice");
 	expect_error("part create -f x=y", "bad module name 'x=y': 1-63 characters");
 	/* 255 characters of cmdline fit; 256 do not */
