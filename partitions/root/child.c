@@ -604,7 +604,7 @@ bool child_create(const char *name, const struct script_create *cfg, const uint8
 	}
 	c->nvps = cfg->vcpus;
 	c->mem_bytes = cfg->mem_bytes;
-	c->on_stop = cfg->on_stop;
+	c->on_stop = cfg->on_poweroff;	/* the console's name for it (core/partcfg.h) */
 	c->on_crash = cfg->on_crash;
 	c->cpu_mask = cfg->cpu_mask;
 	c->budget = cfg->pool_pages;

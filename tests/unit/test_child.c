@@ -466,7 +466,7 @@ static struct script_create cfg(unsigned vcpus, uint64_t mem)
 	struct script_create c;
 
 	memset(&c, 0, sizeof(c));
-	strcpy(c.module, "k");
+	strcpy(c.kernel, "k");
 	c.vcpus = vcpus;
 	c.mem_bytes = mem;
 	return c;
