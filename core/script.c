@@ -489,7 +489,7 @@ static void options_of(const struct command *c, char *buf, size_t size)
 
 	buf[0] = '\0';
 	for (unsigned i = 0; i < ARRAY_SIZE(names); i++)
-		if (c->options >> i & 1)
+		if ((c->options >> i & 1) && at < size)	/* a cut list stays in buf */
 			at += (size_t)fmt_snprintf(buf + at, size - at, "%s%s", at ? ", " : "",
 						   names[i]);
 	if (!at)

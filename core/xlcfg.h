@@ -1,12 +1,13 @@
 /*
  * An xl.cfg-style partition description (docs/console.md), for the root's
  * console: `part create -f FILE` reads one, then overlays the command
- * line's keys (parsed the same way) with xlcfg_overlay(). Pure logic, host-tested and fuzzed. The language is the
- * subset of Xen's xl.cfg(5) the root can act on:
+ * line's keys (parsed the same way) with xlcfg_overlay(). Pure logic,
+ * host-tested and fuzzed. The language is the subset of Xen's xl.cfg(5)
+ * the root can act on:
  *
  *   # a comment; blank lines; KEY = VALUE, one a line (or ';' between)
  *   name = "web"                  1-31 letters, digits, - _ . (script_name_ok)
- *   memory = 64                   MiB: even, 2 to 1024 (the script's mem= rule)
+ *   memory = 64                   MiB: even, 2 to 1024 (SCRIPT_MEM_MAX)
  *   vcpus = 2                     1 to 8
  *   cpus = "0,2-3"                online CPUs, or "all"
  *   kernel = "linux.elf"          boot module names, 1-63 characters
