@@ -48,7 +48,7 @@ LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack -T l
 # Pure code that only the root kernel runs: the child image loaders, the start-up
 # script's parser, and the console's xl.cfg parser and JSON writer. It lives beside the library it shares (and is unit-tested and fuzzed
 # on the host from there), but the hypervisor parses no guest image: not in hv.elf.
-ROOT_ONLY_SRCS := core/script.c core/xlcfg.c core/json.c core/elf.c core/mbhdr.c partitions/mbinfo.c \
+ROOT_ONLY_SRCS := core/script.c core/script_default.c core/xlcfg.c core/json.c core/elf.c core/mbhdr.c partitions/mbinfo.c \
                   partitions/childload.c
 # Every other .c/.S under the hypervisor's folders is part of the image.
 HV_DIRS := arch/x86 arch/x86/boot arch/x86/svm arch/x86/vmx core drivers partitions vmbus

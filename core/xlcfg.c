@@ -1,11 +1,13 @@
 /*
  * The xl.cfg-style parser (core/xlcfg.h). One pass over the bytes: the
  * lexer checks each line (length, NUL bytes) as it enters it, so errors
- * come in line order; every value is checked with the start-up script's
- * rules (core/script.c) before it is stored.
+ * come in line order; every value is checked by its key's rule (one table,
+ * which the console's command line goes through too: xlcfg_set_key) before
+ * it is stored. A rule stores only what it accepts.
  */
 #include "core/xlcfg.h"
 #include "core/lib.h"
+#include "core/script.h"
 
 struct lexer {
 	const char *s;
@@ -145,6 +147,10 @@ struct key_rule {
 	const char *must;		/* the message for any value it refuses */
 	bool list;			/* takes [ ... ]: apply() is called per item */
 	bool (*apply)(struct xlcfg *cfg, const struct value *v, const struct script_env *env);
+	/* On the console's command line (xlcfg_set_key): */
+	const char *arg;		/* its name there */
+	const char *arg_must;		/* its message there (no quotes to speak of) */
+	bool number;			/* its value is a number (else a string) */
 };
 
 static bool copy_string(char *dst, size_t size, const struct value *v, size_t min)
@@ -183,13 +189,15 @@ static bool apply_vcpus(struct xlcfg *cfg, const struct value *v, const struct s
 
 static bool apply_cpus(struct xlcfg *cfg, const struct value *v, const struct script_env *env)
 {
+	uint64_t mask = 0;
+
 	if (v->kind != VALUE_STRING)
 		return false;
-	if (!strcmp(v->str, "all")) {
-		cfg->cpu_mask = 0;
-		return true;
-	}
-	return script_parse_cpus(v->str, v->str_len, env->cpu_count, &cfg->cpu_mask);
+	if (strcmp(v->str, "all") &&
+	    !script_parse_cpus(v->str, v->str_len, env->cpu_count, &mask))
+		return false;
+	cfg->cpu_mask = mask;
+	return true;
 }
 
 static bool apply_kernel(struct xlcfg *cfg, const struct value *v, const struct script_env *env)
@@ -237,35 +245,73 @@ static bool apply_on_crash(struct xlcfg *cfg, const struct value *v, const struc
 	return parse_action(v, &cfg->on_crash);
 }
 
+/* One more module: "NAME" or "NAME ARGS" (its command line, after the blanks). */
 static bool apply_module(struct xlcfg *cfg, const struct value *v, const struct script_env *env)
 {
+	unsigned i = cfg->modules.count;
+	size_t n = 0, a;
+
 	(void)env;
-	if (cfg->modules.count >= XLCFG_MODULES_MAX ||
-	    !copy_string(cfg->modules.name[cfg->modules.count], SCRIPT_MODULE_MAX, v, 1))
+	if (v->kind != VALUE_STRING || i >= XLCFG_MODULES_MAX)
 		return false;
+	while (n < v->str_len && v->str[n] != ' ')
+		n++;
+	for (a = n; a < v->str_len && v->str[a] == ' '; a++)
+		;
+	if (!n || n >= SCRIPT_MODULE_MAX)
+		return false;
+	memcpy(cfg->modules.name[i], v->str, n);
+	cfg->modules.name[i][n] = '\0';
+	memcpy(cfg->modules.args[i], v->str + a, v->str_len - a + 1);
 	cfg->modules.count++;
+	return true;
+}
+
+static bool apply_pool(struct xlcfg *cfg, const struct value *v, const struct script_env *env)
+{
+	(void)env;
+	if (v->kind != VALUE_NUMBER || !v->num || v->num > SCRIPT_POOL_MAX)
+		return false;
+	cfg->pool_pages = (uint32_t)v->num;
 	return true;
 }
 
 static const struct key_rule rules[XLCFG_KEY_COUNT] = {
 	[XLCFG_NAME] = { "name", "name must be a quoted name of 1-31 letters, digits, "
-			 "'-', '_' or '.', not starting with a digit", false, apply_name },
+			 "'-', '_' or '.', not starting with a digit", false, apply_name,
+			 "name", "name must be 1-31 letters, digits, '-', '_' or '.', not starting "
+			 "with a digit", false },
 	[XLCFG_MEMORY] = { "memory", "memory must be a number of MiB: even, 2 to 1024",
-			   false, apply_memory },
-	[XLCFG_VCPUS] = { "vcpus", "vcpus must be a number, 1 to 8", false, apply_vcpus },
+			   false, apply_memory,
+			   "memory", "memory must be a size of 2M to 1G in steps of 2M (as 64M; "
+			   "no suffix: MiB)", true },
+	[XLCFG_VCPUS] = { "vcpus", "vcpus must be a number, 1 to 8", false, apply_vcpus,
+			  "vcpus", "vcpus must be a number, 1 to 8", true },
 	[XLCFG_CPUS] = { "cpus", "cpus must be a quoted list of online CPUs, as \"0,2-3\", "
-			 "or \"all\"", false, apply_cpus },
+			 "or \"all\"", false, apply_cpus,
+			 "cpus", "cpus must be a list of online CPUs, as 0,2-3, or all", false },
 	[XLCFG_KERNEL] = { "kernel", "kernel must be a quoted module name of 1-63 characters",
-			   false, apply_kernel },
+			   false, apply_kernel,
+			   "kernel", "kernel must be a module name of 1-63 characters", false },
 	[XLCFG_RAMDISK] = { "ramdisk", "ramdisk must be a quoted module name of 1-63 characters",
-			    false, apply_ramdisk },
-	[XLCFG_CMDLINE] = { "cmdline", "cmdline must be a quoted string", false, apply_cmdline },
+			    false, apply_ramdisk,
+			    "ramdisk", "ramdisk must be a module name of 1-63 characters", false },
+	[XLCFG_CMDLINE] = { "cmdline", "cmdline must be a quoted string", false, apply_cmdline,
+			    "cmdline", "cmdline must be at most 255 characters", false },
 	[XLCFG_ON_POWEROFF] = { "on_poweroff", "on_poweroff must be \"destroy\", \"preserve\" "
-				"or \"restart\"", false, apply_on_poweroff },
+				"or \"restart\"", false, apply_on_poweroff,
+				"on_poweroff", "on_poweroff must be destroy, preserve or restart",
+				false },
 	[XLCFG_ON_CRASH] = { "on_crash", "on_crash must be \"destroy\", \"preserve\" or "
-			     "\"restart\"", false, apply_on_crash },
-	[XLCFG_MODULES] = { "modules", "modules must be a [ list ] of at most 8 quoted module "
-			    "names of 1-63 characters", true, apply_module },
+			     "\"restart\"", false, apply_on_crash,
+			     "on_crash", "on_crash must be destroy, preserve or restart", false },
+	[XLCFG_MODULES] = { "modules", "modules must be a [ list ] of at most 8 quoted \"NAME\" or "
+			    "\"NAME ARGS\", NAME of 1-63 characters",
+			    true, apply_module,
+			    "module", "module must be NAME or NAME:ARGS, NAME a module name of 1-63 "
+			    "characters, at most 8 times", false },
+	[XLCFG_POOL] = { "pool", "pool must be a number of pages, 1 to 262144", false, apply_pool,
+			 "pool", "pool must be a number of pages, 1 to 262144", true },
 };
 
 /* [ item, item, ] across lines, with comments; each item through the key's rule. */
@@ -392,6 +438,7 @@ static const struct {
 	[XLCFG_KERNEL] = FIELD(kernel), [XLCFG_RAMDISK] = FIELD(ramdisk),
 	[XLCFG_CMDLINE] = FIELD(cmdline), [XLCFG_ON_POWEROFF] = FIELD(on_poweroff),
 	[XLCFG_ON_CRASH] = FIELD(on_crash), [XLCFG_MODULES] = FIELD(modules),
+	[XLCFG_POOL] = FIELD(pool_pages),
 };
 
 void xlcfg_overlay(struct xlcfg *dst, const struct xlcfg *top)
@@ -401,4 +448,147 @@ void xlcfg_overlay(struct xlcfg *dst, const struct xlcfg *top)
 			memcpy((char *)dst + fields[i].offset, (const char *)top + fields[i].offset,
 			       fields[i].size);
 	dst->set |= top->set;
+}
+
+static bool say(char *why, size_t why_size, const char *msg)
+{
+	fmt_snprintf(why, why_size, "%s", msg);
+	return false;
+}
+
+/* A command line's memory=SIZE as a file's memory = MiB, or false. */
+static bool size_as_mib(const char *val, size_t len, struct value *v)
+{
+	uint64_t bytes;
+	bool suffix = len && (val[len - 1] < '0' || val[len - 1] > '9');
+
+	if (!parse_u64(val, len, true, &bytes))
+		return false;
+	if (!suffix) {			/* xl.cfg's unit */
+		if (bytes > SCRIPT_MEM_MAX >> 20)
+			return false;
+		bytes <<= 20;
+	}
+	if (bytes % (1u << 20))
+		return false;
+	v->kind = VALUE_NUMBER;
+	v->num = bytes >> 20;
+	return true;
+}
+
+/* module=NAME[:ARGS] as a file's modules entry "NAME ARGS", or false. */
+static bool module_as_entry(const char *val, size_t len, struct value *v)
+{
+	size_t n = 0;
+
+	while (n < len && val[n] != ':')
+		n++;
+	if (!n || n >= SCRIPT_MODULE_MAX || len >= sizeof(v->str))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (val[i] == ' ' || val[i] == '\t')
+			return false;
+	memcpy(v->str, val, len);
+	v->str_len = len;
+	v->str[len] = '\0';
+	if (n < len)
+		v->str[n] = ' ';
+	v->kind = VALUE_STRING;
+	return true;
+}
+
+bool xlcfg_set_key(struct xlcfg *cfg, const char *key, size_t key_len, const char *val,
+		   size_t val_len, const struct script_env *env, char *why, size_t why_size)
+{
+	struct value v;
+	char name[SCRIPT_NAME_MAX];
+	const struct key_rule *r = NULL;
+	unsigned i;
+
+	for (i = 0; i < XLCFG_KEY_COUNT; i++)
+		if (key_len == strlen(rules[i].arg) && !memcmp(key, rules[i].arg, key_len)) {
+			r = &rules[i];
+			break;
+		}
+	key_len = MIN(key_len, sizeof(name) - 1);	/* a longer key is unknown anyway */
+	memcpy(name, key, key_len);
+	name[key_len] = '\0';
+	if (!r) {
+		fmt_snprintf(why, why_size, "unknown key '%s'", name);
+		return false;
+	}
+	for (size_t k = 0; k < val_len; k++)
+		if (val[k] < ' ' || val[k] > '~')	/* as a file's strings */
+			return say(why, why_size, "a string holds printable ASCII only");
+	if ((cfg->set >> i & 1) && i != XLCFG_MODULES) {
+		fmt_snprintf(why, why_size, "duplicate key '%s'", name);
+		return false;
+	}
+	if (i == XLCFG_MODULES && cfg->modules.count >= XLCFG_MODULES_MAX)
+		return say(why, why_size, "at most 8 module= (ramdisk= apart)");
+	if (i == XLCFG_MEMORY) {
+		if (!size_as_mib(val, val_len, &v))
+			return say(why, why_size, r->arg_must);
+	} else if (i == XLCFG_MODULES) {
+		if (!module_as_entry(val, val_len, &v))
+			return say(why, why_size, r->arg_must);
+	} else if (r->number) {
+		v.kind = parse_u64(val, val_len, false, &v.num) ? VALUE_NUMBER : VALUE_WORD;
+	} else {
+		if (val_len >= sizeof(v.str))
+			return say(why, why_size, r->arg_must);
+		memcpy(v.str, val, val_len);
+		v.str[val_len] = '\0';
+		v.str_len = val_len;
+		v.kind = VALUE_STRING;
+	}
+	if (!r->apply(cfg, &v, env))
+		return say(why, why_size, r->arg_must);
+	cfg->set |= 1u << i;
+	return true;
+}
+
+static enum script_end end_of(enum xlcfg_action a)
+{
+	static const enum script_end ends[] = {
+		[XLCFG_DESTROY] = SCRIPT_END_DESTROY,
+		[XLCFG_PRESERVE] = SCRIPT_END_PRESERVE,
+		[XLCFG_RESTART] = SCRIPT_END_RESTART,
+	};
+
+	return ends[a];
+}
+
+bool xlcfg_complete(const struct xlcfg *cfg, char *why, size_t why_size)
+{
+	if (!XLCFG_HAS(cfg, XLCFG_NAME))
+		return say(why, why_size, "no name: give NAME or name=");
+	if (!XLCFG_HAS(cfg, XLCFG_KERNEL))
+		return say(why, why_size, "no kernel= given");
+	return true;
+}
+
+bool xlcfg_resolve(const struct xlcfg *cfg, struct script_create *out, char *why,
+		   size_t why_size)
+{
+	memset(out, 0, sizeof(*out));
+	if (!xlcfg_complete(cfg, why, why_size))
+		return false;
+	memcpy(out->name, cfg->name, sizeof(out->name));
+	memcpy(out->kernel, cfg->kernel, sizeof(out->kernel));
+	memcpy(out->ramdisk, cfg->ramdisk, sizeof(out->ramdisk));
+	memcpy(out->cmdline, cfg->cmdline, sizeof(out->cmdline));
+	out->nmodules = cfg->modules.count;
+	for (unsigned i = 0; i < cfg->modules.count; i++) {
+		memcpy(out->modules[i].name, cfg->modules.name[i], SCRIPT_MODULE_MAX);
+		memcpy(out->modules[i].args, cfg->modules.args[i], SCRIPT_CMDLINE_MAX);
+	}
+	out->mem_bytes = XLCFG_HAS(cfg, XLCFG_MEMORY) ? (uint64_t)cfg->memory_mib << 20 :
+			 SCRIPT_MEM_DEFAULT;
+	out->vcpus = XLCFG_HAS(cfg, XLCFG_VCPUS) ? cfg->vcpus : 1;
+	out->cpu_mask = cfg->cpu_mask;
+	out->on_poweroff = end_of(cfg->on_poweroff);
+	out->on_crash = end_of(cfg->on_crash);
+	out->pool_pages = cfg->pool_pages;
+	return true;
 }

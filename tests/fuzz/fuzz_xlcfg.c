@@ -3,15 +3,20 @@
  * xl.cfg-style description: it parses, keeping every limit (names valid,
  * memory and VP counts in range, strings NUL-terminated within their
  * arrays), or fails with a message on a line the input has, and an output
- * all zero. An accepted description is then written as JSON into buffers of
- * every size the input's last byte picks: never past them, NUL-terminated,
- * and when it fits, exactly the text a roomy buffer gets.
+ * all zero. An accepted description resolves (or says it lacks its name or
+ * kernel) within the same limits, and is then written as JSON into buffers
+ * of every size the input's last byte picks: never past them,
+ * NUL-terminated, and when it fits, exactly the text a roomy buffer gets.
+ * The input's lines are also set as command-line KEY=VALUE pairs
+ * (xlcfg_set_key): each is taken whole, or refused with a message and
+ * nothing changed.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/json.h"
+#include "core/script.h"
 #include "core/xlcfg.h"
 
 #define CHECK(c)	do { if (!(c)) abort(); } while (0)
@@ -34,8 +39,60 @@ static void check_cfg(const struct xlcfg *c)
 	CHECK(c->on_poweroff <= XLCFG_RESTART && c->on_crash <= XLCFG_RESTART);
 	CHECK(c->modules.count <= XLCFG_MODULES_MAX);
 	for (unsigned i = 0; i < XLCFG_MODULES_MAX; i++)
-		CHECK(TERMINATED(c->modules.name[i]) &&
-		      (i < c->modules.count) == (c->modules.name[i][0] != '\0'));
+		CHECK(TERMINATED(c->modules.name[i]) && TERMINATED(c->modules.args[i]) &&
+		      (i < c->modules.count) == (c->modules.name[i][0] != '\0') &&
+		      !strchr(c->modules.name[i], ' '));
+	CHECK(XLCFG_HAS(c, XLCFG_POOL) ? c->pool_pages >= 1 && c->pool_pages <= SCRIPT_POOL_MAX :
+	      !c->pool_pages);
+}
+
+static void check_resolve(const struct xlcfg *c)
+{
+	struct script_create out;
+	char why[XLCFG_MSG_MAX];
+
+	if (!xlcfg_resolve(c, &out, why, sizeof(why))) {
+		CHECK(!XLCFG_HAS(c, XLCFG_NAME) || !XLCFG_HAS(c, XLCFG_KERNEL));
+		CHECK(why[0] && TERMINATED(why));
+		return;
+	}
+	CHECK(script_name_ok(out.name, strlen(out.name)) && out.kernel[0]);
+	CHECK(out.mem_bytes && out.mem_bytes % (2u << 20) == 0 && out.mem_bytes <= SCRIPT_MEM_MAX);
+	CHECK(out.vcpus >= 1 && out.vcpus <= SCRIPT_VCPUS_MAX);
+	CHECK(out.nmodules == c->modules.count);
+	CHECK(out.on_poweroff <= SCRIPT_END_RESTART && out.on_crash <= SCRIPT_END_RESTART);
+}
+
+/* Each line "KEY=VALUE" as the command line gives it. */
+static void set_lines(const char *text, size_t len)
+{
+	struct xlcfg cfg, before;
+	char why[XLCFG_MSG_MAX];
+	size_t at = 0;
+
+	memset(&cfg, 0, sizeof(cfg));
+	while (at < len) {
+		const char *line = text + at, *eq;
+		size_t n = 0;
+
+		while (at + n < len && line[n] != '\n')
+			n++;
+		at += n + 1;
+		eq = memchr(line, '=', n);
+		if (!eq)
+			continue;
+		before = cfg;
+		why[0] = '\0';
+		if (xlcfg_set_key(&cfg, line, (size_t)(eq - line), eq + 1, n - (size_t)(eq - line) - 1,
+				  &env, why, sizeof(why))) {
+			CHECK(cfg.set != before.set || cfg.modules.count == before.modules.count + 1);
+		} else {
+			CHECK(why[0] && TERMINATED(why));
+			CHECK(!memcmp(&before, &cfg, sizeof(cfg)));
+		}
+		check_cfg(&cfg);
+		check_resolve(&cfg);
+	}
 }
 
 static void write_json(const struct xlcfg *c, struct json *j, char *buf, size_t size)
@@ -97,12 +154,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&zero, 0, sizeof(zero));
 	if (xlcfg_parse(text, size, &env, &cfg, &err)) {
 		check_cfg(&cfg);
+		check_resolve(&cfg);
 		check_json(&cfg, size ? data[size - 1] * 4u : 0);
 	} else {
 		CHECK(err.line >= 1 && err.line <= lines);
 		CHECK(err.msg[0] && TERMINATED(err.msg));
 		CHECK(!memcmp(&cfg, &zero, sizeof(cfg)));
 	}
+	set_lines(text, size);
 	free(text);
 	return 0;
 }

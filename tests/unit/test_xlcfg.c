@@ -50,7 +50,8 @@ static void test_every_key(void **state)
 			  "cmdline = \"console=ttyS0 root=/dev/ram0\"\n"
 			  "on_poweroff = \"preserve\"\n"
 			  "on_crash = \"restart\"\n"
-			  "modules = [ \"a\", 'b' ]\n"));
+			  "modules = [ \"a\", 'b  x=1 \"y z\"' ]\n"
+			  "pool = 40\n"));
 	assert_int_equal(cfg.set, (1u << XLCFG_KEY_COUNT) - 1);
 	assert_string_equal(cfg.name, "web-1");
 	assert_int_equal(cfg.memory_mib, 64);
@@ -63,7 +64,10 @@ static void test_every_key(void **state)
 	assert_int_equal(cfg.on_crash, XLCFG_RESTART);
 	assert_int_equal(cfg.modules.count, 2);
 	assert_string_equal(cfg.modules.name[0], "a");
+	assert_string_equal(cfg.modules.args[0], "");
 	assert_string_equal(cfg.modules.name[1], "b");
+	assert_string_equal(cfg.modules.args[1], "x=1 \"y z\"");	/* after the blanks */
+	assert_int_equal(cfg.pool_pages, 40);
 	assert_int_equal(err.line, 0);
 }
 
@@ -191,8 +195,8 @@ static void test_value_errors(void **state)
 				   "'.', not starting with a digit";
 	static const char off[] = "on_poweroff must be \"destroy\", \"preserve\" or \"restart\"";
 	static const char crash[] = "on_crash must be \"destroy\", \"preserve\" or \"restart\"";
-	static const char mods[] = "modules must be a [ list ] of at most 8 quoted module names of "
-				   "1-63 characters";
+	static const char mods[] = "modules must be a [ list ] of at most 8 quoted \"NAME\" or "
+				   "\"NAME ARGS\", NAME of 1-63 characters";
 	(void)state;
 
 	expect_error("\n\nmemory = 0", 3, mem);
@@ -227,6 +231,11 @@ static void test_value_errors(void **state)
 	expect_error("modules = [\n\"a\",\n\"\"\n]", 3, mods);
 	expect_error("modules = [ 1 ]", 1, mods);
 	expect_error("modules = [\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\"]", 1, mods);
+	expect_error("modules = [ \" a\" ]", 1, mods);	/* no name before the blank */
+	expect_error("pool = 0", 1, "pool must be a number of pages, 1 to 262144");
+	expect_error("pool = 262145", 1, "pool must be a number of pages, 1 to 262144");
+	expect_error("pool = \"4\"", 1, "pool must be a number of pages, 1 to 262144");
+	expect_error("pool = 4\npool = 4", 2, "duplicate key 'pool'");
 }
 
 static void test_lexical_errors(void **state)
@@ -295,11 +304,208 @@ static void test_overlay(void **state)
 	assert_int_equal(file.vcpus, 2);
 	assert_int_equal(file.modules.count, 1);	/* the list as a whole */
 	assert_string_equal(file.modules.name[0], "c");
+	/* the new keys too: pool, and module arguments with their list */
+	assert_true(parse("pool = 7\nmodules = [\"a x\"]"));
+	file = cfg;
+	assert_true(parse("modules = [\"b y z\"]"));
+	top = cfg;
+	xlcfg_overlay(&file, &top);
+	assert_int_equal(file.pool_pages, 7);
+	assert_int_equal(file.modules.count, 1);
+	assert_string_equal(file.modules.name[0], "b");
+	assert_string_equal(file.modules.args[0], "y z");
+	assert_true(parse("pool = 9"));
+	xlcfg_overlay(&file, &cfg);
+	assert_int_equal(file.pool_pages, 9);
+	assert_string_equal(file.modules.args[0], "y z");
 	/* an empty overlay changes nothing */
 	memset(&top, 0, sizeof(top));
 	cfg = file;
 	xlcfg_overlay(&file, &top);
 	assert_memory_equal(&cfg, &file, sizeof(cfg));
+}
+
+static char why[XLCFG_MSG_MAX];
+
+/* One command-line key into cfg, by its C strings. */
+static bool set(const char *key, const char *val)
+{
+	memset(why, 0, sizeof(why));
+	return xlcfg_set_key(&cfg, key, strlen(key), val, strlen(val), &env4, why, sizeof(why));
+}
+
+static void expect_set_error(const char *key, const char *val, const char *message)
+{
+	struct xlcfg before = cfg;
+
+	if (set(key, val))
+		fail_msg("%s=%s accepted", key, val);
+	assert_string_equal(why, message);
+	assert_memory_equal(&before, &cfg, sizeof(cfg));	/* unchanged */
+}
+
+/* The command line's keys: the same rules, with sizes, module=NAME:ARGS, no quotes. */
+static void test_set_key(void **state)
+{
+	static const char mem[] = "memory must be a size of 2M to 1G in steps of 2M (as 64M; no "
+				  "suffix: MiB)";
+	static const char mod[] = "module must be NAME or NAME:ARGS, NAME a module name of 1-63 "
+				  "characters, at most 8 times";
+	char long_val[300];
+	(void)state;
+
+	memset(&cfg, 0, sizeof(cfg));
+	assert_true(set("name", "web"));
+	assert_true(set("kernel", "k.elf"));
+	assert_true(set("memory", "64M"));
+	assert_true(set("vcpus", "2"));
+	assert_true(set("cpus", "1-2"));
+	assert_true(set("cmdline", "a b"));
+	assert_true(set("ramdisk", "rd"));
+	assert_true(set("on_poweroff", "restart"));
+	assert_true(set("on_crash", "preserve"));
+	assert_true(set("pool", "12"));
+	assert_true(set("module", "m1"));
+	assert_true(set("module", "m2:x y:z"));
+	assert_int_equal(cfg.set, (1u << XLCFG_KEY_COUNT) - 1);
+	assert_string_equal(cfg.name, "web");
+	assert_string_equal(cfg.kernel, "k.elf");
+	assert_int_equal(cfg.memory_mib, 64);
+	assert_int_equal(cfg.vcpus, 2);
+	assert_int_equal(cfg.cpu_mask, 6);
+	assert_string_equal(cfg.cmdline, "a b");
+	assert_string_equal(cfg.ramdisk, "rd");
+	assert_int_equal(cfg.on_poweroff, XLCFG_RESTART);
+	assert_int_equal(cfg.on_crash, XLCFG_PRESERVE);
+	assert_int_equal(cfg.pool_pages, 12);
+	assert_int_equal(cfg.modules.count, 2);
+	assert_string_equal(cfg.modules.name[1], "m2");
+	assert_string_equal(cfg.modules.args[1], "x y:z");	/* the first ':' splits */
+	/* each error leaves cfg as it was */
+	expect_set_error("name", "x", "duplicate key 'name'");
+	expect_set_error("pool", "1", "duplicate key 'pool'");
+	expect_set_error("memroy", "1", "unknown key 'memroy'");
+	expect_set_error("modules", "a", "unknown key 'modules'");
+	expect_set_error("abcdefghijklmnopqrstuvwxyz0123456789", "1",
+			 "unknown key 'abcdefghijklmnopqrstuvwxyz01234'");
+	for (int i = 0; i < 6; i++)
+		assert_true(set("module", "m"));
+	expect_set_error("module", "m", "at most 8 module= (ramdisk= apart)");
+	memset(&cfg, 0, sizeof(cfg));
+	expect_set_error("name", "1st", "name must be 1-31 letters, digits, '-', '_' or '.', not "
+			 "starting with a digit");
+	expect_set_error("name", "", "name must be 1-31 letters, digits, '-', '_' or '.', not "
+			 "starting with a digit");
+	expect_set_error("memory", "3M", mem);
+	expect_set_error("memory", "3", mem);
+	expect_set_error("memory", "1025", mem);
+	expect_set_error("memory", "0", mem);
+	expect_set_error("memory", "2G", mem);
+	expect_set_error("memory", "1536K", mem);
+	expect_set_error("memory", "", mem);
+	expect_set_error("memory", "M", mem);
+	expect_set_error("vcpus", "9", "vcpus must be a number, 1 to 8");
+	expect_set_error("vcpus", "", "vcpus must be a number, 1 to 8");
+	expect_set_error("cpus", "4", "cpus must be a list of online CPUs, as 0,2-3, or all");
+	expect_set_error("kernel", "", "kernel must be a module name of 1-63 characters");
+	expect_set_error("on_crash", "Destroy", "on_crash must be destroy, preserve or restart");
+	expect_set_error("pool", "0x40001", "pool must be a number of pages, 1 to 262144");
+	expect_set_error("cmdline", "a\tb", "a string holds printable ASCII only");
+	expect_set_error("cmdline", "\xc3\xa9", "a string holds printable ASCII only");
+	expect_set_error("module", "", mod);
+	expect_set_error("module", ":args", mod);
+	expect_set_error("module", "a b", mod);
+	memset(long_val, 'c', 256);
+	long_val[256] = '\0';
+	expect_set_error("cmdline", long_val, "cmdline must be at most 255 characters");
+	memset(long_val, 'k', 64);
+	long_val[64] = '\0';
+	expect_set_error("kernel", long_val, "kernel must be a module name of 1-63 characters");
+	expect_set_error("module", long_val, mod);
+	long_val[63] = '\0';
+	assert_true(set("kernel", long_val));
+	/* sizes */
+	assert_true(set("memory", "2048K"));
+	assert_int_equal(cfg.memory_mib, 2);
+	memset(&cfg, 0, sizeof(cfg));
+	assert_true(set("memory", "1G"));
+	assert_int_equal(cfg.memory_mib, 1024);
+	memset(&cfg, 0, sizeof(cfg));
+	assert_true(set("memory", "1024"));
+	assert_int_equal(cfg.memory_mib, 1024);
+	/* cpus=all, an empty cmdline */
+	assert_true(set("cpus", "all"));
+	assert_int_equal(cfg.cpu_mask, 0);
+	assert_true(set("cmdline", ""));
+	assert_true(XLCFG_HAS(&cfg, XLCFG_CMDLINE));
+}
+
+static void test_resolve(void **state)
+{
+	struct script_create out;
+	char msg[XLCFG_MSG_MAX];
+	(void)state;
+
+	/* what is required */
+	assert_true(parse("kernel = \"k\""));
+	assert_false(xlcfg_resolve(&cfg, &out, msg, sizeof(msg)));
+	assert_string_equal(msg, "no name: give NAME or name=");
+	assert_false(xlcfg_complete(&cfg, msg, sizeof(msg)));
+	assert_true(parse("name = \"n\""));
+	assert_false(xlcfg_resolve(&cfg, &out, msg, sizeof(msg)));
+	assert_string_equal(msg, "no kernel= given");
+	/* the defaults */
+	assert_true(parse("name = \"n\"\nkernel = \"k\""));
+	assert_true(xlcfg_complete(&cfg, msg, sizeof(msg)));
+	memset(&out, 0xcc, sizeof(out));
+	assert_true(xlcfg_resolve(&cfg, &out, msg, sizeof(msg)));
+	assert_string_equal(out.name, "n");
+	assert_string_equal(out.kernel, "k");
+	assert_string_equal(out.ramdisk, "");
+	assert_string_equal(out.cmdline, "");
+	assert_int_equal(out.nmodules, 0);
+	assert_int_equal(out.mem_bytes, 16u << 20);
+	assert_int_equal(out.vcpus, 1);
+	assert_int_equal(out.cpu_mask, 0);
+	assert_int_equal(out.on_poweroff, SCRIPT_END_DESTROY);
+	assert_int_equal(out.on_crash, SCRIPT_END_DESTROY);
+	assert_int_equal(out.pool_pages, 0);
+	/* everything given */
+	assert_true(parse("name = \"web\"\nkernel = \"k\"\nmemory = 64\nvcpus = 3\n"
+			  "cpus = \"1,3\"\nramdisk = \"rd\"\ncmdline = \"c d\"\n"
+			  "on_poweroff = \"preserve\"\non_crash = \"restart\"\npool = 5\n"
+			  "modules = [ \"a\", \"b x y\" ]"));
+	assert_true(xlcfg_resolve(&cfg, &out, msg, sizeof(msg)));
+	assert_string_equal(out.name, "web");
+	assert_int_equal(out.mem_bytes, 64u << 20);
+	assert_int_equal(out.vcpus, 3);
+	assert_int_equal(out.cpu_mask, 0xa);
+	assert_string_equal(out.ramdisk, "rd");
+	assert_string_equal(out.cmdline, "c d");
+	assert_int_equal(out.on_poweroff, SCRIPT_END_PRESERVE);
+	assert_int_equal(out.on_crash, SCRIPT_END_RESTART);
+	assert_int_equal(out.pool_pages, 5);
+	assert_int_equal(out.nmodules, 2);
+	assert_string_equal(out.modules[0].name, "a");
+	assert_string_equal(out.modules[0].args, "");
+	assert_string_equal(out.modules[1].name, "b");
+	assert_string_equal(out.modules[1].args, "x y");
+	/* a file, then the command line's keys over it */
+	assert_true(parse("name = \"f\"\nkernel = \"k\"\nmemory = 64\nmodules = [\"a\"]"));
+	{
+		struct xlcfg file = cfg;
+
+		memset(&cfg, 0, sizeof(cfg));
+		assert_true(set("memory", "128M"));
+		assert_true(set("module", "b:q"));
+		xlcfg_overlay(&file, &cfg);
+		assert_true(xlcfg_resolve(&file, &out, msg, sizeof(msg)));
+		assert_string_equal(out.name, "f");
+		assert_int_equal(out.mem_bytes, 128u << 20);
+		assert_int_equal(out.nmodules, 1);
+		assert_string_equal(out.modules[0].name, "b");
+		assert_string_equal(out.modules[0].args, "q");
+	}
 }
 
 int main(void)
@@ -314,6 +520,8 @@ int main(void)
 		cmocka_unit_test(test_lexical_errors),
 		cmocka_unit_test(test_reads_only_len),
 		cmocka_unit_test(test_overlay),
+		cmocka_unit_test(test_set_key),
+		cmocka_unit_test(test_resolve),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
