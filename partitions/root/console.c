@@ -40,8 +40,8 @@
 
 #define COM1		0x3f8
 #define ROOT_RING	16384	/* the root's own lines waiting: a power of two */
-#define SAY_MAX		256
-#define CUR_MAX		640	/* a line being sent: a hypervisor log line (512) and a loss note */
+#define SAY_MAX		1024	/* a line, as logring takes it whole (LOGRING_LINE_MAX) */
+#define CUR_MAX		1100	/* a line being sent: a line of say() or of the log, and an erase */
 
 struct console_source {
 	/* The next line into out (at most size bytes); 0 if none. *more: it goes on (cut). */
@@ -90,15 +90,41 @@ static size_t root_unsent(void)
 	return (size_t)(root_ring.head - MAX(root_at.pos, root_ring.tail));
 }
 
+/*
+ * A command's lines go out together (console_group): each but the last
+ * carries GROUP_MORE, which keeps the sender's turn on the root's lines;
+ * a GROUP_END line (not sent) closes the group.
+ */
+#define GROUP_MORE	'\x01'
+#define GROUP_END	'\x02'
+static bool grouping;
+
 static size_t root_next(char *out, size_t size, bool *more)
 {
 	struct logring_loss lost = { 0, 0, 0 };
 	size_t len;
 
 	*more = false;
-	if (!logring_get(&root_ring, &root_at, out, size, &len, &lost))
-		return 0;
-	return MIN(len, size);
+	while (logring_get(&root_ring, &root_at, out, size, &len, &lost)) {
+		len = MIN(len, size);
+		if (len == 1 && out[0] == GROUP_END)
+			continue;
+		if (len && out[0] == GROUP_MORE) {
+			memmove(out, out + 1, --len);
+			*more = true;
+		}
+		return len;
+	}
+	return 0;
+}
+
+void console_group(bool on)
+{
+	static const char end = GROUP_END;
+
+	if (!on && grouping && buffering)
+		logring_put(&root_ring, &end, 1);
+	grouping = on;
 }
 
 /* Read the hypervisor's log into log_buf when all of it is sent; false when it has nothing. */
@@ -306,8 +332,18 @@ void console_prompt_show(const char *text, const struct lineedit *le)
 	console_pump();
 }
 
-void console_prompt_end(void)
+void console_prompt_end(const char *entered)
 {
+	/*
+	 * Shown, the echo ended the line. Erased by other output, the line
+	 * is printed whole, so that what was entered stays on the terminal
+	 * above what it prints.
+	 */
+	if (!prompt_shown && prompt) {
+		int n = fmt_snprintf(echo_buf, sizeof(echo_buf), "%s%s\r\n", prompt, entered);
+
+		echo_len = (size_t)MIN(n, (int)sizeof(echo_buf) - 1);
+	}
 	prompt = NULL;
 	prompt_shown = false;
 	console_pump();
@@ -353,9 +389,9 @@ void say(const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = fmt_vsnprintf(line, sizeof(line) - 2, fmt, ap);
+	n = fmt_vsnprintf(line, sizeof(line) - 3, fmt, ap);
 	va_end(ap);
-	n = MIN(n, (int)sizeof(line) - 3);
+	n = MIN(n, (int)sizeof(line) - 4);	/* room for CR LF, or a group's mark */
 	if (!buffering) {
 		line[n++] = '\r';
 		line[n++] = '\n';
@@ -365,6 +401,11 @@ void say(const char *fmt, ...)
 	/* the root's own lines are never dropped: its ring full of unsent ones, send till one fits */
 	while (root_unsent() + LOGRING_HDR + (size_t)n > ROOT_RING && have_byte())
 		uart_putc(COM1, cur[cur_sent++]);
+	if (grouping) {
+		memmove(line + 1, line, (size_t)n);
+		line[0] = GROUP_MORE;
+		n++;
+	}
 	logring_put(&root_ring, line, (size_t)n);
 	console_pump();
 }

@@ -73,13 +73,21 @@ void console_poll(void);
 bool console_busy(void);
 /* Send everything, waiting on the UART: before power-off and a panic's exit. */
 void console_flush(void);
+/*
+ * While on, the root's lines go out one after the other, no other source's
+ * line between them (a command's output, a JSON document across lines).
+ */
+void console_group(bool on);
 /* A key typed on COM1 (the hypervisor's early bytes first); false if none waits. */
 bool console_getc(uint8_t *b);
 struct lineedit;
 /* From now on the prompt and the line being edited are shown, drawn again after other output. */
 void console_prompt_show(const char *prompt, const struct lineedit *le);
-/* The line was entered (its echo ended it): the prompt is no longer drawn. */
-void console_prompt_end(void);
+/*
+ * The line was entered (or abandoned): the prompt is no longer drawn. If
+ * other output had erased it, "PROMPT<entered>" is printed as a line.
+ */
+void console_prompt_end(const char *entered);
 /* A key's echo: sent before any other line, if the prompt is on the terminal. */
 void console_echo(const char *s, size_t n);
 struct child;

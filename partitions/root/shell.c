@@ -208,7 +208,9 @@ static void run_line(const char *line, size_t n)
 		return;
 	if (!root_first_command_tsc)
 		root_first_command_tsc = rdtsc();	/* make bench */
+	console_group(true);	/* its output in one piece */
 	r = shell_run(&cmd);
+	console_group(false);
 	if (r != RUN_BLOCKED)
 		command_done(r, STATUS_FAILED);
 }
@@ -375,7 +377,7 @@ static void prompt_keys(void)
 		echo(&e);
 		if (ev == LINEEDIT_NONE)
 			continue;
-		console_prompt_end();
+		console_prompt_end(ev == LINEEDIT_LINE ? lineedit_line(&le) : "^C");
 		prompt_up = false;
 		if (ev == LINEEDIT_LINE)
 			run_line(lineedit_line(&le), strlen(lineedit_line(&le)));

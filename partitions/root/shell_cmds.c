@@ -18,6 +18,7 @@
 
 #define JSON_BUF	8192
 #define JSON_LINE	160	/* a line of JSON is cut after the next ',' past this */
+#define LINE_MAX_OUT	1000	/* say()'s longest line is longer */
 
 typedef enum run_result (*runner_fn)(const struct script_cmd *c);
 
@@ -29,6 +30,17 @@ static struct json js;
 static void json_start(void)
 {
 	json_init(&js, json_buf, sizeof(json_buf));
+}
+
+/* n bytes of s as a line (the formatter has no precision: a copy, cut to a line). */
+static void say_n(const char *s, size_t n)
+{
+	static char line[LINE_MAX_OUT + 1];
+
+	n = MIN(n, (size_t)LINE_MAX_OUT);
+	memcpy(line, s, n);
+	line[n] = '\0';
+	say("%s", line);
 }
 
 /* The document, cut after commas outside strings. */
@@ -49,12 +61,12 @@ static enum run_result json_say(void)
 		}
 		in_str = ch == '"';
 		if (ch == ',' && i + 1 - start >= JSON_LINE) {
-			say("%.*s", (int)(i + 1 - start), json_buf + start);
+			say_n(json_buf + start, i + 1 - start);
 			start = i + 1;
 		}
 	}
 	if (i > start)
-		say("%.*s", (int)(i - start), json_buf + start);
+		say_n(json_buf + start, i - start);
 	return RUN_OK;
 }
 
@@ -271,13 +283,22 @@ static enum run_result run_echo(const struct script_cmd *c)
 static const struct {
 	uint64_t bit;
 	const char *name;
-	bool required;
+	unsigned need;		/* HV_X_NEED_*: the back-ends that cannot do without it */
 	const char *what;
 } features[] = {
-#define FEATURE_ROW(bit, name, required, what) { bit, name, required, what },
+#define FEATURE_ROW(bit, NAME, name, need, what) { 1ull << (bit), name, need, what },
 	HV_X_FEATURES(FEATURE_ROW)
 #undef FEATURE_ROW
 };
+
+/* Whether this machine's back-end needs feature i (any back-end when there is none). */
+static bool needed(size_t i)
+{
+	unsigned mine = !strcmp(info.backend, "vmx") ? HV_X_NEED_VMX :
+			!strcmp(info.backend, "svm") ? HV_X_NEED_SVM : HV_X_NEED_ANY;
+
+	return features[i].need & mine;
+}
 
 static enum run_result run_hv_info(const struct script_cmd *c)
 {
@@ -351,7 +372,7 @@ static enum run_result run_hv_check(const struct script_cmd *c)
 			jkey_str("feature", features[i].name);
 			jkey_str("status", has ? "ok" : lacks ? "missing" : "absent");
 			json_key(&js, "required");
-			json_bool(&js, features[i].required);
+			json_bool(&js, needed(i));
 			jkey_str("about", features[i].what);
 			json_end_object(&js);
 			continue;
@@ -372,7 +393,7 @@ static enum run_result run_hv_check(const struct script_cmd *c)
 static enum run_result run_hv_log(const struct script_cmd *c)
 {
 	static struct hv_x_log_history h;
-	static char text[1024];
+	static char text[4096];
 	struct block b = { .kind = BLOCK_FOLLOW };
 	uint64_t got;
 
@@ -388,12 +409,12 @@ static enum run_result run_hv_log(const struct script_cmd *c)
 		if (!got)
 			break;
 		got = MIN(got, sizeof(text));
-		while (at < got) {	/* whole lines ending in CR LF */
+		while (at < got) {	/* whole lines, each ending in '\n' */
 			size_t e = at;
 
 			while (e < got && text[e] != '\n')
 				e++;
-			say("%.*s", (int)(e - at - (e > at && text[e - 1] == '\r')), text + at);
+			say_n(text + at, e - at);
 			at = e + 1;
 		}
 	}
@@ -552,8 +573,8 @@ static enum run_result run_part_info(const struct script_cmd *c)
 	return json_say();
 }
 
-static const char *const exit_names[] = {
-#define EXIT_NAME_ROW(index, name) [index] = name,
+static const char *const exit_names[HV_X_EXIT_REASONS_MAX] = {
+#define EXIT_NAME_ROW(index, NAME, name) [index] = name,
 	HV_X_EXIT_REASONS(EXIT_NAME_ROW)
 #undef EXIT_NAME_ROW
 };

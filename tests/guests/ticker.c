@@ -128,7 +128,9 @@ static void say_tick(unsigned tick)
 /*
  * The ticks follow the TSC, not the number of naps: a nap may run long
  * (an emulator's busy host), and the ticks must still come every 100 ms
- * of the clock the partitions beside it count in.
+ * of the clock the partitions beside it count in. A tick is a period the
+ * ticker ran, never caught up: paused (part pause), it does not count, and
+ * resumed it goes on from the next number.
  */
 void guest_main(const struct guest_boot *b)
 {
@@ -152,7 +154,9 @@ void guest_main(const struct guest_boot *b)
 				say_tick(++tick);
 			continue;
 		}
-		for (; rdtsc() >= next; next += period)
+		if (rdtsc() >= next) {
 			say_tick(++tick);
+			next = rdtsc() + period;
+		}
 	}
 }

@@ -26,8 +26,8 @@ The conversation, one directive a line ('#' comments and blank lines are skipped
                             that begins with the prompt), then for the next prompt: the lines
                             between are "the last output", `out`
     json NAME TEXT          cmd TEXT, then json.loads(out), kept as NAME
-    check PYEXPR            PYEXPR (Python) is true over the kept documents (by name), `out`
-                            and `lines` (out's lines as a list)
+    check PYEXPR            PYEXPR (Python) is true over the kept documents (by name), `out`,
+                            `lines` (its lines), `log` (every line so far, transformed)
     sleep SECONDS
     mark NAME               prints "mark NAME SECONDS" on stdout: the wall-clock seconds since
                             the emulator was started
@@ -117,6 +117,10 @@ class Console:
         self.log.write(data)
         self.log.flush()
         self.screen.feed(data)
+
+    def log_text(self):
+        """Every complete line so far, transformed, joined by newlines (check's `log`)."""
+        return "\n".join(self.screen.lines)
 
     def wait_for(self, cond, timeout, what):
         deadline = time.monotonic() + (timeout if timeout is not None else self.timeout)
@@ -242,12 +246,23 @@ def run_step(con, word, arg):
         if not name.isidentifier() or not text:
             raise Failure("json wants NAME TEXT, NAME an identifier")
         out = con.cmd(text)
-        try:
-            con.docs[name] = json.loads(out)
-        except ValueError as e:
-            raise Failure("'%s' did not print valid JSON (%s); it printed:\n%s" % (text, e, out))
+        # The command's own output comes first and in one piece (the root sends a command's
+        # lines together); a child's or the hypervisor's line may follow it before the prompt.
+        # The document is the shortest run of leading lines that parses, and it must be all
+        # of the command's output: a line after it must not start with '{', '[' or '"'.
+        lines, doc, err = out.split("\n"), None, "no output"
+        for n in range(1, len(lines) + 1):
+            try:
+                doc = json.loads("\n".join(lines[:n]))
+                break
+            except ValueError as e:
+                err = str(e)
+        if doc is None:
+            raise Failure("'%s' did not print valid JSON (%s); it printed:\n%s" % (text, err, out))
+        con.docs[name] = doc
     elif word == "check":
-        names = dict(con.docs, out=con.out, lines=con.out.split("\n") if con.out else [])
+        names = dict(con.docs, out=con.out, lines=con.out.split("\n") if con.out else [],
+                     log=con.log_text())
         try:
             ok = eval(arg, {"__builtins__": __builtins__, "re": re, "json": json}, names)
         except Exception as e:

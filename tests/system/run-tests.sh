@@ -1141,10 +1141,21 @@ grub_console() {
 }
 grub_console qemu
 grub_console bochs
-# The root's console (issue 11): the prompt, help, shutdown.
-# enabled at integration (it needs the root's console):
-# console_case qemu-console-smoke qemu 2 120 "" "$here/console-smoke.txt" -- "$NO_PANIC"
-# console_case bochs-console-smoke bochs 1 300 "" "$here/console-smoke.txt" -- "$NO_PANIC"
+# The root's console (issue 11, docs/console.md), driven through COM1 as a user types: three
+# partitions (one from an xl.cfg file), listed as text and as JSON, one paused (its counter stops)
+# and resumed (it goes on), a child's console attached (its output, typed keys, Ctrl-]), one
+# destroyed (its memory back in hv info), every bad input refused with its message and nothing
+# changed, scripts run, shutdown powering the machine off.
+console_session() {
+	local name=$1 emu=$2 cpus=$3 tmo=$4
+	console_case "$name" "$emu" "$cpus" "$tmo" "" "$here/console-session.txt" \
+		"$G/ticker.elf:ticker.elf" "$G/cpuid.elf:cpuid.elf" \
+		"$here/console-web.cfg:console-web.cfg" "$here/console-bad.cfg:console-bad.cfg" \
+		"$here/console-ok.txt:console-ok.txt" "$here/console-bad.txt:console-bad.txt" \
+		-- "$NO_PANIC" 'crashed on vCPU' 'SINT0 message'
+}
+console_session qemu-console qemu 2 300
+console_session bochs-console bochs 1 900
 
 # A Multiboot version-1 loader (QEMU's -kernel) must get a clear message and a halt.
 wrong_loader() {
