@@ -142,7 +142,7 @@ bool script_name_ok(const char *s, size_t len);
  * own rules (cpus= against env): a line that is cut, has a bad or repeated
  * name, or a bad or unknown key becomes, instead of its create and start,
  *
- *   echo module I 'MODULE': partition 'NAME' not created: WHY
+ *   echo root: module I 'MODULE': partition 'NAME' not created: WHY
  *
  * (WHY names the key at fault where there is one), so the runner says it
  * in its turn, before what the later lines create. What only the root can

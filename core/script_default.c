@@ -195,7 +195,7 @@ static const char *module_problem(const char *const *names, const char *const *a
 }
 
 /*
- * "echo module I 'MODULE': partition 'P' not created: WHY[ 'KEY']" (without partition=:
+ * "echo root: module I 'MODULE': partition 'P' not created: WHY[ 'KEY']" (without partition=:
  * "ignored: WHY"), each name cut to fit: the runner says it in its turn.
  */
 static void refuse(struct out *o, unsigned i, const char *module, const struct cmdline_token *part,
@@ -205,7 +205,7 @@ static void refuse(struct out *o, unsigned i, const char *module, const struct c
 	struct out m = { text, sizeof(text), 0, true };
 
 	text[0] = '\0';
-	puts_(&m, "module ");
+	puts_(&m, "root: module ");	/* the root speaking, as its own lines */
 	put_uint(&m, i);
 	puts_(&m, " '");
 	put_cut(&m, module, MIN(strlen(module), (size_t)SCRIPT_NAME_MAX));

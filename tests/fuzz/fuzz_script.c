@@ -124,7 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (n)
 			run(out, n, true);
 		/* a line cut short is refused: an echo says so, nothing is created */
-		CHECK(!n || !cut || !strncmp(out, "echo module 0 'mod': ", 21));
+		CHECK(!n || !cut || !strncmp(out, "echo root: module 0 'mod': ", 27));
 	}
 done:
 	free(buf);

@@ -595,34 +595,34 @@ static void test_default_script_refusals(void **state)
 		"part start good\n"
 		"part create junk kernel=guest.ld\n"	/* the image is the root's to check */
 		"part start junk\n"
-		"echo module 2 'cpuid.elf': partition 'odd' not created: "
+		"echo root: module 2 'cpuid.elf': partition 'odd' not created: "
 		"mem= must be a multiple of 2 MiB, at most 1 GiB\n"
-		"echo module 3 'cpuid.elf': partition 'good' not created: "
+		"echo root: module 3 'cpuid.elf': partition 'good' not created: "
 		"the name is in use (an earlier module line)\n"
-		"echo module 4 'cpuid.elf': partition 'many' not created: vcpus= must be 1 to 8\n"
-		"echo module 5 'cpuid.elf': partition '1st' not created: the name must be 1-31 "
+		"echo root: module 4 'cpuid.elf': partition 'many' not created: vcpus= must be 1 to 8\n"
+		"echo root: module 5 'cpuid.elf': partition '1st' not created: the name must be 1-31 "
 		"letters, digits, '-', '_' or '.', not starting with a digit, and not \"all\"\n"
-		"echo module 6 'cpuid.elf': partition 'typo' not created: unknown key 'memory'\n"
-		"echo module 7 'cpuid.elf': partition 'big' not created: "
+		"echo root: module 6 'cpuid.elf': partition 'typo' not created: unknown key 'memory'\n"
+		"echo root: module 7 'cpuid.elf': partition 'big' not created: "
 		"mem= must be a multiple of 2 MiB, at most 1 GiB\n"
-		"echo module 8 'cpuid.elf': partition 'long' not created: "
+		"echo root: module 8 'cpuid.elf': partition 'long' not created: "
 		"its line is longer than 255 characters\n"
-		"echo module 9 'cpuid.elf': partition 'cpu' not created: "
+		"echo root: module 9 'cpuid.elf': partition 'cpu' not created: "
 		"cpus= must list online CPUs, as 0,2-3\n"
-		"echo module 10 'cpuid.elf': partition 'all' not created: the name must be 1-31 "
+		"echo root: module 10 'cpuid.elf': partition 'all' not created: the name must be 1-31 "
 		"letters, digits, '-', '_' or '.', not starting with a digit, and not \"all\"\n"
-		"echo module 11 'cpuid.elf': partition 'sneaky' not created: unknown key 'module'\n"
-		"echo module 12 'cpuid.elf': ignored: its line is longer than 255 characters\n"
-		"echo module 13 'cpuid.elf': partition 'q' not created: "
+		"echo root: module 11 'cpuid.elf': partition 'sneaky' not created: unknown key 'module'\n"
+		"echo root: module 12 'cpuid.elf': ignored: its line is longer than 255 characters\n"
+		"echo root: module 13 'cpuid.elf': partition 'q' not created: "
 		"a value holds both kinds of quote\n"
 		"part create after kernel=cpuid.elf memory=4M\n"
 		"part start after\n");
 	/* every line of it parses: an echo says the refusal in its turn */
 	for (size_t at = 0, len; script_next_line(buf, n, &at, &line, &len);)
 		assert_true(script_parse_line(line, len, &env4, &cmd, why, sizeof(why)));
-	expect_ok("echo module 6 'cpuid.elf': partition 'typo' not created: unknown key 'memory'",
+	expect_ok("echo root: module 6 'cpuid.elf': partition 'typo' not created: unknown key 'memory'",
 		  SCRIPT_ECHO);
-	assert_string_equal(cmd.text, "module 6 'cpuid.elf': partition 'typo' not created: "
+	assert_string_equal(cmd.text, "root: module 6 'cpuid.elf': partition 'typo' not created: "
 			    "unknown key 'memory'");
 }
 
@@ -685,9 +685,9 @@ static void test_default_script_control_chars(void **state)
 	assert_true(n > 0);
 	assert_null(strstr(buf, "\npart destroy"));
 	assert_null(strstr(buf, "create evil"));
-	assert_non_null(strstr(buf, "echo module 0 'a.elf': partition 'a' not created: its line has a "
+	assert_non_null(strstr(buf, "echo root: module 0 'a.elf': partition 'a' not created: its line has a "
 				    "control character"));
-	assert_non_null(strstr(buf, "echo module 1 'b?part destroy a': partition 'b' not created"));
+	assert_non_null(strstr(buf, "echo root: module 1 'b?part destroy a': partition 'b' not created"));
 	assert_non_null(strstr(buf, "part create c kernel=c.elf"));
 }
 
