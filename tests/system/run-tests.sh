@@ -1065,97 +1065,20 @@ run_case qemu-root-badmodule qemu 1 0 60 "root=on on_panic=poweroff" "mod:$G/cpu
 	"PANIC .*root: the kernel image from the boot module 'root' is not usable: no root image magic" \
 	'on_panic=poweroff: powering off' -- '^root: up'
 
-# The root's start-up script from a boot module named "script": every bad line is reported as
-# script:LINE: message and changes nothing, the script goes on to its end, the root keeps running.
-# (Its create lines are all refused before any hypercall: the child calls are not merged yet.)
-run_case qemu-root-script qemu 1 0 60 "root=on" "mod:tests/system/root-script.txt:script" \
-	'^root: running the script script, [0-9]+ bytes$' '^root: script starts$' \
-	'^root: script:6: unknown command \(create, start, stop, wait, echo\)$' \
-	"^root: script:7: a name is 1-31 letters, digits, '-', '_' or '.', not starting with a digit$" \
-	'^root: script:8: mem= must be a multiple of 2 MiB, at most 1 GiB$' \
-	'^root: script:9: vcpus= must be 1 to 8$' "^root: script:10: no partition 'nobody'$" \
-	"^root: script:11: create ghost module=nosuch mem=16M vcpus=1 " \
-	"^root: script:11: no boot module named 'nosuch'$" '^root: script:12: wait all$' \
-	'^root: script ends$' '^root: script: done, 23 lines$' \
-	'order:^root: script:6: =>^root: script ends$' \
-	-- "$NO_PANIC" 'CreatePartition' 'not done' '^root: default'
-
-# A child's COM1 driven as a real polled driver drives a 16550 (ticker.c): its loopback
-# check reads back through the root's receive FIFO what it wrote, its lines on COM1 arrive,
-# and it ticks until the script stops it (nobody types: the console's input is not wired).
-run_case qemu-ticker qemu 2 0 60 "root=on" "mod:tests/system/ticker-script.txt:script" \
-	"mod:$G/ticker.elf:ticker.elf" "mod:$G/meter.elf:meter.elf" \
-	'^\[ticker\] PASS loopback: the bytes written come back in order$' \
-	'^\[ticker\] PASS loopback: then no data is ready$' \
-	'^\[ticker\] ticker: ready, type a line$' '^\[ticker\] tick 1$' '^\[ticker\] tick 5$' \
-	"^root: 'ticker': destroyed, memory scrubbed" \
-	'order:^\[ticker\] ticker: ready=>^\[ticker\] tick 1$' \
-	'order:^\[ticker\] tick 5$=>ticker.: destroyed' \
-	-- "$NO_PANIC" '^\[ticker\] FAIL' 'crashed on vCPU' '^\[ticker\] typed:'
-# console.py's own tests: the transform, the conversation parser, a conversation with a stand-in
-# for the root's console (echo, a child's line arriving mid-typing, JSON over several lines).
-console_selftest() {
-	local name=console-selftest
-	[ -n "$filter" ] && [[ $name != *$filter* ]] && return
-	mkdir -p "$out/$name"
-	if "$here/console.py" --self-test >"$out/$name/out.txt" 2>&1; then
-		passed=$((passed + 1))
-		echo "PASS $name"
-	else
-		failed=$((failed + 1))
-		failures+=("$name")
-		echo "FAIL $name"
-		sed 's/^/     | /' "$out/$name/out.txt"
-	fi
-}
-console_selftest
-# The console's plumbing (console.py, boot.sh --serial-tcp): COM1 over TCP carries the boot's
-# lines out, and the machine's own power-off ends the run (the root's console itself is tested
-# by the console cases below).
-console_case qemu-console-plumbing qemu 1 60 "after_boot=poweroff" "$here/console-plumbing.txt" \
-	-- "$NO_PANIC"
-console_case bochs-console-plumbing bochs 1 180 "after_boot=poweroff" "$here/console-plumbing.txt" \
-	-- "$NO_PANIC"
-# Input reaches the guest through each emulator's TCP serial port: GRUB's own command line on COM1
-# (no hypervisor) echoes a command, prints its output, and powers the machine off on `halt`.
-grub_console() {
-	local name=$1-grub-console emu=$1 dir=$out/$1-grub-console
-	[ -n "$filter" ] && [[ $name != *$filter* ]] && return
-	rm -rf "$dir"
-	mkdir -p "$dir/iso/boot/grub"
-	printf '%s\n' 'serial --unit=0 --speed=115200' 'terminal_input serial' \
-		'terminal_output serial' 'echo grub: serial console ready' > "$dir/iso/boot/grub/grub.cfg"
-	grub-mkrescue -o "$dir/grub.iso" "$dir/iso" >/dev/null 2>&1
-	local t0=$SECONDS
-	if "$here/console.py" --prompt 'grub> ' --log "$dir/com1.txt" "$here/console-grub.txt" -- \
-		--emu "$emu" --iso "$dir/grub.iso" --cpus 1 --mem 128M --timeout 180 \
-		--workdir "$dir" >"$dir/console.out" 2>&1; then
-		passed=$((passed + 1))
-		printf 'PASS %-22s (%ss)\n' "$name" $((SECONDS - t0))
-	else
-		failed=$((failed + 1))
-		failures+=("$name")
-		printf 'FAIL %-22s (%ss)\n' "$name" $((SECONDS - t0))
-		tail -n 40 "$dir/console.out" | sed 's/^/     | /'
-	fi
-}
-grub_console qemu
-grub_console bochs
-# The root's console (issue 11, docs/console.md), driven through COM1 as a user types: three
-# partitions (one from an xl.cfg file), listed as text and as JSON, one paused (its counter stops)
-# and resumed (it goes on), a child's console attached (its output, typed keys, Ctrl-]), one
-# destroyed (its memory back in hv info), every bad input refused with its message and nothing
-# changed, scripts run, shutdown powering the machine off.
-console_session() {
-	local name=$1 emu=$2 cpus=$3 tmo=$4
-	console_case "$name" "$emu" "$cpus" "$tmo" "" "$here/console-session.txt" \
-		"$G/ticker.elf:ticker.elf" "$G/cpuid.elf:cpuid.elf" \
-		"$here/console-web.cfg:console-web.cfg" "$here/console-bad.cfg:console-bad.cfg" \
-		"$here/console-ok.txt:console-ok.txt" "$here/console-bad.txt:console-bad.txt" \
-		-- "$NO_PANIC" 'crashed on vCPU' 'SINT0 message'
-}
-console_session qemu-console qemu 2 300
-console_session bochs-console bochs 1 900
+# The root's start-up script, a boot module named on the command line (script=NAME): it runs
+# the console's commands and scripts of its own (run), and the first command that fails stops
+# it with FILE:LINE: message and status 1; the root keeps running (here: powers off, as
+# after_boot=poweroff says, once its child is gone).
+run_case qemu-root-script qemu 1 0 60 "root=on script=startup" \
+	"mod:tests/system/root-script.txt:startup" "mod:tests/system/root-script-inner.txt:inner" \
+	"mod:$G/cpuid.elf:cpuid.elf" \
+	'^root: running the startup script, 4096 bytes$' '^root: script starts$' \
+	"^root: 'first': stopped itself, exit code 0$" '^root: inner script runs$' \
+	'^kernel +: cpuid.elf$' '^root: inner: done, 3 lines$' '^first +[0-9]+ +4 +1 stopped ' \
+	"^startup:12: unknown command 'frobnicate' \(help lists the commands\)$" \
+	'^root: startup: stopped at line 12, status 1$' \
+	"order:^root: inner: done=>^startup:12: " "$OFF" \
+	-- "$NO_PANIC" 'must not run' '^root: default'
 
 # A Multiboot version-1 loader (QEMU's -kernel) must get a clear message and a halt.
 wrong_loader() {
