@@ -47,7 +47,7 @@ static void boot_figure(void)
 /* Halt for at most 1 ms: the child (on this CPU) runs meanwhile. No log relayed: no UART time. */
 static void pause_1ms(void)
 {
-	hv_fast(HVCALL_X_SET_TIMER, 1000, TIMER_VECTOR, NULL);
+	hv_fast(HVCALL_X_SET_TIMER, 1000, ROOT_TIMER_VECTOR, NULL);
 	__asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 

@@ -339,13 +339,13 @@ void console_prompt_end(const char *entered)
 	 * is printed whole, so that what was entered stays on the terminal
 	 * above what it prints.
 	 */
-	if (!prompt_shown && prompt) {
-		int n = fmt_snprintf(echo_buf, sizeof(echo_buf), "%s%s\r\n", prompt, entered);
+	const char *was = prompt;
+	bool shown = prompt_shown;
 
-		echo_len = (size_t)MIN(n, (int)sizeof(echo_buf) - 1);
-	}
 	prompt = NULL;
 	prompt_shown = false;
+	if (!shown && was)	/* after the root's lines still waiting: in the order they came */
+		say("%s%s", was, entered);
 	console_pump();
 }
 

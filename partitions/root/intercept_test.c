@@ -25,7 +25,6 @@
 #include "core/abi/synic.h"
 
 #define SINT_VECTOR	0x41
-#define TIMER_VECTOR	0x40		/* main.c's: its handler only returns */
 #define WAIT_TICK_US	1000
 #define WAIT_TICKS	5000		/* 5 s for one message */
 #define KERNEL_CS	0x08
@@ -131,7 +130,7 @@ static bool next_message(struct hv_message *m)
 			return true;
 		}
 		console_relay_log();
-		hv_fast(HVCALL_X_SET_TIMER, WAIT_TICK_US, TIMER_VECTOR, NULL);
+		hv_fast(HVCALL_X_SET_TIMER, WAIT_TICK_US, ROOT_TIMER_VECTOR, NULL);
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 	}
 	return false;

@@ -17,7 +17,6 @@
 #include "core/abi/hypercall.h"
 #include "core/cmdline.h"
 
-#define TIMER_VECTOR	0x40
 #define POLL_US		5000		/* 5 ms: about 60 characters at 115200 baud */
 #define TX_TICK_US	1000		/* while text waits: under a 16-byte FIFO's 1.4 ms */
 #define KERNEL_CS	0x08
@@ -51,7 +50,7 @@ static void idt_init(void)
 		sizeof(idt) - 1, (uint64_t)idt
 	};
 
-	root_idt_set(TIMER_VECTOR, root_timer_isr);
+	root_idt_set(ROOT_TIMER_VECTOR, root_timer_isr);
 	__asm__ volatile("lidt %0" ::"m"(idtr));
 }
 
@@ -195,7 +194,7 @@ void root_main(const struct rootboot_info *bi)
 		console_poll();
 		if (intercept_pending())	/* intercept_poll took its share: the rest now */
 			continue;
-		hv_fast(HVCALL_X_SET_TIMER, console_busy() ? TX_TICK_US : POLL_US, TIMER_VECTOR, NULL);
+		hv_fast(HVCALL_X_SET_TIMER, console_busy() ? TX_TICK_US : POLL_US, ROOT_TIMER_VECTOR, NULL);
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 	}
 }

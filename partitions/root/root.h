@@ -28,6 +28,9 @@
 
 /* ---- main.c ---- */
 
+/* The root's timer vector (HVCALL_X_SET_TIMER): its handler only ends HLT. */
+#define ROOT_TIMER_VECTOR	0x40
+
 extern const struct rootboot_info *root_boot;
 
 /* The guest-physical address of an object of the root image (static data, never the stack). */

@@ -292,7 +292,7 @@ bool build_child(struct child *c, const uint8_t *code, const uint8_t *end)
 static void halt_a_while(void)
 {
 	console_relay_log();
-	hv_fast(HVCALL_X_SET_TIMER, 1000, TIMER_VECTOR, NULL);
+	hv_fast(HVCALL_X_SET_TIMER, 1000, ROOT_TIMER_VECTOR, NULL);
 	__asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 
