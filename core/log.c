@@ -56,7 +56,6 @@ static unsigned log_fifo = 1;		/* bytes the UART takes at once when empty */
 static enum log_level log_level = LOG_INFO;
 static volatile bool buffering;		/* lines wait in the ring for a drainer */
 static volatile bool root_has_port;	/* the root partition sends the log (log_root_read) */
-static struct uart_early_rx early_rx;	/* console input received before log_init */
 
 /* A lock that knows its holder: the CPU number + 1, 0 when free. */
 struct log_lock {
@@ -77,24 +76,11 @@ static size_t out_len, out_sent;
 void log_init(uint16_t serial_port, uint32_t baud, enum log_level level)
 {
 	log_port = serial_port;
-	if (serial_port && !uart_init(serial_port, baud, &early_rx))
+	if (serial_port && !uart_init(serial_port, baud))
 		log_port = 0;
 	if (log_port)
 		log_fifo = uart_tx_fifo_depth(log_port);
 	log_level = level;
-	if (early_rx.len) {
-		char hex[3 * UART_EARLY_RX_MAX + 1] = "";
-
-		for (unsigned i = 0; i < early_rx.len; i++)
-			fmt_snprintf(hex + 3 * i, sizeof(hex) - 3 * i, " %02x", early_rx.bytes[i]);
-		log_debug("log: kept %u bytes the serial port received before the start, for the "
-			  "root:%s", early_rx.len, hex);
-	}
-}
-
-const struct uart_early_rx *log_early_rx(void)
-{
-	return &early_rx;
 }
 
 void log_start_buffering(void)

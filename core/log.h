@@ -8,11 +8,8 @@
 #define CORE_LOG_H
 
 #include "core/options.h"
-#include "drivers/uart16550.h"
 
 void log_init(uint16_t serial_port, uint32_t baud, enum log_level level);
-/* The console input log_init found waiting in the serial port, for the root (rootboot_info). */
-const struct uart_early_rx *log_early_rx(void);
 void log_msg(enum log_level level, const char *fmt, ...) __printf(2, 3);
 /* A line with no prefix, always printed (the boot summary). */
 void log_raw(const char *fmt, ...) __printf(1, 2);

@@ -13,25 +13,7 @@ enum { THR = 0, RBR = 0, IER = 1, FCR = 2, IIR = 2, LCR = 3, MCR = 4, LSR = 5, S
 #define IIR_FIFOS_ON	0xc0	/* both bits: a 16550A with working FIFOs */
 #define UART_CLOCK	115200
 
-/*
- * Read what the receiver holds (LSR.DR, PC16550D), keeping the first
- * bytes: at most a FIFO's worth and a margin, so that a UART that always
- * says "data ready" cannot hold us.
- */
-static void take_early_rx(uint16_t port, struct uart_early_rx *rx)
-{
-	for (unsigned i = 0; i < 4 * UART_EARLY_RX_MAX; i++) {
-		uint8_t b;
-
-		if (!(inb((uint16_t)(port + LSR)) & LSR_DR))
-			return;
-		b = inb((uint16_t)(port + RBR));	/* with LCR.DLAB clear */
-		if (rx && rx->len < UART_EARLY_RX_MAX)
-			rx->bytes[rx->len++] = b;
-	}
-}
-
-bool uart_init(uint16_t port, uint32_t baud, struct uart_early_rx *rx)
+bool uart_init(uint16_t port, uint32_t baud)
 {
 	uint16_t div = (uint16_t)(UART_CLOCK / baud);
 
@@ -40,16 +22,28 @@ bool uart_init(uint16_t port, uint32_t baud, struct uart_early_rx *rx)
 	if (inb((uint16_t)(port + SCR)) != 0x5a)
 		return false;
 	outb((uint16_t)(port + IER), 0);
-	/* before anything is reset: the FIFO enable below clears what was received */
-	outb((uint16_t)(port + LCR), LCR_8N1);
-	take_early_rx(port, rx);
 	outb((uint16_t)(port + LCR), LCR_DLAB);
 	outb((uint16_t)(port + THR), (uint8_t)div);
 	outb((uint16_t)(port + IER), (uint8_t)(div >> 8));
 	outb((uint16_t)(port + LCR), LCR_8N1);
-	outb((uint16_t)(port + FCR), 0x07);	/* enable and clear FIFOs */
+	/*
+	 * The FIFOs are left as they are: turning them on clears the receiver
+	 * (PC16550D, FCR bit 0), and a byte the other end sent early (piped
+	 * standard input, in an emulator) would be lost. The root console turns
+	 * them on once nothing waits in the receiver (uart_fifo_on_if_idle).
+	 */
 	outb((uint16_t)(port + MCR), 0x03);	/* DTR, RTS */
 	return true;
+}
+
+bool uart_fifo_on_if_idle(uint16_t port)
+{
+	if (uart_tx_fifo_depth(port) > 1)
+		return true;
+	if (inb((uint16_t)(port + LSR)) & LSR_DR)
+		return false;		/* a byte waits: it would be cleared */
+	outb((uint16_t)(port + FCR), 0x07);	/* enable and clear FIFOs */
+	return uart_tx_fifo_depth(port) > 1;
 }
 
 void uart_putc(uint16_t port, char c)

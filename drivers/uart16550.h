@@ -4,22 +4,8 @@
 
 #include "core/types.h"
 
-/*
- * What the UART had received before uart_init reset its FIFOs: input piped
- * in at power-on (QEMU's 16550 keeps it in the receive FIFO, which the
- * reset would clear). The first UART_EARLY_RX_MAX bytes; the rest are lost.
- */
-#define UART_EARLY_RX_MAX	16
-struct uart_early_rx {
-	uint8_t bytes[UART_EARLY_RX_MAX];
-	uint32_t len;
-};
-
-/*
- * Program the UART for 8N1 at `baud`; false if nothing answers at `port`.
- * Bytes waiting in its receiver go to *rx first (rx may be NULL: dropped).
- */
-bool uart_init(uint16_t port, uint32_t baud, struct uart_early_rx *rx);
+/* Program the UART for 8N1 at `baud`; false if nothing answers at `port`. */
+bool uart_init(uint16_t port, uint32_t baud);
 void uart_putc(uint16_t port, char c);
 
 /*
@@ -30,6 +16,11 @@ void uart_putc(uint16_t port, char c);
 unsigned uart_tx_fifo_depth(uint16_t port);
 bool uart_tx_empty(uint16_t port);
 void uart_tx_byte(uint16_t port, char c);
+/*
+ * Turn the FIFOs on unless a received byte waits (that would clear it):
+ * true once they are on (a 16450 has none: false for ever, harmlessly).
+ */
+bool uart_fifo_on_if_idle(uint16_t port);
 /* A received byte waits (LSR.DR); read it (RBR). Polled: the root console's input. */
 bool uart_rx_ready(uint16_t port);
 uint8_t uart_rx_byte(uint16_t port);

@@ -163,16 +163,6 @@ static void copy_cut(char *dst, size_t size, const char *src, size_t len)
 	dst[len] = '\0';
 }
 
-/* What the serial port had received before the start (core/log.h): the root's first input. */
-static void write_console_rx(struct rootboot_info *info)
-{
-	const struct uart_early_rx *rx = log_early_rx();
-
-	_Static_assert(UART_EARLY_RX_MAX <= ROOTBOOT_CONSOLE_RX_MAX, "early input fits");
-	info->console_rx_len = MIN(rx->len, (uint32_t)ROOTBOOT_CONSOLE_RX_MAX);
-	memcpy(info->console_rx, rx->bytes, info->console_rx_len);
-}
-
 /* The boot information: the root's free RAM (its ranges minus the start block), the modules. */
 static void write_boot_info(struct partition *p, const struct boot_info *bi,
 			    const struct mem_range *ram, unsigned n, const struct root_layout *l)
@@ -189,7 +179,6 @@ static void write_boot_info(struct partition *p, const struct boot_info *bi,
 	info.kernel_gpa = gpa_val(l->at);
 	info.start_block_size = l->bytes;
 	info.hv_entry_tsc = hv_entry_tsc;
-	write_console_rx(&info);
 	memcpy(free, ram, n * sizeof(*free));
 	if (!memmap_exclude(free, &nfree, BOOT_MMAP_MAX, gpa_val(l->at), l->bytes))
 		panic("root: its RAM ranges are too fragmented");

@@ -18,13 +18,12 @@
 #include <stdint.h>
 
 #define ROOTBOOT_MAGIC		0x544f4f42544f4f52ull	/* "ROOTBOOT", little-endian */
-#define ROOTBOOT_VERSION	2	/* 2: console_rx */
+#define ROOTBOOT_VERSION	1
 #define ROOTBOOT_RANGES_MAX	128
 #define ROOTBOOT_MODULES_MAX	16
 #define ROOTBOOT_NAME_MAX	64
 #define ROOTBOOT_ARGS_MAX	256
 #define ROOTBOOT_CMDLINE_MAX	1024
-#define ROOTBOOT_CONSOLE_RX_MAX	16
 
 struct rootboot_range {
 	uint64_t gpa;		/* 4 KiB aligned */
@@ -63,15 +62,6 @@ struct rootboot_info {
 	 * (the root's TSC is the host's: no offset). Appended: size covers it.
 	 */
 	uint64_t hv_entry_tsc;
-	/*
-	 * Console input that arrived before the hypervisor started (piped into
-	 * the serial port): the hypervisor read it out of the UART before
-	 * resetting its FIFOs, which would have dropped it; the root takes it
-	 * as typed first. Appended in version 2.
-	 */
-	uint8_t console_rx[ROOTBOOT_CONSOLE_RX_MAX];
-	uint32_t console_rx_len;	/* bytes of console_rx[] in use */
-	uint32_t reserved;
 };
 
 _Static_assert(sizeof(struct rootboot_range) == 16, "rootboot range size");
@@ -84,11 +74,6 @@ _Static_assert(__builtin_offsetof(struct rootboot_info, modules) == 48 + 16 * 12
 _Static_assert(__builtin_offsetof(struct rootboot_info, cmdline) == 2096 + 336 * 16, "cmdline");
 _Static_assert(__builtin_offsetof(struct rootboot_info, hv_entry_tsc) == 2096 + 336 * 16 + 1024,
 	       "hv_entry_tsc after cmdline");
-_Static_assert(__builtin_offsetof(struct rootboot_info, console_rx) == 2096 + 336 * 16 + 1032,
-	       "console_rx after hv_entry_tsc");
-_Static_assert(__builtin_offsetof(struct rootboot_info, console_rx_len) == 2096 + 336 * 16 + 1048,
-	       "console_rx_len after console_rx");
-_Static_assert(sizeof(struct rootboot_info) == 2096 + 336 * 16 + 1024 + 8 + 24,
-	       "rootboot info size");
+_Static_assert(sizeof(struct rootboot_info) == 2096 + 336 * 16 + 1024 + 8, "rootboot info size");
 
 #endif

@@ -77,7 +77,7 @@ static size_t echo_len;
 static struct child *focus;		/* part console's child; NULL: every source */
 static struct logring_cursor replay;	/* its lines held from before, still to replay */
 static bool replaying;
-static size_t early_at;			/* the hypervisor's early input bytes taken */
+static bool fifo_on;			/* the UART's FIFOs are on (uart_fifo_on_if_idle) */
 
 static void put_bytes(const char *s, size_t n)
 {
@@ -287,8 +287,22 @@ void console_pump(void)
 	}
 }
 
+/*
+ * The UART's FIFOs are turned on here, not at boot, once no received byte
+ * waits (drivers/uart16550.c): the transmitter then takes 16 bytes at a
+ * time. Until then one, and typed-ahead input is read byte by byte.
+ */
+static void fifo_check(void)
+{
+	if (fifo_on || !uart_fifo_on_if_idle(COM1))
+		return;
+	fifo_on = true;
+	fifo = uart_tx_fifo_depth(COM1);
+}
+
 void console_poll(void)
 {
+	fifo_check();
 	log_may_read = true;
 	console_pump();
 	log_may_read = false;
@@ -314,10 +328,6 @@ bool console_busy(void)
 
 bool console_getc(uint8_t *b)
 {
-	if (early_at < root_boot->console_rx_len && early_at < sizeof(root_boot->console_rx)) {
-		*b = root_boot->console_rx[early_at++];
-		return true;
-	}
 	if (!uart_rx_ready(COM1))
 		return false;
 	*b = uart_rx_byte(COM1);

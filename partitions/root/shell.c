@@ -217,7 +217,7 @@ static void run_line(const char *line, size_t n)
 
 /* ---- input ---- */
 
-/* The next key: the typeahead first, then the hypervisor's early bytes, then the UART. */
+/* The next key: the typeahead first, then the UART. */
 static bool next_key(uint8_t *k)
 {
 	if (ahead_len) {

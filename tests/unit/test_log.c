@@ -31,9 +31,9 @@ static bool irq_on;
 static void (*on_irq_enable)(void);	/* an event at the next irq_enable() */
 static void (*on_wire_byte)(void);	/* an event at each byte sent */
 
-bool uart_init(uint16_t port, uint32_t baud, struct uart_early_rx *rx)
+bool uart_init(uint16_t port, uint32_t baud)
 {
-	(void)port, (void)baud, (void)rx;
+	(void)port, (void)baud;
 	return true;
 }
 
