@@ -798,7 +798,7 @@ run_case qemu-bad-modules qemu 1 0 60 "" \
 	"mod:$G/cpuid.elf:cpuid.elf cmdline=$(printf '%0240d' 0) partition=long mem=4M" \
 	"mod:$G/cpuid.elf:cpuid.elf partition=huge mem=512M" \
 	"mod:$G/cpuid.elf:cpuid.elf partition=after mem=4M" \
-	"^root: 'junk': cannot load image: not an ELF file$" "^root: default:[0-9]+: 'junk' not created$" \
+	"^default:[0-9]+: part create: cannot load 'guest.ld': not an ELF file$" \
 	"^$R 2 'cpuid.elf': partition 'odd' not created: mem= must be a multiple of 2 MiB, at most 1 GiB$" \
 	"^$R 3 'cpuid.elf': partition 'good' not created: the name is in use \(an earlier module line\)$" \
 	"^$R 4 'cpuid.elf': partition 'many' not created: vcpus= must be 1 to 8$" \
@@ -806,10 +806,9 @@ run_case qemu-bad-modules qemu 1 0 60 "" \
 	"^$R 6 'cpuid.elf': partition 'typo' not created: unknown key 'memory'$" \
 	"^$R 7 'cpuid.elf': partition 'big' not created: mem= must be a multiple of 2 MiB, at most 1 GiB$" \
 	"^$R 8 'cpuid.elf': (ignored|partition '[^']*' not created): its line is longer than 255 characters$" \
-	"^root: 'huge': needs [0-9]+ KiB \(memory and overhead\), [0-9]+ KiB free$" \
-	"^root: default:[0-9]+: 'huge' not created$" \
-	"order:^$R 2 'cpuid.elf'=>^$R 3 'cpuid.elf'" "order:^$R 8 'cpuid.elf'=>'huge' not created" \
-	"order:'huge' not created=>'after': created" \
+	"^default:[0-9]+: part create: 'huge' needs [0-9]+ KiB \(memory and overhead\), [0-9]+ KiB free$" \
+	"order:^$R 2 'cpuid.elf'=>^$R 3 'cpuid.elf'" "order:^$R 8 'cpuid.elf'=>'huge' needs" \
+	"order:'huge' needs=>'after': created" \
 	"'good': stopped itself, exit code 0" "'after': stopped itself, exit code 0" "$OFF" \
 	-- "$NO_PANIC" "'(junk|odd|many|1st|typo|big|long|huge)': (created|destroyed)" \
 	"no partition '(odd|many|1st|typo|big|long)'"
@@ -834,7 +833,7 @@ pool_case() {
 		"^root: 'exact2': deposited 14 pages \(pool=14\), 11 in use: tables 5, VPs 6; $obj$" \
 		"^root: 'short': MapGpaPages: [A-Z_]*INSUFFICIENT_MEMORY, its deposit budget spent \(pool=4: 4 pages deposited\)$" \
 		"^root: 'short': destroyed, memory scrubbed, 4 pages withdrawn, " \
-		"^root: default:[0-9]+: 'short' not created$" \
+		"^default:[0-9]+: part create: 'short' not created \(the line above says why\)$" \
 		"'exact': stopped itself, exit code 0" "'exact2': stopped itself, exit code 0" \
 		"'exact': destroyed, memory scrubbed" \
 		"'exact2': destroyed, memory scrubbed" \
@@ -914,7 +913,7 @@ root_suite() {
 		"^root: module 'tiny' at [0-9a-f]{16}, 27 bytes, begins 61 20 6d 6f, ends 0a$" \
 		"\[cpuid\] PASS cpuid.40000000 vendor is Microsoft Hv" "\[nap\] PASS woke up 20 times" \
 		"'cpuid': stopped itself, exit code 0" "'nap': stopped itself, exit code 0" \
-		'^root: running the default script, [0-9]+ bytes$' '^root: default: done, 5 lines$' \
+		'^root: running the default script, [0-9]+ bytes$' '^root: default: done, 4 lines$' \
 		"root: 'cpuid': created, partition [0-9]+, 4 MiB, 1 VP$" \
 		"part [0-9]+ 'cpuid': VP 0 on CPU 0, as the root asked" \
 		"root: 'nap': stopped itself, exit code 0" 'hv: the root asked to power off' \
@@ -1031,7 +1030,7 @@ ROOT_CREATES=('^root: running the default script, [0-9]+ bytes$'
 	"part [0-9]+ 'fpu-a': VP 0 on CPU 0, as the root asked"
 	"part [0-9]+ 'fpu-b': VP 0 on CPU 0, as the root asked"
 	"root: 'smp-a': created, partition [0-9]+, 4 MiB, 2 VPs"
-	"root: default: done, 29 lines" 'root: no child left running and after_boot=poweroff')
+	"root: default: done, 28 lines" 'root: no child left running and after_boot=poweroff')
 guest_suite qemu-root-partitions qemu 4 120 0-3 "root=on" "$HANDOVER" \
 	"${ROOT_UP}14 modules: cpuid.elf msr.elf io.elf " "order:$HANDOVER=>'fpu-a': stopped itself" \
 	"part [0-9]+ 'smp-a': VP 1 on CPU 1, as the root asked" "${ROOT_CREATES[@]}" \
