@@ -1079,6 +1079,39 @@ run_case qemu-root-script qemu 1 0 60 "root=on script=startup" \
 	"order:^root: inner: done=>^startup:12: " "$OFF" \
 	-- "$NO_PANIC" 'must not run' '^root: default'
 
+# console.py's own tests: the transform, the conversation parser, a conversation with a stand-in
+# for the root's console (echo, a child's line arriving mid-typing, JSON over several lines).
+console_selftest() {
+	local name=console-selftest
+	[ -n "$filter" ] && [[ $name != *$filter* ]] && return
+	mkdir -p "$out/$name"
+	if "$here/console.py" --self-test >"$out/$name/out.txt" 2>&1; then
+		passed=$((passed + 1))
+		echo "PASS $name"
+	else
+		failed=$((failed + 1))
+		failures+=("$name")
+		echo "FAIL $name"
+		sed 's/^/     | /' "$out/$name/out.txt"
+	fi
+}
+console_selftest
+# The root's console (issue 11, docs/console.md), driven through COM1 as a user types: three
+# partitions (one from an xl.cfg file), listed as text and as JSON, one paused (its counter stops)
+# and resumed (it goes on), a child's console attached (its output, typed keys, Ctrl-]), one
+# destroyed (its memory back in hv info), every bad input refused with its message and nothing
+# changed, scripts run, shutdown powering the machine off.
+console_session() {
+	local name=$1 emu=$2 cpus=$3 tmo=$4
+	console_case "$name" "$emu" "$cpus" "$tmo" "" "$here/console-session.txt" \
+		"$G/ticker.elf:ticker.elf" "$G/cpuid.elf:cpuid.elf" \
+		"$here/console-web.cfg:console-web.cfg" "$here/console-bad.cfg:console-bad.cfg" \
+		"$here/console-ok.txt:console-ok.txt" "$here/console-bad.txt:console-bad.txt" \
+		-- "$NO_PANIC" 'crashed on vCPU' 'SINT0 message'
+}
+console_session qemu-console qemu 2 300
+console_session bochs-console bochs 1 900
+
 # A Multiboot version-1 loader (QEMU's -kernel) must get a clear message and a halt.
 wrong_loader() {
 	local name=qemu-wrong-loader dir=$out/qemu-wrong-loader
