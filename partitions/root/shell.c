@@ -208,7 +208,7 @@ static void run_line(const char *line, size_t n)
 		return;
 	if (!root_first_command_tsc)
 		root_first_command_tsc = rdtsc();	/* make bench */
-	console_group(true);	/* its output in one piece */
+	console_group(true);	/* its output in one piece (with the line, at the prompt) */
 	r = shell_run(&cmd);
 	console_group(false);
 	if (r != RUN_BLOCKED)
@@ -377,10 +377,12 @@ static void prompt_keys(void)
 		echo(&e);
 		if (ev == LINEEDIT_NONE)
 			continue;
+		console_group(true);	/* the line entered, then its output, in one piece */
 		console_prompt_end(ev == LINEEDIT_LINE ? lineedit_line(&le) : "^C");
 		prompt_up = false;
 		if (ev == LINEEDIT_LINE)
 			run_line(lineedit_line(&le), strlen(lineedit_line(&le)));
+		console_group(false);
 		if (blk.kind == BLOCK_NONE && !depth) {
 			console_prompt_show(PROMPT, &le);
 			prompt_up = true;
