@@ -797,6 +797,7 @@ static enum run_result run_shutdown(const struct script_cmd *c)
 			n++;
 		}
 	}
+	console_flush();	/* their last lines and their ends first */
 	say("root: shutdown: %u partition%s destroyed, %lu pages withdrawn from my deposit pool, "
 	    "powering off", n, n == 1 ? "" : "s", child_withdraw_self());
 	console_flush();
