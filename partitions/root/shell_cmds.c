@@ -278,6 +278,33 @@ static enum run_result run_echo(const struct script_cmd *c)
 	return RUN_OK;
 }
 
+/* name : value, or a JSON member. */
+static void field_str(bool json, const char *key, const char *v)
+{
+	if (json)
+		jkey_str(key, v);
+	else
+		say("%-20s: %s", key, v);
+}
+
+static void field_uint(bool json, const char *key, uint64_t v)
+{
+	if (json)
+		jkey_uint(key, v);
+	else
+		say("%-20s: %lu", key, v);
+}
+
+static void field_milli(bool json, const char *key, uint64_t ms)
+{
+	if (json) {
+		json_key(&js, key);
+		json_milli(&js, ms);
+	} else {
+		say("%-20s: %lu.%03lu", key, ms / 1000, ms % 1000);
+	}
+}
+
 /* ---- hv ---- */
 
 static const struct {
@@ -302,54 +329,47 @@ static bool needed(size_t i)
 
 static enum run_result run_hv_info(const struct script_cmd *c)
 {
-	uint64_t up_ms;
 	char feats[160];
 	size_t n = 0;
 
 	if (!get_info())
 		return RUN_FAILED;
-	up_ms = info.uptime_us / 1000;
 	feats[0] = '\0';
-	for (size_t i = 0; i < ARRAY_SIZE(features); i++)
-		if (info.features & features[i].bit)
-			n += (size_t)fmt_snprintf(feats + n, sizeof(feats) - MIN(n, sizeof(feats)),
-						  n ? " %s" : "%s", features[i].name);
 	if (c->json) {
 		json_start();
 		json_begin_object(&js);
-		jkey_str("version", info.version);
-		jkey_str("backend", info.backend);
+	}
+	field_str(c->json, "version", info.version);
+	field_str(c->json, "backend", info.backend);
+	if (c->json) {
 		json_key(&js, "features");
 		json_begin_array(&js);
-		for (size_t i = 0; i < ARRAY_SIZE(features); i++)
-			if (info.features & features[i].bit)
-				json_string(&js, features[i].name);
-		json_end_array(&js);
-		jkey_uint("cpus", info.cpus);
-		jkey_uint("memory_total_kib", info.mem_total_pages * 4);
-		jkey_uint("memory_free_kib", pmem_free_pages() * 4);
-		jkey_uint("hypervisor_free_kib", info.hv_free_pages * 4);
-		jkey_uint("hypervisor_held_kib", info.hv_held_pages * 4);
-		jkey_uint("root_kib", info.root_pages * 4);
-		jkey_uint("partitions", info.partitions);
-		json_key(&js, "uptime_s");
-		json_milli(&js, up_ms);
-		json_end_object(&js);
-		return json_say();
 	}
-	say("version             : %s", info.version);
-	say("back-end            : %s", info.backend);
-	say("features            : %s", feats);
-	say("cpus                : %u", info.cpus);
-	say("memory total        : %lu KiB", info.mem_total_pages * 4);
-	say("memory free         : %lu KiB (the root's, for partitions)", pmem_free_pages() * 4);
-	say("hypervisor free     : %lu KiB", info.hv_free_pages * 4);
-	say("hypervisor held     : %lu KiB", info.hv_held_pages * 4);
-	say("root memory         : %lu KiB", info.root_pages * 4);
-	say("partitions          : %u (the root and %u children)", info.partitions,
-	    info.partitions ? info.partitions - 1 : 0);
-	say("uptime              : %lu.%03lu s", up_ms / 1000, up_ms % 1000);
-	return RUN_OK;
+	for (size_t i = 0; i < ARRAY_SIZE(features); i++) {
+		if (!(info.features & features[i].bit))
+			continue;
+		if (c->json)
+			json_string(&js, features[i].name);
+		else
+			n += (size_t)fmt_snprintf(feats + n, sizeof(feats) - MIN(n, sizeof(feats)),
+						  n ? " %s" : "%s", features[i].name);
+	}
+	if (c->json)
+		json_end_array(&js);
+	else
+		say("%-20s: %s", "features", feats);
+	field_uint(c->json, "cpus", info.cpus);
+	field_uint(c->json, "memory_total_kib", info.mem_total_pages * 4);
+	field_uint(c->json, "memory_free_kib", pmem_free_pages() * 4);	/* the root's, for partitions */
+	field_uint(c->json, "hypervisor_free_kib", info.hv_free_pages * 4);
+	field_uint(c->json, "hypervisor_held_kib", info.hv_held_pages * 4);
+	field_uint(c->json, "root_kib", info.root_pages * 4);
+	field_uint(c->json, "partitions", info.partitions);
+	field_milli(c->json, "uptime_s", info.uptime_us / 1000);
+	if (!c->json)
+		return RUN_OK;
+	json_end_object(&js);
+	return json_say();
 }
 
 static enum run_result run_hv_check(const struct script_cmd *c)
@@ -502,33 +522,6 @@ static enum run_result run_part_list(const struct script_cmd *c)
 		return RUN_OK;
 	json_end_array(&js);
 	return json_say();
-}
-
-/* name : value, or a JSON member. */
-static void field_str(bool json, const char *key, const char *v)
-{
-	if (json)
-		jkey_str(key, v);
-	else
-		say("%-20s: %s", key, v);
-}
-
-static void field_uint(bool json, const char *key, uint64_t v)
-{
-	if (json)
-		jkey_uint(key, v);
-	else
-		say("%-20s: %lu", key, v);
-}
-
-static void field_milli(bool json, const char *key, uint64_t ms)
-{
-	if (json) {
-		json_key(&js, key);
-		json_milli(&js, ms);
-	} else {
-		say("%-20s: %lu.%03lu", key, ms / 1000, ms % 1000);
-	}
 }
 
 static enum run_result run_part_info(const struct script_cmd *c)

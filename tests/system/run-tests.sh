@@ -74,6 +74,17 @@ run_case() {
 		why=$("$c" "$dir/serial.txt") || problems+=("check $c: $why")
 	done
 	[ "$rc" = 124 ] || [ "$rc" = 137 ] && problems+=("timed out after ${tmo}s")
+	local tails=("serial log tail ($log)=$dir/serial.txt=30")
+	[ "$emu" = bochs ] && tails+=("bochs.log tail=$dir/bochs.log=15") ||
+		tails+=("$emu's output=$dir/emu.out=5")
+	verdict "$name" "$t0" "$rc" "${tails[@]}"
+}
+
+# PASS, or FAIL with the caller's `problems` and the tails of its files, each given as
+# TITLE=FILE=LINES; the counters and the list of failures follow.
+verdict() {
+	local name=$1 t0=$2 rc=$3 t
+	shift 3
 	if [ ${#problems[@]} -eq 0 ]; then
 		passed=$((passed + 1))
 		printf 'PASS %-22s (%ss)\n' "$name" $((SECONDS - t0))
@@ -83,14 +94,11 @@ run_case() {
 	failures+=("$name")
 	printf 'FAIL %-22s (%ss, exit %s)\n' "$name" $((SECONDS - t0)) "$rc"
 	printf '     %s\n' "${problems[@]}"
-	echo "     --- serial log tail ($log) ---"
-	tail -n 30 "$dir/serial.txt" | sed 's/^/     | /'
-	if [ "$emu" = bochs ]; then
-		echo "     --- bochs.log tail ---"
-		tail -n 15 "$dir/bochs.log" | sed 's/^/     | /'
-	else
-		tail -n 5 "$dir/emu.out" | sed 's/^/     | /'
-	fi
+	for t in "$@"; do
+		echo "     --- ${t%%=*} ---"
+		t=${t#*=}
+		tail -n "${t##*=}" "${t%=*}" 2>/dev/null | sed 's/^/     | /'
+	done
 }
 
 # console_case NAME EMU CPUS TIMEOUT "CMDLINE" CONVERSATION [MODULE...] [-- FORBID...]
@@ -137,21 +145,9 @@ console_case() {
 	[ "$emu" = bochs ] && panic=$(grep '>>PANIC<<' "$dir/bochs.log" 2>/dev/null |
 		grep -v 'soft power off' | head -n 1) && [ -n "$panic" ] &&
 		problems+=("Bochs panicked: $panic")
-	if [ ${#problems[@]} -eq 0 ]; then
-		passed=$((passed + 1))
-		printf 'PASS %-22s (%ss)\n' "$name" $((SECONDS - t0))
-		return
-	fi
-	failed=$((failed + 1))
-	failures+=("$name")
-	printf 'FAIL %-22s (%ss, exit %s)\n' "$name" $((SECONDS - t0)) "$rc"
-	printf '     %s\n' "${problems[@]}"
-	echo "     --- console.py ($dir/console.out) ---"
-	tail -n 40 "$dir/console.out" | sed 's/^/     | /'
-	if [ "$emu" = bochs ]; then
-		echo "     --- bochs.log tail ---"
-		tail -n 15 "$dir/bochs.log" | sed 's/^/     | /'
-	fi
+	local tails=("console.py ($dir/console.out)=$dir/console.out=40")
+	[ "$emu" = bochs ] && tails+=("bochs.log tail=$dir/bochs.log=15")
+	verdict "$name" "$t0" "$rc" "${tails[@]}"
 }
 
 READY_SVM='^hv: ready: cpus=%s virt=svm npt=1 nrips=[01] asids=[0-9]+ mem_free_mib=[0-9]+$'
