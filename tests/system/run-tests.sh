@@ -10,6 +10,14 @@ out=$build/systest
 passed=0 failed=0 failures=()
 mkdir -p "$out"
 
+# A case's directory ($dir), fresh; false (the case is skipped) when the filter leaves it out.
+case_begin() {
+	[ -n "$filter" ] && [[ $1 != *$filter* ]] && return 1
+	dir=$out/$1
+	rm -rf "$dir"
+	mkdir -p "$dir"
+}
+
 # case NAME EMU CPUS UEFI TIMEOUT "CMDLINE" EXPECT... [-- FORBID...] [++ QEMU-ARGS...]
 # An EXPECT of the form mod:PATH:MODULE-LINE adds a boot module instead; one
 # of the form cpu:MODEL chooses the emulated CPU; one of the form
@@ -38,10 +46,8 @@ run_case() {
 		   esac ;;
 		esac
 	done
-	[ -n "$filter" ] && [[ $name != *$filter* ]] && return
-	local dir=$out/$name
-	rm -rf "$dir"
-	mkdir -p "$dir"
+	local dir
+	case_begin "$name" || return
 	log=$dir/com1.txt
 	"$here/mkiso.sh" "$elf" "$dir/hv.iso" "serial=com1,115200 after_boot=poweroff $cmdline" \
 		"${mods[@]}"
@@ -120,10 +126,8 @@ console_case() {
 		forbid/*) forbid+=("$a") ;;
 		esac
 	done
-	[ -n "$filter" ] && [[ $name != *$filter* ]] && return
-	local dir=$out/$name
-	rm -rf "$dir"
-	mkdir -p "$dir"
+	local dir
+	case_begin "$name" || return
 	"$here/mkiso.sh" "$elf" "$dir/hv.iso" "serial=com1,115200 $cmdline" "${mods[@]}"
 	local t0=$SECONDS
 	"$here/console.py" --log "$dir/com1.txt" "$conv" -- --emu "$emu" --iso "$dir/hv.iso" \
