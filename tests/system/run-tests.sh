@@ -1105,6 +1105,7 @@ console_session() {
 	local name=$1 emu=$2 cpus=$3 tmo=$4
 	console_case "$name" "$emu" "$cpus" "$tmo" "" "$here/console-session.txt" \
 		"$G/ticker.elf:ticker.elf" "$G/cpuid.elf:cpuid.elf" "$G/mb2.elf:mb2.elf" \
+		"$G/flood.elf:flood.elf" \
 		"$here/console-web.cfg:console-web.cfg" "$here/console-bad.cfg:console-bad.cfg" \
 		"$here/console-ok.txt:console-ok.txt" "$here/console-bad.txt:console-bad.txt" \
 		-- "$NO_PANIC" 'crashed on vCPU' 'SINT0 message'
