@@ -42,6 +42,8 @@ bool script_name_ok(const char *s, size_t len)
 		return false;
 	if (len == 3 && !memcmp(s, "all", 3))
 		return false;			/* "wait all" means every child */
+	if (len == 4 && !memcmp(s, "root", 4))
+		return false;			/* the root partition's own name in listings */
 	for (size_t i = 0; i < len; i++)
 		if (!is_name_char(s[i]))
 			return false;
@@ -415,8 +417,9 @@ static bool parse_duration(const char *s, size_t len, uint64_t max_ms, uint32_t 
 static bool set_part(struct parser *ps, const struct token *t)
 {
 	bool id = all_digits(t->text, t->len);
+	bool root = t->len == 4 && !memcmp(t->text, "root", 4);	/* the root: listed, inspected */
 
-	if (t->has_val || !(id ? t->len <= 10 : script_name_ok(t->text, t->len)))
+	if (t->has_val || !(id ? t->len <= 10 : root || script_name_ok(t->text, t->len)))
 		return fail_tok(ps, "bad partition '%s': a name (1-31 letters, digits, '-', '_' "
 			       "or '.', not starting with a digit) or a decimal id", t);
 	memcpy(ps->cmd->target, t->text, t->len + 1u);

@@ -127,7 +127,10 @@ bool script_next_line(const char *text, size_t len, size_t *at, const char **lin
  */
 bool script_parse_cpus(const char *s, size_t len, unsigned cpu_count, uint64_t *mask);
 
-/* true for 1-31 letters, digits, '-', '_' or '.', not starting with a digit, and not "all". */
+/*
+ * true for 1-31 letters, digits, '-', '_' or '.', not starting with a digit,
+ * and neither "all" (wait all) nor "root" (the root partition, listed first).
+ */
 bool script_name_ok(const char *s, size_t len);
 
 /*

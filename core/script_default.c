@@ -173,7 +173,7 @@ static const char *module_problem(const char *const *names, const char *const *a
 		return "its line has a control character or a byte above 0x7e";
 	if (!script_name_ok(part->val, part->val_len))
 		return "the name must be 1-31 letters, digits, '-', '_' or '.', not starting "
-		       "with a digit, and not \"all\"";
+		       "with a digit, and not \"all\" or \"root\"";
 	for (unsigned j = 0; j < i; j++)
 		if (accepted[j] && partition_of(args[j], &other) && other.val_len == part->val_len &&
 		    !memcmp(other.val, part->val, part->val_len))

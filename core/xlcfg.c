@@ -278,9 +278,10 @@ static bool apply_pool(struct xlcfg *cfg, const struct value *v, const struct sc
 
 static const struct key_rule rules[XLCFG_KEY_COUNT] = {
 	[XLCFG_NAME] = { "name", "name must be a quoted name of 1-31 letters, digits, "
-			 "'-', '_' or '.', not starting with a digit", false, apply_name,
+			 "'-', '_' or '.', not starting with a digit, not \"all\" or \"root\"",
+			 false, apply_name,
 			 "name", "name must be 1-31 letters, digits, '-', '_' or '.', not starting "
-			 "with a digit", false },
+			 "with a digit, not all or root", false },
 	[XLCFG_MEMORY] = { "memory", "memory must be a number of MiB: even, 2 to 1024",
 			   false, apply_memory,
 			   "memory", "memory must be a size of 2M to 1G in steps of 2M (as 64M; "

@@ -34,6 +34,7 @@
 #include "partitions/root/root.h"
 #include "partitions/root/child.h"
 #include "partitions/root/lineedit.h"
+#include "arch/x86/cpu.h"
 #include "core/abi/hypercall.h"
 #include "core/logring.h"
 #include "drivers/uart16550.h"
@@ -78,6 +79,10 @@ static struct child *focus;		/* part console's child; NULL: every source */
 static struct logring_cursor replay;	/* its lines held from before, still to replay */
 static bool replaying;
 static bool fifo_on;			/* the UART's FIFOs are on (uart_fifo_on_if_idle) */
+static uint64_t last_key_tsc;		/* when the last key came (0: none yet) */
+
+#define TYPING_US	100000		/* a key this recent: the user (or a pipe) is typing */
+#define FIFO_QUIET_US	50000		/* no key this long: the FIFOs may be turned on */
 
 static void put_bytes(const char *s, size_t n)
 {
@@ -288,13 +293,19 @@ void console_pump(void)
 }
 
 /*
- * The UART's FIFOs are turned on here, not at boot, once no received byte
- * waits (drivers/uart16550.c): the transmitter then takes 16 bytes at a
- * time. Until then one, and typed-ahead input is read byte by byte.
+ * The UART's FIFOs are turned on here, not at boot (drivers/uart16550.c):
+ * the transmitter then takes 16 bytes at a time; until then one, and
+ * typed-ahead input is read byte by byte. Turning them on clears the
+ * receiver, so only once no key has come for FIFO_QUIET_US and none waits:
+ * piped input (which the emulator hands over one byte at a time while
+ * the FIFOs are off) is all read by then, and a key typed within the few
+ * instructions between the check and the switch is the only one that
+ * could be lost.
  */
 static void fifo_check(void)
 {
-	if (fifo_on || !uart_fifo_on_if_idle(COM1))
+	if (fifo_on || (last_key_tsc && root_us_since(last_key_tsc) < FIFO_QUIET_US) ||
+	    !uart_fifo_on_if_idle(COM1))
 		return;
 	fifo_on = true;
 	fifo = uart_tx_fifo_depth(COM1);
@@ -331,7 +342,18 @@ bool console_getc(uint8_t *b)
 	if (!uart_rx_ready(COM1))
 		return false;
 	*b = uart_rx_byte(COM1);
+	last_key_tsc = rdtsc();
 	return true;
+}
+
+bool console_typing(void)
+{
+	return last_key_tsc && root_us_since(last_key_tsc) < TYPING_US;
+}
+
+bool console_focused(const struct child *c)
+{
+	return focus == c;
 }
 
 void console_prompt_show(const char *text, const struct lineedit *le)

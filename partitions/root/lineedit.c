@@ -78,6 +78,7 @@ static void insert_char(struct lineedit *le, char c, struct lineedit_echo *e)
 
 	if (le->len == LINEEDIT_MAX) {
 		echo_str(e, "\a");
+		le->cut = true;		/* Enter will not run a part of what was typed */
 		return;
 	}
 	memmove(le->line + le->cursor + 1, le->line + le->cursor, tail + 1);	/* with the NUL */
@@ -191,7 +192,10 @@ static enum lineedit_event enter(struct lineedit *le, struct lineedit_echo *e)
 {
 	echo_str(e, "\r\n");
 	memcpy(le->done, le->line, LINEEDIT_MAX + 1);
-	history_add(le, le->done);
+	le->done_cut = le->cut;
+	le->cut = false;
+	if (!le->done_cut)
+		history_add(le, le->done);
 	clear_line(le);
 	le->browse = 0;
 	return LINEEDIT_LINE;
@@ -200,6 +204,7 @@ static enum lineedit_event enter(struct lineedit *le, struct lineedit_echo *e)
 static enum lineedit_event cancel(struct lineedit *le, struct lineedit_echo *e)
 {
 	echo_str(e, "^C\r\n");
+	le->cut = false;
 	clear_line(le);
 	le->browse = 0;
 	return LINEEDIT_CANCEL;
@@ -262,6 +267,7 @@ static enum lineedit_event key(struct lineedit *le, uint8_t b, struct lineedit_e
 		break;
 	case KEY_CTRL_U:
 		replace_line(le, "", e);
+		le->cut = false;	/* nothing typed is left: nothing is cut either */
 		break;
 	case KEY_CTRL_W:
 		delete_word(le, e);
@@ -289,6 +295,11 @@ enum lineedit_event lineedit_feed(struct lineedit *le, uint8_t b, struct lineedi
 	if (le->esc != LE_ESC_NONE && escape_byte(le, b, e))
 		return LINEEDIT_NONE;
 	return key(le, b, e);
+}
+
+bool lineedit_overflowed(const struct lineedit *le)
+{
+	return le->done_cut;
 }
 
 const char *lineedit_line(const struct lineedit *le)

@@ -27,7 +27,7 @@
 
 #include "core/types.h"
 
-#define LINEEDIT_MAX		255	/* characters of a line, without the NUL */
+#define LINEEDIT_MAX		511	/* characters of a line, without the NUL (SCRIPT_LINE_MAX - 1) */
 #define LINEEDIT_HISTORY	16	/* lines remembered */
 /*
  * The most one byte echoes: a history step erases the line (ESC [ n D,
@@ -65,6 +65,8 @@ struct lineedit {
 	char saved[LINEEDIT_MAX + 1];	/* the new line while the history is shown */
 	enum lineedit_esc_state esc;
 	bool after_cr;			/* the last byte was CR: an LF right after it is the same Enter */
+	bool cut;			/* a character was refused for the length: the line is not whole */
+	bool done_cut;			/* the last finished line was such a line */
 };
 
 void lineedit_init(struct lineedit *le);
@@ -73,6 +75,11 @@ void lineedit_init(struct lineedit *le);
  * says whether it finished a line (then in lineedit_line()) or abandoned it.
  */
 enum lineedit_event lineedit_feed(struct lineedit *le, uint8_t byte, struct lineedit_echo *echo);
+/*
+ * The last finished line lost characters beyond LINEEDIT_MAX (each rang
+ * the bell): the caller must not run it as if it were what was typed.
+ */
+bool lineedit_overflowed(const struct lineedit *le);
 /* The last finished line (empty before the first). */
 const char *lineedit_line(const struct lineedit *le);
 /* The i-th most recent history entry (0 = newest), NULL beyond those held. */

@@ -192,9 +192,10 @@ void root_main(const struct rootboot_info *bi)
 		console_poll();
 		shell_poll();
 		console_poll();
-		if (intercept_pending())	/* intercept_poll took its share: the rest now */
+		if (intercept_pending() || shell_more_now())	/* each took its share: the rest now */
 			continue;
-		hv_fast(HVCALL_X_SET_TIMER, console_busy() ? TX_TICK_US : POLL_US, ROOT_TIMER_VECTOR, NULL);
+		hv_fast(HVCALL_X_SET_TIMER, console_busy() || console_typing() ? TX_TICK_US : POLL_US,
+			ROOT_TIMER_VECTOR, NULL);
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 	}
 }

@@ -53,6 +53,8 @@ void root_wake_isr(void);
 void shell_start(void);
 /* After each wake-up: intercept messages, children's ends, the waiting command, scripts, keys. */
 void shell_poll(void);
+/* Lines wait to run (shell_poll ran its share): the event loop goes on without sleeping. */
+bool shell_more_now(void);
 /* The TSC when the first command started (make bench); 0 before. */
 extern uint64_t root_first_command_tsc;
 
@@ -96,6 +98,10 @@ void console_echo(const char *s, size_t n);
 struct child;
 /* part console: only the root's lines and this child's (its held ones first); NULL: all again. */
 void console_focus(struct child *c);
+/* The console shows only this child's output (console_focus). */
+bool console_focused(const struct child *c);
+/* A key came lately: the event loop wakes more often, so that a paste does not overrun the UART. */
+bool console_typing(void);
 
 /* ---- hv.c ---- */
 

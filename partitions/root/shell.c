@@ -34,6 +34,7 @@
 #define STATUS_FAILED	1
 #define STATUS_INTERRUPTED 130
 #define PROMPT		"root> "
+#define LINES_PER_POLL	8		/* then the event loop's turn: intercepts, Ctrl-C */
 
 struct frame {
 	char file[SCRIPT_MODULE_MAX];	/* the module's name, or "default" */
@@ -51,10 +52,13 @@ static struct script_cmd cmd;		/* the command being run (large: not on the stack
 static struct lineedit le;
 static bool interactive;		/* a prompt (not after_boot=poweroff) */
 static bool started_up;			/* the start-up script is over */
+static bool more_now;			/* lines wait to run: the event loop must not sleep */
 static bool prompt_up;
 static bool poweroff_when_idle;		/* after_boot=poweroff */
 static uint8_t typeahead[TYPEAHEAD_MAX];
 static size_t ahead_len;
+static uint64_t keys_lost;		/* typed while a command waited, beyond the typeahead */
+static bool swallow_lf;			/* the line ended with CR: an LF or NUL right after is the same Enter */
 static char default_text[ROOTBOOT_MODULES_MAX * 1024 + 16];
 uint64_t root_first_command_tsc;
 
@@ -217,6 +221,19 @@ static void run_line(const char *line, size_t n)
 
 /* ---- input ---- */
 
+/* A key from the UART, without the LF (or NUL) of a CR LF (CR NUL) Enter that ran a command. */
+static bool uart_key(uint8_t *k)
+{
+	while (console_getc(k)) {
+		bool same_enter = swallow_lf && (*k == '\n' || *k == '\0');
+
+		swallow_lf = false;
+		if (!same_enter)
+			return true;
+	}
+	return false;
+}
+
 /* The next key: the typeahead first, then the UART. */
 static bool next_key(uint8_t *k)
 {
@@ -225,13 +242,15 @@ static bool next_key(uint8_t *k)
 		memmove(typeahead, typeahead + 1, --ahead_len);
 		return true;
 	}
-	return console_getc(k);
+	return uart_key(k);
 }
 
 /*
  * While a command waits: keys are read ahead (so that Ctrl-C is seen)
- * and kept for the prompt; true if Ctrl-C came (dropped with what came
- * before it, as a terminal's interrupt flushes its input).
+ * and kept for the prompt, as many as the typeahead holds (the rest
+ * dropped, counted: a terminal's input buffer is finite too); true if
+ * Ctrl-C came (dropped with what came before it, as a terminal's
+ * interrupt flushes its input).
  */
 static bool interrupted(void)
 {
@@ -239,14 +258,40 @@ static bool interrupted(void)
 
 	if (!interactive)
 		return false;
-	while (ahead_len < TYPEAHEAD_MAX && console_getc(&k)) {
+	while (uart_key(&k)) {
 		if (k == KEY_CTRL_C) {
 			ahead_len = 0;
 			return true;
 		}
-		typeahead[ahead_len++] = k;
+		if (ahead_len < TYPEAHEAD_MAX)
+			typeahead[ahead_len++] = k;
+		else
+			keys_lost++;
 	}
 	return false;
+}
+
+/* A state that can no longer come: the partition is gone, or ended another way. */
+static const char *wait_hopeless(void)
+{
+	struct child *c = child_find(blk.name);
+	bool ended = !c || c->state == CHILD_STOPPED || c->state == CHILD_CRASHED;
+	int last = c ? (c->state == CHILD_STOPPED ? 1 : c->state == CHILD_CRASHED ? 2 : 0) :
+		   child_last_end(blk.name);
+
+	if (blk.all)
+		return NULL;
+	switch (blk.wait_for) {
+	case SCRIPT_WAIT_RUNNING:
+	case SCRIPT_WAIT_PAUSED:
+		return ended ? (c ? child_state_name(c->state) : "gone") : NULL;
+	case SCRIPT_WAIT_STOPPED:
+		return last == 2 ? "crashed" : !c && !last ? "gone" : NULL;
+	case SCRIPT_WAIT_CRASHED:
+		return last == 1 ? "stopped" : !c && !last ? "gone" : NULL;
+	default:
+		return NULL;
+	}
 }
 
 static bool wait_met(void)
@@ -266,29 +311,40 @@ static bool wait_met(void)
 	}
 }
 
-/* The attached child's keys, Ctrl-] ends it (and one it cannot take yet waits for it). */
+static void detach(const char *how)
+{
+	console_focus(NULL);
+	say("root: %s '%s'", how, blk.name);
+	if (keys_lost)
+		say("root: %lu keys typed at '%s' were dropped: its input queue was full", keys_lost,
+		    blk.name);
+	keys_lost = 0;
+}
+
+/*
+ * The attached child's keys; Ctrl-] ends it. A key the child cannot take
+ * (its 16550's FIFO and the queue behind it full: it does not read) is
+ * dropped and counted, as a UART overruns: Ctrl-] must always get through.
+ * A partition restarted under the same name (on_*=restart) stays attached.
+ */
 static bool attach_over(void)
 {
 	struct child *c = child_find(blk.name);
 	uint8_t k;
 
-	if (!c || c->state == CHILD_FREE) {
-		console_focus(NULL);
-		say("root: '%s' is gone: detached", blk.name);
+	if (!c) {
+		detach("partition gone: detached from");
 		return true;
 	}
+	if (!console_focused(c))
+		console_focus(c);
 	while (next_key(&k)) {
 		if (k == KEY_CTRL_RBRACKET) {
-			console_focus(NULL);
-			say("root: detached from '%s'", blk.name);
+			detach("detached from");
 			return true;
 		}
-		if (!childdev_input(&c->dev, k)) {	/* its queue is full: try again later */
-			memmove(typeahead + 1, typeahead, MIN(ahead_len, TYPEAHEAD_MAX - 1));
-			typeahead[0] = k;
-			ahead_len = MIN(ahead_len + 1, (size_t)TYPEAHEAD_MAX);
-			return false;
-		}
+		if (!childdev_input(&c->dev, k))
+			keys_lost++;
 	}
 	return false;
 }
@@ -312,7 +368,8 @@ static bool block_over(void)
 	case BLOCK_FOLLOW:
 		if (!next_key(&k))
 			return false;
-		command_done(RUN_OK, 0);
+		command_done(k == KEY_CTRL_C ? shell_fail("interrupted") : RUN_OK,
+			     k == KEY_CTRL_C ? STATUS_INTERRUPTED : 0);
 		return true;
 	case BLOCK_WAIT:
 	case BLOCK_SLEEP:
@@ -327,24 +384,38 @@ static bool block_over(void)
 		command_done(RUN_OK, 0);
 		return true;
 	}
+	if (blk.kind == BLOCK_WAIT && wait_hopeless()) {
+		command_done(shell_fail("wait: '%s' is %s: it will not be %s", blk.name,
+					wait_hopeless(), wait_names[blk.wait_for]), STATUS_FAILED);
+		return true;
+	}
 	if (!blk.limit_us || root_us_since(blk.start_tsc) < blk.limit_us)
 		return false;
 	if (blk.kind == BLOCK_SLEEP)
 		command_done(RUN_OK, 0);
 	else
-		command_done(shell_fail("wait: %s not %s after %lu s", blk.all ? "all" : blk.name,
-					wait_names[blk.wait_for], blk.limit_us / 1000000),
+		command_done(shell_fail("wait: %s not %s after %lu.%03lu s", blk.all ? "all" : blk.name,
+					wait_names[blk.wait_for], blk.limit_us / 1000000,
+					blk.limit_us / 1000 % 1000),
 			     STATUS_FAILED);
 	return true;
 }
 
-/* Lines of the top script until one waits or the scripts end. */
+/*
+ * Lines of the top script until one waits, the scripts end, or
+ * LINES_PER_POLL lines ran: then the event loop's turn (children's port
+ * accesses, the console, Ctrl-C), and the next wake-up goes on at once.
+ */
 static void run_scripts(void)
 {
 	const char *line;
 	size_t n;
 
-	while (depth && blk.kind == BLOCK_NONE) {
+	for (unsigned ran = 0; depth && blk.kind == BLOCK_NONE; ran++) {
+		if (ran == LINES_PER_POLL) {
+			more_now = true;
+			return;
+		}
 		struct frame *f = &frames[depth - 1];
 
 		if (!script_next_line(f->text, f->len, &f->at, &line, &n)) {
@@ -371,16 +442,27 @@ static void prompt_keys(void)
 		console_prompt_show(PROMPT, &le);
 		prompt_up = true;
 	}
-	while (blk.kind == BLOCK_NONE && !depth && next_key(&k)) {
-		enum lineedit_event ev = lineedit_feed(&le, k, &e);
+	for (unsigned ran = 0; blk.kind == BLOCK_NONE && !depth; ) {
+		enum lineedit_event ev;
 
+		if (ran == LINES_PER_POLL) {	/* pasted lines: the event loop's turn */
+			more_now = true;
+			return;
+		}
+		if (!next_key(&k))
+			return;
+		ev = lineedit_feed(&le, k, &e);
 		echo(&e);
 		if (ev == LINEEDIT_NONE)
 			continue;
+		ran++;
+		swallow_lf = k == '\r';
 		console_group(true);	/* the line entered, then its output, in one piece */
 		console_prompt_end(ev == LINEEDIT_LINE ? lineedit_line(&le) : "^C");
 		prompt_up = false;
-		if (ev == LINEEDIT_LINE)
+		if (ev == LINEEDIT_LINE && lineedit_overflowed(&le))
+			shell_fail("the line is longer than %u characters: not run", LINEEDIT_MAX);
+		else if (ev == LINEEDIT_LINE)
 			run_line(lineedit_line(&le), strlen(lineedit_line(&le)));
 		console_group(false);
 		if (blk.kind == BLOCK_NONE && !depth) {
@@ -400,6 +482,14 @@ static void first_prompt(void)
 	/* make bench: the TSC counts from power-on (the emulators reset it to 0) */
 	say("root: console ready, TSC %lu", rdtsc());
 	lineedit_init(&le);
+}
+
+bool shell_more_now(void)
+{
+	bool more = more_now;
+
+	more_now = false;
+	return more;
 }
 
 void shell_poll(void)

@@ -310,10 +310,23 @@ static void test_line_bound(void **state)
 	assert_string_equal(le.line, full);
 	type("\r");
 	assert_string_equal(lineedit_line(&le), full);
+	assert_true(lineedit_overflowed(&le));	/* characters were refused: not what was typed */
+	assert_null(lineedit_history(&le, 0));	/* nor remembered */
+	/* a full line with nothing refused is whole; Ctrl-U forgets a refusal */
+	type("Q" "\x15");
+	for (i = 0; i < LINEEDIT_MAX; i++)
+		feed((uint8_t)full[i]);
+	type("\r");
+	assert_false(lineedit_overflowed(&le));
 	assert_string_equal(lineedit_history(&le, 0), full);
-	type("x" UP);				/* a full line recalled over a short one */
+	for (i = 0; i <= LINEEDIT_MAX; i++)
+		feed('y');			/* the last one refused */
+	type("\x15" "ok\r");
+	assert_false(lineedit_overflowed(&le));
+	assert_string_equal(lineedit_line(&le), "ok");
+	type("x" UP UP);			/* a full line recalled over a short one */
 	assert_string_equal(le.line, full);
-	type(DOWN);
+	type(DOWN DOWN);
 	assert_string_equal(le.line, "x");
 }
 

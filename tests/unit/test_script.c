@@ -115,6 +115,8 @@ static void test_partition_commands(void **state)
 	expect_ok("part stats -l 0", SCRIPT_PART_STATS);	/* options anywhere */
 	assert_true(cmd.json);
 	assert_string_equal(cmd.target, "0");
+	expect_ok("part stats root", SCRIPT_PART_STATS);	/* the root is named so */
+	assert_string_equal(cmd.target, "root");
 	expect_ok("part start '-odd'", SCRIPT_PART_START);	/* quoted: not an option */
 	assert_string_equal(cmd.target, "-odd");
 	expect_ok("part start abcdefghijklmnopqrstuvwxyz01234", SCRIPT_PART_START);	/* 31 */
@@ -334,7 +336,7 @@ static void test_create_errors(void **state)
 	static const char mem[] = "memory must be a size of 2M to 1G in steps of 2M (as 64M; no "
 				  "suffix: MiB)";
 	static const char name[] = "name must be 1-31 letters, digits, '-', '_' or '.', not "
-				   "starting with a digit";
+				   "starting with a digit, not all or root";
 	char line[400];
 
 	(void)state;
@@ -601,7 +603,7 @@ static void test_default_script_refusals(void **state)
 		"the name is in use (an earlier module line)\n"
 		"echo root: module 4 'cpuid.elf': partition 'many' not created: vcpus= must be 1 to 8\n"
 		"echo root: module 5 'cpuid.elf': partition '1st' not created: the name must be 1-31 "
-		"letters, digits, '-', '_' or '.', not starting with a digit, and not \"all\"\n"
+		"letters, digits, '-', '_' or '.', not starting with a digit, and not \"all\" or \"root\"\n"
 		"echo root: module 6 'cpuid.elf': partition 'typo' not created: unknown key 'memory'\n"
 		"echo root: module 7 'cpuid.elf': partition 'big' not created: "
 		"mem= must be a multiple of 2 MiB, at most 1 GiB\n"
@@ -610,7 +612,7 @@ static void test_default_script_refusals(void **state)
 		"echo root: module 9 'cpuid.elf': partition 'cpu' not created: "
 		"cpus= must list online CPUs, as 0,2-3\n"
 		"echo root: module 10 'cpuid.elf': partition 'all' not created: the name must be 1-31 "
-		"letters, digits, '-', '_' or '.', not starting with a digit, and not \"all\"\n"
+		"letters, digits, '-', '_' or '.', not starting with a digit, and not \"all\" or \"root\"\n"
 		"echo root: module 11 'cpuid.elf': partition 'sneaky' not created: unknown key 'module'\n"
 		"echo root: module 12 'cpuid.elf': ignored: its line is longer than 255 characters\n"
 		"echo root: module 13 'cpuid.elf': partition 'q' not created: "
@@ -700,6 +702,8 @@ static void test_names(void **state)
 	assert_false(script_name_ok("9a", 2));
 	assert_false(script_name_ok("a b", 3));
 	assert_false(script_name_ok("all", 3));
+	assert_false(script_name_ok("root", 4));	/* the root partition's name in listings */
+	assert_true(script_name_ok("roots", 5));
 	assert_true(script_name_ok("alle", 4));
 }
 

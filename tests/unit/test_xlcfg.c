@@ -192,7 +192,7 @@ static void test_value_errors(void **state)
 	static const char vcpus[] = "vcpus must be a number, 1 to 8";
 	static const char cpus[] = "cpus must be a quoted list of online CPUs, as \"0,2-3\", or \"all\"";
 	static const char name[] = "name must be a quoted name of 1-31 letters, digits, '-', '_' or "
-				   "'.', not starting with a digit";
+				   "'.', not starting with a digit, not \"all\" or \"root\"";
 	static const char off[] = "on_poweroff must be \"destroy\", \"preserve\" or \"restart\"";
 	static const char crash[] = "on_crash must be \"destroy\", \"preserve\" or \"restart\"";
 	static const char mods[] = "modules must be a [ list ] of at most 8 quoted \"NAME\" or "
@@ -393,9 +393,11 @@ static void test_set_key(void **state)
 	expect_set_error("module", "m", "at most 8 module= (ramdisk= apart)");
 	memset(&cfg, 0, sizeof(cfg));
 	expect_set_error("name", "1st", "name must be 1-31 letters, digits, '-', '_' or '.', not "
-			 "starting with a digit");
+			 "starting with a digit, not all or root");
 	expect_set_error("name", "", "name must be 1-31 letters, digits, '-', '_' or '.', not "
-			 "starting with a digit");
+			 "starting with a digit, not all or root");
+	expect_set_error("name", "root", "name must be 1-31 letters, digits, '-', '_' or '.', not "
+			 "starting with a digit, not all or root");
 	expect_set_error("memory", "3M", mem);
 	expect_set_error("memory", "3", mem);
 	expect_set_error("memory", "1025", mem);
