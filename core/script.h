@@ -151,10 +151,12 @@ bool script_name_ok(const char *s, size_t len);
  * in its turn, before what the later lines create. What only the root can
  * see (the image, free memory) is checked when the create runs. The runner
  * runs the default script to its end whatever fails (each module line
- * stands alone, as GRUB's). Returns the length written (NUL-terminated),
- * or 0 if buf is too small.
+ * stands alone, as GRUB's). Returns the length written (NUL-terminated;
+ * 0: no module line asks for a partition), or SCRIPT_DEFAULT_TOO_BIG if
+ * buf is too small.
  */
 #define SCRIPT_MODULES_MAX	64
+#define SCRIPT_DEFAULT_TOO_BIG	((size_t)-1)
 size_t script_default(const char *const *names, const char *const *args, uint64_t cut,
 		      unsigned count, const struct script_env *env, char *buf, size_t size);
 

@@ -356,5 +356,5 @@ size_t script_default(const char *const *names, const char *const *args, uint64_
 		put(&o, name.val, name.val_len);
 		puts_(&o, "\n");
 	}
-	return o.ok ? o.at : 0;
+	return o.ok ? o.at : SCRIPT_DEFAULT_TOO_BIG;
 }

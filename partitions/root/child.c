@@ -876,8 +876,11 @@ void child_poll_states(void)
 			fmt_snprintf(why, sizeof(why), "stopped itself, exit code %lu", st.exit_code);
 			child_ended(c, false, why);
 		} else if (st.state == HV_X_PART_CRASHED) {
+			uint64_t id = c->id;
+
 			intercept_poll();	/* the message with the reason was posted first */
-			if (c->state == CHILD_RUNNING || c->state == CHILD_PAUSED)
+			/* it may have ended and restarted there (a new partition in this slot) */
+			if (c->id == id && (c->state == CHILD_RUNNING || c->state == CHILD_PAUSED))
 				child_ended(c, true, "crashed (the hypervisor's log says how)");
 		}
 	}

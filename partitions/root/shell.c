@@ -62,6 +62,11 @@ static bool swallow_lf;			/* the line ended with CR: an LF or NUL right after is
 static char default_text[ROOTBOOT_MODULES_MAX * 1024 + 16];
 uint64_t root_first_command_tsc;
 
+bool shell_interactive(void)
+{
+	return interactive;
+}
+
 const struct script_env *shell_env(void)
 {
 	return &env;
@@ -533,7 +538,7 @@ static bool build_default(size_t *len)
 	}
 	*len = script_default(names, args, root_boot->modules_cut, n, &env, default_text,
 			      sizeof(default_text));
-	return *len != 0;
+	return *len != SCRIPT_DEFAULT_TOO_BIG;	/* 0: no partition= line, an empty script */
 }
 
 /* script=NAME on the hypervisor's command line, else a module named "script"; NULL: the default. */
@@ -544,7 +549,12 @@ static const char *startup_script_name(void)
 	const char *cur = root_boot->cmdline;
 
 	while (cmdline_next(&cur, &t))
-		if (cmdline_key_is(&t, "script") && t.val && t.val_len < sizeof(name)) {
+		if (cmdline_key_is(&t, "script") && t.val) {
+			if (t.val_len >= sizeof(name)) {
+				say("root: script=: a module name is at most %lu characters",
+				    sizeof(name) - 1);
+				return NULL;
+			}
 			memcpy(name, t.val, t.val_len);
 			name[t.val_len] = '\0';
 			return name;
@@ -562,8 +572,10 @@ void shell_start(void)
 	poweroff_when_idle = root_cmdline_has("after_boot", "poweroff");
 	interactive = !poweroff_when_idle;
 	if (name) {
-		if (shell_push_script(name) != RUN_BLOCKED)
+		if (shell_push_script(name) != RUN_BLOCKED) {
+			say("root: script=%s: no start-up script (the line above says why)", name);
 			started_up = true;
+		}
 	} else if (!build_default(&len)) {
 		say("root: the default script does not fit %lu bytes", sizeof(default_text));
 		started_up = true;

@@ -46,6 +46,8 @@ enum run_result shell_block(const struct block *b);
  * (the `run` ends with the script, its status the script's) or RUN_FAILED.
  */
 enum run_result shell_push_script(const char *name);
+/* A prompt (not after_boot=poweroff's batch mode): a key can end a waiting command. */
+bool shell_interactive(void);
 /* The machine's CPUs, as the parser checks cpus= against them. */
 const struct script_env *shell_env(void);
 /* A boot module by name; NULL if none. */

@@ -137,7 +137,7 @@ static void cpus_text(uint64_t mask, char *out, size_t size)
 	size_t n = 0;
 
 	if (!mask) {
-		fmt_snprintf(out, size, "any");
+		fmt_snprintf(out, size, "all");	/* xl.cfg's word */
 		return;
 	}
 	out[0] = '\0';
@@ -440,6 +440,8 @@ static enum run_result run_hv_log(const struct script_cmd *c)
 	}
 	if (!c->follow)
 		return RUN_OK;
+	if (!shell_interactive())
+		return shell_fail("hv log -f: no key to end it (after_boot=poweroff)");
 	say("root: hv log -f: the log goes on below as it comes; a key returns");
 	return shell_block(&b);
 }
@@ -686,7 +688,10 @@ static enum run_result run_part_start(const struct script_cmd *c)
 	struct child *ch = in_state(c, "start", 1u << CHILD_CREATED,
 				    "only a created partition starts; reset starts it again");
 
-	return ch && child_start(ch) ? RUN_OK : RUN_FAILED;
+	if (!ch)
+		return RUN_FAILED;
+	return child_start(ch) ? RUN_OK :
+	       shell_fail("part start: '%s' did not start (the line above says why)", ch->name);
 }
 
 static enum run_result run_part_pause(const struct script_cmd *c)
@@ -694,7 +699,10 @@ static enum run_result run_part_pause(const struct script_cmd *c)
 	struct child *ch = in_state(c, "pause", 1u << CHILD_RUNNING,
 				    "only a running partition pauses");
 
-	return ch && child_pause(ch) ? RUN_OK : RUN_FAILED;
+	if (!ch)
+		return RUN_FAILED;
+	return child_pause(ch) ? RUN_OK :
+	       shell_fail("part pause: '%s' did not pause (the line above says why)", ch->name);
 }
 
 static enum run_result run_part_resume(const struct script_cmd *c)
@@ -702,14 +710,17 @@ static enum run_result run_part_resume(const struct script_cmd *c)
 	struct child *ch = in_state(c, "resume", 1u << CHILD_PAUSED,
 				    "only a paused partition resumes");
 
-	return ch && child_resume(ch) ? RUN_OK : RUN_FAILED;
+	if (!ch)
+		return RUN_FAILED;
+	return child_resume(ch) ? RUN_OK :
+	       shell_fail("part resume: '%s' did not resume (the line above says why)", ch->name);
 }
 
 static enum run_result run_part_reset(const struct script_cmd *c)
 {
 	struct child *ch = in_state(c, "reset", ANY_STATE, "");
 	static struct child_image img;
-	char why[SCRIPT_WHY_MAX];
+	char why[SCRIPT_WHY_MAX], name[SCRIPT_NAME_MAX];
 
 	if (!ch)
 		return RUN_FAILED;
@@ -717,7 +728,12 @@ static enum run_result run_part_reset(const struct script_cmd *c)
 	if (!child_image_of(&ch->cfg, &img, why, sizeof(why)))
 		return shell_fail("part reset: %s", why);
 	say("root: '%s': reset (a new partition, as Xen's reboot)", ch->name);
-	return child_reset(ch) ? RUN_OK : RUN_FAILED;
+	memcpy(name, ch->name, sizeof(name));
+	ch = child_reset(ch);
+	if (!ch || ch->state != CHILD_RUNNING)
+		return shell_fail("part reset: '%s' %s (the lines above say why)", name,
+				  ch ? "was created again but did not start" : "is gone: not created again");
+	return RUN_OK;
 }
 
 static enum run_result run_part_destroy(const struct script_cmd *c)
@@ -737,6 +753,8 @@ static enum run_result run_part_console(const struct script_cmd *c)
 
 	if (!ch)
 		return RUN_FAILED;
+	if (!shell_interactive())
+		return shell_fail("part console: no prompt to come back to (after_boot=poweroff)");
 	memcpy(b.name, ch->name, sizeof(b.name));
 	say("root: attached to '%s' COM1: its output so far, then live; Ctrl-] returns", ch->name);
 	console_focus(ch);

@@ -259,6 +259,10 @@ def run_step(con, word, arg):
                 err = str(e)
         if doc is None:
             raise Failure("'%s' did not print valid JSON (%s); it printed:\n%s" % (text, err, out))
+        rest = [l for l in lines[n:] if l[:1] in ("{", "[", "\"", ",", "]", "}")]
+        if rest:
+            raise Failure("'%s' printed more than one JSON document (or a cut one): %r after it"
+                          % (text, rest[0]))
         con.docs[name] = doc
     elif word == "check":
         names = dict(con.docs, out=con.out, lines=con.out.split("\n") if con.out else [],

@@ -561,9 +561,10 @@ static void test_default_script(void **state)
 		  SCRIPT_PART_CREATE);
 	assert_string_equal(cmd.create.cmdline, "it\"s");
 	/* too small a buffer: nothing */
-	assert_int_equal(script_default(names, args, 0, 3, &env4, buf, 40), 0);
+	assert_true(script_default(names, args, 0, 3, &env4, buf, 40) == SCRIPT_DEFAULT_TOO_BIG);
 	/* no modules: an empty script, no "wait all" */
-	assert_int_equal(script_default(names, args, 0, 0, &env4, buf, sizeof(buf)), 0);
+	assert_int_equal(script_default(names, args, 0, 0, &env4, buf, sizeof(buf)), 0);	/* empty */
+	assert_string_equal(buf, "");
 	assert_string_equal(buf, "");
 }
 
