@@ -346,6 +346,11 @@ bool console_getc(uint8_t *b)
 	return true;
 }
 
+size_t console_backlog(void)
+{
+	return root_unsent();
+}
+
 bool console_typing(void)
 {
 	return last_key_tsc && root_us_since(last_key_tsc) < TYPING_US;

@@ -100,6 +100,8 @@ struct child;
 void console_focus(struct child *c);
 /* The console shows only this child's output (console_focus). */
 bool console_focused(const struct child *c);
+/* Bytes of the root's own lines not yet sent. */
+size_t console_backlog(void);
 /* A key came lately: the event loop wakes more often, so that a paste does not overrun the UART. */
 bool console_typing(void);
 

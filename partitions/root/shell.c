@@ -370,6 +370,24 @@ static bool block_over(void)
 		return true;
 	case BLOCK_ATTACH:
 		return attach_over() ? (command_done(RUN_OK, 0), true) : false;
+	case BLOCK_HISTORY: {
+		enum run_result r;
+
+		if (interrupted()) {
+			command_done(shell_fail("interrupted"), STATUS_INTERRUPTED);
+			return true;
+		}
+		r = shell_history_step(&blk);
+		if (r == RUN_BLOCKED)
+			return false;
+		if (r == RUN_OK && blk.follow) {
+			say("root: hv log -f: the log goes on below as it comes; a key returns");
+			blk.kind = BLOCK_FOLLOW;
+			return false;
+		}
+		command_done(r, STATUS_FAILED);
+		return true;
+	}
 	case BLOCK_FOLLOW:
 		if (!next_key(&k))
 			return false;

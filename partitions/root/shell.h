@@ -22,6 +22,7 @@ enum block_kind {
 	BLOCK_NONE,
 	BLOCK_WAIT,	/* wait: a partition's state, or the timeout */
 	BLOCK_SLEEP,	/* sleep: the time */
+	BLOCK_HISTORY,	/* hv log: the log's history, a piece a wake-up as the console sends it */
 	BLOCK_FOLLOW,	/* hv log -f: a key */
 	BLOCK_ATTACH,	/* part console: Ctrl-] (the child's keys go to it meanwhile) */
 };
@@ -33,6 +34,8 @@ struct block {
 	enum script_wait_for wait_for;	/* WAIT */
 	bool all;			/* WAIT all */
 	char name[SCRIPT_NAME_MAX];	/* WAIT, ATTACH: the partition, by name */
+	uint64_t from;			/* HISTORY: the log position to go on from */
+	bool follow;			/* HISTORY: then FOLLOW (hv log -f) */
 };
 
 /* ---- shell.c ---- */
@@ -59,6 +62,11 @@ struct child *shell_child(const char *ref);
 
 /* ---- shell_cmds.c ---- */
 
+/*
+ * hv log's next piece of the hypervisor's log history, if the console has
+ * room for it; RUN_BLOCKED while more is to come, else RUN_OK or RUN_FAILED.
+ */
+enum run_result shell_history_step(struct block *b);
 /* Run one parsed command (the table of runners, by op). */
 enum run_result shell_run(const struct script_cmd *c);
 /* `part list` and friends print the root itself first: its partition id (GetPartitionId). */

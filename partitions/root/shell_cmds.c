@@ -409,40 +409,53 @@ static enum run_result run_hv_check(const struct script_cmd *c)
 	return RUN_OK;
 }
 
-/* The log's history, oldest line first (xl dmesg); -f then waits for a key while it goes on. */
-static enum run_result run_hv_log(const struct script_cmd *c)
+/*
+ * The log's history, oldest line first (xl dmesg), a piece at a time: the
+ * hypervisor holds up to 128 KiB of it, which takes 11 s to send at 115200
+ * baud. The command waits while the console sends each piece (the root's
+ * own ring at most half full), so that the root goes on serving its
+ * children meanwhile and Ctrl-C stops it.
+ */
+#define HISTORY_ROOM	8192	/* bytes of the root's lines unsent, at most, for another piece */
+
+enum run_result shell_history_step(struct block *b)
 {
 	static struct hv_x_log_history h;
 	static char text[4096];
-	struct block b = { .kind = BLOCK_FOLLOW };
 	uint64_t got;
+	uint16_t st;
+	size_t at = 0;
 
+	if (console_backlog() > HISTORY_ROOM)
+		return RUN_BLOCKED;
 	memset(&h, 0, sizeof(h));
+	h.from = b->from;
 	h.buf_gpa = root_image_gpa(text);
 	h.size = sizeof(text);
-	for (;;) {
-		uint16_t st = hv_fast(HVCALL_X_LOG_HISTORY, root_image_gpa(&h), 0, &got);
-		size_t at = 0;
+	st = hv_fast(HVCALL_X_LOG_HISTORY, root_image_gpa(&h), 0, &got);
+	if (st != HV_STATUS_SUCCESS)
+		return shell_fail("hv log: %s", hv_status_name(st));
+	if (h.lost)
+		say("root: hv log: %lu bytes overwritten before they were read", h.lost);
+	b->from = h.from;
+	got = MIN(got, sizeof(text));
+	while (at < got) {	/* whole lines, each ending in '\n' */
+		size_t e = at;
 
-		if (st != HV_STATUS_SUCCESS)
-			return shell_fail("hv log: %s", hv_status_name(st));
-		if (!got)
-			break;
-		got = MIN(got, sizeof(text));
-		while (at < got) {	/* whole lines, each ending in '\n' */
-			size_t e = at;
-
-			while (e < got && text[e] != '\n')
-				e++;
-			say_n(text + at, e - at);
-			at = e + 1;
-		}
+		while (e < got && text[e] != '\n')
+			e++;
+		say_n(text + at, e - at);
+		at = e + 1;
 	}
-	if (!c->follow)
-		return RUN_OK;
-	if (!shell_interactive())
+	return got ? RUN_BLOCKED : RUN_OK;
+}
+
+static enum run_result run_hv_log(const struct script_cmd *c)
+{
+	struct block b = { .kind = BLOCK_HISTORY, .follow = c->follow };
+
+	if (c->follow && !shell_interactive())
 		return shell_fail("hv log -f: no key to end it (after_boot=poweroff)");
-	say("root: hv log -f: the log goes on below as it comes; a key returns");
 	return shell_block(&b);
 }
 

@@ -259,7 +259,8 @@ def run_step(con, word, arg):
                 err = str(e)
         if doc is None:
             raise Failure("'%s' did not print valid JSON (%s); it printed:\n%s" % (text, err, out))
-        rest = [l for l in lines[n:] if l[:1] in ("{", "[", "\"", ",", "]", "}")]
+        # (a child's line starts with "[NAME] ", not with JSON)
+        rest = [l for l in lines[n:] if re.match(r'\s*([{"\],}]|\[\s*([\[{"\]\d-]|$))', l)]
         if rest:
             raise Failure("'%s' printed more than one JSON document (or a cut one): %r after it"
                           % (text, rest[0]))
