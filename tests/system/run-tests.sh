@@ -544,7 +544,7 @@ multiboot_suite() {
 		"mod:$G/chatty.elf:chatty.elf partition=chatty mem=2M on_stop=destroy" \
 		"$early" "\[chatty\] line 499 of a flood" \
 		"\[chatty\] PASS the flood is over and I am still running" \
-		"order:\[chatty\] line 499 of a flood=>'chatty': stopped itself" \
+		"order:\[chatty\] line 499 of a flood=>^root: 'chatty': stopped itself" \
 		"'chatty': stopped itself, exit code 0" \
 		"\[mb1\] PASS eax holds the Multiboot magic 0x2badb002" \
 		"\[mb1\] PASS flags has bits 0 \(mem\), 2 \(cmdline\), 6 \(mmap\), 9 \(loader name\)" \
