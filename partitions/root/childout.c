@@ -188,3 +188,15 @@ void childout_replay_from(const struct childout *o, struct logring_cursor *c)
 	if (c->seq < o->owner.seq)
 		*c = o->owner;
 }
+
+bool childout_replay_next(const struct childout *o, struct logring_cursor *c, char *out,
+			  size_t size, size_t *len)
+{
+	struct logring_loss lost = { 0, 0, 0 };
+
+	if (c->pos < o->ring.tail)		/* overwritten meanwhile: what is left of it */
+		logring_cursor_oldest(&o->ring, c);
+	if (c->seq >= o->serial.seq)
+		return false;
+	return logring_get(&o->ring, c, out, size, len, &lost);
+}

@@ -28,9 +28,10 @@
  *
  * Lines already sent stay in the ring until newer ones need the room: a
  * later reader (the root console's `part console P`) takes a cursor at
- * childout_replay_from() and reads what is held up to o->serial (which
- * stays at a gap's start until the sender has said it: skipped lines are
- * not replayed, carried ones are not replayed twice), then what comes.
+ * childout_replay_from() and reads what is held up to o->serial with
+ * childout_replay_next() (o->serial stays at a gap's start until the
+ * sender has said the gap: skipped lines are not replayed, carried ones
+ * are not shown twice), then what comes, from childout_next().
  */
 #ifndef PARTITIONS_ROOT_CHILDOUT_H
 #define PARTITIONS_ROOT_CHILDOUT_H
@@ -88,5 +89,13 @@ size_t childout_unsent(const struct childout *o);
 size_t childout_next(struct childout *o, char *out, size_t size);
 /* A cursor for a later reader: the owner's oldest line still held. */
 void childout_replay_from(const struct childout *o, struct logring_cursor *c);
+/*
+ * The later reader's next line (at most size bytes, no NUL; *len its whole
+ * length), only from those the sender has passed: false once c reaches the
+ * sender's cursor (a gap's start), also when the ring overwrote lines
+ * meanwhile and what is left lies beyond it (those the sender sends).
+ */
+bool childout_replay_next(const struct childout *o, struct logring_cursor *c, char *out,
+			  size_t size, size_t *len);
 
 #endif

@@ -3,9 +3,10 @@
  * root: the input is a script of operations on one output: the child's
  * lines (any bytes, any length, ending in a number), the root's lines
  * (numbered), the serial sender's reads into buffers of any size, a new
- * owner. Every line read is NUL-terminated within its buffer, and unsent
+ * owner, a later reader's replay (`part console`: it only ever shows
+ * lines the sender has already sent). Every line read is NUL-terminated within its buffer, and unsent
  * bytes never exceed the ring and its carried lines. While only the child
- * writes, they never exceed its budget (and a note of a gap). While nothing can have overwritten
+ * writes, they never exceed its budget (and the notes of a gap). While nothing can have overwritten
  * unsent lines (the root's lines since the sender was last idle leave the
  * budget room in the ring, and no gap has filled its carry) and no read
  * cut a line:
@@ -82,6 +83,26 @@ static void check_line(struct model *m, const char *out, size_t len)
 	}
 }
 
+/* A later reader's line: only one the sender has passed (sent, or in a gap it has said). */
+static void replay_one(struct childout *o, struct model *m, struct logring_cursor *c)
+{
+	static char out[CHILDOUT_LINE_MAX + 1];
+	size_t len;
+	long n;
+
+	if (!childout_replay_next(o, c, out, CHILDOUT_LINE_MAX, &len))
+		return;
+	CHECK(len <= LOGRING_LINE_MAX);
+	len = len < CHILDOUT_LINE_MAX ? len : CHILDOUT_LINE_MAX;
+	out[len] = '\0';
+	if (m->unsure)
+		return;
+	if (out[0] == 'r' && len == 11 && (n = number_after(out, len, "r")) >= 0)
+		CHECK(n <= m->root_seen);
+	else if ((n = number_after(out, len, " c")) >= 0)
+		CHECK(n <= m->child_seen);
+}
+
 static void read_one(struct childout *o, struct model *m, size_t size)
 {
 	static char out[CHILDOUT_LINE_MAX + 1];
@@ -106,11 +127,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct model m = { 0, 0, -1, -1, 0, 0, 0, false };
 	bool root_used = false;
 	char t[256], line[TEXT_MAX + 16];
+	struct logring_cursor replay;
 
 	memset(&o, 0, sizeof(o));
 	childout_claim(&o, "fuzz");
+	childout_replay_from(&o, &replay);
 	while (s.left) {
-		switch (byte(&s) % 6) {
+		switch (byte(&s) % 8) {
 		case 0:
 		case 1:
 			text(&s, t);
@@ -127,10 +150,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 4:
 			read_one(&o, &m, 1 + byte(&s) % CHILDOUT_LINE_MAX);
 			break;
-		default:
+		case 5:
 			text(&s, t);
 			t[CHILDOUT_NAME_MAX - 1] = '\0';
 			childout_claim(&o, t);
+			break;
+		case 6:
+			childout_replay_from(&o, &replay);
+			break;
+		default:
+			replay_one(&o, &m, &replay);
 			break;
 		}
 		if (m.root_bytes + CHILDOUT_BUDGET + 2 * (LOGRING_HDR + CHILDOUT_LINE_MAX) >
@@ -138,9 +167,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			m.unsure = true;
 		CHECK(childout_unsent(&o) <=
 		      CHILDOUT_RING + (CHILDOUT_CARRY + 1) * (LOGRING_HDR + CHILDOUT_LINE_MAX));
-		/* with a gap's note, not yet said */
-		CHECK(root_used ||
-		      childout_unsent(&o) <= CHILDOUT_BUDGET + LOGRING_HDR + CHILDOUT_LINE_MAX);
+		/* and the notes of a gap not yet said: the last, and earlier owners' (carried) */
+		CHECK(root_used || childout_unsent(&o) <= CHILDOUT_BUDGET + (1 + o.carried - o.carry_sent) *
+							 (LOGRING_HDR + CHILDOUT_LINE_MAX));
 	}
 	while (childout_unsent(&o))
 		read_one(&o, &m, CHILDOUT_LINE_MAX);

@@ -224,7 +224,6 @@ static void test_next_owner_after_a_flood(void **state)
 static void test_replay_stops_at_the_gap(void **state)
 {
 	struct logring_cursor c;
-	struct logring_loss lost = { 0, 0, 0 };
 	size_t len;
 	unsigned n = 0, i = 20;
 
@@ -237,12 +236,28 @@ static void test_replay_stops_at_the_gap(void **state)
 	while (!out.gap)		/* the first gap: lines 0 and 1 are still held */
 		flood(i, i + 1), i++;
 	childout_replay_from(&out, &c);
-	while (c.seq < out.serial.seq &&
-	       logring_get(&out.ring, &c, got, sizeof(got) - 1, &len, &lost))
+	while (childout_replay_next(&out, &c, got, sizeof(got) - 1, &len))
 		n++;
 	assert_int_equal(n, 2);		/* lines 0 and 1; then the sender's: */
 	assert_int_equal(expect_note(), 18);
 	assert_string_equal(next(), "root: 'web': crashed");
+}
+
+/* A reader replaying while the flood overwrites what it had still to read: nothing past the gap. */
+static void test_replay_overtaken_by_a_flood(void **state)
+{
+	struct logring_cursor c;
+	size_t len;
+
+	(void)state;
+	flood(0, 2);
+	expect_line(0);
+	expect_line(1);
+	childout_replay_from(&out, &c);
+	flood(2, 400);			/* a gap from line 2; lines 0 to ~80 overwritten */
+	assert_true(out.gap && out.serial.seq == 2);
+	assert_false(childout_replay_next(&out, &c, got, sizeof(got) - 1, &len));
+	assert_non_null(strstr(next(), " lines dropped"));
 }
 
 static void test_overwritten_unsent_lines_are_noted(void **state)
@@ -324,6 +339,7 @@ int main(void)
 		cmocka_unit_test_setup(test_root_lines_beyond_budget, setup),
 		cmocka_unit_test_setup(test_next_owner_after_a_flood, setup),
 		cmocka_unit_test_setup(test_replay_stops_at_the_gap, setup),
+		cmocka_unit_test_setup(test_replay_overtaken_by_a_flood, setup),
 		cmocka_unit_test_setup(test_overwritten_unsent_lines_are_noted, setup),
 		cmocka_unit_test_setup(test_next_owner_keeps_the_unsent_lines, setup),
 		cmocka_unit_test_setup(test_sent_lines_stay_for_replay, setup),
