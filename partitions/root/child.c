@@ -836,7 +836,6 @@ void child_ended(struct child *c, bool crashed, const char *why)
 	c->ended_crashed = crashed;
 	c->end_seq = ++ends;
 	childdev_flush(&c->dev, child_line, c);	/* its last, unfinished words come first */
-	childout_settle(c->out);		/* and what it lost, said */
 	child_say(c, "root: '%s': %s", c->name, why);
 	child_say(c, "root: '%s': ports: %lu emulated, %lu to no device", c->name,
 		  c->dev.io_accesses, c->dev.io_no_device);

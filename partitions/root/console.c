@@ -178,12 +178,10 @@ static size_t log_next(char *out, size_t size, bool *more)
 static size_t focus_next(char *out, size_t size, bool *more)
 {
 	struct childout *o = focus->out;
-	struct logring_loss lost = { 0, 0, 0 };
 	size_t len;
 
 	*more = false;
-	if (replaying && replay.seq < o->serial.seq &&
-	    logring_get(&o->ring, &replay, out, size, &len, &lost))
+	if (replaying && childout_replay_next(o, &replay, out, size, &len))
 		return MIN(len, size);
 	replaying = false;
 	return childout_next(o, out, size);
