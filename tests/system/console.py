@@ -27,7 +27,8 @@ The conversation, one directive a line ('#' comments and blank lines are skipped
                             between are "the last output", `out`
     json NAME TEXT          cmd TEXT, then json.loads(out), kept as NAME
     check PYEXPR            PYEXPR (Python) is true over the kept documents (by name), `out`,
-                            `lines` (its lines), `log` (every line so far, transformed)
+                            `lines` (its lines), `log` (every line so far, transformed),
+                            `partial` (the unfinished last line, as the terminal shows it)
     sleep SECONDS
     mark NAME               prints "mark NAME SECONDS" on stdout: the wall-clock seconds since
                             the emulator was started
@@ -267,7 +268,7 @@ def run_step(con, word, arg):
         con.docs[name] = doc
     elif word == "check":
         names = dict(con.docs, out=con.out, lines=con.out.split("\n") if con.out else [],
-                     log=con.log_text())
+                     log=con.log_text(), partial=con.screen.partial)
         try:
             ok = eval(arg, {"__builtins__": __builtins__, "re": re, "json": json}, names)
         except Exception as e:
