@@ -82,7 +82,8 @@ const char *child_state_name(enum child_state s)
 
 static bool is_live(const struct child *c)
 {
-	return c->state == CHILD_CREATED || c->state == CHILD_RUNNING || c->state == CHILD_PAUSED;
+	return c->state == CHILD_CREATED || c->state == CHILD_RUNNING || c->state == CHILD_PAUSED ||
+	       c->restart_pending;
 }
 
 unsigned child_live_count(void)
@@ -99,7 +100,10 @@ void child_line(void *child, const char *text)
 	childout_line(((struct child *)child)->out, text);
 }
 
-/* A line of the root's about `c`, after the child's own output (childout.h). */
+/*
+ * A line of the root's about `c`, after the child's own output (childout.h);
+ * with none of that waiting, among the root's own lines, in their order.
+ */
 static void __printf(2, 3) child_say(struct child *c, const char *fmt, ...)
 {
 	char line[CHILDOUT_LINE_MAX];
@@ -108,7 +112,10 @@ static void __printf(2, 3) child_say(struct child *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	fmt_vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	childout_root_line(c->out, line);
+	if (childout_unsent(c->out))
+		childout_root_line(c->out, line);
+	else
+		say("%s", line);
 }
 
 size_t child_output_next(char *out, size_t size, bool *more)
@@ -775,6 +782,7 @@ void child_destroy(struct child *c)
 	if (st != HV_STATUS_SUCCESS)
 		child_say(c, "root: '%s': DeletePartition: %s", c->name, hv_status_name(st));
 	gone_ids[gone_next++ % GONE_IDS] = c->id;
+	c->restart_pending = false;	/* destroyed: not to be created again */
 	child_say(c, "root: '%s': destroyed, memory scrubbed, %lu pages withdrawn, %lu MiB free", c->name,
 	    withdrawn, pmem_free_pages() >> 8);
 	c->state = CHILD_FREE;
@@ -847,7 +855,7 @@ void child_ended(struct child *c, bool crashed, const char *why)
 	if (end == SCRIPT_END_RESTART && may_restart(c)) {
 		child_say(c, "root: '%s': restarting (on_%s=restart)", c->name,
 			  crashed ? "crash" : "poweroff");
-		child_reset(c);
+		c->restart_pending = true;	/* child_poll_states, once its lines are out */
 	}
 }
 
@@ -866,6 +874,16 @@ void child_poll_states(void)
 	for (unsigned i = 0; i < CHILDREN_MAX; i++) {
 		struct child *c = &children[i];
 
+		/*
+		 * A restart waits until the ended child's lines (and the root's
+		 * about its end) are sent: the new one's creation then reads after
+		 * them, in order.
+		 */
+		if (c->restart_pending && !childout_unsent(c->out)) {
+			c->restart_pending = false;
+			child_reset(c);
+			continue;
+		}
 		if (c->state != CHILD_RUNNING && c->state != CHILD_PAUSED)
 			continue;
 		if (hv_fast(HVCALL_X_PARTITION_STATS, c->id, root_image_gpa(&st), NULL) !=

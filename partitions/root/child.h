@@ -54,6 +54,7 @@ struct child {
 	bool budget_spent;			/* a deposit was refused for the budget */
 	uint64_t created_tsc;			/* when it was created (part list's uptime) */
 	unsigned restarts;			/* on_*=restart: restarts within the current window */
+	bool restart_pending;			/* ended, to be created again once its lines are sent */
 	uint64_t restart_window_tsc;		/* when that window began */
 };
 

@@ -169,10 +169,13 @@ static void history_up(struct lineedit *le, struct lineedit_echo *e)
 		echo_str(e, "\a");
 		return;
 	}
-	if (!le->browse)
+	if (!le->browse) {
 		memcpy(le->saved, le->line, LINEEDIT_MAX + 1);
+		le->saved_cut = le->cut;
+	}
 	le->browse++;
 	replace_line(le, lineedit_history(le, le->browse - 1), e);
+	le->cut = false;		/* a remembered line is whole */
 }
 
 /* Down: a newer entry, and after the newest the new line as it was left. */
@@ -184,6 +187,7 @@ static void history_down(struct lineedit *le, struct lineedit_echo *e)
 	}
 	le->browse--;
 	replace_line(le, le->browse ? lineedit_history(le, le->browse - 1) : le->saved, e);
+	le->cut = !le->browse && le->saved_cut;	/* back to the new line: as it was left */
 }
 
 /* --- keys --- */
@@ -286,6 +290,7 @@ static enum lineedit_event key(struct lineedit *le, uint8_t b, struct lineedit_e
 enum lineedit_event lineedit_feed(struct lineedit *le, uint8_t b, struct lineedit_echo *e)
 {
 	bool lf_of_crlf = le->after_cr && b == KEY_LF;
+	enum lineedit_event ev;
 
 	e->len = 0;
 	e->overflow = false;
@@ -294,7 +299,10 @@ enum lineedit_event lineedit_feed(struct lineedit *le, uint8_t b, struct lineedi
 		return LINEEDIT_NONE;	/* CRLF is one Enter */
 	if (le->esc != LE_ESC_NONE && escape_byte(le, b, e))
 		return LINEEDIT_NONE;
-	return key(le, b, e);
+	ev = key(le, b, e);
+	if (!le->len)
+		le->cut = false;	/* all deleted: nothing cut is left either */
+	return ev;
 }
 
 bool lineedit_overflowed(const struct lineedit *le)

@@ -67,6 +67,7 @@ struct lineedit {
 	bool after_cr;			/* the last byte was CR: an LF right after it is the same Enter */
 	bool cut;			/* a character was refused for the length: the line is not whole */
 	bool done_cut;			/* the last finished line was such a line */
+	bool saved_cut;			/* `saved` (the new line, while the history is shown) was */
 };
 
 void lineedit_init(struct lineedit *le);

@@ -57,7 +57,8 @@ static bool prompt_up;
 static bool poweroff_when_idle;		/* after_boot=poweroff */
 static uint8_t typeahead[TYPEAHEAD_MAX];
 static size_t ahead_len;
-static uint64_t keys_lost;		/* typed while a command waited, beyond the typeahead */
+static uint64_t keys_lost;		/* typed at an attached child that could not take them */
+static uint64_t ahead_lost;		/* typed while a command waited, beyond the typeahead */
 static bool swallow_lf;			/* the line ended with CR: an LF or NUL right after is the same Enter */
 static char default_text[ROOTBOOT_MODULES_MAX * 1024 + 16];
 uint64_t root_first_command_tsc;
@@ -188,6 +189,7 @@ static void pop(int status)
 
 enum run_result shell_block(const struct block *b)
 {
+	keys_lost = 0;
 	blk = *b;
 	blk.start_tsc = rdtsc();
 	return RUN_BLOCKED;
@@ -196,6 +198,10 @@ enum run_result shell_block(const struct block *b)
 /* A command (or the script it ran) ended: a failure stops the script it is in. */
 static void command_done(enum run_result r, int status)
 {
+	if (ahead_lost)
+		say("root: %lu keys typed while the command waited were dropped (%u kept)",
+		    ahead_lost, TYPEAHEAD_MAX);
+	ahead_lost = 0;
 	blk.kind = BLOCK_NONE;
 	if (r == RUN_OK || !depth)
 		return;
@@ -226,10 +232,21 @@ static void run_line(const char *line, size_t n)
 
 /* ---- input ---- */
 
-/* A key from the UART, without the LF (or NUL) of a CR LF (CR NUL) Enter that ran a command. */
-static bool uart_key(uint8_t *k)
+/* The next key as typed: the typeahead first, then the UART. */
+static bool raw_key(uint8_t *k)
 {
-	while (console_getc(k)) {
+	if (ahead_len) {
+		*k = typeahead[0];
+		memmove(typeahead, typeahead + 1, --ahead_len);
+		return true;
+	}
+	return console_getc(k);
+}
+
+/* The next key, without the LF (or NUL) of a CR LF (CR NUL) Enter that ran a command. */
+static bool next_key(uint8_t *k)
+{
+	while (raw_key(k)) {
 		bool same_enter = swallow_lf && (*k == '\n' || *k == '\0');
 
 		swallow_lf = false;
@@ -237,17 +254,6 @@ static bool uart_key(uint8_t *k)
 			return true;
 	}
 	return false;
-}
-
-/* The next key: the typeahead first, then the UART. */
-static bool next_key(uint8_t *k)
-{
-	if (ahead_len) {
-		*k = typeahead[0];
-		memmove(typeahead, typeahead + 1, --ahead_len);
-		return true;
-	}
-	return uart_key(k);
 }
 
 /*
@@ -263,15 +269,17 @@ static bool interrupted(void)
 
 	if (!interactive)
 		return false;
-	while (uart_key(&k)) {
+	while (console_getc(&k)) {
 		if (k == KEY_CTRL_C) {
 			ahead_len = 0;
+			ahead_lost = 0;
+			say("^C");
 			return true;
 		}
 		if (ahead_len < TYPEAHEAD_MAX)
 			typeahead[ahead_len++] = k;
 		else
-			keys_lost++;
+			ahead_lost++;
 	}
 	return false;
 }
@@ -284,7 +292,7 @@ static const char *wait_hopeless(void)
 	int last = c ? (c->state == CHILD_STOPPED ? 1 : c->state == CHILD_CRASHED ? 2 : 0) :
 		   child_last_end(blk.name);
 
-	if (blk.all)
+	if (blk.all || (c && c->restart_pending))
 		return NULL;
 	switch (blk.wait_for) {
 	case SCRIPT_WAIT_RUNNING:
@@ -306,6 +314,8 @@ static bool wait_met(void)
 	if (blk.all)
 		return child_live_count() == 0;
 	c = child_find(blk.name);
+	if (c && c->restart_pending)
+		return false;		/* ended, and about to run again */
 	switch (blk.wait_for) {
 	case SCRIPT_WAIT_RUNNING: return c && c->state == CHILD_RUNNING;
 	case SCRIPT_WAIT_PAUSED: return c && c->state == CHILD_PAUSED;
@@ -391,6 +401,8 @@ static bool block_over(void)
 	case BLOCK_FOLLOW:
 		if (!next_key(&k))
 			return false;
+		if (k == KEY_CTRL_C)
+			say("^C");
 		command_done(k == KEY_CTRL_C ? shell_fail("interrupted") : RUN_OK,
 			     k == KEY_CTRL_C ? STATUS_INTERRUPTED : 0);
 		return true;
@@ -399,7 +411,6 @@ static bool block_over(void)
 		break;
 	}
 	if (interrupted()) {
-		say("^C");
 		command_done(shell_fail("interrupted"), STATUS_INTERRUPTED);
 		return true;
 	}
@@ -522,7 +533,6 @@ void shell_poll(void)
 	if (!block_over())
 		return;
 	if (depth && interrupted()) {	/* Ctrl-C stops every script running */
-		say("^C");
 		while (depth)
 			pop(STATUS_INTERRUPTED);
 	}

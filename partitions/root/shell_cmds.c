@@ -435,7 +435,7 @@ enum run_result shell_history_step(struct block *b)
 	st = hv_fast(HVCALL_X_LOG_HISTORY, root_image_gpa(&h), 0, &got);
 	if (st != HV_STATUS_SUCCESS)
 		return shell_fail("hv log: %s", hv_status_name(st));
-	if (h.lost)
+	if (h.lost && b->from)	/* from 0: the oldest line held is where it starts */
 		say("root: hv log: %lu bytes overwritten before they were read", h.lost);
 	b->from = h.from;
 	got = MIN(got, sizeof(text));

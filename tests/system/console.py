@@ -261,7 +261,7 @@ def run_step(con, word, arg):
         if doc is None:
             raise Failure("'%s' did not print valid JSON (%s); it printed:\n%s" % (text, err, out))
         # (a child's line starts with "[NAME] ", not with JSON)
-        rest = [l for l in lines[n:] if re.match(r'\s*([{"\],}]|\[\s*([\[{"\]\d-]|$))', l)]
+        rest = [l for l in lines[n:] if re.match(r'\s*([{"\],}]|\[\s*([\[{"\]\d]|-\d|$))', l)]
         if rest:
             raise Failure("'%s' printed more than one JSON document (or a cut one): %r after it"
                           % (text, rest[0]))

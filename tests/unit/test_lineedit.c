@@ -324,6 +324,22 @@ static void test_line_bound(void **state)
 	type("\x15" "ok\r");
 	assert_false(lineedit_overflowed(&le));
 	assert_string_equal(lineedit_line(&le), "ok");
+	/* a line that lost characters, then recalled over or deleted: what is run is whole */
+	for (i = 0; i <= LINEEDIT_MAX; i++)
+		feed('y');
+	type(UP "\r");				/* "ok" recalled over it */
+	assert_false(lineedit_overflowed(&le));
+	assert_string_equal(lineedit_line(&le), "ok");
+	for (i = 0; i <= LINEEDIT_MAX; i++)
+		feed('y');
+	for (i = 0; i < LINEEDIT_MAX; i++)
+		feed(0x7f);			/* all deleted */
+	type("ok\r");
+	assert_false(lineedit_overflowed(&le));
+	for (i = 0; i <= LINEEDIT_MAX; i++)
+		feed('y');
+	type(UP DOWN "\r");			/* back to the cut line: still cut */
+	assert_true(lineedit_overflowed(&le));
 	type("x" UP UP);			/* a full line recalled over a short one */
 	assert_string_equal(le.line, full);
 	type(DOWN DOWN);
