@@ -156,7 +156,14 @@ static bool log_fill(void)
 	return log_got > 0;
 }
 
-/* The hypervisor's log: its lines end in CR LF already; one may span two reads. */
+/*
+ * The hypervisor's log: its lines end in CR LF already; one may span two
+ * reads, and the second may have to wait (no read from an intercept's
+ * pump): the line is then unfinished on the terminal, and no other
+ * source's line may start until its rest is out (next_line).
+ */
+static bool log_mid_line;
+
 static size_t log_next(char *out, size_t size, bool *more)
 {
 	size_t n = 0;
@@ -167,10 +174,12 @@ static size_t log_next(char *out, size_t size, bool *more)
 		out[n++] = ch;
 		if (ch == '\n') {
 			*more = false;
+			log_mid_line = false;
 			return n;
 		}
 	}
-	*more = n == size;	/* cut: the rest before any other source's line */
+	*more = n > 0 || log_mid_line;	/* cut: the rest before any other source's line */
+	log_mid_line = *more;
 	return n;
 }
 
@@ -189,9 +198,10 @@ static size_t focus_next(char *out, size_t size, bool *more)
 
 static const struct console_source sources[] = {
 	{ root_next, true },
-	{ log_next, false },
+	{ log_next, false },		/* LOG_SOURCE */
 	{ child_output_next, true },
 };
+#define LOG_SOURCE	1
 static const struct console_source focused[] = {
 	{ root_next, true },
 	{ focus_next, true },
@@ -204,6 +214,17 @@ static bool next_line(size_t at)
 	const struct console_source *src = focus ? focused : sources;
 	unsigned count = focus ? ARRAY_SIZE(focused) : SOURCES;
 
+	if (log_mid_line && !focus) {	/* the rest of the log's line before anything else */
+		bool more = false;
+		size_t n = log_next(cur + at, sizeof(cur) - at - 2, &more);
+
+		if (!n)
+			return false;
+		cur_len = at + n;
+		cur_sent = 0;
+		turn = more ? LOG_SOURCE : LOG_SOURCE + 1;
+		return true;
+	}
 	for (unsigned k = 0; k < count; k++) {
 		unsigned s = (turn + k) % count;
 		bool more = false;
@@ -258,7 +279,7 @@ static bool have_byte(void)
 	}
 	if (next_line(0))
 		return true;
-	if (prompt && buffering) {
+	if (prompt && buffering && !log_mid_line) {	/* never after half a log line */
 		draw_prompt();
 		return true;
 	}
