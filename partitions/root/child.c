@@ -702,41 +702,41 @@ static bool set_suspend(struct child *c, bool on)
 	return true;
 }
 
-bool child_start(struct child *c)
+/* From one state to another by setting every started VP's EXPLICIT_SUSPEND to `suspend`. */
+static bool change(struct child *c, enum child_state from, bool suspend, enum child_state to,
+		   const char *done)
 {
-	if (c->state != CHILD_CREATED) {
-		say("root: '%s': not in a state to start", c->name);
+	if (c->state != from) {
+		say("root: '%s': is %s, not %s", c->name, child_state_name(c->state),
+		    child_state_name(from));
 		return false;
 	}
-	if (!set_suspend(c, false))
+	if (!set_suspend(c, suspend))
 		return false;
-	c->state = CHILD_RUNNING;
-	say("root: '%s': started", c->name);
+	c->state = to;
+	say("root: '%s': %s", c->name, done);
 	return true;
+}
+
+bool child_start(struct child *c)
+{
+	return change(c, CHILD_CREATED, false, CHILD_RUNNING, "started");
 }
 
 /*
  * The hypervisor takes a VP whose EXPLICIT_SUSPEND is set out of guest
- * mode and keeps it out (TLFS 7.x, the VP's suspend registers; partitions/
- * hvroot_vp.c): a VP waiting on the root for an intercept stays waiting
- * and is completed as usual, it just does not run on.
+ * mode and keeps it out (hyperv-root-abi.md 4.8; partitions/hvroot_vp.c):
+ * a VP waiting on the root for an intercept stays waiting and is
+ * completed as usual, it just does not run on.
  */
 bool child_pause(struct child *c)
 {
-	if (c->state != CHILD_RUNNING || !set_suspend(c, true))
-		return false;
-	c->state = CHILD_PAUSED;
-	say("root: '%s': paused", c->name);
-	return true;
+	return change(c, CHILD_RUNNING, true, CHILD_PAUSED, "paused");
 }
 
 bool child_resume(struct child *c)
 {
-	if (c->state != CHILD_PAUSED || !set_suspend(c, false))
-		return false;
-	c->state = CHILD_RUNNING;
-	say("root: '%s': resumed", c->name);
-	return true;
+	return change(c, CHILD_PAUSED, false, CHILD_RUNNING, "resumed");
 }
 
 /*

@@ -696,37 +696,35 @@ static struct child *in_state(const struct script_cmd *c, const char *verb, unsi
 #define ANY_STATE	(1u << CHILD_CREATED | 1u << CHILD_RUNNING | 1u << CHILD_PAUSED | \
 			 1u << CHILD_STOPPED | 1u << CHILD_CRASHED)
 
-static enum run_result run_part_start(const struct script_cmd *c)
+/*
+ * The state changes, by op: the states each applies to (a bit per enum
+ * child_state) and the rule said when the partition is in another.
+ */
+static const struct transition {
+	const char *verb;
+	unsigned from;
+	const char *rule;
+	bool (*act)(struct child *c);
+} transitions[SCRIPT_OP_COUNT] = {
+	[SCRIPT_PART_START] = { "start", 1u << CHILD_CREATED,
+				"only a created partition starts; reset starts it again",
+				child_start },
+	[SCRIPT_PART_PAUSE] = { "pause", 1u << CHILD_RUNNING, "only a running partition pauses",
+				child_pause },
+	[SCRIPT_PART_RESUME] = { "resume", 1u << CHILD_PAUSED, "only a paused partition resumes",
+				 child_resume },
+};
+
+static enum run_result run_transition(const struct script_cmd *c)
 {
-	struct child *ch = in_state(c, "start", 1u << CHILD_CREATED,
-				    "only a created partition starts; reset starts it again");
+	const struct transition *t = &transitions[c->op];
+	struct child *ch = in_state(c, t->verb, t->from, t->rule);
 
 	if (!ch)
 		return RUN_FAILED;
-	return child_start(ch) ? RUN_OK :
-	       shell_fail("part start: '%s' did not start (the line above says why)", ch->name);
-}
-
-static enum run_result run_part_pause(const struct script_cmd *c)
-{
-	struct child *ch = in_state(c, "pause", 1u << CHILD_RUNNING,
-				    "only a running partition pauses");
-
-	if (!ch)
-		return RUN_FAILED;
-	return child_pause(ch) ? RUN_OK :
-	       shell_fail("part pause: '%s' did not pause (the line above says why)", ch->name);
-}
-
-static enum run_result run_part_resume(const struct script_cmd *c)
-{
-	struct child *ch = in_state(c, "resume", 1u << CHILD_PAUSED,
-				    "only a paused partition resumes");
-
-	if (!ch)
-		return RUN_FAILED;
-	return child_resume(ch) ? RUN_OK :
-	       shell_fail("part resume: '%s' did not resume (the line above says why)", ch->name);
+	return t->act(ch) ? RUN_OK :
+	       shell_fail("part %s: '%s' did not %s (the line above says why)", t->verb, ch->name,
+			  t->verb);
 }
 
 static enum run_result run_part_reset(const struct script_cmd *c)
@@ -845,9 +843,9 @@ static const runner_fn runners[SCRIPT_OP_COUNT] = {
 	[SCRIPT_PART_INFO] = run_part_info,
 	[SCRIPT_PART_STATS] = run_part_stats,
 	[SCRIPT_PART_CREATE] = run_part_create,
-	[SCRIPT_PART_START] = run_part_start,
-	[SCRIPT_PART_PAUSE] = run_part_pause,
-	[SCRIPT_PART_RESUME] = run_part_resume,
+	[SCRIPT_PART_START] = run_transition,
+	[SCRIPT_PART_PAUSE] = run_transition,
+	[SCRIPT_PART_RESUME] = run_transition,
 	[SCRIPT_PART_RESET] = run_part_reset,
 	[SCRIPT_PART_DESTROY] = run_part_destroy,
 	[SCRIPT_PART_CONSOLE] = run_part_console,
