@@ -4,7 +4,8 @@
 #   --accel tcg|kvm    --cpu MODEL  --interactive | --serial FILE | --serial-tcp PORT
 #   --timeout SECONDS  --workdir DIR   --qemu-arg ARG (repeatable)
 # Interactive: the serial port is this terminal (stdin may be a pipe or
-# /dev/null). With --serial-tcp COM1 is a TCP server on 127.0.0.1:PORT, both
+# /dev/null; Bochs: its COM1 a socket that console.py --bridge joins to the
+# terminal). With --serial-tcp COM1 is a TCP server on 127.0.0.1:PORT, both
 # ways, and the emulator waits for one client to connect before the machine
 # starts (tests/system/console.py is that client). Otherwise COM1 goes to
 # --serial FILE. Every run ends at the timeout, on power-off, or when the
@@ -108,19 +109,23 @@ run_bochs() {
 		[ "$rc" = 1 ] && rc=0	# Bochs ends with 1 on an ACPI power-off: a normal end
 		return $rc
 	fi
-	: > "$out"
-	write_bochsrc "com1: enabled=1, mode=file, dev=$out"
 	if [ "$interactive" = 1 ]; then
-		tail -n +1 -f "$out" &
-		local tailpid=$!
+		# COM1 on a socket, and this terminal (or the pipe) bridged to it: the root console
+		# takes keys under Bochs as under QEMU's -serial stdio
+		local port bochspid
+		port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		write_bochsrc "com1: enabled=1, mode=socket-server, dev=127.0.0.1:$port"
 		with_timeout bochs-bin -q -f "$workdir/bochsrc" -rc "$workdir/cont.rc" \
-			</dev/null >"$workdir/bochs.out" 2>&1
+			</dev/null >"$workdir/bochs.out" 2>&1 &
+		bochspid=$!
+		"$(dirname "$0")/console.py" --bridge "$port"
+		wait "$bochspid"
 		rc=$?
-		sleep 0.2
-		kill "$tailpid" 2>/dev/null
 		[ "$rc" = 1 ] && rc=0	# Bochs ends with 1 on an ACPI power-off: a normal end
 		return $rc
 	fi
+	: > "$out"
+	write_bochsrc "com1: enabled=1, mode=file, dev=$out"
 	with_timeout bochs-bin -q -f "$workdir/bochsrc" -rc "$workdir/cont.rc" \
 		</dev/null >"$workdir/bochs.out" 2>&1
 }

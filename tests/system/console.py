@@ -584,9 +584,53 @@ send shutdown
     return failed
 
 
+def bridge(port):
+    """`make run EMU=bochs`: this terminal (or a pipe) on the emulator's COM1 at 127.0.0.1:PORT,
+    raw both ways, until the emulator closes it. A terminal is put in raw mode meanwhile, so that
+    every key (Ctrl-C, Ctrl-], the arrows) reaches the root console, as QEMU's -serial stdio does."""
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            sock = socket.create_connection(("127.0.0.1", port))
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                print("console.py: nothing listens on 127.0.0.1:%d" % port, file=sys.stderr)
+                return 1
+            time.sleep(0.1)
+    fd_in, fd_out = sys.stdin.fileno(), sys.stdout.fileno()
+    saved = None
+    if os.isatty(fd_in):
+        import termios
+        import tty
+        saved = termios.tcgetattr(fd_in)
+        tty.setraw(fd_in)
+    watch = [sock, fd_in]
+    try:
+        while True:
+            ready, _, _ = select.select(watch, [], [])
+            if sock in ready:
+                data = sock.recv(65536)
+                if not data:
+                    return 0
+                os.write(fd_out, data)
+            if fd_in in ready:
+                data = os.read(fd_in, 4096)
+                if data:
+                    sock.sendall(data)
+                else:
+                    watch = [sock]          # end of a pipe: keep showing the output
+    finally:
+        if saved is not None:
+            termios.tcsetattr(fd_in, termios.TCSADRAIN, saved)
+        sock.close()
+
+
 def main():
     signal.signal(signal.SIGTERM, on_sigterm)
     args = sys.argv[1:]
+    if len(args) == 2 and args[0] == "--bridge":
+        return bridge(int(args[1]))
     if args == ["--transform"]:
         raw = sys.stdin.buffer.read().decode("latin-1")
         sys.stdout.buffer.write("\n".join(transform(raw)).encode("latin-1"))
