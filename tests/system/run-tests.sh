@@ -1124,6 +1124,30 @@ console_session() {
 }
 console_session qemu-console qemu 2 300
 console_session bochs-console bochs 1 900
+# Commands piped into the console, as `printf 'part list\nshutdown\n' | make run` does (boot.sh
+# --interactive: QEMU's -serial stdio; Bochs's COM1 socket bridged by console.py): every byte
+# arrives, even those the emulator holds before the hypervisor runs, each command runs, and
+# shutdown ends the emulator.
+pipe_case() {
+	local name=$1-console-pipe emu=$1 backend=$2 dir t0=$SECONDS rc
+	case_begin "$name" || return
+	"$here/mkiso.sh" "$elf" "$dir/hv.iso" "serial=com1,115200" "$G/cpuid.elf:cpuid.elf partition=c mem=2M"
+	printf 'part list\nhv info\necho piped: %s\nshutdown\n' "$(printf 'x%.0s' $(seq 1 40))" |
+		"$here/boot.sh" --emu "$emu" --iso "$dir/hv.iso" --cpus 1 --mem 256M --timeout 300 \
+		--workdir "$dir" --interactive > "$dir/com1.txt" 2>&1
+	rc=$?
+	"$here/console.py" --transform < "$dir/com1.txt" > "$dir/serial.txt"
+	local problems=() re
+	for re in '^root> part list$' '^root +1 ' "^backend +: $backend$" "^piped: x{40}$" \
+		'^root: shutdown: [0-9]+ partitions? destroyed'; do
+		grep -qE -- "$re" "$dir/serial.txt" || problems+=("missing: $re")
+	done
+	grep -q '^error: ' "$dir/serial.txt" && problems+=("present: $(grep -m1 '^error: ' "$dir/serial.txt")")
+	[ "$rc" = 0 ] || problems+=("the emulator ended with status $rc")
+	verdict "$name" "$t0" "$rc" "serial log tail=$dir/serial.txt=20"
+}
+pipe_case qemu svm
+pipe_case bochs vmx
 
 # A Multiboot version-1 loader (QEMU's -kernel) must get a clear message and a halt.
 wrong_loader() {
