@@ -841,6 +841,7 @@ void child_ended(struct child *c, bool crashed, const char *why)
 	enum script_end end = crashed ? c->cfg.on_crash : c->cfg.on_poweroff;
 
 	c->ended = true;
+	c->ended_tsc = rdtsc();
 	c->ended_crashed = crashed;
 	c->end_seq = ++ends;
 	childdev_flush(&c->dev, child_line, c);	/* its last, unfinished words come first */

@@ -52,7 +52,8 @@ struct child {
 	uint32_t budget;			/* pool=: the most pages deposited into it; 0: no limit */
 	uint64_t deposited;			/* pages the root deposited into it */
 	bool budget_spent;			/* a deposit was refused for the budget */
-	uint64_t created_tsc;			/* when it was created (part list's uptime) */
+	uint64_t created_tsc;			/* when it was created (part info's uptime) */
+	uint64_t ended_tsc;			/* when it stopped or crashed (kept: its uptime stops) */
 	unsigned restarts;			/* on_*=restart: restarts within the current window */
 	bool restart_pending;			/* ended, to be created again once its lines are sent */
 	uint64_t restart_window_tsc;		/* when that window began */
