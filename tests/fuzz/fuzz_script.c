@@ -26,6 +26,8 @@ static bool target_ok(const char *t)
 
 	if (n && n <= 10 && strspn(t, "0123456789") == n)
 		return true;
+	if (!strcmp(t, "root"))
+		return true;		/* the root partition, named, never a child's name */
 	return script_name_ok(t, n);
 }
 
