@@ -180,13 +180,9 @@ void json_string(struct json *j, const char *s)
 
 static void put_u64(struct json *j, uint64_t v)
 {
-	char d[20];
-	size_t n = sizeof(d);
+	char d[24];
 
-	do
-		d[--n] = (char)('0' + v % 10);
-	while ((v /= 10));
-	put(j, d + n, sizeof(d) - n);
+	put(j, d, (size_t)fmt_snprintf(d, sizeof(d), "%lu", v));
 }
 
 void json_uint(struct json *j, uint64_t v)

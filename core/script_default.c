@@ -111,12 +111,8 @@ static void puts_(struct out *o, const char *s)
 static void put_uint(struct out *o, uint64_t v)
 {
 	char d[24];
-	size_t n = sizeof(d);
 
-	do
-		d[--n] = (char)('0' + v % 10);
-	while ((v /= 10));
-	put(o, d + n, sizeof(d) - n);
+	put(o, d, (size_t)fmt_snprintf(d, sizeof(d), "%lu", v));
 }
 
 /*

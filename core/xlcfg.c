@@ -178,10 +178,16 @@ static bool apply_memory(struct xlcfg *cfg, const struct value *v, const struct 
 	return true;
 }
 
+/* A number from 1 to max. */
+static bool number_in(const struct value *v, uint64_t max)
+{
+	return v->kind == VALUE_NUMBER && v->num && v->num <= max;
+}
+
 static bool apply_vcpus(struct xlcfg *cfg, const struct value *v, const struct script_env *env)
 {
 	(void)env;
-	if (v->kind != VALUE_NUMBER || !v->num || v->num > SCRIPT_VCPUS_MAX)
+	if (!number_in(v, SCRIPT_VCPUS_MAX))
 		return false;
 	cfg->vcpus = (unsigned)v->num;
 	return true;
@@ -270,7 +276,7 @@ static bool apply_module(struct xlcfg *cfg, const struct value *v, const struct 
 static bool apply_pool(struct xlcfg *cfg, const struct value *v, const struct script_env *env)
 {
 	(void)env;
-	if (v->kind != VALUE_NUMBER || !v->num || v->num > SCRIPT_POOL_MAX)
+	if (!number_in(v, SCRIPT_POOL_MAX))
 		return false;
 	cfg->pool_pages = (uint32_t)v->num;
 	return true;

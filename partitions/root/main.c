@@ -54,12 +54,12 @@ static void idt_init(void)
 	__asm__ volatile("lidt %0" ::"m"(idtr));
 }
 
-static uint64_t ram_bytes(const struct rootboot_info *bi)
+uint64_t root_ram_bytes(void)
 {
 	uint64_t sum = 0;
 
-	for (uint32_t i = 0; i < bi->range_count; i++)
-		sum += bi->ranges[i].size;
+	for (uint32_t i = 0; i < root_boot->range_count; i++)
+		sum += root_boot->ranges[i].size;
 	return sum;
 }
 
@@ -72,7 +72,7 @@ static void say_up(const struct rootboot_info *bi)
 	for (uint32_t i = 0; i < bi->module_count; i++)
 		at += (size_t)fmt_snprintf(names + at, sizeof(names) - at, " %s",
 					   bi->modules[i].name);
-	say("root: up: %lu MiB RAM in %u ranges, %u modules:%s", ram_bytes(bi) >> 20,
+	say("root: up: %lu MiB RAM in %u ranges, %u modules:%s", root_ram_bytes() >> 20,
 	    bi->range_count, bi->module_count, names);
 	for (uint32_t i = 0; i < bi->range_count; i++)
 		say("root: ram %016lx-%016lx", bi->ranges[i].gpa,

@@ -35,6 +35,8 @@ extern const struct rootboot_info *root_boot;
 
 /* The guest-physical address of an object of the root image (static data, never the stack). */
 uint64_t root_image_gpa(const void *va);
+/* The root's RAM, all its ranges. */
+uint64_t root_ram_bytes(void);
 /* The hypervisor's command line (the root's boot information) has KEY=VAL. */
 bool root_cmdline_has(const char *key, const char *val);
 /* Point an IDT vector at an interrupt handler (an interrupt gate in the kernel's code segment). */

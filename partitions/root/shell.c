@@ -124,15 +124,26 @@ enum run_result shell_fail(const char *fmt, ...)
  * page the hypervisor keeps, such as its boot information sharing a
  * module's last page, would crash the root on the read).
  */
-static bool module_in_ram(const struct rootboot_module *m)
+bool shell_module_bytes(const char *name, const uint8_t **data, size_t *len, char *why,
+			size_t size)
 {
+	const struct rootboot_module *m = shell_module(name);
+
+	if (!m) {
+		fmt_snprintf(why, size, "no boot module named '%s' (ls lists them)", name);
+		return false;
+	}
 	for (uint32_t i = 0; i < root_boot->range_count; i++) {
 		const struct rootboot_range *r = &root_boot->ranges[i];
 
 		if (m->gpa >= r->gpa && m->gpa - r->gpa <= r->size &&
-		    m->size <= r->size - (m->gpa - r->gpa))
+		    m->size <= r->size - (m->gpa - r->gpa)) {
+			*data = (const uint8_t *)m->gpa;	/* identity-mapped, kept by pmem */
+			*len = (size_t)m->size;
 			return true;
+		}
 	}
+	fmt_snprintf(why, size, "module '%s' is not wholly in my RAM", name);
 	return false;
 }
 
@@ -158,14 +169,14 @@ static enum run_result push(const char *file, const char *text, size_t len, bool
 
 enum run_result shell_push_script(const char *name)
 {
-	const struct rootboot_module *m = shell_module(name);
+	const uint8_t *text;
+	char why[SCRIPT_WHY_MAX];
+	size_t len;
 
-	if (!m)
-		return shell_fail("run: no boot module named '%s' (ls lists them)", name);
-	if (!module_in_ram(m))
-		return shell_fail("run: module '%s' is not wholly in my RAM", name);
+	if (!shell_module_bytes(name, &text, &len, why, sizeof(why)))
+		return shell_fail("run: %s", why);
 	/* the `run` line ends when the script does (pop) */
-	return push(name, (const char *)m->gpa, (size_t)m->size, false);
+	return push(name, (const char *)text, len, false);
 }
 
 static void command_done(enum run_result r, int status);

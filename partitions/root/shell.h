@@ -53,6 +53,14 @@ enum run_result shell_push_script(const char *name);
 bool shell_interactive(void);
 /* The machine's CPUs, as the parser checks cpus= against them. */
 const struct script_env *shell_env(void);
+/*
+ * A boot module's bytes, every one of them in the root's RAM (rootboot.h
+ * promises it; a page the hypervisor keeps, such as its boot information
+ * sharing a module's last page, would crash the root on the read); false
+ * with one message in why[size].
+ */
+bool shell_module_bytes(const char *name, const uint8_t **data, size_t *len, char *why,
+			size_t size);
 /* A boot module by name; NULL if none. */
 const struct rootboot_module *shell_module(const char *name);
 /* A decimal id (not a name: names never start with a digit). */

@@ -116,15 +116,6 @@ uint64_t shell_root_id(void)
 	return id;
 }
 
-static uint64_t root_ram_bytes(void)
-{
-	uint64_t sum = 0;
-
-	for (uint32_t i = 0; i < root_boot->range_count; i++)
-		sum += root_boot->ranges[i].size;
-	return sum;
-}
-
 static bool stats_of(uint64_t id, struct hv_x_partition_stats *st)
 {
 	return hv_fast(HVCALL_X_PARTITION_STATS, id, root_image_gpa(st), NULL) ==
@@ -163,29 +154,6 @@ static const char *end_name(enum script_end e)
 
 /* ---- the boot image of a description ---- */
 
-static bool module_bytes(const char *name, const uint8_t **data, size_t *len, char *why,
-			 size_t size)
-{
-	const struct rootboot_module *m = shell_module(name);
-
-	if (!m) {
-		fmt_snprintf(why, size, "no boot module named '%s' (ls lists them)", name);
-		return false;
-	}
-	for (uint32_t i = 0; i < root_boot->range_count; i++) {
-		const struct rootboot_range *r = &root_boot->ranges[i];
-
-		if (m->gpa >= r->gpa && m->gpa - r->gpa <= r->size &&
-		    m->size <= r->size - (m->gpa - r->gpa)) {
-			*data = (const uint8_t *)m->gpa;	/* identity-mapped, kept by pmem */
-			*len = (size_t)m->size;
-			return true;
-		}
-	}
-	fmt_snprintf(why, size, "module '%s' is not wholly in my RAM", name);
-	return false;
-}
-
 bool child_image_of(const struct script_create *cfg, struct child_image *img, char *why,
 		    size_t size)
 {
@@ -193,12 +161,12 @@ bool child_image_of(const struct script_create *cfg, struct child_image *img, ch
 	static char strings[CHILDLOAD_MODULES_MAX][SCRIPT_MODULE_MAX + SCRIPT_CMDLINE_MAX];
 
 	memset(img, 0, sizeof(*img));
-	if (!module_bytes(cfg->kernel, &img->kernel, &img->kernel_len, why, size))
+	if (!shell_module_bytes(cfg->kernel, &img->kernel, &img->kernel_len, why, size))
 		return false;
 	if (cfg->ramdisk[0]) {
 		struct childload_module *m = &img->mods[img->nmods];
 
-		if (!module_bytes(cfg->ramdisk, &m->data, &m->len, why, size))
+		if (!shell_module_bytes(cfg->ramdisk, &m->data, &m->len, why, size))
 			return false;
 		fmt_snprintf(strings[img->nmods], sizeof(strings[0]), "%s", cfg->ramdisk);
 		m->cmdline = strings[img->nmods++];
@@ -207,7 +175,7 @@ bool child_image_of(const struct script_create *cfg, struct child_image *img, ch
 		struct childload_module *m = &img->mods[img->nmods];
 		const struct script_module *sm = &cfg->modules[i];
 
-		if (!module_bytes(sm->name, &m->data, &m->len, why, size))
+		if (!shell_module_bytes(sm->name, &m->data, &m->len, why, size))
 			return false;
 		fmt_snprintf(strings[img->nmods], sizeof(strings[0]), sm->args[0] ? "%s %s" : "%s",
 			     sm->name, sm->args);
@@ -661,7 +629,7 @@ static enum run_result run_part_create(const struct script_cmd *c)
 		const uint8_t *text;
 		size_t len;
 
-		if (!module_bytes(c->file, &text, &len, why, sizeof(why)))
+		if (!shell_module_bytes(c->file, &text, &len, why, sizeof(why)))
 			return shell_fail("part create: %s", why);
 		if (!xlcfg_parse((const char *)text, len, shell_env(), &cfg, &err))
 			return shell_fail("%s:%u: %s", c->file, err.line, err.msg);

@@ -49,10 +49,10 @@ run_root_vmx() {
 }
 
 # Power-on to the console prompt: make run's ISO (its command line, the DEMO modules, no
-# after_boot=poweroff) under QEMU -icount, 2 CPUs; at its first prompt the root prints
+# after_boot=poweroff) under QEMU -icount with 2 CPUs, and under Bochs with 1; at its first prompt the root prints
 # "root: console ready, TSC N" (the TSC counts instructions from power-on), and console.py, on
 # COM1 over TCP, then sends `shutdown`. The wall-clock seconds are those of the same run, from
-# starting QEMU to that line.
+# starting the emulator to that line.
 demo_mods=("$build/guests/cpuid.elf:cpuid.elf partition=demo-cpuid mem=4M"
 	"$build/guests/smp.elf:smp.elf partition=demo-smp mem=4M vcpus=2" "$here/../../docs/demo.cfg:demo.cfg")
 [ -f "$build/guests/ticker.elf" ] && demo_mods+=("$build/guests/ticker.elf:ticker.elf")
@@ -61,19 +61,24 @@ demo_mods=("$build/guests/cpuid.elf:cpuid.elf partition=demo-cpuid mem=4M"
 printf '%s\n' 'expect root: console ready, TSC [0-9]+$ 240' 'mark prompt' 'send shutdown' \
 	> "$dir/prompt-conversation.txt"
 
-run_prompt_svm() {
-	"$here/../system/console.py" --log "$dir/prompt-svm.txt" --exit-timeout 120 \
-		"$dir/prompt-conversation.txt" -- --emu qemu --iso "$dir/hv-prompt.iso" --cpus 2 \
-		--mem 512M --timeout 400 --workdir "$dir/prompt" \
-		--qemu-arg -icount --qemu-arg shift=0,sleep=off > "$dir/prompt-svm.out" 2>&1 || true
-	"$here/../system/console.py" --transform < "$dir/prompt-svm.txt" > "$dir/prompt-svm.log"
-	svm_prompt=$(sed -n 's/.*root: console ready, TSC \([0-9][0-9]*\).*/\1/p' "$dir/prompt-svm.log" |
+# run_prompt VENDOR BOOT-ARGS...: ${VENDOR}_prompt (the TSC at the prompt) and ${VENDOR}_prompt_wall.
+run_prompt() {
+	local v=$1 tsc wall
+	shift
+	"$here/../system/console.py" --log "$dir/prompt-$v.txt" --exit-timeout 120 \
+		"$dir/prompt-conversation.txt" -- --iso "$dir/hv-prompt.iso" --mem 512M --timeout 400 \
+		--workdir "$dir/prompt-$v" "$@" > "$dir/prompt-$v.out" 2>&1 || true
+	"$here/../system/console.py" --transform < "$dir/prompt-$v.txt" > "$dir/prompt-$v.log"
+	tsc=$(sed -n 's/.*root: console ready, TSC \([0-9][0-9]*\).*/\1/p' "$dir/prompt-$v.log" |
 		head -n 1)
-	svm_prompt_wall=$(sed -n 's/^mark prompt \([0-9.]*\)$/\1/p' "$dir/prompt-svm.out")
-	[ -n "$svm_prompt" ] && [ -n "$svm_prompt_wall" ] && return
-	echo "bench: the console run did not reach 'root: console ready, TSC N'; console.py said:" >&2
-	tail -n 40 "$dir/prompt-svm.out" >&2
-	exit 1
+	wall=$(sed -n 's/^mark prompt \([0-9.]*\)$/\1/p' "$dir/prompt-$v.out")
+	if [ -z "$tsc" ] || [ -z "$wall" ]; then
+		echo "bench: the $v console run did not reach 'root: console ready, TSC N'; console.py said:" >&2
+		tail -n 40 "$dir/prompt-$v.out" >&2
+		exit 1
+	fi
+	printf -v "${v}_prompt" '%s' "$tsc"
+	printf -v "${v}_prompt_wall" '%s' "$wall"
 }
 
 # The root run's figures: ${v}_rt0 (child on CPU 0, the root's), ${v}_rt1 (the second child).
@@ -139,7 +144,8 @@ run_svm
 run_vmx
 run_root_svm
 run_root_vmx
-run_prompt_svm
+run_prompt svm --emu qemu --cpus 2 --qemu-arg -icount --qemu-arg shift=0,sleep=off
+run_prompt vmx --emu bochs --cpus 1	# Bochs's TSC: one tick an instruction (clock sync=none)
 parse svm
 parse vmx
 parse_root svm
@@ -168,7 +174,7 @@ row "child of 16 MiB, 1 VP: root calls -> 1st insn" "$svm_create" "$vmx_create"
 row "  of which pmem zeroing deposited pages (+)" "$((svm_deposited * svm_zero_page))" \
 	"$((vmx_deposited * vmx_zero_page))"
 row "hypervisor entry -> root's 1st script command" "$svm_boot (2 CPUs)" "$vmx_boot (1 CPU)"
-row "power-on -> console prompt (make run, 2 CPUs)" "$svm_prompt (#)" "n/a"
+row "power-on -> console prompt (make run)" "$svm_prompt (2 CPUs) (#)" "$vmx_prompt (1 CPU)"
 row "memory overhead per partition (1 vCPU)" "$svm_part_kib KiB" "$vmx_part_kib KiB"
 row "memory overhead per vCPU" "$svm_vcpu_kib KiB" "$vmx_vcpu_kib KiB"
 echo "  hypervisor image in memory: $image bytes (file $file bytes)"
@@ -177,10 +183,10 @@ echo "      CPU 0 beside the root, which also relays the log meanwhile (the figu
 echo "      is the intercept path alone, measured by the root with OUT 0xE9)."
 echo "  (+) the root's deposits take zeroed pages from its allocator (rep stosq); mshv's"
 echo "      pages are not zeroed. Pages deposited: $svm_deposited (AMD-V), $vmx_deposited (VT-x)."
-echo "  (#) make run's ISO (its 2 demonstration partitions) under QEMU -icount: instructions from"
-echo "      power-on (firmware and GRUB included) to the root's first prompt; that run took"
-echo "      $svm_prompt_wall s of wall-clock time to the prompt (under -icount, ~4x slower than"
-echo "      make run's plain TCG)."
+echo "  (#) make run's ISO (its 2 demonstration partitions): instructions from power-on"
+echo "      (firmware and GRUB included) to the root's first prompt; those runs took"
+echo "      $svm_prompt_wall s (QEMU -icount, ~4x slower than make run's plain TCG) and"
+echo "      $vmx_prompt_wall s (Bochs) of wall-clock time to the prompt."
 
 
 vendor_json() {
@@ -200,8 +206,8 @@ vendor_json() {
       "root_create_child_deposited_pages": $(eval echo "\$${v}_deposited"),
       "root_zero_page": $(eval echo "\$${v}_zero_page"),
       "hv_entry_to_root_first_command": $(eval echo "\$${v}_boot"),
-      "power_on_to_console_prompt": $([ "$v" = svm ] && echo "$svm_prompt" || echo null),
-      "power_on_to_console_prompt_wall_s": $([ "$v" = svm ] && echo "$svm_prompt_wall" || echo null),
+      "power_on_to_console_prompt": $(eval echo "\$${v}_prompt"),
+      "power_on_to_console_prompt_wall_s": $(eval echo "\$${v}_prompt_wall"),
       "partition_overhead_kib": $(eval echo "\$${v}_part_kib"),
       "vcpu_overhead_kib": $(eval echo "\$${v}_vcpu_kib")
     }
