@@ -63,6 +63,16 @@ _Static_assert((HV_HYPERCALL_MSR_ENABLE & HV_HYPERCALL_MSR_LOCKED) == 0 &&
 #define HV_X64_MSR_TSC_FREQUENCY	0x40000022u
 #define HV_X64_MSR_APIC_FREQUENCY	0x40000023u
 
+/*
+ * The local APIC's registers as Hyper-V MSRs (TLFS 6.0, "Synthetic Interrupt
+ * Controller"; hyperv-linux-guest.md 2.1): EOI (write-only: an EOI, whatever
+ * the value), ICR (ICR_HI << 32 | ICR_LO in either APIC mode; a write sends),
+ * TPR. partitions/vlapic.c implements them. AccessApicMsrs.
+ */
+#define HV_X64_MSR_EOI			0x40000070u
+#define HV_X64_MSR_ICR			0x40000071u
+#define HV_X64_MSR_TPR			0x40000072u
+
 /* Where the SynIC's MSRs begin and end (they are not in this header). */
 /* The VP assist page (TLFS 6.0, 7.8.7): enable bit 0, GPA 63:12, 11:1 reserved. Per VP. */
 #define HV_X64_MSR_VP_ASSIST_PAGE	0x40000073u
