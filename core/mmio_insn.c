@@ -248,7 +248,7 @@ bool mmio_insn_decode(const uint8_t *b, size_t n, unsigned mode, struct mmio_ins
 	struct cursor c = { .b = b, .end = MIN(n, (size_t)MMIO_INSN_MAX), .at = 0 };
 	struct prefixes p = { .opsize = false, .addrsize = false, .lock = false, .rex = 0 };
 	struct mmio_insn d;
-	uint8_t op;
+	uint8_t op = 0;
 	bool ok;
 
 	if (mode != 64 && mode != 32 && mode != 16)
