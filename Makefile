@@ -61,7 +61,7 @@ HV_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(HV_SRCS))
 # top 2 GiB and turned into our flat image, which hv.elf carries built in.
 ROOT_SRCS := $(wildcard partitions/root/*.c) $(wildcard partitions/root/*.S) \
              core/format.c core/lib.c core/cmdline.c core/palloc.c drivers/uart16550.c \
-             $(ROOT_ONLY_SRCS) core/logring.c
+             $(ROOT_ONLY_SRCS) core/logring.c core/mmio_insn.c
 ROOT_OBJS := $(patsubst %,$(BUILD)/root/obj/%.o,$(ROOT_SRCS))
 ROOT_CFLAGS := $(filter-out -mcmodel=small,$(CFLAGS)) -mcmodel=kernel
 ROOT_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
