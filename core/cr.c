@@ -16,7 +16,6 @@
 #include "partitions/partition.h"
 #include "partitions/platform.h"
 
-#define SEG_ATTR_L	(1u << 9)	/* struct seg_desc attr: 64-bit code segment */
 
 /* CPUID leaf (subleaf 0) as the partition sees it; the guest's registers are left alone. */
 static struct cpuid_regs guest_cpuid(struct vp *vp, uint32_t leaf)

@@ -4,6 +4,7 @@
  * migrates. Other CPUs only set flags and send a kick IPI.
  */
 #include "core/sched.h"
+#include "partitions/lapic.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/fpu.h"
@@ -201,6 +202,14 @@ static bool asleep_for_good(struct vp *vp)
 	return vp->state == VP_BLOCKED && !vcpu_ops->can_take_irq(&vp->vcpu);
 }
 
+/* An interrupt waits that the vCPU may take: any vector, or through its local APIC's priorities. */
+static bool irq_ready(struct vp *vp)
+{
+	if (!vp->irq_summary)
+		return false;
+	return !vp->vcpu.part->lapic || lapic_irq_ready(vp);
+}
+
 /*
  * Runnable, or blocked in HLT with an interrupt it can take now. A vCPU
  * that halted with interrupts off stays asleep even when its timer fires:
@@ -213,7 +222,7 @@ static bool eligible(struct vp *vp, uint64_t now)
 		return false;
 	if (vp->state == VP_RUNNABLE)
 		return true;
-	return (vp->irq_summary || timer_due(vp, now)) && !asleep_for_good(vp);
+	return (irq_ready(vp) || timer_due(vp, now)) && !asleep_for_good(vp);
 }
 
 /* Time a woken vCPU may still go first in this turn (TSC ticks). */
@@ -373,6 +382,9 @@ static void expire_timers(struct vp *vp, uint64_t now)
 	}
 	if (vp->stimer_deadline && (int64_t)(now - vp->stimer_deadline) >= 0)
 		synic_stimers_expire(vp);
+	if (vlapic_timer_deadline(&vp->lapic) &&
+	    (int64_t)(now - vlapic_timer_deadline(&vp->lapic)) >= 0)
+		lapic_timer_expire(vp, now);
 	vp_timers_changed(vp);
 }
 
@@ -384,13 +396,16 @@ static void expire_timers(struct vp *vp, uint64_t now)
  */
 static void expire_queue_timers(struct runq *rq, uint64_t now)
 {
-	for (struct vp *vp = rq->head; vp; vp = vp->rq_next)
+	for (struct vp *vp = rq->head; vp; vp = vp->rq_next) {
+		if (vp->lapic_signals)	/* INIT, SIPI, NMI another CPU sent */
+			lapic_take_signals(vp);
 		if (timer_due(vp, now) && vp->vcpu.part->state == PART_RUNNING &&
 		    vp->state != VP_STOPPED) {
 			__atomic_store_n(&vp->expiring, true, __ATOMIC_SEQ_CST);
 			expire_timers(vp, now);
 			__atomic_store_n(&vp->expiring, false, __ATOMIC_RELEASE);
 		}
+	}
 }
 
 /*
@@ -407,6 +422,10 @@ static void deliver_interrupts(struct vp *vp)
 
 	if (timer_due(vp, now))
 		expire_timers(vp, now);
+	if (vp->vcpu.part->lapic) {
+		lapic_deliver(vp);
+		return;
+	}
 	if (!__atomic_load_n(&vp->irq_summary, __ATOMIC_ACQUIRE))
 		return;
 	if (!vcpu_ops->can_take_irq(&vp->vcpu)) {

@@ -29,6 +29,9 @@ struct seg_desc {
 	uint16_t attr;
 };
 
+#define SEG_ATTR_L	(1u << 9)	/* a 64-bit code segment */
+#define SEG_ATTR_DB	(1u << 10)	/* default operand size 32 */
+
 struct dtable {
 	uint64_t base;
 	uint16_t limit;

@@ -38,6 +38,10 @@
 #define L1_ECX_AVX		BIT(28)
 #define L1_ECX_F16C		BIT(29)
 #define L1_EDX_HTT		BIT(28)		/* [23:16] of EBX is valid */
+#define L1_EDX_APIC		BIT(9)
+#define L1_ECX_X2APIC		BIT(21)
+#define L1_ECX_TSC_DEADLINE	BIT(24)
+#define L6_EAX_ARAT		BIT(2)		/* the APIC timer runs in every C-state */
 
 /* Fn0000_0004 and Fn8000_001D (deterministic cache parameters) */
 #define CACHE_EAX_TYPE_MASK	0x1fu		/* 0: no more caches */
@@ -278,6 +282,10 @@ static void leaf_1(const struct cpuid_view *v, struct cpuid_regs *r)
 		r->edx |= L1_EDX_HTT;
 	else
 		r->edx &= ~L1_EDX_HTT;
+	if (v->lapic) {		/* partitions/lapic.h: xAPIC, x2APIC and the TSC-deadline timer */
+		r->edx |= L1_EDX_APIC;
+		r->ecx |= L1_ECX_X2APIC | L1_ECX_TSC_DEADLINE;
+	}
 }
 
 /*
@@ -380,6 +388,14 @@ static void basic_leaf(const struct cpuid_view *v, uint32_t leaf, uint32_t suble
 		break;
 	case 4:
 		cache_leaf(v, r, true);
+		break;
+	case 6:
+		/*
+		 * A virtual APIC's timer never stops: ARAT, without which Linux
+		 * insists on a PIT (hyperv-linux-guest.md 1.4).
+		 */
+		if (v->lapic)
+			r->eax |= L6_EAX_ARAT;
 		break;
 	case 7:
 		leaf_7(v, subleaf, r);

@@ -24,6 +24,7 @@ struct cpuid_view {
 	uint32_t max_basic, max_ext;	/* the host's highest basic and extended leaves */
 	bool rdtscp, invpcid;		/* what the back-end lets guests run (struct vcpu_caps) */
 	uint64_t cr4;			/* the CR4 bits it can load for a guest (struct vcpu_caps) */
+	bool lapic;			/* a local APIC per vCPU (partitions/lapic.h) */
 	struct cpuid_hv_view hv;
 };
 

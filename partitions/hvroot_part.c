@@ -39,6 +39,8 @@ uint16_t hvroot_create_partition(struct hc_call *c)
 
 	if (st != HV_STATUS_SUCCESS)
 		return st;
+	if (in.flags & HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED)	/* and its MSRs (TLFS AccessApicMsrs) */
+		cfg.privileges = HV_PRIV_CHILD | HV_PRIV_ACCESS_INTR_CTRL_REGS;
 	fmt_snprintf(cfg.name, sizeof(cfg.name), "vm%u", serial + 1);
 	ps = part_object_create(&cfg, &p, &slot);
 	if (ps == PART_ENOMEM)
@@ -47,6 +49,7 @@ uint16_t hvroot_create_partition(struct hc_call *c)
 		return HV_STATUS_NO_RESOURCES;		/* the table is full */
 	serial++;
 	p->intercepts_to_root = true;	/* its ports, unmapped GPAs... are the root's (intercept.h) */
+	p->lapic = in.flags & HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED;
 	p->hosted_state = HOSTED_CREATED;
 	p->parent = caller;
 	part_publish(slot, p);

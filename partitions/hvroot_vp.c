@@ -14,6 +14,7 @@
 #include "partitions/hosted.h"
 #include "partitions/internal.h"
 #include "partitions/intercept.h"
+#include "partitions/lapic.h"
 #include "arch/x86/cpu.h"
 #include "core/abi/hvroot.h"
 #include "core/cr.h"
@@ -71,6 +72,8 @@ uint16_t hvroot_create_vp(struct hc_call *c)
 	if (in.lp_valid)
 		log_info("part %u '%s': VP %u on CPU %u, as the root asked", part_id_val(p->id),
 			 p->name, in.vp_index, cpu_id_val(vp->vcpu.home_cpu));
+	if (p->lapic)
+		lapic_vp_init(vp);
 	sched_add(vp);
 	return HV_STATUS_SUCCESS;
 }
@@ -347,7 +350,11 @@ uint16_t hvroot_set_vp_registers(struct hc_call *c)
 	return end == in.reps.end ? st : HV_STATUS_SUCCESS;
 }
 
-/* TLFS HvCallAssertVirtualInterrupt: FIXED to the VP whose APIC id is the VP index; others not yet. */
+/*
+ * TLFS HvCallAssertVirtualInterrupt. A LAPIC partition: any type, physical
+ * or logical (partitions/lapic.c). Otherwise FIXED to the VP whose APIC id
+ * is the VP index.
+ */
 uint16_t hvroot_assert_virtual_interrupt(struct hc_call *c)
 {
 	struct hvroot_assert_interrupt in;
@@ -358,6 +365,11 @@ uint16_t hvroot_assert_virtual_interrupt(struct hc_call *c)
 	st = hvroot_decoded_child(c, st, in.partition_id, HOSTED_OP_VP, &p);
 	if (st != HV_STATUS_SUCCESS)
 		return st;
+	if (p->lapic) {		/* to whichever local APICs the destination names; none: dropped */
+		lapic_send(p, NULL, (uint8_t)in.type, VLAPIC_SH_NONE, in.logical_dest,
+			   in.dest_apic_id, in.vector, in.level_triggered);
+		return HV_STATUS_SUCCESS;
+	}
 	if (in.type != HV_X64_INTERRUPT_TYPE_FIXED || in.logical_dest || in.dest_apic_id >= p->nvps)
 		return HV_STATUS_INVALID_PARAMETER;
 	vp = &p->vps[in.dest_apic_id];

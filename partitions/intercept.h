@@ -98,6 +98,9 @@ struct vm_exit;
  * crashes. intercept_crash only tells the root; the caller crashes the
  * partition.
  */
+struct vcpu_state;
+/* The instruction bytes at the VP's CS:RIP through its own page walk: as many as translate, <= cap. */
+size_t vp_read_insn(struct vp *vp, const struct vcpu_state *s, uint8_t *buf, size_t cap);
 void intercept_io(struct vp *vp, const struct vm_exit *e);
 void intercept_memory(struct vp *vp, const struct vm_exit *e);
 void intercept_halt(struct vp *vp);

@@ -23,7 +23,6 @@
 static spinlock_t state_page_lock;
 
 #define EFER_LMA	(1ull << 10)
-#define SEG_ATTR_L	(1u << 9)	/* VMCB layout (core/vcpu.h) */
 
 /* A guest-physical read through the child's own second-level tables (what it can reach). */
 static bool slpt_read(void *ctx, gpa_t gpa, void *buf, size_t len)
@@ -37,15 +36,18 @@ static bool slpt_read(void *ctx, gpa_t gpa, void *buf, size_t len)
 	return true;
 }
 
-/* The instruction at CS:RIP, through the guest's page walk (as many bytes as translate). */
-static void fetch_insn(struct vp *vp, const struct vcpu_state *s, struct intercept_vp_view *v)
+size_t vp_read_insn(struct vp *vp, const struct vcpu_state *s, uint8_t *buf, size_t cap)
 {
 	const struct guest_paging pg = { s->cr0, s->cr3, s->cr4, s->efer };
 	bool mode64 = (s->efer & EFER_LMA) && (s->cs.attr & SEG_ATTR_L);
 	uint64_t la = mode64 ? vp->vcpu.rip : (uint32_t)(s->cs.base + vp->vcpu.rip);
 
-	v->insn_count = (uint8_t)guest_read_linear(&pg, la, v->insn, sizeof(v->insn), slpt_read,
-						    vp->vcpu.part);
+	return guest_read_linear(&pg, la, buf, cap, slpt_read, vp->vcpu.part);
+}
+
+static void fetch_insn(struct vp *vp, const struct vcpu_state *s, struct intercept_vp_view *v)
+{
+	v->insn_count = (uint8_t)vp_read_insn(vp, s, v->insn, sizeof(v->insn));
 }
 
 /* The VP as of the exit. The interrupt shadow is not read out of the back-ends yet: 0. */

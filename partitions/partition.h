@@ -18,6 +18,7 @@
 #include "core/spinlock.h"
 #include "core/vcpu.h"
 #include "partitions/synic.h"
+#include "partitions/vlapic.h"
 
 #define PART_NAME_MAX		32
 #define PART_MAX		16
@@ -122,11 +123,21 @@ struct vp {
 	volatile bool released;		/* hosted: ... and has: its pages are back in the pool */
 	struct vp_intercept icpt;	/* children whose exits go to the root */
 	uint64_t vp_assist_msr;		/* HV_X64_MSR_VP_ASSIST_PAGE, as written */
+	/*
+	 * A LAPIC partition's local APIC (partitions/lapic.h): the model is the
+	 * home CPU's; other CPUs send it vectors through irq_pending and
+	 * INIT/SIPI/NMI through lapic_signals (and the SIPI's vector).
+	 */
+	struct vlapic lapic;
+	volatile uint32_t lapic_signals;
+	volatile uint8_t sipi_vector;
+	volatile bool nmi_pending;
 };
 
 /* The TLFS suspend registers (HV_REGISTER_EXPLICIT_SUSPEND, _INTERCEPT_SUSPEND). */
 #define VP_SUSPEND_EXPLICIT	0x1u	/* the root's: a new hosted VP starts with it */
 #define VP_SUSPEND_INTERCEPT	0x2u	/* set when an intercept is posted, the root clears it */
+#define VP_SUSPEND_SIPI		0x4u	/* a LAPIC partition's AP waiting for its SIPI (lapic.c) */
 
 /*
  * Set (on) or clear the suspend bits `bits` of vp. A VP with any bit set is
@@ -194,6 +205,13 @@ struct partition {
 	uint64_t created_tsc;		/* HV_X64_MSR_TIME_REF_COUNT counts from here */
 	uint64_t guest_os_id;		/* HV_X64_MSR_GUEST_OS_ID */
 	uint64_t hypercall_msr;		/* HV_X64_MSR_HYPERCALL */
+	uint64_t reference_tsc_msr;	/* HV_X64_MSR_REFERENCE_TSC */
+	/*
+	 * A local APIC per VP (partitions/lapic.c): created with
+	 * HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED. Without it, as for the
+	 * test guests and the root, an injected vector needs no EOI.
+	 */
+	bool lapic;
 	char dbg_line[120];		/* debug-port output being assembled */
 	unsigned dbg_len;
 	unsigned dbg_dropped;		/* lines the log refused since the last note of it */
@@ -274,11 +292,16 @@ void *partition_gpa_ptr(struct partition *p, gpa_t gpa, size_t len);
  * scheduler looks at timer_deadline only, so that the exit path tests
  * one word for all the vCPU's timers.
  */
+static inline uint64_t earliest_deadline(uint64_t a, uint64_t b)
+{
+	return !a ? b : !b ? a : (int64_t)(a - b) < 0 ? a : b;
+}
+
 static inline void vp_timers_changed(struct vp *vp)
 {
-	uint64_t x = vp->xtimer_deadline, s = vp->stimer_deadline;
-
-	vp->timer_deadline = !x ? s : !s ? x : (int64_t)(x - s) < 0 ? x : s;
+	vp->timer_deadline = earliest_deadline(earliest_deadline(vp->xtimer_deadline,
+								 vp->stimer_deadline),
+					       vlapic_timer_deadline(&vp->lapic));
 }
 
 static inline struct vp *vcpu_to_vp(struct vcpu *v)

@@ -7,6 +7,7 @@
  * child has today, and the root owns the machine's ports (passed through).
  */
 #include "partitions/platform.h"
+#include "partitions/lapic.h"
 #include "partitions/tlfs.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
@@ -65,6 +66,7 @@ void platform_cpuid_host(struct vp *vp)
 		.rdtscp = vcpu_ops->caps->rdtscp,
 		.invpcid = vcpu_ops->caps->invpcid,
 		.cr4 = vcpu_ops->caps->cr4,
+		.lapic = vp->vcpu.part->lapic,
 	};
 	host_max_leaves(&view.max_basic, &view.max_ext);
 	c = cpuid(leaf, subleaf);
@@ -74,6 +76,8 @@ void platform_cpuid_host(struct vp *vp)
 
 bool platform_msr_read(struct vp *vp, uint32_t msr, uint64_t *val)
 {
+	if (lapic_msr_is_ours(vp, msr))
+		return lapic_msr_read(vp, msr, val);
 	switch (msr) {
 	case MSR_TIME_STAMP_COUNTER:
 		*val = rdtsc();
@@ -101,6 +105,8 @@ bool platform_msr_read(struct vp *vp, uint32_t msr, uint64_t *val)
 
 bool platform_msr_write(struct vp *vp, uint32_t msr, uint64_t val)
 {
+	if (lapic_msr_is_ours(vp, msr))
+		return lapic_msr_write(vp, msr, val);
 	switch (msr) {
 	case MSR_BIOS_SIGN_ID:			/* microcode update trigger: ignored */
 		return true;
@@ -218,7 +224,5 @@ bool platform_io(struct vp *vp, uint16_t port, uint8_t size, bool in, uint32_t *
 
 bool platform_mmio(struct vp *vp, const struct vm_exit *e)
 {
-	(void)vp;
-	(void)e;
-	return false;
+	return lapic_mmio(vp, e);	/* the local APIC's page; everything else is the root's */
 }

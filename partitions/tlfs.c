@@ -169,6 +169,67 @@ static bool write_vp_assist_page(struct vp *vp, uint64_t val)
 	return true;
 }
 
+/* floor(2^64 * 10^7 / tsc_hz), by long division: 10^7 < tsc_hz, so it fits in 64 bits. */
+static uint64_t reference_tsc_scale(uint64_t tsc_hz)
+{
+	uint64_t q = 0, r = HV_REF_COUNT_HZ;
+
+	for (int i = 0; i < 64; i++) {
+		r <<= 1;
+		q <<= 1;
+		if (r >= tsc_hz) {
+			r -= tsc_hz;
+			q |= 1;
+		}
+	}
+	return q;
+}
+
+/*
+ * The page as TLFS 12.7.3 has it, written into the partition's memory (as
+ * the hypercall page is). The scale and offset never change (the TSC runs
+ * at one rate, partition-wide), so one fill serves for the partition's
+ * life: the sequence (1) goes last, after the values it vouches for.
+ * offset = -(created_tsc * scale >> 64), so the page gives the count of
+ * HV_X64_MSR_TIME_REF_COUNT, within one unit of rounding.
+ */
+static bool write_reference_tsc_page(struct partition *p, uint64_t gpa)
+{
+	uint64_t scale = reference_tsc_scale(tsc_khz() * 1000);
+	struct hv_reference_tsc_page pg = {
+		.tsc_sequence = 0,
+		.tsc_scale = scale,
+		.tsc_offset = -(int64_t)(uint64_t)(((unsigned __int128)p->created_tsc * scale) >> 64),
+	};
+	uint32_t seq = 1;
+
+	return partition_write(p, to_gpa(gpa), &pg, sizeof(pg)) &&
+	       partition_write(p, to_gpa(gpa), &seq, sizeof(seq));
+}
+
+static uint64_t read_reference_tsc(struct vp *vp)
+{
+	return __atomic_load_n(&vp->vcpu.part->reference_tsc_msr, __ATOMIC_RELAXED);
+}
+
+/* A GPA outside the partition's memory is refused (#GP), as for the hypercall page. */
+static bool write_reference_tsc(struct vp *vp, uint64_t val)
+{
+	struct partition *p = vp->vcpu.part;
+	uint64_t gpa = val & HV_REFERENCE_TSC_GPA_MASK;
+	bool ok = true;
+
+	if ((val & HV_REFERENCE_TSC_ENABLE) && !partition_owns_page(p, to_gpa(gpa)))
+		return false;
+	spin_lock(&p->lock);
+	if (val & HV_REFERENCE_TSC_ENABLE)
+		ok = write_reference_tsc_page(p, gpa);
+	if (ok)
+		__atomic_store_n(&p->reference_tsc_msr, val, __ATOMIC_RELAXED);
+	spin_unlock(&p->lock);
+	return ok;
+}
+
 static uint64_t read_tsc_frequency(struct vp *vp)
 {
 	(void)vp;
@@ -187,6 +248,8 @@ static const struct tlfs_msr tlfs_msrs[] = {
 	{ HV_X64_MSR_VP_INDEX, HV_PRIV_ACCESS_VP_INDEX, read_vp_index, NULL },
 	{ HV_X64_MSR_VP_RUNTIME, HV_PRIV_ACCESS_VP_RUNTIME, read_vp_runtime, NULL },
 	{ HV_X64_MSR_TIME_REF_COUNT, HV_PRIV_ACCESS_PARTITION_REF_COUNTER, read_time_ref_count, NULL },
+	{ HV_X64_MSR_REFERENCE_TSC, HV_PRIV_ACCESS_PARTITION_REF_TSC, read_reference_tsc,
+	  write_reference_tsc },
 	{ HV_X64_MSR_TSC_FREQUENCY, HV_PRIV_ACCESS_FREQUENCY_REGS, read_tsc_frequency, NULL },
 	{ HV_X64_MSR_APIC_FREQUENCY, HV_PRIV_ACCESS_FREQUENCY_REGS, read_apic_frequency, NULL },
 	{ HV_X64_MSR_VP_ASSIST_PAGE, 0, read_vp_assist_page, write_vp_assist_page },

@@ -56,6 +56,25 @@ _Static_assert((HV_HYPERCALL_MSR_ENABLE & HV_HYPERCALL_MSR_LOCKED) == 0 &&
 #define HV_REF_COUNT_HZ			10000000ull
 
 /*
+ * The reference TSC page (TLFS 6.0, 12.7.3 "Partition Reference Time
+ * Enlightenment"): enable bit 0, GPA 63:12, 11:1 reserved (kept).
+ * AccessPartitionReferenceTsc. The page: a guest reads the reference
+ * time as ((TSC * tsc_scale) >> 64) + tsc_offset while tsc_sequence
+ * stays the same and is not 0 (0: use the MSR above).
+ */
+#define HV_X64_MSR_REFERENCE_TSC	0x40000021u
+#define HV_REFERENCE_TSC_ENABLE		1ull
+#define HV_REFERENCE_TSC_GPA_MASK	(~0xfffull)
+
+struct hv_reference_tsc_page {
+	uint32_t tsc_sequence;
+	uint32_t reserved1;
+	uint64_t tsc_scale;
+	int64_t tsc_offset;
+};
+_Static_assert(sizeof(struct hv_reference_tsc_page) == 24, "TLFS reference TSC page header");
+
+/*
  * Frequencies in Hz (TLFS 6.0, "Feature and Interface Discovery": their
  * presence is CPUID 0x40000003 EDX bit 8): read-only. AccessFrequencyRegs.
  * The APIC's is its timer's input clock (divide by 1).

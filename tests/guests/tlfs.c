@@ -55,11 +55,12 @@ static void check_feature_leaves(void)
 	      "cpuid.40000003:eax has the hypercall and VP-index MSRs (Linux's detection)");
 	check((f.eax & (PRIV(1) | PRIV(11))) == (PRIV(1) | PRIV(11)),
 	      "cpuid.40000003:eax has the reference counter and the frequency MSRs");
-	check(!(f.eax & (PRIV(9) | PRIV(15))), "cpuid.40000003:eax offers no reference TSC page");
+	check((f.eax & PRIV(9)) && !(f.eax & PRIV(15)),
+	      "cpuid.40000003:eax offers the reference TSC page, not TSC invariance");
 	check(!(f.ebx & (PRIV(0) | PRIV(1) | PRIV(2) | PRIV(12) | PRIV(22))),
 	      "cpuid.40000003:ebx has no CreatePartitions, PartitionId, MemoryPool, CpuManagement, Isolation");
-	check(f.ecx == 0 && f.edx == (PRIV(8) | PRIV(18)),
-	      "cpuid.40000003:edx: frequency MSRs and the hypercall MSR lock");
+	check(f.ecx == 0 && f.edx == (PRIV(8) | PRIV(18) | PRIV(19)),
+	      "cpuid.40000003:edx: frequency MSRs, the hypercall MSR lock, direct synthetic timers");
 	check(h.eax == PRIV(9) && h.ebx == 0xffffffffu && !h.ecx && !h.edx,
 	      "cpuid.40000004: deprecate AutoEOI, never notify long spinlocks");
 	check(l.eax == 8 && l.ebx >= 1 && !l.ecx && !l.edx, "cpuid.40000005: 8 VPs, some LPs");
@@ -96,8 +97,52 @@ static void check_read_only(void)
 	for (unsigned i = 0; i < sizeof(ro) / sizeof(ro[0]); i++)
 		all = all && wrmsr_fault(ro[i], 0) == GP && wrmsr_fault(ro[i], rdmsr_or(ro[i], 1)) == GP;
 	check(all, "a write to VP_INDEX, VP_RUNTIME, TIME_REF_COUNT or the frequencies raises #GP");
-	check(rdmsr_fault(0x40000003, &v) == GP && rdmsr_fault(0x40000021, &v) == GP &&
-	      wrmsr_fault(0x40000021, 0) == GP, "RESET and REFERENCE_TSC, not offered, raise #GP");
+	check(rdmsr_fault(0x40000003, &v) == GP && wrmsr_fault(0x40000003, 0) == GP,
+	      "RESET, not offered, raises #GP");
+}
+
+static uint8_t tsc_page[4096] __attribute__((aligned(4096)));
+
+/* The time the reference TSC page gives now (TLFS 12.7.3.2), or ~0 while its sequence is 0. */
+static uint64_t tsc_page_time(void)
+{
+	volatile struct { uint32_t seq, rsvd; uint64_t scale; int64_t offset; } *pg = (void *)tsc_page;
+	uint32_t seq;
+	uint64_t t;
+
+	do {
+		seq = pg->seq;
+		if (!seq)
+			return ~0ull;
+		t = (uint64_t)(((unsigned __int128)rdtsc() * pg->scale) >> 64) + (uint64_t)pg->offset;
+	} while (pg->seq != seq);
+	return t;
+}
+
+/*
+ * The page at an address outside the partition is refused; in its own
+ * memory it is filled at once, and the time it gives lies between two
+ * reads of TIME_REF_COUNT around it (one unit of rounding allowed).
+ */
+static void check_reference_tsc_page(void)
+{
+	uint64_t r0, t, r1, v = 0;
+	bool between = true;
+
+	check(wrmsr_fault(HV_X64_MSR_REFERENCE_TSC, (1ull << 40) | 1) == GP &&
+	      rdmsr_fault(HV_X64_MSR_REFERENCE_TSC, &v) == -1 && v == 0,
+	      "REFERENCE_TSC outside the partition's memory raises #GP and changes nothing");
+	check(wrmsr_fault(HV_X64_MSR_REFERENCE_TSC, (uint64_t)(uintptr_t)tsc_page | 1) == -1 &&
+	      rdmsr_or(HV_X64_MSR_REFERENCE_TSC, 0) == ((uint64_t)(uintptr_t)tsc_page | 1),
+	      "REFERENCE_TSC enables the page and reads back");
+	for (int i = 0; i < 100; i++) {
+		r0 = rdmsr_or(HV_X64_MSR_TIME_REF_COUNT, 0);
+		t = tsc_page_time();
+		r1 = rdmsr_or(HV_X64_MSR_TIME_REF_COUNT, 0);
+		between = between && t != ~0ull && t + 1 >= r0 && t <= r1 + 1;
+	}
+	gprintf("reference TSC page: %lu between %lu and %lu\n", t, r0, r1);
+	check(between, "the reference TSC page gives TIME_REF_COUNT's time");
 }
 
 static void check_frequencies(uint64_t khz)
@@ -308,5 +353,6 @@ void guest_main(const struct guest_boot *b)
 	check_read_only();
 	check_frequencies(khz);
 	check_reference_counter(khz);
+	check_reference_tsc_page();
 	check_hypercall_page(b, khz);
 }

@@ -455,13 +455,16 @@ tlfs_case() {
 		"$t cpuid.40000002 build 27744-27751, version 10.0" \
 		"$t cpuid.40000003:eax has the hypercall and VP-index MSRs" \
 		"$t cpuid.40000003:eax has the reference counter and the frequency MSRs" \
-		"$t cpuid.40000003:eax offers no reference TSC page" \
+		"$t cpuid.40000003:eax offers the reference TSC page, not TSC invariance" \
 		"$t cpuid.40000003:ebx has no CreatePartitions, PartitionId, MemoryPool, CpuManagement, Isolation" \
-		"$t cpuid.40000003:edx: frequency MSRs and the hypercall MSR lock" \
+		"$t cpuid.40000003:edx: frequency MSRs, the hypercall MSR lock, direct synthetic timers" \
 		"$t cpuid.40000004: deprecate AutoEOI" "$t cpuid.40000005: 8 VPs" \
 		"$t cpuid.40000006: MSR bitmaps and SLAT in use" "$t cpuid.40000007 and above read zero" \
 		"$t a write to VP_INDEX, VP_RUNTIME, TIME_REF_COUNT or the frequencies raises #GP" \
-		"$t RESET and REFERENCE_TSC, not offered, raise #GP" \
+		"$t RESET, not offered, raises #GP" \
+		"$t REFERENCE_TSC outside the partition's memory raises #GP and changes nothing" \
+		"$t REFERENCE_TSC enables the page and reads back" \
+		"$t the reference TSC page gives TIME_REF_COUNT's time" \
 		"$t VP_RUNTIME counts the VP's time in guest mode, within the partition's life" \
 		"$t TSC_FREQUENCY is the TSC's rate in Hz" "$t APIC_FREQUENCY is 200 MHz" \
 		"$t TIME_REF_COUNT counts from the partition's creation" \

@@ -262,6 +262,23 @@ static void test_hypervisor_leaves(void **state)
  * and VP-index MSRs) and none of the bits that make it take itself for
  * the root (hyperv-linux-guest.md 1.3, hyperv-root-abi.md 2.2).
  */
+/* A LAPIC partition's CPUID promises its APIC: xAPIC, x2APIC, TSC-deadline, ARAT; others keep the host's. */
+static void test_lapic_partition(void **state)
+{
+	struct cpuid_view v = view(0, 2);
+	struct cpuid_regs none = { 0, 0, 0, 0 }, r;
+
+	(void)state;
+	r = ask(&v, 6, 0, none);
+	assert_int_equal(r.eax & 1u << 2, 0);
+	v.lapic = true;
+	r = ask(&v, 1, 0, none);
+	assert_true(r.edx & 1u << 9);
+	assert_true(r.ecx & 1u << 21 && r.ecx & 1u << 24);
+	r = ask(&v, 6, 0, none);
+	assert_true(r.eax & 1u << 2);
+}
+
 static void test_privileges_per_partition(void **state)
 {
 	struct cpuid_view v = view(0, 1);
@@ -276,7 +293,7 @@ static void test_privileges_per_partition(void **state)
 	assert_true(r.eax & 1u << 11);				/* frequency MSRs */
 	assert_int_equal(r.ebx & (1u << 0 | 1u << 1 | 1u << 12 | 1u << 22), 0);
 	assert_int_equal(r.ecx, 0);
-	assert_int_equal(r.edx, 1u << 8 | 1u << 18);		/* frequencies, MSR lock */
+	assert_int_equal(r.edx, 1u << 8 | 1u << 18 | 1u << 19);	/* frequencies, MSR lock, direct stimers */
 	v.hv.privileges = HV_PRIV_ROOT;
 	r = ask(&v, 0x40000003, 0, all_ones);
 	assert_int_equal(r.eax, (uint32_t)HV_PRIV_ROOT);
@@ -338,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_hidden_and_set_bits),
 		cmocka_unit_test(test_hypervisor_leaves),
 		cmocka_unit_test(test_privileges_per_partition),
+		cmocka_unit_test(test_lapic_partition),
 		cmocka_unit_test(test_recommendations_limits_hardware),
 		cmocka_unit_test(test_leaves_beyond_the_host_read_as_zero),
 		cmocka_unit_test(test_refused_features_are_hidden),

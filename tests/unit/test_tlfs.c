@@ -84,6 +84,7 @@ static const struct { uint32_t msr; uint64_t priv; bool writable; } msrs[] = {
 	{ HV_X64_MSR_VP_INDEX, HV_PRIV_ACCESS_VP_INDEX, false },
 	{ HV_X64_MSR_VP_RUNTIME, HV_PRIV_ACCESS_VP_RUNTIME, false },
 	{ HV_X64_MSR_TIME_REF_COUNT, HV_PRIV_ACCESS_PARTITION_REF_COUNTER, false },
+	{ HV_X64_MSR_REFERENCE_TSC, HV_PRIV_ACCESS_PARTITION_REF_TSC, true },
 	{ HV_X64_MSR_TSC_FREQUENCY, HV_PRIV_ACCESS_FREQUENCY_REGS, false },
 	{ HV_X64_MSR_APIC_FREQUENCY, HV_PRIV_ACCESS_FREQUENCY_REGS, false },
 };
@@ -108,7 +109,7 @@ static void each_msr_needs_its_privilege(void **state)
 
 static void others_are_not_here(void **state)
 {
-	static const uint32_t none[] = { 0x40000003, 0x40000021, 0x40000074, 0x40000080,
+	static const uint32_t none[] = { 0x40000003, 0x40000074, 0x40000080,
 					 0x40000090, 0x400000b0, 0x40000100, 0x4fffffff };
 	uint64_t v;
 
@@ -117,6 +118,34 @@ static void others_are_not_here(void **state)
 	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
 		assert_false(tlfs_msr_read(&vp, none[i], &v));
 		assert_false(tlfs_msr_write(&vp, none[i], 0));
+	}
+}
+
+/*
+ * The reference TSC page (TLFS 12.7.3): filled at once, sequence not 0,
+ * scale = 2^64 * 10^7 / TSC Hz, and the time it gives for a TSC value is
+ * TIME_REF_COUNT's for that value, within a unit. Outside memory: #GP.
+ */
+static void reference_tsc_page(void **state)
+{
+	struct hv_reference_tsc_page pg;
+	uint64_t created = 123456789012345ull;
+
+	(void)state;
+	part.created_tsc = created;
+	assert_false(tlfs_msr_write(&vp, HV_X64_MSR_REFERENCE_TSC, MEM_BYTES | 1));
+	assert_int_equal(rd(HV_X64_MSR_REFERENCE_TSC), 0);
+	assert_true(tlfs_msr_write(&vp, HV_X64_MSR_REFERENCE_TSC, 0x3000 | 1));
+	assert_int_equal(rd(HV_X64_MSR_REFERENCE_TSC), 0x3001);
+	memcpy(&pg, memory + 0x3000, sizeof(pg));
+	assert_int_equal(pg.tsc_sequence, 1);
+	assert_true(pg.tsc_scale == (uint64_t)(((unsigned __int128)10000000 << 64) / (KHZ * 1000ull)));
+	for (uint64_t dt = 0; dt < 40000000000ull; dt += 1234567891ull) {
+		uint64_t tsc = created + dt;
+		uint64_t t = (uint64_t)(((unsigned __int128)tsc * pg.tsc_scale) >> 64) + (uint64_t)pg.tsc_offset;
+		uint64_t want = dt / (KHZ / 10000);	/* 100 ns units at 2 GHz: ticks / 200 */
+
+		assert_true(t + 1 >= want && t <= want + 1);
 	}
 }
 
@@ -264,6 +293,7 @@ int main(void)
 		cmocka_unit_test_setup(each_msr_needs_its_privilege, setup),
 		cmocka_unit_test_setup(others_are_not_here, setup),
 		cmocka_unit_test_setup(read_only_values, setup),
+		cmocka_unit_test_setup(reference_tsc_page, setup),
 		cmocka_unit_test_setup(vp_assist_page_is_kept, setup),
 		cmocka_unit_test_setup(reference_counter, setup),
 		cmocka_unit_test_setup(enable_needs_a_guest_os_id, setup),
