@@ -101,6 +101,12 @@ $(BUILD)/root/root.bin: $(BUILD)/root/root.elf | deps
 	@test "$$(stat -c %s $@)" -eq "$$(od -An -t u8 -j 32 -N 8 $@ | tr -d ' ')" || \
 		(echo "error: $@: header file_size is not the file's size" && rm -f $@ && false)
 
+# The Linux child's DSDT, compiled by iasl and embedded in the root kernel.
+DEPS_TARGET := deps
+include partitions/root/dsdt.mk
+$(BUILD)/root/obj/partitions/root/dsdt_aml.S.o: $(DSDT_AML)
+$(BUILD)/root/obj/partitions/root/dsdt_aml.S.o: ASFLAGS += -DDSDT_AML_PATH='"$(DSDT_AML)"'
+
 $(BUILD)/obj/partitions/root_image.S.o: $(BUILD)/root/root.bin
 $(BUILD)/obj/partitions/root_image.S.o: ASFLAGS += -DROOT_IMAGE_PATH='"$(BUILD)/root/root.bin"'
 
@@ -136,7 +142,6 @@ run: $(BUILD)/hv.iso | deps
 	@tests/system/boot.sh --emu $(EMU) --iso $< --cpus $(CPUS) --mem $(MEM) \
 		--uefi $(UEFI) --accel $(ACCEL) --interactive
 
-DEPS_TARGET := deps
 include tests/unit/unit.mk
 include tests/guests/guests.mk
 

@@ -28,7 +28,7 @@ printf '%s\n' '#!/bin/sh' 'sleep 1' 'touch "$CHECK_DIR/deps-done"' \
 	'echo deps >> "$CHECK_DIR/calls"' > "$tmp/deps.sh"
 chmod +x "$tmp/deps.sh"
 
-TOOLS="gcc cc ld clang size grub-file grub-mkrescue xorriso mformat qemu-system-x86_64 bochs-bin"
+TOOLS="gcc cc ld clang size grub-file grub-mkrescue xorriso mformat qemu-system-x86_64 bochs-bin iasl"
 for t in $TOOLS; do
 	printf '%s\n' '#!/bin/sh' \
 		'if [ -e "$CHECK_DIR/deps-done" ]; then r=ok; else r=BEFORE-DEPS; fi' \
@@ -92,7 +92,7 @@ for f in /usr/bin/grub-file /usr/bin/grub-mkrescue /usr/bin/xorriso /usr/bin/mfo
 	/usr/bin/qemu-system-x86_64 /usr/bin/bochs-bin /usr/bin/clang /usr/include/cmocka.h \
 	/usr/lib/grub/i386-pc/modinfo.sh /usr/lib/grub/x86_64-efi/modinfo.sh \
 	/usr/share/OVMF/OVMF_CODE_4M.fd /usr/share/bochs/BIOS-bochs-latest \
-	/usr/share/vgabios/vgabios.bin; do
+	/usr/share/vgabios/vgabios.bin /usr/bin/iasl; do
 	owner_listed "$f" "$f"
 done
 owner_listed "$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a 2>/dev/null)" "libFuzzer"

@@ -3,7 +3,8 @@
 # any is missing. Used by `make run` and `make test`; needs root (or sudo).
 set -e
 PKGS="gcc make binutils grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
-qemu-system-x86 ovmf bochs bochsbios vgabios libcmocka-dev clang libclang-rt-14-dev python3"
+qemu-system-x86 ovmf bochs bochsbios vgabios libcmocka-dev clang libclang-rt-14-dev python3
+acpica-tools"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

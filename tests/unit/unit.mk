@@ -31,7 +31,7 @@ UNIT_TESTS := test_format test_mb2 test_memmap test_palloc test_cmdline test_acp
 	      test_guest_insn test_svm_exit test_svm_state test_vmx_exit test_exit test_hypercall test_log \
 	      test_hvroot test_hvcall_decode test_hvcall_engine test_synic test_tlfs test_pool test_rootmem \
 	      test_script test_childload test_childdev test_childout test_child test_frames test_intercept \
-	      test_xlcfg test_json test_lineedit test_mmio_insn
+	      test_xlcfg test_json test_lineedit test_mmio_insn test_acpi_build
 
 # Hypervisor code a test links besides the pure modules (the test stubs what
 # that code calls): UNIT_EXTRA_<test>.
@@ -48,6 +48,7 @@ UNIT_EXTRA_test_childdev := partitions/root/childdev.c partitions/root/lineasm.c
 			    partitions/root/uart_model.c
 UNIT_EXTRA_test_child := partitions/root/child.c partitions/root/childdev.c partitions/root/lineasm.c \
 			 partitions/root/uart_model.c partitions/root/intercept.c
+UNIT_EXTRA_test_acpi_build := partitions/root/acpi_build.c
 UNIT_EXTRA_OBJS = $(sort $(patsubst %.c,$(UNIT_DIR)/obj/%.o,\
 	$(foreach t,$(UNIT_TESTS),$(UNIT_EXTRA_$(t)))))
 FUZZ_TARGETS := fuzz_mb2 fuzz_madt fuzz_cmdline fuzz_memmap fuzz_elf fuzz_mbhdr fuzz_logring \
@@ -57,6 +58,9 @@ FUZZ_TARGETS := fuzz_mb2 fuzz_madt fuzz_cmdline fuzz_memmap fuzz_elf fuzz_mbhdr 
 # Order-only prerequisite of every rule here: the top-level Makefile sets it to
 # its `deps` target (package installation); empty when used on its own.
 DEPS_TARGET ?=
+
+# The child's DSDT (test_acpi_build links it as the root kernel does).
+include partitions/root/dsdt.mk
 
 UNIT_CC ?= cc
 UNIT_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Wshadow -I. \
@@ -105,6 +109,12 @@ $(UNIT_DIR)/test_log: private UNIT_CFLAGS := -Itests/unit/stubs $(UNIT_CFLAGS)
 # The root's SynIC code reads CPUID and MSRs: test_child provides them (the same stand-in).
 $(UNIT_DIR)/obj/partitions/root/intercept.o: private UNIT_CFLAGS := -Itests/unit/stubs $(UNIT_CFLAGS)
 $(UNIT_DIR)/test_child: private UNIT_CFLAGS := -Itests/unit/stubs $(UNIT_CFLAGS)
+
+# test_acpi_build links the DSDT that iasl compiled, embedded as in the root kernel.
+$(UNIT_DIR)/test_acpi_build: $(UNIT_DIR)/obj/partitions/root/dsdt_aml.o
+$(UNIT_DIR)/obj/partitions/root/dsdt_aml.o: partitions/root/dsdt_aml.S $(DSDT_AML) | $(DEPS_TARGET)
+	@mkdir -p $(@D)
+	$(UNIT_CC) -I. -D__ASSEMBLY__ -DDSDT_AML_PATH='"$(DSDT_AML)"' -c $< -o $@
 
 # test_synic posts from a second thread.
 $(UNIT_DIR)/test_synic: UNIT_LDLIBS += -pthread
