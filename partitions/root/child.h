@@ -57,6 +57,11 @@ struct child {
 	unsigned restarts;			/* on_*=restart: restarts within the current window */
 	bool restart_pending;			/* ended, to be created again once its lines are sent */
 	uint64_t restart_window_tsc;		/* when that window began */
+	/* A Linux kernel (bzImage): LAPIC partition, ACPI tables, the platform below (childplat.c) */
+	bool linux;
+	struct ioapic ioapic;
+	bool com1_irq;				/* COM1's interrupt line as last sent */
+	uint8_t cf9;				/* the reset control register */
 };
 
 /*
@@ -121,6 +126,27 @@ size_t child_output_next(char *out, size_t size, bool *more);
 bool child_output_waiting(void);
 /* SetVpRegisters of `n` assignments, in batches (hyperv-root-abi.md 4.11). */
 uint16_t child_set_regs(uint64_t id, unsigned vp, const struct hv_register_assoc *r, unsigned n);
+
+/* ---- childplat.c: a Linux child's I/O APIC, COM1 interrupt and power registers ---- */
+
+enum childplat_power {
+	CHILDPLAT_POWER_NOT_MINE,	/* not a power port */
+	CHILDPLAT_POWER_ON,		/* a power port, nothing more happens */
+	CHILDPLAT_POWER_OFF,		/* ACPI S5 */
+	CHILDPLAT_POWER_RESET,		/* RESET_REG, the 8042's reset pulse */
+};
+
+/* At creation: the I/O APIC's power-on state (every pin masked), COM1's line low. */
+void childplat_reset(struct child *c);
+/* After COM1 changed (an access, typed input): an edge of its interrupt goes to the I/O APIC. */
+void childplat_com1_sync(struct child *c);
+/* A port access of a Linux child: a power port's value in *out, and what it asks for. */
+enum childplat_power childplat_power_io(struct child *c, uint16_t port, bool write, uint32_t val,
+					 uint32_t *out);
+/* A memory intercept in the I/O APIC's page: emulated and completed (true). */
+bool childplat_mmio(struct child *c, unsigned vp, const struct hv_x64_memory_intercept_message *m);
+/* The child asked to reboot: on_reboot says what follows. */
+void child_rebooted(struct child *c, const char *why);
 
 /* ---- intercept.c ---- */
 

@@ -111,6 +111,40 @@ static void resume(struct child *c, unsigned vp)
 		say("root: '%s': resuming VP %u: %s", c->name, vp, hv_status_name(st));
 }
 
+/*
+ * A Linux child's power ports: the access completed, or its end (off, or a
+ * reboot). False: not a power port.
+ */
+static bool platform_port(struct child *c, unsigned vp, const struct hv_x64_io_port_intercept_message *m)
+{
+	bool write = m->header.intercept_access_type == HV_INTERCEPT_ACCESS_WRITE;
+	unsigned len = m->header.instruction_length_cr8 & HV_INTERCEPT_INSN_LEN_MASK;
+	struct hv_register_assoc regs[2];
+	uint32_t val;
+
+	switch (childplat_power_io(c, m->port_number, write, (uint32_t)m->rax, &val)) {
+	case CHILDPLAT_POWER_NOT_MINE:
+		return false;
+	case CHILDPLAT_POWER_OFF:
+		child_ended(c, false, "powered off (ACPI S5)");
+		return true;
+	case CHILDPLAT_POWER_RESET:
+		child_rebooted(c, m->port_number == CHILDPLAT_PORT_RESET ? "reboot (ACPI reset register)"
+									 : "reboot (8042 reset pulse)");
+		return true;
+	default:
+		break;
+	}
+	memset(regs, 0, sizeof(regs));
+	regs[0].name = HV_X64_REGISTER_RIP;
+	regs[0].value.reg64 = m->header.rip + len;
+	regs[1].name = HV_X64_REGISTER_RAX;
+	regs[1].value.reg64 = (m->rax & ~0xffull) | (val & 0xff);
+	if (child_set_regs(c->id, vp, regs, write ? 1 : 2) == HV_STATUS_SUCCESS)
+		resume(c, vp);
+	return true;
+}
+
 static void io_port(struct child *c, unsigned vp, const struct hv_message *msg)
 {
 	struct hv_x64_io_port_intercept_message m;
@@ -119,7 +153,11 @@ static void io_port(struct child *c, unsigned vp, const struct hv_message *msg)
 	uint16_t st;
 
 	memcpy(&m, msg->payload, sizeof(m));	/* one copy, then only the copy is read */
+	if (c->linux && platform_port(c, vp, &m))
+		return;
 	n = childdev_io_intercept(&c->dev, &m, regs, child_line, c);
+	if (c->linux)
+		childplat_com1_sync(c);
 	if (!n) {
 		child_ended(c, true, "crashed: an I/O access the root cannot complete (string I/O?)");
 		return;
@@ -133,12 +171,16 @@ static void io_port(struct child *c, unsigned vp, const struct hv_message *msg)
 	resume(c, vp);
 }
 
-static void unmapped_gpa(struct child *c, const struct hv_message *msg)
+static void unmapped_gpa(struct child *c, unsigned vp, const struct hv_message *msg)
 {
 	struct hv_x64_memory_intercept_message m;
 	char why[128];
 
 	memcpy(&m, msg->payload, sizeof(m));
+	if (childplat_mmio(c, vp, &m)) {	/* its I/O APIC */
+		resume(c, vp);
+		return;
+	}
 	fmt_snprintf(why, sizeof(why), "crashed on vCPU %u: %s of guest-physical %016lx outside its memory",
 		     m.header.vp_index,
 		     m.header.intercept_access_type == HV_INTERCEPT_ACCESS_WRITE ? "write" :
@@ -172,7 +214,7 @@ static void handle(struct child *c, const struct hv_message *msg)
 		break;
 	case HVMSG_UNMAPPED_GPA:
 	case HVMSG_GPA_INTERCEPT:
-		unmapped_gpa(c, msg);
+		unmapped_gpa(c, h.vp_index, msg);
 		break;
 	case HVMSG_UNRECOVERABLE_EXCEPTION:
 		unrecoverable(c, h.vp_index);
