@@ -23,7 +23,7 @@ UNIT_SRCS_PURE = core/format.c core/mb2.c core/memmap.c core/palloc.c \
 		 core/cmdline.c core/options.c drivers/acpi_tables.c \
 		 core/slpt.c core/elf.c core/mbhdr.c partitions/mbinfo.c core/logring.c \
 		 partitions/cpuid.c core/hvroot_decode.c core/hvcall_decode.c core/pool.c core/rootmem.c core/rootimg.c \
-		 core/script.c core/script_default.c core/xlcfg.c core/json.c partitions/childload.c partitions/frames.c partitions/intercept.c \
+		 core/script.c core/script_default.c core/xlcfg.c core/json.c partitions/childload.c partitions/childload_linux.c partitions/bzimage.c partitions/frames.c partitions/intercept.c \
 		 partitions/root/childout.c partitions/root/lineedit.c
 
 UNIT_TESTS := test_format test_mb2 test_memmap test_palloc test_cmdline test_acpi \
