@@ -23,7 +23,10 @@ _Static_assert(BOOT_MODSTR + CHILDLOAD_MODULES_MAX * STRING_SIZE <= CHILDLOAD_BO
 /* The one place a reason with numbers is written (the root loads one child at a time). */
 static char why_buf[128];
 
-/* PML4[0] -> PDPT[0..3] -> 4 PDs of 2 MiB pages (childload_linux.h). */
+/*
+ * PML4[0] -> PDPT[0..3] -> 4 PDs of 2 MiB pages (childload_linux.h); the
+ * rest of the PML4 and PDPT zeroed, whatever the RAM held.
+ */
 bool childload_identity_map(const struct childload_mem *m, uint64_t base)
 {
 	uint64_t pml4 = (base + BOOT_PDPT) | 3, pdpt[4], pd[512];
@@ -31,7 +34,9 @@ bool childload_identity_map(const struct childload_mem *m, uint64_t base)
 	for (unsigned i = 0; i < 4; i++)
 		pdpt[i] = (base + BOOT_PD + i * 4096ull) | 3;
 	if (!m->write(m->ctx, base + BOOT_PML4, &pml4, sizeof(pml4)) ||
-	    !m->write(m->ctx, base + BOOT_PDPT, pdpt, sizeof(pdpt)))
+	    !m->zero(m->ctx, base + BOOT_PML4 + sizeof(pml4), 4096 - sizeof(pml4)) ||
+	    !m->write(m->ctx, base + BOOT_PDPT, pdpt, sizeof(pdpt)) ||
+	    !m->zero(m->ctx, base + BOOT_PDPT + sizeof(pdpt), 4096 - sizeof(pdpt)))
 		return false;
 	for (unsigned t = 0; t < 4; t++) {
 		for (unsigned i = 0; i < 512; i++)	/* present, writable, 2 MiB */
