@@ -49,7 +49,7 @@ LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack -T l
 # script's parser, and the console's xl.cfg parser and JSON writer. It lives beside the library it shares (and is unit-tested and fuzzed
 # on the host from there), but the hypervisor parses no guest image: not in hv.elf.
 ROOT_ONLY_SRCS := core/script.c core/script_default.c core/xlcfg.c core/json.c core/elf.c core/mbhdr.c partitions/mbinfo.c \
-                  partitions/childload.c
+                  partitions/childload.c partitions/childload_linux.c partitions/bzimage.c
 # Every other .c/.S under the hypervisor's folders is part of the image.
 HV_DIRS := arch/x86 arch/x86/boot arch/x86/svm arch/x86/vmx core drivers partitions vmbus
 HV_SRCS := $(filter-out $(ROOT_ONLY_SRCS),\

@@ -12,6 +12,8 @@ enum boot_proto {
 	BOOT_PROTO_ELF64,	/* 64-bit entry, see docs/partitions.md */
 	BOOT_PROTO_MB1,		/* Multiboot 0.6.96: 32-bit protected mode, EAX 0x2badb002 */
 	BOOT_PROTO_MB2,		/* Multiboot2: 32-bit protected mode, EAX 0x36d76289 */
+	BOOT_PROTO_LINUX,	/* a bzImage's 64-bit entry: only the root's child loader
+				   (partitions/bzimage.c); mbhdr_plan never says it */
 };
 
 struct load_plan {

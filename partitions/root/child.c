@@ -504,7 +504,7 @@ static bool load(struct child *c, const struct script_create *cfg, const struct 
 	const char *why;
 
 	if (!childload_image(img->kernel, img->kernel_len, c->mem_bytes, c->nvps, c->id,
-			     cfg->cmdline, img->mods, img->nmods, &mem, &c->plan, &why)) {
+			     cfg->cmdline, img->mods, img->nmods, NULL, &mem, &c->plan, &why)) {
 		say("root: '%s': cannot load image: %s", c->name, why);
 		return false;
 	}
@@ -611,7 +611,7 @@ bool child_check(const struct script_create *cfg, const struct child_image *img,
 		return false;
 	}
 	if (!childload_check(img->kernel, img->kernel_len, cfg->mem_bytes, img->mods, img->nmods,
-			     &load_why)) {
+			     NULL, &load_why)) {
 		fmt_snprintf(why, size, "cannot load '%s': %s", cfg->kernel, load_why);
 		return false;
 	}

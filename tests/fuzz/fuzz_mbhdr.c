@@ -138,11 +138,11 @@ static void check_childload(const uint8_t *buf, size_t size)
 	struct load_plan lp;
 	const char *why = NULL, *why_check = NULL;
 	unsigned n = make_modules(buf, size, mods);
-	bool checked = childload_check(buf, size, LIMIT, mods, n, &why_check);
+	bool checked = childload_check(buf, size, LIMIT, mods, n, NULL, &why_check);
 
 	CHECK(checked || (why_check && *why_check));
 	nwrites = 0;
-	if (!childload_image(buf, size, LIMIT, 2, 5, "fuzz", mods, n, &mem, &plan, &why)) {
+	if (!childload_image(buf, size, LIMIT, 2, 5, "fuzz", mods, n, NULL, &mem, &plan, &why)) {
 		CHECK(why && *why);
 		CHECK(!checked);
 		CHECK(nwrites == 0);	/* every refusal comes before a write */
