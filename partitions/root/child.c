@@ -20,6 +20,9 @@
  * still short when the budget is spent fails the creation, cleanly.
  */
 #include "partitions/root/child.h"
+#include "partitions/bzimage.h"
+#include "partitions/root/acpi_build.h"
+#include "core/abi/childplat.h"
 #include "partitions/root/root.h"
 #include "arch/x86/cpu.h"
 #include "core/abi/hypercall.h"
@@ -268,7 +271,8 @@ uint64_t child_withdraw_self(void)
 
 /* ---- creation ---- */
 
-static bool create_partition(uint64_t *id)
+/* lapic: a local APIC per VP, in the hypervisor (a Linux child's; mshv's MSHV_PT_BIT_LAPIC). */
+static bool create_partition(uint64_t *id, bool lapic)
 {
 	struct hv_input_create_partition in;
 	struct hv_output_create_partition out;
@@ -276,7 +280,8 @@ static bool create_partition(uint64_t *id)
 
 	memset(&in, 0, sizeof(in));
 	in.flags = HV_PARTITION_CREATION_FLAG_EXO_PARTITION |
-		   HV_PARTITION_CREATION_FLAG_INTERCEPT_MESSAGE_PAGE_ENABLED;
+		   HV_PARTITION_CREATION_FLAG_INTERCEPT_MESSAGE_PAGE_ENABLED |
+		   (lapic ? HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED : 0);
 	in.compatibility_version = HV_COMPATIBILITY_21_H2;
 	for (unsigned tries = 0;; tries++) {
 		st = hv_call(HVCALL_CREATE_PARTITION, &in, sizeof(in), &out, sizeof(out));
@@ -497,14 +502,45 @@ uint16_t child_set_regs(uint64_t id, unsigned vp, const struct hv_register_assoc
 	return HV_STATUS_SUCCESS;
 }
 
+/* A Linux child's ACPI tables (acpi_build.c), built for its VPs; false with a message. */
+static bool acpi_tables(struct child *c, struct childload_acpi *acpi)
+{
+	static uint8_t blob[CHILDPLAT_ACPI_MAX];
+	const char *why;
+
+	acpi->data = blob;
+	acpi->len = acpi_build_child(blob, sizeof(blob), CHILDPLAT_ACPI_GPA, c->nvps, &why);
+	if (!acpi->len)
+		say("root: '%s': ACPI tables: %s", c->name, why);
+	return acpi->len != 0;
+}
+
+static const char *proto_name(enum boot_proto p)
+{
+	switch (p) {
+	case BOOT_PROTO_ELF64:
+		return "ELF64";
+	case BOOT_PROTO_MB1:
+		return "Multiboot";
+	case BOOT_PROTO_MB2:
+		return "Multiboot2";
+	default:
+		return "Linux bzImage";
+	}
+}
+
 static bool load(struct child *c, const struct script_create *cfg, const struct child_image *img)
 {
 	const struct childload_mem mem = { ram_write, ram_zero, c };
 	static struct hv_register_assoc regs[CHILDLOAD_REGS_MAX];
+	struct childload_acpi acpi;
 	const char *why;
 
+	if (c->linux && !acpi_tables(c, &acpi))
+		return false;
 	if (!childload_image(img->kernel, img->kernel_len, c->mem_bytes, c->nvps, c->id,
-			     cfg->cmdline, img->mods, img->nmods, NULL, &mem, &c->plan, &why)) {
+			     cfg->cmdline, img->mods, img->nmods, c->linux ? &acpi : NULL, &mem,
+			     &c->plan, &why)) {
 		say("root: '%s': cannot load image: %s", c->name, why);
 		return false;
 	}
@@ -517,9 +553,7 @@ static bool load(struct child *c, const struct script_create *cfg, const struct 
 			return false;
 		}
 	}
-	say("root: '%s': %s kernel, entry %lx", c->name,
-	    c->plan.proto == BOOT_PROTO_ELF64 ? "ELF64" :
-	    c->plan.proto == BOOT_PROTO_MB1 ? "Multiboot" : "Multiboot2", c->plan.entry);
+	say("root: '%s': %s kernel, entry %lx", c->name, proto_name(c->plan.proto), c->plan.entry);
 	return true;
 }
 
@@ -659,8 +693,10 @@ struct child *child_create(const struct script_create *cfg, const struct child_i
 	c->cpu_mask = cfg->cpu_mask;
 	c->budget = cfg->pool_pages;
 	childdev_reset(&c->dev);
+	c->linux = bzimage_is(img->kernel, img->kernel_len);
+	childplat_reset(c);
 	o.object = pool_in_use(HV_PARTITION_ID_SELF);
-	if (!alloc_ram(c) || !create_partition(&id)) {
+	if (!alloc_ram(c) || !create_partition(&id, c->linux)) {
 		free_ram(c);
 		c->state = CHILD_FREE;
 		return NULL;
@@ -835,10 +871,10 @@ static bool may_restart(struct child *c)
 	return true;
 }
 
-void child_ended(struct child *c, bool crashed, const char *why)
+static void end_as(struct child *c, bool crashed, enum script_end end, const char *on,
+		   const char *why)
 {
 	static uint64_t ends;
-	enum script_end end = crashed ? c->cfg.on_crash : c->cfg.on_poweroff;
 
 	c->ended = true;
 	c->ended_tsc = rdtsc();
@@ -854,10 +890,20 @@ void child_ended(struct child *c, bool crashed, const char *why)
 	}
 	c->state = crashed ? CHILD_CRASHED : CHILD_STOPPED;
 	if (end == SCRIPT_END_RESTART && may_restart(c)) {
-		child_say(c, "root: '%s': restarting (on_%s=restart)", c->name,
-			  crashed ? "crash" : "poweroff");
+		child_say(c, "root: '%s': restarting (on_%s=restart)", c->name, on);
 		c->restart_pending = true;	/* child_poll_states, once its lines are out */
 	}
+}
+
+void child_ended(struct child *c, bool crashed, const char *why)
+{
+	end_as(c, crashed, crashed ? c->cfg.on_crash : c->cfg.on_poweroff,
+	       crashed ? "crash" : "poweroff", why);
+}
+
+void child_rebooted(struct child *c, const char *why)
+{
+	end_as(c, false, c->cfg.on_reboot, "reboot", why);
 }
 
 /*

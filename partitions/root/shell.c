@@ -371,6 +371,7 @@ static bool attach_over(void)
 		}
 		if (!childdev_input(&c->dev, k))
 			keys_lost++;
+		childplat_com1_sync(c);		/* a Linux child hears of the byte by its IRQ 4 */
 	}
 	return false;
 }
