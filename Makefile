@@ -5,8 +5,10 @@
 #   make fuzz       run the fuzzers longer (FUZZ_SECONDS, default 60 each)
 #   make bench      exit costs and footprint under QEMU -icount (instruction counts)
 #   make system CASES=bochs   only the system cases whose name contains "bochs"
+#   make linux-material       the Linux child's test material in build/linux (tests/linux/)
 # Knobs for run: CPUS=n MEM=512M UEFI=1 EMU=qemu|bochs ACCEL=tcg|kvm CMDLINE="..." DEMO=0|1
 #                SCRIPT=file (the root's start-up script instead of its default one)
+#                LINUX=1 (a Linux child with a shell: tests/linux/run-linux.txt, `part console linux`)
 
 BUILD   := build
 CC      := gcc
@@ -19,6 +21,7 @@ UEFI    ?= 0
 CMDLINE ?=
 DEMO    ?= 1
 SCRIPT  ?=
+LINUX   ?= 0
 # make run boots into the root partition, which creates the demonstration partitions (docs/root.md).
 DEFAULT_CMDLINE := serial=com1,115200 loglvl=info
 # Installs the Debian packages that every target below needs (when missing).
@@ -36,6 +39,20 @@ DEMO_MODULES = "$(BUILD)/guests/cpuid.elf:cpuid.elf partition=demo-cpuid mem=4M"
 # root as its start-up script.
 SCRIPT_MODULE  = $(if $(SCRIPT),"$(SCRIPT):$(notdir $(SCRIPT))")
 SCRIPT_CMDLINE = $(if $(SCRIPT),script=$(notdir $(SCRIPT)))
+
+# The Linux child's test material (issue 12, tests/linux/, docs/testing.md "Linux child"): Debian
+# 12's kernel (the package linux-image-amd64 depends on) and busybox-static, downloaded with
+# apt-get download and unpacked here (nothing is installed), and an initramfs made from busybox
+# and tests/linux/init. LINUX_DEBS=FOLDER: take the .deb files from there instead (offline).
+LINUX_DIR  := $(BUILD)/linux
+LINUX_DEBS ?=
+LINUX_FETCH_SH ?= tests/linux/fetch-deb.sh
+LINUX_MATERIAL := $(LINUX_DIR)/vmlinuz $(LINUX_DIR)/initrd.gz
+# make run LINUX=1: the two as boot modules, and a start-up script that creates and starts the
+# child "linux" (2 vCPUs, 256 MiB, lxtest=shell): `part console linux` reaches its shell.
+LINUX_MODULES = "$(LINUX_DIR)/vmlinuz:vmlinuz" "$(LINUX_DIR)/initrd.gz:initrd.gz" \
+                "tests/linux/run-linux.txt:run-linux.txt"
+LINUX_CMDLINE = script=run-linux.txt
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
            -Wvla -Wpointer-arith -Wundef -Wformat=2 -Wno-format-nonliteral
@@ -129,14 +146,33 @@ $(BUILD)/hv.elf: $(HV_OBJS) linker/hv.ld | deps
 
 # The ISO's grub.cfg carries the command line, so rebuild it whenever asked. (The recipe is
 # expanded after the guests are built: DEMO_MODULES sees whether ticker.elf exists.)
-$(BUILD)/hv.iso: $(BUILD)/hv.elf $(if $(filter 1,$(DEMO)),guests) FORCE | deps
+$(BUILD)/hv.iso: $(BUILD)/hv.elf $(if $(filter 1,$(DEMO)),guests) \
+		$(if $(filter 1,$(LINUX)),$(LINUX_MATERIAL)) FORCE | deps
 	@$(if $(SCRIPT),test -f "$(SCRIPT)" || { echo "error: SCRIPT=$(SCRIPT): no such file"; exit 1; })
-	@tests/system/mkiso.sh $< $@ "$(strip $(DEFAULT_CMDLINE) $(SCRIPT_CMDLINE) $(CMDLINE))" \
-		$(if $(filter 1,$(DEMO)),$(DEMO_MODULES)) $(SCRIPT_MODULE)
+	@$(if $(filter 1,$(LINUX)),$(if $(SCRIPT),echo "error: LINUX=1 brings its own start-up script; no SCRIPT="; exit 1))
+	@tests/system/mkiso.sh $< $@ "$(strip $(DEFAULT_CMDLINE) $(SCRIPT_CMDLINE) \
+		$(if $(filter 1,$(LINUX)),$(LINUX_CMDLINE)) $(CMDLINE))" \
+		$(if $(filter 1,$(DEMO)),$(DEMO_MODULES)) $(SCRIPT_MODULE) \
+		$(if $(filter 1,$(LINUX)),$(LINUX_MODULES))
 FORCE:
 
 deps:
 	@$(DEPS_SH)
+
+.PHONY: linux-material
+linux-material: $(LINUX_MATERIAL)
+
+$(LINUX_DIR)/vmlinuz: | deps
+	@mkdir -p $(LINUX_DIR)
+	@LINUX_DEBS="$(LINUX_DEBS)" $(LINUX_FETCH_SH) linux-image-amd64 $(LINUX_DIR) 'boot/vmlinuz-*' $@
+
+$(LINUX_DIR)/busybox: | deps
+	@mkdir -p $(LINUX_DIR)
+	@LINUX_DEBS="$(LINUX_DEBS)" $(LINUX_FETCH_SH) busybox-static $(LINUX_DIR) bin/busybox $@
+
+$(LINUX_DIR)/initrd.gz: $(LINUX_DIR)/busybox tests/linux/init tests/linux/mkinitrd.sh | deps
+	@echo "  INITRD  $@"
+	@tests/linux/mkinitrd.sh $(LINUX_DIR)/busybox tests/linux/init $@
 
 run: $(BUILD)/hv.iso | deps
 	@tests/system/boot.sh --emu $(EMU) --iso $< --cpus $(CPUS) --mem $(MEM) \
@@ -145,10 +181,10 @@ run: $(BUILD)/hv.iso | deps
 include tests/unit/unit.mk
 include tests/guests/guests.mk
 
-system: $(BUILD)/hv.elf guests | deps
+system: $(BUILD)/hv.elf guests $(LINUX_MATERIAL) | deps
 	@tests/system/run-tests.sh $(BUILD) $(CASES)
 
-bench: $(BUILD)/hv.elf guests | deps
+bench: $(BUILD)/hv.elf guests $(LINUX_MATERIAL) | deps
 	@tests/bench/run-bench.sh $(BUILD)
 
 # Every target installs its packages before it runs a tool (tests/system/check-make.sh).

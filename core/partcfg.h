@@ -25,7 +25,7 @@ struct script_env {
 	unsigned cpu_count;	/* cpus= may name 0 .. cpu_count-1 (at most 64) */
 };
 
-/* on_poweroff= and on_crash= (xl.cfg(5)'s names and meanings). */
+/* on_poweroff=, on_reboot= and on_crash= (xl.cfg(5)'s names and meanings). */
 enum script_end { SCRIPT_END_DESTROY, SCRIPT_END_PRESERVE, SCRIPT_END_RESTART };
 
 /* A further boot module handed to a Multiboot kernel, as GRUB's module line. */
@@ -47,6 +47,7 @@ struct script_create {
 	char cmdline[SCRIPT_CMDLINE_MAX];
 	enum script_end on_poweroff;	/* default destroy */
 	enum script_end on_crash;	/* default destroy */
+	enum script_end on_reboot;	/* default restart (as xl's): the child asked to reboot */
 	uint32_t pool_pages;		/* pool=: the most pages the root deposits into it; 0: mshv's amounts */
 };
 

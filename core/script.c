@@ -234,7 +234,8 @@ static const struct command commands[] = {
 	  OPT_JSON, 0, 0, { { 0 } }, false },
 	{ "part", "info", SCRIPT_PART_INFO, "part info P [-l]", "one partition's description",
 	  "A partition's description (kernel, memory, vCPUs, CPUs, command line,\n"
-	  "modules, on_poweroff, on_crash) and state. -l: JSON. P is a name or an id.",
+	  "modules, on_poweroff, on_crash, on_reboot) and state. -l: JSON. P is a\n"
+	  "name or an id.",
 	  OPT_JSON, 1, 1, { P_ARG }, false },
 	{ "part", "stats", SCRIPT_PART_STATS, "part stats P [-l]", "one partition's exits and times",
 	  "A partition's exits by reason, its guest and hypervisor time, and the\n"
@@ -245,7 +246,7 @@ static const struct command commands[] = {
 	  "usage: part create NAME kernel=MODULE [memory=SIZE] [vcpus=N]\n"
 	  "                   [cpus=LIST] [cmdline=\"...\"] [ramdisk=MODULE]\n"
 	  "                   [module=MODULE[:\"ARGS\"]]... [on_poweroff=ACTION]\n"
-	  "                   [on_crash=ACTION] [pool=PAGES]\n"
+	  "                   [on_crash=ACTION] [on_reboot=ACTION] [pool=PAGES]\n"
 	  "       part create -f CONFIG [NAME] [KEY=VALUE ...]\n"
 	  "  kernel=      the boot module to load (ls lists them)\n"
 	  "  memory=      2M to 1G in steps of 2M (K, M, G; no suffix: MiB); 16M\n"
@@ -256,6 +257,7 @@ static const struct command commands[] = {
 	  "  module=      a further boot module, with its own arguments; up to 8\n"
 	  "  on_poweroff= destroy, preserve or restart; destroy\n"
 	  "  on_crash=    destroy, preserve or restart; destroy\n"
+	  "  on_reboot=   destroy, preserve or restart; restart\n"
 	  "  pool=        the most pages the root deposits for it, 1 to 262144\n"
 	  "  name=        instead of NAME\n"
 	  "-f CONFIG reads an xl.cfg-style boot module (name = \"web\", memory = 64,\n"

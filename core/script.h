@@ -13,7 +13,8 @@
  *   part create NAME kernel=MODULE [memory=SIZE] [vcpus=N] [cpus=LIST]
  *               [cmdline="..."] [ramdisk=MODULE] [module=MODULE[:"ARGS"]]...
  *               [on_poweroff=destroy|preserve|restart]
- *               [on_crash=destroy|preserve|restart] [pool=PAGES]
+ *               [on_crash=destroy|preserve|restart]
+ *               [on_reboot=destroy|preserve|restart] [pool=PAGES]
  *   part create -f CONFIG [NAME] [KEY=VALUE ...]   (name= also; keys override the file's)
  *   part start|pause|resume|reset|destroy|console P
  *   run SCRIPT                     echo TEXT              sleep DURATION

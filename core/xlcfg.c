@@ -251,6 +251,12 @@ static bool apply_on_crash(struct xlcfg *cfg, const struct value *v, const struc
 	return parse_action(v, &cfg->on_crash);
 }
 
+static bool apply_on_reboot(struct xlcfg *cfg, const struct value *v, const struct script_env *env)
+{
+	(void)env;
+	return parse_action(v, &cfg->on_reboot);
+}
+
 /* One more module: "NAME" or "NAME ARGS" (its command line, after the blanks). */
 static bool apply_module(struct xlcfg *cfg, const struct value *v, const struct script_env *env)
 {
@@ -312,6 +318,9 @@ static const struct key_rule rules[XLCFG_KEY_COUNT] = {
 	[XLCFG_ON_CRASH] = { "on_crash", "on_crash must be \"destroy\", \"preserve\" or "
 			     "\"restart\"", false, apply_on_crash,
 			     "on_crash", "on_crash must be destroy, preserve or restart", false },
+	[XLCFG_ON_REBOOT] = { "on_reboot", "on_reboot must be \"destroy\", \"preserve\" or "
+			      "\"restart\"", false, apply_on_reboot,
+			      "on_reboot", "on_reboot must be destroy, preserve or restart", false },
 	[XLCFG_MODULES] = { "modules", "modules must be a [ list ] of at most 8 quoted \"NAME\" or "
 			    "\"NAME ARGS\", NAME of 1-63 characters",
 			    true, apply_module,
@@ -444,7 +453,8 @@ static const struct {
 	[XLCFG_VCPUS] = FIELD(vcpus), [XLCFG_CPUS] = FIELD(cpu_mask),
 	[XLCFG_KERNEL] = FIELD(kernel), [XLCFG_RAMDISK] = FIELD(ramdisk),
 	[XLCFG_CMDLINE] = FIELD(cmdline), [XLCFG_ON_POWEROFF] = FIELD(on_poweroff),
-	[XLCFG_ON_CRASH] = FIELD(on_crash), [XLCFG_MODULES] = FIELD(modules),
+	[XLCFG_ON_CRASH] = FIELD(on_crash), [XLCFG_ON_REBOOT] = FIELD(on_reboot),
+	[XLCFG_MODULES] = FIELD(modules),
 	[XLCFG_POOL] = FIELD(pool_pages),
 };
 
@@ -596,6 +606,9 @@ bool xlcfg_resolve(const struct xlcfg *cfg, struct script_create *out, char *why
 	out->cpu_mask = cfg->cpu_mask;
 	out->on_poweroff = end_of(cfg->on_poweroff);
 	out->on_crash = end_of(cfg->on_crash);
+	/* xl.cfg(5): on_reboot defaults to restart, the other two to destroy here */
+	out->on_reboot = XLCFG_HAS(cfg, XLCFG_ON_REBOOT) ? end_of(cfg->on_reboot) :
+			 SCRIPT_END_RESTART;
 	out->pool_pages = cfg->pool_pages;
 	return true;
 }

@@ -15,6 +15,7 @@
  *   cmdline = 'console=ttyS0'     at most 255 characters
  *   on_poweroff = "destroy"       destroy, preserve or restart
  *   on_crash = "preserve"
+ *   on_reboot = "restart"         destroy, preserve or restart (the default)
  *   modules = [ "a", "b args", ]  up to 8 extra boot modules, each "NAME" or
  *                                 "NAME ARGS" (its command line); may span lines
  *   pool = 40                     pages: the root's deposit budget, 1 to 262144
@@ -50,6 +51,7 @@ enum xlcfg_key {
 	XLCFG_CMDLINE,
 	XLCFG_ON_POWEROFF,
 	XLCFG_ON_CRASH,
+	XLCFG_ON_REBOOT,
 	XLCFG_MODULES,
 	XLCFG_POOL,
 	XLCFG_KEY_COUNT,
@@ -69,7 +71,7 @@ struct xlcfg {
 	char kernel[SCRIPT_MODULE_MAX];
 	char ramdisk[SCRIPT_MODULE_MAX];
 	char cmdline[SCRIPT_CMDLINE_MAX];
-	enum xlcfg_action on_poweroff, on_crash;
+	enum xlcfg_action on_poweroff, on_crash, on_reboot;
 	struct {
 		unsigned count;
 		char name[XLCFG_MODULES_MAX][SCRIPT_MODULE_MAX];

@@ -540,6 +540,7 @@ static enum run_result run_part_info(const struct script_cmd *c)
 	field_str(c->json, "cmdline", ch->cfg.cmdline);
 	field_str(c->json, "on_poweroff", end_name(ch->cfg.on_poweroff));
 	field_str(c->json, "on_crash", end_name(ch->cfg.on_crash));
+	field_str(c->json, "on_reboot", end_name(ch->cfg.on_reboot));
 	/* from its creation to now, or to its end when it is kept (stopped, crashed) */
 	field_milli(c->json, "uptime", (ch->state == CHILD_STOPPED || ch->state == CHILD_CRASHED ?
 					 ch->ended_tsc - ch->created_tsc :

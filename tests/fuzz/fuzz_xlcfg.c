@@ -36,7 +36,9 @@ static void check_cfg(const struct xlcfg *c)
 	CHECK(XLCFG_HAS(c, XLCFG_VCPUS) ? c->vcpus >= 1 && c->vcpus <= SCRIPT_VCPUS_MAX :
 	      !c->vcpus);
 	CHECK(c->cpu_mask < 1u << env.cpu_count);
-	CHECK(c->on_poweroff <= XLCFG_RESTART && c->on_crash <= XLCFG_RESTART);
+	CHECK(c->on_poweroff <= XLCFG_RESTART && c->on_crash <= XLCFG_RESTART &&
+	      c->on_reboot <= XLCFG_RESTART);
+	CHECK(XLCFG_HAS(c, XLCFG_ON_REBOOT) || c->on_reboot == XLCFG_DESTROY);
 	CHECK(c->modules.count <= XLCFG_MODULES_MAX);
 	for (unsigned i = 0; i < XLCFG_MODULES_MAX; i++)
 		CHECK(TERMINATED(c->modules.name[i]) && TERMINATED(c->modules.args[i]) &&
@@ -61,6 +63,9 @@ static void check_resolve(const struct xlcfg *c)
 	CHECK(out.vcpus >= 1 && out.vcpus <= SCRIPT_VCPUS_MAX);
 	CHECK(out.nmodules == c->modules.count);
 	CHECK(out.on_poweroff <= SCRIPT_END_RESTART && out.on_crash <= SCRIPT_END_RESTART);
+	/* on_reboot not given: restart, xl's default */
+	CHECK(XLCFG_HAS(c, XLCFG_ON_REBOOT) ? out.on_reboot <= SCRIPT_END_RESTART :
+	      out.on_reboot == SCRIPT_END_RESTART);
 }
 
 /* Each line "KEY=VALUE" as the command line gives it. */

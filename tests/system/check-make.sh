@@ -29,6 +29,14 @@ printf '%s\n' '#!/bin/sh' 'sleep 1' 'touch "$CHECK_DIR/deps-done"' \
 chmod +x "$tmp/deps.sh"
 
 TOOLS="gcc cc ld clang size grub-file grub-mkrescue xorriso mformat qemu-system-x86_64 bochs-bin iasl"
+# The Linux material's download (tests/linux/fetch-deb.sh, apt-get and dpkg-deb) is a stub too:
+# it records when it ran and writes its DEST (its 4th argument), an executable.
+printf '%s\n' '#!/bin/sh' \
+	'if [ -e "$CHECK_DIR/deps-done" ]; then r=ok; else r=BEFORE-DEPS; fi' \
+	'echo "fetch-deb $r" >> "$CHECK_DIR/calls"' \
+	'mkdir -p "$(dirname "$4")"' "printf '#!/bin/sh\\nexit 0\\n' > \"\$4\"" 'chmod +x "$4"' \
+	> "$stubs/fetch-deb.sh"
+chmod +x "$stubs/fetch-deb.sh"
 for t in $TOOLS; do
 	printf '%s\n' '#!/bin/sh' \
 		'if [ -e "$CHECK_DIR/deps-done" ]; then r=ok; else r=BEFORE-DEPS; fi' \
@@ -50,6 +58,7 @@ check_target() {
 	mkdir -p "$dir"
 	CHECK_DIR=$dir PATH=$stubs:$PATH timeout 300 make -j8 -k --no-print-directory \
 		BUILD="$dir/build" DEPS_SH="$tmp/deps.sh" CHECK_MAKE_SH=true CASES=qemu-bios-1cpu \
+		LINUX_FETCH_SH="$stubs/fetch-deb.sh" \
 		${target:+"$target"} >"$dir/make.out" 2>&1 </dev/null
 	early=$(grep -c 'BEFORE-DEPS' "$dir/calls" 2>/dev/null)
 	ran=$(grep -vc '^deps$' "$dir/calls" 2>/dev/null)
@@ -92,7 +101,7 @@ for f in /usr/bin/grub-file /usr/bin/grub-mkrescue /usr/bin/xorriso /usr/bin/mfo
 	/usr/bin/qemu-system-x86_64 /usr/bin/bochs-bin /usr/bin/clang /usr/include/cmocka.h \
 	/usr/lib/grub/i386-pc/modinfo.sh /usr/lib/grub/x86_64-efi/modinfo.sh \
 	/usr/share/OVMF/OVMF_CODE_4M.fd /usr/share/bochs/BIOS-bochs-latest \
-	/usr/share/vgabios/vgabios.bin /usr/bin/iasl; do
+	/usr/share/vgabios/vgabios.bin /usr/bin/cpio /usr/bin/iasl; do
 	owner_listed "$f" "$f"
 done
 owner_listed "$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a 2>/dev/null)" "libFuzzer"

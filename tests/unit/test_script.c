@@ -295,7 +295,8 @@ static void test_create(void **state)
 	assert_string_equal(cmd.file, "");
 	expect_ok("part create db.1 kernel=k memory=64M vcpus=8 cpus=0,2-3 "
 		  "cmdline=\"console=hvc0 quiet\" ramdisk=initrd module=a module=b:\"x y\" "
-		  "module='c:z' on_poweroff=preserve on_crash=restart pool=16", SCRIPT_PART_CREATE);
+		  "module='c:z' on_poweroff=preserve on_crash=restart on_reboot=preserve pool=16",
+		  SCRIPT_PART_CREATE);
 	assert_string_equal(c->name, "db.1");
 	assert_int_equal(c->memory_mib, 64);
 	assert_int_equal(c->vcpus, 8);
@@ -311,6 +312,7 @@ static void test_create(void **state)
 	assert_string_equal(c->modules.args[2], "z");
 	assert_int_equal(c->on_poweroff, XLCFG_PRESERVE);
 	assert_int_equal(c->on_crash, XLCFG_RESTART);
+	assert_int_equal(c->on_reboot, XLCFG_PRESERVE);
 	assert_int_equal(c->pool_pages, 16);
 	/* name= instead of NAME, keys in any order; sizes */
 	expect_ok("part create kernel=k name=web memory=1G", SCRIPT_PART_CREATE);
@@ -372,6 +374,8 @@ static void test_create_errors(void **state)
 		     "on_poweroff must be destroy, preserve or restart");
 	expect_error("part create web kernel=k on_crash=",
 		     "on_crash must be destroy, preserve or restart");
+	expect_error("part create web kernel=k on_reboot=reboot",
+		     "on_reboot must be destroy, preserve or restart");
 	expect_error("part create web kernel=k pool=0", "pool must be a number of pages, 1 to "
 		     "262144");
 	expect_error("part create web kernel=k pool=262145", "pool must be a number of pages, 1 "

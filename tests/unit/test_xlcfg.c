@@ -50,6 +50,7 @@ static void test_every_key(void **state)
 			  "cmdline = \"console=ttyS0 root=/dev/ram0\"\n"
 			  "on_poweroff = \"preserve\"\n"
 			  "on_crash = \"restart\"\n"
+			  "on_reboot = \"destroy\"\n"
 			  "modules = [ \"a\", 'b  x=1 \"y z\"' ]\n"
 			  "pool = 40\n"));
 	assert_int_equal(cfg.set, (1u << XLCFG_KEY_COUNT) - 1);
@@ -62,6 +63,7 @@ static void test_every_key(void **state)
 	assert_string_equal(cfg.cmdline, "console=ttyS0 root=/dev/ram0");
 	assert_int_equal(cfg.on_poweroff, XLCFG_PRESERVE);
 	assert_int_equal(cfg.on_crash, XLCFG_RESTART);
+	assert_int_equal(cfg.on_reboot, XLCFG_DESTROY);
 	assert_int_equal(cfg.modules.count, 2);
 	assert_string_equal(cfg.modules.name[0], "a");
 	assert_string_equal(cfg.modules.args[0], "");
@@ -106,6 +108,9 @@ static void test_limits(void **state)
 	assert_true(parse("on_poweroff = \"destroy\"\non_crash = 'destroy'"));
 	assert_int_equal(cfg.on_poweroff, XLCFG_DESTROY);
 	assert_int_equal(cfg.on_crash, XLCFG_DESTROY);
+	assert_true(parse("on_reboot = \"preserve\""));
+	assert_int_equal(cfg.on_reboot, XLCFG_PRESERVE);
+	assert_true(XLCFG_HAS(&cfg, XLCFG_ON_REBOOT));
 	assert_true(parse("cmdline = \"\""));
 	assert_true(XLCFG_HAS(&cfg, XLCFG_CMDLINE));
 	assert_true(parse("name = \"abcdefghijklmnopqrstuvwxyz01234\""));	/* 31 */
@@ -195,6 +200,7 @@ static void test_value_errors(void **state)
 				   "'.', not starting with a digit, not \"all\" or \"root\"";
 	static const char off[] = "on_poweroff must be \"destroy\", \"preserve\" or \"restart\"";
 	static const char crash[] = "on_crash must be \"destroy\", \"preserve\" or \"restart\"";
+	static const char reboot[] = "on_reboot must be \"destroy\", \"preserve\" or \"restart\"";
 	static const char mods[] = "modules must be a [ list ] of at most 8 quoted \"NAME\" or "
 				   "\"NAME ARGS\", NAME of 1-63 characters";
 	(void)state;
@@ -227,6 +233,8 @@ static void test_value_errors(void **state)
 	expect_error("on_poweroff = \"reboot\"", 1, off);
 	expect_error("on_poweroff = destroy", 1, off);
 	expect_error("on_crash = \"Destroy\"", 1, crash);
+	expect_error("on_reboot = \"reboot\"", 1, reboot);
+	expect_error("on_reboot = restart", 1, reboot);
 	expect_error("modules = \"a\"", 1, mods);
 	expect_error("modules = [\n\"a\",\n\"\"\n]", 3, mods);
 	expect_error("modules = [ 1 ]", 1, mods);
@@ -364,6 +372,7 @@ static void test_set_key(void **state)
 	assert_true(set("ramdisk", "rd"));
 	assert_true(set("on_poweroff", "restart"));
 	assert_true(set("on_crash", "preserve"));
+	assert_true(set("on_reboot", "destroy"));
 	assert_true(set("pool", "12"));
 	assert_true(set("module", "m1"));
 	assert_true(set("module", "m2:x y:z"));
@@ -377,6 +386,7 @@ static void test_set_key(void **state)
 	assert_string_equal(cfg.ramdisk, "rd");
 	assert_int_equal(cfg.on_poweroff, XLCFG_RESTART);
 	assert_int_equal(cfg.on_crash, XLCFG_PRESERVE);
+	assert_int_equal(cfg.on_reboot, XLCFG_DESTROY);
 	assert_int_equal(cfg.pool_pages, 12);
 	assert_int_equal(cfg.modules.count, 2);
 	assert_string_equal(cfg.modules.name[1], "m2");
@@ -411,6 +421,7 @@ static void test_set_key(void **state)
 	expect_set_error("cpus", "4", "cpus must be a list of online CPUs, as 0,2-3, or all");
 	expect_set_error("kernel", "", "kernel must be a module name of 1-63 characters");
 	expect_set_error("on_crash", "Destroy", "on_crash must be destroy, preserve or restart");
+	expect_set_error("on_reboot", "", "on_reboot must be destroy, preserve or restart");
 	expect_set_error("pool", "0x40001", "pool must be a number of pages, 1 to 262144");
 	expect_set_error("cmdline", "a\tb", "a string holds printable ASCII only");
 	expect_set_error("cmdline", "\xc3\xa9", "a string holds printable ASCII only");
@@ -471,11 +482,13 @@ static void test_resolve(void **state)
 	assert_int_equal(out.cpu_mask, 0);
 	assert_int_equal(out.on_poweroff, SCRIPT_END_DESTROY);
 	assert_int_equal(out.on_crash, SCRIPT_END_DESTROY);
+	assert_int_equal(out.on_reboot, SCRIPT_END_RESTART);	/* xl's default */
 	assert_int_equal(out.pool_pages, 0);
 	/* everything given */
 	assert_true(parse("name = \"web\"\nkernel = \"k\"\nmemory = 64\nvcpus = 3\n"
 			  "cpus = \"1,3\"\nramdisk = \"rd\"\ncmdline = \"c d\"\n"
 			  "on_poweroff = \"preserve\"\non_crash = \"restart\"\npool = 5\n"
+			  "on_reboot = \"destroy\"\n"
 			  "modules = [ \"a\", \"b x y\" ]"));
 	assert_true(xlcfg_resolve(&cfg, &out, msg, sizeof(msg)));
 	assert_string_equal(out.name, "web");
@@ -486,6 +499,7 @@ static void test_resolve(void **state)
 	assert_string_equal(out.cmdline, "c d");
 	assert_int_equal(out.on_poweroff, SCRIPT_END_PRESERVE);
 	assert_int_equal(out.on_crash, SCRIPT_END_RESTART);
+	assert_int_equal(out.on_reboot, SCRIPT_END_DESTROY);
 	assert_int_equal(out.pool_pages, 5);
 	assert_int_equal(out.nmodules, 2);
 	assert_string_equal(out.modules[0].name, "a");
