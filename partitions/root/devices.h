@@ -115,8 +115,9 @@ bool ioapic_set_line(struct ioapic *a, unsigned pin, bool high, struct ioapic_ms
 /*
  * A local APIC retired `vector` of a level-triggered interrupt: remote
  * IRR of the level pins with that vector is cleared; the lowest such pin
- * still asserted and unmasked sends again (true with *out; it sets remote
- * IRR again, and the next EOI of the vector reaches the next such pin).
+ * still asserted and unmasked sends again (true with *out, remote IRR set
+ * again). Only one message per EOI: pins sharing a vector are served one
+ * per EOI, lowest first (Linux gives each pin a vector of its own).
  */
 bool ioapic_eoi(struct ioapic *a, uint8_t vector, struct ioapic_msg *out);
 
