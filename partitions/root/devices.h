@@ -3,14 +3,16 @@
  * emulation"): pure logic, host-tested (tests/unit/test_childdev.c).
  *
  *   lineasm.c     bytes into lines, as the hypervisor's debug port does them
- *   uart_model.c  a 16550 UART with no interrupts, an always-empty transmitter
- *                 and a 16-byte receive FIFO
+ *   uart_model.c  a 16550 UART with an always-empty transmitter, a 16-byte
+ *                 receive FIFO and its interrupt output (IER, IIR, MCR.OUT2)
+ *   ioapic.c      an 82093AA I/O APIC, the Linux child's (core/abi/childplat.h)
  *   childdev.c    a child's ports (0xE9, COM1, the rest), its COM1 input, and
  *                 the completion of an I/O-port intercept as register assignments
  */
 #ifndef PARTITIONS_ROOT_DEVICES_H
 #define PARTITIONS_ROOT_DEVICES_H
 
+#include "core/abi/childplat.h"
 #include "core/abi/hvroot.h"
 #include "core/types.h"
 
@@ -44,6 +46,7 @@ struct uart_model {
 	uint8_t rx[UART_RX_FIFO];
 	uint8_t rx_head, rx_count;
 	bool overrun;		/* LSR.OE until LSR is read: a loopback byte found the FIFO full */
+	bool thre_pending;	/* the THRE interrupt: set by a THR write or IER.ETBEI 0 -> 1 */
 };
 
 void uart_model_reset(struct uart_model *u);
@@ -56,8 +59,67 @@ void uart_model_reset(struct uart_model *u);
 bool uart_model_receive(struct uart_model *u, uint8_t byte);
 /* A write to register `reg` (0-7); true with *tx set when it transmits a byte. */
 bool uart_model_write(struct uart_model *u, unsigned reg, uint8_t val, uint8_t *tx);
-/* A read of register `reg` (0-7): reading RBR pops a byte and LSR clears OE, so it changes *u. */
+/*
+ * A read of register `reg` (0-7): reading RBR pops a byte, LSR clears OE
+ * and an IIR that reports THRE clears it, so it changes *u.
+ */
 uint8_t uart_model_read(struct uart_model *u, unsigned reg);
+/*
+ * The UART's interrupt as a PC wires it: an interrupt identified (IIR0
+ * clear) and MCR.OUT2 set, outside loopback (where the OUT2 pin is forced
+ * inactive). The caller signals an edge on each change (COM1: I/O APIC pin
+ * CHILDPLAT_COM1_GSI, edge-triggered).
+ */
+bool uart_model_irq(const struct uart_model *u);
+
+/* ---- ioapic.c ---- */
+
+/* MMIO offsets in the I/O APIC's page (82093AA data sheet, 3.0) */
+#define IOAPIC_IOREGSEL		0x00
+#define IOAPIC_IOWIN		0x10
+#define IOAPIC_EOI		0x40	/* version 0x20 and later only: ignored here (we are 0x11) */
+
+struct ioapic {
+	uint8_t id;				/* bits 27:24 of register 0x00 */
+	uint8_t ioregsel;			/* the register IOWIN reaches */
+	uint64_t redir[CHILDPLAT_IOAPIC_PINS];	/* redirection table, as the registers hold it */
+	bool line[CHILDPLAT_IOAPIC_PINS];	/* each pin's electrical level, as last set */
+};
+
+/* An interrupt message for the local APICs, from a redirection entry. */
+struct ioapic_msg {
+	uint8_t vector;
+	uint8_t mode;		/* delivery mode: 0 fixed, 1 lowest priority, 4 NMI, 5 INIT, 7 ExtINT */
+	bool logical;		/* destination mode */
+	bool level;		/* trigger mode: the target's EOI must come back (ioapic_eoi) */
+	uint32_t dest;		/* APIC ID, or logical destination (bits 63:56 of the entry) */
+};
+
+/* Power-on: every pin masked, edge, active high, vector 0; ID `id`. */
+void ioapic_reset(struct ioapic *a, uint8_t id);
+/* A 32-bit read at `offset` in the page (IOREGSEL or IOWIN); any other offset reads 0. */
+uint32_t ioapic_mmio_read(struct ioapic *a, uint32_t offset);
+/*
+ * A 32-bit write at `offset`. A write that unmasks a level-triggered pin
+ * whose line is asserted (or clears its remote IRR by making it edge and
+ * back) sends its interrupt: true with *out set.
+ */
+bool ioapic_mmio_write(struct ioapic *a, uint32_t offset, uint32_t val, struct ioapic_msg *out);
+/*
+ * The line of `pin` is now `high` (the electrical level: the entry's
+ * polarity, bit 13, is applied here). Edge: an asserting edge of an
+ * unmasked pin sends. Level: asserted, unmasked and remote IRR clear
+ * sends and sets remote IRR. True with *out to send; false for a bad pin.
+ */
+bool ioapic_set_line(struct ioapic *a, unsigned pin, bool high, struct ioapic_msg *out);
+/*
+ * A local APIC retired `vector` of a level-triggered interrupt: remote
+ * IRR of the level pins with that vector is cleared; the lowest such pin
+ * still asserted and unmasked sends again (true with *out, remote IRR set
+ * again). Only one message per EOI: pins sharing a vector are served one
+ * per EOI, lowest first (Linux gives each pin a vector of its own).
+ */
+bool ioapic_eoi(struct ioapic *a, uint8_t vector, struct ioapic_msg *out);
 
 /* ---- childdev.c ---- */
 

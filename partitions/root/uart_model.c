@@ -1,14 +1,17 @@
 /*
  * A 16550 UART as a child sees it (PC16550D data sheet, 8.0 "Registers"):
  * the transmitter always empty, a receiver fed by the root
- * (uart_model_receive), no interrupts raised: the child polls LSR. Each
- * register keeps what is written, so a driver's probe (the scratch
- * register, the divisor, loopback's MSR and data) reads back sensibly.
+ * (uart_model_receive), and the interrupts of IER and IIR (8.6, Table IV
+ * "Interrupt Control Functions"), whose output uart_model_irq() gives as
+ * a PC gates it. Each register keeps what is written, so a driver's probe
+ * (the scratch register, the divisor, loopback's MSR and data) reads back
+ * sensibly.
  */
 #include "partitions/root/devices.h"
 #include "core/lib.h"
 
 #define LCR_DLAB	0x80
+#define MCR_OUT2	0x08	/* on a PC: the UART's interrupt reaches the interrupt controller */
 #define MCR_LOOP	0x10
 #define FCR_ENABLE	0x01	/* FIFOs on */
 #define FCR_CLEAR_RX	0x02	/* empty the receiver FIFO (self-clearing) */
@@ -17,8 +20,12 @@
 #define LSR_THRE	0x20	/* transmit holding register empty */
 #define LSR_TEMT	0x40	/* transmitter empty */
 #define IER_ERBFI	0x01	/* enable received data available interrupt */
+#define IER_ETBEI	0x02	/* enable transmitter holding register empty interrupt */
+#define IER_ELSI	0x04	/* enable receiver line status interrupt */
 #define IIR_NONE	0x01	/* no interrupt pending */
+#define IIR_THRE	0x02	/* transmitter holding register empty */
 #define IIR_RX_DATA	0x04	/* received data available */
+#define IIR_LINE_STATUS	0x06	/* receiver line status: overrun */
 #define IIR_FIFO	0xc0	/* FIFOs enabled */
 
 void uart_model_reset(struct uart_model *u)
@@ -99,6 +106,21 @@ static void write_fcr(struct uart_model *u, uint8_t val)
 	u->fcr = (val & FCR_ENABLE) ? val & 0xc9 : 0;	/* enable, DMA mode, trigger level */
 }
 
+/*
+ * Enabling the THRE interrupt with THR empty (always, here) makes it
+ * pending: "real 16550s should always reassert this interrupt whenever
+ * the transmitter is idle and the interrupt is enabled", as Linux's 8250
+ * driver tests at start-up (serial8250_do_startup: IER.THRI on, IIR read,
+ * off, on again, IIR read; without a second THRE it sets UART_BUG_THRE
+ * and polls with a timer).
+ */
+static void write_ier(struct uart_model *u, uint8_t val)
+{
+	if ((val & IER_ETBEI) && !(u->ier & IER_ETBEI))
+		u->thre_pending = true;
+	u->ier = val & 0x0f;
+}
+
 bool uart_model_write(struct uart_model *u, unsigned reg, uint8_t val, uint8_t *tx)
 {
 	bool dlab = u->lcr & LCR_DLAB;
@@ -109,6 +131,8 @@ bool uart_model_write(struct uart_model *u, unsigned reg, uint8_t val, uint8_t *
 			u->dll = val;
 			return false;
 		}
+		/* the byte leaves THR at once: THR is empty again, its interrupt pending (8.6) */
+		u->thre_pending = true;
 		if (u->mcr & MCR_LOOP) {
 			loop_back(u, val);	/* nothing goes out */
 			return false;
@@ -119,7 +143,7 @@ bool uart_model_write(struct uart_model *u, unsigned reg, uint8_t val, uint8_t *
 		if (dlab)
 			u->dlm = val;
 		else
-			u->ier = val & 0x0f;
+			write_ier(u, val);
 		return false;
 	case 2: write_fcr(u, val); return false;
 	case 3: u->lcr = val; return false;
@@ -139,18 +163,42 @@ static uint8_t msr(const struct uart_model *u)
 }
 
 /*
- * 8.6 "Interrupt Identification Register": received data available
- * (IIR3:0 = 0100) when IER0 enables it and a character waits (we do not
- * tell a trigger level from a character timeout: the FIFO's level is not
- * modelled). The interrupt itself is never raised: the child polls.
+ * 8.6 "Interrupt Identification Register", Table IV: the pending enabled
+ * interrupt of highest priority. Receiver line status (0110: an overrun,
+ * until LSR is read), received data available (0100: a character waits;
+ * we do not tell a trigger level from a character timeout, the FIFO's
+ * level is not modelled), THR empty (0010), modem status (0000: never,
+ * MSR's delta bits are not modelled: outside loopback the modem inputs
+ * do not change), else none (0001).
  */
-static uint8_t iir(const struct uart_model *u)
+static uint8_t interrupt_id(const struct uart_model *u)
 {
-	uint8_t fifo = (u->fcr & FCR_ENABLE) ? IIR_FIFO : 0;
-
+	if ((u->ier & IER_ELSI) && u->overrun)
+		return IIR_LINE_STATUS;
 	if ((u->ier & IER_ERBFI) && u->rx_count)
-		return (uint8_t)(IIR_RX_DATA | fifo);
-	return (uint8_t)(IIR_NONE | fifo);
+		return IIR_RX_DATA;
+	if ((u->ier & IER_ETBEI) && u->thre_pending)
+		return IIR_THRE;
+	return IIR_NONE;
+}
+
+/* Table IV: the THRE interrupt is reset by reading IIR when it is the source, or by a THR write. */
+static uint8_t read_iir(struct uart_model *u)
+{
+	uint8_t id = interrupt_id(u);
+
+	if (id == IIR_THRE)
+		u->thre_pending = false;
+	return (uint8_t)(id | ((u->fcr & FCR_ENABLE) ? IIR_FIFO : 0));
+}
+
+/*
+ * On a PC the INTR pin reaches the interrupt controller through a gate
+ * that the OUT2 pin opens; in loopback OUT2 is forced inactive (8.8, MCR4).
+ */
+bool uart_model_irq(const struct uart_model *u)
+{
+	return interrupt_id(u) != IIR_NONE && (u->mcr & (MCR_OUT2 | MCR_LOOP)) == MCR_OUT2;
 }
 
 /* 8.4: LSR0 while a character waits; LSR1 is reset by the CPU's read of the LSR. */
@@ -173,7 +221,7 @@ uint8_t uart_model_read(struct uart_model *u, unsigned reg)
 	switch (reg) {
 	case 0: return dlab ? u->dll : rx_pop(u);
 	case 1: return dlab ? u->dlm : u->ier;
-	case 2: return iir(u);
+	case 2: return read_iir(u);
 	case 3: return u->lcr;
 	case 4: return u->mcr;
 	case 5: return lsr(u);

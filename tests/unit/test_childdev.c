@@ -78,10 +78,11 @@ static void test_uart(void **state)
 	assert_int_equal(uart_model_read(&u, 1), 0x00);
 	assert_false(uart_model_write(&u, 3, 0x03, &tx));
 	assert_int_equal(uart_model_read(&u, 3), 0x03);
-	/* IER keeps its low four bits; FIFOs show in IIR */
+	/* IER keeps its low four bits; FIFOs show in IIR (THR empty, just enabled: then none) */
 	assert_false(uart_model_write(&u, 1, 0xff, &tx));
 	assert_int_equal(uart_model_read(&u, 1), 0x0f);
 	assert_false(uart_model_write(&u, 2, 0xc7, &tx));
+	assert_int_equal(uart_model_read(&u, 2), 0xc2);
 	assert_int_equal(uart_model_read(&u, 2), 0xc1);
 	/* scratch, LSR writes ignored */
 	assert_false(uart_model_write(&u, 7, 0x5a, &tx));
@@ -168,6 +169,210 @@ static void test_uart_loopback(void **state)
 	/* out of loopback: the input is connected again */
 	assert_false(uart_model_write(&u, 4, 0x00, &tx));
 	assert_true(uart_model_receive(&u, 'z'));
+}
+
+/* IIR's priorities (PC16550D Table IV): line status > received data > THR empty > none. */
+static void test_uart_iir_priority(void **state)
+{
+	struct uart_model u;
+	uint8_t tx = 0;
+
+	(void)state;
+	uart_model_reset(&u);
+	assert_false(uart_model_write(&u, 2, 0x07, &tx));		/* FIFOs on */
+	assert_false(uart_model_write(&u, 4, 0x10, &tx));		/* loopback */
+	for (unsigned i = 0; i <= UART_RX_FIFO; i++)			/* 17 into 16: overrun */
+		assert_false(uart_model_write(&u, 0, (uint8_t)i, &tx));
+	assert_int_equal(uart_model_read(&u, 2), 0xc1);		/* all three pending, none enabled */
+	assert_false(uart_model_write(&u, 1, 0x07, &tx));		/* ELSI ETBEI ERBFI */
+	assert_int_equal(uart_model_read(&u, 2), 0xc6);		/* line status: not cleared by IIR */
+	assert_int_equal(uart_model_read(&u, 2), 0xc6);
+	assert_int_equal(uart_model_read(&u, 5), 0x63);		/* the LSR read clears OE */
+	assert_int_equal(uart_model_read(&u, 2), 0xc4);		/* then received data */
+	for (unsigned i = 0; i < UART_RX_FIFO; i++)
+		assert_int_equal(uart_model_read(&u, 0), i);
+	assert_int_equal(uart_model_read(&u, 2), 0xc2);		/* then THR empty, cleared by this read */
+	assert_int_equal(uart_model_read(&u, 2), 0xc1);
+	/* without ELSI an overrun shows as the data it came with */
+	assert_false(uart_model_write(&u, 1, 0x01, &tx));
+	for (unsigned i = 0; i <= UART_RX_FIFO; i++)
+		assert_false(uart_model_write(&u, 0, (uint8_t)i, &tx));
+	assert_int_equal(uart_model_read(&u, 2), 0xc4);
+	/* FIFOs off: IIR7:6 clear (a 16450); the FIFO change emptied the receiver */
+	assert_false(uart_model_write(&u, 2, 0x00, &tx));
+	assert_false(uart_model_write(&u, 1, 0x02, &tx));		/* ETBEI 0 -> 1 */
+	assert_int_equal(uart_model_read(&u, 2), 0x02);
+	assert_int_equal(uart_model_read(&u, 2), 0x01);
+}
+
+/* The THRE interrupt: pending after a THR write or ETBEI 0 -> 1, cleared by the IIR read that reports it. */
+static void test_uart_thre(void **state)
+{
+	struct uart_model u;
+	uint8_t tx = 0, iir1, iir;
+
+	(void)state;
+	uart_model_reset(&u);
+	assert_true(uart_model_write(&u, 0, 'a', &tx));
+	assert_int_equal(uart_model_read(&u, 2), 0x01);		/* pending, but not enabled */
+	/* serial8250_do_startup's UART_BUG_THRE test: THRE is asserted again on each enable */
+	assert_false(uart_model_write(&u, 1, 0x02, &tx));
+	iir1 = uart_model_read(&u, 2);
+	assert_false(uart_model_write(&u, 1, 0x00, &tx));
+	assert_false(uart_model_write(&u, 1, 0x02, &tx));
+	iir = uart_model_read(&u, 2);
+	assert_false(uart_model_write(&u, 1, 0x00, &tx));
+	assert_int_equal(iir1, 0x02);
+	assert_int_equal(iir, 0x02);
+	/* its UART_BUG_TXEN test: IER.THRI on, LSR.TEMT and an interrupt identified */
+	assert_false(uart_model_write(&u, 1, 0x02, &tx));
+	assert_int_equal(uart_model_read(&u, 5) & 0x40, 0x40);
+	assert_int_equal(uart_model_read(&u, 2), 0x02);
+	/* cleared by that read; a THR write makes it pending again at once */
+	assert_int_equal(uart_model_read(&u, 2), 0x01);
+	assert_true(uart_model_write(&u, 0, 'b', &tx));
+	assert_int_equal(uart_model_read(&u, 2), 0x02);
+	/* an IER write that leaves ETBEI on does not make it pending */
+	assert_false(uart_model_write(&u, 1, 0x03, &tx));
+	assert_int_equal(uart_model_read(&u, 2), 0x01);
+	/* a THR write in loopback empties THR too */
+	assert_false(uart_model_write(&u, 4, 0x10, &tx));
+	assert_false(uart_model_write(&u, 1, 0x02, &tx));
+	assert_false(uart_model_write(&u, 0, 'c', &tx));
+	assert_int_equal(uart_model_read(&u, 2), 0x02);
+	/* a reset UART has none pending */
+	uart_model_reset(&u);
+	assert_false(uart_model_write(&u, 1, 0x01, &tx));
+	assert_int_equal(uart_model_read(&u, 2), 0x01);
+}
+
+/* The interrupt output: an identified interrupt, gated by MCR.OUT2, off in loopback. */
+static void test_uart_irq_gate(void **state)
+{
+	struct uart_model u;
+	uint8_t tx = 0;
+
+	(void)state;
+	uart_model_reset(&u);
+	assert_false(uart_model_irq(&u));
+	assert_false(uart_model_write(&u, 1, 0x02, &tx));		/* THRE pending */
+	assert_false(uart_model_irq(&u));				/* OUT2 clear */
+	assert_false(uart_model_write(&u, 4, 0x03, &tx));		/* DTR RTS: still no OUT2 */
+	assert_false(uart_model_irq(&u));
+	assert_false(uart_model_write(&u, 4, 0x0b, &tx));		/* OUT2 */
+	assert_true(uart_model_irq(&u));
+	assert_false(uart_model_write(&u, 4, 0x1b, &tx));		/* loopback forces OUT2 off */
+	assert_false(uart_model_irq(&u));
+	assert_false(uart_model_write(&u, 4, 0x0b, &tx));
+	assert_true(uart_model_irq(&u));
+	assert_int_equal(uart_model_read(&u, 2), 0x02);
+	assert_false(uart_model_irq(&u));				/* the IIR read took it */
+	/* received data: up while a byte waits */
+	assert_false(uart_model_write(&u, 1, 0x01, &tx));
+	assert_true(uart_model_receive(&u, 'r'));
+	assert_true(uart_model_irq(&u));
+	assert_int_equal(uart_model_read(&u, 2), 0x04);
+	assert_true(uart_model_irq(&u));				/* IIR does not clear it */
+	assert_int_equal(uart_model_read(&u, 0), 'r');
+	assert_false(uart_model_irq(&u));
+}
+
+/*
+ * Linux's 8250 driver on an edge-triggered IRQ 4: start_tx sets IER.THRI;
+ * the handler (serial8250_interrupt) reads IIR until it says none, and
+ * serial8250_tx_chars writes up to 16 bytes each time, clearing IER.THRI
+ * (__stop_tx) once the buffer is empty. The line must rise for every
+ * burst and be low when the handler is done, or the next edge is lost.
+ */
+struct linux_8250 {
+	struct uart_model u;
+	uint8_t ier;
+	unsigned left, sent, rises, interrupts;
+	bool line;
+};
+
+static void l8250_sample(struct linux_8250 *l)
+{
+	bool now = uart_model_irq(&l->u);
+
+	l->rises += now && !l->line;
+	l->line = now;
+}
+
+static void l8250_out(struct linux_8250 *l, unsigned reg, uint8_t val)
+{
+	uint8_t tx = 0;
+
+	if (uart_model_write(&l->u, reg, val, &tx))
+		l->sent++;
+	if (reg == 1)
+		l->ier = val;
+	l8250_sample(l);
+}
+
+static uint8_t l8250_in(struct linux_8250 *l, unsigned reg)
+{
+	uint8_t v = uart_model_read(&l->u, reg);
+
+	l8250_sample(l);
+	return v;
+}
+
+static void l8250_tx_chars(struct linux_8250 *l)
+{
+	for (unsigned count = 16; l->left && count; count--, l->left--)
+		l8250_out(l, 0, 'x');
+	if (!l->left)
+		l8250_out(l, 1, (uint8_t)(l->ier & ~0x02));
+}
+
+static void l8250_interrupt(struct linux_8250 *l)
+{
+	l->interrupts++;
+	for (unsigned pass = 0; pass < 64; pass++) {
+		if (l8250_in(l, 2) & 0x01)
+			return;
+		while (l8250_in(l, 5) & 0x01)
+			l8250_in(l, 0);
+		if (l->ier & 0x02)
+			l8250_tx_chars(l);
+	}
+	fail_msg("the handler never saw IIR say none");
+}
+
+static void test_uart_irq_linux(void **state)
+{
+	struct linux_8250 l;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	uart_model_reset(&l.u);
+	l8250_out(&l, 2, 0x07);
+	l8250_out(&l, 3, 0x03);
+	l8250_out(&l, 4, 0x0b);						/* DTR RTS OUT2 */
+	l8250_out(&l, 1, 0x05);						/* RLSI RDI */
+	assert_false(l.line);
+	for (unsigned burst = 1; burst <= 2; burst++) {
+		unsigned rises = l.rises;
+
+		l.left = 40;
+		l8250_out(&l, 1, (uint8_t)(l.ier | 0x02));		/* start_tx */
+		assert_true(l.line);
+		/* the I/O APIC sends on each rising edge; each runs the handler */
+		while (l.rises > l.interrupts)
+			l8250_interrupt(&l);
+		assert_int_equal(l.sent, 40 * burst);
+		assert_false(l.line);
+		assert_int_equal(l.ier, 0x05);
+		assert_true(l.rises > rises);
+	}
+	/* a byte typed: the line rises, the handler reads it, the line falls */
+	assert_true(uart_model_receive(&l.u, 'k'));
+	l8250_sample(&l);
+	assert_true(l.line);
+	l8250_interrupt(&l);
+	assert_false(l.line);
+	assert_int_equal(l.u.rx_count, 0);
 }
 
 static uint8_t com1_in(unsigned reg)
@@ -315,6 +520,10 @@ int main(void)
 		cmocka_unit_test(test_uart),
 		cmocka_unit_test(test_uart_receive),
 		cmocka_unit_test(test_uart_loopback),
+		cmocka_unit_test(test_uart_iir_priority),
+		cmocka_unit_test(test_uart_thre),
+		cmocka_unit_test(test_uart_irq_gate),
+		cmocka_unit_test(test_uart_irq_linux),
 		cmocka_unit_test_setup(test_input_queue, setup),
 		cmocka_unit_test_setup(test_ports, setup),
 		cmocka_unit_test_setup(test_intercept_completion, setup),
