@@ -9,6 +9,7 @@
 #include "partitions/root/child.h"
 #include "partitions/root/root.h"
 #include "core/abi/childplat.h"
+#include "core/abi/hypercall.h"
 #include "core/mmio_insn.h"
 
 #define HV_SEG_ATTR_L	(1u << 13)	/* hv_x64_segment_register attributes (TLFS layout) */

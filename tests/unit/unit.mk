@@ -117,7 +117,7 @@ $(UNIT_DIR)/obj/partitions/root/intercept.o: private UNIT_CFLAGS := -Itests/unit
 $(UNIT_DIR)/test_child: private UNIT_CFLAGS := -Itests/unit/stubs $(UNIT_CFLAGS)
 
 # test_acpi_build links the DSDT that iasl compiled, embedded as in the root kernel.
-$(UNIT_DIR)/test_acpi_build: $(UNIT_DIR)/obj/partitions/root/dsdt_aml.o
+$(UNIT_DIR)/test_acpi_build $(UNIT_DIR)/test_child: $(UNIT_DIR)/obj/partitions/root/dsdt_aml.o
 $(UNIT_DIR)/obj/partitions/root/dsdt_aml.o: partitions/root/dsdt_aml.S $(DSDT_AML) | $(DEPS_TARGET)
 	@mkdir -p $(@D)
 	$(UNIT_CC) -I. -D__ASSEMBLY__ -DDSDT_AML_PATH='"$(DSDT_AML)"' -c $< -o $@
