@@ -245,6 +245,13 @@ struct vcpu_ops {
 	int (*vcpu_init)(struct vcpu *v, paddr_t slpt_root, struct pool *pool);
 	void (*vcpu_free)(struct vcpu *v, struct pool *pool);
 	/* Whole-state access; set also sets gpr[] and rip. */
+	/*
+	 * The guest's MSRs that the back-end keeps outside struct vcpu_state:
+	 * KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK, SYSENTER_CS/ESP/EIP
+	 * (partitions/platform.c checks a value before it is set). Home CPU.
+	 */
+	uint64_t (*msr_get)(struct vcpu *v, uint32_t msr);
+	void (*msr_set)(struct vcpu *v, uint32_t msr, uint64_t val);
 	void (*set_state)(struct vcpu *v, const struct vcpu_state *s);
 	void (*get_state)(struct vcpu *v, struct vcpu_state *s);
 	/* Enter the guest on the calling CPU and come back with the next exit, in v->exit. */

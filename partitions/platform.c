@@ -74,8 +74,111 @@ void platform_cpuid_host(struct vp *vp)
 	set_result(r, &c);
 }
 
+/* ---- the CPU's own MSRs that every 64-bit OS writes (SDM Vol. 4, Table 2-2) ---- */
+
+#define EFER_GUEST_BITS	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
+
+static bool canonical(uint64_t a)
+{
+	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
+/* Memory types 0, 1, 4, 5, 6, 7 in each byte (SDM Vol. 3A, 12.12.2): 2, 3 and 8 up #GP. */
+static bool pat_valid(uint64_t pat)
+{
+	for (unsigned i = 0; i < 8; i++) {
+		uint8_t t = (uint8_t)(pat >> (i * 8));
+
+		if (t > 7 || t == 2 || t == 3)
+			return false;
+	}
+	return true;
+}
+
+static bool is_backend_msr(uint32_t msr)
+{
+	switch (msr) {
+	case MSR_KERNEL_GS_BASE:
+	case MSR_STAR:
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+	case MSR_SFMASK:
+	case MSR_SYSENTER_CS:
+	case MSR_SYSENTER_ESP:
+	case MSR_SYSENTER_EIP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* EFER, the FS and GS bases, PAT: in the guest's state. false: not one of them. */
+static bool state_msr_read(struct vp *vp, uint32_t msr, uint64_t *val)
+{
+	struct vcpu_state s;
+
+	if (msr != MSR_EFER && msr != MSR_FS_BASE && msr != MSR_GS_BASE && msr != MSR_PAT)
+		return false;
+	vcpu_ops->get_state(&vp->vcpu, &s);
+	*val = msr == MSR_EFER ? s.efer : msr == MSR_FS_BASE ? s.fs.base :
+	       msr == MSR_GS_BASE ? s.gs.base : s.pat;
+	return true;
+}
+
+/*
+ * *ok false: #GP. EFER: a reserved bit, or LME changed while paging is on
+ * (SDM Vol. 3A, 10.8.5); LMA is the CPU's and keeps its value. A base must
+ * be canonical.
+ */
+static bool state_msr_write(struct vp *vp, uint32_t msr, uint64_t val, bool *ok)
+{
+	struct vcpu_state s;
+
+	if (msr != MSR_EFER && msr != MSR_FS_BASE && msr != MSR_GS_BASE && msr != MSR_PAT)
+		return false;
+	vcpu_ops->get_state(&vp->vcpu, &s);
+	*ok = false;
+	if (msr == MSR_EFER) {
+		if ((val & ~EFER_GUEST_BITS) ||
+		    ((s.cr0 & CR0_PG) && ((val ^ s.efer) & EFER_LME)))
+			return true;
+		s.efer = (val & ~EFER_LMA) | (s.efer & EFER_LMA);
+	} else if (msr == MSR_PAT) {
+		if (!pat_valid(val))
+			return true;
+		s.pat = val;
+	} else {
+		if (!canonical(val))
+			return true;
+		if (msr == MSR_FS_BASE)
+			s.fs.base = val;
+		else
+			s.gs.base = val;
+	}
+	vcpu_ops->set_state(&vp->vcpu, &s);
+	*ok = true;
+	return true;
+}
+
+static bool backend_msr_write(struct vp *vp, uint32_t msr, uint64_t val)
+{
+	bool address = msr == MSR_KERNEL_GS_BASE || msr == MSR_LSTAR || msr == MSR_CSTAR ||
+		       msr == MSR_SYSENTER_ESP || msr == MSR_SYSENTER_EIP;
+
+	if (address && !canonical(val))
+		return false;
+	vcpu_ops->msr_set(&vp->vcpu, msr, val);
+	return true;
+}
+
 bool platform_msr_read(struct vp *vp, uint32_t msr, uint64_t *val)
 {
+	if (is_backend_msr(msr)) {
+		*val = vcpu_ops->msr_get(&vp->vcpu, msr);
+		return true;
+	}
+	if (state_msr_read(vp, msr, val))
+		return true;
 	if (lapic_msr_is_ours(vp, msr))
 		return lapic_msr_read(vp, msr, val);
 	switch (msr) {
@@ -105,6 +208,12 @@ bool platform_msr_read(struct vp *vp, uint32_t msr, uint64_t *val)
 
 bool platform_msr_write(struct vp *vp, uint32_t msr, uint64_t val)
 {
+	bool ok;
+
+	if (is_backend_msr(msr))
+		return backend_msr_write(vp, msr, val);
+	if (state_msr_write(vp, msr, val, &ok))
+		return ok;
 	if (lapic_msr_is_ours(vp, msr))
 		return lapic_msr_write(vp, msr, val);
 	switch (msr) {

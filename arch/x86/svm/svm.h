@@ -87,6 +87,9 @@ void svm_take_exit(struct vcpu *v);
 /* The VMCB <-> struct vcpu_state conversion and CR access (arch/x86/svm/svm_state.c). */
 void svm_set_state(struct vcpu *v, const struct vcpu_state *s);
 void svm_get_state(struct vcpu *v, struct vcpu_state *s);
+/* vcpu_ops msr_get/msr_set: the VMCB's save area (VMLOAD and VMSAVE switch them). */
+uint64_t svm_msr_get(struct vcpu *v, uint32_t msr);
+void svm_msr_set(struct vcpu *v, uint32_t msr, uint64_t val);
 uint64_t svm_get_cr(struct vcpu *v, unsigned cr);
 void svm_set_cr(struct vcpu *v, unsigned cr, uint64_t val);
 

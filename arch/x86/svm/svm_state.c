@@ -183,3 +183,36 @@ void svm_set_cr(struct vcpu *v, unsigned cr, uint64_t val)
 	if (flush)
 		flush_own_translations(v, s->vmcb);
 }
+
+/* The VMCB's home of a guest MSR that VMLOAD/VMSAVE switch (APM Vol. 2, 15.5.2, Table B-2). */
+static uint64_t *vmcb_msr(struct vmcb_save *st, uint32_t msr)
+{
+	switch (msr) {
+	case MSR_KERNEL_GS_BASE:
+		return &st->kernel_gs_base;
+	case MSR_STAR:
+		return &st->star;
+	case MSR_LSTAR:
+		return &st->lstar;
+	case MSR_CSTAR:
+		return &st->cstar;
+	case MSR_SFMASK:
+		return &st->sfmask;
+	case MSR_SYSENTER_CS:
+		return &st->sysenter_cs;
+	case MSR_SYSENTER_ESP:
+		return &st->sysenter_esp;
+	default:		/* MSR_SYSENTER_EIP: platform.c asks for no other */
+		return &st->sysenter_eip;
+	}
+}
+
+uint64_t svm_msr_get(struct vcpu *v, uint32_t msr)
+{
+	return *vmcb_msr(&to_svm(v)->vmcb->save, msr);
+}
+
+void svm_msr_set(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	*vmcb_msr(&to_svm(v)->vmcb->save, msr) = val;
+}

@@ -25,7 +25,6 @@
 #define MSR_VMX_TRUE_PROCBASED		0x48e
 #define MSR_VMX_TRUE_EXIT		0x48f
 #define MSR_VMX_TRUE_ENTRY		0x490
-#define MSR_PAT				0x277
 
 /* IA32_VMX_BASIC (Appendix A.1) */
 #define VMX_BASIC_REVISION_MASK		0x7ffffffful

@@ -320,19 +320,80 @@ static void end_insn_shadow(struct vcpu *v)
 	v->insn_skipped = false;
 }
 
-#define MSR_KERNEL_GS_BASE	0xc0000102
+/*
+ * The MSRs switched with KERNEL_GS_BASE: SYSCALL's are not in the VMCS
+ * either, and the hypervisor makes no system calls (SDM Vol. 3C, 25.6:
+ * only the SYSENTER MSRs, EFER, PAT and the bases are VMCS fields).
+ */
+static uint64_t *lazy_msr(struct vmx_vcpu *vx, uint32_t msr)
+{
+	switch (msr) {
+	case MSR_KERNEL_GS_BASE:
+		return &vx->kernel_gs_base;
+	case MSR_STAR:
+		return &vx->star;
+	case MSR_LSTAR:
+		return &vx->lstar;
+	case MSR_CSTAR:
+		return &vx->cstar;
+	case MSR_SFMASK:
+		return &vx->sfmask;
+	default:
+		return NULL;
+	}
+}
+
+static const uint32_t lazy_msrs[] = { MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK };
 
 static void switch_guest_regs(struct vmx_vcpu *vx, unsigned cpu)
 {
 	struct vmx_vcpu *old = guest_regs_owner[cpu];
 
 	if (old) {
-		old->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+		for (unsigned i = 0; i < sizeof(lazy_msrs) / sizeof(lazy_msrs[0]); i++)
+			*lazy_msr(old, lazy_msrs[i]) = rdmsr(lazy_msrs[i]);
 		old->cr2 = read_cr2();
 	}
-	wrmsr(MSR_KERNEL_GS_BASE, vx->kernel_gs_base);
+	for (unsigned i = 0; i < sizeof(lazy_msrs) / sizeof(lazy_msrs[0]); i++)
+		wrmsr(lazy_msrs[i], *lazy_msr(vx, lazy_msrs[i]));
 	write_cr2(vx->cr2);
 	guest_regs_owner[cpu] = vx;
+}
+
+static uint32_t sysenter_field(uint32_t msr)
+{
+	return msr == MSR_SYSENTER_CS ? VMCS_GUEST_SYSENTER_CS :
+	       msr == MSR_SYSENTER_ESP ? VMCS_GUEST_SYSENTER_ESP : VMCS_GUEST_SYSENTER_EIP;
+}
+
+/* Home CPU, during the vCPU's exit: the lazy MSRs are in the CPU while it owns them. */
+static uint64_t vmx_msr_get(struct vcpu *v, uint32_t msr)
+{
+	unsigned cpu = this_cpu_id();
+	struct vmx_vcpu *vx = vmx_get(v, cpu);
+	uint64_t *lazy = lazy_msr(vx, msr), val;
+
+	if (!lazy)
+		val = vmread(sysenter_field(msr));
+	else
+		val = guest_regs_owner[cpu] == vx ? rdmsr(msr) : *lazy;
+	vmx_put(v, vx, cpu);
+	return val;
+}
+
+static void vmx_msr_set(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	unsigned cpu = this_cpu_id();
+	struct vmx_vcpu *vx = vmx_get(v, cpu);
+	uint64_t *lazy = lazy_msr(vx, msr);
+
+	if (!lazy)
+		vmwrite(sysenter_field(msr), val);
+	else if (guest_regs_owner[cpu] == vx)
+		wrmsr(msr, val);
+	else
+		*lazy = val;
+	vmx_put(v, vx, cpu);
 }
 
 /*
@@ -558,6 +619,8 @@ const struct vcpu_ops vmx_vcpu_ops = {
 	.cpu_enable = vmx_cpu_enable,
 	.vcpu_init = vmx_vcpu_init,
 	.vcpu_free = vmx_vcpu_free,
+	.msr_get = vmx_msr_get,
+	.msr_set = vmx_msr_set,
 	.set_state = vmx_vcpu_set_state,
 	.get_state = vmx_vcpu_get_state,
 	.run = vmx_run,

@@ -54,6 +54,7 @@ struct vmx_vcpu {
 	uint64_t host_rsp;		/* HOST_RSP as last written, 0: unknown */
 	uint64_t cr2;			/* the guest's, while another vCPU owns the register */
 	uint64_t kernel_gs_base;	/* the guest's, while another vCPU owns the MSR */
+	uint64_t star, lstar, cstar, sfmask;	/* likewise: SYSCALL's MSRs */
 	uint32_t proc;			/* primary controls as in the VMCS */
 	uint32_t entry_intr;		/* VM-entry interruption info pending, 0: none */
 	int32_t active_cpu;		/* CPU the VMCS is active on, -1: clear */
