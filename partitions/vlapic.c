@@ -280,12 +280,17 @@ typedef bool (*reg_write_fn)(struct vlapic *l, unsigned idx, uint32_t val, uint6
 #define X2APIC_ONLY	2u	/* reserved in the xAPIC page */
 #define X2APIC_RO	4u	/* read-only in x2APIC mode */
 
+#define FIELD		8u	/* reads the struct vlapic member at `field` */
+
 struct reg {
 	const char *name;
 	unsigned flags;
-	reg_read_fn read;	/* NULL: write-only */
+	uint16_t field;
+	reg_read_fn read;	/* NULL (and not FIELD): write-only */
 	reg_write_fn write;	/* NULL: read-only */
 };
+/* A register that reads a struct vlapic member as it is: flags FIELD (| F's left operand), field, read. */
+#define F(member)	FIELD, offsetof(struct vlapic, member), NULL
 
 static uint32_t rd_zero(const struct vlapic *l, unsigned idx, uint64_t now)
 {
@@ -305,12 +310,6 @@ static uint32_t rd_version(const struct vlapic *l, unsigned idx, uint64_t now)
 	return VERSION_VALUE;
 }
 
-static uint32_t rd_tpr(const struct vlapic *l, unsigned idx, uint64_t now)
-{
-	(void)idx, (void)now;
-	return l->tpr;
-}
-
 static uint32_t rd_ppr(const struct vlapic *l, unsigned idx, uint64_t now)
 {
 	(void)idx, (void)now;
@@ -322,18 +321,6 @@ static uint32_t rd_ldr(const struct vlapic *l, unsigned idx, uint64_t now)
 {
 	(void)idx, (void)now;
 	return x2apic(l) ? (l->id >> 4) << 16 | 1u << (l->id & 15) : l->ldr;
-}
-
-static uint32_t rd_dfr(const struct vlapic *l, unsigned idx, uint64_t now)
-{
-	(void)idx, (void)now;
-	return l->dfr;
-}
-
-static uint32_t rd_svr(const struct vlapic *l, unsigned idx, uint64_t now)
-{
-	(void)idx, (void)now;
-	return l->svr;
 }
 
 static uint32_t rd_isr(const struct vlapic *l, unsigned idx, uint64_t now)
@@ -354,12 +341,6 @@ static uint32_t rd_irr(const struct vlapic *l, unsigned idx, uint64_t now)
 	return l->irr[idx & 7];
 }
 
-static uint32_t rd_esr(const struct vlapic *l, unsigned idx, uint64_t now)
-{
-	(void)idx, (void)now;
-	return l->esr;
-}
-
 /* LVT index of register index 0x2f (CMCI) or 0x32..0x37. */
 static unsigned lvt_index(unsigned idx)
 {
@@ -372,35 +353,10 @@ static uint32_t rd_lvt(const struct vlapic *l, unsigned idx, uint64_t now)
 	return l->lvt[lvt_index(idx)];
 }
 
-/* Delivery status (bit 12) is always 0: an IPI is sent at once. */
-static uint32_t rd_icr_lo(const struct vlapic *l, unsigned idx, uint64_t now)
-{
-	(void)idx, (void)now;
-	return l->icr_lo;
-}
-
-static uint32_t rd_icr_hi(const struct vlapic *l, unsigned idx, uint64_t now)
-{
-	(void)idx, (void)now;
-	return l->icr_hi;
-}
-
-static uint32_t rd_timer_icr(const struct vlapic *l, unsigned idx, uint64_t now)
-{
-	(void)idx, (void)now;
-	return l->timer_icr;
-}
-
 static uint32_t rd_timer_ccr(const struct vlapic *l, unsigned idx, uint64_t now)
 {
 	(void)idx;
 	return timer_current(l, now);
-}
-
-static uint32_t rd_timer_dcr(const struct vlapic *l, unsigned idx, uint64_t now)
-{
-	(void)idx, (void)now;
-	return l->timer_dcr;
 }
 
 static bool wr_tpr(struct vlapic *l, unsigned idx, uint32_t val, uint64_t now, struct vlapic_effect *fx)
@@ -527,42 +483,57 @@ static bool wr_self_ipi(struct vlapic *l, unsigned idx, uint32_t val, uint64_t n
 }
 
 #define ARRAY8(first, nm, fn) \
-	[first] = { nm, 0, fn, NULL }, [first + 1] = { nm, 0, fn, NULL }, \
-	[first + 2] = { nm, 0, fn, NULL }, [first + 3] = { nm, 0, fn, NULL }, \
-	[first + 4] = { nm, 0, fn, NULL }, [first + 5] = { nm, 0, fn, NULL }, \
-	[first + 6] = { nm, 0, fn, NULL }, [first + 7] = { nm, 0, fn, NULL }
+	[first] = { nm, 0, 0, fn, NULL }, [first + 1] = { nm, 0, 0, fn, NULL }, \
+	[first + 2] = { nm, 0, 0, fn, NULL }, [first + 3] = { nm, 0, 0, fn, NULL }, \
+	[first + 4] = { nm, 0, 0, fn, NULL }, [first + 5] = { nm, 0, 0, fn, NULL }, \
+	[first + 6] = { nm, 0, 0, fn, NULL }, [first + 7] = { nm, 0, 0, fn, NULL }
 
 /* Indexed by offset / 16 (= x2APIC MSR - 0x800); a hole (no read, no write) is reserved. */
 static const struct reg regs[0x40] = {
-	[0x02] = { "ID",         X2APIC_RO,   rd_id,        NULL },
-	[0x03] = { "VERSION",    0,           rd_version,   NULL },
-	[0x08] = { "TPR",        0,           rd_tpr,       wr_tpr },
-	[0x09] = { "APR",        XAPIC_ONLY,  rd_zero,      NULL },
-	[0x0a] = { "PPR",        0,           rd_ppr,       NULL },
-	[0x0b] = { "EOI",        0,           NULL,         wr_eoi },
-	[0x0c] = { "RRD",        XAPIC_ONLY,  rd_zero,      NULL },
-	[0x0d] = { "LDR",        X2APIC_RO,   rd_ldr,       wr_ldr },
-	[0x0e] = { "DFR",        XAPIC_ONLY,  rd_dfr,       wr_dfr },
-	[0x0f] = { "SVR",        0,           rd_svr,       wr_svr },
+	[0x02] = { "ID",          X2APIC_RO,   0, rd_id,        NULL },
+	[0x03] = { "VERSION",     0,           0, rd_version,   NULL },
+	[0x08] = { "TPR",         F(tpr),                       wr_tpr },
+	[0x09] = { "APR",         XAPIC_ONLY,  0, rd_zero,      NULL },
+	[0x0a] = { "PPR",         0,           0, rd_ppr,       NULL },
+	[0x0b] = { "EOI",         0,           0, NULL,         wr_eoi },
+	[0x0c] = { "RRD",         XAPIC_ONLY,  0, rd_zero,      NULL },
+	[0x0d] = { "LDR",         X2APIC_RO,   0, rd_ldr,       wr_ldr },
+	[0x0e] = { "DFR",         XAPIC_ONLY | F(dfr),          wr_dfr },
+	[0x0f] = { "SVR",         F(svr),                       wr_svr },
 	ARRAY8(0x10, "ISR", rd_isr),
 	ARRAY8(0x18, "TMR", rd_tmr),
 	ARRAY8(0x20, "IRR", rd_irr),
-	[0x28] = { "ESR",        0,           rd_esr,       wr_esr },
-	[0x2f] = { "LVT_CMCI",   0,           rd_lvt,       wr_lvt },
-	[0x30] = { "ICR",        0,           rd_icr_lo,    wr_icr_lo },
-	[0x31] = { "ICR_HI",     XAPIC_ONLY,  rd_icr_hi,    wr_icr_hi },
-	[0x32] = { "LVT_TIMER",  0,           rd_lvt,       wr_lvt },
-	[0x33] = { "LVT_THERMAL", 0,          rd_lvt,       wr_lvt },
-	[0x34] = { "LVT_PERF",   0,           rd_lvt,       wr_lvt },
-	[0x35] = { "LVT_LINT0",  0,           rd_lvt,       wr_lvt },
-	[0x36] = { "LVT_LINT1",  0,           rd_lvt,       wr_lvt },
-	[0x37] = { "LVT_ERROR",  0,           rd_lvt,       wr_lvt },
-	[0x38] = { "TIMER_ICR",  0,           rd_timer_icr, wr_timer_icr },
-	[0x39] = { "TIMER_CCR",  0,           rd_timer_ccr, NULL },
-	[0x3e] = { "TIMER_DCR",  0,           rd_timer_dcr, wr_timer_dcr },
-	[0x3f] = { "SELF_IPI",   X2APIC_ONLY, NULL,         wr_self_ipi },
+	[0x28] = { "ESR",         F(esr),                       wr_esr },
+	[0x2f] = { "LVT_CMCI",    0,           0, rd_lvt,       wr_lvt },
+	[0x30] = { "ICR",         F(icr_lo),                    wr_icr_lo },	/* delivery status reads 0: IPIs leave at once */
+	[0x31] = { "ICR_HI",      XAPIC_ONLY | F(icr_hi),       wr_icr_hi },
+	[0x32] = { "LVT_TIMER",   0,           0, rd_lvt,       wr_lvt },
+	[0x33] = { "LVT_THERMAL", 0,           0, rd_lvt,       wr_lvt },
+	[0x34] = { "LVT_PERF",    0,           0, rd_lvt,       wr_lvt },
+	[0x35] = { "LVT_LINT0",   0,           0, rd_lvt,       wr_lvt },
+	[0x36] = { "LVT_LINT1",   0,           0, rd_lvt,       wr_lvt },
+	[0x37] = { "LVT_ERROR",   0,           0, rd_lvt,       wr_lvt },
+	[0x38] = { "TIMER_ICR",   F(timer_icr),                 wr_timer_icr },
+	[0x39] = { "TIMER_CCR",   0,           0, rd_timer_ccr, NULL },
+	[0x3e] = { "TIMER_DCR",   F(timer_dcr),                 wr_timer_dcr },
+	[0x3f] = { "SELF_IPI",    X2APIC_ONLY, 0, NULL,         wr_self_ipi },
 };
 #define X2APIC_ICR_IDX	0x30u
+
+static bool reg_readable(const struct reg *r)
+{
+	return r->read || (r->flags & FIELD);
+}
+
+static uint32_t reg_read(const struct vlapic *l, const struct reg *r, unsigned idx, uint64_t now)
+{
+	uint32_t v;
+
+	if (r->read)
+		return r->read(l, idx, now);
+	memcpy(&v, (const char *)l + r->field, sizeof(v));
+	return v;
+}
 
 /* --- xAPIC MMIO ------------------------------------------------------- */
 
@@ -579,8 +550,8 @@ void vlapic_mmio_read(struct vlapic *l, uint32_t offset, unsigned size, uint64_t
 	const struct reg *r = mmio_reg(l, offset, size);
 
 	*val = 0;
-	if (r && r->read)
-		*val = r->read(l, offset / 16, now);
+	if (r && reg_readable(r))
+		*val = reg_read(l, r, offset / 16, now);
 	else
 		l->bad_access++;
 }
@@ -624,9 +595,9 @@ static bool msr_read_x2apic(struct vlapic *l, uint32_t msr, uint64_t now, uint64
 	const struct reg *r = x2apic_reg(l, msr);
 	unsigned idx = msr - VLAPIC_MSR_X2APIC_FIRST;
 
-	if (!r || !r->read)
+	if (!r || !reg_readable(r))
 		return false;		/* reserved or write-only (EOI, SELF_IPI) */
-	*val = idx == X2APIC_ICR_IDX ? (uint64_t)l->icr_hi << 32 | l->icr_lo : r->read(l, idx, now);
+	*val = idx == X2APIC_ICR_IDX ? (uint64_t)l->icr_hi << 32 | l->icr_lo : reg_read(l, r, idx, now);
 	return true;
 }
 

@@ -31,7 +31,7 @@ UNIT_TESTS := test_format test_mb2 test_memmap test_palloc test_cmdline test_acp
 	      test_guest_insn test_svm_exit test_svm_state test_vmx_exit test_exit test_hypercall test_log \
 	      test_hvroot test_hvcall_decode test_hvcall_engine test_synic test_tlfs test_pool test_rootmem \
 	      test_script test_childload test_childdev test_childout test_child test_frames test_intercept \
-	      test_xlcfg test_json test_lineedit test_mmio_insn test_acpi_build test_ioapic
+	      test_xlcfg test_json test_lineedit test_mmio_insn test_acpi_build test_ioapic test_vlapic
 
 # Hypervisor code a test links besides the pure modules (the test stubs what
 # that code calls): UNIT_EXTRA_<test>.
@@ -55,7 +55,7 @@ UNIT_EXTRA_OBJS = $(sort $(patsubst %.c,$(UNIT_DIR)/obj/%.o,\
 	$(foreach t,$(UNIT_TESTS),$(UNIT_EXTRA_$(t)))))
 FUZZ_TARGETS := fuzz_mb2 fuzz_madt fuzz_cmdline fuzz_memmap fuzz_elf fuzz_mbhdr fuzz_logring \
 		fuzz_hvroot fuzz_hvcall_decode fuzz_pool fuzz_rootimg fuzz_script fuzz_childout fuzz_xlcfg \
-		fuzz_lineedit fuzz_mmio_insn
+		fuzz_lineedit fuzz_mmio_insn fuzz_vlapic
 
 # Order-only prerequisite of every rule here: the top-level Makefile sets it to
 # its `deps` target (package installation); empty when used on its own.
