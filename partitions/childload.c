@@ -3,6 +3,8 @@
  * and first state are partitions/loader.c's, expressed as memory writes and
  * TLFS register assignments (hyperv-root-abi.md 4.11) instead of a
  * struct vcpu_state, so the root can set them with HvCallSetVpRegisters.
+ * A Linux bzImage follows Linux's boot protocol instead; its memory is
+ * written by childload_linux.c, its VP 0's state is set here.
  */
 #include "partitions/childload.h"
 #include "core/abi/childplat.h"

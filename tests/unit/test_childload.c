@@ -790,7 +790,7 @@ static void expected_boot_params(uint8_t *bp, uint64_t initrd, uint64_t initrd_l
 	};
 
 	memset(bp, 0, 4096);
-	memcpy(bp + 0x1f1, bz + 0x1f1, BZ_HDR_END - 0x1f1);	/* the setup header, no more */
+	memcpy(bp + 0x1f1, bz + 0x1f1, 0x202u + bz[0x201] - 0x1f1);	/* the setup header, no more */
 	put(bp, 0x070, acpi ? 0xe0000 : 0, 8);		/* acpi_rsdp_addr */
 	put(bp, 0x0c0, initrd >> 32, 4);		/* ext_ramdisk_image */
 	put(bp, 0x0c4, initrd_len >> 32, 4);		/* ext_ramdisk_size */
@@ -865,17 +865,25 @@ static void test_linux_load(void **state)
 	check_linux_registers(BZ_PREF);
 }
 
-/* No initrd, no ACPI tables: the fields stay 0; an empty command line. */
+/*
+ * No initrd, no ACPI tables: the fields stay 0; an empty command line; a
+ * setup header of protocol 2.12's length (up to handover_offset): the
+ * file's bytes after it are not copied.
+ */
 static void test_linux_bare(void **state)
 {
 	static uint8_t bp[4096];
 	const char *why = "unset";
 
 	(void)state;
+	put(bz, 0x201, 0x268 - 0x202, 1);
+	put(bz, 0x206, 0x020c, 2);
 	assert_true(childload_image(bz, bz_len, LX_MEM, 1, ID, "", NULL, 0, NULL, &mem, &plan, &why));
 	assert_int_equal(plan.nmods, 0);
 	expected_boot_params(bp, 0, 0, false, LX_MEM);
 	assert_memory_equal(ram + LX_BP, bp, sizeof(bp));
+	assert_int_equal(get(ram, LX_BP + 0x268, 4), 0);	/* kernel_info_offset: not copied */
+	assert_int_equal(get(ram, LX_BP + 0x264, 4), 0x190);	/* handover_offset: copied */
 	assert_string_equal((const char *)ram + LX_CMDLINE, "");
 	assert_int_equal(ram[0xe0000], 0xee);
 	assert_true(childload_vp_starts(&plan, 0));
