@@ -1145,6 +1145,29 @@ linux_case() {
 		"$build/linux/vmlinuz:vmlinuz" "$build/linux/initrd.gz:initrd.gz" \
 		-- "$NO_PANIC" "$LINUX_FORBID" "^root: 'lx': crashed" '^\[lx\] init: FAIL'
 }
+# The material itself, without us: QEMU boots the same kernel and initramfs (-kernel, -initrd)
+# and /init's checks pass there (a failure here is the material's or /init's, not the child
+# platform's). Runs by default (about 10 s).
+linux_direct() {
+	local name=qemu-linux-direct dir t0=$SECONDS rc problems=() re
+	case_begin "$name" || return 0
+	timeout 120 qemu-system-x86_64 -accel tcg -cpu EPYC -smp 2 -m 256M -display none \
+		-monitor none -no-reboot -kernel "$build/linux/vmlinuz" -initrd "$build/linux/initrd.gz" \
+		-append "console=ttyS0 lxtest=poweroff lxcpus=2 mitigations=off" \
+		-serial "file:$dir/com1.txt" >"$dir/emu.out" 2>&1
+	rc=$?
+	tr -d '\r' < "$dir/com1.txt" > "$dir/serial.txt"
+	for re in '^init: up$' '^init: ok nproc 2$' '^init: ok the local timer \(LOC\) counts up on all 2 CPUs' \
+		'^init: ok IPIs' '^init: ok the monotonic clock reads in order' '^init: all checks passed$' \
+		'^init: poweroff$' 'reboot: Power down'; do
+		grep -qE -- "$re" "$dir/serial.txt" || problems+=("missing: $re")
+	done
+	grep -qE -- '^init: FAIL|Kernel panic' "$dir/serial.txt" &&
+		problems+=("present: $(grep -m1 -E -- '^init: FAIL|Kernel panic' "$dir/serial.txt")")
+	[ "$rc" = 0 ] || problems+=("QEMU ended with status $rc")
+	verdict "$name" "$t0" "$rc" "serial log tail=$dir/serial.txt=20"
+}
+linux_direct
 linux_case qemu-linux qemu 2 600 300 linux-poweroff.txt
 linux_case qemu-linux-smp4 qemu 4 600 300 linux-poweroff-4.txt
 linux_case qemu-linux-reboot qemu 2 900 300 linux-reboot.txt
