@@ -40,7 +40,7 @@ DEMO_MODULES = "$(BUILD)/guests/cpuid.elf:cpuid.elf partition=demo-cpuid mem=4M"
 SCRIPT_MODULE  = $(if $(SCRIPT),"$(SCRIPT):$(notdir $(SCRIPT))")
 SCRIPT_CMDLINE = $(if $(SCRIPT),script=$(notdir $(SCRIPT)))
 
-# The Linux child's test material (issue 12, tests/linux/, docs/testing.md "Linux child"): Debian
+# The Linux child's test material (issue 12, tests/linux/, docs/testing.md "The Linux child"): Debian
 # 12's kernel (the package linux-image-amd64 depends on) and busybox-static, downloaded with
 # apt-get download and unpacked here (nothing is installed), and an initramfs made from busybox
 # and tests/linux/init. LINUX_DEBS=FOLDER: take the .deb files from there instead (offline).

@@ -9,6 +9,8 @@
 # a CPUID round trip through a loop around the back-end's entry stub with a
 # trivial handler (step RIP), and the same through vcpu_ops->run. Figures
 # are shown with their ratio to the first.
+# Then the Linux child's figures, in wall-clock seconds (tests/bench/linux-bench.sh: the
+# same kernel booted by QEMU -kernel, our child's start to its /init, the idle child's exits).
 # Writes a text report to stdout and JSON to BUILD/bench.json.
 set -eu
 build=$1
@@ -187,6 +189,8 @@ echo "  (#) make run's ISO (its 2 demonstration partitions): instructions from p
 echo "      (firmware and GRUB included) to the root's first prompt; those runs took"
 echo "      $svm_prompt_wall s (QEMU -icount, ~4x slower than make run's plain TCG) and"
 echo "      $vmx_prompt_wall s (Bochs) of wall-clock time to the prompt."
+echo
+"$here/linux-bench.sh" "$build" || exit 1
 
 
 vendor_json() {
@@ -222,7 +226,9 @@ JSON
 	vendor_json svm qemu-tcg-icount-epyc
 	echo "    ,"
 	vendor_json vmx bochs-corei7_skylake_x-1cpu-sync-none
-	echo "  }"
+	echo "  },"
+	echo '  "linux":'
+	sed 's/^/  /' "$dir/linux.json"
 	echo "}"
 } > "$build/bench.json"
 echo "bench: JSON in $build/bench.json"

@@ -9,16 +9,28 @@ set -eu
 pkg=$1 dir=$2 member=$3 dest=$4
 mkdir -p "$dir/deb"
 # linux-image-amd64 depends on the kernel of the day, linux-image-6.1.0-NN-amd64
-real=$pkg
-case $pkg in
-linux-image-amd64)
-	real=$(apt-cache depends "$pkg" 2>/dev/null |
-		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n 1)
-	if [ -z "$real" ]; then
-		echo "linux: cannot resolve $pkg with apt-cache (no package lists? run apt-get update)" >&2
-		exit 1
-	fi ;;
-esac
+resolve() {
+	case $pkg in
+	linux-image-amd64)
+		apt-cache depends "$pkg" 2>/dev/null |
+			sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n 1 ;;
+	*)	apt-cache show "$pkg" >/dev/null 2>&1 && echo "$pkg" ;;
+	esac
+}
+real=$(resolve || true)
+if [ -z "$real" ] && [ -z "${LINUX_DEBS:-}" ]; then
+	# no package lists (a machine whose lists were cleaned): fetch them once
+	SUDO=""
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	echo "linux: apt-cache does not know $pkg: apt-get update" >&2
+	$SUDO apt-get update -q >&2 || true
+	real=$(resolve || true)
+fi
+if [ -z "$real" ]; then
+	echo "linux: cannot resolve the package $pkg with apt-cache: the Linux test material needs" \
+	     "Debian's package lists (apt-get update, the network), or LINUX_DEBS=FOLDER" >&2
+	exit 1
+fi
 deb=
 if [ -n "${LINUX_DEBS:-}" ]; then
 	deb=$(ls "$LINUX_DEBS/${real}_"*_amd64.deb 2>/dev/null | head -n 1 || true)
