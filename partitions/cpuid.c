@@ -39,6 +39,8 @@
 #define L1_ECX_F16C		BIT(29)
 #define L1_EDX_HTT		BIT(28)		/* [23:16] of EBX is valid */
 #define L1_EDX_APIC		BIT(9)
+#define L1_EDX_MCE		BIT(7)
+#define L1_EDX_MCA		BIT(14)
 #define L1_ECX_X2APIC		BIT(21)
 #define L1_ECX_TSC_DEADLINE	BIT(24)
 #define L6_EAX_ARAT		BIT(2)		/* the APIC timer runs in every C-state */
@@ -274,6 +276,12 @@ static void hide_unloadable_cr4_features(const struct cpuid_view *v, uint32_t le
 static void leaf_1(const struct cpuid_view *v, struct cpuid_regs *r)
 {
 	r->ecx &= ~(L1_ECX_VMX | L1_ECX_SMX | L1_ECX_MONITOR | L1_ECX_NEEDS_XSAVE);
+	/*
+	 * No machine-check architecture: its MSRs (MCG_CAP, MCG_STATUS, the
+	 * banks) are not there, and Linux, told of MCA, panics at the first
+	 * #GP of one ("MCA architectural violation").
+	 */
+	r->edx &= ~(L1_EDX_MCE | L1_EDX_MCA);
 	hide_unloadable_cr4_features(v, 1, r);
 	r->ecx |= HV_CPUID_HYPERVISOR_PRESENT;
 	r->ebx = set_field(r->ebx, 0xff0000u, L1_EBX_LOGICAL_SHIFT, 1u << core_bits(v));

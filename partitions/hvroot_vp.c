@@ -291,6 +291,8 @@ uint16_t hvroot_get_vp_registers(struct hc_call *c)
 
 		if (is_suspend_reg(name)) {
 			v.reg64 = vp->suspend & suspend_bit(name) ? 1 : 0;
+		} else if (core_reg(vp, name) && quiet_for_core_regs(vp)) {
+			v.reg64 = *core_reg(vp, name);	/* the core's copy: any CPU, as for a set */
 		} else {
 			if (!arch_access_ok(vp))
 				return HV_STATUS_INVALID_VP_STATE;

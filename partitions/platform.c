@@ -171,8 +171,22 @@ static bool backend_msr_write(struct vp *vp, uint32_t msr, uint64_t val)
 	return true;
 }
 
+/*
+ * MSRs that read 0 and ignore writes: AMD's northbridge configuration
+ * (0xC001001F), which Linux reads and writes without a fault handler to
+ * turn on extended PCI configuration through 0xCF8 (there is no PCI).
+ */
+static bool is_inert_msr(uint32_t msr)
+{
+	return msr == 0xc001001fu;
+}
+
 bool platform_msr_read(struct vp *vp, uint32_t msr, uint64_t *val)
 {
+	if (is_inert_msr(msr)) {
+		*val = 0;
+		return true;
+	}
 	if (is_backend_msr(msr)) {
 		*val = vcpu_ops->msr_get(&vp->vcpu, msr);
 		return true;
@@ -210,6 +224,8 @@ bool platform_msr_write(struct vp *vp, uint32_t msr, uint64_t val)
 {
 	bool ok;
 
+	if (is_inert_msr(msr))
+		return true;
 	if (is_backend_msr(msr))
 		return backend_msr_write(vp, msr, val);
 	if (state_msr_write(vp, msr, val, &ok))

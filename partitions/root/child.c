@@ -875,6 +875,8 @@ static void end_as(struct child *c, bool crashed, enum script_end end, const cha
 		   const char *why)
 {
 	static uint64_t ends;
+	uint64_t count;
+	uint16_t port;
 
 	c->ended = true;
 	c->ended_tsc = rdtsc();
@@ -884,6 +886,9 @@ static void end_as(struct child *c, bool crashed, enum script_end end, const cha
 	child_say(c, "root: '%s': %s", c->name, why);
 	child_say(c, "root: '%s': ports: %lu emulated, %lu to no device", c->name,
 		  c->dev.io_accesses, c->dev.io_no_device);
+	if (childdev_busiest_absent(&c->dev, &port, &count))
+		child_say(c, "root: '%s': the port with no device it used most: 0x%x, %lu times", c->name,
+			  port, count);
 	if (end == SCRIPT_END_DESTROY) {
 		child_destroy(c);
 		return;

@@ -38,6 +38,17 @@ static void emit(const char *text, childdev_line_fn line, void *ctx)
 		line(ctx, text);
 }
 
+/* Counted per port for the first few ports: what a child probes most, for its end's summary. */
+static void count_absent(struct childdev *d, uint16_t port)
+{
+	for (size_t i = 0; i < sizeof(d->absent) / sizeof(d->absent[0]); i++)
+		if (d->absent[i].port == port || !d->absent[i].count) {
+			d->absent[i].port = port;
+			d->absent[i].count++;
+			return;
+		}
+}
+
 uint32_t childdev_io(struct childdev *d, uint16_t port, unsigned size, bool write, uint32_t val,
 		     childdev_line_fn line, void *ctx)
 {
@@ -64,7 +75,19 @@ uint32_t childdev_io(struct childdev *d, uint16_t port, unsigned size, bool writ
 		return v;
 	}
 	d->io_no_device++;
+	count_absent(d, port);
 	return write ? 0 : 0xffffffffu;		/* nothing there: the bus floats high */
+}
+
+bool childdev_busiest_absent(const struct childdev *d, uint16_t *port, uint64_t *count)
+{
+	*count = 0;
+	for (size_t i = 0; i < sizeof(d->absent) / sizeof(d->absent[0]); i++)
+		if (d->absent[i].count > *count) {
+			*count = d->absent[i].count;
+			*port = d->absent[i].port;
+		}
+	return *count != 0;
 }
 
 void childdev_flush(struct childdev *d, childdev_line_fn line, void *ctx)

@@ -129,13 +129,24 @@ bool childplat_mmio(struct child *c, unsigned vp, const struct hv_x64_memory_int
 	struct mmio_insn d;
 	unsigned n = 1;
 
-	if (!c->linux || off >= 0x1000 ||
-	    !mmio_insn_decode(m->instruction_bytes, MIN(m->instruction_byte_count, sizeof(m->instruction_bytes)),
-			      mode, &d) || d.reg == 4 /* RSP */)
+	uint16_t st;
+
+	if (!c->linux || off >= 0x1000)
 		return false;
-	if ((!d.write || !d.has_imm) &&
-	    get_reg(c, vp, HV_X64_REGISTER_RAX + d.reg, &reg) != HV_STATUS_SUCCESS)
+	if (!mmio_insn_decode(m->instruction_bytes, MIN(m->instruction_byte_count, sizeof(m->instruction_bytes)),
+			      mode, &d) || d.reg == 4 /* RSP */) {
+		say("root: '%s': an I/O APIC access by an instruction I do not emulate (%u bytes: %02x %02x %02x %02x, %u-bit)",
+		    c->name, m->instruction_byte_count, m->instruction_bytes[0], m->instruction_bytes[1],
+		    m->instruction_bytes[2], m->instruction_bytes[3], mode);
 		return false;
+	}
+	if (!d.write || !d.has_imm) {
+		st = get_reg(c, vp, HV_X64_REGISTER_RAX + d.reg, &reg);
+		if (st != HV_STATUS_SUCCESS) {
+			say("root: '%s': GetVpRegisters on VP %u: %s", c->name, vp, hv_status_name(st));
+			return false;
+		}
+	}
 	memset(regs, 0, sizeof(regs));
 	if (d.write && ioapic_mmio_write(&c->ioapic, (uint32_t)off,
 					 (uint32_t)mmio_insn_store_value(&d, reg), &msg))

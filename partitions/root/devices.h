@@ -136,6 +136,8 @@ struct childdev {
 	uint16_t in_head, in_count;
 	/* port accesses emulated, and of those to a port with no device (the root's "denied io=") */
 	uint64_t io_accesses, io_no_device;
+	/* the first CHILDDEV_ABSENT_MAX ports with no device and their accesses (childdev_busiest_absent) */
+	struct { uint16_t port; uint64_t count; } absent[8];
 };
 
 /* Where finished lines go: the caller prints "[NAME] text". */
@@ -158,6 +160,8 @@ bool childdev_input(struct childdev *d, uint8_t byte);
  */
 uint32_t childdev_io(struct childdev *d, uint16_t port, unsigned size, bool write, uint32_t val,
 		     childdev_line_fn line, void *ctx);
+/* The port with no device the child touched most (*count accesses); false if none. */
+bool childdev_busiest_absent(const struct childdev *d, uint16_t *port, uint64_t *count);
 /* Lines cut short at the child's end. */
 void childdev_flush(struct childdev *d, childdev_line_fn line, void *ctx);
 
