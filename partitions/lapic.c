@@ -41,12 +41,31 @@ static void drain_pending(struct vp *vp)
 }
 
 /*
+ * CR8 is the TPR's priority class (SDM Vol. 3A, 11.8.6.1: CR8[3:0] is
+ * TPR[7:4], a CR8 write clears TPR[3:0]). The back-ends keep CR8 (AMD-V's
+ * V_TPR, which the guest's MOVs use without an exit; VT-x's exiting
+ * MOVs), the model keeps the TPR: whichever side changed since the last
+ * look is copied to the other, before any priority is decided.
+ */
+static void sync_cr8(struct vp *vp)
+{
+	uint8_t cr8 = (uint8_t)vcpu_ops->get_cr(&vp->vcpu, 8);
+
+	if (cr8 != vp->lapic_cr8)
+		vp->lapic.tpr = (uint32_t)cr8 << 4;
+	else if ((vp->lapic.tpr >> 4) != cr8)
+		vcpu_ops->set_cr(&vp->vcpu, 8, vp->lapic.tpr >> 4);
+	vp->lapic_cr8 = (uint8_t)(vp->lapic.tpr >> 4);
+}
+
+/*
  * The summary is cleared before the bitmap is drained, so a raise after
  * the drain leaves it set; it is set again while the model has a vector
  * to deliver, so the entry path keeps looking until it is taken.
  */
 bool lapic_irq_ready(struct vp *vp)
 {
+	sync_cr8(vp);
 	__atomic_store_n(&vp->irq_summary, 0, __ATOMIC_SEQ_CST);
 	drain_pending(vp);
 	if (vlapic_pending(&vp->lapic) < 0)

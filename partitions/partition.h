@@ -132,6 +132,7 @@ struct vp {
 	volatile uint32_t lapic_signals;
 	volatile uint8_t sipi_vector;
 	volatile bool nmi_pending;
+	uint8_t lapic_cr8;		/* CR8 as last made to agree with the TPR (lapic.c) */
 };
 
 /* The TLFS suspend registers (HV_REGISTER_EXPLICIT_SUSPEND, _INTERCEPT_SUSPEND). */

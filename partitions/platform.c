@@ -172,19 +172,28 @@ static bool backend_msr_write(struct vp *vp, uint32_t msr, uint64_t val)
 }
 
 /*
- * MSRs that read 0 and ignore writes: AMD's northbridge configuration
- * (0xC001001F), which Linux reads and writes without a fault handler to
- * turn on extended PCI configuration through 0xCF8 (there is no PCI).
+ * MSRs whose writes change nothing: AMD's northbridge configuration
+ * (0xC001001F, reads 0), which Linux reads and writes without a fault
+ * handler to turn on extended PCI configuration through 0xCF8 (there is
+ * no PCI), and IA32_MISC_ENABLE (below).
  */
 static bool is_inert_msr(uint32_t msr)
 {
-	return msr == 0xc001001fu;
+	return msr == 0xc001001fu || msr == MSR_MISC_ENABLE;
 }
+
+/*
+ * IA32_MISC_ENABLE (SDM Vol. 4, Table 2-2), which Intel's CPU code (the
+ * decompressor's verify_cpu first) reads without a fault handler: fast
+ * strings on, branch trace and PEBS unavailable, XD not disabled, CPUID
+ * not limited. Writes change nothing.
+ */
+#define MISC_ENABLE_VALUE	((1ull << 0) | (1ull << 11) | (1ull << 12))
 
 bool platform_msr_read(struct vp *vp, uint32_t msr, uint64_t *val)
 {
 	if (is_inert_msr(msr)) {
-		*val = 0;
+		*val = msr == MSR_MISC_ENABLE ? MISC_ENABLE_VALUE : 0;
 		return true;
 	}
 	if (is_backend_msr(msr)) {

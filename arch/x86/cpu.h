@@ -19,6 +19,7 @@
 #define MSR_SYSENTER_ESP	0x00000175
 #define MSR_SYSENTER_EIP	0x00000176
 #define MSR_PAT			0x00000277
+#define MSR_MISC_ENABLE		0x000001a0
 
 #define EFER_SCE		(1u << 0)
 #define EFER_LME		(1u << 8)

@@ -22,7 +22,7 @@ lx=$build/linux
 runs=${LINUX_BENCH_RUNS:-3}
 # the child's and the direct boot's command line: the cases' (tests/system/linux-*.txt) with
 # lxtest=bench
-cmdline=${LINUX_BENCH_CMDLINE:-console=ttyS0 lxtest=bench lxcpus=2 mitigations=off}
+cmdline=${LINUX_BENCH_CMDLINE:-console=ttyS0 quiet lxtest=bench lxcpus=2 mitigations=off}
 for f in "$lx/vmlinuz" "$lx/initrd.gz"; do
 	[ -f "$f" ] || { echo "bench: no $f (make linux-material)" >&2; exit 1; }
 done
