@@ -207,6 +207,7 @@ struct partition {
 	uint64_t guest_os_id;		/* HV_X64_MSR_GUEST_OS_ID */
 	uint64_t hypercall_msr;		/* HV_X64_MSR_HYPERCALL */
 	uint64_t reference_tsc_msr;	/* HV_X64_MSR_REFERENCE_TSC */
+	uint64_t crash_params[5];	/* HV_X64_MSR_CRASH_P0-P4 */
 	/*
 	 * A local APIC per VP (partitions/lapic.c): created with
 	 * HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED. Without it, as for the

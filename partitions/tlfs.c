@@ -230,6 +230,37 @@ static bool write_reference_tsc(struct vp *vp, uint64_t val)
 	return ok;
 }
 
+/* P0-P4: kept per partition (what the guest says about its crash). */
+static uint64_t *crash_param(struct vp *vp, uint32_t msr)
+{
+	return &vp->vcpu.part->crash_params[msr - HV_X64_MSR_CRASH_P0];
+}
+
+static uint64_t read_crash_ctl(struct vp *vp)
+{
+	(void)vp;
+	return HV_CRASH_CTL_CRASH_NOTIFY;	/* the notifications that exist */
+}
+
+/*
+ * CRASH_NOTIFY: the guest has crashed and says so (Linux: at a panic, with
+ * the panic's code in P0 and its arguments in P1-P4). The partition ends
+ * crashed, as for a triple fault, and the log has what it said.
+ */
+static bool write_crash_ctl(struct vp *vp, uint64_t val)
+{
+	struct partition *p = vp->vcpu.part;
+	char why[128];
+
+	if (val & HV_CRASH_CTL_CRASH_NOTIFY) {
+		fmt_snprintf(why, sizeof(why), "the guest reported a crash: P0-P4 %lx %lx %lx %lx %lx",
+			     p->crash_params[0], p->crash_params[1], p->crash_params[2],
+			     p->crash_params[3], p->crash_params[4]);
+		partition_crash(p, vp, why);
+	}
+	return true;
+}
+
 static uint64_t read_tsc_frequency(struct vp *vp)
 {
 	(void)vp;
@@ -242,6 +273,23 @@ static uint64_t read_apic_frequency(struct vp *vp)
 	return PLATFORM_APIC_TIMER_HZ;
 }
 
+#define CRASH_PARAM_FNS(n)							\
+	static uint64_t read_crash_p##n(struct vp *vp)				\
+	{									\
+		return *crash_param(vp, HV_X64_MSR_CRASH_P0 + n);		\
+	}									\
+	static bool write_crash_p##n(struct vp *vp, uint64_t val)		\
+	{									\
+		*crash_param(vp, HV_X64_MSR_CRASH_P0 + n) = val;		\
+		return true;							\
+	}
+CRASH_PARAM_FNS(0)
+CRASH_PARAM_FNS(1)
+CRASH_PARAM_FNS(2)
+CRASH_PARAM_FNS(3)
+CRASH_PARAM_FNS(4)
+#define CRASH_PARAM(n)	{ HV_X64_MSR_CRASH_P0 + n, 0, read_crash_p##n, write_crash_p##n }
+
 static const struct tlfs_msr tlfs_msrs[] = {
 	{ HV_X64_MSR_GUEST_OS_ID, HV_PRIV_ACCESS_HYPERCALL_MSRS, read_guest_os_id, write_guest_os_id },
 	{ HV_X64_MSR_HYPERCALL, HV_PRIV_ACCESS_HYPERCALL_MSRS, read_hypercall, write_hypercall },
@@ -253,6 +301,8 @@ static const struct tlfs_msr tlfs_msrs[] = {
 	{ HV_X64_MSR_TSC_FREQUENCY, HV_PRIV_ACCESS_FREQUENCY_REGS, read_tsc_frequency, NULL },
 	{ HV_X64_MSR_APIC_FREQUENCY, HV_PRIV_ACCESS_FREQUENCY_REGS, read_apic_frequency, NULL },
 	{ HV_X64_MSR_VP_ASSIST_PAGE, 0, read_vp_assist_page, write_vp_assist_page },
+	CRASH_PARAM(0), CRASH_PARAM(1), CRASH_PARAM(2), CRASH_PARAM(3), CRASH_PARAM(4),
+	{ HV_X64_MSR_CRASH_CTL, 0, read_crash_ctl, write_crash_ctl },
 };
 
 /* The MSR's entry if the partition may use it at all; NULL otherwise. */

@@ -46,9 +46,10 @@
 #define HV_CPUID_FEATURES_LEAF		0x40000003u
 #define HV_FEATURE_FREQUENCY_MSRS	(1u << 8)	/* EDX: "determining timer frequencies" */
 #define HV_FEATURE_HYPERCALL_MSR_LOCK	(1u << 18)	/* EDX: HypercallMsrLockAvailable */
+#define HV_FEATURE_GUEST_CRASH_MSRS	(1u << 10)	/* EDX: the crash MSRs 0x40000100-105 */
 #define HV_FEATURE_STIMER_DIRECT	(1u << 19)	/* EDX: direct-mode synthetic timers */
-#define HV_CPUID_FEATURES_EDX		(HV_FEATURE_FREQUENCY_MSRS | HV_FEATURE_HYPERCALL_MSR_LOCK | \
-					 HV_FEATURE_STIMER_DIRECT)
+#define HV_CPUID_FEATURES_EDX		(HV_FEATURE_FREQUENCY_MSRS | HV_FEATURE_GUEST_CRASH_MSRS | \
+					 HV_FEATURE_HYPERCALL_MSR_LOCK | HV_FEATURE_STIMER_DIRECT)
 
 /*
  * 0x40000004: recommendations. EAX: deprecate AutoEOI (bit 9: there is no

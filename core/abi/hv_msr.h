@@ -92,6 +92,18 @@ _Static_assert(sizeof(struct hv_reference_tsc_page) == 24, "TLFS reference TSC p
 #define HV_X64_MSR_ICR			0x40000071u
 #define HV_X64_MSR_TPR			0x40000072u
 
+/*
+ * The guest crash MSRs (TLFS 6.0, "Guest Crash Enlightenment"; CPUID
+ * 0x40000003 EDX bit 10): P0-P4 hold what the guest says about its crash
+ * (Linux: the panic's code and arguments), CRASH_CTL bit 63 reports it.
+ * Reading CRASH_CTL says which notifications exist: only CRASH_NOTIFY
+ * (not bit 62, the message page).
+ */
+#define HV_X64_MSR_CRASH_P0		0x40000100u
+#define HV_X64_MSR_CRASH_P4		0x40000104u
+#define HV_X64_MSR_CRASH_CTL		0x40000105u
+#define HV_CRASH_CTL_CRASH_NOTIFY	(1ull << 63)
+
 /* Where the SynIC's MSRs begin and end (they are not in this header). */
 /* The VP assist page (TLFS 6.0, 7.8.7): enable bit 0, GPA 63:12, 11:1 reserved. Per VP. */
 #define HV_X64_MSR_VP_ASSIST_PAGE	0x40000073u

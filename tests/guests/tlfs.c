@@ -59,8 +59,8 @@ static void check_feature_leaves(void)
 	      "cpuid.40000003:eax offers the reference TSC page, not TSC invariance");
 	check(!(f.ebx & (PRIV(0) | PRIV(1) | PRIV(2) | PRIV(12) | PRIV(22))),
 	      "cpuid.40000003:ebx has no CreatePartitions, PartitionId, MemoryPool, CpuManagement, Isolation");
-	check(f.ecx == 0 && f.edx == (PRIV(8) | PRIV(18) | PRIV(19)),
-	      "cpuid.40000003:edx: frequency MSRs, the hypercall MSR lock, direct synthetic timers");
+	check(f.ecx == 0 && f.edx == (PRIV(8) | PRIV(10) | PRIV(18) | PRIV(19)),
+	      "cpuid.40000003:edx: frequency MSRs, crash MSRs, the hypercall MSR lock, direct synthetic timers");
 	check(h.eax == PRIV(9) && h.ebx == 0xffffffffu && !h.ecx && !h.edx,
 	      "cpuid.40000004: deprecate AutoEOI, never notify long spinlocks");
 	check(l.eax == 8 && l.ebx >= 1 && !l.ecx && !l.edx, "cpuid.40000005: 8 VPs, some LPs");

@@ -461,7 +461,7 @@ tlfs_case() {
 		"$t cpuid.40000003:eax has the reference counter and the frequency MSRs" \
 		"$t cpuid.40000003:eax offers the reference TSC page, not TSC invariance" \
 		"$t cpuid.40000003:ebx has no CreatePartitions, PartitionId, MemoryPool, CpuManagement, Isolation" \
-		"$t cpuid.40000003:edx: frequency MSRs, the hypercall MSR lock, direct synthetic timers" \
+		"$t cpuid.40000003:edx: frequency MSRs, crash MSRs, the hypercall MSR lock, direct synthetic timers" \
 		"$t cpuid.40000004: deprecate AutoEOI" "$t cpuid.40000005: 8 VPs" \
 		"$t cpuid.40000006: MSR bitmaps and SLAT in use" "$t cpuid.40000007 and above read zero" \
 		"$t a write to VP_INDEX, VP_RUNTIME, TIME_REF_COUNT or the frequencies raises #GP" \

@@ -293,7 +293,7 @@ static void test_privileges_per_partition(void **state)
 	assert_true(r.eax & 1u << 11);				/* frequency MSRs */
 	assert_int_equal(r.ebx & (1u << 0 | 1u << 1 | 1u << 12 | 1u << 22), 0);
 	assert_int_equal(r.ecx, 0);
-	assert_int_equal(r.edx, 1u << 8 | 1u << 18 | 1u << 19);	/* frequencies, MSR lock, direct stimers */
+	assert_int_equal(r.edx, 1u << 8 | 1u << 10 | 1u << 18 | 1u << 19);	/* frequencies, crash MSRs, MSR lock, direct stimers */
 	v.hv.privileges = HV_PRIV_ROOT;
 	r = ask(&v, 0x40000003, 0, all_ones);
 	assert_int_equal(r.eax, (uint32_t)HV_PRIV_ROOT);

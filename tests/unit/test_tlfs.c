@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -45,6 +46,15 @@ bool partition_write(struct partition *p, gpa_t gpa, const void *src, size_t len
 uint64_t tsc_khz(void)
 {
 	return KHZ;
+}
+
+static char crash_why[160];
+
+void partition_crash(struct partition *p, struct vp *v, const char *why)
+{
+	(void)p;
+	(void)v;
+	snprintf(crash_why, sizeof(crash_why), "%s", why);
 }
 
 static const struct vcpu_ops fake_ops = {
@@ -110,7 +120,7 @@ static void each_msr_needs_its_privilege(void **state)
 static void others_are_not_here(void **state)
 {
 	static const uint32_t none[] = { 0x40000003, 0x40000074, 0x40000080,
-					 0x40000090, 0x400000b0, 0x40000100, 0x4fffffff };
+					 0x40000090, 0x400000b0, 0x40000106, 0x4fffffff };
 	uint64_t v;
 
 	(void)state;
@@ -147,6 +157,21 @@ static void reference_tsc_page(void **state)
 
 		assert_true(t + 1 >= want && t <= want + 1);
 	}
+}
+
+/* The crash MSRs: P0-P4 kept, CRASH_CTL offers CRASH_NOTIFY only, and a notify crashes the partition. */
+static void crash_msrs(void **state)
+{
+	(void)state;
+	crash_why[0] = 0;
+	for (uint32_t i = 0; i < 5; i++)
+		assert_true(tlfs_msr_write(&vp, HV_X64_MSR_CRASH_P0 + i, 0x10 + i));
+	assert_int_equal(rd(HV_X64_MSR_CRASH_P0 + 2), 0x12);
+	assert_int_equal(rd(HV_X64_MSR_CRASH_CTL), HV_CRASH_CTL_CRASH_NOTIFY);
+	assert_true(tlfs_msr_write(&vp, HV_X64_MSR_CRASH_CTL, 0));
+	assert_string_equal(crash_why, "");
+	assert_true(tlfs_msr_write(&vp, HV_X64_MSR_CRASH_CTL, HV_CRASH_CTL_CRASH_NOTIFY));
+	assert_string_equal(crash_why, "the guest reported a crash: P0-P4 10 11 12 13 14");
 }
 
 static void read_only_values(void **state)
@@ -294,6 +319,7 @@ int main(void)
 		cmocka_unit_test_setup(others_are_not_here, setup),
 		cmocka_unit_test_setup(read_only_values, setup),
 		cmocka_unit_test_setup(reference_tsc_page, setup),
+		cmocka_unit_test_setup(crash_msrs, setup),
 		cmocka_unit_test_setup(vp_assist_page_is_kept, setup),
 		cmocka_unit_test_setup(reference_counter, setup),
 		cmocka_unit_test_setup(enable_needs_a_guest_os_id, setup),
