@@ -62,6 +62,7 @@ struct child {
 	struct ioapic ioapic;
 	bool com1_irq;				/* COM1's interrupt line as last sent */
 	uint8_t cf9;				/* the reset control register */
+	uint64_t halted_vps;			/* VPs halted for good (HVMSG_X64_HALT): all: it ended */
 };
 
 /*

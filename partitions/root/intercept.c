@@ -225,7 +225,12 @@ static void handle(struct child *c, const struct hv_message *msg)
 		 * It stays suspended (halted for good). Resumed, it would run
 		 * its HLT again (RIP is on it) and send the next HALT at once:
 		 * a loop through this CPU that takes time from every vCPU here.
+		 * When every VP has done so, the child has ended: it stopped
+		 * (Linux halts so when it cannot power off, ref 8.6).
 		 */
+		c->halted_vps |= 1ull << h.vp_index;
+		if (c->halted_vps == (c->nvps >= 64 ? ~0ull : (1ull << c->nvps) - 1))
+			child_ended(c, false, "halted: every vCPU stopped with interrupts off");
 		break;
 	default:
 		say("root: '%s': intercept message 0x%x not handled", c->name,
