@@ -3,7 +3,7 @@
 GUESTS        := cpuid msr io timer secret snoop crash smp bench fpu wildwrite wildexec chatty \
                  reflect ctlreg virtinsn pace ring3 topo \
                  wakeup irqoff crowd flood burst nap dbloop acloop hog meter sleeper hvcall synic tlfs \
-                 ticker
+                 ticker halter
 GUEST_CFLAGS  := -std=c11 -ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-pie \
                  -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mcmodel=small -O2 -g \
                  -fno-asynchronous-unwind-tables -Wall -Wextra -Werror -I.

@@ -326,6 +326,13 @@ irqoff_case() {
 		"'irqoff': guest .* hlt=1 .*extint=[0-9]+" \
 		-- '\] FAIL' 'PANIC' "'irqoff': guest .* extint=$too_many"
 }
+# A child whose every VP halts for good (HLT, interrupts off, no timer) has ended: the root says
+# it stopped (destroyed: on_stop=destroy), rather than keeping it suspended for ever.
+run_case qemu-halt-all qemu 2 0 60 "" \
+	"mod:$G/halter.elf:halter.elf partition=halter mem=2M vcpus=2 on_stop=destroy" \
+	"\[halter\] VP 0 halting for good" "\[halter\] VP 1 halting for good" \
+	"'halter': halted: every vCPU stopped with interrupts off" "'halter': destroyed" \
+	-- 'PANIC' 'crashed'
 irqoff_case qemu-irqoff-neighbour qemu 60 '([2-9][0-9]{2}|[0-9]{4,})'	# 200 and up
 irqoff_case bochs-irqoff-neighbour bochs 60 '([2-9][0-9]{3}|[0-9]{5,})'	# 2000 and up
 
