@@ -41,6 +41,9 @@
 #define L1_EDX_APIC		BIT(9)
 #define L1_EDX_MCE		BIT(7)
 #define L1_EDX_MCA		BIT(14)
+#define L1_EDX_ACPI		BIT(22)		/* thermal monitor and clock control */
+#define L1_EDX_TM		BIT(29)
+#define L1_ECX_TM2		BIT(8)
 #define L1_ECX_X2APIC		BIT(21)
 #define L1_ECX_TSC_DEADLINE	BIT(24)
 #define L6_EAX_ARAT		BIT(2)		/* the APIC timer runs in every C-state */
@@ -282,6 +285,9 @@ static void leaf_1(const struct cpuid_view *v, struct cpuid_regs *r)
 	 * #GP of one ("MCA architectural violation").
 	 */
 	r->edx &= ~(L1_EDX_MCE | L1_EDX_MCA);
+	/* No thermal monitor either: its MSRs (IA32_THERM_*) are not there. */
+	r->edx &= ~(L1_EDX_ACPI | L1_EDX_TM);
+	r->ecx &= ~L1_ECX_TM2;
 	hide_unloadable_cr4_features(v, 1, r);
 	r->ecx |= HV_CPUID_HYPERVISOR_PRESENT;
 	r->ebx = set_field(r->ebx, 0xff0000u, L1_EBX_LOGICAL_SHIFT, 1u << core_bits(v));
@@ -402,8 +408,8 @@ static void basic_leaf(const struct cpuid_view *v, uint32_t leaf, uint32_t suble
 		 * A virtual APIC's timer never stops: ARAT, without which Linux
 		 * insists on a PIT (hyperv-linux-guest.md 1.4).
 		 */
-		if (v->lapic)
-			r->eax |= L6_EAX_ARAT;
+		if (v->lapic)	/* and nothing of power management: no thermal or HWP MSRs */
+			*r = (struct cpuid_regs){ L6_EAX_ARAT, 0, 0, 0 };
 		break;
 	case 7:
 		leaf_7(v, subleaf, r);
