@@ -11,6 +11,7 @@ void childdev_reset(struct childdev *d)
 {
 	memset(d, 0, sizeof(*d));
 	uart_model_reset(&d->com1);
+	rtc_model_reset(&d->rtc, root_unix_time());
 }
 
 /* Move queued input into the UART's FIFO while it has room. */
@@ -49,6 +50,24 @@ static void count_absent(struct childdev *d, uint16_t port)
 		}
 }
 
+/*
+ * The CMOS RTC's ports, on every child: Linux reads its wall clock there
+ * at boot whatever the FADT says, and without a clock polls for seconds.
+ */
+static uint32_t rtc_io(struct rtc_model *r, uint16_t port, bool write, uint8_t val)
+{
+	if (port == CHILDDEV_RTC_INDEX) {
+		if (write)
+			rtc_model_select(r, val);
+		return write ? 0 : r->index;
+	}
+	if (write) {
+		rtc_model_write(r, val, root_unix_time());
+		return 0;
+	}
+	return rtc_model_read(r, root_unix_time());
+}
+
 uint32_t childdev_io(struct childdev *d, uint16_t port, unsigned size, bool write, uint32_t val,
 		     childdev_line_fn line, void *ctx)
 {
@@ -74,6 +93,8 @@ uint32_t childdev_io(struct childdev *d, uint16_t port, unsigned size, bool writ
 		input_refill(d);
 		return v;
 	}
+	if ((port == CHILDDEV_RTC_INDEX || port == CHILDDEV_RTC_DATA) && size == 1)
+		return rtc_io(&d->rtc, port, write, (uint8_t)val);
 	d->io_no_device++;
 	count_absent(d, port);
 	return write ? 0 : 0xffffffffu;		/* nothing there: the bus floats high */

@@ -6,6 +6,7 @@
  *   uart_model.c  a 16550 UART with an always-empty transmitter, a 16-byte
  *                 receive FIFO and its interrupt output (IER, IIR, MCR.OUT2)
  *   ioapic.c      an 82093AA I/O APIC, the Linux child's (core/abi/childplat.h)
+ *   rtc_model.c   an MC146818 CMOS RTC (ports 0x70/0x71) running from the root's wall clock
  *   childdev.c    a child's ports (0xE9, COM1, the rest), its COM1 input, and
  *                 the completion of an I/O-port intercept as register assignments
  */
@@ -121,16 +122,87 @@ bool ioapic_set_line(struct ioapic *a, unsigned pin, bool high, struct ioapic_ms
  */
 bool ioapic_eoi(struct ioapic *a, uint8_t vector, struct ioapic_msg *out);
 
+/* ---- rtc_model.c ---- */
+
+#define RTC_CMOS_BYTES	128
+
+/* MC146818A registers (data sheet, Table 2; the century byte is the PC's, ACPI FADT.CENTURY) */
+#define RTC_SECONDS	0x00
+#define RTC_MINUTES	0x02
+#define RTC_HOURS	0x04
+#define RTC_WEEKDAY	0x06	/* 1 = Sunday */
+#define RTC_DAY		0x07
+#define RTC_MONTH	0x08
+#define RTC_YEAR	0x09	/* two digits */
+#define RTC_REG_A	0x0a
+#define RTC_REG_B	0x0b
+#define RTC_REG_C	0x0c
+#define RTC_REG_D	0x0d
+#define RTC_CENTURY	0x32
+
+#define RTC_B_SET	0x80	/* the update cycle stops: the time registers can be set */
+#define RTC_B_BINARY	0x04	/* DM: binary, not BCD */
+#define RTC_B_24H	0x02	/* 24-hour, not 12-hour with bit 7 of the hour as PM */
+
+/* A broken-down UTC time, proleptic Gregorian. */
+struct rtc_time {
+	int64_t year;
+	unsigned month, day;		/* 1-12, 1-31 */
+	unsigned hour, min, sec;
+	unsigned wday;			/* 0 = Sunday */
+};
+
+/* Unix seconds to a date and back (Howard Hinnant's civil_from_days and days_from_civil). */
+void rtc_from_unix(int64_t t, struct rtc_time *tm);
+/* Any field values (from a guest's registers): days past the month's end run into the next. */
+int64_t rtc_to_unix(const struct rtc_time *tm);
+/* The time registers of a CMOS image (0x00-0x09 and the century) for `t`, formatted per register B. */
+void rtc_encode(int64_t t, uint8_t regb, uint8_t cmos[RTC_CMOS_BYTES]);
+/* The time those registers hold (not the day of the week), read per register B. */
+int64_t rtc_decode(const uint8_t cmos[RTC_CMOS_BYTES], uint8_t regb);
+/* Those registers hold a real date (digits BCD where BCD, fields in range; not the century). */
+bool rtc_regs_valid(const uint8_t cmos[RTC_CMOS_BYTES], uint8_t regb);
+/* A century byte that is not 19-99 (an RTC without one) is guessed as Linux does: year < 70 is 20xx. */
+void rtc_fix_century(uint8_t cmos[RTC_CMOS_BYTES], uint8_t regb);
+
+struct rtc_model {
+	uint8_t index;			/* port 0x70 as written (bit 7, the NMI mask, kept and ignored) */
+	uint8_t cmos[RTC_CMOS_BYTES];	/* registers A, B, alarms, RAM; the time registers while SET */
+	/* the clock shows base_unix + (now_unix - base_wall), or base_unix while SET is on */
+	int64_t base_unix, base_wall;
+};
+
+/* Power-on: the clock shows now_unix; A 0x26, B 0x02 (24-hour, BCD), D 0x80; RAM zero. */
+void rtc_model_reset(struct rtc_model *r, int64_t now_unix);
+/* A write to port 0x70: the register that port 0x71 reaches. */
+void rtc_model_select(struct rtc_model *r, uint8_t index);
+/* A read of port 0x71 at wall-clock time now_unix: A's UIP always clear, C 0, D 0x80. */
+uint8_t rtc_model_read(struct rtc_model *r, int64_t now_unix);
+/*
+ * A write to port 0x71: B's SET freezes the clock and its clearing runs it
+ * on from the time registers; a time register written while SET is off
+ * sets the time at once. C and D are read-only.
+ */
+void rtc_model_write(struct rtc_model *r, uint8_t val, int64_t now_unix);
+
+/* ---- the root's wall clock (wallclock.c in the root; host tests supply their own) ---- */
+
+/* Unix seconds now (UTC), as the host's RTC gave them at the root's start. */
+int64_t root_unix_time(void);
+
 /* ---- childdev.c ---- */
 
 #define CHILDDEV_DEBUG_PORT	0xe9
 #define CHILDDEV_COM1		0x3f8
+#define CHILDDEV_RTC_INDEX	0x70
+#define CHILDDEV_RTC_DATA	0x71
 
 #define CHILDDEV_INPUT_MAX	256	/* bytes typed for the child, not yet in its UART's FIFO */
 
 struct childdev {
 	struct lineasm debug, com1_line;
 	struct uart_model com1;
+	struct rtc_model rtc;		/* runs from root_unix_time() */
 	/* COM1 input waiting for room in the FIFO: in_count bytes from input[in_head], a ring */
 	uint8_t input[CHILDDEV_INPUT_MAX];
 	uint16_t in_head, in_count;
@@ -155,8 +227,10 @@ bool childdev_input(struct childdev *d, uint8_t byte);
  * One port access of `size` bytes (1, 2 or 4). A write of `val`, or a
  * read whose value is returned: 0xE9 reads 0xE9 (Bochs's convention) and
  * writes a byte of a line; COM1 is the 16550 model, its THR writes a byte
- * of a line; any other port reads all ones and ignores writes (counted
- * in io_no_device: the child touched hardware it does not have).
+ * of a line; 0x70/0x71 (byte accesses) are the CMOS RTC, at
+ * root_unix_time() (0x70 reads back as written); any other port reads all
+ * ones and ignores writes (counted in io_no_device: the child touched
+ * hardware it does not have).
  */
 uint32_t childdev_io(struct childdev *d, uint16_t port, unsigned size, bool write, uint32_t val,
 		     childdev_line_fn line, void *ctx);

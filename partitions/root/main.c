@@ -174,6 +174,7 @@ void root_main(const struct rootboot_info *bi)
 	say_modules(bi);
 	pmem_init(bi);
 	say("root: %lu MiB free for children and deposits", pmem_free_pages() >> 8);
+	wallclock_init();
 	if (root_cmdline_has("root_probe", "hv"))
 		probe_hv(bi);
 	if (root_cmdline_has("root_probe", "pic"))

@@ -13,7 +13,8 @@
  *   shell_cmds.c  its commands (shell.h)
  *   child.c    children created, started and destroyed by TLFS root calls (child.h)
  *   intercept.c  the SynIC's SINT0 and children's intercept messages
- *   childdev.c, lineasm.c, uart_model.c  children's ports (pure: devices.h)
+ *   childdev.c, lineasm.c, uart_model.c, rtc_model.c  children's ports (pure: devices.h)
+ *   wallclock.c  the host's RTC read once at start, then the TSC (root_unix_time: devices.h)
  *   intercept_test.c  root_test=intercepts: the hypervisor's intercept path, checked
  *   bench.c    root_test=bench: make bench's figures of the root calls and the boot
  *   selftest.c root_test=calls: the root hypercalls proved (selftest.h: selftest_mshv.c,
@@ -141,6 +142,11 @@ const char *hv_status_name(uint16_t status);
 uint64_t root_tsc_khz(void);
 /* Microseconds since the TSC read `tsc`. */
 uint64_t root_us_since(uint64_t tsc);
+
+/* ---- wallclock.c ---- */
+
+/* Read the host's RTC (says the time): before the first child, after hv_init. */
+void wallclock_init(void);
 
 /* ---- intercept_test.c ---- */
 

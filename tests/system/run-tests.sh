@@ -934,6 +934,7 @@ root_suite() {
 		"part 1 'root': created, [0-9]+ MiB, 1 vCPU" "$HANDOVER" \
 		"${ROOT_UP}3 modules: cpuid.elf nap.elf tiny$" \
 		'^root: hypercall page at [0-9a-f]{16}, placed by the hypervisor$' \
+		'^root: wall clock (19|20)[0-9]{2}-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-5][0-9] UTC \(from the RTC\)$' \
 		"^root: module 'cpuid.elf' at [0-9a-f]{16}, [0-9]+ bytes, begins 7f 45 4c 46, ends [0-9a-f]{2}$" \
 		"^root: module 'nap.elf' at [0-9a-f]{16}, [0-9]+ bytes, begins 7f 45 4c 46, ends [0-9a-f]{2}$" \
 		"^root: module 'tiny' at [0-9a-f]{16}, 27 bytes, begins 61 20 6d 6f, ends 0a$" \

@@ -493,6 +493,11 @@ uint64_t rdtsc(void)
 	return tsc += 1000;
 }
 
+int64_t root_unix_time(void)
+{
+	return 0;
+}
+
 uint64_t root_tsc_khz(void)
 {
 	return 1000000;

@@ -17,6 +17,12 @@
 static char lines[8][LINEASM_MAX + 1];
 static unsigned nlines;
 static struct childdev dev;
+static int64_t wall_clock = 1796439600;		/* root_unix_time(): 2026-12-05 03:00:00 */
+
+int64_t root_unix_time(void)
+{
+	return wall_clock;
+}
 
 static void collect(void *ctx, const char *text)
 {
@@ -475,6 +481,34 @@ static struct hv_x64_io_port_intercept_message io_msg(uint16_t port, unsigned si
 	return m;
 }
 
+/* The CMOS RTC at 0x70/0x71 runs from the root's wall clock; Linux's polls find UIP clear. */
+static void test_rtc_ports(void **state)
+{
+	(void)state;
+	assert_int_equal(childdev_io(&dev, 0x70, 1, true, 0x8a, collect, &dev), 0);	/* A, NMI bit */
+	assert_int_equal(childdev_io(&dev, 0x70, 1, false, 0, collect, &dev), 0x8a);
+	assert_int_equal(childdev_io(&dev, 0x71, 1, false, 0, collect, &dev), 0x26);	/* UIP clear */
+	childdev_io(&dev, 0x70, 1, true, 0x00, collect, &dev);
+	wall_clock += 9;
+	assert_int_equal(childdev_io(&dev, 0x71, 1, false, 0, collect, &dev), 0x09);	/* seconds */
+	childdev_io(&dev, 0x70, 1, true, 0x09, collect, &dev);
+	assert_int_equal(childdev_io(&dev, 0x71, 1, false, 0, collect, &dev), 0x26);	/* year */
+	childdev_io(&dev, 0x70, 1, true, 0x40, collect, &dev);
+	childdev_io(&dev, 0x71, 1, true, 0x77, collect, &dev);				/* RAM */
+	assert_int_equal(childdev_io(&dev, 0x71, 1, false, 0, collect, &dev), 0x77);
+	assert_int_equal(dev.io_no_device, 0);
+	/* only bytes: a wider access reaches no device */
+	assert_int_equal(childdev_io(&dev, 0x70, 2, false, 0, collect, &dev), 0xffffffffu);
+	assert_int_equal(dev.io_no_device, 1);
+	/* a reset child's clock starts from the wall clock again, its RAM cleared */
+	childdev_reset(&dev);
+	childdev_io(&dev, 0x70, 1, true, 0x00, collect, &dev);
+	assert_int_equal(childdev_io(&dev, 0x71, 1, false, 0, collect, &dev), 0x09);
+	childdev_io(&dev, 0x70, 1, true, 0x40, collect, &dev);
+	assert_int_equal(childdev_io(&dev, 0x71, 1, false, 0, collect, &dev), 0x00);
+	wall_clock -= 9;
+}
+
 static void test_intercept_completion(void **state)
 {
 	struct hv_register_assoc r[2];
@@ -526,6 +560,7 @@ int main(void)
 		cmocka_unit_test(test_uart_irq_linux),
 		cmocka_unit_test_setup(test_input_queue, setup),
 		cmocka_unit_test_setup(test_ports, setup),
+		cmocka_unit_test_setup(test_rtc_ports, setup),
 		cmocka_unit_test_setup(test_intercept_completion, setup),
 	};
 

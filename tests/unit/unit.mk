@@ -31,7 +31,7 @@ UNIT_TESTS := test_format test_mb2 test_memmap test_palloc test_cmdline test_acp
 	      test_guest_insn test_svm_exit test_svm_state test_vmx_exit test_exit test_hypercall test_log \
 	      test_hvroot test_hvcall_decode test_hvcall_engine test_synic test_tlfs test_pool test_rootmem \
 	      test_script test_childload test_childdev test_childout test_child test_frames test_intercept \
-	      test_xlcfg test_json test_lineedit test_mmio_insn test_acpi_build test_ioapic test_vlapic
+	      test_xlcfg test_json test_lineedit test_mmio_insn test_acpi_build test_ioapic test_vlapic test_rtc
 
 # Hypervisor code a test links besides the pure modules (the test stubs what
 # that code calls): UNIT_EXTRA_<test>.
@@ -45,11 +45,12 @@ UNIT_EXTRA_test_hvcall_engine := core/hypercall.c
 UNIT_EXTRA_test_synic := partitions/synic.c partitions/stimer.c
 UNIT_EXTRA_test_tlfs := partitions/tlfs.c
 UNIT_EXTRA_test_childdev := partitions/root/childdev.c partitions/root/lineasm.c \
-			    partitions/root/uart_model.c
+			    partitions/root/uart_model.c partitions/root/rtc_model.c
 UNIT_EXTRA_test_ioapic := partitions/root/ioapic.c
 UNIT_EXTRA_test_child := partitions/root/child.c partitions/root/childdev.c partitions/root/lineasm.c \
 			 partitions/root/uart_model.c partitions/root/intercept.c partitions/root/childplat.c \
-			 partitions/root/ioapic.c partitions/root/acpi_build.c
+			 partitions/root/ioapic.c partitions/root/acpi_build.c partitions/root/rtc_model.c
+UNIT_EXTRA_test_rtc := partitions/root/rtc_model.c
 UNIT_EXTRA_test_acpi_build := partitions/root/acpi_build.c
 UNIT_EXTRA_OBJS = $(sort $(patsubst %.c,$(UNIT_DIR)/obj/%.o,\
 	$(foreach t,$(UNIT_TESTS),$(UNIT_EXTRA_$(t)))))
