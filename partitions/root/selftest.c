@@ -240,8 +240,8 @@ static void test_refusals(struct child *c)
 	struct hv_input_set_partition_property sp = {
 		id, HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES, 0, 1
 	};
-	struct hv_input_assert_virtual_interrupt nmi = {
-		.partition_id = id, .control = HV_X64_INTERRUPT_TYPE_NMI, .vector = 2
+	struct hv_input_assert_virtual_interrupt low = {
+		.partition_id = id, .control = HV_X64_INTERRUPT_TYPE_FIXED, .vector = 8
 	};
 	struct hv_register_assoc partly[2] = { reg(HV_X64_REGISTER_RAX, 5),
 					       reg(HV_X64_REGISTER_CR0, 1ull << 33) };
@@ -308,8 +308,8 @@ static void test_refusals(struct child *c)
 	expect(hv_call(HVCALL_SET_PARTITION_PROPERTY, &sp, sizeof(sp), NULL, 0),
 	       HV_STATUS_INVALID_PARTITION_STATE,
 	       "SetPartitionProperty of synthetic features after Initialize");
-	expect(hv_call(HVCALL_ASSERT_VIRTUAL_INTERRUPT, &nmi, sizeof(nmi), NULL, 0),
-	       HV_STATUS_INVALID_PARAMETER, "AssertVirtualInterrupt of an NMI (not yet)");
+	expect(hv_call(HVCALL_ASSERT_VIRTUAL_INTERRUPT, &low, sizeof(low), NULL, 0),
+	       HV_STATUS_INVALID_PARAMETER, "AssertVirtualInterrupt of a fixed vector below 16");
 	stats(id, &after);
 	stats(HV_PARTITION_ID_SELF, &rafter);
 	check_value(same_stats(&before, &after) && same_stats(&rbefore, &rafter) &&

@@ -1003,7 +1003,7 @@ ROOT_CALL_PASSES=(
 	'DepositMemory with no rep count' 'DepositMemory with the rep start at the count'
 	'a rep count on a simple call' 'GetPartitionProperty of an unknown property'
 	'SetPartitionProperty of synthetic features after Initialize'
-	'AssertVirtualInterrupt of an NMI \(not yet\)' 'nothing changed by the refused calls'
+	'AssertVirtualInterrupt of a fixed vector below 16' 'nothing changed by the refused calls'
 	'SetVpRegisters stops at its bad second element, one rep done' '... and the first was set'
 	'GetVpRegisters reads RIP back' 'a new VP is explicitly suspended'
 	'MapGpaPages with garbage padding' 'the same page mapped twice'
