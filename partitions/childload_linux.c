@@ -151,6 +151,23 @@ static void fill_boot_params(struct linux_boot_params *bp, const uint8_t *image,
 	memcpy(bp->e820_table, e820, sizeof(e820));
 }
 
+/*
+ * The reset vector, F000:FFF0 (physical 0xFFFF0), where there is no
+ * firmware. A hardware-reduced ACPI machine without EFI makes Linux
+ * reboot through "EFI", which is absent, and then through the BIOS:
+ * machine_real_restart() jumps there in real mode (hyperv-linux-guest.md
+ * 8.2, arch/x86/kernel/reboot.c). So the jump ends somewhere defined:
+ * the 8042's reset pulse (the root resets the child, on_reboot), and a
+ * halt should that ever return.
+ */
+static const uint8_t reset_stub[] = {
+	0xb0, 0xfe,		/* mov al, 0xfe */
+	0xe6, 0x64,		/* out 0x64, al: pulse the reset line */
+	0xfa,			/* cli */
+	0xf4,			/* hlt */
+	0xeb, 0xfc,		/* jmp back to the cli */
+};
+
 bool childload_linux_load(const uint8_t *image, const struct childload_linux *lx,
 			  uint64_t mem_bytes, const char *cmdline,
 			  const struct childload_module *mods, const struct childload_acpi *acpi,
@@ -176,5 +193,6 @@ bool childload_linux_load(const uint8_t *image, const struct childload_linux *lx
 	       m->zero(m->ctx, base + BOOT_CMDLINE + n, 1) &&
 	       m->write(m->ctx, lx->kernel, image + lx->bz.kernel_off, lx->bz.kernel_len) &&
 	       (!lx->initrd_len || m->write(m->ctx, lx->initrd, mods[0].data, lx->initrd_len)) &&
-	       (!tables || m->write(m->ctx, CHILDPLAT_ACPI_GPA, acpi->data, acpi->len));
+	       (!tables || m->write(m->ctx, CHILDPLAT_ACPI_GPA, acpi->data, acpi->len)) &&
+	       m->write(m->ctx, CHILDPLAT_RESET_VECTOR_GPA, reset_stub, sizeof(reset_stub));
 }

@@ -39,6 +39,8 @@
 #define CHILDPLAT_SLP_EN		0x20u
 #define CHILDPLAT_PORT_RESET		0xcf9u	/* the PIIX/ICH reset control port, as QEMU's FADT has it */
 #define CHILDPLAT_RESET_VALUE		0x06u	/* CF9: full reset (bit 2) | system reset (bit 1) */
+/* The reset vector F000:FFF0: the loader puts a reset through the 8042 there (no firmware). */
+#define CHILDPLAT_RESET_VECTOR_GPA	0xffff0ull
 
 /*
  * The Linux boot protocol's low memory (hyperv-linux-guest.md 8.4): RAM

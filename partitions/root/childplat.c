@@ -82,7 +82,11 @@ enum childplat_power childplat_power_io(struct child *c, uint16_t port, bool wri
 	case PORT_KBD_CMD:
 		if (write && (uint8_t)val == KBD_PULSE_RESET)
 			return CHILDPLAT_POWER_RESET;
-		*out = 0xffffffffu;
+		/*
+		 * Status 0: nothing to read, ready for a command, so Linux's
+		 * kb_wait() before its reset pulse does not poll 65536 times.
+		 */
+		*out = 0;
 		return CHILDPLAT_POWER_ON;
 	default:
 		return CHILDPLAT_POWER_NOT_MINE;

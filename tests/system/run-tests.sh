@@ -1168,7 +1168,7 @@ linux_direct() {
 		-serial "file:$dir/com1.txt" >"$dir/emu.out" 2>&1
 	rc=$?
 	tr -d '\r' < "$dir/com1.txt" > "$dir/serial.txt"
-	for re in '^init: up$' '^init: ok nproc 2$' '^init: ok the local timer \(LOC\) counts up on all 2 CPUs' \
+	for re in '^init: up$' '^init: ok nproc 2$' '^init: ok timer interrupts \(LOC\+HVS\) counts up on all 2 CPUs' \
 		'^init: ok IPIs' '^init: ok the monotonic clock reads in order' '^init: all checks passed$' \
 		'^init: poweroff$' 'reboot: Power down'; do
 		grep -qE -- "$re" "$dir/serial.txt" || problems+=("missing: $re")

@@ -840,6 +840,12 @@ static void test_linux_load(void **state)
 	assert_int_equal(initrd_at + INITRD_LEN, LX_MEM - (4096 - INITRD_LEN % 4096));
 	assert_memory_equal(ram + 0xe0000, acpi_data, LX_ACPI_LEN);
 	assert_int_equal(ram[0xe0000 + LX_ACPI_LEN], 0xee);
+	/* the reset vector: mov al, 0xfe; out 0x64, al; cli; hlt; jmp -4 (no firmware there) */
+	{
+		static const uint8_t stub[] = { 0xb0, 0xfe, 0xe6, 0x64, 0xfa, 0xf4, 0xeb, 0xfc };
+
+		assert_memory_equal(ram + 0xffff0, stub, sizeof(stub));
+	}
 	/* the command line, NUL-terminated */
 	assert_string_equal((const char *)ram + LX_CMDLINE, line);
 	/* boot_params, every byte */
