@@ -44,6 +44,7 @@
 #define L1_EDX_ACPI		BIT(22)		/* thermal monitor and clock control */
 #define L1_EDX_TM		BIT(29)
 #define L1_ECX_TM2		BIT(8)
+#define L1_ECX_PDCM		BIT(15)		/* IA32_PERF_CAPABILITIES */
 #define L1_ECX_X2APIC		BIT(21)
 #define L1_ECX_TSC_DEADLINE	BIT(24)
 #define L6_EAX_ARAT		BIT(2)		/* the APIC timer runs in every C-state */
@@ -288,6 +289,8 @@ static void leaf_1(const struct cpuid_view *v, struct cpuid_regs *r)
 	/* No thermal monitor either: its MSRs (IA32_THERM_*) are not there. */
 	r->edx &= ~(L1_EDX_ACPI | L1_EDX_TM);
 	r->ecx &= ~L1_ECX_TM2;
+	/* No performance monitoring: IA32_PERF_CAPABILITIES and the counters are not there. */
+	r->ecx &= ~L1_ECX_PDCM;
 	hide_unloadable_cr4_features(v, 1, r);
 	r->ecx |= HV_CPUID_HYPERVISOR_PRESENT;
 	r->ebx = set_field(r->ebx, 0xff0000u, L1_EBX_LOGICAL_SHIFT, 1u << core_bits(v));
@@ -418,6 +421,7 @@ static void basic_leaf(const struct cpuid_view *v, uint32_t leaf, uint32_t suble
 	case 0x1f:
 		topology_leaf(v, subleaf, r);
 		break;
+	case 0xa:				/* architectural performance monitoring: none */
 	case 0xd:				/* XSAVE features: none (leaf 1) */
 		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
 		break;
