@@ -9,7 +9,7 @@
 #include "core/lib.h"
 
 /* The one place a reason with numbers is written (the root loads one child at a time). */
-static char why_buf[128];
+static char why_buf[160];	/* loader_failf: the loaders' one reason with numbers */
 
 static uint16_t rd16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
 static uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
@@ -20,7 +20,7 @@ static bool fail(const char **why, const char *msg)
 	return false;
 }
 
-static bool __printf(2, 3) failf(const char **why, const char *fmt, ...)
+bool loader_failf(const char **why, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -47,32 +47,32 @@ static bool check_header(const uint8_t *img, size_t len, struct bzimage_info *o,
 		return fail(why, "bzImage too short for its setup header");
 	version = rd16(img + LINUX_HDR_AT(version));
 	if (version < LINUX_PROTO_MIN)
-		return failf(why, "bzImage boot protocol %u.%02u is older than 2.12 "
+		return loader_failf(why, "bzImage boot protocol %u.%02u is older than 2.12 "
 			     "(no 64-bit entry)", version >> 8, version & 0xff);
 	end = 0x202u + img[LINUX_SETUP_JUMP_OFF];	/* boot.rst: 0x0202 + byte at 0x0201 */
 	if (end < LINUX_SETUP_HDR_NEED)
-		return failf(why, "bzImage setup header ends at 0x%lx, before init_size (0x%lx)",
+		return loader_failf(why, "bzImage setup header ends at 0x%lx, before init_size (0x%lx)",
 			     (unsigned long)end, (unsigned long)LINUX_SETUP_HDR_NEED);
 	if (end - LINUX_SETUP_HDR_OFF > LINUX_SETUP_HDR_MAX)
-		return failf(why, "bzImage setup header ends at 0x%lx, in boot_params' e820 "
+		return loader_failf(why, "bzImage setup header ends at 0x%lx, in boot_params' e820 "
 			     "table (0x%x)", (unsigned long)end, LINUX_SETUP_HDR_OFF + LINUX_SETUP_HDR_MAX);
 	if (end > len)
-		return failf(why, "bzImage too short: its setup header ends at 0x%lx, the file "
+		return loader_failf(why, "bzImage too short: its setup header ends at 0x%lx, the file "
 			     "at 0x%lx", (unsigned long)end, (unsigned long)len);
 	o->hdr_len = end - LINUX_SETUP_HDR_OFF;
 	memcpy(&o->hdr, img + LINUX_SETUP_HDR_OFF, MIN(o->hdr_len, sizeof(o->hdr)));
 	if (!(o->hdr.xloadflags & LINUX_XLF_KERNEL_64))
-		return failf(why, "bzImage xloadflags 0x%x: no 64-bit entry point "
+		return loader_failf(why, "bzImage xloadflags 0x%x: no 64-bit entry point "
 			     "(XLF_KERNEL_64 clear)", o->hdr.xloadflags);
 	if (!(o->hdr.loadflags & LINUX_LOADED_HIGH))
-		return failf(why, "bzImage loadflags 0x%x: LOADED_HIGH clear (a zImage)",
+		return loader_failf(why, "bzImage loadflags 0x%x: LOADED_HIGH clear (a zImage)",
 			     o->hdr.loadflags);
 	o->alignment = o->hdr.kernel_alignment;
 	if (!o->alignment || (o->alignment & (o->alignment - 1)))
-		return failf(why, "bzImage kernel_alignment 0x%lx is not a power of two",
+		return loader_failf(why, "bzImage kernel_alignment 0x%lx is not a power of two",
 			     (unsigned long)o->alignment);
 	if (o->alignment > GIB(1))
-		return failf(why, "bzImage kernel_alignment 0x%lx is above 1 GiB",
+		return loader_failf(why, "bzImage kernel_alignment 0x%lx is above 1 GiB",
 			     (unsigned long)o->alignment);
 	return true;
 }
@@ -89,7 +89,7 @@ bool bzimage_parse(const uint8_t *img, size_t len, struct bzimage_info *out, con
 	sects = out->hdr.setup_sects ? out->hdr.setup_sects : LINUX_SETUP_SECTS_DEF;
 	out->kernel_off = (sects + 1u) * LINUX_SECTOR;
 	if (out->kernel_off >= len)
-		return failf(why, "bzImage setup_sects %u puts the kernel past the file's end "
+		return loader_failf(why, "bzImage setup_sects %u puts the kernel past the file's end "
 			     "(%lu bytes)", out->hdr.setup_sects, (unsigned long)len);
 	out->kernel_len = len - out->kernel_off;
 	out->init_size = out->hdr.init_size;
@@ -98,7 +98,7 @@ bool bzimage_parse(const uint8_t *img, size_t len, struct bzimage_info *out, con
 	if (!out->init_size)
 		return fail(why, "bzImage init_size is 0");
 	if (out->init_size < out->kernel_len)
-		return failf(why, "bzImage init_size 0x%lx is smaller than its kernel (0x%lx bytes)",
+		return loader_failf(why, "bzImage init_size 0x%lx is smaller than its kernel (0x%lx bytes)",
 			     (unsigned long)out->init_size, (unsigned long)out->kernel_len);
 	return true;
 }

@@ -34,4 +34,10 @@ bool bzimage_is(const uint8_t *img, size_t len);
  */
 bool bzimage_parse(const uint8_t *img, size_t len, struct bzimage_info *out, const char **why);
 
+/*
+ * The loaders' refusals with numbers in them: the reason, formatted into
+ * one static buffer (the root loads one child at a time), in *why; false.
+ */
+bool __printf(2, 3) loader_failf(const char **why, const char *fmt, ...);
+
 #endif

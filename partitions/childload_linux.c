@@ -21,19 +21,6 @@ _Static_assert(CHILDPLAT_ACPI_GPA >= CHILDPLAT_LOWRAM_END &&
 	       "the ACPI tables are in the reserved hole");
 _Static_assert(sizeof(struct linux_boot_params) == INFO_SIZE, "boot_params fills its room");
 
-/* The one place a reason with numbers is written (the root loads one child at a time). */
-static char why_buf[160];
-
-static bool __printf(2, 3) failf(const char **why, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fmt_vsnprintf(why_buf, sizeof(why_buf), fmt, ap);
-	va_end(ap);
-	*why = why_buf;
-	return false;
-}
 
 /* [at, at + size) is RAM of the child above the low megabyte and below 4 GiB (the identity map). */
 static bool ram_range(uint64_t at, uint64_t size, uint64_t mem_bytes)
@@ -59,13 +46,13 @@ static bool place_kernel(const struct bzimage_info *bz, uint64_t mem_bytes, uint
 		return true;
 	}
 	if (!bz->relocatable)
-		return failf(why, "bzImage is not relocatable and needs %lu MiB of RAM "
+		return loader_failf(why, "bzImage is not relocatable and needs %lu MiB of RAM "
 			     "(init_size 0x%lx at pref_address 0x%lx), the child has %lu MiB",
 			     (unsigned long)(ALIGN_UP(pref + bz->init_size, MIB(1)) >> 20),
 			     (unsigned long)bz->init_size, (unsigned long)pref,
 			     (unsigned long)(mem_bytes >> 20));
 	if (!ram_range(low, bz->init_size, mem_bytes))
-		return failf(why, "bzImage needs %lu MiB of RAM (init_size 0x%lx at 0x%lx), "
+		return loader_failf(why, "bzImage needs %lu MiB of RAM (init_size 0x%lx at 0x%lx), "
 			     "the child has %lu MiB",
 			     (unsigned long)(ALIGN_UP(low + bz->init_size, MIB(1)) >> 20),
 			     (unsigned long)bz->init_size, (unsigned long)low,
@@ -92,7 +79,7 @@ static bool place_initrd(struct childload_linux *lx, uint64_t len, uint64_t mem_
 	if (overlaps(at, len, lx->kernel, lx->bz.init_size))
 		at = lx->kernel >= len ? ALIGN_DOWN(lx->kernel - len, CHILDLOAD_MODULE_ALIGN) : 0;
 	if (!ram_range(at, len, top) || overlaps(at, len, lx->kernel, lx->bz.init_size))
-		return failf(why, "the initrd of %lu bytes does not fit below 0x%lx (RAM, 4 GiB, "
+		return loader_failf(why, "the initrd of %lu bytes does not fit below 0x%lx (RAM, 4 GiB, "
 			     "initrd_addr_max) beside the kernel at [0x%lx, 0x%lx)",
 			     (unsigned long)len, (unsigned long)top, (unsigned long)lx->kernel,
 			     (unsigned long)(lx->kernel + lx->bz.init_size));
@@ -110,10 +97,10 @@ bool childload_linux_plan(const uint8_t *image, size_t len, uint64_t mem_bytes,
 	if (!bzimage_parse(image, len, &lx->bz, why))
 		return false;
 	if (nmods > 1)
-		return failf(why, "a Linux kernel takes one boot module, its initrd (ramdisk=); "
+		return loader_failf(why, "a Linux kernel takes one boot module, its initrd (ramdisk=); "
 			     "%u given", nmods);
 	if (acpi && acpi->len > CHILDPLAT_ACPI_MAX)
-		return failf(why, "ACPI tables of %lu bytes do not fit the %lu at 0x%lx",
+		return loader_failf(why, "ACPI tables of %lu bytes do not fit the %lu at 0x%lx",
 			     (unsigned long)acpi->len, (unsigned long)CHILDPLAT_ACPI_MAX,
 			     (unsigned long)CHILDPLAT_ACPI_GPA);
 	if (!place_kernel(&lx->bz, mem_bytes, &lx->kernel, why))
@@ -182,7 +169,7 @@ bool childload_linux_load(const uint8_t *image, const struct childload_linux *lx
 	bool tables = acpi && acpi->len;
 
 	if (n > max)
-		return failf(why, "the command line is longer than the kernel's cmdline_size "
+		return loader_failf(why, "the command line is longer than the kernel's cmdline_size "
 			     "(%lu bytes)", (unsigned long)max);
 	fill_boot_params(&bp, image, lx, mem_bytes, tables);
 	*why = "the image does not fit the partition's memory";
