@@ -1212,6 +1212,10 @@ linux_direct
 linux_case qemu-linux qemu 2 600 300 linux-poweroff.txt
 linux_case qemu-linux-smp4 qemu 4 600 300 linux-poweroff-4.txt
 linux_case qemu-linux-reboot qemu 2 900 300 linux-reboot.txt
+# a panic: the kernel's own oops lines are expected here, so not linux_case's forbidden list
+[ "$LINUX_CASES" = 1 ] || [[ $filter == *linux* ]] &&
+	console_case qemu-linux-panic qemu 2 600 "" "$here/linux-panic.txt" mem:1G dtmo:300 \
+		"$build/linux/vmlinuz:vmlinuz" "$build/linux/initrd.gz:initrd.gz" -- "$NO_PANIC"
 
 # Commands piped into the console, as `printf 'part list\nshutdown\n' | make run` does (boot.sh
 # --interactive: QEMU's -serial stdio; Bochs's COM1 socket bridged by console.py): every byte
