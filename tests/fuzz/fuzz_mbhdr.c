@@ -181,6 +181,10 @@ static void check_linux(const struct childload_plan *plan, const uint8_t *buf, s
 			CHECK(writes[w].gpa == CHILDPLAT_ACPI_GPA && writes[w].len == acpi->len);
 			acpi_written = true;
 		}
+		if (!writes[w].module && writes[w].gpa == CHILDPLAT_RESET_VECTOR_GPA) {
+			CHECK(writes[w].len <= 16);	/* the reset vector's stub, up to 1 MiB */
+			continue;
+		}
 		if (!writes[w].module) {	/* the boot area, below the ACPI tables */
 			CHECK(writes[w].gpa >= CHILDPLAT_BOOT_GPA);
 			CHECK(writes[w].gpa + writes[w].len <= (writes[w].src == acpi_bytes ?
