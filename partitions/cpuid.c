@@ -39,7 +39,6 @@
 #define L1_ECX_F16C		BIT(29)
 #define L1_EDX_HTT		BIT(28)		/* [23:16] of EBX is valid */
 #define L1_EDX_APIC		BIT(9)
-#define L1_EDX_MCE		BIT(7)
 #define L1_EDX_MCA		BIT(14)
 #define L1_EDX_ACPI		BIT(22)		/* thermal monitor and clock control */
 #define L1_EDX_TM		BIT(29)
@@ -283,9 +282,11 @@ static void leaf_1(const struct cpuid_view *v, struct cpuid_regs *r)
 	/*
 	 * No machine-check architecture: its MSRs (MCG_CAP, MCG_STATUS, the
 	 * banks) are not there, and Linux, told of MCA, panics at the first
-	 * #GP of one ("MCA architectural violation").
+	 * #GP of one ("MCA architectural violation"). The machine-check
+	 * exception itself (CR4.MCE) stays: Linux wants both before it uses
+	 * either (mce_available()).
 	 */
-	r->edx &= ~(L1_EDX_MCE | L1_EDX_MCA);
+	r->edx &= ~L1_EDX_MCA;
 	/* No thermal monitor either: its MSRs (IA32_THERM_*) are not there. */
 	r->edx &= ~(L1_EDX_ACPI | L1_EDX_TM);
 	r->ecx &= ~L1_ECX_TM2;
