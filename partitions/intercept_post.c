@@ -132,8 +132,6 @@ void intercept_io(struct vp *vp, const struct vm_exit *e)
 
 	take_view(vp, e->insn_len, e->u.io.string, &v);
 	intercept_build_io(&vp->icpt.last, sender_of(vp), &v, &io);
-	log_debug("intercept: part %u vp %u: %s of port %x at rip %lx", part_id_val(vp->vcpu.part->id),
-		  vp_index_val(vp->vcpu.index), e->u.io.in ? "in" : "out", e->u.io.port, vp->vcpu.rip);
 	post(vp);
 }
 
