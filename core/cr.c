@@ -139,6 +139,8 @@ static enum exit_action cr8_write(struct vp *vp, const struct vm_exit *e)
 		return EXIT_ACTION_RESUME;
 	}
 	vcpu_ops->set_cr(&vp->vcpu, 8, val);
+	/* a lower priority may let a waiting vector through: the entry path looks again */
+	__atomic_store_n(&vp->irq_summary, 1, __ATOMIC_SEQ_CST);
 	exit_skip_insn(vp, e);
 	return EXIT_ACTION_RESUME;
 }

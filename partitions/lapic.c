@@ -66,6 +66,8 @@ static void sync_cr8(struct vp *vp)
 bool lapic_irq_ready(struct vp *vp)
 {
 	sync_cr8(vp);
+	if (__atomic_load_n(&vp->nmi_pending, __ATOMIC_SEQ_CST))
+		return true;		/* the summary stays set: lapic_deliver takes it */
 	__atomic_store_n(&vp->irq_summary, 0, __ATOMIC_SEQ_CST);
 	drain_pending(vp);
 	if (vlapic_pending(&vp->lapic) < 0)
@@ -78,10 +80,23 @@ void lapic_deliver(struct vp *vp)
 {
 	int vec;
 
-	if (__atomic_exchange_n(&vp->nmi_pending, false, __ATOMIC_SEQ_CST)) {
+	/*
+	 * An NMI waits for a point where an interrupt could be taken: no event
+	 * in flight to overwrite, and (as Linux's NMI handler runs with IF
+	 * clear and returns with IRET) not inside the previous NMI's handler,
+	 * whose blocking VT-x would refuse at entry. Stricter than hardware,
+	 * never wrong.
+	 */
+	if (__atomic_load_n(&vp->nmi_pending, __ATOMIC_SEQ_CST)) {
 		const struct vcpu_event nmi = { EVENT_NMI, 2, false, 0 };
 
+		if (!vcpu_ops->can_take_irq(&vp->vcpu)) {
+			vcpu_ops->want_irq_window(&vp->vcpu, true);
+			return;
+		}
+		__atomic_store_n(&vp->nmi_pending, false, __ATOMIC_SEQ_CST);
 		vcpu_ops->inject(&vp->vcpu, &nmi);
+		vcpu_ops->want_irq_window(&vp->vcpu, lapic_irq_ready(vp));
 		return;
 	}
 	if (!lapic_irq_ready(vp)) {
@@ -210,6 +225,7 @@ static void start_at_sipi(struct vp *vp, uint8_t vector)
 	memset(vp->vcpu.gpr, 0, sizeof(vp->vcpu.gpr));
 	vp->vcpu.rip = 0;
 	vcpu_ops->set_state(&vp->vcpu, &s);
+	vp->state = VP_RUNNABLE;	/* an AP INITed out of HLT runs its new code at once */
 }
 
 void lapic_take_signals(struct vp *vp)
@@ -229,8 +245,10 @@ void lapic_take_signals(struct vp *vp)
 			 vp->vcpu.part->name, vp_index_val(vp->vcpu.index), vp->sipi_vector);
 		vp_suspend_set(vp, VP_SUSPEND_SIPI, false);
 	}
-	if (sig & SIG_NMI)
+	if (sig & SIG_NMI) {	/* the summary wakes a halted VP and brings lapic_deliver */
 		__atomic_store_n(&vp->nmi_pending, true, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&vp->irq_summary, 1, __ATOMIC_SEQ_CST);
+	}
 }
 
 /* ---- registers ---- */

@@ -167,6 +167,12 @@ static bool backend_msr_write(struct vp *vp, uint32_t msr, uint64_t val)
 
 	if (address && !canonical(val))
 		return false;
+	/*
+	 * SFMASK's bits 63:32 are reserved (SDM Vol. 4; APM Vol. 2, 6.1.1): VT-x
+	 * loads the value into the CPU's own MSR, where they would fault.
+	 */
+	if (msr == MSR_SFMASK && val >> 32)
+		return false;
 	vcpu_ops->msr_set(&vp->vcpu, msr, val);
 	return true;
 }

@@ -139,7 +139,18 @@ static bool platform_port(struct child *c, unsigned vp, const struct hv_x64_io_p
 	regs[0].name = HV_X64_REGISTER_RIP;
 	regs[0].value.reg64 = m->header.rip + len;
 	regs[1].name = HV_X64_REGISTER_RAX;
-	regs[1].value.reg64 = (m->rax & ~0xffull) | (val & 0xff);
+	/* IN AL/AX keeps the rest of RAX, IN EAX zero-extends (SDM Vol. 1, 3.4.1.1) */
+	switch (m->access_info & HV_X64_IO_PORT_ACCESS_SIZE_MASK) {
+	case 4:
+		regs[1].value.reg64 = val;
+		break;
+	case 2:
+		regs[1].value.reg64 = (m->rax & ~0xffffull) | (val & 0xffff);
+		break;
+	default:
+		regs[1].value.reg64 = (m->rax & ~0xffull) | (val & 0xff);
+		break;
+	}
 	if (child_set_regs(c->id, vp, regs, write ? 1 : 2) == HV_STATUS_SUCCESS)
 		resume(c, vp);
 	return true;
