@@ -208,7 +208,7 @@ bool platform_msr_read(struct vp *vp, uint32_t msr, uint64_t *val)
 	}
 	if (state_msr_read(vp, msr, val))
 		return true;
-	if (lapic_msr_is_ours(vp, msr))
+	if (vp->vcpu.part->lapic && lapic_msr_is_ours(vp, msr))	/* no call for the others */
 		return lapic_msr_read(vp, msr, val);
 	switch (msr) {
 	case MSR_TIME_STAMP_COUNTER:
@@ -245,7 +245,7 @@ bool platform_msr_write(struct vp *vp, uint32_t msr, uint64_t val)
 		return backend_msr_write(vp, msr, val);
 	if (state_msr_write(vp, msr, val, &ok))
 		return ok;
-	if (lapic_msr_is_ours(vp, msr))
+	if (vp->vcpu.part->lapic && lapic_msr_is_ours(vp, msr))
 		return lapic_msr_write(vp, msr, val);
 	switch (msr) {
 	case MSR_BIOS_SIGN_ID:			/* microcode update trigger: ignored */

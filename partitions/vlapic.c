@@ -220,11 +220,6 @@ static uint32_t timer_current(const struct vlapic *l, uint64_t now)
 	return count > l->timer_icr ? l->timer_icr : (uint32_t)count;
 }
 
-uint64_t vlapic_timer_deadline(const struct vlapic *l)
-{
-	return l->timer_deadline;
-}
-
 void vlapic_timer_expire(struct vlapic *l, uint64_t now)
 {
 	uint32_t lvt = l->lvt[VLAPIC_LVT_TIMER];

@@ -178,7 +178,10 @@ const char *vlapic_reg_name(uint32_t offset);
 uint32_t vlapic_ppr(const struct vlapic *l);
 
 /* The TSC deadline of the next timer expiry, 0 for none. */
-uint64_t vlapic_timer_deadline(const struct vlapic *l);
+static inline uint64_t vlapic_timer_deadline(const struct vlapic *l)
+{
+	return l->timer_deadline;	/* inline: every change of a VP's timers reads it */
+}
 /*
  * now >= the deadline: the LVT timer's vector into IRR unless masked
  * (counted in timer_fires either way), a periodic timer re-armed from its

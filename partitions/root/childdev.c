@@ -130,10 +130,20 @@ unsigned childdev_io_intercept(struct childdev *d, const struct hv_x64_io_port_i
 	    (m->access_info & HV_X64_IO_PORT_ACCESS_STRING_OP))
 		return 0;
 	v = childdev_io(d, m->port_number, size, write, (uint32_t)(m->rax & mask), line, ctx);
+	return childdev_io_complete(m, v, regs);
+}
+
+unsigned childdev_io_complete(const struct hv_x64_io_port_intercept_message *m, uint32_t v,
+			      struct hv_register_assoc regs[2])
+{
+	unsigned size = m->access_info & HV_X64_IO_PORT_ACCESS_SIZE_MASK;
+	unsigned len = m->header.instruction_length_cr8 & HV_INTERCEPT_INSN_LEN_MASK;
+	uint64_t mask = size == 4 ? 0xffffffffull : size == 2 ? 0xffffull : 0xffull;
+
 	memset(regs, 0, 2 * sizeof(*regs));
 	regs[0].name = HV_X64_REGISTER_RIP;
 	regs[0].value.reg64 = m->header.rip + len;
-	if (write)
+	if (m->header.intercept_access_type == HV_INTERCEPT_ACCESS_WRITE)
 		return 1;
 	regs[1].name = HV_X64_REGISTER_RAX;
 	/*

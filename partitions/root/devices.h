@@ -248,5 +248,12 @@ void childdev_flush(struct childdev *d, childdev_line_fn line, void *ctx);
  */
 unsigned childdev_io_intercept(struct childdev *d, const struct hv_x64_io_port_intercept_message *m,
 			       struct hv_register_assoc regs[2], childdev_line_fn line, void *ctx);
+/*
+ * The completion of an I/O-port intercept whose access read `v` (ignored
+ * for a write): regs[0] RIP past the instruction, regs[1] RAX for IN.
+ * Returns how many (1 or 2).
+ */
+unsigned childdev_io_complete(const struct hv_x64_io_port_intercept_message *m, uint32_t v,
+			      struct hv_register_assoc regs[2]);
 
 #endif

@@ -118,10 +118,11 @@ static void resume(struct child *c, unsigned vp)
 static bool platform_port(struct child *c, unsigned vp, const struct hv_x64_io_port_intercept_message *m)
 {
 	bool write = m->header.intercept_access_type == HV_INTERCEPT_ACCESS_WRITE;
-	unsigned len = m->header.instruction_length_cr8 & HV_INTERCEPT_INSN_LEN_MASK;
 	struct hv_register_assoc regs[2];
 	uint32_t val;
 
+	if (m->access_info & HV_X64_IO_PORT_ACCESS_STRING_OP)
+		return false;	/* childdev_io_intercept refuses it: the child crashes */
 	switch (childplat_power_io(c, m->port_number, write, (uint32_t)m->rax, &val)) {
 	case CHILDPLAT_POWER_NOT_MINE:
 		return false;
@@ -135,23 +136,7 @@ static bool platform_port(struct child *c, unsigned vp, const struct hv_x64_io_p
 	default:
 		break;
 	}
-	memset(regs, 0, sizeof(regs));
-	regs[0].name = HV_X64_REGISTER_RIP;
-	regs[0].value.reg64 = m->header.rip + len;
-	regs[1].name = HV_X64_REGISTER_RAX;
-	/* IN AL/AX keeps the rest of RAX, IN EAX zero-extends (SDM Vol. 1, 3.4.1.1) */
-	switch (m->access_info & HV_X64_IO_PORT_ACCESS_SIZE_MASK) {
-	case 4:
-		regs[1].value.reg64 = val;
-		break;
-	case 2:
-		regs[1].value.reg64 = (m->rax & ~0xffffull) | (val & 0xffff);
-		break;
-	default:
-		regs[1].value.reg64 = (m->rax & ~0xffull) | (val & 0xff);
-		break;
-	}
-	if (child_set_regs(c->id, vp, regs, write ? 1 : 2) == HV_STATUS_SUCCESS)
+	if (child_set_regs(c->id, vp, regs, childdev_io_complete(m, val, regs)) == HV_STATUS_SUCCESS)
 		resume(c, vp);
 	return true;
 }
