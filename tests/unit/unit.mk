@@ -143,23 +143,11 @@ $(FUZZ_DIR)/%: tests/fuzz/%.c $(FUZZ_PURE_OBJS) | $(DEPS_TARGET)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -MF $@.d $< $(FUZZ_PURE_OBJS) -o $@
 
-# $(call fuzz_run,SECONDS): each fuzzer in turn from a fresh, empty corpus;
-# crash reproducers land in $(FUZZ_DIR)/artifacts/.
+# $(call fuzz_run,SECONDS): each fuzzer from a fresh, empty corpus, FUZZ_JOBS of
+# them at a time (default: one per CPU); crash reproducers land in $(FUZZ_DIR)/artifacts/.
+FUZZ_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 define fuzz_run
-	@set -e; mkdir -p $(FUZZ_DIR)/artifacts; \
-	for f in $(FUZZ_TARGETS); do \
-		rm -rf $(FUZZ_DIR)/corpus/$$f; mkdir -p $(FUZZ_DIR)/corpus/$$f; \
-		if $(FUZZ_DIR)/$$f -max_total_time=$(1) -print_final_stats=1 \
-			-artifact_prefix=$(FUZZ_DIR)/artifacts/$$f- \
-			$(FUZZ_DIR)/corpus/$$f > $(FUZZ_DIR)/$$f.log 2>&1; then \
-			echo "fuzz: $$f: $(1) s, $$(sed -n 's/^stat::number_of_executed_units: *//p' \
-				$(FUZZ_DIR)/$$f.log) inputs, clean"; \
-		else \
-			echo "fuzz: $$f FAILED (log $(FUZZ_DIR)/$$f.log):"; \
-			tail -n 40 $(FUZZ_DIR)/$$f.log; exit 1; \
-		fi; \
-	done; \
-	echo "fuzz: all $(words $(FUZZ_TARGETS)) fuzzers ran $(1) s clean"
+	@tests/unit/fuzz-run.sh $(FUZZ_DIR) $(1) $(FUZZ_JOBS) $(FUZZ_TARGETS)
 endef
 
 fuzz: fuzz-build
