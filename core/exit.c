@@ -146,9 +146,10 @@ static enum exit_action on_io(struct vp *vp, const struct vm_exit *e)
 
 /*
  * HLT blocks until an interrupt. A child of the root's that halts with
- * interrupts off (RFLAGS.IF clear) and no timer armed can never wake: the
- * root gets HVMSG_X64_HALT, RIP on the HLT, and decides (a VMM takes it
- * as the guest's end, 6.4).
+ * interrupts off (RFLAGS.IF clear) and no timer armed can never wake by an
+ * interrupt: the root gets HVMSG_X64_HALT, RIP on the HLT, and decides (a
+ * VMM takes it as the guest's end, 6.4). Only an INIT or an NMI from
+ * another VP can still end that HLT (partitions/lapic.c, wake_from_halt).
  */
 static bool halted_for_good(struct vp *vp)
 {

@@ -228,10 +228,32 @@ static void start_at_sipi(struct vp *vp, uint8_t vector)
 	vp->state = VP_RUNNABLE;	/* an AP INITed out of HLT runs its new code at once */
 }
 
+/*
+ * A HLT with interrupts off went to the root as halted for good
+ * (core/exit.c), and the VP waits suspended; but with a local APIC an
+ * INIT or an NMI ends that HLT (SDM Vol. 3A, 6.3 / the HLT entry of
+ * Vol. 2A): Linux parks a CPU it takes offline in `cli; hlt` and brings it
+ * back with INIT and SIPI. The suspension the hypervisor set for the HALT
+ * ends with it; the root reads the suspend register before it takes the
+ * child for ended (partitions/root/intercept.c). RIP is on the HLT, so an
+ * NMI returns past it.
+ */
+static void wake_from_halt(struct vp *vp, unsigned sig)
+{
+	if (!vp->icpt.halt_len || !(vp->suspend & VP_SUSPEND_INTERCEPT))
+		return;
+	if (!(sig & SIG_INIT))
+		vp->vcpu.rip += vp->icpt.halt_len;
+	vp->icpt.halt_len = 0;		/* one wake per HALT */
+	vp_suspend_set(vp, VP_SUSPEND_INTERCEPT, false);
+}
+
 void lapic_take_signals(struct vp *vp)
 {
 	unsigned sig = __atomic_exchange_n(&vp->lapic_signals, 0, __ATOMIC_SEQ_CST);
 
+	if (sig & (SIG_INIT | SIG_NMI))
+		wake_from_halt(vp, sig);
 	if (sig & SIG_INIT) {	/* 8.4.1: INIT puts any processor into wait-for-SIPI */
 		vlapic_init_signal(&vp->lapic);
 		for (unsigned i = 0; i < 4; i++)

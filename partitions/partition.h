@@ -74,6 +74,7 @@ struct vp_intercept {
 	paddr_t page;			/* HV_VP_STATE_PAGE_INTERCEPT_MESSAGE, mapped in the root */
 	paddr_t regs_page;		/* HV_VP_STATE_PAGE_REGISTERS: kept zero (isvalid 0) */
 	uint8_t page_used;		/* payload bytes of the message in `page` */
+	uint8_t halt_len;		/* non-zero: suspended for a HALT, the HLT's length (lapic.c) */
 };
 
 /* A virtual processor: the vendor-neutral vCPU plus scheduling and virtual-interrupt state. */

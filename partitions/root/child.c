@@ -502,6 +502,25 @@ uint16_t child_set_regs(uint64_t id, unsigned vp, const struct hv_register_assoc
 	return HV_STATUS_SUCCESS;
 }
 
+uint16_t child_get_reg(uint64_t id, unsigned vp, uint32_t name, uint64_t *val)
+{
+	struct {
+		struct hv_input_vp_registers_header h;
+		uint32_t name;
+	} HV_PACKED in;
+	union hv_register_value out;
+	uint16_t st;
+
+	memset(&in, 0, sizeof(in));
+	in.h.partition_id = id;
+	in.h.vp_index = vp;
+	in.name = name;
+	st = hv_rep(HVCALL_GET_VP_REGISTERS, &in.h, sizeof(in.h), &in.name, sizeof(in.name), 1, &out,
+		    sizeof(out), NULL);
+	*val = st == HV_STATUS_SUCCESS ? out.reg64 : 0;
+	return st;
+}
+
 /* A Linux child's ACPI tables (acpi_build.c), built for its VPs; false with a message. */
 static bool acpi_tables(struct child *c, struct childload_acpi *acpi)
 {

@@ -127,6 +127,8 @@ size_t child_output_next(char *out, size_t size, bool *more);
 bool child_output_waiting(void);
 /* SetVpRegisters of `n` assignments, in batches (hyperv-root-abi.md 4.11). */
 uint16_t child_set_regs(uint64_t id, unsigned vp, const struct hv_register_assoc *r, unsigned n);
+/* One 64-bit register of a child's VP (GetVpRegisters); *val is 0 on an error. */
+uint16_t child_get_reg(uint64_t id, unsigned vp, uint32_t name, uint64_t *val);
 
 /* ---- childplat.c: a Linux child's I/O APIC, COM1 interrupt and power registers ---- */
 

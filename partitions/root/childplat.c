@@ -100,24 +100,6 @@ static unsigned code_mode(const struct hv_x64_intercept_message_header *h)
 	return (h->cs_segment.attributes & HV_SEG_ATTR_DB) ? 32 : 16;
 }
 
-static uint16_t get_reg(const struct child *c, unsigned vp, uint32_t name, uint64_t *val)
-{
-	struct {
-		struct hv_input_vp_registers_header h;
-		uint32_t name;
-	} HV_PACKED in;
-	union hv_register_value out;
-	uint16_t st;
-
-	memset(&in, 0, sizeof(in));
-	in.h.partition_id = c->id;
-	in.h.vp_index = vp;
-	st = hv_rep(HVCALL_GET_VP_REGISTERS, &in.h, sizeof(in.h), &name, sizeof(name), 1, &out,
-		    sizeof(out), NULL);
-	*val = out.reg64;
-	return st;
-}
-
 /*
  * An access to the I/O APIC's page: decoded from the message's
  * instruction bytes, emulated, and completed (RIP past the instruction,
@@ -145,7 +127,7 @@ bool childplat_mmio(struct child *c, unsigned vp, const struct hv_x64_memory_int
 		return false;
 	}
 	if (!d.write || !d.has_imm) {
-		st = get_reg(c, vp, HV_X64_REGISTER_RAX + d.reg, &reg);
+		st = child_get_reg(c->id, vp, HV_X64_REGISTER_RAX + d.reg, &reg);
 		if (st != HV_STATUS_SUCCESS) {
 			say("root: '%s': GetVpRegisters on VP %u: %s", c->name, vp, hv_status_name(st));
 			return false;
