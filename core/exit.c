@@ -12,6 +12,7 @@
 #include "core/panic.h"
 #include "core/sched.h"
 #include "partitions/intercept.h"
+#include "partitions/lapic.h"
 #include "partitions/partition.h"
 #include "partitions/platform.h"
 
@@ -148,22 +149,29 @@ static enum exit_action on_io(struct vp *vp, const struct vm_exit *e)
  * HLT blocks until an interrupt. A child of the root's that halts with
  * interrupts off (RFLAGS.IF clear) and no timer armed can never wake by an
  * interrupt: the root gets HVMSG_X64_HALT, RIP on the HLT, and decides (a
- * VMM takes it as the guest's end, 6.4). Only an INIT or an NMI from
- * another VP can still end that HLT (partitions/lapic.c, wake_from_halt).
+ * VMM takes it as the guest's end, 6.4). With local APICs another VP's
+ * INIT can still end that HLT, and no timer can (its interrupt waits for
+ * IF, as sched.c's eligible() keeps such a VP asleep): the VP parks, and
+ * the root hears of it only when every VP has (partitions/lapic.c,
+ * lapic_park).
  */
-static bool halted_for_good(struct vp *vp)
+static bool interrupts_off(struct vp *vp)
 {
 	struct vcpu_state s;
 
-	if (vp->timer_deadline)
-		return false;
 	vcpu_ops->get_state(&vp->vcpu, &s);	/* not can_take_irq: `sti; hlt` is in STI's shadow */
 	return !(s.rflags & RFLAGS_IF);
 }
 
 static enum exit_action on_hlt(struct vp *vp, const struct vm_exit *e)
 {
-	if (vp->vcpu.part->intercepts_to_root && halted_for_good(vp)) {
+	struct partition *p = vp->vcpu.part;
+
+	if (p->intercepts_to_root && p->lapic && interrupts_off(vp)) {
+		lapic_park(vp);
+		return EXIT_ACTION_SUSPEND;
+	}
+	if (p->intercepts_to_root && !vp->timer_deadline && interrupts_off(vp)) {
 		intercept_halt(vp);
 		return EXIT_ACTION_SUSPEND;
 	}

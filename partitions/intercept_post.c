@@ -107,8 +107,6 @@ static void post(struct vp *vp)
 	struct vp_intercept *ic = &vp->icpt;
 	struct vp *root = rootpart_intercept_vp(vp);
 
-	if (ic->last.header.message_type != HVMSG_X64_HALT)
-		ic->halt_len = 0;
 	spin_lock(&state_page_lock);
 	if (ic->page)
 		write_page(ic);
@@ -162,7 +160,6 @@ void intercept_halt(struct vp *vp)
 	struct intercept_vp_view v;
 
 	take_view(vp, vp->vcpu.exit.insn_len, false, &v);
-	vp->icpt.halt_len = vp->vcpu.exit.insn_len;
 	intercept_build_header_only(&vp->icpt.last, HVMSG_X64_HALT, sender_of(vp), &v);
 	post(vp);
 }

@@ -228,33 +228,47 @@ static void start_at_sipi(struct vp *vp, uint8_t vector)
 	vp->state = VP_RUNNABLE;	/* an AP INITed out of HLT runs its new code at once */
 }
 
-/*
- * A HLT with interrupts off went to the root as halted for good
- * (core/exit.c), and the VP waits suspended; but with a local APIC an
- * INIT or an NMI ends that HLT (SDM Vol. 3A, 6.3 / the HLT entry of
- * Vol. 2A): Linux parks a CPU it takes offline in `cli; hlt` and brings it
- * back with INIT and SIPI. The suspension the hypervisor set for the HALT
- * ends with it; the root reads the suspend register before it takes the
- * child for ended (partitions/root/intercept.c). RIP is on the HLT, so an
- * NMI returns past it.
- */
-static void wake_from_halt(struct vp *vp, unsigned sig)
+/* Every VP of the partition parked, or an AP still waiting for its SIPI, or leaving. */
+static bool all_parked(const struct partition *p)
 {
-	if (!vp->icpt.halt_len || !(vp->suspend & VP_SUSPEND_INTERCEPT))
-		return;
-	if (!(sig & SIG_INIT))
-		vp->vcpu.rip += vp->icpt.halt_len;
-	vp->icpt.halt_len = 0;		/* one wake per HALT */
-	vp_suspend_set(vp, VP_SUSPEND_INTERCEPT, false);
+	for (unsigned i = 0; i < p->nvps; i++) {
+		const struct vp *t = &p->vps[i];
+
+		if (!(__atomic_load_n(&t->suspend, __ATOMIC_SEQ_CST) &
+		      (VP_SUSPEND_PARKED | VP_SUSPEND_SIPI)) &&
+		    !__atomic_load_n(&t->leaving, __ATOMIC_ACQUIRE))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * HLT with interrupts off in a partition with local APICs (core/exit.c):
+ * no interrupt ends it, not even its own timer's, an INIT does (SDM Vol.
+ * 3A, 8.4.1):
+ * Linux parks a CPU it takes offline so, and brings it back with INIT and
+ * SIPI. The VP waits parked, RIP on the HLT, for lapic_take_signals. When
+ * every VP waits so, nothing inside the partition can start one again:
+ * the VP that parked last (its own bit set before it looks, so that of two
+ * at once one sees all) tells the root, once, with HVMSG_X64_HALT, which
+ * takes it for the child's end. An NMI does not end a parked HLT here: NMIs
+ * are injected only where the guest has interrupts on (docs/lapic.md).
+ */
+void lapic_park(struct vp *vp)
+{
+	struct partition *p = vp->vcpu.part;
+
+	vp_suspend_set(vp, VP_SUSPEND_PARKED, true);
+	if (all_parked(p) && !__atomic_exchange_n(&p->halt_told, true, __ATOMIC_SEQ_CST))
+		intercept_halt(vp);
 }
 
 void lapic_take_signals(struct vp *vp)
 {
 	unsigned sig = __atomic_exchange_n(&vp->lapic_signals, 0, __ATOMIC_SEQ_CST);
 
-	if (sig & (SIG_INIT | SIG_NMI))
-		wake_from_halt(vp, sig);
 	if (sig & SIG_INIT) {	/* 8.4.1: INIT puts any processor into wait-for-SIPI */
+		vp_suspend_set(vp, VP_SUSPEND_PARKED, false);	/* out of a parked HLT too */
 		vlapic_init_signal(&vp->lapic);
 		for (unsigned i = 0; i < 4; i++)
 			__atomic_store_n(&vp->irq_pending[i], 0, __ATOMIC_SEQ_CST);

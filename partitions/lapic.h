@@ -42,6 +42,8 @@ bool lapic_irq_ready(struct vp *vp);
 void lapic_deliver(struct vp *vp);
 /* Home CPU, a pick: carry out INIT, SIPI and NMI signals that other CPUs sent. */
 void lapic_take_signals(struct vp *vp);
+/* HLT with interrupts off: wait for an INIT (lapic.c says more). */
+void lapic_park(struct vp *vp);
 /* Home CPU: the APIC timer is due. */
 void lapic_timer_expire(struct vp *vp, uint64_t now);
 

@@ -74,7 +74,6 @@ struct vp_intercept {
 	paddr_t page;			/* HV_VP_STATE_PAGE_INTERCEPT_MESSAGE, mapped in the root */
 	paddr_t regs_page;		/* HV_VP_STATE_PAGE_REGISTERS: kept zero (isvalid 0) */
 	uint8_t page_used;		/* payload bytes of the message in `page` */
-	uint8_t halt_len;		/* non-zero: suspended for a HALT, the HLT's length (lapic.c) */
 };
 
 /* A virtual processor: the vendor-neutral vCPU plus scheduling and virtual-interrupt state. */
@@ -140,6 +139,7 @@ struct vp {
 #define VP_SUSPEND_EXPLICIT	0x1u	/* the root's: a new hosted VP starts with it */
 #define VP_SUSPEND_INTERCEPT	0x2u	/* set when an intercept is posted, the root clears it */
 #define VP_SUSPEND_SIPI		0x4u	/* a LAPIC partition's AP waiting for its SIPI (lapic.c) */
+#define VP_SUSPEND_PARKED	0x8u	/* a LAPIC partition's VP in HLT, interrupts off: INIT ends it */
 
 /*
  * Set (on) or clear the suspend bits `bits` of vp. A VP with any bit set is
@@ -215,6 +215,7 @@ struct partition {
 	 * test guests and the root, an injected vector needs no EOI.
 	 */
 	bool lapic;
+	volatile bool halt_told;	/* every VP parked, and the root told so (lapic_park) */
 	char dbg_line[120];		/* debug-port output being assembled */
 	unsigned dbg_len;
 	unsigned dbg_dropped;		/* lines the log refused since the last note of it */

@@ -112,27 +112,20 @@ static void resume(struct child *c, unsigned vp)
 }
 
 /*
- * HLT with interrupts off and no timer: the VP waits for good, or (with a
- * local APIC) for an INIT or NMI from another VP, as Linux parks a CPU it
- * takes offline; such a signal ends the suspension in the hypervisor. The
- * VP stays suspended here. Resumed, it would run its HLT again (RIP is on
- * it) and send the next HALT at once: a loop through this CPU that takes
- * time from every vCPU here. When every VP has halted so, and each is
- * still suspended (one woken since by an INIT sent the message this reads
- * late), the child has ended: it stopped (Linux halts so when it cannot
- * power off, ref 8.6).
+ * HLT with interrupts off and no timer: the VP can never wake. It stays
+ * suspended (halted for good). Resumed, it would run its HLT again (RIP is
+ * on it) and send the next HALT at once: a loop through this CPU that takes
+ * time from every vCPU here. When every VP has done so, the child has
+ * ended: it stopped (Linux halts so when it cannot power off, ref 8.6). A
+ * child with local APICs (a Linux one) sends one HALT, once every VP of
+ * its waits so (the hypervisor parks the others: an INIT can end such a
+ * HLT, as Linux brings an offline CPU back).
  */
 static void halted(struct child *c, unsigned vp)
 {
-	uint64_t all = c->nvps >= 64 ? ~0ull : (1ull << c->nvps) - 1, suspended;
+	uint64_t all = c->nvps >= 64 ? ~0ull : (1ull << c->nvps) - 1;
 
-	c->halted_vps |= 1ull << vp;
-	if (c->halted_vps != all)
-		return;
-	for (unsigned i = 0; i < c->nvps; i++)
-		if (child_get_reg(c->id, i, HV_REGISTER_INTERCEPT_SUSPEND, &suspended) ==
-		    HV_STATUS_SUCCESS && !(suspended & HV_REGISTER_SUSPEND_BIT))
-			c->halted_vps &= ~(1ull << i);	/* woken: running again */
+	c->halted_vps |= c->linux ? all : 1ull << vp;
 	if (c->halted_vps == all)
 		child_ended(c, false, "halted: every vCPU stopped with interrupts off");
 }

@@ -92,7 +92,7 @@ run_case_once() {
 # host state over the guest's in the VMCB (docs/root.md, "QEMU's lost guest state"). The
 # hypervisor sees that on the exit and ends the guest with this line; nothing can restore the
 # state. A case that fails with it is not judged on that run: `retrying` runs it once more, says
-# RETRY with the line, and the summary counts it. A second failure of any kind is a FAIL.
+# RETRY with the line, and the summary names it. A second failure of any kind is a FAIL.
 QEMU_SLIP="svm: exit [0-9a-f]+ holding the host's state"
 slip_retry=0 slipped=0 retried=()
 retrying() {
@@ -159,8 +159,7 @@ console_case_once() {
 	done
 	local dir
 	case_begin "$name" || return
-	"$here/mkiso.sh" "$elf" "$dir/hv.iso" "serial=com1,115200 on_panic=poweroff $cmdline" \
-		"${mods[@]}"
+	"$here/mkiso.sh" "$elf" "$dir/hv.iso" "serial=com1,115200 $cmdline" "${mods[@]}"
 	local t0=$SECONDS
 	"$here/console.py" --log "$dir/com1.txt" "${dtmo[@]}" "$conv" -- --emu "$emu" \
 		--iso "$dir/hv.iso" --cpus "$cpus" --mem "$mem" --timeout "$tmo" --workdir "$dir" \
@@ -1251,8 +1250,9 @@ linux_case qemu-linux-reboot qemu 2 900 300 linux-reboot.txt
 # --interactive: QEMU's -serial stdio; Bochs's COM1 socket bridged by console.py): every byte
 # arrives, even those the emulator holds before the hypervisor runs, each command runs, and
 # shutdown ends the emulator.
-pipe_case() {
-	local name=$1-console-pipe emu=$1 backend=$2 dir t0=$SECONDS rc
+pipe_case() { retrying pipe_case_once "$1-console-pipe" "$@"; }
+pipe_case_once() {
+	local name=$1 emu=$2 backend=$3 dir t0=$SECONDS rc
 	case_begin "$name" || return
 	"$here/mkiso.sh" "$elf" "$dir/hv.iso" "serial=com1,115200" "$G/cpuid.elf:cpuid.elf partition=c mem=2M"
 	printf 'part list\nhv info\necho piped: %s\nshutdown\n' "$(printf 'x%.0s' $(seq 1 40))" |

@@ -19,7 +19,8 @@ one() {
 export -f one
 export dir secs
 
-for f in "$@"; do rm -f "$dir/$f.rc"; done
+[ "$jobs" -ge 1 ] 2>/dev/null || { echo "fuzz-run.sh: FUZZ_JOBS must be 1 or more, not '$jobs'"; exit 2; }
+for f in "$@"; do rm -f "$dir/$f.rc" "$dir/$f.log"; done
 printf '%s\n' "$@" | xargs -P "$jobs" -I{} bash -c 'one {}'
 
 failed=0

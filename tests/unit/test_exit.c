@@ -147,6 +147,12 @@ void intercept_halt(struct vp *v)
 	to_root('h');
 }
 
+void lapic_park(struct vp *v)
+{
+	(void)v;
+	to_root('p');
+}
+
 void intercept_crash(struct vp *v)
 {
 	(void)v;
@@ -543,6 +549,27 @@ static void root_child_halt(void **state)
 	assert_int_equal(vp.vcpu.rip, RIP0 + 2);	/* on the HLT */
 }
 
+/*
+ * With local APICs, HLT with IF clear parks the VP (lapic.c) whether or not a
+ * timer is armed (its interrupt could not end the HLT); IF set blocks as ever.
+ */
+static void lapic_child_hlt_parks(void **state)
+{
+	(void)state;
+	part.intercepts_to_root = true;
+	part.lapic = true;
+	fake.state.rflags = RFLAGS_IF;
+	assert_int_equal(dispatch(EXIT_HLT, 1), EXIT_ACTION_BLOCK);
+	assert_int_equal(vp.vcpu.rip, RIP0 + 1);
+	fake.state.rflags = 0;
+	vp.timer_deadline = 5;
+	assert_int_equal(dispatch(EXIT_HLT, 1), EXIT_ACTION_SUSPEND);
+	assert_memory_equal(fake.to_root, "p", 1);
+	assert_int_equal(vp.vcpu.rip, RIP0 + 1);	/* on the HLT */
+	part.lapic = false;
+	vp.timer_deadline = 0;
+}
+
 /* Fatal exits: the root is told first, then the child crashes. */
 static void root_child_crash_tells_the_root(void **state)
 {
@@ -776,6 +803,7 @@ int main(void)
 		cmocka_unit_test_setup(other_children_keep_their_ports, setup),
 		cmocka_unit_test_setup(root_child_memory_faults_go_to_the_root, setup),
 		cmocka_unit_test_setup(root_child_halt, setup),
+		cmocka_unit_test_setup(lapic_child_hlt_parks, setup),
 		cmocka_unit_test_setup(root_child_crash_tells_the_root, setup),
 		cmocka_unit_test_setup(cr8_reads_and_writes, setup),
 		cmocka_unit_test_setup(cr0_writes, setup),
