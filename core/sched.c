@@ -192,14 +192,16 @@ static bool timer_due(const struct vp *vp, uint64_t now)
 }
 
 /*
- * Blocked in HLT with interrupts off (`cli; hlt`): no interrupt can wake
- * it, so neither its timer nor a pending vector may make it eligible or
- * set this CPU's next deadline. (Called on the vCPU's home CPU, where its
+ * Blocked in HLT with interrupts off (`cli; hlt`), or parked so
+ * (partitions/lapic.c): no interrupt can wake it, so neither its timer
+ * nor a pending vector may make it eligible or set this CPU's next
+ * deadline. (Called on the vCPU's home CPU, where its
  * VMCS/VMCB may be read.)
  */
 static bool asleep_for_good(struct vp *vp)
 {
-	return vp->state == VP_BLOCKED && !vcpu_ops->can_take_irq(&vp->vcpu);
+	return (vp->state == VP_BLOCKED && !vcpu_ops->can_take_irq(&vp->vcpu)) ||
+	       (vp->suspend & VP_SUSPEND_PARKED);
 }
 
 /* An interrupt waits that the vCPU may take: any vector, or through its local APIC's priorities. */

@@ -228,15 +228,20 @@ static void start_at_sipi(struct vp *vp, uint8_t vector)
 	vp->state = VP_RUNNABLE;	/* an AP INITed out of HLT runs its new code at once */
 }
 
-/* Every VP of the partition parked, or an AP still waiting for its SIPI, or leaving. */
+/*
+ * Every VP of the partition parked, or an AP waiting for its SIPI, or
+ * leaving; and no INIT or SIPI on its way to one (lapic_take_signals).
+ */
 static bool all_parked(const struct partition *p)
 {
 	for (unsigned i = 0; i < p->nvps; i++) {
 		const struct vp *t = &p->vps[i];
 
+		if (__atomic_load_n(&t->leaving, __ATOMIC_ACQUIRE))
+			continue;
 		if (!(__atomic_load_n(&t->suspend, __ATOMIC_SEQ_CST) &
-		      (VP_SUSPEND_PARKED | VP_SUSPEND_SIPI)) &&
-		    !__atomic_load_n(&t->leaving, __ATOMIC_ACQUIRE))
+		      (VP_SUSPEND_PARKED | VP_SUSPEND_SIPI)) ||
+		    (__atomic_load_n(&t->lapic_signals, __ATOMIC_SEQ_CST) & (SIG_INIT | SIG_SIPI)))
 			return false;
 	}
 	return true;
@@ -251,8 +256,10 @@ static bool all_parked(const struct partition *p)
  * every VP waits so, nothing inside the partition can start one again:
  * the VP that parked last (its own bit set before it looks, so that of two
  * at once one sees all) tells the root, once, with HVMSG_X64_HALT, which
- * takes it for the child's end. An NMI does not end a parked HLT here: NMIs
- * are injected only where the guest has interrupts on (docs/lapic.md).
+ * takes it for the child's end (once: an INIT the root itself sent later
+ * would start a VP that no second HALT follows). An NMI does not end a
+ * parked HLT here: NMIs are injected only where the guest has interrupts
+ * on (docs/lapic.md).
  */
 void lapic_park(struct vp *vp)
 {
@@ -263,17 +270,27 @@ void lapic_park(struct vp *vp)
 		intercept_halt(vp);
 }
 
+/*
+ * The signals are cleared only once carried out, so that all_parked, on
+ * another CPU, sees a VP whose SIPI is being carried out as pending, not
+ * parked. A signal sent again meanwhile is the same signal: it merges.
+ * INIT and SIPI wait while the VP waits on the root for an intercept: the
+ * root's completion would write its registers over the new start.
+ */
 void lapic_take_signals(struct vp *vp)
 {
-	unsigned sig = __atomic_exchange_n(&vp->lapic_signals, 0, __ATOMIC_SEQ_CST);
+	unsigned sig = __atomic_load_n(&vp->lapic_signals, __ATOMIC_SEQ_CST);
 
+	if (vp->suspend & VP_SUSPEND_INTERCEPT)
+		sig &= SIG_NMI;
 	if (sig & SIG_INIT) {	/* 8.4.1: INIT puts any processor into wait-for-SIPI */
+		vp_suspend_set(vp, VP_SUSPEND_SIPI, true);	/* before PARKED goes: never neither */
 		vp_suspend_set(vp, VP_SUSPEND_PARKED, false);	/* out of a parked HLT too */
 		vlapic_init_signal(&vp->lapic);
 		for (unsigned i = 0; i < 4; i++)
 			__atomic_store_n(&vp->irq_pending[i], 0, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&vp->nmi_pending, false, __ATOMIC_SEQ_CST);
 		vp_timers_changed(vp);
-		vp_suspend_set(vp, VP_SUSPEND_SIPI, true);
 	}
 	if ((sig & SIG_SIPI) && (vp->suspend & VP_SUSPEND_SIPI)) {	/* a running VP ignores SIPI */
 		start_at_sipi(vp, __atomic_load_n(&vp->sipi_vector, __ATOMIC_SEQ_CST));
@@ -285,6 +302,7 @@ void lapic_take_signals(struct vp *vp)
 		__atomic_store_n(&vp->nmi_pending, true, __ATOMIC_SEQ_CST);
 		__atomic_store_n(&vp->irq_summary, 1, __ATOMIC_SEQ_CST);
 	}
+	__atomic_fetch_and(&vp->lapic_signals, ~sig, __ATOMIC_SEQ_CST);
 }
 
 /* ---- registers ---- */
