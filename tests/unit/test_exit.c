@@ -531,15 +531,21 @@ static void root_child_memory_faults_go_to_the_root(void **state)
 	assert_int_equal(vp.vcpu.rip, RIP0);
 }
 
-/* HLT with IF clear and no timer can never wake: HALT; otherwise it blocks as ever. */
-static void root_child_halt(void **state)
+/* A child of the root's: HLT with IF set blocks as ever, RIP past it; then IF is cleared. */
+static void root_child_hlt_with_if_blocks(void)
 {
-	(void)state;
 	part.intercepts_to_root = true;
 	fake.state.rflags = RFLAGS_IF;
 	assert_int_equal(dispatch(EXIT_HLT, 1), EXIT_ACTION_BLOCK);
 	assert_int_equal(vp.vcpu.rip, RIP0 + 1);
 	fake.state.rflags = 0;
+}
+
+/* HLT with IF clear and no timer can never wake: HALT; otherwise it blocks as ever. */
+static void root_child_halt(void **state)
+{
+	(void)state;
+	root_child_hlt_with_if_blocks();
 	vp.timer_deadline = 5;
 	assert_int_equal(dispatch(EXIT_HLT, 1), EXIT_ACTION_BLOCK);
 	assert_int_equal(fake.nto_root, 0);
@@ -556,18 +562,12 @@ static void root_child_halt(void **state)
 static void lapic_child_hlt_parks(void **state)
 {
 	(void)state;
-	part.intercepts_to_root = true;
 	part.lapic = true;
-	fake.state.rflags = RFLAGS_IF;
-	assert_int_equal(dispatch(EXIT_HLT, 1), EXIT_ACTION_BLOCK);
-	assert_int_equal(vp.vcpu.rip, RIP0 + 1);
-	fake.state.rflags = 0;
+	root_child_hlt_with_if_blocks();
 	vp.timer_deadline = 5;
 	assert_int_equal(dispatch(EXIT_HLT, 1), EXIT_ACTION_SUSPEND);
 	assert_memory_equal(fake.to_root, "p", 1);
 	assert_int_equal(vp.vcpu.rip, RIP0 + 1);	/* on the HLT */
-	part.lapic = false;
-	vp.timer_deadline = 0;
 }
 
 /* Fatal exits: the root is told first, then the child crashes. */
