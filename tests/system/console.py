@@ -101,6 +101,7 @@ class Console:
         self.out = ""
         self.docs = {}
         self.started = time.monotonic()
+        self.halt_scan = 0       # the lines already looked at for the hypervisor's halt
 
     def pump(self, deadline):
         """Take in what arrives before the deadline (at most 0.2 s of waiting)."""
@@ -123,12 +124,21 @@ class Console:
         """Every complete line so far, transformed, joined by newlines (check's `log`)."""
         return "\n".join(self.screen.lines)
 
+    def halted(self):
+        """The hypervisor panicked and halted the machine (core/panic.c): nothing more will come."""
+        lines = self.screen.lines
+        found = any(l == "hv: system halted" for l in lines[self.halt_scan:])
+        self.halt_scan = max(0, len(lines) - 1)
+        return found
+
     def wait_for(self, cond, timeout, what):
         deadline = time.monotonic() + (timeout if timeout is not None else self.timeout)
         while True:
             found = cond()
             if found is not None:
                 return found
+            if self.halted():
+                raise Failure("the hypervisor halted (a panic) while waiting for %s" % what)
             if time.monotonic() >= deadline:
                 raise Failure("timed out waiting for %s" % what)
             self.pump(deadline)
@@ -574,6 +584,21 @@ send shutdown
         pass
     other.close()
     quiet.close()
+    # a hypervisor that halted (a panic) ends the wait at once, not at its timeout
+    dead, other = socket.socketpair()
+    panicked = Console(dead, log, "root> ", 5, 0)
+    other.sendall(b"hv: PANIC on cpu0 at x.c:1: test\r\nhv: system halted\r\n")
+    t0 = time.monotonic()
+    try:
+        panicked.expect("^never$", 10)
+        failed = 1
+        print("FAIL an expect after the hypervisor halted matched")
+    except Failure as e:
+        if "halted" not in str(e) or time.monotonic() - t0 > 5:
+            failed = 1
+            print("FAIL after the hypervisor halted: %s, after %.1f s" % (e, time.monotonic() - t0))
+    other.close()
+    dead.close()
     # a failing check fails
     try:
         run_step(con, "check", "out == 'something else'")
