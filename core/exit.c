@@ -167,12 +167,12 @@ static enum exit_action on_hlt(struct vp *vp, const struct vm_exit *e)
 {
 	struct partition *p = vp->vcpu.part;
 
-	if (p->intercepts_to_root && p->lapic && interrupts_off(vp)) {
-		lapic_park(vp);
-		return EXIT_ACTION_SUSPEND;
-	}
-	if (p->intercepts_to_root && !vp->timer_deadline && interrupts_off(vp)) {
-		intercept_halt(vp);
+	/* one read of the guest's state per HLT: `sti; hlt` is a LAPIC guest's idle loop */
+	if (p->intercepts_to_root && (p->lapic || !vp->timer_deadline) && interrupts_off(vp)) {
+		if (p->lapic)
+			lapic_park(vp);
+		else
+			intercept_halt(vp);
 		return EXIT_ACTION_SUSPEND;
 	}
 	exit_skip_insn(vp, e);

@@ -249,10 +249,9 @@ static bool all_parked(const struct partition *p)
 
 /*
  * HLT with interrupts off in a partition with local APICs (core/exit.c):
- * no interrupt ends it, not even its own timer's, an INIT does (SDM Vol.
- * 3A, 8.4.1):
- * Linux parks a CPU it takes offline so, and brings it back with INIT and
- * SIPI. The VP waits parked, RIP on the HLT, for lapic_take_signals. When
+ * no interrupt ends it, not even its own timer's; an INIT does (SDM Vol.
+ * 3A, 8.4.1). Linux parks a CPU it takes offline so, and brings it back
+ * with INIT and SIPI. The VP waits parked, RIP on the HLT, for lapic_take_signals. When
  * every VP waits so, nothing inside the partition can start one again:
  * the VP that parked last (its own bit set before it looks, so that of two
  * at once one sees all) tells the root, once, with HVMSG_X64_HALT, which
